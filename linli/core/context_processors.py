@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from linli.core.scope import user_can
+
+
+def linli(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    elder = request.COOKIES.get("linli_elder") == "1" or bool(getattr(user, "elder_mode", False))
+    menu: dict[str, bool] = {}
+    if user is not None and user.is_authenticated:
+        menu = {
+            "people": user_can(user, "people.view"),
+            "places": user_can(user, "places.view"),
+            "grids": user_can(user, "grids.view"),
+            "audit": user_can(user, "audit.view"),
+        }
+    return {"elder_mode": elder, "menu": menu}

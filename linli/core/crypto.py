@@ -1,0 +1,77 @@
+"""Encryption at rest and blind indexes for sensitive personal data.
+
+Values are sealed with AES-256-GCM; the stored form is ``<key id>$<base64(nonce|ciphertext)>``
+so keys can be rotated: old rows stay readable under their key id while new writes use the
+active key. Exact-match search uses keyed hashes (HMAC-SHA256) of normalised values, so the
+database never holds the plaintext and a stolen dump cannot be searched without the key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+from linli.core.keys import DataKeys, load_data_keys
+
+SEPARATOR = "$"
+
+
+class DecryptionError(Exception):
+    """A stored value could not be decrypted: wrong key, unknown key id or tampering."""
+
+
+@lru_cache(maxsize=1)
+def data_keys() -> DataKeys:
+    return load_data_keys(settings.LINLI_DATA_KEYS_PATH)
+
+
+@lru_cache(maxsize=8)
+def _cipher(key_id: str) -> AESGCM:
+    keys = data_keys()
+    if key_id not in keys.encryption:
+        raise DecryptionError(f"unknown data key id {key_id!r}")
+    return AESGCM(keys.encryption[key_id])
+
+
+def encrypt(plaintext: str, *, context: str) -> str:
+    """Seal ``plaintext``; ``context`` (e.g. the field name) is bound as associated data so a
+    ciphertext copied into another column does not decrypt."""
+    key_id = data_keys().active
+    nonce = os.urandom(12)
+    sealed = _cipher(key_id).encrypt(nonce, plaintext.encode("utf-8"), context.encode("utf-8"))
+    return key_id + SEPARATOR + base64.b64encode(nonce + sealed).decode("ascii")
+
+
+def decrypt(stored: str, *, context: str) -> str:
+    key_id, sep, payload = stored.partition(SEPARATOR)
+    if not sep:
+        raise DecryptionError("value is not in the sealed format")
+    try:
+        raw = base64.b64decode(payload, validate=True)
+        plain = _cipher(key_id).decrypt(raw[:12], raw[12:], context.encode("utf-8"))
+    except (ValueError, InvalidTag) as exc:
+        raise DecryptionError("value failed authentication") from exc
+    return plain.decode("utf-8")
+
+
+def key_id_of(stored: str) -> str:
+    return stored.partition(SEPARATOR)[0]
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """Keyed hash of a normalised value, scoped by ``purpose`` so equal values in different
+    columns (an ID's last four digits and a phone's) do not collide."""
+    digest = hmac.new(data_keys().index, f"{purpose}\x1f{value}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def reset_key_cache() -> None:
+    data_keys.cache_clear()
+    _cipher.cache_clear()

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+def serve(host: str, port: int, threads: int, stdout: Any) -> None:
+    from waitress import serve as waitress_serve
+
+    from linli.wsgi import application
+
+    stdout.write(f"Linli is serving at http://{host}:{port}/  (Ctrl+C stops)")
+    waitress_serve(application, host=host, port=port, threads=threads, ident="linli")
+
+
+class Command(BaseCommand):
+    help = "Serve the web UI and API with a production WSGI server (waitress)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args: Any, host: str, port: int, threads: int, **options: Any) -> None:
+        serve(host, port, threads, self.stdout)

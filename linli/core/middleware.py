@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from linli.core import context
+
+
+def client_ip(request: HttpRequest) -> str:
+    # Behind a reverse proxy the deployment guide sets the proxy to overwrite
+    # X-Real-IP; without one, REMOTE_ADDR is the client.
+    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR", "")
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        channel = "api" if request.path.startswith("/api/") else "web"
+        token = context.set_current(context.RequestContext(ip=client_ip(request), channel=channel))
+        try:
+            response = self.get_response(request)
+        finally:
+            context.reset(token)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            # Pages that show personal data must not be kept by shared browsers or proxies.
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response

@@ -1,0 +1,93 @@
+"""From role assignments to a filter: the one place where "who may see what" is decided.
+
+A user's scope for an action is the set of place-path prefixes of the assignments whose
+role includes that action (a grid contributes the paths of the places it covers). A
+queryset restricted to a scope matches rows whose path starts with one of the prefixes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    prefixes: tuple[str, ...] = ()
+    grid_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def empty(self) -> bool:
+        return not self.everything and not self.prefixes
+
+    def q(self, path_field: str) -> Q:
+        if self.everything:
+            return Q()
+        if not self.prefixes:
+            return Q(pk__in=[])
+        condition = Q()
+        for prefix in self.prefixes:
+            condition |= Q(**{f"{path_field}__startswith": prefix})
+        return condition
+
+    def covers(self, path: str) -> bool:
+        return self.everything or any(path.startswith(p) for p in self.prefixes)
+
+
+EMPTY = Scope()
+EVERYTHING = Scope(everything=True)
+
+
+def _minimal(prefixes: set[str]) -> tuple[str, ...]:
+    """Drop prefixes already covered by a shorter one, so filters stay short."""
+    kept: list[str] = []
+    for prefix in sorted(prefixes, key=len):
+        if not any(prefix.startswith(k) for k in kept):
+            kept.append(prefix)
+    return tuple(sorted(kept))
+
+
+def scope_for(user: Any, action: str) -> Scope:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return EMPTY
+    if user.is_superuser:
+        return EVERYTHING
+    cache: dict[str, Scope] = user.__dict__.setdefault("_linli_scope_cache", {})
+    if action not in cache:
+        cache[action] = _compute(user, action)
+    return cache[action]
+
+
+def _compute(user: Any, action: str) -> Scope:
+    from linli.core.models import RoleAssignment
+
+    now = timezone.now()
+    assignments = (
+        RoleAssignment.objects.filter(user=user)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+        .select_related("role", "place", "grid")
+    )
+    prefixes: set[str] = set()
+    grid_ids: set[int] = set()
+    for assignment in assignments:
+        if action not in assignment.role.actions:
+            continue
+        if assignment.place_id:
+            prefixes.add(assignment.place.path)
+        else:
+            grid_ids.add(assignment.grid_id)
+            prefixes.update(assignment.grid.covered_paths())
+    return Scope(prefixes=_minimal(prefixes), grid_ids=frozenset(grid_ids))
+
+
+def user_can(user: Any, action: str) -> bool:
+    """True when the user may do ``action`` somewhere (used to show or hide menu entries)."""
+    return not scope_for(user, action).empty
+
+
+def clear_scope_cache(user: Any) -> None:
+    user.__dict__.pop("_linli_scope_cache", None)

@@ -1,0 +1,444 @@
+"""A synthetic street: places, grids, households, residents and demo accounts.
+
+Nothing here is real: names, ID numbers and phones are generated (ID numbers carry valid
+check digits so validators accept them). The same seed gives the same street. Rows are
+written with ``bulk_create`` and explicit ids, so a street of 250,000 residents builds in
+minutes on a small machine.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.db.models import Max, Model
+from django.utils import timezone
+
+from linli.core.models import Role, RoleAssignment, User
+from linli.core.progress import Progress
+from linli.core.validators import id_check_digit
+from linli.demo import names
+from linli.grids.models import Grid, GridMember
+from linli.people import search
+from linli.people.models import CommunityRole, Household, Person, PopulationType, Relation, Residence, SpecialGroup
+from linli.places.models import ElementType, Level, Place, Usage
+from linli.places.rules import path_for
+
+DEMO_ACCOUNTS = [
+    ("demo-admin", "administrator (everything)"),
+    ("demo-street", "street officer (whole street)"),
+    ("demo-community", "community secretary (first community)"),
+    ("demo-grid", "grid worker (first grid of that community)"),
+    ("demo-health", "district health officer (health data only)"),
+    ("demo-resident", "resident living in the first grid"),
+    ("demo-volunteer", "volunteer (first grid)"),
+]
+RESIDENTS_PER_COMPOUND = 2500
+COMPOUNDS_PER_COMMUNITY = 4
+BATCH = 2000
+TODAY = datetime.date(2026, 11, 1)  # fixed so the same seed gives the same ages
+
+
+@dataclass
+class Plan:
+    residents: int
+    seed: int
+    today: datetime.date = TODAY
+    password: str = ""
+
+
+@dataclass
+class Stats:
+    places: int = 0
+    households: int = 0
+    residents: int = 0
+    grids: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Ids:
+    """Explicit primary keys, so children can point at parents before anything is saved."""
+
+    def __init__(self, *models: type[Model]) -> None:
+        self.next = {m: (m.objects.aggregate(m=Max("pk"))["m"] or 0) + 1 for m in models}
+
+    def take(self, model: type[Model]) -> int:
+        value = self.next[model]
+        self.next[model] = value + 1
+        return value
+
+
+def _bulk(model: type[Model], rows: Iterable[Model], progress: Progress | None = None) -> int:
+    count, batch = 0, []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            model.objects.bulk_create(batch)
+            count += len(batch)
+            if progress:
+                progress.advance(len(batch))
+            batch = []
+    if batch:
+        model.objects.bulk_create(batch)
+        count += len(batch)
+        if progress:
+            progress.advance(len(batch))
+    return count
+
+
+class StreetBuilder:
+    def __init__(self, plan: Plan, *, show_progress: bool = True) -> None:
+        self.plan = plan
+        self.rng = random.Random(plan.seed)
+        self.show_progress = show_progress
+        self.ids = Ids(Place, Person, Household, Residence, Grid)
+        self.places: list[Place] = []
+        self.stats = Stats()
+        self.used_ids: set[str] = set()
+        self.used_phones: set[str] = set()
+
+    # --- places ------------------------------------------------------------------------
+    def _place(self, parent: Place | None, level: str, element: str, code: str, name: str, **extra: Any) -> Place:
+        place = Place(id=self.ids.take(Place), parent=parent, level=level, element_type=element, code=code,
+                      name=name, path=path_for(code, level), sort_key=int(code[-4:]), **extra)
+        self.places.append(place)
+        return place
+
+    def build_regions(self) -> tuple[Place, list[Place]]:
+        province = self._place(None, Level.PROVINCE, ElementType.PROVINCE, "310000", "上海市")
+        city = self._place(province, Level.CITY, ElementType.CITY, "310100", "上海市市辖区")
+        district = self._place(city, Level.DISTRICT, ElementType.DISTRICT, "310115", "浦东新区")
+        street = self._place(district, Level.STREET, ElementType.SUBDISTRICT, "310115099", "明月街道",
+                             latitude=31.215, longitude=121.555)
+        compounds = max(1, round(self.plan.residents / RESIDENTS_PER_COMPOUND))
+        communities = []
+        for i in range(max(1, -(-compounds // COMPOUNDS_PER_COMMUNITY))):
+            code = f"310115099{i + 1:03d}"
+            communities.append(self._place(street, Level.COMMUNITY, ElementType.RESIDENTS_COMMITTEE, code,
+                                           names.community_name(i)))
+        return street, communities
+
+    def build_compound(self, community: Place, index: int, target: int) -> list[Place]:
+        """Buildings, units and houses enough for ``target`` residents; returns the buildings."""
+        rng = self.rng
+        lat = 31.19 + (index % 8) * 0.008 + rng.random() * 0.002
+        lon = 121.53 + (index // 8) * 0.009 + rng.random() * 0.002
+        code = f"{community.code}{index % 999 + 1:03d}"
+        compound = self._place(community, Level.COMPOUND, ElementType.COMPOUND, code, names.compound_name(index),
+                               latitude=lat, longitude=lon, boundary=_square(lat, lon, 0.0035))
+        houses_needed = int(target / 2.55 / 0.89) + 1
+        buildings: list[Place] = []
+        while houses_needed > 0:
+            number = len(buildings) + 1
+            tall = rng.random() < 0.55
+            floors = rng.randint(11, 24) if tall else 6
+            units = rng.choice([1, 2]) if tall else rng.choice([2, 3, 4])
+            building = self._place(compound, Level.BUILDING, ElementType.BUILDING, f"{code}{number:03d}",
+                                   f"{number}号楼", floors=floors, units_count=units, has_lift=tall)
+            buildings.append(building)
+            for u in range(1, units + 1):
+                unit = self._place(building, Level.UNIT, ElementType.UNIT, f"{building.code}{u:02d}", f"{u}单元")
+                for floor in range(1, floors + 1):
+                    for room in (1, 2):
+                        usage = self._usage(floor)
+                        self._place(unit, Level.HOUSE, ElementType.HOUSE, f"{unit.code}{floor:02d}{room:02d}",
+                                    f"{floor}{room:02d}室", floor=floor, number=f"{floor}{room:02d}",
+                                    area=round(rng.uniform(48, 140), 1), usage=usage)
+                        houses_needed -= 1
+        return buildings
+
+    def _usage(self, floor: int) -> str:
+        r = self.rng.random()
+        if floor == 1 and r < 0.05:
+            return Usage.COMMERCIAL
+        if r < 0.09:
+            return Usage.VACANT
+        if r < 0.30:
+            return Usage.RENTED
+        return Usage.OWNER_OCCUPIED
+
+    # --- people --------------------------------------------------------------------------
+    def _id_number(self, region: str, birth: datetime.date, male: bool) -> str:
+        while True:
+            seq = self.rng.randint(0, 99) * 10 + self.rng.choice([1, 3, 5, 7, 9] if male else [0, 2, 4, 6, 8])
+            first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
+            number = first17 + id_check_digit(first17)
+            if number not in self.used_ids:
+                self.used_ids.add(number)
+                return number
+
+    def _phone(self) -> str:
+        while True:
+            number = f"1{self.rng.choice('3456789')}{self.rng.randint(0, 999_999_999):09d}"
+            if number not in self.used_phones:
+                self.used_phones.add(number)
+                return number
+
+    def _person(self, house: Place, age: int, male: bool, surname: str, pop: str, live_alone: bool) -> Person:
+        rng, today = self.rng, self.plan.today
+        birth = today - datetime.timedelta(days=age * 365 + rng.randint(0, 364))
+        name = surname + names.given_name(rng, male)
+        region = "310115" if pop == PopulationType.REGISTERED else rng.choice(names.OTHER_REGIONS)
+        id_number = "" if pop == PopulationType.FOREIGN else self._id_number(region, birth, male)
+        phone = "+44" + f"7{rng.randint(100000000, 999999999)}" if pop == PopulationType.FOREIGN else (
+            self._phone() if age >= 12 else "")
+        groups = self._groups(age, live_alone)
+        roles = self._roles(age)
+        pinyin, initials = search.pinyin_keys(name)
+        id_hash, last4_hash = search.id_hashes(id_number) if id_number else ("", "")
+        return Person(
+            id=self.ids.take(Person), name=name, name_pinyin=pinyin, name_initials=initials,
+            id_number=id_number, id_hash=id_hash, id_last4_hash=last4_hash, birth_date=birth,
+            sex="M" if male else "F", phone=phone, phone_hash=search.phone_hash(_e164(phone)) if phone else "",
+            population_type=pop, hukou_region=region if id_number else "",
+            hukou_address=names.hukou_address(region), current_house=house, current_address="",
+            hukou_matches_residence=pop == PopulationType.REGISTERED and rng.random() < 0.85,
+            special_groups=groups, special_groups_index=search.group_index(groups), community_roles=roles,
+            path=house.path,
+        )
+
+    def _groups(self, age: int, alone: bool) -> list[str]:
+        rng, groups = self.rng, []
+        if age >= 65 and alone:
+            groups.append(SpecialGroup.ALONE_ELDER)
+        if age >= 80:
+            groups.append(SpecialGroup.OLDEST_OLD)
+        if age < 6:
+            groups.append(SpecialGroup.INFANT)
+        if rng.random() < 0.02:
+            groups.append(SpecialGroup.DISABLED)
+        if rng.random() < 0.012:
+            groups.append(SpecialGroup.SUBSISTENCE)
+        if rng.random() < 0.002:
+            groups.append(SpecialGroup.EXTREME_POVERTY)
+        if age >= 75 and rng.random() < 0.25:
+            groups.append(SpecialGroup.MEAL_AID)
+        if groups and (alone or SpecialGroup.DISABLED in groups) and rng.random() < 0.3:
+            groups.append(SpecialGroup.KEY_CARE)
+        return groups
+
+    def _roles(self, age: int) -> list[str]:
+        roles = []
+        if age >= 18 and self.rng.random() < 0.08:
+            roles.append(CommunityRole.PARTY_MEMBER)
+        if 16 <= age <= 75 and self.rng.random() < 0.05:
+            roles.append(CommunityRole.VOLUNTEER)
+        return roles
+
+    def household_members(self, house: Place) -> list[tuple[Person, str, str]]:
+        """(person, relation, relation to head) for one synthetic household."""
+        rng = self.rng
+        size = rng.choices([1, 2, 3, 4, 5], weights=[17, 30, 28, 15, 10])[0]
+        rented = house.usage == Usage.RENTED
+        pop = PopulationType.FLOATING if rented and rng.random() < 0.7 else PopulationType.REGISTERED
+        if rng.random() < 0.01:
+            pop = PopulationType.FOREIGN
+        surname = names.surname(rng)
+        head_age = rng.randint(66, 95) if size == 1 and rng.random() < 0.45 else rng.randint(24, 85)
+        head_male = rng.random() < 0.55
+        relation = Relation.TENANT if rented else Relation.OWNER
+        members = [(self._person(house, head_age, head_male, surname, pop, size == 1), relation, "户主")]
+        if size >= 2:
+            members.append((self._person(house, max(18, head_age + rng.randint(-4, 4)), not head_male,
+                                         names.surname(rng), pop, False), Relation.FAMILY if not rented else relation,
+                            "配偶"))
+        for _ in range(size - 2):
+            if head_age > 55 and rng.random() < 0.5:
+                age, rel = max(0, head_age - rng.randint(26, 34) - 28), "孙子女"
+            else:
+                age, rel = max(0, head_age - rng.randint(24, 36)), "子女"
+            members.append((self._person(house, age, rng.random() < 0.5, surname, pop, False),
+                            Relation.FAMILY if not rented else relation, rel))
+        return members
+
+    # --- the whole street ------------------------------------------------------------------
+    def build(self) -> Stats:
+        with transaction.atomic():
+            street, communities = self.build_regions()
+            compounds_total = max(1, round(self.plan.residents / RESIDENTS_PER_COMPOUND))
+            per_compound = _split(self.plan.residents, compounds_total, self.rng)
+            buildings_by_compound: list[tuple[Place, list[Place]]] = []
+            for index, target in enumerate(per_compound):
+                community = communities[index // COMPOUNDS_PER_COMMUNITY]
+                buildings_by_compound.append((community, self.build_compound(community, index, target)))
+            progress = Progress("places", len(self.places), enabled=self.show_progress)
+            self.stats.places = _bulk(Place, self.places, progress)
+            self._build_people(per_compound)
+            self._build_grids(buildings_by_compound)
+            self._build_accounts(street, communities)
+            self._reset_sequences()
+        return self.stats
+
+    def _houses_by_compound(self) -> Iterator[list[Place]]:
+        current: list[Place] = []
+        compound_path = None
+        for place in self.places:
+            if place.level == Level.COMPOUND:
+                if current:
+                    yield current
+                current, compound_path = [], place.path
+            elif place.level == Level.HOUSE and compound_path and place.path.startswith(compound_path):
+                current.append(place)
+        if current:
+            yield current
+
+    def _build_people(self, per_compound: list[int]) -> None:
+        progress = Progress("residents", self.plan.residents, enabled=self.show_progress)
+        people: list[Person] = []
+        households: list[Household] = []
+        residences: list[Residence] = []
+        self.building_leaders: dict[str, int] = {}
+        for houses, target in zip(self._houses_by_compound(), per_compound, strict=False):
+            placed = 0
+            for house in houses:
+                if placed >= target:
+                    break
+                if house.usage in (Usage.VACANT, Usage.COMMERCIAL):
+                    continue
+                members = self.household_members(house)[: target - placed]
+                household = Household(id=self.ids.take(Household), house=house, head=members[0][0],
+                                      number=f"H{house.code[-13:]}", path=house.path)
+                households.append(household)
+                moved_in = self.plan.today - datetime.timedelta(days=self.rng.randint(30, 9000))
+                for person, relation, to_head in members:
+                    self._maybe_building_leader(person, house)
+                    people.append(person)
+                    residences.append(Residence(
+                        id=self.ids.take(Residence), person=person, house=house, household=household,
+                        relation=relation, relation_to_head=to_head, moved_in=moved_in, path=house.path))
+                placed += len(members)
+            if len(people) >= BATCH * 2:
+                self._flush_people(people, households, residences, progress)
+                people, households, residences = [], [], []
+        self._flush_people(people, households, residences, progress)
+
+    def _maybe_building_leader(self, person: Person, house: Place) -> None:
+        building_path = "/".join(house.path.split("/")[:7]) + "/"
+        age = (self.plan.today - person.birth_date).days // 365 if person.birth_date else 0
+        if building_path not in self.building_leaders and 35 <= age <= 72:
+            self.building_leaders[building_path] = person.id
+            person.community_roles = [*person.community_roles, CommunityRole.BUILDING_LEADER]
+
+    def _flush_people(self, people: list[Person], households: list[Household], residences: list[Residence],
+                      progress: Progress) -> None:
+        # Households point at their head and the head at nothing: people first.
+        heads = {h.id: h.head for h in households}
+        for h in households:
+            h.head = None
+        _bulk(Person, people, progress)
+        _bulk(Household, households)
+        _bulk(Residence, residences)
+        for h in households:
+            h.head = heads[h.id]
+        Household.objects.bulk_update(households, ["head"], batch_size=BATCH)
+        self.stats.residents += len(people)
+        self.stats.households += len(households)
+
+    def _build_grids(self, buildings_by_compound: list[tuple[Place, list[Place]]]) -> None:
+        grid_rows, links = [], []
+        counter: dict[int, int] = {}
+        through = Grid.places.through
+        for community, buildings in buildings_by_compound:
+            half = max(1, len(buildings) // 2)
+            for part in (buildings[:half], buildings[half:]):
+                if not part:
+                    continue
+                counter[community.id] = counter.get(community.id, 0) + 1
+                n = counter[community.id]
+                compound = next(p for p in self.places if p.path == "/".join(part[0].path.split("/")[:6]) + "/")
+                grid = Grid(id=self.ids.take(Grid), community=community, code=f"{community.code}-G{n:02d}",
+                            name=f"{community.name}第{n}网格", path=community.path, risk_colour="green",
+                            polygon={"type": "Polygon", "coordinates": compound.boundary["coordinates"]})
+                grid_rows.append(grid)
+                links.extend(through(grid_id=grid.id, place_id=b.id) for b in part)
+        Grid.objects.bulk_create(grid_rows)
+        through.objects.bulk_create(links, batch_size=BATCH)
+        self.stats.grids = len(grid_rows)
+        self.grids = grid_rows
+
+    def _build_accounts(self, street: Place, communities: list[Place]) -> None:
+        roles = {r.code: r for r in Role.objects.all()}
+        first_grid = self.grids[0]
+        district = next(p for p in self.places if p.level == Level.DISTRICT)
+        password = make_password(self.plan.password)
+        users: dict[str, User] = {}
+        for username, description in DEMO_ACCOUNTS:
+            users[username] = User.objects.create(
+                username=username, password=password, display_name=description,
+                is_superuser=username == "demo-admin", is_staff=username == "demo-admin")
+        first_building = first_grid.places.order_by("path").first()
+        resident = Person.objects.filter(path__startswith=first_building.path).order_by("pk").first()
+        users["demo-resident"].person = resident
+        users["demo-resident"].display_name = resident.name
+        users["demo-resident"].save()
+        assignments = [
+            RoleAssignment(user=users["demo-street"], role=roles["street_officer"], place=street),
+            RoleAssignment(user=users["demo-community"], role=roles["community_secretary"], place=communities[0]),
+            RoleAssignment(user=users["demo-grid"], role=roles["grid_worker"], grid=first_grid),
+            RoleAssignment(user=users["demo-health"], role=roles["health_officer"], place=district),
+            RoleAssignment(user=users["demo-resident"], role=roles["resident"], place=resident.current_house),
+            RoleAssignment(user=users["demo-volunteer"], role=roles["volunteer"], grid=first_grid),
+        ]
+        RoleAssignment.objects.bulk_create(assignments)
+        GridMember.objects.create(grid=first_grid, user=users["demo-grid"], role=GridMember.Role.LEADER,
+                                  duty="网格长")
+        GridMember.objects.create(grid=first_grid, user=users["demo-volunteer"], role=GridMember.Role.MEMBER,
+                                  duty="志愿者")
+        self._build_grid_teams(roles["grid_worker"])
+
+    def _build_grid_teams(self, role: Role) -> None:
+        """A 1 + N team for every other grid: staff accounts that cannot log in until an
+        administrator sets their password."""
+        unusable = make_password(None)
+        staff, members, assignments = [], [], []
+        for grid in self.grids[1:]:
+            for k in range(3):
+                user = User(username=f"gw-{grid.code.lower()}-{k + 1}", password=unusable,
+                            display_name=names.given_staff_name(self.rng))
+                staff.append((grid, k, user))
+        User.objects.bulk_create([u for _, _, u in staff])
+        created = {u.username: u for u in User.objects.filter(username__startswith="gw-")}
+        for grid, k, user in staff:
+            saved = created[user.username]
+            members.append(GridMember(grid=grid, user=saved, role="leader" if k == 0 else "member",
+                                      duty="网格长" if k == 0 else "网格员"))
+            assignments.append(RoleAssignment(user=saved, role=role, grid=grid))
+        GridMember.objects.bulk_create(members)
+        RoleAssignment.objects.bulk_create(assignments)
+
+    def _reset_sequences(self) -> None:
+        if connection.vendor != "postgresql":
+            return
+        from django.core.management.color import no_style
+
+        statements = connection.ops.sequence_reset_sql(no_style(), [Place, Person, Household, Residence, Grid])
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+
+def _e164(national: str) -> str:
+    return national if national.startswith("+") else "+86" + national
+
+
+def _split(total: int, parts: int, rng: random.Random) -> list[int]:
+    weights = [rng.uniform(0.8, 1.2) for _ in range(parts)]
+    scale = total / sum(weights)
+    sizes = [int(w * scale) for w in weights]
+    sizes[0] += total - sum(sizes)
+    return sizes
+
+
+def _square(lat: float, lon: float, half: float) -> dict[str, Any]:
+    ring = [[lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half],
+            [lon - half, lat + half], [lon - half, lat - half]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def demo_marker(plan: Plan) -> dict[str, Any]:
+    return {"residents": plan.residents, "seed": plan.seed, "built_at": timezone.now().isoformat()}

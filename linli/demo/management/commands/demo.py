@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+
+from linli.core.keys import load_or_create_secret
+
+
+def demo_password() -> str:
+    """LINLI_DEMO_PASSWORD, or one generated per data directory and kept there (0600)."""
+    return load_or_create_secret("LINLI_DEMO_PASSWORD", settings.DATA_DIR / "demo_password", nbytes=9)
+
+
+class Command(BaseCommand):
+    help = "Build a synthetic street with demo accounts for every role, then serve the web UI."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--residents", type=int, default=50_000, help="about how many residents (default 50000)")
+        parser.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same street")
+        parser.add_argument("--no-serve", action="store_true", help="only build the data")
+        parser.add_argument("--reset", action="store_true", help="rebuild even if the same street exists")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if not 10 <= opts["residents"] <= 2_000_000:
+            raise CommandError("--residents must be between 10 and 2,000,000 / 居民数须在 10 到 2,000,000 之间")
+        password = demo_password()
+        self._prepare_database(opts)
+        from linli.demo.models import DemoStreet
+
+        street = DemoStreet.objects.order_by("-pk").first()
+        if street and street.residents == opts["residents"] and street.seed == opts["seed"]:
+            self.stdout.write(f"Using the demo street already built ({street.residents} residents, seed {street.seed}).")
+        else:
+            street = self._build(opts, password)
+        self._print_welcome(opts, password)
+        if not opts["no_serve"]:
+            from linli.core.management.commands.serve import serve
+
+            serve(opts["host"], opts["port"], 8, self.stdout)
+
+    def _prepare_database(self, opts: dict[str, Any]) -> None:
+        call_command("migrate", verbosity=0, interactive=False)
+        from linli.demo.models import DemoStreet
+        from linli.places.models import Place
+
+        street = DemoStreet.objects.order_by("-pk").first()
+        same = street and street.residents == opts["residents"] and street.seed == opts["seed"]
+        if (same and not opts["reset"]) or not Place.objects.exists():
+            return
+        if connection.vendor != "sqlite":
+            raise CommandError(
+                "This database already holds data. Build the demo in an empty database.\n"
+                "数据库中已有数据，请在空数据库中生成演示街道。")
+        self.stdout.write("Replacing the existing demo database…")
+        connection.close()
+        db_path = Path(settings.DATABASES["default"]["NAME"])
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        call_command("migrate", verbosity=0, interactive=False)
+
+    def _build(self, opts: dict[str, Any], password: str) -> Any:
+        from linli.demo.builder import Plan, StreetBuilder
+        from linli.demo.models import DemoStreet
+
+        started = time.monotonic()
+        builder = StreetBuilder(Plan(residents=opts["residents"], seed=opts["seed"], password=password),
+                                show_progress=not opts["quiet"])
+        stats = builder.build()
+        seconds = time.monotonic() - started
+        summary = {"places": stats.places, "households": stats.households, "residents": stats.residents,
+                   "grids": stats.grids, "seconds": round(seconds, 1)}
+        self.stdout.write(
+            f"Built the demo street: {stats.residents:,} residents in {stats.households:,} households, "
+            f"{stats.places:,} places, {stats.grids} grids in {seconds:.1f} s "
+            f"({stats.residents / max(seconds, 1e-6):,.0f} residents/s).")
+        return DemoStreet.objects.create(residents=opts["residents"], seed=opts["seed"], stats=summary)
+
+    def _print_welcome(self, opts: dict[str, Any], password: str) -> None:
+        from linli.demo.builder import DEMO_ACCOUNTS
+
+        self.stdout.write("")
+        self.stdout.write(f"  Web UI / 网页:  http://{opts['host']}:{opts['port']}/")
+        self.stdout.write(f"  Data / 数据目录: {settings.DATA_DIR}")
+        self.stdout.write(f"  Password for every demo account / 演示账号密码:  {password}")
+        for username, role in DEMO_ACCOUNTS:
+            self.stdout.write(f"    {username:<16} {role}")
+        self.stdout.write("")
+        if os.environ.get("LINLI_DEMO_PASSWORD") is None:
+            self.stdout.write(f"  (the password is kept in {settings.DATA_DIR / 'demo_password'})")

@@ -1,0 +1,3 @@
+"""
+Shared tamper-evident ledger (防疫账簿): an RFC 9162 transparency log with witnessed checkpoints.
+"""

@@ -1,0 +1,288 @@
+"""Everything that changes or reads personal data goes through here: checked, audited."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from linli.core import audit
+from linli.core.permissions import PermissionDenied, can, require
+from linli.core.scope import scope_for
+from linli.core.validators import mask_id_number, mask_phone, validate_id_number, validate_phone, validate_uscc
+from linli.people import search
+from linli.people.models import (
+    CommunityRole,
+    Household,
+    Organization,
+    Person,
+    PopulationType,
+    Relation,
+    Residence,
+    SpecialGroup,
+)
+from linli.places.models import Level, Place
+
+
+@dataclass
+class PersonInput:
+    """What a form, the API or an import says about a person, before validation."""
+
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    population_type: str = PopulationType.REGISTERED
+    hukou_address: str = ""
+    special_groups: list[str] = field(default_factory=list)
+    community_roles: list[str] = field(default_factory=list)
+    notes: str = ""
+
+
+def _clean_name(name: str, errors: dict[str, list[str]]) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        errors.setdefault("name", []).append(_("Enter the person's name."))
+    elif len(name) > 64:
+        errors.setdefault("name", []).append(_("A name has at most 64 characters."))
+    return name
+
+
+def apply_person_input(person: Person, data: PersonInput) -> None:
+    """Validate ``data`` and copy it onto ``person`` with the derived and hashed fields.
+    Raises one ValidationError naming every field that is wrong."""
+    errors: dict[str, list[str]] = {}
+    person.name = _clean_name(data.name, errors)
+    person.name_pinyin, person.name_initials = search.pinyin_keys(person.name)
+    person.id_number = person.id_hash = person.id_last4_hash = ""
+    if data.id_number:
+        try:
+            info = validate_id_number(data.id_number)
+            person.id_number = info.number
+            person.id_hash, person.id_last4_hash = search.id_hashes(info.number)
+            person.birth_date, person.sex = info.birth_date, info.sex
+            person.hukou_region = person.hukou_region or info.region_code
+        except ValidationError as exc:
+            errors.setdefault("id_number", []).extend(exc.messages)
+    person.phone = person.phone_hash = ""
+    if data.phone:
+        try:
+            phone = validate_phone(data.phone)
+            person.phone, person.phone_hash = phone.e164, search.phone_hash(phone.e164)
+        except ValidationError as exc:
+            errors.setdefault("phone", []).extend(exc.messages)
+    _check_choices(data, errors)
+    person.population_type = data.population_type
+    person.hukou_address = (data.hukou_address or "").strip()[:200]
+    person.special_groups = sorted(set(data.special_groups))
+    person.special_groups_index = search.group_index(person.special_groups)
+    person.community_roles = sorted(set(data.community_roles))
+    person.notes = data.notes or ""
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_choices(data: PersonInput, errors: dict[str, list[str]]) -> None:
+    if data.population_type not in PopulationType.values:
+        errors.setdefault("population_type", []).append(_("Unknown population type."))
+    bad_groups = set(data.special_groups) - set(SpecialGroup.values)
+    if bad_groups:
+        errors.setdefault("special_groups", []).append(
+            _("Unknown special group: %(codes)s") % {"codes": ", ".join(sorted(bad_groups))})
+    bad_roles = set(data.community_roles) - set(CommunityRole.values)
+    if bad_roles:
+        errors.setdefault("community_roles", []).append(
+            _("Unknown community role: %(codes)s") % {"codes": ", ".join(sorted(bad_roles))})
+
+
+def _check_unique_id(person: Person) -> None:
+    if person.id_hash and Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk).exists():
+        raise ValidationError({"id_number": [_("A person with this ID number is already registered.")]})
+
+
+@transaction.atomic
+def do_create_person(
+    data: PersonInput,
+    *,
+    acting_user: Any,
+    house: Place,
+    relation: str = Relation.FAMILY,
+    moved_in: datetime.date | None = None,
+) -> Person:
+    """Register a person living in ``house`` (a 户室 inside the user's scope)."""
+    if house.level != Level.HOUSE:
+        raise ValidationError({"house": [_("Choose a house (户室), not a building or compound.")]})
+    require(acting_user, "people.change", house.path)
+    if data.special_groups and not can(acting_user, "people.view_groups", house.path):
+        raise PermissionDenied("people.view_groups")
+    if relation not in Relation.values:
+        raise ValidationError({"relation": [_("Unknown relation.")]})
+    person = Person(current_house=house, path=house.path, current_address=house.full_name())
+    apply_person_input(person, data)
+    _check_unique_id(person)
+    person.hukou_matches_residence = bool(person.hukou_region) and house.code.startswith(person.hukou_region)
+    person.save()
+    household = Household.objects.filter(house=house).order_by("pk").first()
+    if household is None:
+        household = Household.objects.create(house=house, head=person, path=house.path)
+    Residence.objects.create(person=person, house=house, household=household, relation=relation,
+                             moved_in=moved_in, path=house.path)
+    audit.record("person.create", actor=acting_user, obj=person)
+    return person
+
+
+@transaction.atomic
+def do_update_person(person: Person, data: PersonInput, *, acting_user: Any) -> Person:
+    require(acting_user, "people.change", person.path)
+    if not can(acting_user, "people.view_groups", person.path):
+        data.special_groups = list(person.special_groups)  # cannot see them, cannot change them
+    before = {"name": person.name, "phone_hash": person.phone_hash, "id_hash": person.id_hash}
+    apply_person_input(person, data)
+    _check_unique_id(person)
+    person.save()
+    changed = sorted(k for k, v in before.items() if getattr(person, k) != v)
+    audit.record("person.update", actor=acting_user, obj=person, detail={"changed": changed})
+    return person
+
+
+# --- reading -----------------------------------------------------------------------------
+
+def visible_people(user: Any) -> QuerySet[Person]:
+    return Person.objects.restrict(user, "people.view").filter(is_active=True)
+
+
+def search_people(user: Any, raw: str) -> QuerySet[Person]:
+    """People in the user's scope matching a name, pinyin initials, the last four ID digits,
+    a full ID number or a phone. The search itself is audited (the query kind, not its text)."""
+    query = search.classify(raw)
+    people = visible_people(user)
+    if query.kind == "empty":
+        return people.order_by("path", "name")
+    if query.kind == "id":
+        people = people.filter(id_hash=search.id_hashes(query.value)[0])
+    elif query.kind == "id_last4":
+        people = people.filter(id_last4_hash=search.id_hashes("0" * 14 + query.value)[1])
+    elif query.kind == "phone":
+        people = people.filter(phone_hash=search.phone_hash(query.value)) if query.value else people.none()
+    elif query.kind == "pinyin":
+        people = people.filter(Q(name_initials__startswith=query.value) | Q(name_pinyin__startswith=query.value))
+    else:
+        people = people.filter(name__startswith=query.value) if len(query.value) == 1 else \
+            people.filter(name__contains=query.value)
+    audit.record("people.search", actor=user, object_type="people.person",
+                 detail={"kind": query.kind, "length": len(raw or "")})
+    return people.order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class PersonCard:
+    """A person as the viewing user may see them: masked, tags only with the right."""
+
+    person: Person
+    id_masked: str
+    phone_masked: str
+    age: int | None
+    special_groups: list[str] | None  # None: the viewer may not see special groups
+    can_reveal: bool
+    can_change: bool
+
+
+def age_on(birth: datetime.date | None, today: datetime.date) -> int | None:
+    if birth is None:
+        return None
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def person_card(person: Person, user: Any, today: datetime.date) -> PersonCard:
+    return PersonCard(
+        person=person,
+        id_masked=mask_id_number(person.id_number),
+        phone_masked=mask_phone(person.phone),
+        age=age_on(person.birth_date, today),
+        special_groups=list(person.special_groups) if can(user, "people.view_groups", person.path) else None,
+        can_reveal=can(user, "people.reveal", person.path),
+        can_change=can(user, "people.change", person.path),
+    )
+
+
+def view_person(person: Person, user: Any, today: datetime.date) -> PersonCard:
+    audit.record("person.view", actor=user, obj=person)
+    return person_card(person, user, today)
+
+
+REVEALABLE = {"id_number", "phone"}
+
+
+def do_reveal(person: Person, field_name: str, *, acting_user: Any, purpose: str) -> str:
+    """The full value of a protected field, for a stated purpose, written to the audit log.
+    Refusals are logged as well."""
+    from django.conf import settings
+
+    if field_name not in REVEALABLE:
+        raise ValidationError({"field": [_("Only the ID number or the phone can be revealed.")]})
+    purpose = " ".join((purpose or "").split())
+    if len(purpose) < settings.LINLI_REVEAL_PURPOSE_MIN_LENGTH:
+        raise ValidationError({"purpose": [_("State why you need the full value (at least %(n)d characters).")
+                                           % {"n": settings.LINLI_REVEAL_PURPOSE_MIN_LENGTH}]})
+    if not can(acting_user, "people.reveal", person.path):
+        audit.record("person.reveal", actor=acting_user, obj=person, purpose=purpose,
+                     outcome="denied", detail={"field": field_name})
+        raise PermissionDenied("people.reveal")
+    audit.record("person.reveal", actor=acting_user, obj=person, purpose=purpose, detail={"field": field_name})
+    return getattr(person, field_name)
+
+
+def current_residents(house: Place) -> QuerySet[Residence]:
+    return (Residence.objects.filter(house=house, moved_out__isnull=True)
+            .select_related("person", "household").order_by("household_id", "pk"))
+
+
+def people_in_group(user: Any, group: str) -> QuerySet[Person]:
+    """People of a special group, limited to where the user may see special groups."""
+    scope = scope_for(user, "people.view_groups")
+    return (Person.objects.filter(scope.q("path"), is_active=True)
+            .filter(special_groups_index__contains=search.group_token(group)))
+
+
+# --- organisations -----------------------------------------------------------------------
+
+@transaction.atomic
+def do_register_organization(
+    *, acting_user: Any, name: str, place: Place, uscc: str = "", override_reason: str = "",
+    kind: str = "", contact_name: str = "", contact_phone: str = "",
+) -> Organization:
+    """Register an actual unit. A credit code whose check character fails is accepted only
+    with a stated reason (early pilot codes are legally valid), and the override is logged."""
+    require(acting_user, "orgs.change", place.path)
+    errors: dict[str, list[str]] = {}
+    org = Organization(name=" ".join(name.split()), place=place, path=place.path, kind=kind,
+                       contact_name=contact_name)
+    if not org.name:
+        errors["name"] = [_("Enter the organisation's name.")]
+    if uscc:
+        try:
+            info = validate_uscc(uscc, allow_bad_checksum=True)
+            org.uscc, org.uscc_checksum_ok = info.code, info.checksum_ok
+            if not info.checksum_ok and len(override_reason.strip()) < 4:
+                errors["uscc"] = [_("The check character of this code is wrong. If the code is "
+                                    "genuine (e.g. an early pilot code), give a reason to accept it.")]
+            elif not info.checksum_ok:
+                org.uscc_override_reason = override_reason.strip()[:300]
+        except ValidationError as exc:
+            errors["uscc"] = exc.messages
+    if contact_phone:
+        try:
+            org.contact_phone = validate_phone(contact_phone).e164
+        except ValidationError as exc:
+            errors["contact_phone"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    org.full_clean(exclude=["contact_phone"])
+    org.save()
+    audit.record("organization.create", actor=acting_user, obj=org,
+                 detail={"uscc_override": org.uscc_override_reason} if org.uscc_override_reason else {})
+    return org

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from linli.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("linli.core.urls")),
+    path("people/", include("linli.people.urls")),
+    path("places/", include("linli.places.urls")),
+    path("grids/", include("linli.grids.urls")),
+]
