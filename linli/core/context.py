@@ -13,7 +13,7 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "linli_request_context", default=RequestContext()
+    "linli_request_context", default=RequestContext()  # noqa: B039 - a frozen dataclass
 )
 
 

@@ -25,7 +25,15 @@ from linli.core.validators import id_check_digit
 from linli.demo import names
 from linli.grids.models import Grid, GridMember
 from linli.people import search
-from linli.people.models import CommunityRole, Household, Person, PopulationType, Relation, Residence, SpecialGroup
+from linli.people.models import (
+    CommunityRole,
+    Household,
+    Person,
+    PopulationType,
+    Relation,
+    Residence,
+    SpecialGroup,
+)
 from linli.places.models import ElementType, Level, Place, Usage
 from linli.places.rules import path_for
 
@@ -50,6 +58,12 @@ class Plan:
     seed: int
     today: datetime.date = TODAY
     password: str = ""
+    residents_per_compound: int = RESIDENTS_PER_COMPOUND
+    compounds_per_community: int = COMPOUNDS_PER_COMMUNITY
+
+    @property
+    def compounds(self) -> int:
+        return max(1, round(self.residents / self.residents_per_compound))
 
 
 @dataclass
@@ -115,9 +129,8 @@ class StreetBuilder:
         district = self._place(city, Level.DISTRICT, ElementType.DISTRICT, "310115", "浦东新区")
         street = self._place(district, Level.STREET, ElementType.SUBDISTRICT, "310115099", "明月街道",
                              latitude=31.215, longitude=121.555)
-        compounds = max(1, round(self.plan.residents / RESIDENTS_PER_COMPOUND))
         communities = []
-        for i in range(max(1, -(-compounds // COMPOUNDS_PER_COMMUNITY))):
+        for i in range(max(1, -(-self.plan.compounds // self.plan.compounds_per_community))):
             code = f"310115099{i + 1:03d}"
             communities.append(self._place(street, Level.COMMUNITY, ElementType.RESIDENTS_COMMITTEE, code,
                                            names.community_name(i)))
@@ -260,11 +273,10 @@ class StreetBuilder:
     def build(self) -> Stats:
         with transaction.atomic():
             street, communities = self.build_regions()
-            compounds_total = max(1, round(self.plan.residents / RESIDENTS_PER_COMPOUND))
-            per_compound = _split(self.plan.residents, compounds_total, self.rng)
+            per_compound = _split(self.plan.residents, self.plan.compounds, self.rng)
             buildings_by_compound: list[tuple[Place, list[Place]]] = []
             for index, target in enumerate(per_compound):
-                community = communities[index // COMPOUNDS_PER_COMMUNITY]
+                community = communities[index // self.plan.compounds_per_community]
                 buildings_by_compound.append((community, self.build_compound(community, index, target)))
             progress = Progress("places", len(self.places), enabled=self.show_progress)
             self.stats.places = _bulk(Place, self.places, progress)

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from linli.grids import views
 
 app_name = "grids"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.grid_list, name="list"),
+    path("<int:pk>/", views.grid_detail, name="detail"),
+]

@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from linli.core import audit
 from linli.core.permissions import PermissionDenied, can, require
 from linli.core.scope import scope_for
-from linli.core.validators import mask_id_number, mask_phone, validate_id_number, validate_phone, validate_uscc
+from linli.core.validators import (
+    mask_id_number,
+    mask_phone,
+    validate_id_number,
+    validate_phone,
+    validate_uscc,
+)
 from linli.people import search
 from linli.people.models import (
     CommunityRole,

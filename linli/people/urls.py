@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from linli.people import views
 
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
+]

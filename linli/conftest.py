@@ -1,0 +1,79 @@
+"""Shared fixtures: one small synthetic street per test session, and named personas.
+
+The street has three communities of two compounds each (two grids per compound), so every
+persona has places both inside and outside her scope. Tests run inside transactions that
+roll back, so the street is built once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from linli.core.models import User
+from linli.people.models import Person
+from linli.places.models import Level, Place
+
+PASSWORD = "street-test-password"  # noqa: S105 - test accounts only
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    from linli.demo.builder import Plan, StreetBuilder
+
+    with django_db_blocker.unblock():
+        StreetBuilder(Plan(residents=1200, seed=7, password=PASSWORD, residents_per_compound=200,
+                           compounds_per_community=2), show_progress=False).build()
+
+
+@dataclass
+class Street:
+    """The test street and its personas (named as in the demo: grid worker, secretary …)."""
+
+    admin: User
+    street_officer: User
+    secretary: User
+    grid_worker: User
+    health_officer: User
+    resident: User
+    volunteer: User
+    outsider: User  # an account with no role at all
+    community: Place  # demo-community's community
+    other_community: Place
+    grid_building: Place  # a building in demo-grid's grid
+    other_grid_building: Place  # a building of the same community, another grid
+    far_building: Place  # a building in another community
+
+    def person_in(self, building: Place) -> Person:
+        return Person.objects.filter(path__startswith=building.path).order_by("pk").first()
+
+    def house_in(self, building: Place) -> Place:
+        return Place.objects.filter(path__startswith=building.path, level=Level.HOUSE).order_by("path").first()
+
+    def client_for(self, user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def street(db: Any) -> Street:
+    from linli.grids.models import Grid
+
+    users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
+    outsider = User.objects.create_user("outsider", password=PASSWORD)
+    communities = list(Place.objects.filter(level=Level.COMMUNITY).order_by("code"))
+    grids = list(Grid.objects.filter(community=communities[0]).order_by("code"))
+    grid_building = grids[0].places.order_by("path").first()
+    other_grid_building = grids[1].places.order_by("path").first()
+    far_building = Place.objects.filter(level=Level.BUILDING, path__startswith=communities[1].path).first()
+    return Street(
+        admin=users["demo-admin"], street_officer=users["demo-street"], secretary=users["demo-community"],
+        grid_worker=users["demo-grid"], health_officer=users["demo-health"], resident=users["demo-resident"],
+        volunteer=users["demo-volunteer"], outsider=outsider, community=communities[0],
+        other_community=communities[1], grid_building=grid_building, other_grid_building=other_grid_building,
+        far_building=far_building,
+    )

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from linli.core import audit
+from linli.core.permissions import can
+from linli.core.scope import scope_for
+from linli.people.actions import person_card
+from linli.people.models import Residence
+from linli.places.layout import building_layout
+from linli.places.models import Level, Place, Usage
+
+
+def _visible_place_or_404(request: HttpRequest, pk: int) -> Place:
+    """A place the user may see, or whose subtree holds something she may see (a grid worker
+    opens the compound to reach the buildings of her grid). Otherwise 404."""
+    place = get_object_or_404(Place, pk=pk)
+    scope = scope_for(request.user, "places.view")
+    if scope.covers(place.path) or any(prefix.startswith(place.path) for prefix in scope.prefixes):
+        return place
+    raise Http404
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    place = _visible_place_or_404(request, pk)
+    if place.level == Level.BUILDING:
+        return building(request, place)
+    if place.level == Level.UNIT:
+        return redirect("places:detail", pk=place.parent_id)
+    if place.level == Level.HOUSE:
+        return house(request, place)
+    return area(request, place)
+
+
+def _trail(place: Place) -> list[Place]:
+    return [p for p in place.ancestors() if p.level not in (Level.PROVINCE, Level.CITY)]
+
+
+def area(request: HttpRequest, place: Place) -> HttpResponse:
+    """A street, community or compound: its children within the user's scope, with counts."""
+    children = Place.objects.filter(parent=place).order_by("sort_key", "code")
+    scope = scope_for(request.user, "places.view")
+    children = [c for c in children if scope.covers(c.path) or any(p.startswith(c.path) for p in scope.prefixes)]
+    houses = Place.objects.restrict(request.user, "places.view").filter(path__startswith=place.path, level=Level.HOUSE)
+    stats = houses.aggregate(total=Count("id"), rented=Count("id", filter=Q(usage=Usage.RENTED)),
+                             vacant=Count("id", filter=Q(usage=Usage.VACANT)))
+    residents = Residence.objects.restrict(request.user, "people.view").filter(
+        path__startswith=place.path, moved_out__isnull=True).count()
+    return render(request, "places/area.html", {
+        "place": place, "children": children, "stats": stats, "residents": residents, "trail": _trail(place)})
+
+
+def building(request: HttpRequest, place: Place) -> HttpResponse:
+    layout = building_layout(place, request.user, timezone.localdate())
+    audit.record("building.view", actor=request.user, obj=place,
+                 detail={"visible_houses": layout.totals["visible_houses"]})
+    rows = [(floor, layout.row(floor)) for floor in layout.floors]
+    return render(request, "places/building.html",
+                  {"place": place, "layout": layout, "rows": rows, "trail": _trail(place)})
+
+
+def house(request: HttpRequest, place: Place) -> HttpResponse:
+    """一房一图: who lives in this house, in which household and relation, and who lived here."""
+    if not can(request.user, "places.view", place.path):
+        raise Http404
+    today = timezone.localdate()
+    residences = (Residence.objects.restrict(request.user, "people.view").filter(house=place)
+                  .select_related("person", "household", "household__head").order_by("moved_out", "household_id", "pk"))
+    current, history = [], []
+    for r in residences:
+        (history if r.moved_out else current).append((r, person_card(r.person, request.user, today)))
+    audit.record("household.view", actor=request.user, obj=place, detail={"people": len(current) + len(history)})
+    return render(request, "places/house.html", {
+        "place": place, "current": current, "history": history, "trail": _trail(place),
+        "can_see_people": can(request.user, "people.view", place.path)})

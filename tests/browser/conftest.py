@@ -1,0 +1,102 @@
+"""Browser tests: a real server on a small demo street, driven by Playwright in Debian's Chromium.
+
+The server runs as a subprocess with its own data directory and SQLite database, exactly as
+a user starts it (`linli demo --no-serve`, then `linli serve`), so these tests do not touch
+the test database of the unit tests.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("LINLI_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "browser-test-password"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data_dir = tmp_path_factory.mktemp("linli-browser")
+    env = {**os.environ, "LINLI_DATA_DIR": str(data_dir), "LINLI_DEMO_PASSWORD": PASSWORD,
+           "DJANGO_SETTINGS_MODULE": "linli.settings"}
+    env.pop("DATABASE_URL", None)
+    linli = [sys.executable, "-m", "linli.cli"]
+    subprocess.run([*linli, "demo", "--residents", "3000", "--no-serve", "--quiet"], env=env, check=True,
+                   timeout=600, stdout=subprocess.DEVNULL)
+    port = _free_port()
+    log = open(Path(data_dir) / "server.log", "w")  # noqa: SIM115 - closed at teardown
+    process = subprocess.Popen([*linli, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/login/", timeout=1)  # noqa: S310 - our own local server
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the Linli server did not start; see " + log.name)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                                  has_touch=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+def log_in(page, server: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(server + "/")
