@@ -28,3 +28,27 @@ class RequestContextMiddleware:
             # Pages that show personal data must not be kept by shared browsers or proxies.
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
+
+
+class ChineseFirstLocaleMiddleware:
+    """Chinese unless the user chose otherwise with the language switch (a cookie).
+
+    The browser's Accept-Language is ignored on purpose: office and borrowed phones often
+    run an English system, and community staff expect the Chinese interface.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response

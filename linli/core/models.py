@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+import linli.core.lookups  # noqa: F401 - registers the path__under lookup
 from linli.core.scope import scope_for
 
 if TYPE_CHECKING:

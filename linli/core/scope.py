@@ -31,7 +31,7 @@ class Scope:
             return Q(pk__in=[])
         condition = Q()
         for prefix in self.prefixes:
-            condition |= Q(**{f"{path_field}__startswith": prefix})
+            condition |= Q(**{f"{path_field}__under": prefix})
         return condition
 
     def covers(self, path: str) -> bool:

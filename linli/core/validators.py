@@ -512,6 +512,16 @@ def _classify_six(code: str) -> RegionInfo:
     return RegionInfo(code=code, level="district", significant=code)
 
 
+#: Level names for messages, translated when the message is shown.
+_LEVEL_LABELS = {
+    "province": _("province"),
+    "city": _("city"),
+    "district": _("district"),
+    "street": _("township-level (street, town or township)"),
+    "community": _("community or village"),
+}
+
+
 def _segment_kind(code: str, start: int, ranges: tuple[tuple[int, int, str], ...]) -> str | None:
     """Return the kind whose range holds the 3-digit segment at *start*."""
     segment = int(code[start : start + 3])
@@ -523,9 +533,9 @@ def _classify_street(code: str) -> RegionInfo:
     district = _classify_six(code[:6])
     if district.level != "district":
         raise ValidationError(
-            _("A street code must start with a district code, but %(prefix)s is a %(level)s code."),
+            _("A township-level code must start with a district code, but %(prefix)s is a %(level)s code."),
             code="region_level",
-            params={"prefix": code[:6], "level": district.level},
+            params={"prefix": code[:6], "level": _LEVEL_LABELS[district.level]},
         )
     kind = _segment_kind(code, 6, _STREET_KINDS)
     if kind is None:
@@ -562,9 +572,9 @@ def _check_region_parent(child: RegionInfo, parent: RegionInfo) -> None:
     """Require *child* to sit exactly one level below *parent*."""
     params = {
         "child": child.code,
-        "child_level": child.level,
+        "child_level": _LEVEL_LABELS[child.level],
         "parent": parent.code,
-        "parent_level": parent.level,
+        "parent_level": _LEVEL_LABELS[parent.level],
         "prefix": parent.significant,
     }
     if parent.level == REGION_LEVELS[-1]:
@@ -573,8 +583,9 @@ def _check_region_parent(child: RegionInfo, parent: RegionInfo) -> None:
             code="region_parent",
             params=params,
         )
-    params["expected"] = REGION_LEVELS[REGION_LEVELS.index(parent.level) + 1]
-    if child.level != params["expected"]:
+    expected = REGION_LEVELS[REGION_LEVELS.index(parent.level) + 1]
+    params["expected"] = _LEVEL_LABELS[expected]
+    if child.level != expected:
         raise ValidationError(
             _(
                 "%(child)s is a %(child_level)s, but a region directly under "

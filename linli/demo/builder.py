@@ -284,6 +284,8 @@ class StreetBuilder:
             self._build_grids(buildings_by_compound)
             self._build_accounts(street, communities)
             self._reset_sequences()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics so the planner picks the right index
         return self.stats
 
     def _houses_by_compound(self) -> Iterator[list[Place]]:
@@ -384,7 +386,7 @@ class StreetBuilder:
                 username=username, password=password, display_name=description,
                 is_superuser=username == "demo-admin", is_staff=username == "demo-admin")
         first_building = first_grid.places.order_by("path").first()
-        resident = Person.objects.filter(path__startswith=first_building.path).order_by("pk").first()
+        resident = Person.objects.filter(path__under=first_building.path).order_by("pk").first()
         users["demo-resident"].person = resident
         users["demo-resident"].display_name = resident.name
         users["demo-resident"].save()

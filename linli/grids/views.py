@@ -35,7 +35,7 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = grid.members.select_related("user").order_by("role", "pk")
     residents = 0
     for place in places:
-        residents += Residence.objects.filter(path__startswith=place.path, moved_out__isnull=True).count()
+        residents += Residence.objects.filter(path__under=place.path, moved_out__isnull=True).count()
     return render(request, "grids/detail.html", {
         "grid": grid, "places": places, "members": members, "residents": residents,
         "points": polygon_svg_points(grid.polygon)})

@@ -12,6 +12,7 @@ from linli.core.permissions import PermissionDenied, get_scoped_or_404
 from linli.people import actions
 from linli.people.models import Person, Residence
 from linli.places.layout import GROUP_BADGES, ROLE_BADGES
+from linli.places.models import full_names
 
 PAGE_SIZE = 20
 
@@ -24,7 +25,9 @@ def search(request: HttpRequest) -> HttpResponse:
     if q.strip():
         people = actions.search_people(request.user, q).select_related("current_house")
         page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-        cards = [actions.person_card(p, request.user, today) for p in page]
+        houses = [p.current_house for p in page if p.current_house]
+        addresses = full_names(houses)
+        cards = [(actions.person_card(p, request.user, today), addresses.get(p.current_house_id, "")) for p in page]
         results = {"page": page, "cards": cards}
     context = {"q": q, "results": results, "group_badges": GROUP_BADGES, "role_badges": ROLE_BADGES}
     template = "people/_results.html" if request.headers.get("HX-Request") else "people/search.html"

@@ -65,7 +65,7 @@ def _age(birth: datetime.date | None, today: datetime.date) -> int | None:
 
 def building_layout(building: Place, user: Any, today: datetime.date) -> BuildingLayout:
     assert building.level == Level.BUILDING  # noqa: S101 - callers look buildings up by level
-    places = list(Place.objects.filter(path__startswith=building.path).exclude(pk=building.pk)
+    places = list(Place.objects.filter(path__under=building.path).exclude(pk=building.pk)
                   .order_by("path").only("id", "parent_id", "level", "name", "number", "floor", "usage", "path"))
     units = [p for p in places if p.level == Level.UNIT]
     houses = [p for p in places if p.level == Level.HOUSE]
@@ -101,7 +101,7 @@ def _fill_residents(building: Place, by_house: dict[int, Cell], user: Any, shows
                     today: datetime.date) -> None:
     if not by_house:
         return
-    residences = (Residence.objects.filter(path__startswith=building.path, moved_out__isnull=True,
+    residences = (Residence.objects.filter(path__under=building.path, moved_out__isnull=True,
                                            house_id__in=list(by_house))
                   .values_list("house_id", "household_id", "person_id"))
     people_ids = {pid for _, _, pid in residences}

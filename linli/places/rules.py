@@ -87,7 +87,7 @@ def _check_house_fields(place: Place) -> None:
             errors["units_count"] = _("A building has between 1 and 50 units.")
     if place.level == Level.HOUSE:
         if place.area is not None and not 0 < place.area < 10000:
-            errors["area"] = _("The area must be between 0 and 10000 m².")
+            errors["area"] = _("The area must be more than 0 and less than 10000 m².")
         if place.floor is not None and not -5 <= place.floor <= 200:
             errors["floor"] = _("The floor must be between -5 and 200.")
         if not place.usage:

@@ -46,11 +46,11 @@ def area(request: HttpRequest, place: Place) -> HttpResponse:
     children = Place.objects.filter(parent=place).order_by("sort_key", "code")
     scope = scope_for(request.user, "places.view")
     children = [c for c in children if scope.covers(c.path) or any(p.startswith(c.path) for p in scope.prefixes)]
-    houses = Place.objects.restrict(request.user, "places.view").filter(path__startswith=place.path, level=Level.HOUSE)
+    houses = Place.objects.restrict(request.user, "places.view").filter(path__under=place.path, level=Level.HOUSE)
     stats = houses.aggregate(total=Count("id"), rented=Count("id", filter=Q(usage=Usage.RENTED)),
                              vacant=Count("id", filter=Q(usage=Usage.VACANT)))
     residents = Residence.objects.restrict(request.user, "people.view").filter(
-        path__startswith=place.path, moved_out__isnull=True).count()
+        path__under=place.path, moved_out__isnull=True).count()
     return render(request, "places/area.html", {
         "place": place, "children": children, "stats": stats, "residents": residents, "trail": _trail(place)})
 

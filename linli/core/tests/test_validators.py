@@ -564,7 +564,7 @@ def test_region_parent_ok(child: str, parent: str) -> None:
         ("310115002001", "310115001", "must start with 310115001"),
         ("310115", "310000", "must be a city"),
         ("310115001", "310100", "must be a district"),
-        ("310100", "310115", "must be a street"),
+        ("310100", "310115", "must be a township-level"),
         ("310115001001", "310115001001", "cannot contain other regions"),
     ],
 )
