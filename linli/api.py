@@ -1,5 +1,195 @@
-"""The JSON API: django-ninja under /api/, OpenAPI at /api/openapi.json."""
+"""The JSON API: django-ninja under /api/, OpenAPI at /api/openapi.json, docs at /api/docs.
 
-from ninja import NinjaAPI
+Every error is JSON and bilingual. A validation problem is a 422 naming the field
+(``loc``), a machine-readable ``code`` and the message in English (``msg``) and Chinese
+(``msg_zh``); anything the caller may not see is a 404, whether it exists or not.
+"""
 
-api = NinjaAPI(title="Linli API", version="1", urls_namespace="api")
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+
+from linli.core.api_auth import BearerAuth, BrowserSessionAuth
+from linli.core.permissions import PermissionDenied
+from linli.grids.api import router as grids_router
+from linli.people.api import router as people_router
+from linli.places.api import router as places_router
+
+logger = logging.getLogger(__name__)
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """JSON with Chinese as UTF-8 characters rather than \\u escapes: readable in logs and
+    curl, and half the size for Chinese text."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="Linli API",
+    version="1",
+    urls_namespace="api",
+    description="Residents, places and grids of a street, limited to what the caller may see. "
+                "Authenticate with `Authorization: Bearer <token>` (`linli token create USER`) "
+                "or a browser session.",
+    auth=[BearerAuth(), BrowserSessionAuth()],
+    renderer=Utf8JSONRenderer(),
+)
+
+# Fixed protocol messages, in both languages at once: the API answers English and Chinese
+# together whatever the caller's language, and these must not depend on a .po file.
+NOT_FOUND = ("Not found", "未找到")
+HTTP_MESSAGES: dict[int, tuple[str, str]] = {
+    400: ("The request body is not valid JSON.", "请求内容不是有效的 JSON。"),
+    401: ("Authentication required: send a bearer token or log in.", "需要身份认证：请提供令牌或先登录。"),
+    403: ("You may not do this.", "您无权进行此操作。"),
+    404: NOT_FOUND,
+    429: ("Too many requests.", "请求过于频繁。"),
+}
+SERVER_ERROR = ("Something went wrong on the server; it has been logged.", "服务器出错，已记录。")
+# Chinese for pydantic's error types; anything else gets the generic "input is wrong".
+PYDANTIC_ZH: dict[str, str] = {
+    "missing": "缺少此项。",
+    "int_parsing": "应为整数。",
+    "int_type": "应为整数。",
+    "bool_parsing": "应为布尔值。",
+    "string_type": "应为文本。",
+    "list_type": "应为列表。",
+    "dict_type": "应为对象。",
+    "model_attributes_type": "应为对象。",
+    "literal_error": "不是允许的取值。",
+    "enum": "不是允许的取值。",
+    "greater_than_equal": "数值太小。",
+    "greater_than": "数值太小。",
+    "less_than_equal": "数值太大。",
+    "less_than": "数值太大。",
+    "string_too_long": "文本太长。",
+    "string_too_short": "文本太短。",
+    "too_long": "项目太多。",
+    "date_from_datetime_parsing": "日期格式有误。",
+    "date_parsing": "日期格式有误。",
+    "json_invalid": "JSON 格式有误。",
+}
+GENERIC_ZH = "输入有误。"
+BODY_PARAMETER = "payload"
+
+
+def _error(request: HttpRequest, status: int, english: str, chinese: str) -> HttpResponse:
+    return api.create_response(request, {"detail": english, "detail_zh": chinese}, status=status)
+
+
+def _render(error: DjangoValidationError) -> tuple[str, str]:
+    """One message in English and in Chinese."""
+    message, params = error.message, error.params
+    texts = []
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            # A lazy message renders in each language; a plain string was rendered when it
+            # was raised (handlers raise under English), so look it up as it stands.
+            text = gettext(message) if isinstance(message, str) else str(message)
+            texts.append(text % params if params else text)
+    return texts[0], texts[1]
+
+
+def _field_errors(exc: DjangoValidationError) -> list[dict[str, Any]]:
+    by_field = exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}
+    detail = []
+    for field, errors in by_field.items():
+        loc = ["body"] if field == "__all__" else ["body", field]
+        for error in errors:
+            english, chinese = _render(error)
+            detail.append({"loc": loc, "code": error.code or "invalid", "msg": english, "msg_zh": chinese})
+    return detail
+
+
+def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _field_errors(exc)}, status=422)
+
+
+def _loc(raw: tuple[Any, ...]) -> list[str | int]:
+    loc = [part if isinstance(part, int) else str(part) for part in raw]
+    # Handlers name their body parameter "payload"; drop it so a field is ["body", "name"]
+    # here as in the errors raised by actions.
+    return ["body", *loc[2:]] if loc[:2] == ["body", BODY_PARAMETER] else loc
+
+
+def on_ninja_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    detail = [
+        {
+            "loc": _loc(tuple(error.get("loc", ()))),
+            "code": str(error.get("type", "invalid")),
+            "msg": str(error.get("msg", "Invalid input.")),
+            "msg_zh": PYDANTIC_ZH.get(str(error.get("type")), GENERIC_ZH),
+        }
+        for error in exc.errors
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, *HTTP_MESSAGES[403])
+
+
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, *NOT_FOUND)
+
+
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    english, chinese = HTTP_MESSAGES.get(exc.status_code, (str(exc), GENERIC_ZH))
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        english, chinese = "CSRF check failed: reload the page.", "CSRF 校验失败：请刷新页面后重试。"
+    response = _error(request, exc.status_code, english, chinese)
+    if isinstance(exc, AuthenticationError):
+        response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Still a bug, and still logged with its traceback; but the caller gets JSON.
+    logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
+    return _error(request, 500, *SERVER_ERROR)
+
+
+HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
+    DjangoValidationError: on_django_validation_error,
+    NinjaValidationError: on_ninja_validation_error,
+    PermissionDenied: on_permission_denied,
+    Http404: on_not_found,
+    HttpError: on_http_error,
+    Exception: on_unexpected,
+}
+for exc_class, handler in HANDLERS.items():
+    api.add_exception_handler(exc_class, handler)
+
+api.add_router("/people", people_router, tags=["people"])
+api.add_router("/places", places_router, tags=["places"])
+api.add_router("/grids", grids_router, tags=["grids"])
+
+# Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
+# 404 like every other error, not Django's HTML page.
+fallback = Router()
+ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+@fallback.api_operation(ANY_METHOD, "/", auth=None, include_in_schema=False)
+def api_root(request: HttpRequest) -> HttpResponse:
+    raise Http404
+
+
+@fallback.api_operation(ANY_METHOD, "/{path:rest}", auth=None, include_in_schema=False)
+def unknown_url(request: HttpRequest, rest: str) -> HttpResponse:
+    raise Http404
+
+
+api.add_router("", fallback)

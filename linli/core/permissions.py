@@ -30,5 +30,5 @@ def get_scoped_or_404(queryset: QuerySet[M], user: Any, action: str, **lookup: A
     guessed id does not reveal that something exists outside the scope."""
     try:
         return queryset.restrict(user, action).get(**lookup)  # type: ignore[attr-defined]
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404 from exc

@@ -21,13 +21,14 @@ from django.utils import timezone
 
 from linli.core.models import Role, RoleAssignment, User
 from linli.core.progress import Progress
-from linli.core.validators import id_check_digit
+from linli.core.validators import id_check_digit, uscc_check_char
 from linli.demo import names
 from linli.grids.models import Grid, GridMember
 from linli.people import search
 from linli.people.models import (
     CommunityRole,
     Household,
+    Organization,
     Person,
     PopulationType,
     Relation,
@@ -207,7 +208,8 @@ class StreetBuilder:
         return Person(
             id=self.ids.take(Person), name=name, name_pinyin=pinyin, name_initials=initials,
             id_number=id_number, id_hash=id_hash, id_last4_hash=last4_hash, birth_date=birth,
-            sex="M" if male else "F", phone=phone, phone_hash=search.phone_hash(_e164(phone)) if phone else "",
+            sex="M" if male else "F", phone=_e164(phone) if phone else "",
+            phone_hash=search.phone_hash(_e164(phone)) if phone else "",
             population_type=pop, hukou_region=region if id_number else "",
             hukou_address=names.hukou_address(region), current_house=house, current_address="",
             hukou_matches_residence=pop == PopulationType.REGISTERED and rng.random() < 0.85,
@@ -281,6 +283,7 @@ class StreetBuilder:
             progress = Progress("places", len(self.places), enabled=self.show_progress)
             self.stats.places = _bulk(Place, self.places, progress)
             self._build_people(per_compound)
+            self._build_organizations()
             self._build_grids(buildings_by_compound)
             self._build_accounts(street, communities)
             self._reset_sequences()
@@ -352,6 +355,21 @@ class StreetBuilder:
         Household.objects.bulk_update(households, ["head"], batch_size=BATCH)
         self.stats.residents += len(people)
         self.stats.households += len(households)
+
+    def _build_organizations(self) -> None:
+        """Shops and services in the ground-floor commercial units (实有单位)."""
+        rows = []
+        for place in self.places:
+            if place.level != Level.HOUSE or place.usage != Usage.COMMERCIAL:
+                continue
+            kind = self.rng.choice(names.SHOP_KINDS)
+            body = "92310115" + "".join(self.rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+            rows.append(Organization(
+                name=f"{names.shop_name(self.rng)}{kind}", uscc=body + uscc_check_char(body), place=place,
+                path=place.path, kind=kind, contact_name=names.given_staff_name(self.rng),
+                contact_phone=_e164(self._phone()), employees=self.rng.randint(1, 12)))
+        _bulk(Organization, rows)
+        self.stats.extra["organizations"] = len(rows)
 
     def _build_grids(self, buildings_by_compound: list[tuple[Place, list[Place]]]) -> None:
         grid_rows, links = [], []

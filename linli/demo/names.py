@@ -49,3 +49,10 @@ def compound_name(index: int) -> str:
 
 def hukou_address(region: str) -> str:
     return PROVINCE_OF.get(region[:2], "") + ("浦东新区" if region == "310115" else "")
+
+SHOP_KINDS = ["便利店", "药店", "餐饮店", "理发店", "快递驿站", "水果店", "洗衣店", "五金店"]
+_SHOP_WORDS = "惠民邻家阳光百福康宁顺心安心万家福满永盛鑫源佳和"
+
+
+def shop_name(rng: random.Random) -> str:
+    return "".join(rng.choice(_SHOP_WORDS) for _ in range(2))

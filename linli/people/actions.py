@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
 from linli.core.permissions import PermissionDenied, can, require
@@ -49,20 +49,31 @@ class PersonInput:
     notes: str = ""
 
 
-def _clean_name(name: str, errors: dict[str, list[str]]) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        errors.setdefault("name", []).append(_("Enter the person's name."))
-    elif len(name) > 64:
-        errors.setdefault("name", []).append(_("A name has at most 64 characters."))
-    return name
+Errors = dict[str, list[ValidationError]]
+
+
+def _add(errors: Errors, field: str, message: Any, code: str, params: dict[str, Any] | None = None) -> None:
+    # ValidationError objects keep the lazy message and its code, so the web page and the
+    # API can render the same error in Chinese and in English.
+    errors.setdefault(field, []).append(ValidationError(message, code=code, params=params))
+
+
+def _clean_text(errors: Errors, field: str, value: str, limit: int) -> str:
+    text = " ".join((value or "").split())
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in text):
+        _add(errors, field, _("This text contains control characters; please retype it."), "control_chars")
+    if len(text) > limit:
+        _add(errors, field, _("At most %(limit)d characters."), "too_long", {"limit": limit})
+    return text
 
 
 def apply_person_input(person: Person, data: PersonInput) -> None:
     """Validate ``data`` and copy it onto ``person`` with the derived and hashed fields.
     Raises one ValidationError naming every field that is wrong."""
-    errors: dict[str, list[str]] = {}
-    person.name = _clean_name(data.name, errors)
+    errors: Errors = {}
+    person.name = _clean_text(errors, "name", data.name, 64)
+    if not person.name:
+        _add(errors, "name", _("Enter the person's name."), "required")
     person.name_pinyin, person.name_initials = search.pinyin_keys(person.name)
     person.id_number = person.id_hash = person.id_last4_hash = ""
     if data.id_number:
@@ -73,36 +84,38 @@ def apply_person_input(person: Person, data: PersonInput) -> None:
             person.birth_date, person.sex = info.birth_date, info.sex
             person.hukou_region = person.hukou_region or info.region_code
         except ValidationError as exc:
-            errors.setdefault("id_number", []).extend(exc.messages)
+            errors.setdefault("id_number", []).extend(exc.error_list)
     person.phone = person.phone_hash = ""
     if data.phone:
         try:
             phone = validate_phone(data.phone)
             person.phone, person.phone_hash = phone.e164, search.phone_hash(phone.e164)
         except ValidationError as exc:
-            errors.setdefault("phone", []).extend(exc.messages)
+            errors.setdefault("phone", []).extend(exc.error_list)
     _check_choices(data, errors)
     person.population_type = data.population_type
-    person.hukou_address = (data.hukou_address or "").strip()[:200]
+    person.hukou_address = _clean_text(errors, "hukou_address", data.hukou_address, 200)
     person.special_groups = sorted(set(data.special_groups))
     person.special_groups_index = search.group_index(person.special_groups)
     person.community_roles = sorted(set(data.community_roles))
-    person.notes = data.notes or ""
+    person.notes = (data.notes or "").strip()
+    if any(ord(c) < 32 and c not in "\r\n\t" for c in person.notes):
+        _add(errors, "notes", _("This text contains control characters; please retype it."), "control_chars")
     if errors:
         raise ValidationError(errors)
 
 
-def _check_choices(data: PersonInput, errors: dict[str, list[str]]) -> None:
+def _check_choices(data: PersonInput, errors: Errors) -> None:
     if data.population_type not in PopulationType.values:
-        errors.setdefault("population_type", []).append(_("Unknown population type."))
+        _add(errors, "population_type", _("Unknown population type."), "invalid_choice")
     bad_groups = set(data.special_groups) - set(SpecialGroup.values)
     if bad_groups:
-        errors.setdefault("special_groups", []).append(
-            _("Unknown special group: %(codes)s") % {"codes": ", ".join(sorted(bad_groups))})
+        _add(errors, "special_groups", _("Unknown special group: %(codes)s"), "invalid_choice",
+             {"codes": ", ".join(sorted(bad_groups))})
     bad_roles = set(data.community_roles) - set(CommunityRole.values)
     if bad_roles:
-        errors.setdefault("community_roles", []).append(
-            _("Unknown community role: %(codes)s") % {"codes": ", ".join(sorted(bad_roles))})
+        _add(errors, "community_roles", _("Unknown community role: %(codes)s"), "invalid_choice",
+             {"codes": ", ".join(sorted(bad_roles))})
 
 
 def _check_unique_id(person: Person) -> None:
@@ -155,6 +168,25 @@ def do_update_person(person: Person, data: PersonInput, *, acting_user: Any) -> 
     return person
 
 
+@transaction.atomic
+def do_move_out(residence: Residence, *, acting_user: Any, moved_out: datetime.date) -> Residence:
+    """Record that a person no longer lives in a house. The person stays in the registry
+    (history, and the grid that knew her) but no longer counts as living there."""
+    require(acting_user, "people.change", residence.path)
+    if residence.moved_out is not None:
+        raise ValidationError({"moved_out": [_("This person has already moved out.")]})
+    if residence.moved_in and moved_out < residence.moved_in:
+        raise ValidationError({"moved_out": [_("The move-out date cannot be before the move-in date.")]})
+    residence.moved_out = moved_out
+    residence.save(update_fields=["moved_out", "updated_at"])
+    person = residence.person
+    if person.current_house_id == residence.house_id:
+        person.current_house = None
+        person.save(update_fields=["current_house", "updated_at"])
+    audit.record("residence.move_out", actor=acting_user, obj=residence, detail={"person": person.pk})
+    return residence
+
+
 # --- reading -----------------------------------------------------------------------------
 
 def visible_people(user: Any) -> QuerySet[Person]:
@@ -167,6 +199,7 @@ def search_people(user: Any, raw: str) -> QuerySet[Person]:
     query = search.classify(raw)
     people = visible_people(user)
     if query.kind == "empty":
+        audit.record("people.list", actor=user, object_type="people.person")
         return people.order_by("path", "name")
     if query.kind == "id":
         people = people.filter(id_hash=search.id_hashes(query.value)[0])
@@ -239,8 +272,9 @@ def do_reveal(person: Person, field_name: str, *, acting_user: Any, purpose: str
         raise ValidationError({"field": [_("Only the ID number or the phone can be revealed.")]})
     purpose = " ".join((purpose or "").split())
     if len(purpose) < settings.LINLI_REVEAL_PURPOSE_MIN_LENGTH:
-        raise ValidationError({"purpose": [_("State why you need the full value (at least %(n)d characters).")
-                                           % {"n": settings.LINLI_REVEAL_PURPOSE_MIN_LENGTH}]})
+        raise ValidationError({"purpose": [ValidationError(
+            _("State why you need the full value (at least %(n)d characters)."), code="required",
+            params={"n": settings.LINLI_REVEAL_PURPOSE_MIN_LENGTH})]})
     if not can(acting_user, "people.reveal", person.path):
         audit.record("person.reveal", actor=acting_user, obj=person, purpose=purpose,
                      outcome="denied", detail={"field": field_name})
@@ -271,7 +305,7 @@ def do_register_organization(
     """Register an actual unit. A credit code whose check character fails is accepted only
     with a stated reason (early pilot codes are legally valid), and the override is logged."""
     require(acting_user, "orgs.change", place.path)
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, Any] = {}
     org = Organization(name=" ".join(name.split()), place=place, path=place.path, kind=kind,
                        contact_name=contact_name)
     if not org.name:
@@ -286,12 +320,12 @@ def do_register_organization(
             elif not info.checksum_ok:
                 org.uscc_override_reason = override_reason.strip()[:300]
         except ValidationError as exc:
-            errors["uscc"] = exc.messages
+            errors["uscc"] = exc.error_list
     if contact_phone:
         try:
             org.contact_phone = validate_phone(contact_phone).e164
         except ValidationError as exc:
-            errors["contact_phone"] = exc.messages
+            errors["contact_phone"] = exc.error_list
     if errors:
         raise ValidationError(errors)
     org.full_clean(exclude=["contact_phone"])

@@ -82,6 +82,12 @@ class Person(PlaceScopedModel):
             prefix_index("name_pinyin", "person_pinyin_prefix"),
             prefix_index("name_initials", "person_initials_prefix"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_hash"], condition=~models.Q(id_hash=""), name="person_id_number_unique",
+                violation_error_message=_("A person with this ID number is already registered."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

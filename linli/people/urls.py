@@ -7,4 +7,7 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
+    path("new/", views.new, name="new"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("residence/<int:pk>/move-out/", views.move_out, name="move_out"),
 ]

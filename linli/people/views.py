@@ -1,18 +1,21 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core.permissions import PermissionDenied, get_scoped_or_404
+from linli.core.permissions import PermissionDenied, can, get_scoped_or_404
 from linli.people import actions
+from linli.people.forms import MoveOutForm, NewResidentForm, PersonForm
 from linli.people.models import Person, Residence
 from linli.places.layout import GROUP_BADGES, ROLE_BADGES
-from linli.places.models import full_names
+from linli.places.models import Level, Place, full_names
 
 PAGE_SIZE = 20
 
@@ -60,3 +63,69 @@ def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     except PermissionDenied:
         return render(request, "people/_reveal.html", {**context, "denied": True}, status=403)
     return render(request, "people/_reveal.html", context)
+
+
+@login_required
+def new(request: HttpRequest) -> HttpResponse:
+    """Register a resident in a house (reached from the household view)."""
+    house = get_scoped_or_404(Place.objects.filter(level=Level.HOUSE), request.user, "people.change",
+                              pk=request.GET.get("house") or request.POST.get("house") or 0)
+    show_groups = can(request.user, "people.view_groups", house.path)
+    form = NewResidentForm(request.POST or None, show_groups=show_groups)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = actions.do_create_person(form.to_input(), acting_user=request.user, house=house,
+                                              relation=form.cleaned_data["relation"],
+                                              moved_in=form.cleaned_data["moved_in"])
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": person.name})
+            return redirect("places:detail", pk=house.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "people/form.html", {"form": form, "house": house, "title": _("New resident")},
+                  status=status)
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_scoped_or_404(Person.objects.all(), request.user, "people.change", pk=pk)
+    show_groups = can(request.user, "people.view_groups", person.path)
+    initial = {
+        "name": person.name, "id_number": person.id_number, "phone": person.phone.removeprefix("+86"),
+        "population_type": person.population_type, "hukou_address": person.hukou_address,
+        "special_groups": person.special_groups, "community_roles": person.community_roles, "notes": person.notes,
+    }
+    form = PersonForm(request.POST or None, initial=initial, show_groups=show_groups)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_person(person, form.to_input(), acting_user=request.user)
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:detail", pk=person.pk)
+    else:
+        # Opening the edit form shows the full ID and phone: that is a read of personal data.
+        from linli.core import audit
+
+        audit.record("person.edit_form", actor=request.user, obj=person)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "people/form.html", {"form": form, "person": person, "title": _("Edit resident")},
+                  status=status)
+
+
+@login_required
+def move_out(request: HttpRequest, pk: int) -> HttpResponse:
+    residence = get_scoped_or_404(Residence.objects.select_related("person"), request.user, "people.change", pk=pk)
+    form = MoveOutForm(request.POST or None, initial={"moved_out": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_move_out(residence, acting_user=request.user, moved_out=form.cleaned_data["moved_out"])
+        except ValidationError as exc:
+            form.add_error("moved_out", exc.message_dict.get("moved_out", exc.messages))
+        else:
+            messages.success(request, _("%(name)s has moved out.") % {"name": residence.person.name})
+            return redirect("places:detail", pk=residence.house_id)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "people/move_out.html", {"form": form, "residence": residence}, status=status)

@@ -77,4 +77,5 @@ def house(request: HttpRequest, place: Place) -> HttpResponse:
     audit.record("household.view", actor=request.user, obj=place, detail={"people": len(current) + len(history)})
     return render(request, "places/house.html", {
         "place": place, "current": current, "history": history, "trail": _trail(place),
-        "can_see_people": can(request.user, "people.view", place.path)})
+        "can_see_people": can(request.user, "people.view", place.path),
+        "can_change": can(request.user, "people.change", place.path)})

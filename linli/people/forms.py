@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from linli.people.actions import PersonInput
+from linli.people.models import CommunityRole, PopulationType, Relation, SpecialGroup
+
+
+class PersonForm(forms.Form):
+    """Collects what staff type; the action validates (ID check digit, phone, duplicates)."""
+
+    name = forms.CharField(label=_("Name"), max_length=64)
+    id_number = forms.CharField(label=_("ID number"), max_length=40, required=False,
+                                help_text=_("18 digits (or a 15-digit legacy number); leave empty if unknown."))
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False,
+                            help_text=_("Mainland mobile, or a foreign number starting with + and the country code."))
+    population_type = forms.ChoiceField(label=_("Population type"), choices=PopulationType.choices)
+    hukou_address = forms.CharField(label=_("Registered residence (户籍地)"), max_length=200, required=False)
+    special_groups = forms.MultipleChoiceField(label=_("Special groups"), choices=SpecialGroup.choices,
+                                               required=False, widget=forms.CheckboxSelectMultiple)
+    community_roles = forms.MultipleChoiceField(label=_("Community roles"), choices=CommunityRole.choices,
+                                                required=False, widget=forms.CheckboxSelectMultiple)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, show_groups: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not show_groups:
+            del self.fields["special_groups"]
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue
+            widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text"})
+        self.fields["phone"].widget.attrs.update({"autocomplete": "off", "inputmode": "tel"})
+
+    def to_input(self) -> PersonInput:
+        data = self.cleaned_data
+        return PersonInput(
+            name=data["name"], id_number=data["id_number"], phone=data["phone"],
+            population_type=data["population_type"], hukou_address=data["hukou_address"],
+            special_groups=list(data.get("special_groups", [])), community_roles=list(data["community_roles"]),
+            notes=data["notes"],
+        )
+
+    def add_action_errors(self, error: ValidationError) -> None:
+        """Put an action's field errors next to the fields; anything else on top of the form."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class NewResidentForm(PersonForm):
+    relation = forms.ChoiceField(label=_("Relation"), choices=Relation.choices, initial=Relation.FAMILY)
+    moved_in = forms.DateField(label=_("Moved in"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["relation"].widget.attrs["class"] = "form-select"
+        self.fields["moved_in"].widget.attrs["class"] = "form-control"
+
+
+class MoveOutForm(forms.Form):
+    moved_out = forms.DateField(label=_("Moved out on"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from linli.core.models import AuditEvent
+from linli.core.validators import id_check_digit
+from linli.people.models import Person, Residence
+
+
+def valid_id(body17="44052419800101001"):
+    return body17 + id_check_digit(body17)
+
+
+def test_grid_worker_registers_a_resident(street):
+    house = street.house_in(street.grid_building)
+    client = street.client_for(street.grid_worker)
+    assert client.get("/people/new/", {"house": house.pk}).status_code == 200
+    response = client.post("/people/new/", {
+        "house": house.pk, "name": "李 小 红", "id_number": valid_id(), "phone": "139 1234 5678",
+        "population_type": "floating", "relation": "tenant", "special_groups": ["disabled"],
+        "community_roles": ["volunteer"], "moved_in": "2026-10-01"})
+    assert response.status_code == 302
+    person = Person.objects.get(name="李 小 红")
+    assert person.special_groups == ["disabled"] and person.phone == "+8613912345678"
+    assert Residence.objects.get(person=person).moved_in.isoformat() == "2026-10-01"
+
+
+def test_bad_input_shows_errors_and_writes_nothing(street):
+    house = street.house_in(street.grid_building)
+    client = street.client_for(street.grid_worker)
+    count = Person.objects.count()
+    bad = valid_id()[:-1] + ("1" if valid_id()[-1] != "1" else "2")
+    response = client.post("/people/new/", {"house": house.pk, "name": "王五", "id_number": bad,
+                                            "phone": "1234", "population_type": "registered", "relation": "family"})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "校验码应为" in body  # the Chinese message, naming the right check digit
+    assert Person.objects.count() == count
+
+
+def test_cannot_register_outside_scope(street):
+    client = street.client_for(street.grid_worker)
+    assert client.get("/people/new/", {"house": street.house_in(street.far_building).pk}).status_code == 404
+    assert client.get("/people/new/", {"house": "abc"}).status_code == 404
+    health = street.client_for(street.health_officer)
+    assert health.get("/people/new/", {"house": street.house_in(street.grid_building).pk}).status_code == 404
+
+
+def test_edit_and_move_out(street):
+    person = street.person_in(street.grid_building)
+    client = street.client_for(street.grid_worker)
+    assert client.get(f"/people/{person.pk}/edit/").status_code == 200
+    assert AuditEvent.objects.filter(action="person.edit_form", object_id=str(person.pk)).exists()
+    response = client.post(f"/people/{person.pk}/edit/", {
+        "name": person.name + "改", "id_number": person.id_number, "phone": "", "population_type": "registered",
+        "special_groups": person.special_groups, "community_roles": []})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.name.endswith("改") and person.phone == ""
+    residence = Residence.objects.filter(person=person, moved_out__isnull=True).first()
+    response = client.post(f"/people/residence/{residence.pk}/move-out/", {"moved_out": "1990-01-01"})
+    assert response.status_code == 422  # before moving in
+    response = client.post(f"/people/residence/{residence.pk}/move-out/", {"moved_out": "2026-11-01"})
+    assert response.status_code == 302
+    residence.refresh_from_db()
+    assert str(residence.moved_out) == "2026-11-01"
+
+
+def test_edit_outside_scope_is_404(street):
+    client = street.client_for(street.grid_worker)
+    assert client.get(f"/people/{street.person_in(street.far_building).pk}/edit/").status_code == 404
+    volunteer = street.client_for(street.volunteer)
+    assert volunteer.get(f"/people/{street.person_in(street.grid_building).pk}/edit/").status_code == 404

@@ -1,0 +1,170 @@
+"""Places over the API: one place with its breadcrumb, the children of a place, and the
+building view (一楼一图). Everything is cut to the caller's ``places.view`` scope; a place
+outside it is "not found"."""
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from linli.core.api_auth import ERRORS, Id, Pages, api_user
+from linli.core.permissions import can, get_scoped_or_404
+from linli.core.scope import scope_for
+from linli.places.layout import BuildingLayout, Cell, building_layout
+from linli.places.models import Level, Place
+
+router = Router()
+
+HIDDEN_CELL_FIELDS = ("house_id", "number", "floor", "visible")
+
+
+class PlaceItem(Schema):
+    id: int
+    code: str
+    name: str
+    level: str
+    element_type: str
+    parent_id: int | None
+    children_count: int
+
+
+class Crumb(Schema):
+    id: int
+    name: str
+    level: str
+    visible: bool = Field(description="whether the caller may open this ancestor")
+
+
+class PlaceDetail(PlaceItem):
+    ancestors: list[Crumb] = Field(description="root first")
+    floors: int | None
+    units_count: int | None
+    has_lift: bool | None
+    floor: int | None
+    number: str
+    area: float | None
+    usage: str
+    latitude: float | None
+    longitude: float | None
+    boundary: dict[str, Any] | None
+
+
+class BuildingOut(Schema):
+    id: int
+    code: str
+    name: str
+    floors: int | None
+    units_count: int | None
+    has_lift: bool | None
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    rooms: list[str]
+
+
+class CellOut(Schema):
+    """A house in the building view. Outside the caller's scope only its position is given."""
+
+    house_id: int
+    number: str
+    floor: int
+    visible: bool
+    usage: str | None = None
+    residents: int | None = None
+    households: int | None = None
+    elders: int | None = None
+    children: int | None = None
+    groups: dict[str, int] | None = Field(None, description="special group → count; empty without the right")
+    roles: dict[str, int] | None = None
+
+
+class RowOut(Schema):
+    floor: int
+    cells: list[CellOut | None] = Field(description="one per unit and room, in the order of `units`; "
+                                                    "null where the floor has no such room")
+
+
+class LayoutOut(Schema):
+    building: BuildingOut
+    units: list[UnitOut]
+    floors: list[int] = Field(description="top floor first")
+    rows: list[RowOut]
+    shows_groups: bool
+    totals: dict[str, int]
+
+
+def _with_children_count(places: QuerySet[Place]) -> QuerySet[Place]:
+    # Under a place the caller may see, every child is visible too (scopes are path
+    # prefixes), so the plain count is the scoped count.
+    return places.annotate(children_count=Count("children"))
+
+
+def place_detail(place: Place, user: Any) -> dict[str, Any]:
+    return {
+        "id": place.pk, "code": place.code, "name": place.name, "level": place.level,
+        "element_type": place.element_type, "parent_id": place.parent_id,
+        "children_count": place.children_count,  # type: ignore[attr-defined]
+        "ancestors": [{"id": a.pk, "name": a.name, "level": a.level, "visible": can(user, "places.view", a.path)}
+                      for a in place.ancestors()],
+        "floors": place.floors, "units_count": place.units_count, "has_lift": place.has_lift,
+        "floor": place.floor, "number": place.number,
+        "area": float(place.area) if place.area is not None else None, "usage": place.usage,
+        "latitude": place.latitude, "longitude": place.longitude, "boundary": place.boundary,
+    }
+
+
+def cell_out(cell: Cell | None) -> dict[str, Any] | None:
+    if cell is None:
+        return None
+    data = cell.as_dict()
+    if not cell.visible:
+        return {key: data[key] for key in HIDDEN_CELL_FIELDS}
+    return data
+
+
+def layout_out(layout: BuildingLayout) -> dict[str, Any]:
+    b = layout.building
+    return {
+        "building": {"id": b.pk, "code": b.code, "name": b.name, "floors": b.floors,
+                     "units_count": b.units_count, "has_lift": b.has_lift},
+        "units": [{"id": u.unit_id, "name": u.name, "rooms": u.rooms} for u in layout.units],
+        "floors": layout.floors,
+        "rows": [{"floor": floor, "cells": [cell_out(c) for c in layout.row(floor)]} for floor in layout.floors],
+        "shows_groups": layout.shows_groups,
+        "totals": layout.totals,
+    }
+
+
+@router.get("", response={200: list[PlaceItem], **ERRORS},
+            summary="Children of a place; without `parent`, the top places the caller may see")
+@paginate(Pages, page_size=50)
+def list_places(request: HttpRequest, parent: Id | None = None) -> QuerySet[Place]:
+    user = api_user(request)
+    places = _with_children_count(Place.objects.restrict(user, "places.view"))
+    if parent is not None:
+        return places.filter(parent_id=parent).order_by("sort_key", "code")
+    scope = scope_for(user, "places.view")
+    if scope.everything:
+        return places.filter(parent__isnull=True).order_by("code")
+    return places.filter(path__in=scope.prefixes).order_by("path")
+
+
+@router.get("/buildings/{building_id}/layout", response={200: LayoutOut, **ERRORS}, exclude_unset=True,
+            summary="The building view: floors × units, one cell per house")
+def get_layout(request: HttpRequest, building_id: Id) -> dict[str, Any]:
+    user = api_user(request)
+    building = get_scoped_or_404(Place.objects.filter(level=Level.BUILDING), user, "places.view", pk=building_id)
+    return layout_out(building_layout(building, user, timezone.localdate()))
+
+
+@router.get("/{place_id}", response={200: PlaceDetail, **ERRORS},
+            summary="One place with its breadcrumb and how many children it has")
+def get_place(request: HttpRequest, place_id: Id) -> dict[str, Any]:
+    user = api_user(request)
+    place = get_scoped_or_404(_with_children_count(Place.objects.all()), user, "places.view", pk=place_id)
+    return place_detail(place, user)
