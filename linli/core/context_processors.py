@@ -16,6 +16,7 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "people": user_can(user, "people.view"),
             "places": user_can(user, "places.view"),
             "grids": user_can(user, "grids.view"),
+            "orgs": user_can(user, "orgs.view"),
             "audit": user_can(user, "audit.view"),
         }
     return {"elder_mode": elder, "menu": menu}

@@ -280,6 +280,9 @@ class StreetBuilder:
             for index, target in enumerate(per_compound):
                 community = communities[index // self.plan.compounds_per_community]
                 buildings_by_compound.append((community, self.build_compound(community, index, target)))
+            for community in communities:
+                community.boundary = _bounding_box([p.boundary for p in self.places
+                                                    if p.level == Level.COMPOUND and p.parent is community])
             progress = Progress("places", len(self.places), enabled=self.show_progress)
             self.stats.places = _bulk(Place, self.places, progress)
             self._build_people(per_compound)
@@ -470,6 +473,16 @@ def _square(lat: float, lon: float, half: float) -> dict[str, Any]:
     ring = [[lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half],
             [lon - half, lat + half], [lon - half, lat - half]]
     return {"type": "Polygon", "coordinates": [ring]}
+
+
+def _bounding_box(polygons: list[dict[str, Any]]) -> dict[str, Any] | None:
+    points = [pt for poly in polygons for pt in poly["coordinates"][0]]
+    if not points:
+        return None
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    margin = 0.0005
+    lo_x, hi_x, lo_y, hi_y = min(lons) - margin, max(lons) + margin, min(lats) - margin, max(lats) + margin
+    return {"type": "Polygon", "coordinates": [[[lo_x, lo_y], [hi_x, lo_y], [hi_x, hi_y], [lo_x, hi_y], [lo_x, lo_y]]]}
 
 
 def demo_marker(plan: Plan) -> dict[str, Any]:

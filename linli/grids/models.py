@@ -30,6 +30,14 @@ class Grid(PlaceScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from linli.grids.actions import check_grid
+
+        places = list(self.places.all()) if self.pk else []
+        check_grid(self.community, self.polygon, places)
+        if self.community_id:
+            self.path = self.community.path
+
     def covered_paths(self) -> list[str]:
         return list(self.places.values_list("path", flat=True))
 

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from linli.core.permissions import get_scoped_or_404
+from linli.core.permissions import can, get_scoped_or_404
+from linli.grids import actions
+from linli.grids.forms import GridForm
 from linli.grids.models import Grid
 from linli.people.models import Residence
 
@@ -38,4 +43,25 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
         residents += Residence.objects.filter(path__under=place.path, moved_out__isnull=True).count()
     return render(request, "grids/detail.html", {
         "grid": grid, "places": places, "members": members, "residents": residents,
-        "points": polygon_svg_points(grid.polygon)})
+        "points": polygon_svg_points(grid.polygon),
+        "can_change": can(request.user, "grids.change", grid.community.path)})
+
+
+@login_required
+def grid_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    grid = get_scoped_or_404(Grid.objects.select_related("community"), request.user, "grids.change", pk=pk)
+    form = GridForm(request.POST or None, grid=grid)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_save_grid(grid, acting_user=request.user, name=data["name"], polygon=data["polygon"],
+                                 places=list(data["places"]))
+            actions.do_set_team(grid, acting_user=request.user, leader=data["leader"], members=list(data["members"]))
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Grid saved."))
+            return redirect("grids:detail", pk=grid.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "grids/edit.html", {"grid": grid, "form": form}, status=status)

@@ -68,3 +68,20 @@ class NewResidentForm(PersonForm):
 
 class MoveOutForm(forms.Form):
     moved_out = forms.DateField(label=_("Moved out on"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    uscc = forms.CharField(label=_("Unified social credit code"), max_length=40, required=False,
+                           help_text=_("18 characters (GB 32100-2015)."))
+    override_reason = forms.CharField(
+        label=_("Reason to accept a code whose check character fails"), max_length=300, required=False,
+        help_text=_("Only for genuine codes that fail the check, such as early pilot codes. Recorded."))
+    kind = forms.CharField(label=_("Kind"), max_length=64, required=False)
+    contact_name = forms.CharField(label=_("Contact"), max_length=64, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")

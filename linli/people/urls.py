@@ -8,6 +8,8 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
     path("new/", views.new, name="new"),
+    path("organizations/", views.organizations, name="organizations"),
+    path("organizations/new/", views.new_organization, name="new_organization"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("residence/<int:pk>/move-out/", views.move_out, name="move_out"),
 ]

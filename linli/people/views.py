@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from linli.core.permissions import PermissionDenied, can, get_scoped_or_404
 from linli.people import actions
-from linli.people.forms import MoveOutForm, NewResidentForm, PersonForm
-from linli.people.models import Person, Residence
+from linli.people.forms import MoveOutForm, NewResidentForm, OrganizationForm, PersonForm
+from linli.people.models import Organization, Person, Residence
 from linli.places.layout import GROUP_BADGES, ROLE_BADGES
 from linli.places.models import Level, Place, full_names
 
@@ -129,3 +129,30 @@ def move_out(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("places:detail", pk=residence.house_id)
     status = 422 if request.method == "POST" else 200
     return render(request, "people/move_out.html", {"form": form, "residence": residence}, status=status)
+
+
+@login_required
+def organizations(request: HttpRequest) -> HttpResponse:
+    orgs = Organization.objects.restrict(request.user, "orgs.view").select_related("place").order_by("path", "name")
+    page = Paginator(orgs, 50).get_page(request.GET.get("page"))
+    addresses = full_names([o.place for o in page])
+    rows = [(o, addresses.get(o.place_id, "")) for o in page]
+    return render(request, "people/organizations.html", {"page": page, "rows": rows})
+
+
+@login_required
+def new_organization(request: HttpRequest) -> HttpResponse:
+    place = get_scoped_or_404(Place.objects.exclude(level__in=[Level.PROVINCE, Level.CITY, Level.DISTRICT]),
+                              request.user, "orgs.change", pk=request.GET.get("place") or request.POST.get("place") or 0)
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = actions.do_register_organization(acting_user=request.user, place=place, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": org.name})
+            return redirect("people:organizations")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "people/organization_form.html", {"form": form, "place": place}, status=status)

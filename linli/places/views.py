@@ -10,7 +10,7 @@ from linli.core import audit
 from linli.core.permissions import can
 from linli.core.scope import scope_for
 from linli.people.actions import person_card
-from linli.people.models import Residence
+from linli.people.models import Organization, Residence
 from linli.places.layout import building_layout
 from linli.places.models import Level, Place, Usage
 
@@ -78,4 +78,6 @@ def house(request: HttpRequest, place: Place) -> HttpResponse:
     return render(request, "places/house.html", {
         "place": place, "current": current, "history": history, "trail": _trail(place),
         "can_see_people": can(request.user, "people.view", place.path),
-        "can_change": can(request.user, "people.change", place.path)})
+        "can_change": can(request.user, "people.change", place.path),
+        "organizations": Organization.objects.restrict(request.user, "orgs.view").filter(place=place),
+        "can_register_org": can(request.user, "orgs.change", place.path) and place.usage == Usage.COMMERCIAL})

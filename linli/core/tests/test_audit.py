@@ -102,3 +102,12 @@ def test_audit_verify_command(street, capsys):
     assert exit_info.value.code == 1
     out = capsys.readouterr()
     assert f"#{events[1].seq}" in out.out + out.err
+
+
+def test_nightly_verification_task_records_its_result(street):
+    from linli.core.tasks import verify_audit_chain
+
+    _events(2)
+    assert verify_audit_chain.call_local() is True
+    event = AuditEvent.objects.latest("seq")
+    assert event.action == "audit.verify" and event.outcome == "ok" and event.detail["checked"] >= 2

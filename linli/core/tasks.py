@@ -1,0 +1,24 @@
+"""Periodic work (Huey): `linli worker` runs these."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from linli.core import audit
+
+log = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute="17", hour="2"))
+def verify_audit_chain() -> bool:
+    """Every night, check the audit chain and record the result in the chain itself."""
+    checked, broken = audit.verify_chain()
+    detail = {"checked": checked}
+    if broken is not None:
+        detail.update({"broken_seq": broken.seq, "reason": broken.reason})
+        log.error("audit chain broken at #%s: %s", broken.seq, broken.reason)
+    audit.record("audit.verify", outcome="ok" if broken is None else "failed", detail=detail)
+    return broken is None
