@@ -13,7 +13,7 @@ class AssignmentInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Linli"), {"fields": ("display_name", "elder_mode")}))
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), (_("Linli"), {"fields": ("display_name", "elder_mode")}))
     list_display = ("username", "display_name", "is_active", "is_staff", "last_login")
     search_fields = ("username", "display_name")
     inlines = [AssignmentInline]

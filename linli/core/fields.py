@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from linli.core.crypto import decrypt, encrypt
+
+
+def _context(field: models.Field) -> str:
+    # Bound as associated data: a ciphertext copied into another column does not decrypt.
+    return f"{field.model._meta.label_lower}.{field.name}"
 
 
 class EncryptedTextField(models.TextField):
@@ -22,43 +27,41 @@ class EncryptedTextField(models.TextField):
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
 
-    def _context(self) -> str:
-        return f"{self.model._meta.label_lower}.{self.name}"
-
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str:
-        if not value:
-            return ""
-        return decrypt(value, context=self._context())
+        return decrypt(value, context=_context(self)) if value else ""
 
     def get_prep_value(self, value: Any) -> str:
         value = super().get_prep_value(value)
-        if not value:
-            return ""
-        return encrypt(str(value), context=self._context())
+        return encrypt(str(value), context=_context(self)) if value else ""
 
 
-class EncryptedJSONListField(EncryptedTextField):
+class EncryptedJSONListField(models.Field):
     """A list of short strings (e.g. special-group tags) stored sealed as one JSON array."""
 
+    if TYPE_CHECKING:  # what django-stubs reads as the Python type of the attribute
+        _pyi_private_set_type: list[str]
+        _pyi_private_get_type: list[str]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("blank", True)
         kwargs.setdefault("default", list)
         super().__init__(*args, **kwargs)
 
-    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> list[str]:  # type: ignore[override]
-        text = super().from_db_value(value, expression, connection)
-        return json.loads(text) if text else []
+    def get_internal_type(self) -> str:
+        return "TextField"
 
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> list[str]:
+        return json.loads(decrypt(value, context=_context(self))) if value else []
+
+    def to_python(self, value: Any) -> list[str]:
         if isinstance(value, list):
             return value
-        if not value:
-            return []
-        return json.loads(value)
+        return json.loads(value) if value else []
 
     def get_prep_value(self, value: Any) -> str:
         if not value:
             return ""
-        return encrypt(json.dumps(sorted(set(value)), ensure_ascii=False), context=self._context())
+        return encrypt(json.dumps(sorted(set(value)), ensure_ascii=False), context=_context(self))
 
     def value_to_string(self, obj: Any) -> str:
         return json.dumps(self.value_from_object(obj), ensure_ascii=False)

@@ -26,7 +26,7 @@ def _upper_bound(prefix: str) -> str:
 class Under(Lookup):
     lookup_name = "under"
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         prefix = str(self.rhs)
         escaped = connection.ops.prep_for_like_query(prefix)
@@ -52,7 +52,7 @@ class Begins(Lookup):
 
     lookup_name = "begins"
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         escaped = connection.ops.prep_for_like_query(str(self.rhs))
         return f"{lhs} LIKE %s ESCAPE '\\'", [*lhs_params, escaped + "%"]

@@ -34,7 +34,7 @@ class ScopedQuerySet(models.QuerySet):
 
     def restrict(self, user: Any, action: str) -> ScopedQuerySet:
         scope = scope_for(user, action)
-        return self.filter(self.model.scope_q(scope))
+        return self.filter(self.model.scope_q(scope))  # type: ignore[attr-defined]
 
 
 class PlaceScopedModel(TimeStampedModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -30,5 +31,5 @@ def get_scoped_or_404(queryset: QuerySet[M], user: Any, action: str, **lookup: A
     guessed id does not reveal that something exists outside the scope."""
     try:
         return queryset.restrict(user, action).get(**lookup)  # type: ignore[attr-defined]
-    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404 from exc

@@ -76,10 +76,10 @@ def _compute(user: Any, action: str) -> Scope:
     for assignment in assignments:
         if action not in assignment.role.actions:
             continue
-        if assignment.place_id:
+        if assignment.place is not None:
             prefixes.add(assignment.place.path)
-        else:
-            grid_ids.add(assignment.grid_id)
+        elif assignment.grid is not None:
+            grid_ids.add(assignment.grid.pk)
             prefixes.update(assignment.grid.covered_paths())
     return Scope(prefixes=_minimal(prefixes), grid_ids=frozenset(grid_ids))
 

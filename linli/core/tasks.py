@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 def verify_audit_chain() -> bool:
     """Every night, check the audit chain and record the result in the chain itself."""
     checked, broken = audit.verify_chain()
-    detail = {"checked": checked}
+    detail: dict[str, object] = {"checked": checked}
     if broken is not None:
         detail.update({"broken_seq": broken.seq, "reason": broken.reason})
         log.error("audit chain broken at #%s: %s", broken.seq, broken.reason)

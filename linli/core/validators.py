@@ -335,7 +335,7 @@ def _foreign_phone(text: str) -> PhoneInfo:
         e164=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
         national=phonenumbers.national_significant_number(parsed),
         is_mainland=False,
-        country_code=int(parsed.country_code),
+        country_code=int(parsed.country_code or 0),
     )
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -20,7 +22,7 @@ from linli.places.models import Level, Place
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user  # login_required: a User
     assignments = RoleAssignment.objects.filter(user=user).select_related("role", "place", "grid")
     places = Place.objects.restrict(user, "places.view")
     houses = places.filter(level=Level.HOUSE)

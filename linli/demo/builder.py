@@ -80,7 +80,7 @@ class Ids:
     """Explicit primary keys, so children can point at parents before anything is saved."""
 
     def __init__(self, *models: type[Model]) -> None:
-        self.next = {m: (m.objects.aggregate(m=Max("pk"))["m"] or 0) + 1 for m in models}
+        self.next = {m: (m._default_manager.aggregate(m=Max("pk"))["m"] or 0) + 1 for m in models}
 
     def take(self, model: type[Model]) -> int:
         value = self.next[model]
@@ -93,13 +93,13 @@ def _bulk(model: type[Model], rows: Iterable[Model], progress: Progress | None =
     for row in rows:
         batch.append(row)
         if len(batch) >= BATCH:
-            model.objects.bulk_create(batch)
+            model._default_manager.bulk_create(batch)
             count += len(batch)
             if progress:
                 progress.advance(len(batch))
             batch = []
     if batch:
-        model.objects.bulk_create(batch)
+        model._default_manager.bulk_create(batch)
         count += len(batch)
         if progress:
             progress.advance(len(batch))
@@ -218,7 +218,7 @@ class StreetBuilder:
         )
 
     def _groups(self, age: int, alone: bool) -> list[str]:
-        rng, groups = self.rng, []
+        rng, groups = self.rng, list[str]()
         if age >= 65 and alone:
             groups.append(SpecialGroup.ALONE_ELDER)
         if age >= 80:
@@ -238,7 +238,7 @@ class StreetBuilder:
         return groups
 
     def _roles(self, age: int) -> list[str]:
-        roles = []
+        roles: list[str] = []
         if age >= 18 and self.rng.random() < 0.08:
             roles.append(CommunityRole.PARTY_MEMBER)
         if 16 <= age <= 75 and self.rng.random() < 0.05:
@@ -256,7 +256,7 @@ class StreetBuilder:
         surname = names.surname(rng)
         head_age = rng.randint(66, 95) if size == 1 and rng.random() < 0.45 else rng.randint(24, 85)
         head_male = rng.random() < 0.55
-        relation = Relation.TENANT if rented else Relation.OWNER
+        relation: str = Relation.TENANT if rented else Relation.OWNER
         members = [(self._person(house, head_age, head_male, surname, pop, size == 1), relation, "户主")]
         if size >= 2:
             members.append((self._person(house, max(18, head_age + rng.randint(-4, 4)), not head_male,
@@ -281,8 +281,8 @@ class StreetBuilder:
                 community = communities[index // self.plan.compounds_per_community]
                 buildings_by_compound.append((community, self.build_compound(community, index, target)))
             for community in communities:
-                community.boundary = _bounding_box([p.boundary for p in self.places
-                                                    if p.level == Level.COMPOUND and p.parent is community])
+                community.boundary = _bounding_box([p.boundary for p in self.places if p.boundary
+                                                    and p.level == Level.COMPOUND and p.parent is community])
             progress = Progress("places", len(self.places), enabled=self.show_progress)
             self.stats.places = _bulk(Place, self.places, progress)
             self._build_people(per_compound)
@@ -375,7 +375,8 @@ class StreetBuilder:
         self.stats.extra["organizations"] = len(rows)
 
     def _build_grids(self, buildings_by_compound: list[tuple[Place, list[Place]]]) -> None:
-        grid_rows, links = [], []
+        grid_rows: list[Grid] = []
+        links: list[Any] = []
         counter: dict[int, int] = {}
         through = Grid.places.through
         for community, buildings in buildings_by_compound:
@@ -388,7 +389,7 @@ class StreetBuilder:
                 compound = next(p for p in self.places if p.path == "/".join(part[0].path.split("/")[:6]) + "/")
                 grid = Grid(id=self.ids.take(Grid), community=community, code=f"{community.code}-G{n:02d}",
                             name=f"{community.name}第{n}网格", path=community.path, risk_colour="green",
-                            polygon={"type": "Polygon", "coordinates": compound.boundary["coordinates"]})
+                            polygon=dict(compound.boundary or {}))
                 grid_rows.append(grid)
                 links.extend(through(grid_id=grid.id, place_id=b.id) for b in part)
         Grid.objects.bulk_create(grid_rows)
@@ -406,8 +407,8 @@ class StreetBuilder:
             users[username] = User.objects.create(
                 username=username, password=password, display_name=description,
                 is_superuser=username == "demo-admin", is_staff=username == "demo-admin")
-        first_building = first_grid.places.order_by("path").first()
-        resident = Person.objects.filter(path__under=first_building.path).order_by("pk").first()
+        first_building = first_grid.places.order_by("path")[0]
+        resident = Person.objects.filter(path__under=first_building.path).order_by("pk")[0]
         users["demo-resident"].person = resident
         users["demo-resident"].display_name = resident.name
         users["demo-resident"].save()

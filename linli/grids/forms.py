@@ -45,16 +45,18 @@ class GridForm(forms.Form):
         })
         super().__init__(*args, **kwargs)
         community = grid.community
-        self.fields["places"].queryset = Place.objects.filter(
+        places_field: Any = self.fields["places"]
+        places_field.queryset = Place.objects.filter(
             path__under=community.path, level=Level.BUILDING).select_related("parent").order_by("path")
-        self.fields["places"].label_from_instance = lambda p: f"{p.parent.name} {p.name}"
+        places_field.label_from_instance = lambda p: f"{p.parent.name} {p.name}"
         staff = User.objects.filter(is_active=True).filter(
             Q(pk__in=RoleAssignment.objects.filter(grid__community=community).values("user"))
             | Q(pk__in=RoleAssignment.objects.filter(place__path__under=community.path,
                                                      place__level=Level.COMMUNITY).values("user"))
         ).order_by("username")
-        self.fields["leader"].queryset = staff
-        self.fields["members"].queryset = staff
+        for name in ("leader", "members"):
+            user_field: Any = self.fields[name]
+            user_field.queryset = staff
         for name in ("name", "polygon"):
             self.fields[name].widget.attrs["class"] = "form-control"
         self.fields["leader"].widget.attrs["class"] = "form-select"

@@ -30,7 +30,8 @@ def search(request: HttpRequest) -> HttpResponse:
         page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
         houses = [p.current_house for p in page if p.current_house]
         addresses = full_names(houses)
-        cards = [(actions.person_card(p, request.user, today), addresses.get(p.current_house_id, "")) for p in page]
+        cards = [(actions.person_card(p, request.user, today), addresses.get(p.current_house_id or 0, ""))
+                 for p in page]
         results = {"page": page, "cards": cards}
     context = {"q": q, "results": results, "group_badges": GROUP_BADGES, "role_badges": ROLE_BADGES}
     template = "people/_results.html" if request.headers.get("HX-Request") else "people/search.html"

@@ -74,6 +74,7 @@ def building_layout(building: Place, user: Any, today: datetime.date) -> Buildin
     rooms_by_unit: dict[int, set[str]] = defaultdict(set)
     by_house: dict[int, Cell] = {}
     for house in houses:
+        assert house.parent_id is not None  # noqa: S101 - houses always hang under a unit
         room = house.number[-2:] if house.number else str(house.pk)
         rooms_by_unit[house.parent_id].add(room)
         visible = can(user, "places.view", house.path)

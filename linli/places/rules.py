@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -48,7 +48,7 @@ def level_of_path(path: str) -> str:
 
 
 def expected_code_length(level: str) -> int:
-    return {Level.PROVINCE: 6, Level.CITY: 6, Level.DISTRICT: 6}.get(level, SIGNIFICANT[level])
+    return 6 if level in (Level.PROVINCE, Level.CITY, Level.DISTRICT) else SIGNIFICANT[level]
 
 
 def check_place(place: Place) -> None:
@@ -73,13 +73,13 @@ def check_place(place: Place) -> None:
     if not code.startswith(significant(parent.code, parent.level)):
         raise ValidationError({"code": _("The code must start with the parent's code %(prefix)s.") % {
             "prefix": significant(parent.code, parent.level)}})
-    if int(code[-SEGMENT_WIDTH[place.level]:]) == 0:
+    if int(code[-SEGMENT_WIDTH[Level(place.level)]:]) == 0:
         raise ValidationError({"code": _("The last segment of the code cannot be all zeros.")})
     _check_house_fields(place)
 
 
 def _check_house_fields(place: Place) -> None:
-    errors: dict[str, str] = {}
+    errors: dict[str, Any] = {}
     if place.level == Level.BUILDING:
         if place.floors is not None and not 1 <= place.floors <= 200:
             errors["floors"] = _("A building has between 1 and 200 floors.")

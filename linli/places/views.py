@@ -9,7 +9,7 @@ from django.utils import timezone
 from linli.core import audit
 from linli.core.permissions import can
 from linli.core.scope import scope_for
-from linli.people.actions import person_card
+from linli.people.actions import PersonCard, person_card
 from linli.people.models import Organization, Residence
 from linli.places.layout import building_layout
 from linli.places.models import Level, Place, Usage
@@ -43,9 +43,8 @@ def _trail(place: Place) -> list[Place]:
 
 def area(request: HttpRequest, place: Place) -> HttpResponse:
     """A street, community or compound: its children within the user's scope, with counts."""
-    children = Place.objects.filter(parent=place).order_by("sort_key", "code")
     scope = scope_for(request.user, "places.view")
-    children = [c for c in children if scope.covers(c.path) or any(p.startswith(c.path) for p in scope.prefixes)]
+    children = [c for c in Place.objects.filter(parent=place).order_by("sort_key", "code") if scope.covers(c.path) or any(p.startswith(c.path) for p in scope.prefixes)]
     houses = Place.objects.restrict(request.user, "places.view").filter(path__under=place.path, level=Level.HOUSE)
     stats = houses.aggregate(total=Count("id"), rented=Count("id", filter=Q(usage=Usage.RENTED)),
                              vacant=Count("id", filter=Q(usage=Usage.VACANT)))
@@ -71,7 +70,8 @@ def house(request: HttpRequest, place: Place) -> HttpResponse:
     today = timezone.localdate()
     residences = (Residence.objects.restrict(request.user, "people.view").filter(house=place)
                   .select_related("person", "household", "household__head").order_by("moved_out", "household_id", "pk"))
-    current, history = [], []
+    current: list[tuple[Residence, PersonCard]] = []
+    history: list[tuple[Residence, PersonCard]] = []
     for r in residences:
         (history if r.moved_out else current).append((r, person_card(r.person, request.user, today)))
     audit.record("household.view", actor=request.user, obj=place, detail={"people": len(current) + len(history)})

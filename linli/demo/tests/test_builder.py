@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import pytest
+from django.db import transaction
+
 from linli.core.models import RoleAssignment, User
-from linli.demo.builder import DEMO_ACCOUNTS
-from linli.people.models import Household, Person, Residence
+from linli.core.validators import validate_id_number
+from linli.demo.builder import DEMO_ACCOUNTS, Plan, StreetBuilder
+from linli.people.models import Household, Organization, Person, Residence
 from linli.places.models import Level, Place
 
 
@@ -11,27 +15,43 @@ def test_demo_street_shape(street):
     assert Residence.objects.count() == Person.objects.count()
     assert Household.objects.filter(head__isnull=True).count() == 0
     assert Place.objects.filter(level=Level.COMMUNITY).count() == 3
+    assert Organization.objects.count() > 0
     assert {u for u, _ in DEMO_ACCOUNTS} <= set(User.objects.values_list("username", flat=True))
     assert RoleAssignment.objects.filter(user__username="demo-resident", place__level=Level.HOUSE).exists()
     for place in Place.objects.filter(level=Level.HOUSE)[:200]:
         place.full_clean()  # generated data passes the same rules as user input
-    ids = Person.objects.exclude(id_number="")
-    from linli.core.validators import validate_id_number
-    for person in ids[:200]:
+    for person in Person.objects.exclude(id_number="")[:200]:
         assert validate_id_number(person.id_number).birth_date == person.birth_date
 
 
+class Rollback(Exception):
+    pass
+
+
+def _empty_registry() -> None:
+    from linli.grids.models import Grid
+
+    for model in (Residence, Household, Organization, Person, Grid, RoleAssignment, User):
+        model.objects.all().delete()
+    for level in reversed(Level.values):
+        Place.objects.filter(level=level).delete()
+
+
+def _build_and_read(seed: int) -> list[tuple[str, str, str, str]]:
+    """Build a small street in a transaction that is rolled back; return what it made."""
+    rows: list[tuple[str, str, str, str]] = []
+    with pytest.raises(Rollback), transaction.atomic():
+        _empty_registry()
+        StreetBuilder(Plan(residents=150, seed=seed, residents_per_compound=150), show_progress=False).build()
+        rows = [(p.name, p.id_number, p.phone, p.path) for p in Person.objects.order_by("pk")]
+        raise Rollback
+    return rows
+
+
 def test_same_seed_same_street(street):
-    """A second builder with the same seed generates identical people (checked without saving)."""
-    import random
-
-    from linli.demo.builder import Plan, StreetBuilder
-
-    def sample(seed):
-        builder = StreetBuilder(Plan(residents=100, seed=seed), show_progress=False)
-        builder.rng = random.Random(seed)
-        house = Place.objects.filter(level=Level.HOUSE).first()
-        return [(p.name, p.id_number, p.phone) for p, _, _ in builder.household_members(house)]
-
-    assert sample(5) == sample(5)
-    assert sample(5) != sample(6)
+    first = _build_and_read(5)
+    second = _build_and_read(5)
+    other = _build_and_read(6)
+    assert len(first) == 150
+    assert first == second
+    assert first != other

@@ -18,7 +18,8 @@ def group_badges(codes: list[str] | dict[str, int] | None) -> str:
     for code in codes:
         label = SpecialGroup(code).label if code in SpecialGroup.values else code
         count = codes[code] if isinstance(codes, dict) and codes[code] > 1 else ""
-        items.append((label, GROUP_BADGES.get(code, "?"), count, label))
+        items.append((label, GROUP_BADGES.get(SpecialGroup(code), "?") if code in SpecialGroup.values else "?",
+                      count, label))
     return format_html_join("", '<span class="badge-group" title="{}">{}{}<span class="visually-hidden">{}</span></span>', items)
 
 
@@ -30,7 +31,8 @@ def role_badges(codes: list[str] | dict[str, int] | None) -> str:
     for code in codes:
         label = CommunityRole(code).label if code in CommunityRole.values else code
         count = codes[code] if isinstance(codes, dict) and codes[code] > 1 else ""
-        items.append((label, ROLE_BADGES.get(code, "?"), count, label))
+        items.append((label, ROLE_BADGES.get(CommunityRole(code), "?") if code in CommunityRole.values else "?",
+                      count, label))
     return format_html_join("", '<span class="badge-role" title="{}">{}{}<span class="visually-hidden">{}</span></span>', items)
 
 
