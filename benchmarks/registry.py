@@ -113,12 +113,20 @@ def main() -> None:
     result["search_grid_scope_p95_ms"] = round(percentile(grid_samples, 0.95), 1)
     result["search_goal_p95_ms"] = 50
 
+    api_samples = [timed(lambda v=v: officer.get("/api/people/persons", {"q": v}).status_code, 1)[0]
+                   for _, v in queries[:150]]
+    result["api_search_p50_ms"] = round(statistics.median(api_samples), 1)
+    result["api_search_p95_ms"] = round(percentile(api_samples, 0.95), 1)
+
     buildings = list(Place.objects.filter(level=Level.BUILDING).values_list("pk", flat=True))
     chosen = [rng.choice(buildings) for _ in range(args.buildings)]
     views = [timed(lambda pk=pk: officer.get(f"/places/{pk}/").status_code, 1)[0] for pk in chosen]
     result["building_view_p50_ms"] = round(statistics.median(views), 1)
     result["building_view_p95_ms"] = round(percentile(views, 0.95), 1)
     result["building_view_goal_p95_ms"] = 150
+    layouts = [timed(lambda pk=pk: officer.get(f"/api/places/buildings/{pk}/layout").status_code, 1)[0]
+               for pk in chosen]
+    result["api_building_layout_p95_ms"] = round(percentile(layouts, 0.95), 1)
 
     stats = street.stats or {}
     if stats.get("seconds"):

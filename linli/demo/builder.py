@@ -346,16 +346,10 @@ class StreetBuilder:
 
     def _flush_people(self, people: list[Person], households: list[Household], residences: list[Residence],
                       progress: Progress) -> None:
-        # Households point at their head and the head at nothing: people first.
-        heads = {h.id: h.head for h in households}
-        for h in households:
-            h.head = None
+        # Households point at their head, residences at both: people first.
         _bulk(Person, people, progress)
         _bulk(Household, households)
         _bulk(Residence, residences)
-        for h in households:
-            h.head = heads[h.id]
-        Household.objects.bulk_update(households, ["head"], batch_size=BATCH)
         self.stats.residents += len(people)
         self.stats.households += len(households)
 
