@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from linli.core.pagination import CappedPaginator
 from linli.core.permissions import PermissionDenied, can, get_scoped_or_404
 from linli.people import actions
 from linli.people.forms import MoveOutForm, NewResidentForm, OrganizationForm, PersonForm
@@ -27,7 +28,7 @@ def search(request: HttpRequest) -> HttpResponse:
     results = None
     if q.strip():
         people = actions.search_people(request.user, q).select_related("current_house")
-        page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = CappedPaginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
         houses = [p.current_house for p in page if p.current_house]
         addresses = full_names(houses)
         cards = [(actions.person_card(p, request.user, today), addresses.get(p.current_house_id or 0, ""))

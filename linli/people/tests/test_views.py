@@ -69,3 +69,12 @@ def test_edit_outside_scope_is_404(street):
     assert client.get(f"/people/{street.person_in(street.far_building).pk}/edit/").status_code == 404
     volunteer = street.client_for(street.volunteer)
     assert volunteer.get(f"/people/{street.person_in(street.grid_building).pk}/edit/").status_code == 404
+
+
+def test_broad_search_is_capped_and_says_so(street, monkeypatch):
+    from linli.core.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 5)
+    body = street.client_for(street.street_officer).get("/people/", {"q": "w"}).content.decode()
+    assert "5" in body and ("More than" in body or "超过" in body)
+    assert body.count("result-card") == 6  # one more than the cap is counted, the page shows up to 20
