@@ -132,7 +132,8 @@ def main() -> None:
     if stats.get("seconds"):
         result["seed_residents_per_s"] = round(stats["residents"] / stats["seconds"])
         result["seed_seconds"] = stats["seconds"]
-    result["search_goal_met"] = result["search_street_scope_p95_ms"] <= 50  # type: ignore[operator]
+    result["search_goal_met"] = max(result["search_street_scope_p95_ms"],  # type: ignore[type-var]
+                                    result["search_grid_scope_p95_ms"]) <= 50
     result["building_goal_met"] = result["building_view_p95_ms"] <= 150  # type: ignore[operator]
     print(json.dumps(result, ensure_ascii=False))
 

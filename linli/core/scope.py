@@ -58,29 +58,47 @@ def scope_for(user: Any, action: str) -> Scope:
         return EVERYTHING
     cache: dict[str, Scope] = user.__dict__.setdefault("_linli_scope_cache", {})
     if action not in cache:
-        cache[action] = _compute(user, action)
+        cache[action] = _compute(_grants(user), action)
     return cache[action]
 
 
-def _compute(user: Any, action: str) -> Scope:
-    from linli.core.models import RoleAssignment
+@dataclass(frozen=True)
+class _Grant:
+    actions: frozenset[str]
+    prefixes: tuple[str, ...]
+    grid_id: int | None
 
-    now = timezone.now()
-    assignments = (
-        RoleAssignment.objects.filter(user=user)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-        .select_related("role", "place", "grid")
-    )
+
+def _grants(user: Any) -> list[_Grant]:
+    """The user's current assignments, read once per request (one query, plus one per grid)."""
+    if "_linli_grants" not in user.__dict__:
+        from linli.core.models import RoleAssignment
+
+        now = timezone.now()
+        assignments = (
+            RoleAssignment.objects.filter(user=user)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+            .select_related("role", "place", "grid")
+        )
+        grants = []
+        for assignment in assignments:
+            actions = frozenset(assignment.role.actions)
+            if assignment.place is not None:
+                grants.append(_Grant(actions, (assignment.place.path,), None))
+            elif assignment.grid is not None:
+                grants.append(_Grant(actions, tuple(assignment.grid.covered_paths()), assignment.grid.pk))
+        user.__dict__["_linli_grants"] = grants
+    return user.__dict__["_linli_grants"]
+
+
+def _compute(grants: list[_Grant], action: str) -> Scope:
     prefixes: set[str] = set()
     grid_ids: set[int] = set()
-    for assignment in assignments:
-        if action not in assignment.role.actions:
-            continue
-        if assignment.place is not None:
-            prefixes.add(assignment.place.path)
-        elif assignment.grid is not None:
-            grid_ids.add(assignment.grid.pk)
-            prefixes.update(assignment.grid.covered_paths())
+    for grant in grants:
+        if action in grant.actions:
+            prefixes.update(grant.prefixes)
+            if grant.grid_id is not None:
+                grid_ids.add(grant.grid_id)
     return Scope(prefixes=_minimal(prefixes), grid_ids=frozenset(grid_ids))
 
 
@@ -91,3 +109,4 @@ def user_can(user: Any, action: str) -> bool:
 
 def clear_scope_cache(user: Any) -> None:
     user.__dict__.pop("_linli_scope_cache", None)
+    user.__dict__.pop("_linli_grants", None)

@@ -193,6 +193,20 @@ def visible_people(user: Any) -> QuerySet[Person]:
     return Person.objects.restrict(user, "people.view").filter(is_active=True)
 
 
+SUBSTRING_CANDIDATES = 500
+
+
+def _name_anywhere(people: QuerySet[Person], text: str) -> QuerySet[Person]:
+    """People whose name contains ``text`` (a given name, say). The candidates come from the
+    name index alone (no table rows read), then the scope filter applies to those few; only
+    when the text is too common does the plain scan run."""
+    candidates = list(Person.objects.filter(name__contains=text).order_by()
+                      .values_list("pk", flat=True)[: SUBSTRING_CANDIDATES + 1])
+    if len(candidates) <= SUBSTRING_CANDIDATES:
+        return people.filter(pk__in=candidates).order_by("name", "pk")
+    return people.filter(name__contains=text).order_by("name", "pk")
+
+
 def search_people(user: Any, raw: str) -> QuerySet[Person]:
     """People in the user's scope matching a name, pinyin initials, the last four ID digits,
     a full ID number or a phone. The search itself is audited (the query kind, not its text)."""
@@ -219,11 +233,13 @@ def search_people(user: Any, raw: str) -> QuerySet[Person]:
         # Names are found by their beginning (surname first), through the index; only when
         # nothing starts that way does the slower search anywhere in the name run.
         by_prefix = people.filter(name__begins=query.value)
-        people = by_prefix if len(query.value) == 1 or by_prefix.exists() else \
-            people.filter(name__contains=query.value)
+        if len(query.value) == 1 or by_prefix.exists():
+            people = by_prefix.order_by("name", "pk")
+        else:
+            people = _name_anywhere(people, query.value)
     audit.record("people.search", actor=user, object_type="people.person",
                  detail={"kind": query.kind, "length": len(raw or "")})
-    return people if query.kind == "pinyin" else people.order_by("name", "pk")
+    return people if query.kind in ("pinyin", "name") else people.order_by("name", "pk")
 
 
 @dataclass(frozen=True)

@@ -121,3 +121,14 @@ def test_organization_checksum_override(street):
     assert org.uscc_checksum_ok is False
     event = AuditEvent.objects.filter(action="organization.create").latest("seq")
     assert event.detail["uscc_override"].startswith("早期试点")
+
+
+def test_given_name_found_anywhere_in_the_name_but_only_in_scope(street):
+    person = next(p for p in Person.objects.filter(path__under=street.grid_building.path) if len(p.name) >= 3)
+    given = person.name[1:]
+    found = list(actions.search_people(street.grid_worker, given))
+    assert person in found
+    assert all(p.name.find(given) >= 0 for p in found)
+    outside = next(p for p in Person.objects.filter(path__under=street.far_building.path) if len(p.name) >= 3)
+    assert outside not in actions.search_people(street.grid_worker, outside.name[1:])
+    assert outside in actions.search_people(street.street_officer, outside.name[1:])
