@@ -1,0 +1,40 @@
+"""Bad input to the web pages: a clear answer, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+HUGE = "9" * 30
+
+URLS = [
+    f"/places/{HUGE}/", f"/people/{HUGE}/", f"/grids/{HUGE}/", f"/people/{HUGE}/edit/",
+    f"/grids/{HUGE}/edit/", f"/people/residence/{HUGE}/move-out/",
+    f"/people/new/?house={HUGE}", "/people/new/?house=-1", "/people/new/?house=%00",
+    f"/people/organizations/new/?place={HUGE}", "/people/organizations/new/?place=x",
+    "/people/?q=王&page=abc", "/people/?q=王&page=-5", "/people/?q=王&page=" + HUGE,
+    "/people/?q=" + "王" * 500, "/people/?q=%00%01", "/people/?q=1.10101E%2B17",
+    "/people/organizations/?page=zz", "/audit/?page=-1", "/audit/?action=" + "x" * 500,
+]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_bad_urls_answer_without_500(street, url):
+    response = street.client_for(street.street_officer).get(url)
+    assert response.status_code in (200, 404), f"{url} gave {response.status_code}"
+
+
+@pytest.mark.parametrize(("field", "status"), [("id_number", 422), ("phone", 422), ("name", 422),
+                                               ("../../etc", 404)])
+def test_reveal_with_bad_input(street, field, status):
+    person = street.person_in(street.grid_building)
+    client = street.client_for(street.grid_worker)
+    response = client.post(f"/people/{person.pk}/reveal/{field}/", {"purpose": ""})
+    assert response.status_code == status
+
+
+def test_posting_garbage_to_forms(street):
+    client = street.client_for(street.grid_worker)
+    house = street.house_in(street.grid_building)
+    response = client.post("/people/new/", {"house": house.pk, "name": "\x00", "population_type": "nope",
+                                            "relation": "x", "moved_in": "2026-13-45"})
+    assert response.status_code == 422
