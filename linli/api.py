@@ -23,6 +23,7 @@ from ninja.renderers import JSONRenderer
 from linli.core.api_auth import BearerAuth, BrowserSessionAuth
 from linli.core.permissions import PermissionDenied
 from linli.grids.api import router as grids_router
+from linli.ledger.api import router as ledger_router
 from linli.people.api import router as people_router
 from linli.places.api import router as places_router
 
@@ -175,6 +176,7 @@ for exc_class, handler in HANDLERS.items():
 api.add_router("/people", people_router, tags=["people"])
 api.add_router("/places", places_router, tags=["places"])
 api.add_router("/grids", grids_router, tags=["grids"])
+api.add_router("/ledger", ledger_router, tags=["ledger"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "linli.places",
     "linli.people",
     "linli.grids",
+    "linli.ledger",
     "linli.demo",
 ]
 
@@ -178,6 +179,15 @@ else:
 # database: in LINLI_DATA_KEYS / LINLI_DATA_KEYS_FILE, or generated into the data dir.
 LINLI_DATA_KEYS_PATH = Path(env_str("LINLI_DATA_KEYS_FILE") or DATA_DIR / "data_keys.json")
 LINLI_REVEAL_PURPOSE_MIN_LENGTH = env_int("LINLI_REVEAL_PURPOSE_MIN_LENGTH", 4)
+
+# --- Shared ledger ---------------------------------------------------------------------
+# The origin line of the log's checkpoints: unique per deployment, e.g. "ledger.huamu.example".
+LINLI_LEDGER_ORIGIN = env_str("LINLI_LEDGER_ORIGIN", "linli.local/ledger")
+# How many witness cosignatures a checkpoint needs before clients of this server accept it.
+LINLI_LEDGER_QUORUM = env_int("LINLI_LEDGER_QUORUM", 1)
+# Run the sequencer in a thread of `linli serve` (a separate `linli ledger sequence --loop`
+# process is the alternative for multi-process deployments).
+LINLI_LEDGER_SEQUENCER_IN_SERVER = env_bool("LINLI_LEDGER_SEQUENCER_IN_SERVER", True)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -11,4 +11,5 @@ urlpatterns = [
     path("people/", include("linli.people.urls")),
     path("places/", include("linli.places.urls")),
     path("grids/", include("linli.grids.urls")),
+    path("ledger/", include("linli.ledger.urls")),
 ]

@@ -17,6 +17,7 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "places": user_can(user, "places.view"),
             "grids": user_can(user, "grids.view"),
             "orgs": user_can(user, "orgs.view"),
+            "ledger": user_can(user, "ledger.view"),
             "audit": user_can(user, "audit.view"),
         }
     return {"elder_mode": elder, "menu": menu}

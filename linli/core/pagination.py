@@ -16,7 +16,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:  # type: ignore[override]
-        return self.object_list[: self.cap + 1].count()  # type: ignore[index,union-attr]
+        return self.object_list[: self.cap + 1].count()  # type: ignore[index,union-attr,attr-defined]
 
     @property
     def capped(self) -> bool:

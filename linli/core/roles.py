@@ -25,6 +25,9 @@ ACTIONS: dict[str, str] = {
     "health.view": gettext_noop("see health-relevant data"),
     "health.change": gettext_noop("record health-relevant data"),
     "audit.view": gettext_noop("read the audit log"),
+    "ledger.view": gettext_noop("see the shared ledger's entries in one's area"),
+    "ledger.audit": gettext_noop("read the whole shared ledger to audit it"),
+    "ledger.submit": gettext_noop("submit ledger entries signed by one's department"),
 }
 
 _STAFF = [
@@ -33,8 +36,10 @@ _STAFF = [
 ]
 
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
-    "street_officer": (gettext_noop("street officer"), [*_STAFF, "grids.change", "audit.view", "health.view"]),
-    "community_secretary": (gettext_noop("community secretary"), [*_STAFF, "grids.change", "health.view"]),
+    "street_officer": (gettext_noop("street officer"), [*_STAFF, "grids.change", "audit.view", "health.view",
+                                                        "ledger.view", "ledger.audit"]),
+    "community_secretary": (gettext_noop("community secretary"), [*_STAFF, "grids.change", "health.view",
+                                                                  "ledger.view"]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",
         "people.reveal", "orgs.view", "health.view",
@@ -42,6 +47,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     # Health officers see who lives where and health data, never special-group tags.
     "health_officer": (gettext_noop("district health officer"), [
         "places.view", "people.view", "people.reveal", "health.view", "health.change",
+        "ledger.view", "ledger.audit", "ledger.submit",
     ]),
     # A resident's role is held on her own house: she sees her own household.
     "resident": (gettext_noop("resident"), ["places.view", "people.view"]),

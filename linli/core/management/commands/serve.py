@@ -6,10 +6,15 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 def serve(host: str, port: int, threads: int, stdout: Any) -> None:
+    from django.conf import settings
     from waitress import serve as waitress_serve
 
     from linli.wsgi import application
 
+    if settings.LINLI_LEDGER_SEQUENCER_IN_SERVER:
+        from linli.ledger.log import start_sequencer_thread
+
+        start_sequencer_thread()
     stdout.write(f"Linli is serving at http://{host}:{port}/  (Ctrl+C stops)")
     waitress_serve(application, host=host, port=port, threads=threads, ident="linli")
 

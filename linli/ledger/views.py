@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from linli.core.scope import scope_for
+from linli.ledger import merkle
+from linli.ledger.log import latest_checkpoint, stored_tree
+from linli.ledger.models import Checkpoint, LedgerEntry, Witness
+
+
+def _visible(request: HttpRequest):  # type: ignore[no-untyped-def]
+    scope = scope_for(request.user, "ledger.view")
+    if scope.empty:
+        raise Http404
+    return LedgerEntry.objects.filter(scope.q("path")).select_related("party")
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    entries = _visible(request).order_by("-index")
+    entry_type = request.GET.get("type", "").strip()[:64]
+    if entry_type:
+        entries = entries.filter(entry_type=entry_type)
+    page = Paginator(entries, 30).get_page(request.GET.get("page"))
+    latest = latest_checkpoint()
+    return render(request, "ledger/overview.html", {
+        "page": page, "latest": latest, "entry_type": entry_type,
+        "cosignatures": latest.cosignatures.order_by("witness") if latest else [],
+        "checkpoints": Checkpoint.objects.order_by("-size").prefetch_related("cosignatures")[:15],
+        "witnesses": Witness.objects.order_by("name"),
+    })
+
+
+@login_required
+def subject(request: HttpRequest, ref: str) -> HttpResponse:
+    """The history of one subject (a quarantine order, a supplier …) with proof status:
+    each entry's inclusion in the latest checkpoint is verified as the page is drawn."""
+    entries = list(_visible(request).filter(subject_ref=ref[:128]).order_by("index"))
+    if not entries:
+        raise Http404
+    latest = latest_checkpoint()
+    rows = []
+    tree = stored_tree()
+    for entry in entries:
+        status = "pending"
+        if latest is not None and entry.index < latest.size <= tree.size:
+            proof = tree.inclusion_proof(entry.index, latest.size)
+            ok = merkle.verify_inclusion(bytes.fromhex(entry.leaf_hash), entry.index, latest.size, proof,
+                                         bytes.fromhex(latest.root))
+            status = "proved" if ok else "broken"
+        rows.append((entry, status))
+    return render(request, "ledger/subject.html", {"ref": ref, "rows": rows, "latest": latest})
