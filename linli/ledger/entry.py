@@ -43,7 +43,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from .note import ED25519_SIGNATURE_SIZE, KEY_ID_SIZE, Signer, Verifier
+from .note import ED25519_SIGNATURE_SIZE, KEY_ID_SIZE, BytesLike, Signer, Verifier
 
 __all__ = [
     "DOMAIN_PREFIX",
@@ -277,7 +277,7 @@ class _Reader:
             raise EntryError(f"{len(self._data) - self._pos} trailing byte(s) after the entry")
 
 
-def decode(data: bytes) -> EntryBody:
+def decode(data: BytesLike) -> EntryBody:
     """Parse a version-1 encoding: the exact inverse of :func:`encode`.
 
     Raises :class:`EntryError` -- and nothing else, whatever the bytes -- on
@@ -337,7 +337,7 @@ def sign_entry(body: EntryBody, signer: Signer) -> bytes:
     return signer.sign(message)
 
 
-def verify_entry(body: EntryBody, signature: bytes, verifier: Verifier) -> bool:
+def verify_entry(body: EntryBody, signature: BytesLike, verifier: Verifier) -> bool:
     """Whether ``signature`` is ``verifier``'s signature of ``body``.
 
     False unless ``verifier`` is a plain Ed25519 :class:`~linli.ledger.note.Verifier`
@@ -353,7 +353,7 @@ def verify_entry(body: EntryBody, signature: bytes, verifier: Verifier) -> bool:
     return verifier.verify(signed_message(body), bytes(signature))
 
 
-def leaf_data(body: EntryBody, signature: bytes) -> bytes:
+def leaf_data(body: EntryBody, signature: BytesLike) -> bytes:
     """The Merkle leaf data: ``encode(body) || signature`` (64 bytes).
 
     Hash it with :func:`linli.ledger.merkle.leaf_hash`. The signature is not
@@ -363,7 +363,7 @@ def leaf_data(body: EntryBody, signature: bytes) -> bytes:
     return encode(body) + sig
 
 
-def parse_leaf_data(data: bytes) -> tuple[EntryBody, bytes]:
+def parse_leaf_data(data: BytesLike) -> tuple[EntryBody, bytes]:
     """Split :func:`leaf_data` output back into the body and the signature.
 
     Raises :class:`EntryError` if ``data`` is not a valid encoding followed by
@@ -378,7 +378,7 @@ def parse_leaf_data(data: bytes) -> tuple[EntryBody, bytes]:
     return decode(data[:split]), data[split:]
 
 
-def salted_payload_hash(payload: bytes, salt: bytes) -> bytes:
+def salted_payload_hash(payload: BytesLike, salt: BytesLike) -> bytes:
     """``SHA-256(salt || payload)``: the commitment stored as ``payload_hash``.
 
     ``salt`` must be 16 to 64 bytes (:class:`EntryError` otherwise); use

@@ -198,8 +198,22 @@ def run_sequencer(interval: float = 2.0, stop: threading.Event | None = None) ->
             close_old_connections()
             while (checkpoint := sequence()) is not None:
                 collect_cosignatures(checkpoint)
+            catch_up_witnesses()
     finally:
         _sequencer_running.clear()
+
+
+def catch_up_witnesses() -> None:
+    """Ask again any witness that has not cosigned the latest checkpoint (it was down, or
+    started after the checkpoint was made)."""
+    from linli.ledger.models import Witness
+    from linli.ledger.witnessing import ask_witness
+
+    latest = latest_checkpoint()
+    if latest is None:
+        return
+    for witness in Witness.objects.filter(active=True, last_size__lt=latest.size):
+        ask_witness(witness, latest)
 
 
 def start_sequencer_thread() -> threading.Thread:

@@ -55,7 +55,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar, Final, Self, TypeVar
+from typing import ClassVar, Final, Self, TypeAlias, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -66,6 +66,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from .merkle import HASH_SIZE, MAX_TREE_SIZE
 
 __all__ = [
+    "BytesLike",
     "COSIGNATURE_SIZE",
     "ED25519_SIGNATURE_SIZE",
     "KEY_ID_SIZE",
@@ -124,6 +125,10 @@ _SEED_SIZE: Final = 32
 _SIG_PREFIX: Final = "— ".encode()  # U+2014 EM DASH, U+0020 SPACE
 _COSIGNATURE_HEADER: Final = b"cosignature/v1\n"
 _BYTES_LIKE = (bytes, bytearray, memoryview)
+
+#: What the functions accept where they take binary data (database drivers
+#: often return ``memoryview``); results are always ``bytes``.
+BytesLike: TypeAlias = bytes | bytearray | memoryview
 
 # The Unicode White_Space property, which is what Go's unicode.IsSpace (used
 # by golang.org/x/mod/sumdb/note to validate key names) tests. Spelled out so
@@ -212,7 +217,7 @@ def _b64decode(text: str) -> bytes | None:
     return raw if _b64encode(raw) == text else None
 
 
-def compute_key_id(name: str, signature_type: int, public_key: bytes) -> bytes:
+def compute_key_id(name: str, signature_type: int, public_key: BytesLike) -> bytes:
     """Return the 4-byte key ID of a key.
 
     signed-note, "Signatures": ``SHA-256(key name || 0x0A || signature type
@@ -261,7 +266,7 @@ class NoteVerifier(ABC):
 
     __slots__ = ("_key_id", "_name", "_public_key", "_public_key_bytes")
 
-    def __init__(self, name: str, public_key: Ed25519PublicKey | bytes) -> None:
+    def __init__(self, name: str, public_key: Ed25519PublicKey | BytesLike) -> None:
         """Build a verifier for ``name`` from a public key or its 32 raw bytes."""
         self._name = _require_name(name)
         if isinstance(public_key, Ed25519PublicKey):
@@ -301,7 +306,7 @@ class NoteVerifier(ABC):
         return self._public_key
 
     @abstractmethod
-    def verify(self, message: bytes, signature: bytes) -> bool:
+    def verify(self, message: BytesLike, signature: BytesLike) -> bool:
         """Whether ``signature`` (the bytes after the key ID) signs ``message``.
 
         ``message`` is the note text. Never raises.
@@ -384,7 +389,7 @@ class Verifier(NoteVerifier):
 
     __slots__ = ()
 
-    def verify(self, message: bytes, signature: bytes) -> bool:
+    def verify(self, message: BytesLike, signature: BytesLike) -> bool:
         """Whether ``signature`` is a valid 64-byte Ed25519 signature of ``message``."""
         if not isinstance(message, _BYTES_LIKE) or not isinstance(signature, _BYTES_LIKE):
             return False
@@ -416,11 +421,11 @@ class CosignatureVerifier(NoteVerifier):
             raise TypeError("expected a Verifier")
         return cls(verifier.name, verifier.public_key_bytes)
 
-    def verify(self, message: bytes, signature: bytes) -> bool:
+    def verify(self, message: BytesLike, signature: BytesLike) -> bool:
         """Whether ``signature`` (timestamp || signature) cosigns checkpoint ``message``."""
         return self.verify_timestamped(message, signature) is not None
 
-    def verify_timestamped(self, checkpoint_body: bytes, signature: bytes) -> int | None:
+    def verify_timestamped(self, checkpoint_body: BytesLike, signature: BytesLike) -> int | None:
         """Return the cosignature's timestamp if it is valid, else ``None``.
 
         ``signature`` is the 72-byte ``timestamped_signature`` (the note
@@ -439,7 +444,9 @@ class CosignatureVerifier(NoteVerifier):
             return None
         return timestamp if self._ed25519_verify(message, signature[8:]) else None
 
-    def verify_line(self, checkpoint_body: bytes, line: Signature | str | bytes) -> int | None:
+    def verify_line(
+        self, checkpoint_body: BytesLike, line: Signature | str | BytesLike
+    ) -> int | None:
         """Check one cosignature line on ``checkpoint_body``; return its timestamp.
 
         ``line`` is a :class:`Signature` or a signature line such as a witness
@@ -575,11 +582,11 @@ class Signer(_Ed25519Signer):
 
     __slots__ = ()
 
-    def sign(self, message: bytes) -> bytes:
+    def sign(self, message: BytesLike) -> bytes:
         """The 64-byte Ed25519 signature of ``message`` (RFC 8032, deterministic)."""
         return self._private_key.sign(_require_bytes(message, "message"))
 
-    def signature(self, text: bytes) -> Signature:
+    def signature(self, text: BytesLike) -> Signature:
         """The note :class:`Signature` of note ``text``."""
         return Signature(self._name, self.key_id, self.sign(text))
 
@@ -603,7 +610,7 @@ class CosignatureSigner(_Ed25519Signer):
 
     __slots__ = ()
 
-    def cosign(self, checkpoint_body: bytes, timestamp: int) -> bytes:
+    def cosign(self, checkpoint_body: BytesLike, timestamp: int) -> bytes:
         """The 72-byte ``timestamped_signature`` of a checkpoint at ``timestamp``.
 
         ``checkpoint_body`` is the checkpoint note text (including its final
@@ -616,7 +623,7 @@ class CosignatureSigner(_Ed25519Signer):
         message = cosignature_message(checkpoint_body, timestamp)
         return timestamp.to_bytes(8, "big") + self._private_key.sign(message)
 
-    def signature(self, checkpoint_body: bytes, timestamp: int) -> Signature:
+    def signature(self, checkpoint_body: BytesLike, timestamp: int) -> Signature:
         """The cosignature of ``checkpoint_body`` as a note :class:`Signature`."""
         return Signature(self._name, self.key_id, self.cosign(checkpoint_body, timestamp))
 
@@ -627,7 +634,7 @@ class CosignatureSigner(_Ed25519Signer):
         return verifier
 
 
-def cosignature_message(checkpoint_body: bytes, timestamp: int) -> bytes:
+def cosignature_message(checkpoint_body: BytesLike, timestamp: int) -> bytes:
     """The message an Ed25519 ``cosignature/v1`` signs.
 
     tlog-cosignature, "Ed25519 signed message": the header line
@@ -639,7 +646,7 @@ def cosignature_message(checkpoint_body: bytes, timestamp: int) -> bytes:
     body = _require_bytes(checkpoint_body, "checkpoint_body")
     ts = _require_timestamp(timestamp)
     Checkpoint.parse(body)
-    return _COSIGNATURE_HEADER + b"time %d \n" % ts + body
+    return _COSIGNATURE_HEADER + b"time %d\n" % ts + body
 
 
 # ---------------------------------------------------------------------------
@@ -682,7 +689,7 @@ class Signature:
         return f"— {self.name} {_b64encode(self.key_id + self.payload)}\n"
 
     @classmethod
-    def parse_line(cls, line: str | bytes) -> Signature:
+    def parse_line(cls, line: str | BytesLike) -> Signature:
         """Parse one signature line (the final newline is optional).
 
         signed-note, "Format": em dash, space, key name, space, base64 of at
@@ -750,7 +757,7 @@ class Note:
         object.__setattr__(self, "signatures", sigs)
 
     @classmethod
-    def parse(cls, data: bytes) -> Note:
+    def parse(cls, data: BytesLike) -> Note:
         """Parse an encoded signed note, without verifying any signature.
 
         Strict (signed-note, "Format"): the data must be at most
@@ -802,7 +809,7 @@ class Note:
 
 
 def sign_note(
-    text: bytes,
+    text: BytesLike,
     *signers: Signer | CosignatureSigner,
     timestamp: int | None = None,
 ) -> bytes:
@@ -866,7 +873,7 @@ def _known_signatures(
         yield sig, verifier
 
 
-def open_note(data: bytes, verifiers: Iterable[_V]) -> tuple[bytes, list[_V]]:
+def open_note(data: BytesLike, verifiers: Iterable[_V]) -> tuple[bytes, list[_V]]:
     """Parse and verify a signed note; return its text and who signed it.
 
     Follows signed-note, "Signatures": signatures whose key name and key ID
@@ -931,7 +938,7 @@ class Checkpoint:
         return ("\n".join(lines) + "\n").encode("utf-8")
 
     @classmethod
-    def parse(cls, text: bytes) -> Checkpoint:
+    def parse(cls, text: BytesLike) -> Checkpoint:
         """Parse a checkpoint note text (not a signed note: see :func:`open_checkpoint`).
 
         tlog-checkpoint, "Note text": at least three non-empty lines, each
@@ -976,7 +983,7 @@ def _check_line(value: object, what: str) -> None:
 
 
 def open_checkpoint(
-    data: bytes, log_verifiers: Iterable[Verifier], *, origin: str | None = None
+    data: BytesLike, log_verifiers: Iterable[Verifier], *, origin: str | None = None
 ) -> Checkpoint:
     """Verify a signed checkpoint with the log's key(s) and parse it.
 
@@ -1018,7 +1025,7 @@ def cosignature_timestamp(signature: Signature) -> int:
 
 
 def cosign_checkpoint(
-    note: bytes, cosigner: CosignatureSigner, timestamp: int | None = None
+    note: BytesLike, cosigner: CosignatureSigner, timestamp: int | None = None
 ) -> bytes:
     """Add ``cosigner``'s cosignature to a signed checkpoint note.
 
@@ -1035,7 +1042,7 @@ def cosign_checkpoint(
 
 
 def verify_cosignatures(
-    note: bytes,
+    note: BytesLike,
     cosigners: Iterable[CosignatureVerifier],
     quorum: int,
     *,

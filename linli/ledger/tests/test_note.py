@@ -126,9 +126,7 @@ TRILLIAN_OLD_TIMESTAMPED_SIG = (
 
 TD_ED25519_VKEY = "TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6"
 TD_COSIG_VKEY = "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2"
-TD_COSIG_1727964367 = (
-    "ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA=="
-)
+TD_COSIG_1727964367 = "ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA=="
 TD_PLAIN_SIG = (
     "eQjRQm6eSKzFoiYalgwCPXu2y3ijtg68is9M46JKxuZB+dRfTmeQeDBoXnvxZx2ugnkyV+MUMLXpWs1hPb/W/4xkNQY="
 )
@@ -137,7 +135,9 @@ TD_PLAIN_SIG = (
 # C2SP examples
 # ---------------------------------------------------------------------------
 
-C2SP_CHECKPOINT = b"example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
+C2SP_CHECKPOINT = (
+    b"example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
+)
 C2SP_LOG_SIG = (
     f"{EM} example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcy"
     "v2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n"
@@ -221,7 +221,9 @@ class TestGoNoteVectors:
 
     def test_open_with_repeated_verifier(self) -> None:
         enoch, peter = Verifier.decode(ENOCH_VKEY), Verifier.decode(PETER_VKEY)
-        text, signed = open_note(GO_TEXT + b"\n" + ENOCH_SIG, [enoch, peter, Verifier.decode(ENOCH_VKEY)])
+        text, signed = open_note(
+            GO_TEXT + b"\n" + ENOCH_SIG, [enoch, peter, Verifier.decode(ENOCH_VKEY)]
+        )
         assert signed == [enoch]
 
     def test_open_too_many_signatures(self) -> None:
@@ -258,7 +260,15 @@ class TestGoNoteVectors:
             GO_TEXT + b"\n" + f"{EM} Bad Name ".encode() + PETER_SIG.split(b" ")[-1],
             GO_TEXT + b"\n" + PETER_SIG + b"Unexpected line.\n",
         ],
-        ids=["no-sigs", "blank-no-sigs", "no-final-newline", "control", "bad-utf8", "bad-name", "junk-line"],
+        ids=[
+            "no-sigs",
+            "blank-no-sigs",
+            "no-final-newline",
+            "control",
+            "bad-utf8",
+            "bad-name",
+            "junk-line",
+        ],
     )
     def test_go_malformed_notes(self, data: bytes) -> None:
         with pytest.raises(NoteError):
@@ -372,7 +382,9 @@ class TestGoTlogCheckpointVectors:
 
     def test_parse(self) -> None:
         cp = Checkpoint.parse(self.GOLDEN)
-        assert cp == Checkpoint("go.sum database tree", 123456789012, merkle.leaf_hash(b"hello world"))
+        assert cp == Checkpoint(
+            "go.sum database tree", 123456789012, merkle.leaf_hash(b"hello world")
+        )
 
     @pytest.mark.parametrize(
         "bad",
@@ -392,7 +404,9 @@ class TestGoTlogCheckpointVectors:
 
 
 class TestKeys:
-    @pytest.mark.parametrize("name", ["a", "linli.example/log", "\u90bb\u91cc.example/\u8d26\u7c3f", "x" * 300])
+    @pytest.mark.parametrize(
+        "name", ["a", "linli.example/log", "\u90bb\u91cc.example/\u8d26\u7c3f", "x" * 300]
+    )
     def test_key_id_formula(self, name: str) -> None:
         signer = Signer.generate(name)
         cosigner = CosignatureSigner.generate(name)
@@ -434,7 +448,10 @@ class TestKeys:
         assert v == cls("example.com/k", key.public_key())
         assert hash(v) == hash(cls("example.com/k", raw_public(key)))
         name, hex_id, b64 = v.encode().split("+", 2)
-        assert (name, hex_id) == ("example.com/k", key_id_by_hand(name, cls.SIGNATURE_TYPE, raw_public(key)).hex())
+        assert (name, hex_id) == (
+            "example.com/k",
+            key_id_by_hand(name, cls.SIGNATURE_TYPE, raw_public(key)).hex(),
+        )
         assert base64.b64decode(b64) == bytes([cls.SIGNATURE_TYPE]) + raw_public(key)
         assert cls.decode(v.encode()) == v
         assert decode_verifier(v.encode()) == v
@@ -473,7 +490,9 @@ class TestKeys:
 
     def test_unknown_signature_type(self) -> None:
         key = raw_public(Ed25519PrivateKey.generate())
-        vkey = f"k+{key_id_by_hand('k', 2, key).hex()}+{base64.b64encode(bytes([2]) + key).decode()}"
+        vkey = (
+            f"k+{key_id_by_hand('k', 2, key).hex()}+{base64.b64encode(bytes([2]) + key).decode()}"
+        )
         with pytest.raises(NoteError, match="type 0x02"):
             decode_verifier(vkey)
 
@@ -526,7 +545,7 @@ class TestKeys:
         sig = signer.sign(b"hi")
         assert v.verify(b"hi", sig)
         assert v.verify(bytearray(b"hi"), memoryview(sig))
-        for message, signature in [
+        cases: list[tuple[object, object]] = [
             (b"hi", sig[:-1]),
             (b"hi", sig + b"\x00"),
             (b"hi", b""),
@@ -536,10 +555,12 @@ class TestKeys:
             (b"hi", None),
             (b"hi", "x" * 64),
             (b"hi", b"\xff" * 64),
-        ]:
+        ]
+        for message, signature in cases:
             assert v.verify(message, signature) is False  # type: ignore[arg-type]
         cv = CosignatureSigner.generate("c").verifier()
-        for message, signature in [(b"", b""), (None, None), (b"x\n", b"\x00" * 72), ("a", 5)]:
+        cases = [(b"", b""), (None, None), (b"x\n", b"\x00" * 72), ("a", 5)]
+        for message, signature in cases:
             assert cv.verify(message, signature) is False  # type: ignore[arg-type]
             assert cv.verify_timestamped(message, signature) is None  # type: ignore[arg-type]
 
@@ -571,8 +592,12 @@ MALFORMED_NOTES = {
     "no-signature-after-name": note_with(b"hello\n", f"{EM} PeterNeumann\n".encode()),
     "empty-signature": note_with(b"hello\n", f"{EM} PeterNeumann \n".encode()),
     "empty-name": note_with(b"hello\n", f"{EM}  x08go/ZJkuBS9U=\n".encode()),
-    "plus-in-name": note_with(b"hello\n", VALID_SIG_LINE.replace(b"PeterNeumann", b"Peter+Neumann")),
-    "nbsp-in-name": note_with(b"hello\n", VALID_SIG_LINE.replace(b"PeterNeumann", "Peter\u00a0N".encode())),
+    "plus-in-name": note_with(
+        b"hello\n", VALID_SIG_LINE.replace(b"PeterNeumann", b"Peter+Neumann")
+    ),
+    "nbsp-in-name": note_with(
+        b"hello\n", VALID_SIG_LINE.replace(b"PeterNeumann", "Peter\u00a0N".encode())
+    ),
     "base64-bad-char": note_with(b"hello\n", VALID_SIG_LINE.replace(b"x08go/", b"x08go!")),
     "base64-no-padding": note_with(b"hello\n", VALID_SIG_LINE.replace(b"AM=\n", b"AM\n")),
     "base64-non-canonical": note_with(b"hello\n", VALID_SIG_LINE.replace(b"AM=\n", b"AN=\n")),
@@ -850,7 +875,8 @@ class TestCheckpoint:
         size=st.integers(0, 2**64 - 1),
         root=st.binary(min_size=32, max_size=32),
         extensions=st.lists(
-            st.text(st.characters(min_codepoint=0x20, exclude_categories=["Cs"]), min_size=1), max_size=4
+            st.text(st.characters(min_codepoint=0x20, exclude_categories=["Cs"]), min_size=1),
+            max_size=4,
         ),
     )
     def test_round_trip(self, origin: str, size: int, root: bytes, extensions: list[str]) -> None:
@@ -872,7 +898,9 @@ class TestCheckpoint:
 # ---------------------------------------------------------------------------
 
 
-def cosignature_by_hand(key: Ed25519PrivateKey, body: bytes, signed_time: int, claimed_time: int) -> bytes:
+def cosignature_by_hand(
+    key: Ed25519PrivateKey, body: bytes, signed_time: int, claimed_time: int
+) -> bytes:
     """A cosignature/v1 payload built from the spec text, not from the module."""
     message = b"cosignature/v1\ntime " + str(signed_time).encode() + b"\n" + body
     return struct.pack(">Q", claimed_time) + key.sign(message)
@@ -925,7 +953,9 @@ class TestCosignatures:
         t = 2**63
         assert verifier.verify_timestamped(body, cosignature_by_hand(key, body, t, t)) is None
         with pytest.raises(NoteError):
-            cosignature_timestamp(Signature("w", verifier.key_id, cosignature_by_hand(key, body, t, t)))
+            cosignature_timestamp(
+                Signature("w", verifier.key_id, cosignature_by_hand(key, body, t, t))
+            )
         cosigner = CosignatureSigner.from_private_key("w", key)
         for bad in (-1, 2**63):
             with pytest.raises(NoteError):
@@ -947,7 +977,9 @@ class TestCosignatures:
         assert verifier.verify_line(body, sig.to_line()) == timestamp
         assert verifier.verify_line(body, sig.to_line().encode()) == timestamp
         assert verifier.verify(body, sig.payload)
-        assert cosignature_message(body, timestamp) == b"cosignature/v1\ntime %d\n" % timestamp + body
+        assert (
+            cosignature_message(body, timestamp) == b"cosignature/v1\ntime %d\n" % timestamp + body
+        )
 
     def test_cosigned_message_covers_extensions_and_body(self) -> None:
         cosigner = CosignatureSigner.generate("w")
@@ -1027,7 +1059,9 @@ class TestQuorum:
             "dept0.example/witness": 1000,
             "dept2.example/witness": 1002,
         }
-        assert verify_cosignatures(note, self.verifiers, 1) == verify_cosignatures(note, self.verifiers, 2)
+        assert verify_cosignatures(note, self.verifiers, 1) == verify_cosignatures(
+            note, self.verifiers, 2
+        )
 
     def test_quorum_not_met(self) -> None:
         note = self.cosigned(0, 2)
@@ -1049,14 +1083,20 @@ class TestQuorum:
     def test_latest_of_several_cosignatures_is_reported(self) -> None:
         w = self.witnesses[0]
         note = Note.parse(self.note)
-        note = Note(note.text, (*note.signatures, w.signature(self.body, 50), w.signature(self.body, 40)))
-        assert verify_cosignatures(note.to_bytes(), self.verifiers, 1) == {"dept0.example/witness": 50}
+        note = Note(
+            note.text, (*note.signatures, w.signature(self.body, 50), w.signature(self.body, 40))
+        )
+        assert verify_cosignatures(note.to_bytes(), self.verifiers, 1) == {
+            "dept0.example/witness": 50
+        }
         with pytest.raises(NoteError):
             verify_cosignatures(note.to_bytes(), self.verifiers, 2)  # one witness counts once
 
     def test_future_cosignatures_not_counted(self) -> None:
         note = self.cosigned(0, 1, timestamp=1000)  # 1000 and 1001
-        assert verify_cosignatures(note, self.verifiers, 1, not_after=1000) == {"dept0.example/witness": 1000}
+        assert verify_cosignatures(note, self.verifiers, 1, not_after=1000) == {
+            "dept0.example/witness": 1000
+        }
         with pytest.raises(NoteError):
             verify_cosignatures(note, self.verifiers, 2, not_after=1000)
 

@@ -45,8 +45,15 @@ class Command(BaseCommand):
         self._print_welcome(opts, password)
         if not opts["no_serve"]:
             from linli.core.management.commands.serve import serve
+            from linli.ledger.demo import start_demo_witnesses
 
-            serve(opts["host"], opts["port"], 8, self.stdout)
+            witnesses = start_demo_witnesses()
+            self.stdout.write(f"  Ledger witnesses / 账簿见证服务器: {len(witnesses)} started (ports 8101, 8102)")
+            try:
+                serve(opts["host"], opts["port"], 8, self.stdout)
+            finally:
+                for process in witnesses:
+                    process.terminate()
 
     def _prepare_database(self, opts: dict[str, Any]) -> None:
         call_command("migrate", verbosity=0, interactive=False)
@@ -83,6 +90,9 @@ class Command(BaseCommand):
             f"Built the demo street: {stats.residents:,} residents in {stats.households:,} households, "
             f"{stats.places:,} places, {stats.grids} grids in {seconds:.1f} s "
             f"({stats.residents / max(seconds, 1e-6):,.0f} residents/s).")
+        from linli.ledger.demo import record_demo_import
+
+        record_demo_import(summary, opts["seed"])
         return DemoStreet.objects.create(residents=opts["residents"], seed=opts["seed"], stats=summary)
 
     def _print_welcome(self, opts: dict[str, Any], password: str) -> None:
