@@ -51,10 +51,8 @@ __all__ = [
     "MAX_ENCODED_SIZE",
     "MAX_ENTRY_TYPE_BYTES",
     "MAX_REFERENCES",
-    "MAX_SALT_SIZE",
     "MAX_SUBJECT_REF_BYTES",
     "MAX_SUBMITTER_BYTES",
-    "MIN_SALT_SIZE",
     "PAYLOAD_HASH_SIZE",
     "SALT_SIZE",
     "VERSION",
@@ -87,8 +85,6 @@ INT_LIMIT: Final = 2**63
 PAYLOAD_HASH_SIZE: Final = 32
 #: Size of the salts made by :func:`new_salt`.
 SALT_SIZE: Final = 32
-MIN_SALT_SIZE: Final = 16
-MAX_SALT_SIZE: Final = 64
 
 #: Largest possible encoding (1 + 66 + 130 + 8 + 32 + 2 + 512 + 4 + 130 bytes).
 MAX_ENCODED_SIZE: Final = (
@@ -381,22 +377,18 @@ def parse_leaf_data(data: BytesLike) -> tuple[EntryBody, bytes]:
 def salted_payload_hash(payload: BytesLike, salt: BytesLike) -> bytes:
     """``SHA-256(salt || payload)``: the commitment stored as ``payload_hash``.
 
-    ``salt`` must be 16 to 64 bytes (:class:`EntryError` otherwise); use
-    :func:`new_salt`. Keep the salt with the payload, off the log: deleting
-    both erases the link between the log entry and the payload.
-
-    Because the salt length varies, the concatenation does not by itself
-    fix where the salt ends: ``(salt, payload)`` and ``(salt + payload[:k],
-    payload[k:])`` give the same hash. Whoever checks an opening must
-    therefore also check the salt length it expects (always
-    :data:`SALT_SIZE` for salts from :func:`new_salt`).
+    ``salt`` must be exactly :data:`SALT_SIZE` bytes (:class:`EntryError`
+    otherwise); use :func:`new_salt`. A fixed length fixes where the salt ends,
+    so ``(salt, payload)`` has exactly one opening. Keep the salt with the
+    payload, off the log: deleting both erases the link between the log entry
+    and the payload.
     """
     if not isinstance(payload, _BYTES_LIKE):
         raise TypeError(f"payload must be bytes, not {type(payload).__name__}")
     if not isinstance(salt, _BYTES_LIKE):
         raise TypeError(f"salt must be bytes, not {type(salt).__name__}")
-    if not MIN_SALT_SIZE <= len(salt) <= MAX_SALT_SIZE:
-        raise EntryError(f"salt must be {MIN_SALT_SIZE} to {MAX_SALT_SIZE} bytes, got {len(salt)}")
+    if len(salt) != SALT_SIZE:
+        raise EntryError(f"salt must be {SALT_SIZE} bytes, got {len(salt)}")
     h = hashlib.sha256(bytes(salt))
     h.update(payload)
     return h.digest()

@@ -501,12 +501,12 @@ class TestSaltedPayloadHash:
             == hashlib.sha256(salt + b"p").digest()
         )
 
-    @pytest.mark.parametrize("size", [16, 32, 64])
+    @pytest.mark.parametrize("size", [32])
     def test_salt_sizes_accepted(self, size: int) -> None:
         salt = b"s" * size
         assert salted_payload_hash(b"x", salt) == hashlib.sha256(salt + b"x").digest()
 
-    @pytest.mark.parametrize("size", [0, 1, 15, 65, 128])
+    @pytest.mark.parametrize("size", [0, 1, 15, 16, 31, 33, 64, 65, 128])
     def test_salt_sizes_rejected(self, size: int) -> None:
         with pytest.raises(EntryError):
             salted_payload_hash(b"x", b"s" * size)
