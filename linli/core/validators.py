@@ -669,3 +669,10 @@ def mask_phone(value: str | None) -> str:
             prefix = f"+{parsed.country_code}"
             return prefix + _mask_middle(text[len(prefix) :], 0, 4)
     return _mask_middle(text, 0, 4)
+
+
+def clean_query_text(value: object, limit: int = 100) -> str:
+    """A search-box or filter value made safe to pass to the database: control characters
+    (NUL is refused by PostgreSQL) removed, NFKC-folded, trimmed to ``limit`` characters."""
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    return "".join(c for c in text if unicodedata.category(c) != "Cc").strip()[:limit]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from linli.core import audit
 from linli.core.models import AuditEvent, RoleAssignment
 from linli.core.scope import scope_for
+from linli.core.validators import clean_query_text
 from linli.grids.models import Grid
 from linli.people.actions import visible_people
 from linli.people.models import SpecialGroup
@@ -69,7 +70,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if scope_for(request.user, "audit.view").empty:
         return render(request, "core/denied.html", status=403)
     events = AuditEvent.objects.order_by("-seq")
-    action = request.GET.get("action", "").strip()
+    action = clean_query_text(request.GET.get("action", ""), 64)
     if action:
         events = events.filter(action=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))

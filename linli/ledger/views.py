@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from linli.core.scope import scope_for
+from linli.core.validators import clean_query_text
 from linli.ledger import merkle
 from linli.ledger.log import latest_checkpoint, stored_tree
 from linli.ledger.models import Checkpoint, LedgerEntry, Witness
@@ -21,7 +22,7 @@ def _visible(request: HttpRequest):  # type: ignore[no-untyped-def]
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     entries = _visible(request).order_by("-index")
-    entry_type = request.GET.get("type", "").strip()[:64]
+    entry_type = clean_query_text(request.GET.get("type", ""), 64)
     if entry_type:
         entries = entries.filter(entry_type=entry_type)
     page = Paginator(entries, 30).get_page(request.GET.get("page"))
@@ -38,7 +39,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def subject(request: HttpRequest, ref: str) -> HttpResponse:
     """The history of one subject (a quarantine order, a supplier …) with proof status:
     each entry's inclusion in the latest checkpoint is verified as the page is drawn."""
-    entries = list(_visible(request).filter(subject_ref=ref[:128]).order_by("index"))
+    entries = list(_visible(request).filter(subject_ref=clean_query_text(ref, 128)).order_by("index"))
     if not entries:
         raise Http404
     latest = latest_checkpoint()

@@ -289,6 +289,9 @@ def do_reveal(person: Person, field_name: str, *, acting_user: Any, purpose: str
     if field_name not in REVEALABLE:
         raise ValidationError({"field": [_("Only the ID number or the phone can be revealed.")]})
     purpose = " ".join((purpose or "").split())
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in purpose):
+        raise ValidationError({"purpose": [ValidationError(
+            _("This text contains control characters; please retype it."), code="control_chars")]})
     if len(purpose) < settings.LINLI_REVEAL_PURPOSE_MIN_LENGTH:
         raise ValidationError({"purpose": [ValidationError(
             _("State why you need the full value (at least %(n)d characters)."), code="required",

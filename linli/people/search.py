@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -11,7 +10,7 @@ from django.core.exceptions import ValidationError
 from pypinyin import Style, lazy_pinyin
 
 from linli.core.crypto import blind_index
-from linli.core.validators import validate_id_number, validate_phone
+from linli.core.validators import clean_query_text, validate_id_number, validate_phone
 
 ID_PURPOSE = "person.id"
 ID_LAST4_PURPOSE = "person.id_last4"
@@ -60,7 +59,7 @@ _LAST4 = re.compile(r"[0-9]{3}[0-9X]")
 
 
 def classify(raw: str) -> Query:
-    text = unicodedata.normalize("NFKC", raw or "").strip().replace(" ", "")
+    text = clean_query_text(raw, 100).replace(" ", "")
     if not text:
         return Query("empty", "")
     upper = text.upper()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core.pagination import CappedPaginator
 from linli.core.permissions import PermissionDenied, can, get_scoped_or_404
+from linli.core.validators import clean_query_text
 from linli.people import actions
 from linli.people.forms import MoveOutForm, NewResidentForm, OrganizationForm, PersonForm
 from linli.people.models import Organization, Person, Residence
@@ -23,7 +24,7 @@ PAGE_SIZE = 20
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "")[:64]
+    q = clean_query_text(request.GET.get("q", ""), 64)
     today = timezone.localdate()
     results = None
     if q.strip():

@@ -14,6 +14,7 @@ URLS = [
     "/people/?q=王&page=abc", "/people/?q=王&page=-5", "/people/?q=王&page=" + HUGE,
     "/people/?q=" + "王" * 500, "/people/?q=%00%01", "/people/?q=1.10101E%2B17",
     "/people/organizations/?page=zz", "/audit/?page=-1", "/audit/?action=" + "x" * 500,
+    "/audit/?action=%00", "/ledger/?type=%00a", "/ledger/?page=-3", "/ledger/subject/%00/",
 ]
 
 
@@ -37,4 +38,11 @@ def test_posting_garbage_to_forms(street):
     house = street.house_in(street.grid_building)
     response = client.post("/people/new/", {"house": house.pk, "name": "\x00", "population_type": "nope",
                                             "relation": "x", "moved_in": "2026-13-45"})
+    assert response.status_code == 422
+
+
+def test_reveal_purpose_with_control_characters(street):
+    person = street.person_in(street.grid_building)
+    client = street.client_for(street.grid_worker)
+    response = client.post(f"/people/{person.pk}/reveal/phone/", {"purpose": "核对\x00信息"})
     assert response.status_code == 422
