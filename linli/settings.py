@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "linli.people",
     "linli.grids",
     "linli.ledger",
+    "linli.reports",
+    "linli.imports",
     "linli.demo",
 ]
 

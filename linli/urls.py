@@ -12,4 +12,5 @@ urlpatterns = [
     path("places/", include("linli.places.urls")),
     path("grids/", include("linli.grids.urls")),
     path("ledger/", include("linli.ledger.urls")),
+    path("reports/", include("linli.reports.urls")),
 ]

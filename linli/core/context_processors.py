@@ -18,6 +18,7 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "grids": user_can(user, "grids.view"),
             "orgs": user_can(user, "orgs.view"),
             "ledger": user_can(user, "ledger.view"),
+            "reports": user_can(user, "people.export"),
             "audit": user_can(user, "audit.view"),
         }
     return {"elder_mode": elder, "menu": menu}

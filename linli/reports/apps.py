@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ReportsConfig(AppConfig):
+    name = "linli.reports"
+    label = "reports"
+    verbose_name = "Department reports (一表多用)"
+
+    def ready(self) -> None:
+        from linli.reports.builtin import install_builtin_templates
+
+        post_migrate.connect(install_builtin_templates, sender=self, dispatch_uid="linli_report_templates")

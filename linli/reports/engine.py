@@ -1,0 +1,329 @@
+"""Department reports from the one registry: select, mask per department, write xlsx.
+
+A template (``ReportTemplate.spec``) names columns (canonical fields), a population filter,
+grouping and sort. Generating one costs a few queries for any number of rows; the file is
+masked for the receiving department, audited, and recorded in the shared ledger.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import re
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import xlsxwriter
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from linli.core import audit
+from linli.core.permissions import require
+from linli.people.models import Person, PopulationType, Residence, SpecialGroup
+from linli.people.search import group_token
+from linli.places.models import Level, Place
+from linli.places.rules import ancestor_paths
+from linli.reports.fields import FIELDS, Policy, Row
+from linli.reports.models import Department, ReportRun, ReportTemplate
+
+# What each receiving department may see in full (data, not ifs scattered in code).
+POLICIES: dict[str, Policy] = {
+    Department.HEALTH: Policy(full_id=True, full_phone=True),
+    Department.CDC: Policy(full_id=True, full_phone=True),
+    Department.POLICE: Policy(full_id=True, full_phone=True),
+    Department.CIVIL_AFFAIRS: Policy(full_id=True, full_phone=True, special_groups=True),
+    Department.WOMEN: Policy(special_groups=True),
+    Department.EDUCATION: Policy(),
+}
+FILTER_KEYS = {"moved_in_within_days", "contact_types", "population_types", "any_groups", "min_age", "max_age",
+               "sex", "any_of"}
+SORT_KEYS = {"compound", "building", "unit", "room", "name", "address", "age"}
+
+
+class TemplateError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    width: int
+
+
+@dataclass(frozen=True)
+class Spec:
+    columns: list[Column]
+    filter: dict[str, Any]
+    sort: list[str]
+    group_by: str | None = None
+    summary: bool = False
+
+
+def parse_spec(raw: Any) -> Spec:
+    """Check a template definition and say precisely what is wrong with it."""
+    if not isinstance(raw, dict):
+        raise TemplateError("the definition must be a JSON object")
+    columns = []
+    for i, col in enumerate(raw.get("columns") or []):
+        if not isinstance(col, dict) or not isinstance(col.get("header"), str) or not col["header"].strip():
+            raise TemplateError(f"column {i + 1} needs a header")
+        name = col.get("field")
+        if name != "_seq" and name not in FIELDS:
+            raise TemplateError(f"column {i + 1} ({col['header']}): unknown field {name!r}; known: "
+                                f"{', '.join(sorted(FIELDS))}")
+        width = col.get("width", 12)
+        if not isinstance(width, int) or not 2 <= width <= 80:
+            raise TemplateError(f"column {i + 1}: width must be a whole number from 2 to 80")
+        columns.append(Column(col["header"].strip(), name, width))
+    if not columns:
+        raise TemplateError("a report needs at least one column")
+    filters = raw.get("filter") or {}
+    _check_filter(filters)
+    sort = raw.get("sort") or ["compound", "building", "unit", "room", "name"]
+    if not isinstance(sort, list) or not set(sort) <= SORT_KEYS:
+        raise TemplateError(f"sort keys must be among {', '.join(sorted(SORT_KEYS))}")
+    group_by = raw.get("group_by")
+    if group_by not in (None, "compound", "building"):
+        raise TemplateError("group_by is compound, building or absent")
+    return Spec(columns, filters, sort, group_by, bool(raw.get("summary")))
+
+
+def _check_filter(filters: Any) -> None:
+    if not isinstance(filters, dict) or not set(filters) <= FILTER_KEYS:
+        raise TemplateError(f"filter keys must be among {', '.join(sorted(FILTER_KEYS))}")
+    for group in filters.get("any_groups", []):
+        if group not in SpecialGroup.values:
+            raise TemplateError(f"unknown special group {group!r}")
+    for pop in filters.get("population_types", []):
+        if pop not in PopulationType.values:
+            raise TemplateError(f"unknown population type {pop!r}")
+    for key in ("moved_in_within_days", "min_age", "max_age"):
+        if key in filters and (not isinstance(filters[key], int) or not 0 <= filters[key] <= 150 * 366):
+            raise TemplateError(f"{key} must be a whole number")
+    for sub in filters.get("any_of", []):
+        _check_filter(sub)
+
+
+# --- selecting -------------------------------------------------------------------------
+
+def _filter_q(filters: dict[str, Any], today: datetime.date) -> Q | None:
+    """A Q for the filter; None means "nobody" (the data for it does not exist yet)."""
+    q = Q()
+    if "contact_types" in filters:
+        return None  # contact tracing comes with the epidemic module
+    if "population_types" in filters:
+        q &= Q(population_type__in=filters["population_types"])
+    if "any_groups" in filters:
+        groups = Q()
+        for group in filters["any_groups"]:
+            groups |= Q(special_groups_index__contains=group_token(group))
+        q &= groups
+    if "min_age" in filters:
+        q &= Q(birth_date__lte=_years_ago(today, filters["min_age"]))
+    if "max_age" in filters:
+        q &= Q(birth_date__gt=_years_ago(today, filters["max_age"] + 1))
+    if "sex" in filters:
+        q &= Q(sex=filters["sex"])
+    if "moved_in_within_days" in filters:
+        since = today - datetime.timedelta(days=filters["moved_in_within_days"])
+        q &= Q(residences__moved_in__gte=since, residences__moved_out__isnull=True)
+    if "any_of" in filters:
+        alternatives = [_filter_q(sub, today) for sub in filters["any_of"]]
+        either = Q(pk__in=[])
+        for alt in alternatives:
+            if alt is not None:
+                either |= alt
+        q &= either
+    return q
+
+
+def _years_ago(today: datetime.date, years: int) -> datetime.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def select_people(user: Any, scope: Place, spec: Spec, today: datetime.date) -> QuerySet[Person]:
+    condition = _filter_q(spec.filter, today)
+    people = Person.objects.restrict(user, "people.export").filter(path__under=scope.path, is_active=True)
+    if condition is None:
+        return people.none()
+    people = people.filter(condition)
+    # The residence filter joins a table: one person with two current homes would appear twice.
+    return people.distinct() if _joins_residences(spec.filter) else people
+
+
+def _joins_residences(filters: dict[str, Any]) -> bool:
+    return "moved_in_within_days" in filters or any(_joins_residences(f) for f in filters.get("any_of", []))
+
+
+def build_rows(people: QuerySet[Person], today: datetime.date) -> list[Row]:
+    """Rows with their residence and place names, with a fixed number of queries."""
+    persons = list(people.only("id", "name", "sex", "birth_date", "id_number", "phone", "population_type",
+                               "hukou_address", "hukou_matches_residence", "special_groups",
+                               "community_roles", "path", "current_house_id"))
+    residences: dict[int, Residence] = {}
+    for residence in Residence.objects.filter(person__in=[p.pk for p in persons], moved_out__isnull=True) \
+            .order_by("moved_in"):
+        residences[residence.person_id] = residence
+    names = _place_names({p.path for p in persons})
+    rows = []
+    for person in persons:
+        chain = ancestor_paths(person.path) + [person.path]
+        parts = [names.get(p, "") for p in chain]
+        rows.append(Row(person=person, residence=residences.get(person.pk),
+                        compound=parts[5] if len(parts) > 5 else "", building=parts[6] if len(parts) > 6 else "",
+                        unit=parts[7] if len(parts) > 7 else "", room=parts[8] if len(parts) > 8 else "",
+                        address="".join(parts[3:]), today=today))
+    return rows
+
+
+def _place_names(paths: set[str]) -> dict[str, str]:
+    wanted = {a for path in paths for a in [*ancestor_paths(path), path]}
+    out: dict[str, str] = {}
+    chunk = list(wanted)
+    for i in range(0, len(chunk), 900):
+        out.update(Place.objects.filter(path__in=chunk[i:i + 900]).values_list("path", "name"))
+    return out
+
+
+def _sort_key(keys: list[str]) -> Any:
+    def key(row: Row) -> tuple[Any, ...]:
+        values: list[Any] = []
+        for name in keys:
+            if name == "age":
+                values.append(FIELDS["age"].value(row, Policy()) or 0)
+            elif name == "name":
+                values.append(row.person.name)
+            else:
+                value = getattr(row, name)
+                values.append((len(value), value))  # "2号楼" before "10号楼"
+        return tuple(values)
+    return key
+
+
+# --- writing ---------------------------------------------------------------------------
+
+@dataclass
+class Generated:
+    filename: str
+    content: bytes
+    rows: int
+    cells: int
+    run: ReportRun | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def write_xlsx(template: ReportTemplate, spec: Spec, rows: list[Row], policy: Policy, footer: str) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
+    group_fmt = book.add_format({"bold": True, "bg_color": "#F2F2F2"})
+    date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet = book.add_worksheet(_safe_name(template.title)[:31])
+    for i, column in enumerate(spec.columns):
+        sheet.set_column(i, i, column.width)
+        sheet.write_string(0, i, column.header, head)
+    sheet.freeze_panes(1, 0)
+    sheet.set_footer(f"&L{_footer_escape(footer)}&R&P / &N")
+    line, seq = 1, 0
+    groups: defaultdict[str, int] = defaultdict(int)
+    current_group = None
+    for row in rows:
+        group = getattr(row, spec.group_by) if spec.group_by else None
+        if spec.group_by and group != current_group:
+            sheet.merge_range(line, 0, line, len(spec.columns) - 1, f"{group or '—'}", group_fmt)
+            line, current_group = line + 1, group
+        seq += 1
+        groups[group or "—"] += 1
+        for i, column in enumerate(spec.columns):
+            value = seq if column.field == "_seq" else FIELDS[column.field].value(row, policy)
+            _write(sheet, line, i, value, date_fmt)
+        line += 1
+    sheet.write_string(line + 1, 0, footer)
+    if spec.summary and spec.group_by:
+        summary = book.add_worksheet("汇总")
+        summary.write_row(0, 0, ["小区" if spec.group_by == "compound" else "楼栋", "人数"], head)
+        for i, (name, count) in enumerate(sorted(groups.items()), start=1):
+            summary.write_string(i, 0, str(name))
+            summary.write_number(i, 1, count)
+        summary.set_column(0, 0, 20)
+    book.close()
+    return buffer.getvalue()
+
+
+def _write(sheet: Any, line: int, col: int, value: Any, date_fmt: Any) -> None:
+    if value is None or value == "":
+        sheet.write_blank(line, col, None)
+    elif isinstance(value, datetime.date):
+        sheet.write_datetime(line, col, datetime.datetime.combine(value, datetime.time()), date_fmt)  # noqa: DTZ001 - a calendar date, no time zone
+    elif isinstance(value, int) and not isinstance(value, bool):
+        sheet.write_number(line, col, value)
+    else:
+        sheet.write_string(line, col, str(value))  # IDs stay text: never 1.10101E+17
+
+
+def _safe_name(text: str) -> str:
+    """Usable as a sheet name and a file name: 密切接触者/次密接名单 → 密切接触者、次密接名单."""
+    return re.sub(r'[\[\]:*?/\\<>|"]', "、", text).strip() or "report"
+
+
+def _footer_escape(text: str) -> str:
+    return text.replace("&", "&&")[:200]
+
+
+def generate(template: ReportTemplate, *, scope: Place, acting_user: Any,
+             today: datetime.date | None = None) -> Generated:
+    """One department's report for ``scope``: masked for that department, audited, recorded."""
+    require(acting_user, "people.export", scope.path)
+    spec = parse_spec(template.spec)
+    today = today or timezone.localdate()
+    rows = build_rows(select_people(acting_user, scope, spec, today), today)
+    rows.sort(key=_sort_key(spec.group_by and [spec.group_by, *spec.sort] or spec.sort))
+    moment = timezone.localtime()
+    footer = (f"范围：{scope.full_name() if scope.level not in (Level.PROVINCE, Level.CITY) else scope.name}"
+              f"（{scope.code}）  生成时间：{moment:%Y-%m-%d %H:%M}  生成人：{acting_user}  "
+              f"模板：{template.code} 第{template.version}版  由邻里平台自“一表采集”数据生成")
+    content = write_xlsx(template, spec, rows, POLICIES.get(template.department, Policy()), footer)
+    digest = hashlib.sha256(content).hexdigest()
+    filename = _safe_name(f"{template.title}_{scope.name}_{moment:%Y%m%d}") + ".xlsx"
+    with transaction.atomic():
+        run = ReportRun.objects.create(template=template, template_version=template.version, scope_code=scope.code,
+                                       generated_by=acting_user, rows=len(rows), cells=len(rows) * len(spec.columns),
+                                       sha256=digest)
+        audit.record("report.generate", actor=acting_user, obj=run, detail={
+            "template": template.code, "department": template.department, "scope": scope.code, "rows": len(rows)})
+        _record_in_ledger(run, template, scope)
+    notes = ["contact_types"] if "contact_types" in spec.filter else []
+    return Generated(filename, content, len(rows), len(rows) * len(spec.columns), run, notes)
+
+
+def _record_in_ledger(run: ReportRun, template: ReportTemplate, scope: Place) -> None:
+    from linli.ledger.demo import demo_parties
+    from linli.ledger.log import append, pseudonym
+
+    parties = demo_parties()
+    community = next((c for code, c in parties.items() if code.isdigit() and scope.code.startswith(code)), None)
+    append("report_submitted", party=community or parties["street"], subject_ref=pseudonym("report", run.pk),
+           payload={"template": template.code, "version": template.version, "department": template.department,
+                    "scope": scope.code, "rows": run.rows, "sha256": run.sha256},
+           path=scope.path)
+
+
+def generate_all(*, scope: Place, acting_user: Any, today: datetime.date | None = None) -> list[Generated]:
+    return [generate(t, scope=scope, acting_user=acting_user, today=today)
+            for t in ReportTemplate.objects.filter(active=True).order_by("department", "code")]
+
+
+def zip_reports(reports: list[Generated]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for report in reports:
+            archive.writestr(report.filename, report.content)
+    return buffer.getvalue()

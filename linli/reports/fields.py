@@ -1,0 +1,115 @@
+"""Canonical fields of the registry that department reports are made of (the data dictionary
+of what one collection can serve), each computed once per person from the registry."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.validators import mask_id_number, mask_phone
+from linli.people.models import CommunityRole, PopulationType, Sex, SpecialGroup
+
+
+@dataclass(frozen=True)
+class Row:
+    """What a report row can draw on: the person, her current residence and its place names."""
+
+    person: Any
+    residence: Any | None
+    compound: str
+    building: str
+    unit: str
+    room: str
+    address: str
+    today: datetime.date
+
+
+@dataclass(frozen=True)
+class CanonicalField:
+    code: str
+    label_zh: str
+    label: Any
+    kind: str  # text, date, int, bool, code
+    value: Callable[[Row, Policy], Any]
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the receiving department may see in full."""
+
+    full_id: bool = False
+    full_phone: bool = False
+    special_groups: bool = False
+
+
+def age(row: Row) -> int | None:
+    birth = row.person.birth_date
+    if birth is None:
+        return None
+    return row.today.year - birth.year - ((row.today.month, row.today.day) < (birth.month, birth.day))
+
+
+def _groups(row: Row, policy: Policy) -> str:
+    if not policy.special_groups:
+        return ""
+    return "、".join(str(SpecialGroup(g).label) for g in row.person.special_groups if g in SpecialGroup.values)
+
+
+def _roles(row: Row, policy: Policy) -> str:
+    return "、".join(str(CommunityRole(r).label) for r in row.person.community_roles if r in CommunityRole.values)
+
+
+def _id(row: Row, policy: Policy) -> str:
+    return row.person.id_number if policy.full_id else mask_id_number(row.person.id_number)
+
+
+def _phone(row: Row, policy: Policy) -> str:
+    phone = row.person.phone.removeprefix("+86")
+    return phone if policy.full_phone else mask_phone(phone)
+
+
+def _days_since_moved_in(row: Row, policy: Policy) -> int | None:
+    moved_in = row.residence.moved_in if row.residence else None
+    return (row.today - moved_in).days if moved_in else None
+
+
+FIELDS: dict[str, CanonicalField] = {f.code: f for f in [
+    CanonicalField("name", "姓名", _("name"), "text", lambda r, p: r.person.name),
+    CanonicalField("sex", "性别", _("sex"), "code",
+                   lambda r, p: str(Sex(r.person.sex).label) if r.person.sex in Sex.values else ""),
+    CanonicalField("birth_date", "出生日期", _("date of birth"), "date", lambda r, p: r.person.birth_date),
+    CanonicalField("age", "年龄", _("age"), "int", lambda r, p: age(r)),
+    CanonicalField("is_60_plus", "是否60周岁以上", _("aged 60 or over"), "bool",
+                   lambda r, p: None if age(r) is None else ("是" if (age(r) or 0) >= 60 else "否")),
+    CanonicalField("id_number", "身份证号", _("ID number"), "text", _id, sensitive=True),
+    CanonicalField("phone", "联系电话", _("phone"), "text", _phone, sensitive=True),
+    CanonicalField("population_type", "人员类型", _("population type"), "code",
+                   lambda r, p: str(PopulationType(r.person.population_type).label)),
+    CanonicalField("hukou_address", "户籍地", _("household registration address"), "text",
+                   lambda r, p: r.person.hukou_address),
+    CanonicalField("hukou_matches", "人户一致", _("registered where living"), "bool",
+                   lambda r, p: "是" if r.person.hukou_matches_residence else "否"),
+    CanonicalField("address", "现住地址", _("current address"), "text", lambda r, p: r.address),
+    CanonicalField("compound", "小区", _("compound"), "text", lambda r, p: r.compound),
+    CanonicalField("building", "楼栋", _("building"), "text", lambda r, p: r.building),
+    CanonicalField("unit", "单元", _("unit"), "text", lambda r, p: r.unit),
+    CanonicalField("room", "房号", _("room"), "text", lambda r, p: r.room),
+    CanonicalField("relation_to_head", "与户主关系", _("relation to head of household"), "text",
+                   lambda r, p: r.residence.relation_to_head if r.residence else ""),
+    CanonicalField("moved_in", "入住日期", _("moved in"), "date",
+                   lambda r, p: r.residence.moved_in if r.residence else None),
+    CanonicalField("days_since_moved_in", "入住天数", _("days since moving in"), "int", _days_since_moved_in),
+    CanonicalField("special_groups", "特殊群体", _("special groups"), "text", _groups, sensitive=True),
+    CanonicalField("community_roles", "社区身份", _("community roles"), "text", _roles),
+    # Filled in by the epidemic module when it exists; empty columns until then.
+    CanonicalField("arrival_date", "返回日期", _("arrival date"), "date", lambda r, p: None),
+    CanonicalField("origin_region", "来源地", _("coming from"), "text", lambda r, p: ""),
+    CanonicalField("health_status", "健康状况", _("health status"), "text", lambda r, p: ""),
+    CanonicalField("contact_type", "接触类型", _("contact type"), "text", lambda r, p: ""),
+    CanonicalField("school", "就读学校", _("school"), "text", lambda r, p: ""),
+]}

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from python_calamine import CalamineWorkbook
+
+from linli.core.models import AuditEvent
+from linli.ledger import log
+from linli.ledger.models import LedgerEntry
+from linli.people.models import Person
+from linli.reports.engine import TemplateError, generate, generate_all, parse_spec
+from linli.reports.models import ReportRun, ReportTemplate
+
+
+@pytest.fixture(autouse=True)
+def fresh_ledger_cache():
+    log.forget_tree()
+    yield
+    log.forget_tree()
+
+
+def sheet_rows(content: bytes) -> list[list]:
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    return book.get_sheet_by_index(0).to_python()
+
+
+def template(code_part: str) -> ReportTemplate:
+    return ReportTemplate.objects.get(code__contains=code_part)
+
+
+def test_six_department_templates_ship(db):
+    assert set(ReportTemplate.objects.values_list("department", flat=True)) == {
+        "health", "cdc", "police", "civil_affairs", "women", "education"}
+
+
+def test_civil_affairs_list_matches_the_registry(street):
+    report = generate(template("civil"), scope=street.community, acting_user=street.secretary)
+    rows = sheet_rows(report.content)
+    assert rows[0][:3] == ["序号", "姓名", "性别"]
+    expected = [p for p in Person.objects.filter(path__under=street.community.path)
+                if set(p.special_groups) & {"alone_elder", "subsistence", "extreme_poverty", "disabled",
+                                            "key_care", "meal_aid"}]
+    assert report.rows == len(expected) > 0
+    names = {r[1] for r in rows[1:] if isinstance(r[0], float)}
+    assert {p.name for p in expected} <= names
+    ids = {r[5] for r in rows[1:] if isinstance(r[0], float)}
+    assert expected[0].id_number in ids or not expected[0].id_number  # civil affairs sees full IDs
+
+
+def test_education_gets_masked_ids_and_only_school_age(street):
+    report = generate(template("education"), scope=street.community, acting_user=street.secretary)
+    rows = [r for r in sheet_rows(report.content)[1:] if isinstance(r[0], float)]
+    assert rows and all(6 <= r[3] <= 17 for r in rows)
+    assert all("*" in r[4] for r in rows if r[4])
+
+
+def test_police_floating_population_full_ids_as_text(street):
+    report = generate(template("police"), scope=street.community, acting_user=street.secretary)
+    floating = Person.objects.filter(path__under=street.community.path, population_type__in=["floating", "foreign"])
+    assert report.rows == floating.count()
+    rows = [r for r in sheet_rows(report.content)[1:] if isinstance(r[0], float)]
+    with_id = [r for r in rows if r[4]]
+    assert with_id and all(isinstance(r[4], str) and len(r[4]) == 18 for r in with_id)
+
+
+def test_cdc_list_is_empty_until_contact_tracing_exists(street):
+    report = generate(template("cdc"), scope=street.community, acting_user=street.secretary)
+    assert report.rows == 0 and report.notes == ["contact_types"]
+
+
+def test_generation_is_scoped_audited_and_in_the_ledger(street):
+    before = LedgerEntry.objects.count()
+    report = generate(template("women"), scope=street.community, acting_user=street.secretary)
+    log.request_sequencing()
+    assert AuditEvent.objects.filter(action="report.generate").latest("seq").detail["rows"] == report.rows
+    entry = LedgerEntry.objects.latest("index")
+    assert LedgerEntry.objects.count() == before + 1 and entry.entry_type == "report_submitted"
+    assert ReportRun.objects.get().sha256 and report.run.rows == report.rows
+    from linli.core.permissions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        generate(template("women"), scope=street.other_community, acting_user=street.secretary)
+    with pytest.raises(PermissionDenied):
+        generate(template("women"), scope=street.community, acting_user=street.grid_worker)
+
+
+def test_one_click_zip_and_page(street):
+    client = street.client_for(street.secretary)
+    page = client.get("/reports/")
+    assert page.status_code == 200 and "返乡人员健康监测表" in page.content.decode()
+    response = client.post("/reports/run/", {"scope": street.community.code, "template": "__all__"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert len(names) == ReportTemplate.objects.filter(active=True).count()
+    assert client.post("/reports/run/", {"scope": street.other_community.code, "template": "__all__"}).status_code == 404
+    assert street.client_for(street.grid_worker).get("/reports/").status_code == 404
+
+
+def test_cli_generates_every_report(street, tmp_path):
+    call_command("reports", "generate", "--all", "--scope", street.community.code, "--out", str(tmp_path),
+                 "--user", street.secretary.username)
+    assert len(list(tmp_path.glob("*.xlsx"))) == 6
+
+
+@pytest.mark.parametrize("bad", [
+    {}, {"columns": []}, {"columns": [{"header": "x", "field": "nope"}]},
+    {"columns": [{"header": "x", "field": "name", "width": 500}]},
+    {"columns": [{"header": "x", "field": "name"}], "filter": {"any_groups": ["unknown"]}},
+    {"columns": [{"header": "x", "field": "name"}], "sort": ["salary"]},
+])
+def test_bad_template_definitions_are_explained(db, bad):
+    with pytest.raises(TemplateError):
+        parse_spec(bad)
+    t = ReportTemplate(code="x", department="health", title="x", spec=bad)
+    with pytest.raises(ValidationError):
+        t.full_clean()
+
+
+def test_editing_a_template_bumps_its_version(db):
+    t = template("education")
+    spec = dict(t.spec, sort=["name"])
+    t.spec = spec
+    t.save()
+    assert ReportTemplate.objects.get(pk=t.pk).version == 2
+
+
+def test_generate_all_for_the_whole_street(street):
+    street_place = street.community.parent
+    reports = generate_all(scope=street_place, acting_user=street.street_officer)
+    assert sum(r.rows for r in reports) > 0

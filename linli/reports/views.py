@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from linli.core.models import RoleAssignment
+from linli.core.permissions import PermissionDenied, can
+from linli.core.scope import scope_for
+from linli.places.models import Place
+from linli.reports.engine import generate, generate_all, parse_spec, select_people, zip_reports
+from linli.reports.models import ReportTemplate
+
+
+def _scopes(user: Any) -> list[Place]:
+    """The places the user may export from: her own assignment places (grids use their
+    community only when she may export the whole community)."""
+    if user.is_superuser:
+        return list(Place.objects.filter(level__in=["street", "community"]).order_by("code")[:50])
+    places = [a.place for a in RoleAssignment.objects.filter(user=user, place__isnull=False).select_related("place")
+              if a.place and can(user, "people.export", a.place.path)]
+    return places
+
+
+def _scope_from(request: HttpRequest) -> Place:
+    scopes = _scopes(request.user)
+    code = request.POST.get("scope") or request.GET.get("scope") or (scopes[0].code if scopes else "")
+    place = next((p for p in scopes if p.code == code), None)
+    if place is None:
+        place = Place.objects.filter(code=str(code)[:32]).first()
+        if place is None or not can(request.user, "people.export", place.path):
+            raise Http404
+    return place
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    if scope_for(request.user, "people.export").empty:
+        raise Http404
+    scope = _scope_from(request)
+    today = timezone.localdate()
+    templates: list[tuple[ReportTemplate, int, int]] = []
+    typed_cells, fields_used = 0, set[str]()
+    for template in ReportTemplate.objects.filter(active=True).order_by("department", "code"):
+        spec = parse_spec(template.spec)
+        rows = select_people(request.user, scope, spec, today).count()
+        columns = [c for c in spec.columns if c.field != "_seq"]
+        typed_cells += rows * len(columns)
+        fields_used.update(c.field for c in columns)
+        templates.append((template, rows, rows * len(columns)))
+    people = select_people(request.user, scope, parse_spec({"columns": [{"header": "x", "field": "name"}]}),
+                           today).count()
+    entered_once = people * len(fields_used)
+    return render(request, "reports/index.html", {
+        "scope": scope, "scopes": _scopes(request.user), "templates": templates, "typed_cells": typed_cells,
+        "entered_once": entered_once, "saved": max(typed_cells - entered_once, 0)})
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_POST
+def run(request: HttpRequest) -> HttpResponse:
+    scope = _scope_from(request)
+    try:
+        if request.POST.get("template") == "__all__":
+            reports = generate_all(scope=scope, acting_user=request.user)
+            return _download(zip_reports(reports), f"{scope.name}_全部部门报表_{timezone.localdate():%Y%m%d}.zip",
+                             "application/zip")
+        template = ReportTemplate.objects.filter(code=str(request.POST.get("template", ""))[:64], active=True).first()
+        if template is None:
+            raise Http404
+        report = generate(template, scope=scope, acting_user=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return _download(report.content, report.filename, XLSX)
