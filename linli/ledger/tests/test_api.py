@@ -78,7 +78,7 @@ def test_a_department_submits_with_its_own_key(one_entry):
 def test_ledger_page(one_entry):
     street = one_entry
     page = street.client_for(street.street_officer).get("/ledger/")
-    assert page.status_code == 200 and "report_submitted" in page.content.decode()
+    assert page.status_code == 200 and "报表上报" in page.content.decode()
     assert street.client_for(street.grid_worker).get("/ledger/").status_code == 404
     subject = street.client_for(street.street_officer).get("/ledger/subject/r:1/")
     assert subject.status_code == 200 and "badge text-bg-success" in subject.content.decode()
