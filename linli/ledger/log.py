@@ -175,24 +175,26 @@ def sequence(max_batch: int = 20000) -> Checkpoint | None:
     """Sequence one batch of pending entries and sign a checkpoint for the new size."""
     with transaction.atomic():
         head, _ = LedgerHead.objects.select_for_update().get_or_create(pk=1)
-        pending = list(PendingEntry.objects.select_related("party").order_by("pk")[:max_batch])
+        pending = list(PendingEntry.objects.order_by("pk").values_list(
+            "pk", "submission_id", "body", "signature", "party_id", "path")[:max_batch])
         if not pending:
             return None
         frontier = merkle.CompactRange.from_state(head.size, [bytes.fromhex(h) for h in head.frontier])
         now = timezone.now()
         rows = []
-        for offset, item in enumerate(pending):
-            body = entries.decode(bytes(item.body))
-            leaf = merkle.leaf_hash(entries.leaf_data(body, bytes(item.signature)))
+        for offset, (_pk, submission_id, raw_body, raw_signature, party_id, path) in enumerate(pending):
+            body_bytes, signature = bytes(raw_body), bytes(raw_signature)
+            body = entries.decode(body_bytes)
+            leaf = merkle.leaf_hash(body_bytes + signature)  # = entries.leaf_data(body, signature)
             frontier.append(leaf)
             rows.append(LedgerEntry(
-                index=head.size + offset, leaf_hash=leaf.hex(), body=bytes(item.body),
-                signature=bytes(item.signature), submission_id=item.submission_id, party=item.party,
-                entry_type=body.entry_type, subject_ref=body.subject_ref,
+                index=head.size + offset, leaf_hash=leaf.hex(), body=body_bytes, signature=signature,
+                submission_id=submission_id, party_id=party_id, entry_type=body.entry_type,
+                subject_ref=body.subject_ref,
                 claimed_at=datetime.datetime.fromtimestamp(body.claimed_at / 1000, tz=datetime.UTC),
-                references=list(body.references), path=item.path, sequenced_at=now))
+                references=list(body.references), path=path, sequenced_at=now))
         LedgerEntry.objects.bulk_create(rows, batch_size=2000)
-        PendingEntry.objects.filter(pk__in=[p.pk for p in pending]).delete()
+        PendingEntry.objects.filter(pk__in=[row[0] for row in pending]).delete()
         checkpoint = _sign_checkpoint(frontier.size, frontier.root(), now)
         head.size, head.frontier = frontier.size, [n.hex() for n in frontier.nodes]
         head.save()
