@@ -124,3 +124,24 @@ def test_axe_finds_no_serious_violations(browser, server, elder):
     context.close()
     found = {k: [(v["id"], v["help"], len(v["nodes"])) for v in vs] for k, vs in problems.items() if vs}
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_street_officer_pages_pass_axe_and_reports_download(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    log_in(page, server, "demo-street")
+    problems = {}
+    for path in ["/reports/", "/ledger/", "/people/organizations/", "/audit/"]:
+        response = page.goto(server + path)
+        assert response.status == 200, path
+        problems[path] = axe_violations(page)
+    page.goto(server + "/reports/")
+    with page.expect_download() as download_info:
+        page.locator("button[name=template][value='civil-affairs-care-list']").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    page.goto(server + "/ledger/")
+    assert page.locator("text=报表上报").count() >= 1  # the generation just made is in the ledger
+    context.close()
+    found = {k: [(v["id"], v["help"], len(v["nodes"])) for v in vs] for k, vs in problems.items() if vs}
+    assert not found, json.dumps(found, ensure_ascii=False, indent=1)
