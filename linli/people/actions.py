@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
+from linli.core.lookups import BROAD_DEPTH
 from linli.core.permissions import PermissionDenied, can, require
 from linli.core.scope import scope_for
 from linli.core.validators import (
@@ -196,10 +197,15 @@ def visible_people(user: Any) -> QuerySet[Person]:
 SUBSTRING_CANDIDATES = 500
 
 
-def _name_anywhere(people: QuerySet[Person], text: str) -> QuerySet[Person]:
-    """People whose name contains ``text`` (a given name, say). The candidates come from the
-    name index alone (no table rows read), then the scope filter applies to those few; only
-    when the text is too common does the plain scan run."""
+def _name_anywhere(people: QuerySet[Person], text: str, user: Any) -> QuerySet[Person]:
+    """People whose name contains ``text`` (a given name, say). PostgreSQL plans a narrow
+    scope (a grid, a community) well by itself: the path index first, then the few names.
+    Otherwise the candidates come from the name index alone (no table rows read) and the
+    scope filter applies to those few; only a very common text falls back to the plain scan."""
+    scope = scope_for(user, "people.view")
+    if connection.vendor == "postgresql" and not scope.everything and \
+            all(prefix.count("/") > BROAD_DEPTH for prefix in scope.prefixes):
+        return people.filter(name__contains=text).order_by("name", "pk")
     candidates = list(Person.objects.filter(name__contains=text).order_by()
                       .values_list("pk", flat=True)[: SUBSTRING_CANDIDATES + 1])
     if len(candidates) <= SUBSTRING_CANDIDATES:
@@ -236,7 +242,7 @@ def search_people(user: Any, raw: str) -> QuerySet[Person]:
         if len(query.value) == 1 or by_prefix.exists():
             people = by_prefix.order_by("name", "pk")
         else:
-            people = _name_anywhere(people, query.value)
+            people = _name_anywhere(people, query.value, user)
     audit.record("people.search", actor=user, object_type="people.person",
                  detail={"kind": query.kind, "length": len(raw or "")})
     return people if query.kind in ("pinyin", "name") else people.order_by("name", "pk")
