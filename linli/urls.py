@@ -13,4 +13,5 @@ urlpatterns = [
     path("grids/", include("linli.grids.urls")),
     path("ledger/", include("linli.ledger.urls")),
     path("reports/", include("linli.reports.urls")),
+    path("imports/", include("linli.imports.urls")),
 ]

@@ -19,6 +19,7 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "orgs": user_can(user, "orgs.view"),
             "ledger": user_can(user, "ledger.view"),
             "reports": user_can(user, "people.export"),
+            "imports": user_can(user, "people.change"),
             "audit": user_can(user, "audit.view"),
         }
     return {"elder_mode": elder, "menu": menu}

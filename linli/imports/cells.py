@@ -1,0 +1,113 @@
+"""Spreadsheet cells as community staff actually type them, made into clean text and dates.
+
+Calamine gives str, float, int, bool, date, datetime, time or timedelta per cell; CSV gives
+str. Everything becomes NFKC-folded text without stray or invisible spaces (full-width digits
+and letters become ASCII). Dates become ISO text where a date is expected.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# NFKC already turns U+3000 and NBSP into spaces; these survive it.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_CELL = 2000  # longer cells are cut for the report; fields have smaller limits anyway
+
+_DATE_TEXT = re.compile(
+    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
+_DATE_DIGITS = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 1 = 1900-01-01, after Excel's leap-year bug
+EARLIEST = datetime.date(1900, 1, 1)
+
+
+def clean_text(value: str) -> str:
+    """Fold full-width forms, drop invisible characters, trim and collapse spaces."""
+    if value.isascii():  # nothing to fold: the common case of digits and codes
+        return " ".join(value.split())[:MAX_CELL]
+    text = unicodedata.normalize("NFKC", value).translate(_INVISIBLE)
+    return " ".join(text.split())[:MAX_CELL]
+
+
+def cell_text(value: Any) -> str:
+    """Any cell as text. Whole numbers lose their ".0" (a phone typed as a number)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value).upper()
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return clean_text(str(value))
+
+
+def id_cell_text(value: Any) -> str:
+    """An ID number cell. A number cell means Excel stored the ID as a floating-point
+    number: 18 digits do not fit, so the digits are gone. Give the validator the float's
+    own spelling (``1.1010119900307E+17``), which it refuses as damaged; never guess."""
+    if isinstance(value, bool):
+        return cell_text(value)
+    if isinstance(value, int | float):
+        return repr(float(value)).upper()
+    return cell_text(value)
+
+
+def has_control_characters(text: str) -> bool:
+    return bool(_CONTROL.search(text))
+
+
+def _real_date(year: int, month: int, day: int, raw: str) -> datetime.date:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise ValidationError(_("%(value)s is not a real date."), code="date_invalid",
+                              params={"value": raw}) from None
+
+
+def _date_from_number(value: float, raw: str) -> datetime.date:
+    if not value.is_integer():
+        value = float(int(value))  # a date-time serial: the day is the whole part
+    number = int(value)
+    if 19000101 <= number <= 29991231:  # 20260105 typed as a number
+        return _real_date(number // 10000, number // 100 % 100, number % 100, raw)
+    if 1 <= number <= 200000:  # an Excel date serial in a cell not formatted as a date
+        return _EXCEL_EPOCH + datetime.timedelta(days=number)
+    raise ValidationError(_("%(value)s is not a date."), code="date_format", params={"value": raw})
+
+
+def cell_date(value: Any) -> datetime.date | None:
+    """A date cell or a date typed as text: 2026-01-05, 2026/1/5, 2026.1.5, 2026年1月5日,
+    20260105. Empty gives None; anything else raises a ValidationError."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    raw = cell_text(value)
+    if not raw:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _date_from_number(float(value), raw)
+    match = _DATE_TEXT.fullmatch(raw) or _DATE_DIGITS.fullmatch(raw)
+    if match is None:
+        raise ValidationError(
+            _("%(value)s is not a date; write it as 2026-01-05."), code="date_format", params={"value": raw})
+    return _real_date(int(match["y"]), int(match["m"]), int(match["d"]), raw)
+
+
+def is_blank_row(row: list[Any]) -> bool:
+    return all(cell_text(v) == "" for v in row)

@@ -1,0 +1,107 @@
+"""The canonical fields of a people import, their usual Chinese headers and value words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from linli.people.models import CommunityRole, PopulationType, Relation, SpecialGroup
+
+
+@dataclass(frozen=True)
+class Field:
+    code: str
+    label: Promise
+    synonyms: tuple[str, ...]
+
+
+PEOPLE_FIELDS: tuple[Field, ...] = (
+    Field("name", _("Name"), ("姓名", "名字", "居民姓名", "人员姓名", "住户姓名")),
+    Field("id_number", _("ID number"), ("身份证", "身份证号", "身份证号码", "公民身份号码", "证件号码",
+                                        "证件号", "身份证件号码", "身份号码")),
+    Field("phone", _("Phone"), ("手机", "手机号", "手机号码", "联系电话", "电话", "电话号码", "联系方式")),
+    Field("compound", _("Compound"), ("小区", "所在小区", "小区名称", "小区名", "居住小区")),
+    Field("building", _("Building"), ("楼号", "楼栋", "楼栋号", "幢", "幢号", "栋", "楼")),
+    Field("unit", _("Unit"), ("单元", "单元号")),
+    Field("room", _("Room"), ("房号", "室号", "门牌号", "房间号", "户室号", "室")),
+    Field("address", _("Address (compound, building, unit and room in one cell)"),
+          ("住址", "现住址", "居住地址", "现居住地址", "家庭住址", "详细地址")),
+    Field("relation_to_head", _("Relation to the head of household"), ("与户主关系", "与户主的关系", "家庭关系")),
+    Field("population_type", _("Population type"), ("人员类型", "人员类别", "人口类型", "人口类别", "户籍类型")),
+    Field("hukou_address", _("Household registration address"), ("户籍地", "户籍地址", "户籍所在地", "户口所在地")),
+    Field("relation", _("Residence relation"), ("居住关系", "居住性质", "居住方式")),
+    Field("special_groups", _("Special groups"), ("特殊群体", "特殊人群", "重点人群")),
+    Field("community_roles", _("Community roles"), ("社区角色", "社区身份", "政治面貌", "身份标签")),
+    Field("moved_in", _("Moved in"), ("入住日期", "入住时间", "迁入日期", "迁入时间", "居住起始日期")),
+    Field("notes", _("Notes"), ("备注", "说明")),
+)
+FIELDS: dict[str, Field] = {f.code: f for f in PEOPLE_FIELDS}
+HOUSE_FIELDS = ("compound", "building", "unit", "room", "address")
+LIST_SEPARATORS = re.compile(r"[,，、;；/|\s]+")
+
+# Values are compared after NFKC and without spaces.
+POPULATION_TYPES: dict[str, str] = {
+    "户籍": PopulationType.REGISTERED, "户籍人口": PopulationType.REGISTERED, "本地": PopulationType.REGISTERED,
+    "常住": PopulationType.REGISTERED, "常住人口": PopulationType.REGISTERED,
+    "流动": PopulationType.FLOATING, "流动人口": PopulationType.FLOATING, "外来": PopulationType.FLOATING,
+    "外来人口": PopulationType.FLOATING, "非户籍": PopulationType.FLOATING,
+    "境外": PopulationType.FOREIGN, "境外人员": PopulationType.FOREIGN, "外籍": PopulationType.FOREIGN,
+    "境外人口": PopulationType.FOREIGN, "港澳台": PopulationType.FOREIGN,
+}
+RELATIONS: dict[str, str] = {
+    "业主": Relation.OWNER, "房主": Relation.OWNER, "产权人": Relation.OWNER,
+    "家庭成员": Relation.FAMILY, "家属": Relation.FAMILY, "同住": Relation.FAMILY,
+    "租客": Relation.TENANT, "租户": Relation.TENANT, "承租人": Relation.TENANT, "租住": Relation.TENANT,
+    "临时": Relation.TEMPORARY, "临时居住": Relation.TEMPORARY, "暂住": Relation.TEMPORARY,
+    "其他": Relation.OTHER,
+}
+SPECIAL_GROUPS: dict[str, str] = {
+    "独居老人": SpecialGroup.ALONE_ELDER, "独居": SpecialGroup.ALONE_ELDER, "空巢独居": SpecialGroup.ALONE_ELDER,
+    "高龄老人": SpecialGroup.OLDEST_OLD, "高龄": SpecialGroup.OLDEST_OLD, "80岁以上": SpecialGroup.OLDEST_OLD,
+    "残疾人": SpecialGroup.DISABLED, "残疾": SpecialGroup.DISABLED, "残障": SpecialGroup.DISABLED,
+    "幼儿": SpecialGroup.INFANT, "婴幼儿": SpecialGroup.INFANT,
+    "低保": SpecialGroup.SUBSISTENCE, "低保户": SpecialGroup.SUBSISTENCE, "低保对象": SpecialGroup.SUBSISTENCE,
+    "特困": SpecialGroup.EXTREME_POVERTY, "特困人员": SpecialGroup.EXTREME_POVERTY,
+    "特困供养": SpecialGroup.EXTREME_POVERTY,
+    "助餐": SpecialGroup.MEAL_AID, "助餐对象": SpecialGroup.MEAL_AID, "需助餐": SpecialGroup.MEAL_AID,
+    "重点关爱": SpecialGroup.KEY_CARE, "重点关注": SpecialGroup.KEY_CARE,
+}
+COMMUNITY_ROLES: dict[str, str] = {
+    "党员": CommunityRole.PARTY_MEMBER, "中共党员": CommunityRole.PARTY_MEMBER,
+    "中共预备党员": CommunityRole.PARTY_MEMBER, "预备党员": CommunityRole.PARTY_MEMBER,
+    "志愿者": CommunityRole.VOLUNTEER, "社区志愿者": CommunityRole.VOLUNTEER,
+    "楼组长": CommunityRole.BUILDING_LEADER, "楼长": CommunityRole.BUILDING_LEADER,
+    "楼道长": CommunityRole.BUILDING_LEADER,
+}
+# Words that mean "none of these" in a list column (a 政治面貌 column says 群众 for most people).
+NOTHING = frozenset({"无", "否", "没有", "-", "—", "/", "群众", "共青团员", "团员", "无党派", "民主党派",
+                     "none", "no", "n/a"})
+
+
+def value_key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
+class Vocabulary:
+    """The words a column accepts for a set of codes; the English codes themselves are
+    accepted too (``floating``), as a file exported from Linli writes them."""
+
+    def __init__(self, words: dict[str, str], codes: list[str]) -> None:
+        self.table = {value_key(k): v for k, v in words.items()} | {c: c for c in codes}
+        firsts: dict[str, str] = {}
+        for word, code in words.items():
+            firsts.setdefault(code, word)
+        self.hint = "、".join(firsts.values())
+
+    def get(self, text: str) -> str | None:
+        return self.table.get(value_key(text))
+
+
+POPULATION_TYPE_WORDS = Vocabulary(POPULATION_TYPES, list(PopulationType.values))
+RELATION_WORDS = Vocabulary(RELATIONS, list(Relation.values))
+SPECIAL_GROUP_WORDS = Vocabulary(SPECIAL_GROUPS, list(SpecialGroup.values))
+COMMUNITY_ROLE_WORDS = Vocabulary(COMMUNITY_ROLES, list(CommunityRole.values))
