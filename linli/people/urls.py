@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
     path("new/", views.new, name="new"),
+    path("export/", views.export, name="export"),
     path("organizations/", views.organizations, name="organizations"),
     path("organizations/new/", views.new_organization, name="new_organization"),
     path("<int:pk>/edit/", views.edit, name="edit"),

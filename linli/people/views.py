@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -159,3 +161,36 @@ def new_organization(request: HttpRequest) -> HttpResponse:
             return redirect("people:organizations")
     status = 422 if request.method == "POST" else 200
     return render(request, "people/organization_form.html", {"form": form, "place": place}, status=status)
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    """Export a list of the user's area, masked unless she states why she needs full values."""
+    from urllib.parse import quote
+
+    from linli.core.scope import scope_for
+    from linli.people.exports import KINDS, export_list
+
+    if scope_for(request.user, "people.export").empty:
+        raise Http404
+    user: Any = request.user  # login_required: a User
+    places = [a.place for a in user.assignments.select_related("place")
+              if a.place and can(user, "people.export", a.place.path)]
+    if request.user.is_superuser:
+        places = list(Place.objects.filter(level__in=[Level.STREET, Level.COMMUNITY]).order_by("code")[:50])
+    context: dict[str, object] = {"places": places, "kinds": KINDS}
+    if request.method == "POST":
+        place = next((p for p in places if p.code == request.POST.get("scope")), None)
+        if place is None:
+            raise Http404
+        try:
+            result = export_list(str(request.POST.get("kind", "")), str(request.POST.get("format", "")),
+                                 scope=place, acting_user=request.user,
+                                 purpose=clean_query_text(request.POST.get("purpose", ""), 300))
+        except ValidationError as exc:
+            context["errors"] = exc.messages
+            return render(request, "people/export.html", context, status=422)
+        response = HttpResponse(result.content, content_type=result.content_type)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(result.filename)}"
+        return response
+    return render(request, "people/export.html", context)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import io
+
+from python_calamine import CalamineWorkbook
+
+from linli.core.models import AuditEvent
+from linli.people.exports import export_list
+from linli.people.models import Person
+
+
+def test_people_export_is_masked_scoped_and_audited(street):
+    result = export_list("people", "xlsx", scope=street.community, acting_user=street.secretary)
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(result.content)).get_sheet_by_index(0).to_python()
+    inside = Person.objects.filter(path__under=street.community.path, is_active=True).count()
+    assert result.rows == inside
+    ids = [r[3] for r in rows[1:result.rows + 1] if r[3]]
+    assert ids and all("*" in i for i in ids)
+    event = AuditEvent.objects.filter(action="people.export").latest("seq")
+    assert event.detail == {"channel": "cli", "kind": "people", "format": "xlsx", "rows": inside, "full_values": False}
+
+
+def test_full_values_need_a_purpose_and_the_right(street):
+    result = export_list("people", "csv", scope=street.community, acting_user=street.secretary,
+                         purpose="民政核对低保名单")
+    text = result.content.decode("utf-8-sig")
+    person = Person.objects.filter(path__under=street.community.path).exclude(id_number="").first()
+    assert person.id_number in text
+    assert AuditEvent.objects.filter(action="people.export").latest("seq").purpose == "民政核对低保名单"
+
+
+def test_other_lists_and_the_page(street):
+    for kind in ("households", "houses", "groups"):
+        assert export_list(kind, "csv", scope=street.community, acting_user=street.secretary).rows > 0
+    client = street.client_for(street.secretary)
+    assert client.get("/people/export/").status_code == 200
+    response = client.post("/people/export/", {"scope": street.community.code, "kind": "people", "format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert client.post("/people/export/", {"scope": street.other_community.code, "kind": "people",
+                                           "format": "csv"}).status_code == 404
+    assert client.post("/people/export/", {"scope": street.community.code, "kind": "nope",
+                                           "format": "csv"}).status_code == 422
+    assert street.client_for(street.grid_worker).get("/people/export/").status_code == 404
