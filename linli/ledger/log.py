@@ -86,8 +86,9 @@ def _party(name: str) -> tuple[Party | None, Verifier | None]:
 
 
 def append_many(entry_type: str, *, party: Party, items: Sequence[tuple[str, Any]], path: str = "") -> int:
-    """Record many (subject_ref, payload) items at once, as an import does: every entry is
-    signed and verified as with ``append``, and written with one INSERT per table."""
+    """Record many (subject_ref, payload) items at once, as an import does. The batch is
+    sequenced right here, under the sequencer's lock, after anything already pending: one
+    checkpoint for the whole batch, no pending rows written and deleted again."""
     if not party.managed:
         raise LedgerError(f"party {party.name} signs its own entries; use submit()")
     signer, millis = keys.party_signer(party.name), int(timezone.now().timestamp() * 1000)
@@ -95,7 +96,8 @@ def append_many(entry_type: str, *, party: Party, items: Sequence[tuple[str, Any
         raise LedgerError(f"{party.name} may not submit {entry_type!r} entries")
     if signer.key_id.hex() != party.key_id:
         raise LedgerError(f"the key held for {party.name} is not the party's registered key")
-    pending, payloads = [], []
+    batch: list[_Item] = []
+    payloads = []
     for subject_ref, content in items:
         salt = entries.new_salt()
         body = entries.EntryBody(entry_type, subject_ref, millis, entries.salted_payload_hash(
@@ -104,13 +106,22 @@ def append_many(entry_type: str, *, party: Party, items: Sequence[tuple[str, Any
         # signature is verified by every auditor, re-verifying it here would only halve the rate.
         body_bytes, signature = entries.encode(body), entries.sign_entry(body, signer)
         submission = uuid.uuid4()
-        pending.append(PendingEntry(submission_id=submission, body=body_bytes, signature=signature,
-                                    party=party, path=path))
+        batch.append(_Item(submission, body, body_bytes, signature, party.pk, path))
         payloads.append(Payload(submission_id=submission, salt=salt.hex(), content=content))
-    PendingEntry.objects.bulk_create(pending, batch_size=2000)
-    Payload.objects.bulk_create(payloads, batch_size=2000)
-    transaction.on_commit(request_sequencing)
-    return len(pending)
+    with transaction.atomic():
+        Payload.objects.bulk_create(payloads, batch_size=2000)
+        head, _ = LedgerHead.objects.select_for_update().get_or_create(pk=1)
+        pending, pending_pks = _pending_items(None)
+        checkpoint = _extend_log(head, pending + batch)
+        PendingEntry.objects.filter(pk__in=pending_pks).delete()
+    transaction.on_commit(lambda: _cosign_later(checkpoint))
+    return len(batch)
+
+
+def _cosign_later(checkpoint: Checkpoint) -> None:
+    from linli.ledger.witnessing import collect_cosignatures
+
+    collect_cosignatures(checkpoint)
 
 
 def check_submission(body_bytes: bytes, signature: bytes) -> tuple[entries.EntryBody, Party]:
@@ -171,33 +182,58 @@ def forget_tree() -> None:
     _party_cache.clear()
 
 
+@dataclass(frozen=True)
+class _Item:
+    submission_id: uuid.UUID
+    body: entries.EntryBody
+    body_bytes: bytes
+    signature: bytes
+    party_id: int
+    path: str
+
+
+def _pending_items(limit: int | None) -> tuple[list[_Item], list[int]]:
+    rows = PendingEntry.objects.order_by("pk").values_list(
+        "pk", "submission_id", "body", "signature", "party_id", "path")
+    items, pks = [], []
+    for pk, submission_id, raw_body, raw_signature, party_id, path in (rows[:limit] if limit else rows):
+        body_bytes = bytes(raw_body)
+        items.append(_Item(submission_id, entries.decode(body_bytes), body_bytes, bytes(raw_signature),
+                           party_id, path))
+        pks.append(pk)
+    return items, pks
+
+
+def _extend_log(head: LedgerHead, items: list[_Item]) -> Checkpoint:
+    """Give ``items`` the next indexes, extend the tree, sign one checkpoint (head locked)."""
+    frontier = merkle.CompactRange.from_state(head.size, [bytes.fromhex(h) for h in head.frontier])
+    now = timezone.now()
+    rows = []
+    for offset, item in enumerate(items):
+        leaf = merkle.leaf_hash(item.body_bytes + item.signature)  # = entries.leaf_data(body, signature)
+        frontier.append(leaf)
+        rows.append(LedgerEntry(
+            index=head.size + offset, leaf_hash=leaf.hex(), body=item.body_bytes, signature=item.signature,
+            submission_id=item.submission_id, party_id=item.party_id, entry_type=item.body.entry_type,
+            subject_ref=item.body.subject_ref,
+            claimed_at=datetime.datetime.fromtimestamp(item.body.claimed_at / 1000, tz=datetime.UTC),
+            references=list(item.body.references), path=item.path, sequenced_at=now))
+    LedgerEntry.objects.bulk_create(rows, batch_size=2000)
+    checkpoint = _sign_checkpoint(frontier.size, frontier.root(), now)
+    head.size, head.frontier = frontier.size, [n.hex() for n in frontier.nodes]
+    head.save()
+    return checkpoint
+
+
 def sequence(max_batch: int = 20000) -> Checkpoint | None:
     """Sequence one batch of pending entries and sign a checkpoint for the new size."""
     with transaction.atomic():
         head, _ = LedgerHead.objects.select_for_update().get_or_create(pk=1)
-        pending = list(PendingEntry.objects.order_by("pk").values_list(
-            "pk", "submission_id", "body", "signature", "party_id", "path")[:max_batch])
-        if not pending:
+        items, pks = _pending_items(max_batch)
+        if not items:
             return None
-        frontier = merkle.CompactRange.from_state(head.size, [bytes.fromhex(h) for h in head.frontier])
-        now = timezone.now()
-        rows = []
-        for offset, (_pk, submission_id, raw_body, raw_signature, party_id, path) in enumerate(pending):
-            body_bytes, signature = bytes(raw_body), bytes(raw_signature)
-            body = entries.decode(body_bytes)
-            leaf = merkle.leaf_hash(body_bytes + signature)  # = entries.leaf_data(body, signature)
-            frontier.append(leaf)
-            rows.append(LedgerEntry(
-                index=head.size + offset, leaf_hash=leaf.hex(), body=body_bytes, signature=signature,
-                submission_id=submission_id, party_id=party_id, entry_type=body.entry_type,
-                subject_ref=body.subject_ref,
-                claimed_at=datetime.datetime.fromtimestamp(body.claimed_at / 1000, tz=datetime.UTC),
-                references=list(body.references), path=path, sequenced_at=now))
-        LedgerEntry.objects.bulk_create(rows, batch_size=2000)
-        PendingEntry.objects.filter(pk__in=[row[0] for row in pending]).delete()
-        checkpoint = _sign_checkpoint(frontier.size, frontier.root(), now)
-        head.size, head.frontier = frontier.size, [n.hex() for n in frontier.nodes]
-        head.save()
+        checkpoint = _extend_log(head, items)
+        PendingEntry.objects.filter(pk__in=pks).delete()
     return checkpoint
 
 

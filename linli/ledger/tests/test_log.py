@@ -305,3 +305,21 @@ def test_witness_http_interface(street_party, tmp_path):
     server({"PATH_INFO": "/add-checkpoint", "REQUEST_METHOD": "POST", "CONTENT_LENGTH": "5",
             "wsgi.input": BytesIO(b"hello")}, lambda status, headers: seen.update(status=status))
     assert seen["status"] == "400 Bad Request"
+
+
+def test_append_many_sequences_its_batch_after_what_was_pending(street_party):
+    log._sequencer_running.set()  # queue single appends without sequencing them yet
+    try:
+        with transaction.atomic():
+            log.append("report_submitted", party=street_party, subject_ref="r:first", payload={})
+        with transaction.atomic():
+            log.append_many("import_committed", party=street_party,
+                            items=[(f"i:{k}", {"k": k}) for k in range(50)], path="31/")
+    finally:
+        log._sequencer_running.clear()
+    assert LedgerEntry.objects.get(index=0).subject_ref == "r:first"
+    assert LedgerEntry.objects.count() == 51 and log.latest_checkpoint().size == 51
+    assert verify_database() == (51, 1, None)
+    bundle = log.proof_bundle(30).to_json()
+    trusted = auditor_from_keys(public_keys(), quorum=0)
+    assert check_bundle(bundle, trusted.log_verifier, trusted.parties, trusted.witnesses, 0) is None
