@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "linli.ledger",
     "linli.reports",
     "linli.imports",
+    "linli.exchange",
     "linli.demo",
 ]
 
@@ -181,6 +182,10 @@ else:
 # database: in LINLI_DATA_KEYS / LINLI_DATA_KEYS_FILE, or generated into the data dir.
 LINLI_DATA_KEYS_PATH = Path(env_str("LINLI_DATA_KEYS_FILE") or DATA_DIR / "data_keys.json")
 LINLI_REVEAL_PURPOSE_MIN_LENGTH = env_int("LINLI_REVEAL_PURPOSE_MIN_LENGTH", 4)
+
+# --- Upward exchange ---------------------------------------------------------------------
+# Counts below this many people are suppressed in files sent to upper levels (k-anonymity).
+LINLI_EXCHANGE_K = env_int("LINLI_EXCHANGE_K", 5)
 
 # --- Shared ledger ---------------------------------------------------------------------
 # The origin line of the log's checkpoints: unique per deployment, e.g. "ledger.huamu.example".

@@ -1,0 +1,13 @@
+"""One exception for every refusal, carrying the reason in English and Chinese."""
+
+from __future__ import annotations
+
+
+class ExchangeError(Exception):
+    """An exchange step was refused; ``code`` is stable, the message is bilingual."""
+
+    def __init__(self, code: str, english: str, chinese: str) -> None:
+        super().__init__(f"{english} / {chinese}")
+        self.code = code
+        self.english = english
+        self.chinese = chinese
