@@ -12,7 +12,7 @@ from linli.core.models import RoleAssignment
 from linli.core.permissions import PermissionDenied, can
 from linli.core.scope import scope_for
 from linli.places.models import Place
-from linli.reports.engine import generate, generate_all, parse_spec, select_people, zip_reports
+from linli.reports.engine import cells_saved, generate, generate_all, zip_reports
 from linli.reports.models import ReportTemplate
 
 
@@ -43,19 +43,8 @@ def index(request: HttpRequest) -> HttpResponse:
         raise Http404
     scope = _scope_from(request)
     today = timezone.localdate()
-    templates: list[tuple[ReportTemplate, int, int]] = []
-    typed_cells = 0
-    fields_of: dict[int, set[str]] = {}  # person → the distinct facts the reports need about her
-    for template in ReportTemplate.objects.filter(active=True).order_by("department", "code"):
-        spec = parse_spec(template.spec)
-        columns = {c.field for c in spec.columns if c.field != "_seq"}
-        ids = list(select_people(request.user, scope, spec, today).values_list("pk", flat=True))
-        typed_cells += len(ids) * len(columns)
-        for pk in ids:
-            fields_of.setdefault(pk, set()).update(columns)
-        templates.append((template, len(ids), len(ids) * len(columns)))
-    # Typed by hand: every department's form filled separately. In Linli: each fact once.
-    entered_once = sum(len(fields) for fields in fields_of.values())
+    saving = cells_saved(request.user, scope, today)
+    templates, typed_cells, entered_once = saving.templates, saving.typed, saving.entered_once
     return render(request, "reports/index.html", {
         "scope": scope, "scopes": _scopes(request.user), "templates": templates, "typed_cells": typed_cells,
         "entered_once": entered_once, "saved": max(typed_cells - entered_once, 0)})
