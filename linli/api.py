@@ -26,6 +26,7 @@ from linli.grids.api import router as grids_router
 from linli.ledger.api import router as ledger_router
 from linli.people.api import router as people_router
 from linli.places.api import router as places_router
+from linli.reports.api import router as reports_router
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +178,7 @@ api.add_router("/people", people_router, tags=["people"])
 api.add_router("/places", places_router, tags=["places"])
 api.add_router("/grids", grids_router, tags=["grids"])
 api.add_router("/ledger", ledger_router, tags=["ledger"])
+api.add_router("/reports", reports_router, tags=["reports"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.
