@@ -19,7 +19,7 @@ from typing import Any
 import xlsxwriter
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from linli.core import audit
 from linli.core.permissions import require
@@ -163,15 +163,22 @@ def _joins_residences(filters: dict[str, Any]) -> bool:
     return "moved_in_within_days" in filters or any(_joins_residences(f) for f in filters.get("any_of", []))
 
 
+@dataclass(frozen=True)
+class _Residence:
+    moved_in: datetime.date | None
+    relation_to_head: str
+
+
 def build_rows(people: QuerySet[Person], today: datetime.date) -> list[Row]:
     """Rows with their residence and place names, with a fixed number of queries."""
     persons = list(people.only("id", "name", "sex", "birth_date", "id_number", "phone", "population_type",
                                "hukou_address", "hukou_matches_residence", "special_groups",
                                "community_roles", "path", "current_house_id"))
-    residences: dict[int, Residence] = {}
-    for residence in Residence.objects.filter(person__in=[p.pk for p in persons], moved_out__isnull=True) \
-            .order_by("moved_in"):
-        residences[residence.person_id] = residence
+    residences: dict[int, _Residence] = {}
+    current = Residence.objects.filter(person__in=[p.pk for p in persons], moved_out__isnull=True) \
+        .order_by("moved_in").values_list("person_id", "moved_in", "relation_to_head")
+    for person_id, moved_in, relation_to_head in current.iterator(chunk_size=20000):
+        residences[person_id] = _Residence(moved_in, relation_to_head)
     names = _place_names({p.path for p in persons})
     rows = []
     for person in persons:
@@ -222,7 +229,10 @@ class Generated:
 
 def write_xlsx(template: ReportTemplate, spec: Spec, rows: list[Row], policy: Policy, footer: str) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    # constant_memory streams each row to a temporary file as it is written (rows go strictly
+    # in order here), so a 150,000-row report neither holds every cell in memory nor builds
+    # a shared-strings table.
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_numbers": False})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
     group_fmt = book.add_format({"bold": True, "bg_color": "#F2F2F2"})
     date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
@@ -290,7 +300,8 @@ def generate(template: ReportTemplate, *, scope: Place, acting_user: Any,
     footer = (f"范围：{scope.full_name() if scope.level not in (Level.PROVINCE, Level.CITY) else scope.name}"
               f"（{scope.code}）  生成时间：{moment:%Y-%m-%d %H:%M}  生成人：{acting_user}  "
               f"模板：{template.code} 第{template.version}版  由邻里平台自“一表采集”数据生成")
-    content = write_xlsx(template, spec, rows, POLICIES.get(template.department, Policy()), footer)
+    with translation.override("zh-hans"):  # a department's form is in Chinese whatever the UI
+        content = write_xlsx(template, spec, rows, POLICIES.get(template.department, Policy()), footer)
     digest = hashlib.sha256(content).hexdigest()
     filename = _safe_name(f"{template.title}_{scope.name}_{moment:%Y%m%d}") + ".xlsx"
     with transaction.atomic():

@@ -47,6 +47,14 @@ class Policy:
     special_groups: bool = False
 
 
+# Label lookups built once (``Enum.values`` rebuilds a list on every call); the labels stay
+# lazy and are rendered in the report's language when written.
+_SEX = dict(Sex.choices)
+_POPULATION = dict(PopulationType.choices)
+_GROUPS = dict(SpecialGroup.choices)
+_ROLES = dict(CommunityRole.choices)
+
+
 def age(row: Row) -> int | None:
     birth = row.person.birth_date
     if birth is None:
@@ -57,11 +65,11 @@ def age(row: Row) -> int | None:
 def _groups(row: Row, policy: Policy) -> str:
     if not policy.special_groups:
         return ""
-    return "、".join(str(SpecialGroup(g).label) for g in row.person.special_groups if g in SpecialGroup.values)
+    return "、".join(str(_GROUPS[g]) for g in row.person.special_groups if g in _GROUPS)
 
 
 def _roles(row: Row, policy: Policy) -> str:
-    return "、".join(str(CommunityRole(r).label) for r in row.person.community_roles if r in CommunityRole.values)
+    return "、".join(str(_ROLES[r]) for r in row.person.community_roles if r in _ROLES)
 
 
 def _id(row: Row, policy: Policy) -> str:
@@ -80,8 +88,7 @@ def _days_since_moved_in(row: Row, policy: Policy) -> int | None:
 
 FIELDS: dict[str, CanonicalField] = {f.code: f for f in [
     CanonicalField("name", "姓名", _("name"), "text", lambda r, p: r.person.name),
-    CanonicalField("sex", "性别", _("sex"), "code",
-                   lambda r, p: str(Sex(r.person.sex).label) if r.person.sex in Sex.values else ""),
+    CanonicalField("sex", "性别", _("sex"), "code", lambda r, p: _SEX.get(r.person.sex, "")),
     CanonicalField("birth_date", "出生日期", _("date of birth"), "date", lambda r, p: r.person.birth_date),
     CanonicalField("age", "年龄", _("age"), "int", lambda r, p: age(r)),
     CanonicalField("is_60_plus", "是否60周岁以上", _("aged 60 or over"), "bool",
@@ -89,7 +96,7 @@ FIELDS: dict[str, CanonicalField] = {f.code: f for f in [
     CanonicalField("id_number", "身份证号", _("ID number"), "text", _id, sensitive=True),
     CanonicalField("phone", "联系电话", _("phone"), "text", _phone, sensitive=True),
     CanonicalField("population_type", "人员类型", _("population type"), "code",
-                   lambda r, p: str(PopulationType(r.person.population_type).label)),
+                   lambda r, p: _POPULATION.get(r.person.population_type, "")),
     CanonicalField("hukou_address", "户籍地", _("household registration address"), "text",
                    lambda r, p: r.person.hukou_address),
     CanonicalField("hukou_matches", "人户一致", _("registered where living"), "bool",
