@@ -33,7 +33,6 @@ from linli.imports.progress import BatchProgress
 from linli.imports.reading import ImportFileError, Sheet, read_file
 from linli.imports.rows import Row
 from linli.places.models import LEVELS, Level, Place
-from linli.places.rules import SIGNIFICANT
 
 log = logging.getLogger(__name__)
 IMPORT_LEVELS = [Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.COMPOUND, Level.BUILDING, Level.UNIT]
@@ -312,17 +311,14 @@ def run_commit(batch_id: int, *, progress: ProgressFn | None = None) -> ImportBa
 def _record_commit(batch: ImportBatch) -> None:
     """One audit event and one ledger entry per batch; the ledger gets counts and the
     file's hash, never personal data."""
-    from linli.ledger.demo import demo_parties
     from linli.ledger.log import append, pseudonym
+    from linli.ledger.parties import office_party
 
     area = batch.scope
     counts = {k: v for k, v in batch.counts.items() if isinstance(v, int)}
     audit.record("import.commit", actor=batch.created_by, obj=batch,
                  detail={"counts": counts, "area": area.code, "on_match": batch.on_match})
-    parties = demo_parties()
-    in_community = LEVELS.index(Level(area.level)) >= LEVELS.index(Level.COMMUNITY)
-    party = parties.get(area.code[: SIGNIFICANT[Level.COMMUNITY]]) if in_community else None
-    append("import_committed", party=party or parties["street"], subject_ref=pseudonym("import", batch.pk),
+    append("import_committed", party=office_party(area), subject_ref=pseudonym("import", batch.pk),
            payload={"counts": counts, "file_sha256": batch.file_sha256, "scope": area.code}, path=area.path)
 
 

@@ -15,38 +15,25 @@ from django.conf import settings
 from django.db import transaction
 
 from linli.ledger import keys, log
-from linli.ledger.models import Party, Witness
+from linli.ledger.models import Witness
+from linli.ledger.parties import health_party, office_party
 from linli.places.models import Level, Place
 
 WITNESSES = [("health", 8101, "区卫健委见证服务器"), ("cdc", 8102, "区疾控中心见证服务器")]
 
 
-def demo_parties() -> dict[str, Party]:
-    base = keys.origin().split("/")[0]
-    street = Place.objects.filter(level=Level.STREET).order_by("code").first()
-    district = Place.objects.filter(level=Level.DISTRICT).order_by("code").first()
-    parties = {
-        "street": keys.ensure_managed_party(
-            f"{base}/street/{street.code if street else 'demo'}", f"{street.name if street else ''}办事处",
-            "street", ["report_submitted", "import_committed", "material_transfer", "correction"]),
-        "health": keys.ensure_managed_party(
-            f"{base}/health/{district.code if district else 'demo'}", f"{district.name if district else ''}卫健委",
-            "health", ["quarantine_order", "test_result", "correction"]),
-    }
-    for community in Place.objects.filter(level=Level.COMMUNITY).order_by("code")[:50]:
-        parties[community.code] = keys.ensure_managed_party(
-            f"{base}/community/{community.code}", community.name, "community",
-            ["report_submitted", "import_committed", "correction"])
-    return parties
-
-
 def record_demo_import(stats: dict[str, Any], seed: int) -> None:
-    """The demo street is the registry's first bulk import: the street office records it."""
-    parties = demo_parties()
+    """The demo street is the registry's first bulk import: the street office records it.
+    Every community office and the district health commission get their keys now too."""
     street = Place.objects.filter(level=Level.STREET).order_by("code").first()
+    if street is None:
+        return
+    for community in Place.objects.filter(level=Level.COMMUNITY, path__under=street.path).order_by("code")[:50]:
+        office_party(community)
+    health_party(street)
     with transaction.atomic():
-        log.append("import_committed", party=parties["street"], subject_ref=log.pseudonym("import", f"demo-{seed}"),
-                   payload={"source": "linli demo", "seed": seed, **stats}, path=street.path if street else "")
+        log.append("import_committed", party=office_party(street), payload={"source": "linli demo", "seed": seed,
+                   **stats}, subject_ref=log.pseudonym("import", f"demo-{seed}"), path=street.path)
 
 
 def _port_free(port: int) -> bool:

@@ -316,12 +316,10 @@ def generate(template: ReportTemplate, *, scope: Place, acting_user: Any,
 
 
 def _record_in_ledger(run: ReportRun, template: ReportTemplate, scope: Place) -> None:
-    from linli.ledger.demo import demo_parties
     from linli.ledger.log import append, pseudonym
+    from linli.ledger.parties import office_party
 
-    parties = demo_parties()
-    community = next((c for code, c in parties.items() if code.isdigit() and scope.code.startswith(code)), None)
-    append("report_submitted", party=community or parties["street"], subject_ref=pseudonym("report", run.pk),
+    append("report_submitted", party=office_party(scope), subject_ref=pseudonym("report", run.pk),
            payload={"template": template.code, "version": template.version, "department": template.department,
                     "scope": scope.code, "rows": run.rows, "sha256": run.sha256},
            path=scope.path)
