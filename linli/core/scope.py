@@ -37,6 +37,11 @@ class Scope:
     def covers(self, path: str) -> bool:
         return self.everything or any(path.startswith(p) for p in self.prefixes)
 
+    def reaches(self, path: str) -> bool:
+        """Covers ``path``, or something below it: a grid worker reaches her compound (to
+        open the buildings of her grid) without covering the whole compound."""
+        return self.covers(path) or any(prefix.startswith(path) for prefix in self.prefixes)
+
 
 EMPTY = Scope()
 EVERYTHING = Scope(everything=True)

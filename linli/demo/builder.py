@@ -380,10 +380,10 @@ class StreetBuilder:
                     continue
                 counter[community.id] = counter.get(community.id, 0) + 1
                 n = counter[community.id]
-                compound = next(p for p in self.places if p.path == "/".join(part[0].path.split("/")[:6]) + "/")
+                compound = part[0].parent
                 grid = Grid(id=self.ids.take(Grid), community=community, code=f"{community.code}-G{n:02d}",
                             name=f"{community.name}第{n}网格", path=community.path, risk_colour="green",
-                            polygon=dict(compound.boundary or {}))
+                            polygon=dict(compound.boundary or {}) if compound else None)
                 grid_rows.append(grid)
                 links.extend(through(grid_id=grid.id, place_id=b.id) for b in part)
         Grid.objects.bulk_create(grid_rows)

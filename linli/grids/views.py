@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from linli.core.permissions import can, get_scoped_or_404
+from linli.core.scope import Scope
 from linli.grids import actions
 from linli.grids.forms import GridForm
 from linli.grids.models import Grid
@@ -38,9 +39,8 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grid = get_scoped_or_404(Grid.objects.select_related("community"), request.user, "grids.view", pk=pk)
     places = list(grid.places.order_by("path"))
     members = grid.members.select_related("user").order_by("role", "pk")
-    residents = 0
-    for place in places:
-        residents += Residence.objects.filter(path__under=place.path, moved_out__isnull=True).count()
+    covered = Scope(prefixes=tuple(p.path for p in places))
+    residents = Residence.objects.filter(covered.q("path"), moved_out__isnull=True).count()
     return render(request, "grids/detail.html", {
         "grid": grid, "places": places, "members": members, "residents": residents,
         "points": polygon_svg_points(grid.polygon),

@@ -55,7 +55,7 @@ def may_import_into(user: Any, area: Place) -> bool:
     if area.level not in IMPORT_LEVELS:
         return False
     scope = scope_for(user, ACTION)
-    return scope.covers(area.path) or any(p.startswith(area.path) for p in scope.prefixes)
+    return scope.reaches(area.path)
 
 
 def importable_places(user: Any) -> QuerySet[Place]:

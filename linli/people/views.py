@@ -166,8 +166,7 @@ def new_organization(request: HttpRequest) -> HttpResponse:
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
     """Export a list of the user's area, masked unless she states why she needs full values."""
-    from urllib.parse import quote
-
+    from linli.core.http import attachment
     from linli.core.scope import scope_for
     from linli.people.exports import KINDS, export_list
 
@@ -190,7 +189,5 @@ def export(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             context["errors"] = exc.messages
             return render(request, "people/export.html", context, status=422)
-        response = HttpResponse(result.content, content_type=result.content_type)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(result.filename)}"
-        return response
+        return attachment(result.content, result.filename, result.content_type)
     return render(request, "people/export.html", context)

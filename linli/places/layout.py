@@ -130,7 +130,7 @@ def _fill_residents(building: Place, by_house: dict[int, Cell], user: Any, shows
 
 # One-character badges, as on the paper building charts community workers draw; every badge
 # also carries its full name in words (tooltip and screen-reader text), never colour alone.
-GROUP_BADGES = {
+GROUP_BADGES: dict[str, str] = {
     SpecialGroup.ALONE_ELDER: "独",
     SpecialGroup.OLDEST_OLD: "高",
     SpecialGroup.DISABLED: "残",
@@ -140,7 +140,7 @@ GROUP_BADGES = {
     SpecialGroup.MEAL_AID: "餐",
     SpecialGroup.KEY_CARE: "关",
 }
-ROLE_BADGES = {
+ROLE_BADGES: dict[str, str] = {
     CommunityRole.PARTY_MEMBER: "党",
     CommunityRole.VOLUNTEER: "志",
     CommunityRole.BUILDING_LEADER: "楼",

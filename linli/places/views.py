@@ -20,7 +20,7 @@ def _visible_place_or_404(request: HttpRequest, pk: int) -> Place:
     opens the compound to reach the buildings of her grid). Otherwise 404."""
     place = get_object_or_404(Place, pk=pk)
     scope = scope_for(request.user, "places.view")
-    if scope.covers(place.path) or any(prefix.startswith(place.path) for prefix in scope.prefixes):
+    if scope.reaches(place.path):
         return place
     raise Http404
 
@@ -44,7 +44,7 @@ def _trail(place: Place) -> list[Place]:
 def area(request: HttpRequest, place: Place) -> HttpResponse:
     """A street, community or compound: its children within the user's scope, with counts."""
     scope = scope_for(request.user, "places.view")
-    children = [c for c in Place.objects.filter(parent=place).order_by("sort_key", "code") if scope.covers(c.path) or any(p.startswith(c.path) for p in scope.prefixes)]
+    children = [c for c in Place.objects.filter(parent=place).order_by("sort_key", "code") if scope.reaches(c.path)]
     houses = Place.objects.restrict(request.user, "places.view").filter(path__under=place.path, level=Level.HOUSE)
     stats = houses.aggregate(total=Count("id"), rented=Count("id", filter=Q(usage=Usage.RENTED)),
                              vacant=Count("id", filter=Q(usage=Usage.VACANT)))

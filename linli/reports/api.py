@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 
 from linli.core.api_auth import ERRORS, api_user
+from linli.core.http import attachment
 from linli.core.permissions import PermissionDenied, can
 from linli.core.scope import scope_for
 from linli.places.models import Place
@@ -56,6 +56,4 @@ def generate_report(request: HttpRequest, payload: GenerateIn) -> HttpResponse:
             raise Http404
         report = generate(template, scope=place, acting_user=user)
         content, name, ctype = report.content, report.filename, XLSX
-    response = HttpResponse(content, content_type=ctype)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return attachment(content, name, ctype)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from linli.core.http import attachment
 from linli.reports import dictionary as dd
 
 
@@ -17,9 +18,8 @@ def dictionary(request: HttpRequest) -> HttpResponse:
     version = dd.dictionary_version()
     if request.GET.get("format") == "json":
         body = json.dumps(dd.as_json(), ensure_ascii=False, indent=2)
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="linli-data-dictionary-{version}.json"'
-        return response
+        return attachment(body.encode(), f"linli-data-dictionary-{version}.json",
+                          "application/json; charset=utf-8")
     lists = dd.load_code_lists()
     return render(request, "reports/dictionary.html", {
         "version": version, "fields": dd.canonical_fields(),

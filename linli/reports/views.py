@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from linli.core.http import attachment
 from linli.core.models import RoleAssignment
 from linli.core.permissions import PermissionDenied, can
 from linli.core.scope import scope_for
@@ -50,14 +51,6 @@ def index(request: HttpRequest) -> HttpResponse:
         "entered_once": entered_once, "saved": max(typed_cells - entered_once, 0)})
 
 
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -68,7 +61,7 @@ def run(request: HttpRequest) -> HttpResponse:
     try:
         if request.POST.get("template") == "__all__":
             reports = generate_all(scope=scope, acting_user=request.user)
-            return _download(zip_reports(reports), f"{scope.name}_全部部门报表_{timezone.localdate():%Y%m%d}.zip",
+            return attachment(zip_reports(reports), f"{scope.name}_全部部门报表_{timezone.localdate():%Y%m%d}.zip",
                              "application/zip")
         template = ReportTemplate.objects.filter(code=str(request.POST.get("template", ""))[:64], active=True).first()
         if template is None:
@@ -76,4 +69,4 @@ def run(request: HttpRequest) -> HttpResponse:
         report = generate(template, scope=scope, acting_user=request.user)
     except PermissionDenied as exc:
         raise Http404 from exc
-    return _download(report.content, report.filename, XLSX)
+    return attachment(report.content, report.filename, XLSX)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.html import format_html, format_html_join
 
@@ -9,31 +11,28 @@ from linli.places.layout import GROUP_BADGES, ROLE_BADGES
 register = template.Library()
 
 
-@register.simple_tag
-def group_badges(codes: list[str] | dict[str, int] | None) -> str:
-    """Badges for special groups, each with its name in words for tooltips and screen readers."""
+def _badges(codes: list[str] | dict[str, int] | None, labels: dict[str, Any], marks: dict[str, str],
+            css: str) -> str:
+    """One-character badges, each with its name in words for tooltips and screen readers;
+    a dict of counts adds the count when it is more than one."""
     if not codes:
         return ""
     items = []
     for code in codes:
-        label = SpecialGroup(code).label if code in SpecialGroup.values else code
+        label = str(labels.get(code, code))
         count = codes[code] if isinstance(codes, dict) and codes[code] > 1 else ""
-        items.append((label, GROUP_BADGES.get(SpecialGroup(code), "?") if code in SpecialGroup.values else "?",
-                      count, label))
-    return format_html_join("", '<span class="badge-group" title="{}">{}{}<span class="visually-hidden">{}</span></span>', items)
+        items.append((css, label, marks.get(code, "?"), count, label))
+    return format_html_join("", '<span class="{}" title="{}">{}{}<span class="visually-hidden">{}</span></span>', items)
+
+
+@register.simple_tag
+def group_badges(codes: list[str] | dict[str, int] | None) -> str:
+    return _badges(codes, dict(SpecialGroup.choices), GROUP_BADGES, "badge-group")
 
 
 @register.simple_tag
 def role_badges(codes: list[str] | dict[str, int] | None) -> str:
-    if not codes:
-        return ""
-    items = []
-    for code in codes:
-        label = CommunityRole(code).label if code in CommunityRole.values else code
-        count = codes[code] if isinstance(codes, dict) and codes[code] > 1 else ""
-        items.append((label, ROLE_BADGES.get(CommunityRole(code), "?") if code in CommunityRole.values else "?",
-                      count, label))
-    return format_html_join("", '<span class="badge-role" title="{}">{}{}<span class="visually-hidden">{}</span></span>', items)
+    return _badges(codes, dict(CommunityRole.choices), ROLE_BADGES, "badge-role")
 
 
 @register.simple_tag
