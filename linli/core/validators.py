@@ -671,6 +671,12 @@ def mask_phone(value: str | None) -> str:
     return _mask_middle(text, 0, 4)
 
 
+def has_control_characters(text: str, allowed: str = "") -> bool:
+    """True when ``text`` holds control characters other than ``allowed`` (PostgreSQL refuses
+    NUL outright; the others are never meant in a name, an address or a reason)."""
+    return any(unicodedata.category(c) == "Cc" and c not in allowed for c in text)
+
+
 def clean_query_text(value: object, limit: int = 100) -> str:
     """A search-box or filter value made safe to pass to the database: control characters
     (NUL is refused by PostgreSQL) removed, NFKC-folded, trimmed to ``limit`` characters."""

@@ -16,6 +16,7 @@ from linli.core.lookups import BROAD_DEPTH
 from linli.core.permissions import PermissionDenied, can, require
 from linli.core.scope import scope_for
 from linli.core.validators import (
+    has_control_characters,
     mask_id_number,
     mask_phone,
     validate_id_number,
@@ -61,7 +62,7 @@ def _add(errors: Errors, field: str, message: Any, code: str, params: dict[str, 
 
 def _clean_text(errors: Errors, field: str, value: str, limit: int) -> str:
     text = " ".join((value or "").split())
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in text):
+    if has_control_characters(text):
         _add(errors, field, _("This text contains control characters; please retype it."), "control_chars")
     if len(text) > limit:
         _add(errors, field, _("At most %(limit)d characters."), "too_long", {"limit": limit})
@@ -100,7 +101,7 @@ def apply_person_input(person: Person, data: PersonInput) -> None:
     person.special_groups_index = search.group_index(person.special_groups)
     person.community_roles = sorted(set(data.community_roles))
     person.notes = (data.notes or "").strip()
-    if any(ord(c) < 32 and c not in "\r\n\t" for c in person.notes):
+    if has_control_characters(person.notes, allowed="\r\n\t"):
         _add(errors, "notes", _("This text contains control characters; please retype it."), "control_chars")
     if errors:
         raise ValidationError(errors)
@@ -295,7 +296,7 @@ def do_reveal(person: Person, field_name: str, *, acting_user: Any, purpose: str
     if field_name not in REVEALABLE:
         raise ValidationError({"field": [_("Only the ID number or the phone can be revealed.")]})
     purpose = " ".join((purpose or "").split())
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in purpose):
+    if has_control_characters(purpose):
         raise ValidationError({"purpose": [ValidationError(
             _("This text contains control characters; please retype it."), code="control_chars")]})
     if len(purpose) < settings.LINLI_REVEAL_PURPOSE_MIN_LENGTH:

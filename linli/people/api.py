@@ -9,7 +9,6 @@ ID numbers and phones leave only masked, except through the audited reveal endpo
 # paginated handler in its own module, where string annotations like "SearchText" fail.
 
 import datetime
-import unicodedata
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, Self
 
@@ -23,6 +22,7 @@ from pydantic import AfterValidator
 
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
 from linli.core.permissions import get_scoped_or_404
+from linli.core.validators import has_control_characters
 from linli.people.actions import (
     PersonCard,
     PersonInput,
@@ -45,7 +45,7 @@ ADDRESS_LEVELS = (Level.HOUSE, Level.UNIT, Level.BUILDING, Level.COMPOUND)
 
 def _no_control_characters(value: str) -> str:
     # PostgreSQL refuses NUL in text, and no field here has a use for control characters.
-    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in value):
+    if has_control_characters(value, allowed="\t\n\r"):
         raise ValueError("must not contain control characters")
     return value
 

@@ -30,6 +30,15 @@ KINDS = {"people": _("people"), "households": _("households"), "houses": _("hous
 MAX_ROWS = 300_000
 
 
+def export_places(user: Any) -> list[Place]:
+    """The areas a user may export from: the places of her own role assignments (an
+    administrator: the streets and communities)."""
+    if user.is_superuser:
+        return list(Place.objects.filter(level__in=[Level.STREET, Level.COMMUNITY]).order_by("code")[:50])
+    return [a.place for a in user.assignments.select_related("place")
+            if a.place and can(user, "people.export", a.place.path)]
+
+
 @dataclass
 class Export:
     filename: str

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -168,15 +166,11 @@ def export(request: HttpRequest) -> HttpResponse:
     """Export a list of the user's area, masked unless she states why she needs full values."""
     from linli.core.http import attachment
     from linli.core.scope import scope_for
-    from linli.people.exports import KINDS, export_list
+    from linli.people.exports import KINDS, export_list, export_places
 
     if scope_for(request.user, "people.export").empty:
         raise Http404
-    user: Any = request.user  # login_required: a User
-    places = [a.place for a in user.assignments.select_related("place")
-              if a.place and can(user, "people.export", a.place.path)]
-    if request.user.is_superuser:
-        places = list(Place.objects.filter(level__in=[Level.STREET, Level.COMMUNITY]).order_by("code")[:50])
+    places = export_places(request.user)
     context: dict[str, object] = {"places": places, "kinds": KINDS}
     if request.method == "POST":
         place = next((p for p in places if p.code == request.POST.get("scope")), None)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,26 +7,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from linli.core.http import attachment
-from linli.core.models import RoleAssignment
 from linli.core.permissions import PermissionDenied, can
 from linli.core.scope import scope_for
+from linli.people.exports import export_places
 from linli.places.models import Place
 from linli.reports.engine import cells_saved, generate, generate_all, zip_reports
 from linli.reports.models import ReportTemplate
 
 
-def _scopes(user: Any) -> list[Place]:
-    """The places the user may export from: her own assignment places (grids use their
-    community only when she may export the whole community)."""
-    if user.is_superuser:
-        return list(Place.objects.filter(level__in=["street", "community"]).order_by("code")[:50])
-    places = [a.place for a in RoleAssignment.objects.filter(user=user, place__isnull=False).select_related("place")
-              if a.place and can(user, "people.export", a.place.path)]
-    return places
-
-
 def _scope_from(request: HttpRequest) -> Place:
-    scopes = _scopes(request.user)
+    scopes = export_places(request.user)
     code = request.POST.get("scope") or request.GET.get("scope") or (scopes[0].code if scopes else "")
     place = next((p for p in scopes if p.code == code), None)
     if place is None:
@@ -47,7 +35,7 @@ def index(request: HttpRequest) -> HttpResponse:
     saving = cells_saved(request.user, scope, today)
     templates, typed_cells, entered_once = saving.templates, saving.typed, saving.entered_once
     return render(request, "reports/index.html", {
-        "scope": scope, "scopes": _scopes(request.user), "templates": templates, "typed_cells": typed_cells,
+        "scope": scope, "scopes": export_places(request.user), "templates": templates, "typed_cells": typed_cells,
         "entered_once": entered_once, "saved": max(typed_cells - entered_once, 0)})
 
 
