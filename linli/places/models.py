@@ -128,15 +128,25 @@ class Place(PlaceScopedModel):
         return "".join(p.name for p in self.ancestors()[3:]) + self.name
 
 
-def full_names(places: list[Place]) -> dict[int, str]:
-    """Addresses below the district (``明月街道培花居民区玉兰苑1号楼1单元101室``) for many places
-    with one query, for lists that would otherwise ask for each place's ancestors."""
+def names_by_path(paths: set[str]) -> dict[str, str]:
+    """The name of every place on the way to each of ``paths`` (the paths themselves included),
+    in a few queries whatever the number of paths."""
     from linli.places.rules import ancestor_paths
 
-    wanted = {p.pk: ancestor_paths(p.path)[3:] for p in places}
-    paths = {path for chain in wanted.values() for path in chain}
-    names = dict(Place.objects.filter(path__in=paths).values_list("path", "name")) if paths else {}
-    return {p.pk: "".join(names.get(a, "") for a in wanted[p.pk]) + p.name for p in places}
+    wanted = list({a for path in paths for a in [*ancestor_paths(path), path]})
+    names: dict[str, str] = {}
+    for i in range(0, len(wanted), 900):  # stay under SQLite's parameter limit
+        names.update(Place.objects.filter(path__in=wanted[i:i + 900]).values_list("path", "name"))
+    return names
+
+
+def full_names(places: list[Place]) -> dict[int, str]:
+    """Addresses below the district (``明月街道培花居民区玉兰苑1号楼1单元101室``) for many places
+    at once, for lists that would otherwise ask for each place's ancestors."""
+    from linli.places.rules import ancestor_paths
+
+    names = names_by_path({p.path for p in places})
+    return {p.pk: "".join(names.get(a, "") for a in ancestor_paths(p.path)[3:]) + p.name for p in places}
 
 
 def validate_level_below(parent: Place | None, level: str) -> None:

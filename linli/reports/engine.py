@@ -25,7 +25,7 @@ from linli.core import audit
 from linli.core.permissions import require
 from linli.people.models import Person, PopulationType, Residence, SpecialGroup
 from linli.people.search import group_token
-from linli.places.models import Level, Place
+from linli.places.models import Level, Place, names_by_path
 from linli.places.rules import ancestor_paths
 from linli.reports.fields import FIELDS, Policy, Row
 from linli.reports.models import Department, ReportRun, ReportTemplate
@@ -179,7 +179,7 @@ def build_rows(people: QuerySet[Person], today: datetime.date) -> list[Row]:
         .order_by("moved_in").values_list("person_id", "moved_in", "relation_to_head")
     for person_id, moved_in, relation_to_head in current.iterator(chunk_size=20000):
         residences[person_id] = _Residence(moved_in, relation_to_head)
-    names = _place_names({p.path for p in persons})
+    names = names_by_path({p.path for p in persons})
     rows = []
     for person in persons:
         chain = ancestor_paths(person.path) + [person.path]
@@ -189,15 +189,6 @@ def build_rows(people: QuerySet[Person], today: datetime.date) -> list[Row]:
                         unit=parts[7] if len(parts) > 7 else "", room=parts[8] if len(parts) > 8 else "",
                         address="".join(parts[3:]), today=today))
     return rows
-
-
-def _place_names(paths: set[str]) -> dict[str, str]:
-    wanted = {a for path in paths for a in [*ancestor_paths(path), path]}
-    out: dict[str, str] = {}
-    chunk = list(wanted)
-    for i in range(0, len(chunk), 900):
-        out.update(Place.objects.filter(path__in=chunk[i:i + 900]).values_list("path", "name"))
-    return out
 
 
 def _sort_key(keys: list[str]) -> Any:
