@@ -14,4 +14,5 @@ urlpatterns = [
     path("ledger/", include("linli.ledger.urls")),
     path("reports/", include("linli.reports.urls")),
     path("imports/", include("linli.imports.urls")),
+    path("exchange/", include("linli.exchange.urls")),
 ]

@@ -28,6 +28,7 @@ ACTIONS: dict[str, str] = {
     "ledger.view": gettext_noop("see the shared ledger's entries in one's area"),
     "ledger.audit": gettext_noop("read the whole shared ledger to audit it"),
     "ledger.submit": gettext_noop("submit ledger entries signed by one's department"),
+    "exchange.import": gettext_noop("import the signed figures lower offices send up"),
 }
 
 _STAFF = [
@@ -37,7 +38,7 @@ _STAFF = [
 
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [*_STAFF, "grids.change", "audit.view", "health.view",
-                                                        "ledger.view", "ledger.audit"]),
+                                                        "ledger.view", "ledger.audit", "exchange.import"]),
     "community_secretary": (gettext_noop("community secretary"), [*_STAFF, "grids.change", "health.view",
                                                                   "ledger.view"]),
     "grid_worker": (gettext_noop("grid worker"), [

@@ -20,7 +20,7 @@ from linli.exchange.errors import ExchangeError
 from linli.exchange.keys import office_signer
 from linli.exchange.models import ExchangeFigure, ExchangeSnapshot, TrustedOffice
 from linli.exchange.places import is_within, path_of_code
-from linli.ledger.note import NoteError, Verifier
+from linli.ledger.note import NoteError, Signer, Verifier
 from linli.people.models import Household, Person
 from linli.places.models import Level, Place
 
@@ -66,13 +66,15 @@ class Export:
     suppressed: int
 
 
-def do_export(scope: Place, *, acting_user: Any, k: int | None = None, records: bool = False) -> Export:
+def do_export(scope: Place, *, acting_user: Any, k: int | None = None, records: bool = False,
+              signer: Signer | None = None) -> Export:
     """The signed exchange file for ``scope``: aggregates always, records only when asked and
-    the user may export people there. Refusals are audited too."""
+    the user may export people there. Refusals are audited too. ``signer`` defaults to this
+    office's key (the demo passes a community office's key to make a file to import)."""
     k = default_k() if k is None else k
     if k < 1:
         raise ExchangeError("bad_k", "k must be at least 1", "k 至少为 1")
-    signer = office_signer()
+    signer = signer or office_signer()
     if not is_within(scope.path, path_of_code(signer.name)):
         raise ExchangeError("outside_office", f"{scope.code} is outside this office's place {signer.name}",
                             f"{scope.code} 不在本办公室（{signer.name}）辖区内")

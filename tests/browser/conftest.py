@@ -39,8 +39,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data_dir = tmp_path_factory.mktemp("linli-browser")
+def server_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's data directory (its SQLite database is ``linli.sqlite3`` there)."""
+    return tmp_path_factory.mktemp("linli-browser")
+
+
+@pytest.fixture(scope="session")
+def server(server_data_dir: Path) -> Iterator[str]:
+    data_dir = server_data_dir
     env = {**os.environ, "LINLI_DATA_DIR": str(data_dir), "LINLI_DEMO_PASSWORD": PASSWORD,
            "DJANGO_SETTINGS_MODULE": "linli.settings"}
     env.pop("DATABASE_URL", None)

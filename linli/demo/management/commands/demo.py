@@ -93,6 +93,9 @@ class Command(BaseCommand):
         from linli.ledger.demo import record_demo_import
 
         record_demo_import(summary, opts["seed"])
+        from linli.exchange.demo import prepare_demo_exchange
+
+        prepare_demo_exchange()
         return DemoStreet.objects.create(residents=opts["residents"], seed=opts["seed"], stats=summary)
 
     def _print_welcome(self, opts: dict[str, Any], password: str) -> None:
@@ -101,6 +104,10 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"  Web UI / 网页:  http://{opts['host']}:{opts['port']}/")
         self.stdout.write(f"  Data / 数据目录: {settings.DATA_DIR}")
+        from linli.exchange.demo import inbox
+
+        for sample in sorted(inbox().glob("*.jsonl")):
+            self.stdout.write(f"  A community's signed figures to import at /exchange/ / 社区上报文件: {sample}")
         self.stdout.write(f"  Password for every demo account / 演示账号密码:  {password}")
         for username, role in DEMO_ACCOUNTS:
             self.stdout.write(f"    {username:<16} {role}")
