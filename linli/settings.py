@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "linli.reports",
     "linli.imports",
     "linli.exchange",
+    "linli.health",
     "linli.demo",
 ]
 

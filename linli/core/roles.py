@@ -24,6 +24,7 @@ ACTIONS: dict[str, str] = {
     "orgs.change": gettext_noop("add and edit organisations"),
     "health.view": gettext_noop("see health-relevant data"),
     "health.change": gettext_noop("record health-relevant data"),
+    "health.checkin": gettext_noop("record daily check-ins and quarantine follow-ups on a resident's behalf"),
     "audit.view": gettext_noop("read the audit log"),
     "ledger.view": gettext_noop("see the shared ledger's entries in one's area"),
     "ledger.audit": gettext_noop("read the whole shared ledger to audit it"),
@@ -43,11 +44,11 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
                                                                   "ledger.view"]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",
-        "people.reveal", "orgs.view", "health.view",
+        "people.reveal", "orgs.view", "health.view", "health.checkin",
     ]),
     # Health officers see who lives where and health data, never special-group tags.
     "health_officer": (gettext_noop("district health officer"), [
-        "places.view", "people.view", "people.reveal", "health.view", "health.change",
+        "places.view", "people.view", "people.reveal", "health.view", "health.change", "health.checkin",
         "ledger.view", "ledger.audit", "ledger.submit",
     ]),
     # A resident's role is held on her own house: she sees her own household.

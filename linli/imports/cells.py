@@ -37,6 +37,17 @@ def clean_text(value: str) -> str:
     return " ".join(text.split())[:MAX_CELL]
 
 
+# Chinese names are padded to line up in a column ("张　三"): a space between two Chinese
+# characters (or around the middle dot of 买买提·艾力) is layout, not part of the name.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+_SPACE_IN_CHINESE = re.compile(f"(?<=[{_CJK}\u00b7]) (?=[{_CJK}\u00b7])")
+
+
+def clean_name(text: str) -> str:
+    """A name cell's text (already cleaned) without the padding inside Chinese names."""
+    return text if text.isascii() else _SPACE_IN_CHINESE.sub("", text)
+
+
 def cell_text(value: Any) -> str:
     """Any cell as text. Whole numbers lose their ".0" (a phone typed as a number)."""
     if value is None:

@@ -82,6 +82,10 @@ NOTHING = frozenset({"无", "否", "没有", "-", "—", "/", "群众", "共青�
                      "none", "no", "n/a"})
 
 
+# What staff write in a cell to say "nothing here" (no phone, no unit …): the cell is empty.
+EMPTY_WORDS = frozenset({"无", "暂无", "没有", "-", "--", "—", "——", "/", "none", "null", "n/a"})
+
+
 def value_key(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split()).lower()
 

@@ -25,6 +25,7 @@ _BUILDING = re.compile(r"第?(?P<n>\d+|[零〇一二两三四五六七八九十]
 _UNIT = re.compile(r"第?(?P<n>\d+|[零〇一二两三四五六七八九十]+)(?:单元|单元号)?")
 _ROOM = re.compile(r"(?P<n>\d+)(?:室|号|房|户)?")
 _DASHED = re.compile(r"(?P<b>[0-9A-Za-z]+)[-－—](?P<u>\d+)[-－—](?P<r>\d+)室?")
+_ADDRESS_DASHED = re.compile(r"(?P<prefix>.*?)(?P<b>[0-9A-Za-z]+)[-－—](?P<u>\d+)[-－—](?P<r>\d+)室?")
 _ADDRESS = re.compile(
     r"(?P<prefix>.*?)(?P<b>\d+|[一二三四五六七八九十]+)(?:号楼|幢|栋|号|座)"
     r"(?:(?P<u>\d+|[一二三四五六七八九十]+)单元)?(?:(?P<r>\d+)室?)$")
@@ -216,7 +217,8 @@ def _split_combined(where: Where, index: HouseIndex) -> Where:
         return where
     if where.room and (m := _DASHED.fullmatch(value_key(where.room))):
         return Where(where.compound, m["b"], m["u"], m["r"])
-    if where.address and (m := _ADDRESS.fullmatch(value_key(where.address))):
+    address = value_key(where.address)
+    if address and (m := _ADDRESS.fullmatch(address) or _ADDRESS_DASHED.fullmatch(address)):
         compound = where.compound or index.compound_in_text(m["prefix"]) or m["prefix"]
         return Where(compound, m["b"], m["u"] or "", m["r"] or "")
     return where

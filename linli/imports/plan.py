@@ -94,9 +94,12 @@ class Planner:
                 plan.skipped_sheets.append(sheet.name)
                 continue
             parser = RowParser(layout, houses, self.groups_scope)
+            mapped = sorted(layout.mapping)
             for index in range(layout.header_row + 1, len(sheet.rows)):
                 raw = sheet.rows[index]
-                if not is_blank_row(raw):
+                # Only the mapped columns count: a template's pre-numbered 序号 column or a
+                # footer (填表人：…) in an unmapped column is not a person to reject.
+                if not is_blank_row([raw[i] for i in mapped if i < len(raw)]):
                     plan.rows.append(parser.parse(raw, index + 1))
                 done += 1
                 if done % PROGRESS_STEP == 0:
@@ -163,23 +166,31 @@ class Planner:
 
 
 def _reject_duplicates_in_file(rows: list[Row]) -> None:
-    """A person twice in one file: the later rows are rejected, naming the first."""
-    seen_id: dict[str, Row] = {}
-    seen_name_phone: dict[tuple[str, str], Row] = {}
+    """A person twice in one file: the later rows are rejected, naming the first. Two rows
+    are the same person when they have the same ID number, or the same name and phone while
+    one of them has no ID number (as such a row would match a registered person)."""
+    by_id: dict[str, Row] = {}
+    by_name_phone: dict[tuple[str, str], Row] = {}
+    without_id: dict[tuple[str, str], Row] = {}
     for row in rows:
         person = row.person
         if row.rejected or person is None:
             continue
-        first: Row | None = None
-        if person.id_hash:
-            first = seen_id.setdefault(person.id_hash, row)
-        elif person.phone_hash:
-            first = seen_name_phone.setdefault((person.name, person.phone_hash), row)
-        if first is not None and first is not row:
-            field_code = "id_number" if person.id_hash else "phone"
+        key = (person.name, person.phone_hash) if person.phone_hash else None
+        first, field_code = (by_id.get(person.id_hash), "id_number") if person.id_hash else (None, "phone")
+        if first is None and key is not None:
+            first, field_code = (without_id if person.id_hash else by_name_phone).get(key), "phone"
+        if first is not None:
             row.reject(field_code, ValidationError(
                 _("The same person is already in row %(row)d of sheet %(sheet)s."), code="duplicate_in_file",
                 params={"row": first.number, "sheet": first.sheet}))
+            continue
+        if person.id_hash:
+            by_id[person.id_hash] = row
+        if key is not None:
+            by_name_phone.setdefault(key, row)
+            if not person.id_hash:
+                without_id.setdefault(key, row)
 
 
 def _reject_double_matches(rows: list[Row]) -> None:

@@ -17,9 +17,16 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.scope import Scope
 from linli.core.validators import mask_id_number, mask_phone
-from linli.imports.cells import cell_date, cell_text, has_control_characters, id_cell_text
+from linli.imports.cells import (
+    cell_date,
+    cell_text,
+    clean_name,
+    has_control_characters,
+    id_cell_text,
+)
 from linli.imports.fields import (
     COMMUNITY_ROLE_WORDS,
+    EMPTY_WORDS,
     LIST_SEPARATORS,
     NOTHING,
     POPULATION_TYPE_WORDS,
@@ -124,7 +131,10 @@ class RowParser:
         row = Row(self.layout.name, number, columns=self.columns)
         cells: dict[str, Any] = {code: raw[i] if i < len(raw) else None for i, code in self.layout.mapping.items()}
         for code, value in cells.items():
-            row.values[code] = id_cell_text(value) if code == "id_number" else cell_text(value)
+            text = id_cell_text(value) if code == "id_number" else cell_text(value)
+            row.values[code] = "" if len(text) <= 4 and value_key(text) in EMPTY_WORDS else text
+        if "name" in row.values:
+            row.values["name"] = clean_name(row.values["name"])
         data = PersonInput(name=row.values.get("name", ""), id_number=row.values.get("id_number", ""),
                            phone=row.values.get("phone", ""), hukou_address=row.values.get("hukou_address", ""),
                            notes=row.values.get("notes", ""))
@@ -175,7 +185,7 @@ class RowParser:
         return "户主" if text == "本人" else text
 
     def _date(self, row: Row, code: str, value: Any) -> datetime.date | None:
-        if code not in row.values:
+        if not row.values.get(code):
             return None
         try:
             moved_in = cell_date(value)
