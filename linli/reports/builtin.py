@@ -17,6 +17,9 @@ def install_builtin_templates(**_: object) -> None:
     from linli.reports.models import ReportTemplate
 
     for definition in builtin_definitions():
-        ReportTemplate.objects.get_or_create(code=definition["code"], defaults={
+        template, created = ReportTemplate.objects.get_or_create(code=definition["code"], defaults={
             "department": definition["department"], "title": definition["title"], "spec": definition["spec"],
             "builtin": True})
+        if not created and template.builtin and template.version == 1 and template.spec != definition["spec"]:
+            # never edited on this site: it follows the shipped definition (an edit bumps the version)
+            ReportTemplate.objects.filter(pk=template.pk).update(title=definition["title"], spec=definition["spec"])

@@ -20,6 +20,7 @@ import xlsxwriter
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from linli.core import audit
 from linli.core.permissions import require
@@ -62,12 +63,17 @@ class Spec:
     sort: list[str]
     group_by: str | None = None
     summary: bool = False
+    # A statistics table (统计表): one row per ``group_by`` place, one count per column,
+    # each column counting the people of the population who also match its own filter.
+    counts: list[dict[str, Any]] = field(default_factory=list)
 
 
 def parse_spec(raw: Any) -> Spec:
     """Check a template definition and say precisely what is wrong with it."""
     if not isinstance(raw, dict):
         raise TemplateError("the definition must be a JSON object")
+    if "counts" in raw:
+        return _parse_counts(raw)
     columns = []
     for i, col in enumerate(raw.get("columns") or []):
         if not isinstance(col, dict) or not isinstance(col.get("header"), str) or not col["header"].strip():
@@ -91,6 +97,26 @@ def parse_spec(raw: Any) -> Spec:
     if group_by not in (None, "compound", "building"):
         raise TemplateError("group_by is compound, building or absent")
     return Spec(columns, filters, sort, group_by, bool(raw.get("summary")))
+
+
+def _parse_counts(raw: dict[str, Any]) -> Spec:
+    group_by = raw.get("group_by", "compound")
+    if group_by not in ("compound", "building"):
+        raise TemplateError("a statistics table is grouped by compound or building")
+    counts = raw.get("counts")
+    if not isinstance(counts, list) or not counts:
+        raise TemplateError("counts must be a list of columns, each with a header and a filter")
+    columns = [Column("小区" if group_by == "compound" else "楼栋", "_group", 18)]
+    for i, col in enumerate(counts):
+        if not isinstance(col, dict) or not isinstance(col.get("header"), str) or not col["header"].strip():
+            raise TemplateError(f"count column {i + 1} needs a header")
+        _check_filter(col.get("filter") or {})
+        if set(col.get("filter") or {}) & {"moved_in_within_days", "contact_types"}:
+            raise TemplateError(f"count column {i + 1}: count by sex, age, groups or population type")
+        columns.append(Column(col["header"].strip(), "_count", int(col.get("width", 10))))
+    filters = raw.get("filter") or {}
+    _check_filter(filters)
+    return Spec(columns, filters, [group_by], group_by, False, [dict(c.get("filter") or {}) for c in counts])
 
 
 def _check_filter(filters: Any) -> None:
@@ -169,25 +195,52 @@ class _Residence:
     relation_to_head: str
 
 
-def build_rows(people: QuerySet[Person], today: datetime.date) -> list[Row]:
-    """Rows with their residence and place names, with a fixed number of queries."""
-    persons = list(people.only("id", "name", "sex", "birth_date", "id_number", "phone", "population_type",
-                               "hukou_address", "hukou_matches_residence", "special_groups",
-                               "community_roles", "path", "current_house_id"))
+# Encrypted person fields, decrypted only for the reports that show them.
+SEALED = {"id_number": "id_number", "phone": "phone", "special_groups": "special_groups"}
+PLAIN = ["id", "name", "sex", "birth_date", "population_type", "hukou_address", "hukou_matches_residence",
+         "community_roles", "path", "current_house_id"]
+
+
+class PersonRow:
+    """The attributes of a person a report reads; sealed ones absent unless loaded."""
+
+    __slots__ = ("id", "pk", "name", "sex", "birth_date", "population_type", "hukou_address",
+                 "hukou_matches_residence", "community_roles", "path", "current_house_id", "id_number", "phone",
+                 "special_groups")
+    path: str
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            setattr(self, name, value)
+        self.pk = values["id"]
+
+
+def build_rows(people: QuerySet[Person], today: datetime.date, fields: set[str] | None = None) -> list[Row]:
+    """Rows with their residence and place names, with a fixed number of queries. ``fields``
+    (canonical field codes) limits decryption to the sealed fields the report shows."""
+    sealed = list(SEALED.values()) if fields is None else [SEALED[f] for f in fields if f in SEALED]
+    names_in_order = [*PLAIN, *sealed]
+    # Plain rows rather than model instances: a report reads a few attributes of tens of
+    # thousands of people, and building Person objects cost more than everything else.
+    persons = [PersonRow(dict(zip(names_in_order, values, strict=True)))
+               for values in people.values_list(*names_in_order).iterator(chunk_size=20000)]
     residences: dict[int, _Residence] = {}
-    current = Residence.objects.filter(person__in=[p.pk for p in persons], moved_out__isnull=True) \
+    current = Residence.objects.filter(person__in=people.values("pk"), moved_out__isnull=True) \
         .order_by("moved_in").values_list("person_id", "moved_in", "relation_to_head")
     for person_id, moved_in, relation_to_head in current.iterator(chunk_size=20000):
         residences[person_id] = _Residence(moved_in, relation_to_head)
     names = names_by_path({p.path for p in persons})
+    places: dict[str, tuple[str, str, str, str, str]] = {}  # a house's names, worked out once
     rows = []
     for person in persons:
-        chain = ancestor_paths(person.path) + [person.path]
-        parts = [names.get(p, "") for p in chain]
-        rows.append(Row(person=person, residence=residences.get(person.pk),
-                        compound=parts[5] if len(parts) > 5 else "", building=parts[6] if len(parts) > 6 else "",
-                        unit=parts[7] if len(parts) > 7 else "", room=parts[8] if len(parts) > 8 else "",
-                        address="".join(parts[3:]), today=today))
+        where = places.get(person.path)
+        if where is None:
+            parts = [names.get(p, "") for p in ancestor_paths(person.path) + [person.path]]
+            where = places[person.path] = (
+                parts[5] if len(parts) > 5 else "", parts[6] if len(parts) > 6 else "",
+                parts[7] if len(parts) > 7 else "", parts[8] if len(parts) > 8 else "", "".join(parts[3:]))
+        rows.append(Row(person=person, residence=residences.get(person.pk), compound=where[0], building=where[1],
+                        unit=where[2], room=where[3], address=where[4], today=today))
     return rows
 
 
@@ -204,6 +257,82 @@ def _sort_key(keys: list[str]) -> Any:
                 values.append((len(value), value))  # "2号楼" before "10号楼"
         return tuple(values)
     return key
+
+
+# --- statistics tables -----------------------------------------------------------------
+
+def _age_on(birth: datetime.date | None, today: datetime.date) -> int | None:
+    if birth is None:
+        return None
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+Counted = tuple[str, int | None, str, str]  # sex, age, population type, special-group tokens
+
+
+def _compile_count(filters: dict[str, Any]) -> Any:
+    """The Python twin of ``_filter_q`` for the fields a count column may use, built once per
+    report (group tokens are keyed hashes: computing them per person would dominate)."""
+    tokens = [group_token(g) for g in filters.get("any_groups", [])]
+    alternatives = [_compile_count(sub) for sub in filters.get("any_of", [])]
+    sex, low, high = filters.get("sex"), filters.get("min_age"), filters.get("max_age")
+    populations = filters.get("population_types")
+
+    def matches(person: Counted) -> bool:
+        person_sex, age, population, groups = person
+        if sex is not None and person_sex != sex:
+            return False
+        if low is not None and (age is None or age < low):
+            return False
+        if high is not None and (age is None or age > high):
+            return False
+        if populations is not None and population not in populations:
+            return False
+        if tokens and not any(token in groups for token in tokens):
+            return False
+        return not alternatives or any(alt(person) for alt in alternatives)
+    return matches
+
+
+def count_rows(people: QuerySet[Person], spec: Spec, today: datetime.date) -> list[list[Any]]:
+    """[[place name, count, count, …], …, [合计, …]] with one query and no decryption."""
+    depth = 6 if spec.group_by == "compound" else 7  # path segments down to that level
+    columns = list(enumerate(_compile_count(f) for f in spec.counts))
+    tallies: defaultdict[str, list[int]] = defaultdict(lambda: [0] * len(spec.counts))
+    rows = people.values_list("path", "sex", "birth_date", "population_type", "special_groups_index")
+    for path, sex, birth, population, groups in rows.iterator(chunk_size=20000):
+        key = "/".join(path.split("/")[:depth]) + "/"
+        tally = tallies[key]
+        person = (sex, _age_on(birth, today), population, groups or "")
+        for i, matches in columns:
+            if matches(person):
+                tally[i] += 1
+    names = names_by_path(set(tallies))
+    named = sorted(((names.get(path, "") or "—", tally) for path, tally in tallies.items()),
+                   key=lambda item: (len(item[0]), item[0]))  # "2号楼" before "10号楼"
+    totals = [sum(tally[i] for _name, tally in named) for i in range(len(spec.counts))]
+    return [[name, *tally] for name, tally in named] + [["合计", *totals]]
+
+
+def write_counts_xlsx(template: ReportTemplate, spec: Spec, rows: list[list[Any]], footer: str) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False})
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
+    total_fmt = book.add_format({"bold": True, "top": 1})
+    sheet = book.add_worksheet(_safe_name(template.title)[:31])
+    for i, column in enumerate(spec.columns):
+        sheet.set_column(i, i, column.width)
+        sheet.write_string(0, i, column.header, head)
+    sheet.freeze_panes(1, 1)
+    sheet.set_footer(f"&L{_footer_escape(footer)}&R&P / &N")
+    for line, row in enumerate(rows, start=1):
+        fmt = total_fmt if line == len(rows) else None
+        sheet.write_string(line, 0, str(row[0]), fmt)
+        for i, value in enumerate(row[1:], start=1):
+            sheet.write_number(line, i, value, fmt)
+    sheet.write_string(len(rows) + 2, 0, footer)
+    book.close()
+    return buffer.getvalue()
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -236,6 +365,7 @@ def write_xlsx(template: ReportTemplate, spec: Spec, rows: list[Row], policy: Po
     line, seq = 1, 0
     groups: defaultdict[str, int] = defaultdict(int)
     current_group = None
+    labels: dict[int, tuple[Any, str]] = {}
     for row in rows:
         group = getattr(row, spec.group_by) if spec.group_by else None
         if spec.group_by and group != current_group:
@@ -245,7 +375,7 @@ def write_xlsx(template: ReportTemplate, spec: Spec, rows: list[Row], policy: Po
         groups[group or "—"] += 1
         for i, column in enumerate(spec.columns):
             value = seq if column.field == "_seq" else FIELDS[column.field].value(row, policy)
-            _write(sheet, line, i, value, date_fmt)
+            _write(sheet, line, i, value, date_fmt, labels)
         line += 1
     sheet.write_string(line + 1, 0, footer)
     if spec.summary and spec.group_by:
@@ -259,7 +389,10 @@ def write_xlsx(template: ReportTemplate, spec: Spec, rows: list[Row], policy: Po
     return buffer.getvalue()
 
 
-def _write(sheet: Any, line: int, col: int, value: Any, date_fmt: Any) -> None:
+def _write(sheet: Any, line: int, col: int, value: Any, date_fmt: Any, labels: dict[int, tuple[Any, str]]) -> None:
+    if isinstance(value, Promise):  # a choice label: rendered once per report, not once per cell
+        # keyed by id, holding the object itself so that the id cannot be reused meanwhile
+        value = labels.setdefault(id(value), (value, str(value)))[1]
     if value is None or value == "":
         sheet.write_blank(line, col, None)
     elif isinstance(value, datetime.date):
@@ -285,14 +418,19 @@ def generate(template: ReportTemplate, *, scope: Place, acting_user: Any,
     require(acting_user, "people.export", scope.path)
     spec = parse_spec(template.spec)
     today = today or timezone.localdate()
-    rows = build_rows(select_people(acting_user, scope, spec, today), today)
-    rows.sort(key=_sort_key(spec.group_by and [spec.group_by, *spec.sort] or spec.sort))
     moment = timezone.localtime()
     footer = (f"范围：{scope.full_name() if scope.level not in (Level.PROVINCE, Level.CITY) else scope.name}"
               f"（{scope.code}）  生成时间：{moment:%Y-%m-%d %H:%M}  生成人：{acting_user}  "
               f"模板：{template.code} 第{template.version}版  由邻里平台自“一表采集”数据生成")
-    with translation.override("zh-hans"):  # a department's form is in Chinese whatever the UI
-        content = write_xlsx(template, spec, rows, POLICIES.get(template.department, Policy()), footer)
+    rows: list[Any]
+    if spec.counts:
+        rows = count_rows(select_people(acting_user, scope, spec, today), spec, today)
+        content = write_counts_xlsx(template, spec, rows, footer)
+    else:
+        rows = build_rows(select_people(acting_user, scope, spec, today), today, {c.field for c in spec.columns})
+        rows.sort(key=_sort_key(spec.group_by and [spec.group_by, *spec.sort] or spec.sort))
+        with translation.override("zh-hans"):  # a department's form is in Chinese whatever the UI
+            content = write_xlsx(template, spec, rows, POLICIES.get(template.department, Policy()), footer)
     digest = hashlib.sha256(content).hexdigest()
     filename = _safe_name(f"{template.title}_{scope.name}_{moment:%Y%m%d}") + ".xlsx"
     with transaction.atomic():
@@ -344,6 +482,14 @@ def cells_saved(user: Any, scope: Place, today: datetime.date) -> Saving:
     fields_of: dict[int, set[str]] = {}
     for template in ReportTemplate.objects.filter(active=True).order_by("department", "code"):
         spec = parse_spec(template.spec)
+        if spec.counts:
+            # By hand: the table's cells (after counting every person). From the registry: nothing
+            # new, since the facts counted (sex, birth date, groups) are part of registering anyone.
+            table = count_rows(select_people(user, scope, spec, today), spec, today)
+            cells = len(table) * len(spec.columns)
+            typed += cells
+            templates.append((template, len(table), cells))
+            continue
         columns = {c.field for c in spec.columns if c.field != "_seq"}
         ids = list(select_people(user, scope, spec, today).values_list("pk", flat=True))
         typed += len(ids) * len(columns)

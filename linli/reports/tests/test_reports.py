@@ -1,17 +1,20 @@
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from linli.core.models import AuditEvent
 from linli.ledger import log
 from linli.ledger.models import LedgerEntry
 from linli.people.models import Person
+from linli.places.models import Place
 from linli.reports.engine import TemplateError, generate, generate_all, parse_spec
 from linli.reports.models import ReportRun, ReportTemplate
 
@@ -65,6 +68,27 @@ def test_police_floating_population_full_ids_as_text(street):
     rows = [r for r in sheet_rows(report.content)[1:] if isinstance(r[0], float)]
     with_id = [r for r in rows if r[4]]
     assert with_id and all(isinstance(r[4], str) and len(r[4]) == 18 for r in with_id)
+
+
+def test_the_womens_federation_gets_counts_per_compound_and_no_names(street):
+    report = generate(template("women"), scope=street.community, acting_user=street.secretary)
+    rows = sheet_rows(report.content)
+    assert rows[0][:3] == ["小区", "妇女总数", "18—59岁妇女"] and len(rows[0]) == 12
+    people = list(Person.objects.filter(path__under=street.community.path, is_active=True))
+    today = timezone.localdate()
+    women = [p for p in people if p.sex == "F" and p.birth_date and age_on(p.birth_date, today) >= 18]
+    girls = [p for p in people if p.sex == "F" and p.birth_date and age_on(p.birth_date, today) <= 17]
+    total = next(r for r in rows if r[0] == "合计")
+    assert total[1] == len(women) > 0 and total[8] == len(girls)
+    compounds = [r for r in rows[1:] if r[0] not in ("合计", "") and isinstance(r[1], float)]
+    assert len(compounds) == Place.objects.filter(path__under=street.community.path, level="compound").count()
+    assert sum(r[1] for r in compounds) == total[1]
+    names = {p.name for p in people}
+    assert not names & {cell for row in rows for cell in row if isinstance(cell, str)}
+
+
+def age_on(birth: datetime.date, today: datetime.date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def test_cdc_list_is_empty_until_contact_tracing_exists(street):
@@ -132,3 +156,12 @@ def test_generate_all_for_the_whole_street(street):
     street_place = street.community.parent
     reports = generate_all(scope=street_place, acting_user=street.street_officer)
     assert sum(r.rows for r in reports) > 0
+
+
+@pytest.mark.parametrize("code_part", ["civil", "education", "police", "women"])
+def test_a_report_costs_a_fixed_number_of_queries(street, django_assert_max_num_queries, code_part):
+    """Sealed fields a report does not show are not loaded: reading one later would cost a
+    query per row, which this bound catches."""
+    with django_assert_max_num_queries(40):
+        report = generate(template(code_part), scope=street.community.parent, acting_user=street.street_officer)
+    assert report.rows > 0
