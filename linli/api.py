@@ -23,6 +23,7 @@ from ninja.renderers import JSONRenderer
 from linli.core.api_auth import BearerAuth, BrowserSessionAuth
 from linli.core.permissions import PermissionDenied
 from linli.grids.api import router as grids_router
+from linli.health.api import router as health_router
 from linli.imports.api import router as imports_router
 from linli.ledger.api import router as ledger_router
 from linli.people.api import router as people_router
@@ -181,6 +182,7 @@ api.add_router("/grids", grids_router, tags=["grids"])
 api.add_router("/ledger", ledger_router, tags=["ledger"])
 api.add_router("/reports", reports_router, tags=["reports"])
 api.add_router("/imports", imports_router, tags=["imports"])
+api.add_router("/health", health_router, tags=["health"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.

@@ -22,6 +22,8 @@ ACTIONS: dict[str, str] = {
     "people.export": gettext_noop("export lists of residents"),
     "orgs.view": gettext_noop("see organisations"),
     "orgs.change": gettext_noop("add and edit organisations"),
+    # Health data is sensitive personal information (PIPL art. 28): health roles and the
+    # person's own grid worker only; street and community staff see counts, not people.
     "health.view": gettext_noop("see health-relevant data"),
     "health.change": gettext_noop("record health-relevant data"),
     "health.checkin": gettext_noop("record daily check-ins and quarantine follow-ups on a resident's behalf"),
@@ -38,9 +40,9 @@ _STAFF = [
 ]
 
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
-    "street_officer": (gettext_noop("street officer"), [*_STAFF, "grids.change", "audit.view", "health.view",
+    "street_officer": (gettext_noop("street officer"), [*_STAFF, "grids.change", "audit.view",
                                                         "ledger.view", "ledger.audit", "exchange.import"]),
-    "community_secretary": (gettext_noop("community secretary"), [*_STAFF, "grids.change", "health.view",
+    "community_secretary": (gettext_noop("community secretary"), [*_STAFF, "grids.change",
                                                                   "ledger.view"]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",

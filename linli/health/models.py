@@ -423,3 +423,24 @@ class Trace(PlaceScopedModel):
 
     def __str__(self) -> str:
         return f"trace of case {self.case_id}"
+
+
+class DailyFigure(models.Model):
+    """What remains of purged epidemic records: a count per community, day and measure
+    (``arrivals``, ``checkins_self``, ``tests_positive``, ``orders_close_contact`` …)."""
+
+    community_path = models.CharField(_("community"), max_length=64)
+    day = models.DateField(_("day"))
+    measure = models.CharField(_("measure"), max_length=32)
+    value = models.PositiveIntegerField(_("value"))
+
+    class Meta:
+        verbose_name = _("daily figure")
+        verbose_name_plural = _("daily figures")
+        constraints = [
+            models.UniqueConstraint(fields=["community_path", "day", "measure"], name="daily_figure_unique",
+                                    violation_error_message=_("One value per community, day and measure.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community_path} {self.day} {self.measure}={self.value}"

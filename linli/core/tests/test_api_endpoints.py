@@ -169,15 +169,14 @@ IDS = [e.route for e in ENDPOINTS]
 
 
 def test_every_route_is_covered() -> None:
-    from linli.imports.tests.test_api import (
-        IMPORT_ROUTES,  # the author's own batches: checked there
-    )
+    from linli.health.tests.test_api import HEALTH_ROUTES  # health roles only: checked there
+    from linli.imports.tests.test_api import IMPORT_ROUTES  # the author's own batches: there
     from linli.ledger.tests.test_api import LEDGER_ROUTES  # not place-scoped: checked there
     from linli.reports.tests.test_api import REPORT_ROUTES  # files, not JSON: checked there
 
     schema = api.get_openapi_schema()
     routes = {f"{method.upper()} {path}" for path, methods in schema["paths"].items() for method in methods}
-    assert routes == set(IDS) | LEDGER_ROUTES | REPORT_ROUTES | IMPORT_ROUTES
+    assert routes == set(IDS) | LEDGER_ROUTES | REPORT_ROUTES | IMPORT_ROUTES | HEALTH_ROUTES
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=IDS)

@@ -1,0 +1,214 @@
+"""The epidemic-mode API. Person-level reads are scoped (health roles and the person's own
+grid worker; the resident herself) and audited; anything outside the scope is a 404."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from linli.core.api_auth import ERRORS, Id, api_user
+from linli.health import actions, keys, passes
+from linli.health.models import Case, Channel
+from linli.people.models import Person
+
+router = Router()
+Temperature = Annotated[Decimal, Field(ge=30, le=45, max_digits=3, decimal_places=1)]
+RegionCode = Annotated[str, Field(pattern=r"^\d{6}(\d{3})?$", description="GB/T 2260 code, 6 or 9 digits")]
+
+
+def _person(request: HttpRequest, person_id: int, *, change: str | None = None) -> Person:
+    """The person if the caller may see her health data (and, with ``change``, record it)."""
+    user = api_user(request)
+    person = Person.objects.filter(pk=person_id, is_active=True).first()
+    if person is None or not actions.may_see(user, person):
+        raise Http404
+    if change and getattr(user, "person_id", None) != person.pk and not actions.can(user, change, person.path):
+        raise Http404
+    return person
+
+
+class ArrivalIn(Schema):
+    person_id: Id
+    origin_code: RegionCode
+    origin_name: str = Field(min_length=1, max_length=100)
+    arrived_on: datetime.date
+    transport: str = Field("", max_length=64)
+
+
+class Created(Schema):
+    id: int
+    colour: str
+
+
+@router.post("/arrivals", response={201: Created, **ERRORS}, summary="Register an arrival")
+def register_arrival(request: HttpRequest, payload: ArrivalIn) -> Status:
+    person = _person(request, payload.person_id, change=actions.CHANGE)
+    user = api_user(request)
+    own = getattr(user, "person_id", None) == person.pk
+    arrival = actions.do_register_arrival(person, acting_user=user, origin_code=payload.origin_code,
+                                          origin_name=payload.origin_name, arrived_on=payload.arrived_on,
+                                          transport=payload.transport,
+                                          channel=Channel.SELF if own else Channel.STAFF)
+    return Status(201, {"id": arrival.pk, "colour": _colour_now(person)})
+
+
+class CheckInIn(Schema):
+    person_id: Id
+    temperature: Temperature
+    symptoms: list[Annotated[str, Field(max_length=32)]] = Field(default_factory=list, max_length=10)
+    whereabouts: str = Field("", max_length=500)
+
+
+@router.post("/checkins", response={201: Created, **ERRORS},
+             summary="Today's check-in: by the resident, or on her behalf by her grid worker or family")
+def check_in(request: HttpRequest, payload: CheckInIn) -> Status:
+    person = _person(request, payload.person_id, change=actions.ON_BEHALF)
+    user = api_user(request)
+    own = getattr(user, "person_id", None) == person.pk
+    checkin = actions.do_check_in(person, acting_user=user, temperature=payload.temperature,
+                                  symptoms=payload.symptoms, whereabouts=payload.whereabouts,
+                                  channel=Channel.SELF if own else Channel.ON_BEHALF)
+    return Status(201, {"id": checkin.pk, "colour": _colour_now(person)})
+
+
+class TestIn(Schema):
+    person_id: Id
+    kind: Literal["nucleic", "antigen"] = "nucleic"
+    sampled_on: datetime.date
+    outcome: Literal["positive", "negative"] = "negative"
+    lab: str = Field("", max_length=100)
+    sample_ref: str = Field("", max_length=64)
+
+
+@router.post("/test-results", response={201: Created, **ERRORS}, summary="Record a test result")
+def record_test(request: HttpRequest, payload: TestIn) -> Status:
+    person = _person(request, payload.person_id, change=actions.CHANGE)
+    if getattr(api_user(request), "person_id", None) == person.pk and \
+            not actions.can(api_user(request), actions.CHANGE, person.path):
+        raise Http404  # residents do not record their own lab results
+    result = actions.do_record_test(person, acting_user=api_user(request), kind=payload.kind,
+                                    sampled_on=payload.sampled_on, outcome=payload.outcome, lab=payload.lab,
+                                    sample_ref=payload.sample_ref)
+    return Status(201, {"id": result.pk, "colour": _colour_now(person)})
+
+
+class CaseIn(Schema):
+    person_id: Id
+    confirmed_on: datetime.date
+    onset_on: datetime.date | None = None
+
+
+@router.post("/cases", response={201: Created, **ERRORS}, summary="Record a confirmed case")
+def confirm_case(request: HttpRequest, payload: CaseIn) -> Status:
+    user = api_user(request)
+    person = _person(request, payload.person_id)
+    if not actions.can(user, actions.CHANGE, person.path):
+        raise Http404
+    case = actions.do_confirm_case(person, acting_user=user, confirmed_on=payload.confirmed_on,
+                                   onset_on=payload.onset_on)
+    return Status(201, {"id": case.pk, "colour": _colour_now(person)})
+
+
+def _colour_now(person: Person) -> str:
+    actions.recompute([person.pk])
+    status = getattr(Person.objects.filter(pk=person.pk).select_related("health_status").first(),
+                     "health_status", None)
+    return status.colour if status else "green"
+
+
+class Reason(Schema):
+    zh: str
+    en: str
+
+
+class QuarantineOut(Schema):
+    kind: str
+    start_date: datetime.date
+    end_date: datetime.date
+    status: str
+
+
+class StatusOut(Schema):
+    person_id: int
+    colour: str
+    reasons: list[Reason]
+    rule_set: str
+    held: bool
+    needs_review: bool
+    since: datetime.datetime | None
+    quarantine: QuarantineOut | None
+
+
+@router.get("/persons/{person_id}/status", response={200: StatusOut, **ERRORS},
+            summary="A person's health colour, why, under which rule set, and her quarantine")
+def person_status(request: HttpRequest, person_id: Id) -> dict[str, Any]:
+    person = _person(request, person_id)
+    status = actions.status_of(person, acting_user=api_user(request), purpose="api")
+    order = status.quarantine
+    return {"person_id": person.pk, "colour": status.colour,
+            "reasons": [{"zh": zh, "en": en} for zh, en in status.reasons], "rule_set": status.rule_set,
+            "held": status.held, "needs_review": status.needs_review, "since": status.since,
+            "quarantine": None if order is None else {"kind": order.kind, "start_date": order.start_date,
+                                                      "end_date": order.end_date, "status": order.status}}
+
+
+class PassOut(Schema):
+    code: str
+    colour: str
+    expires_at: datetime.datetime
+    qr_svg: str
+
+
+@router.get("/persons/{person_id}/pass", response={200: PassOut, **ERRORS},
+            summary="A signed pass (CWT, COSE_Sign1) for the person's current colour, valid ≤ 24 h")
+def person_pass(request: HttpRequest, person_id: Id) -> dict[str, Any]:
+    person = _person(request, person_id)
+    status = actions.status_of(person, acting_user=api_user(request), purpose="pass")
+    code, issued = keys.issue_for(person, status.colour, status.rule_set)
+    return {"code": code, "colour": status.colour, "expires_at": issued.expires_at, "qr_svg": passes.qr_svg(code)}
+
+
+class TraceIn(Schema):
+    person_id: Id = Field(description="the confirmed case")
+    min_overlap_minutes: int = Field(15, ge=1, le=24 * 60)
+    hops: int = Field(2, ge=1, le=3)
+
+
+class ContactOut(Schema):
+    person: int
+    degree: int
+    via: int
+    place: str
+    first_exposure: datetime.datetime
+    overlap_minutes: int
+
+
+class TraceOut(Schema):
+    id: int
+    window_start: datetime.datetime
+    window_end: datetime.datetime
+    contacts: list[ContactOut]
+
+
+@router.post("/traces", response={201: TraceOut, **ERRORS}, summary="Trace the contacts of a confirmed case")
+def start_trace(request: HttpRequest, payload: TraceIn) -> Status:
+    user = api_user(request)
+    person = _person(request, payload.person_id)
+    case = Case.objects.filter(person=person).first()
+    if case is None or not actions.can(user, actions.CHANGE, person.path):
+        raise Http404
+    trace = actions.do_trace(case, acting_user=user, min_overlap_minutes=payload.min_overlap_minutes,
+                             hops=payload.hops)
+    return Status(201, {"id": trace.pk, "window_start": trace.window_start, "window_end": trace.window_end,
+                        "contacts": trace.contacts})
+
+
+@router.get("/trust-list", auth=None, summary="The signed trust list of pass keys and revocations (public)")
+def trust_list(request: HttpRequest) -> dict[str, object]:
+    return keys.trust_list(timezone.now())

@@ -1,0 +1,131 @@
+"""The epidemic-mode API: records, status with reasons, passes, traces; scope and bad input."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from linli.core.models import AuditEvent
+from linli.health import keys, passes
+from linli.health.models import AccessRecord, Case
+from linli.ledger import log
+from linli.people.models import Person
+from linli.places.models import Place
+
+HEALTH_ROUTES = {
+    "POST /api/health/arrivals", "POST /api/health/checkins", "POST /api/health/test-results",
+    "POST /api/health/cases", "GET /api/health/persons/{person_id}/status", "GET /api/health/persons/{person_id}/pass",
+    "POST /api/health/traces", "GET /api/health/trust-list",
+}
+TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def quiet(settings: Any) -> Any:
+    settings.LINLI_CHECKIN_DEADLINE_HOUR = 24
+    log.forget_tree()
+    yield
+    log.forget_tree()
+
+
+def _post(client: Client, url: str, body: dict[str, Any]) -> Any:
+    return client.post(url, json.dumps(body, default=str), content_type="application/json")
+
+
+def _resident(street: Any, n: int = 0) -> Person:
+    return Person.objects.filter(path__startswith=street.grid_building.path).order_by("pk")[n]
+
+
+def test_a_case_is_red_with_reasons_and_its_pass_verifies_offline(street):
+    client = street.client_for(street.health_officer)
+    person = _resident(street)
+    created = _post(client, "/api/health/cases", {"person_id": person.pk, "confirmed_on": TODAY})
+    assert created.status_code == 201 and created.json()["colour"] == "red"
+    status = client.get(f"/api/health/persons/{person.pk}/status").json()
+    assert status["colour"] == "red" and status["rule_set"] == "default@1"
+    assert "确诊" in status["reasons"][0]["zh"] and status["reasons"][0]["en"]
+    assert AuditEvent.objects.filter(action="health.status_view", object_id=str(person.pk)).exists()
+
+    issued = client.get(f"/api/health/persons/{person.pk}/pass").json()
+    assert issued["code"].startswith("LL1:") and issued["qr_svg"].startswith("<?xml") or "<svg" in issued["qr_svg"]
+    doc = Client().get("/api/health/trust-list").json()
+    trust = passes.load_trust_list(doc, keys.root_public(), timezone.now())
+    verdict = passes.verify_pass(issued["code"], trust, timezone.now())
+    assert verdict.valid and verdict.colour == "red"
+
+
+def test_the_grid_worker_checks_in_for_an_elder_and_sees_her_status(street):
+    client = street.client_for(street.grid_worker)
+    person = _resident(street, 1)
+    done = _post(client, "/api/health/checkins", {"person_id": person.pk, "temperature": "37.6"})
+    assert done.status_code == 201 and done.json()["colour"] == "yellow"
+    assert client.get(f"/api/health/persons/{person.pk}/status").json()["colour"] == "yellow"
+    # a case is for health staff only
+    assert _post(client, "/api/health/cases", {"person_id": person.pk, "confirmed_on": TODAY}).status_code == 404
+
+
+def test_outside_the_scope_is_not_found(street):
+    far = Person.objects.filter(path__startswith=street.far_building.path).first()
+    assert far is not None
+    grid = street.client_for(street.grid_worker)
+    assert grid.get(f"/api/health/persons/{far.pk}/status").status_code == 404
+    assert _post(grid, "/api/health/checkins", {"person_id": far.pk, "temperature": "36.5"}).status_code == 404
+    # the street officer and the secretary manage people, but health data is for health roles
+    # and the person's own grid worker (PIPL art. 28)
+    mine = _resident(street)
+    for user in (street.street_officer, street.secretary, street.volunteer):
+        assert street.client_for(user).get(f"/api/health/persons/{mine.pk}/status").status_code == 404
+    assert Client().get(f"/api/health/persons/{far.pk}/status").status_code == 401
+
+
+@pytest.mark.parametrize("body", [
+    {"temperature": "36.5"},
+    {"person_id": 0, "temperature": "36.5"},
+    {"person_id": 1, "temperature": "52"},
+    {"person_id": 1, "temperature": "hot"},
+    {"person_id": 1, "temperature": "36.5", "symptoms": ["x" * 100]},
+])
+def test_bad_check_ins_are_422_in_both_languages(street, body):
+    response = _post(street.client_for(street.grid_worker), "/api/health/checkins", body)
+    assert response.status_code == 422
+    assert all(e["msg"] and e["msg_zh"] for e in response.json()["detail"])
+
+
+def test_arrivals_need_a_region_code_and_a_date_not_in_the_future(street):
+    client = street.client_for(street.health_officer)
+    person = _resident(street, 2)
+    bad = _post(client, "/api/health/arrivals", {"person_id": person.pk, "origin_code": "Wuhan",
+                                                 "origin_name": "武汉", "arrived_on": TODAY})
+    assert bad.status_code == 422
+    future = _post(client, "/api/health/arrivals", {"person_id": person.pk, "origin_code": "420106",
+                                                    "origin_name": "武昌区",
+                                                    "arrived_on": TODAY + datetime.timedelta(days=3)})
+    assert future.status_code == 422 and future.json()["detail"][0]["loc"] == ["body", "arrived_on"]
+    ok = _post(client, "/api/health/arrivals", {"person_id": person.pk, "origin_code": "420106",
+                                                "origin_name": "武昌区", "arrived_on": TODAY})
+    assert ok.status_code == 201
+
+
+def test_a_trace_finds_who_shared_a_place_with_the_case(street):
+    client = street.client_for(street.health_officer)
+    case, contact, passer_by = _resident(street, 3), _resident(street, 4), _resident(street, 5)
+    gate = Place.objects.get(pk=street.grid_building.pk)
+    now = timezone.now()
+    start = now - datetime.timedelta(hours=5)
+    for person, minutes in ((case, 60), (contact, 30), (passer_by, 5)):
+        AccessRecord.objects.create(person=person, place=gate, path=gate.path, entered_at=start,
+                                    left_at=start + datetime.timedelta(minutes=minutes))
+    _post(client, "/api/health/cases", {"person_id": case.pk, "confirmed_on": TODAY})
+    traced = _post(client, "/api/health/traces", {"person_id": case.pk})
+    assert traced.status_code == 201, traced.content
+    contacts = {c["person"]: c for c in traced.json()["contacts"]}
+    assert set(contacts) == {contact.pk} and contacts[contact.pk]["degree"] == 1
+    assert contacts[contact.pk]["overlap_minutes"] == 30 and contacts[contact.pk]["place"] == gate.name
+    assert Case.objects.filter(person=case).exists()
+    not_a_case = _post(client, "/api/health/traces", {"person_id": contact.pk})
+    assert not_a_case.status_code == 404
