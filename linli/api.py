@@ -22,6 +22,7 @@ from ninja.renderers import JSONRenderer
 
 from linli.core.api_auth import BearerAuth, BrowserSessionAuth
 from linli.core.permissions import PermissionDenied
+from linli.gates.api import router as gates_router
 from linli.grids.api import router as grids_router
 from linli.health.api import router as health_router
 from linli.imports.api import router as imports_router
@@ -183,6 +184,7 @@ api.add_router("/ledger", ledger_router, tags=["ledger"])
 api.add_router("/reports", reports_router, tags=["reports"])
 api.add_router("/imports", imports_router, tags=["imports"])
 api.add_router("/health", health_router, tags=["health"])
+api.add_router("/gates", gates_router, tags=["gates"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "linli.imports",
     "linli.exchange",
     "linli.health",
+    "linli.gates",
     "linli.demo",
 ]
 

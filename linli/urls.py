@@ -15,4 +15,5 @@ urlpatterns = [
     path("reports/", include("linli.reports.urls")),
     path("imports/", include("linli.imports.urls")),
     path("exchange/", include("linli.exchange.urls")),
+    path("gates/", include("linli.gates.urls")),
 ]

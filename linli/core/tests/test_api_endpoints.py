@@ -169,6 +169,7 @@ IDS = [e.route for e in ENDPOINTS]
 
 
 def test_every_route_is_covered() -> None:
+    from linli.gates.tests.test_api import GATE_ROUTES  # on duty or in scope: checked there
     from linli.health.tests.test_api import HEALTH_ROUTES  # health roles only: checked there
     from linli.imports.tests.test_api import IMPORT_ROUTES  # the author's own batches: there
     from linli.ledger.tests.test_api import LEDGER_ROUTES  # not place-scoped: checked there
@@ -176,7 +177,7 @@ def test_every_route_is_covered() -> None:
 
     schema = api.get_openapi_schema()
     routes = {f"{method.upper()} {path}" for path, methods in schema["paths"].items() for method in methods}
-    assert routes == set(IDS) | LEDGER_ROUTES | REPORT_ROUTES | IMPORT_ROUTES | HEALTH_ROUTES
+    assert routes == set(IDS) | LEDGER_ROUTES | REPORT_ROUTES | IMPORT_ROUTES | HEALTH_ROUTES | GATE_ROUTES
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=IDS)

@@ -1,0 +1,128 @@
+"""Gates over the API: which gates the caller may work now, and the gate's event sync.
+
+The gate screen queues every scan and visitor registration in the browser and posts them
+here in batches when it is online. A batch is idempotent (each event carries the UUID the
+browser gave it) and all-or-nothing: one wrong event is a 422 naming it
+(``["body", "events", 3, "visitor", "phone"]``) and nothing is stored, so the browser can
+set that event aside and send the rest again.
+"""
+
+# No ``from __future__ import annotations``: ninja reads these annotations at import time.
+
+import datetime
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import translation
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+from pydantic import AfterValidator, AwareDatetime
+
+from linli.core.api_auth import ERRORS, Id, api_user
+from linli.core.validators import has_control_characters
+from linli.gates import actions
+from linli.gates.actions import EventErrors, EventInput, VisitorInput
+from linli.health import passes
+
+router = Router()
+
+
+def _no_control_characters(value: str) -> str:
+    if has_control_characters(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_control_characters)]
+
+
+class VisitorIn(Schema):
+    name: Text = Field(max_length=200)
+    phone: Text = Field(max_length=64)
+    purpose: Text = Field(max_length=400)
+    visiting: Text = Field("", max_length=400, description="whom or which house")
+
+
+class EventIn(Schema):
+    client_id: uuid.UUID = Field(description="made by the gate when the event happens: sending it again is harmless")
+    kind: Literal["scan", "visitor", "manual"]
+    verdict: Literal["pass", "deny", "refer"]
+    reason: str = Field(max_length=32, description="a reason code of the gate's rule table")
+    occurred_at: AwareDatetime = Field(description="the gate device's time of the event")
+    colour: Literal["", "green", "yellow", "red"] = Field("", description="the valid pass's colour")
+    temperature: Decimal | None = Field(None, ge=30, le=45, max_digits=3, decimal_places=1)
+    subject: str = Field("", max_length=passes.MAX_SUBJECT_LEN, pattern=r"^[\x20-\x7e]*$",
+                         description="the pass's pseudonymous subject, when its signature verified")
+    pass_ref: str = Field("", pattern=r"^([0-9a-f]{32})?$", description="hex of SHA-256(pass id)[:16]")
+    note: Text = Field("", max_length=200, description="for a manual decision")
+    visitor: VisitorIn | None = None
+
+
+class EventsIn(Schema):
+    events: list[EventIn] = Field(min_length=1, max_length=actions.MAX_BATCH)
+
+
+class SyncOut(Schema):
+    accepted: int = Field(description="events stored now")
+    duplicate: int = Field(description="events stored before (same client_id): nothing changed")
+    received_at: datetime.datetime
+
+
+class GateOut(Schema):
+    id: int
+    name: str
+    compound_id: int
+    compound_name: str
+    on_duty_until: datetime.datetime | None = Field(description="the end of the caller's current shift")
+    staff: bool = Field(description="the caller works this gate as compound staff")
+
+
+def _texts(error: ValidationError) -> tuple[str, str]:
+    texts = []
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            text = str(error.message)
+            texts.append(text % error.params if error.params else text)
+    return texts[0], texts[1]
+
+
+def _event_errors(exc: EventErrors) -> dict[str, Any]:
+    detail = []
+    for index, name, error in exc.problems:
+        english, chinese = _texts(error)
+        detail.append({"loc": ["body", "events", index, *name.split(".")], "code": error.code or "invalid",
+                       "msg": english, "msg_zh": chinese})
+    return {"detail": detail}
+
+
+def _event_input(item: EventIn) -> EventInput:
+    visitor = None if item.visitor is None else VisitorInput(
+        name=item.visitor.name, phone=item.visitor.phone, purpose=item.visitor.purpose,
+        visiting=item.visitor.visiting)
+    return EventInput(client_id=item.client_id, kind=item.kind, verdict=item.verdict, reason=item.reason,
+                      occurred_at=item.occurred_at, colour=item.colour, temperature=item.temperature,
+                      subject=item.subject, pass_ref=item.pass_ref, note=item.note.strip(), visitor=visitor)
+
+
+@router.get("", response={200: list[GateOut], **ERRORS}, summary="The gates the caller may work now")
+def list_gates(request: HttpRequest) -> list[dict[str, Any]]:
+    user = api_user(request)
+    until = dict(actions.shifts_now(user).order_by("ends_at").values_list("gate_id", "ends_at"))
+    return [{"id": gate.pk, "name": gate.name, "compound_id": gate.place_id, "compound_name": gate.place.name,
+             "on_duty_until": until.get(gate.pk), "staff": actions.is_gate_staff(user, gate)}
+            for gate in actions.usable_gates(user).order_by("path", "name")]
+
+
+@router.post("/{gate_id}/events", response={200: SyncOut, **ERRORS},
+             summary="Store a batch of the gate's events (idempotent by client_id)")
+def post_events(request: HttpRequest, gate_id: Id, payload: EventsIn) -> Status | dict[str, Any]:
+    user = api_user(request)
+    access = actions.gate_for_sync(user, gate_id)
+    try:
+        result = actions.do_record_events(access, [_event_input(e) for e in payload.events], acting_user=user)
+    except EventErrors as exc:
+        return Status(422, _event_errors(exc))
+    return {"accepted": result.accepted, "duplicate": result.duplicate, "received_at": result.received_at}

@@ -1,0 +1,175 @@
+"""Gates and the roster: who may set them up, who may open a gate screen, the demo gates."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from linli.conftest import Street
+from linli.core.models import AuditEvent, User
+from linli.core.permissions import PermissionDenied
+from linli.gates import actions, verdicts
+from linli.gates.demo import prepare_demo_gates
+from linli.gates.models import DutyShift, Gate
+from linli.gates.tests.helpers import compound_of, make_gate, put_on_duty
+from linli.health import passes
+from linli.places.models import Level, Place
+
+
+@pytest.fixture
+def gate(street: Street) -> Gate:
+    return make_gate(street)
+
+
+# --- setting up gates and the roster ---------------------------------------------------------
+
+def test_the_secretary_sets_up_a_gate(street: Street, gate: Gate) -> None:
+    assert gate.path == compound_of(street).path and gate.created_by == street.secretary
+    assert AuditEvent.objects.filter(action="gate.create", object_id=str(gate.pk)).exists()
+    with pytest.raises(ValidationError) as info:
+        make_gate(street)  # the same name twice
+    assert "name" in info.value.message_dict
+    with pytest.raises(ValidationError):
+        actions.do_create_gate(street.grid_building, "楼门", acting_user=street.secretary)
+
+
+@pytest.mark.parametrize("persona", ["grid_worker", "volunteer", "health_officer", "outsider"])
+def test_others_cannot_set_up_gates_or_shifts(street: Street, gate: Gate, persona: str) -> None:
+    user = getattr(street, persona)
+    with pytest.raises(PermissionDenied):
+        actions.do_create_gate(compound_of(street), "北门", acting_user=user)
+    now = timezone.now()
+    with pytest.raises(PermissionDenied):
+        actions.do_add_shift(gate, user, now, now + datetime.timedelta(hours=8), acting_user=user)
+
+
+def test_shift_rules(street: Street, gate: Gate) -> None:
+    now = timezone.now()
+    add = actions.do_add_shift
+    shift = add(gate, street.volunteer, now, now + datetime.timedelta(hours=8), acting_user=street.secretary)
+    assert shift.path == gate.path
+    for start, end, field in [(now, now, "ends_at"), (now, now + datetime.timedelta(hours=25), "ends_at"),
+                              (now + datetime.timedelta(hours=7), now + datetime.timedelta(hours=9), "starts_at")]:
+        with pytest.raises(ValidationError) as info:
+            add(gate, street.volunteer, start, end, acting_user=street.secretary)
+        assert field in info.value.message_dict
+    actions.do_remove_shift(shift, acting_user=street.secretary)
+    assert not DutyShift.objects.filter(pk=shift.pk).exists()
+    assert AuditEvent.objects.filter(action__in=["gate.shift_add", "gate.shift_remove"]).count() == 2
+
+
+def test_roster_candidates_are_the_community_people(street: Street, gate: Gate) -> None:
+    names = set(actions.roster_candidates(gate).values_list("username", flat=True))
+    assert {"demo-grid", "demo-volunteer", "demo-community"} <= names
+    assert "outsider" not in names and "demo-health" not in names
+
+
+# --- who may open which gate ------------------------------------------------------------------
+
+def test_usable_gates(street: Street, gate: Gate) -> None:
+    assert list(actions.usable_gates(street.volunteer)) == []
+    put_on_duty(gate, street.volunteer)
+    assert list(actions.usable_gates(street.volunteer)) == [gate]
+    assert gate in actions.usable_gates(street.secretary)  # staff of the compound
+    assert gate not in actions.usable_gates(street.grid_worker)  # her grid is part of the compound only
+    put_on_duty(gate, street.grid_worker, hours_ago=-1, hours_left=8)  # starts in an hour
+    assert gate not in actions.usable_gates(street.grid_worker)
+    gate.active = False
+    gate.save()
+    assert list(actions.usable_gates(street.volunteer)) == []
+
+
+def test_gate_screen(street: Street, gate: Gate) -> None:
+    put_on_duty(gate, street.volunteer)
+    response = street.client_for(street.volunteer).get(f"/gates/{gate.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    config = json.loads(re.search(r'<script id="gate-config" type="application/json">(.*?)</script>', html).group(1))
+    assert config["gate"] == gate.pk and config["events_url"] == f"/api/gates/{gate.pk}/events"
+    assert len(passes._b64u_decode(config["root_public_key"], 32)) == 32
+    assert set(config["table"]["rules"]) == verdicts.REASONS - {"manual"}
+    assert 'aria-live="assertive"' in html and 'for="scan-input"' in html
+    assert not re.search(r"<script[^>]*html5-qrcode", html)  # loaded when the camera is asked for
+
+
+@pytest.mark.parametrize("persona", ["grid_worker", "outsider", "health_officer", "volunteer"])
+def test_gate_screen_is_404_off_duty(street: Street, gate: Gate, persona: str) -> None:
+    response = street.client_for(getattr(street, persona)).get(f"/gates/{gate.pk}/")
+    assert response.status_code == 404
+
+
+def test_gate_list(street: Street, gate: Gate) -> None:
+    put_on_duty(gate, street.volunteer)
+    page = street.client_for(street.volunteer).get("/gates/").content.decode()
+    assert f"/gates/{gate.pk}/" in page and f"/gates/{gate.pk}/roster/" not in page
+    page = street.client_for(street.secretary).get("/gates/").content.decode()
+    assert f"/gates/{gate.pk}/roster/" in page
+    assert f"/gates/{gate.pk}/" not in street.client_for(street.outsider).get("/gates/").content.decode()
+    assert Client().get("/gates/").status_code == 302
+
+
+def test_roster_page(street: Street, gate: Gate) -> None:
+    client = street.client_for(street.secretary)
+    assert client.get(f"/gates/{gate.pk}/roster/").status_code == 200
+    local = timezone.localtime()
+    form = {"user": street.volunteer.pk, "starts_at": local.strftime("%Y-%m-%dT08:00"),
+            "ends_at": local.strftime("%Y-%m-%dT20:00")}
+    assert client.post(f"/gates/{gate.pk}/roster/", form).status_code == 302
+    shift = DutyShift.objects.get(gate=gate)
+    assert timezone.localtime(shift.starts_at).hour == 8
+    refused = client.post(f"/gates/{gate.pk}/roster/", {**form, "ends_at": form["starts_at"]})
+    assert refused.status_code == 422
+    assert client.post(f"/gates/{gate.pk}/roster/{shift.pk}/remove/").status_code == 302
+    assert not DutyShift.objects.exists()
+    for user in (street.grid_worker, street.volunteer, street.outsider):
+        assert street.client_for(user).get(f"/gates/{gate.pk}/roster/").status_code == 404
+
+
+def test_service_worker(street: Street) -> None:
+    response = street.client_for(street.volunteer).get("/gates/sw.js")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
+    assert "/static/gates/gate.js" in response.content.decode()
+    assert response["Service-Worker-Allowed"] == "/gates/"
+
+
+# --- the rule table ------------------------------------------------------------------------
+
+def test_every_reason_has_a_rule_and_two_messages() -> None:
+    assert set(verdicts.RULES) == verdicts.REASONS - {"manual"}
+    for reason, (zh, en) in verdicts.MESSAGES.items():
+        assert zh and en and zh != en, reason
+    assert verdicts.RULES["fever"] == ("deny", "yellow")
+
+
+@pytest.mark.parametrize(("check", "colour", "temperature", "reason"), [
+    ("ok", "green", None, "ok"), ("ok", "green", "37.2", "ok"), ("ok", "green", "37.3", "fever"),
+    ("ok", "yellow", None, "yellow"), ("ok", "yellow", "38.0", "fever"), ("ok", "red", "38.0", "red"),
+    ("expired", None, "38.0", "expired"),
+])
+def test_scan_reason(check: str, colour: str | None, temperature: str | None, reason: str) -> None:
+    from decimal import Decimal
+
+    value = None if temperature is None else Decimal(temperature)
+    assert verdicts.scan_reason(check, colour, value) == reason
+
+
+# --- the demo ------------------------------------------------------------------------------
+
+def test_demo_gates(street: Street) -> None:
+    gates = prepare_demo_gates()
+    compounds = Place.objects.filter(parent=street.community, level=Level.COMPOUND)
+    assert len(gates) == 2 * compounds.count()
+    assert {g.name for g in gates} == {"东门", "南门"}
+    first = compounds.order_by("code")[0]
+    for name in ("demo-grid", "demo-volunteer"):
+        user = User.objects.get(username=name)
+        on_duty = set(actions.usable_gates(user))
+        assert on_duty == set(Gate.objects.filter(place=first))
+    assert prepare_demo_gates() == gates  # again: nothing new
+    assert DutyShift.objects.count() == 2 * 2 * 7

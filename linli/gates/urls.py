@@ -1,0 +1,12 @@
+from django.urls import path
+
+from linli.gates import views
+
+app_name = "gates"
+urlpatterns = [
+    path("", views.gate_list, name="list"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("<int:pk>/", views.gate_screen, name="screen"),
+    path("<int:pk>/roster/", views.gate_roster, name="roster"),
+    path("<int:pk>/roster/<int:shift_id>/remove/", views.shift_remove, name="shift_remove"),
+]

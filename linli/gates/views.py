@@ -1,0 +1,153 @@
+"""The gate pages: my gates, the gate screen (works offline once loaded) and the duty roster."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from linli.core.permissions import can, get_scoped_or_404
+from linli.gates import actions, verdicts
+from linli.gates.forms import ShiftForm
+from linli.gates.models import DutyShift, Gate
+from linli.health import keys
+
+HTML5_QRCODE = "vendor/html5-qrcode-2.3.8/html5-qrcode.min.js"
+NOBLE_ED25519 = "vendor/noble-ed25519-3.2.0/index.js"
+SERVICE_WORKER = Path(__file__).parent / "static" / "gates" / "sw.js"
+
+
+# What the gate screen's JavaScript says, in the interface language (placeholders filled in there).
+SCREEN_TEXTS = {
+    "idle": _lazy("Waiting for a pass"),
+    "trust_ok": _lazy("Trust list version %(version)s, issued %(issued)s: passes are checked on this device, "
+                      "also offline."),
+    "trust_missing": _lazy("No trust list on this device: passes cannot be checked. Go online and reload this page."),
+    "trust_stale": _lazy("The trust list is older than 24 hours: passes cannot be checked. Go online to update it."),
+    "trust_invalid": _lazy("The trust list is not genuine: passes cannot be checked. Reload this page online."),
+    "insecure": _lazy("This page must be opened over HTTPS to check passes."),
+    "no_verifier": _lazy("This browser cannot check signatures: update it, or use another phone."),
+    "online": _lazy("online"),
+    "offline": _lazy("offline: records are kept on this device"),
+    "queue_empty": _lazy("Nothing waiting to upload."),
+    "queue_waiting": _lazy("%(count)s records waiting to upload."),
+    "synced": _lazy("All records uploaded (%(time)s)."),
+    "rejected": _lazy("%(count)s records were refused by the server; tell the community office."),
+    "login": _lazy("Log in again to upload the records (they are kept on this device)."),
+    "not_on_duty": _lazy("The server says you are not on duty at this gate; records are kept on this device."),
+    "storage": _lazy("This device cannot store records: its storage is full or blocked."),
+    "bad_temperature": _lazy("Enter the temperature as a number between 30 and 45, or leave it empty."),
+    "empty_code": _lazy("Scan or paste a pass first."),
+    "visitor_required": _lazy("Fill in the name, phone, purpose and whom they visit."),
+    "visitor_phone": _lazy("The phone number is not valid: 11 digits starting with 1, or + and a country code."),
+    "visitor_saved": _lazy("Visitor registered."),
+    "manual_saved": _lazy("Decision recorded."),
+    "expires": _lazy("valid until %(time)s"),
+    "expired_at": _lazy("expired at %(time)s"),
+    "issuer": _lazy("issued by %(name)s"),
+    "temperature": _lazy("temperature %(value)s °C"),
+    "camera_start": _lazy("Scan with the camera"),
+    "camera_stop": _lazy("Stop the camera"),
+    "camera_error": _lazy("The camera cannot be used here; use the hand scanner or type the pass."),
+}
+
+
+def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return start, start + datetime.timedelta(days=1)
+
+
+@login_required
+def gate_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    usable = {gate.pk: gate for gate in actions.usable_gates(user)}
+    managed = {gate.pk: gate for gate in Gate.objects.restrict(user, actions.MANAGE).select_related("place")}
+    until = dict(actions.shifts_now(user).values_list("gate_id", "ends_at"))
+    rows = [{"gate": gate, "open": pk in usable, "manage": pk in managed, "until": until.get(pk)}
+            for pk, gate in sorted({**managed, **usable}.items(), key=lambda item: (item[1].path, item[1].name))]
+    return render(request, "gates/list.html", {"rows": rows})
+
+
+@login_required
+def gate_screen(request: HttpRequest, pk: int) -> HttpResponse:
+    gate = actions.gate_for_screen(request.user, pk)
+    now = timezone.now()
+    start, end = _day_bounds(timezone.localdate())
+    roster = (DutyShift.objects.filter(gate=gate, starts_at__lt=end, ends_at__gt=start)
+              .select_related("user").order_by("starts_at"))
+    my_shift = actions.shifts_now(request.user, now).filter(gate=gate).order_by("-ends_at").first()
+    root = base64.urlsafe_b64encode(keys.root_public()).rstrip(b"=").decode("ascii")
+    config = {
+        "gate": gate.pk,
+        "user": request.user.pk,
+        "root_public_key": root,
+        "trust_list_url": "/api/health/trust-list",
+        "events_url": f"/api/gates/{gate.pk}/events",
+        "html5_qrcode_url": static(HTML5_QRCODE),
+        "ed25519_fallback_url": static(NOBLE_ED25519),
+        "service_worker_url": reverse("gates:service_worker"),
+        "table": verdicts.gate_table(),
+    }
+    return render(request, "gates/gate.html", {
+        "gate": gate, "config": config, "roster": roster, "my_shift": my_shift,
+        "counts": actions.today_counts(gate),
+        "texts": {key: str(text) for key, text in SCREEN_TEXTS.items()}, "staff": actions.is_gate_staff(request.user, gate),
+        "can_manage": can(request.user, actions.MANAGE, gate.path)})
+
+
+@login_required
+def gate_roster(request: HttpRequest, pk: int) -> HttpResponse:
+    gate = get_scoped_or_404(Gate.objects.select_related("place"), request.user, actions.MANAGE, pk=pk)
+    candidates = actions.roster_candidates(gate)
+    form = ShiftForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_add_shift(gate, data["user"], data["starts_at"], data["ends_at"], acting_user=request.user)
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(request, _("Shift added to the roster."))
+            return redirect("gates:roster", pk=gate.pk)
+    start, _end = _day_bounds(timezone.localdate())
+    shifts = (DutyShift.objects.filter(gate=gate, ends_at__gt=start, starts_at__lt=start + datetime.timedelta(days=15))
+              .select_related("user").order_by("starts_at"))
+    status = 422 if request.method == "POST" else 200
+    return render(request, "gates/roster.html", {"gate": gate, "form": form, "shifts": shifts}, status=status)
+
+
+@login_required
+@require_POST
+def shift_remove(request: HttpRequest, pk: int, shift_id: int) -> HttpResponse:
+    gate = get_scoped_or_404(Gate.objects.all(), request.user, actions.MANAGE, pk=pk)
+    shift = get_object_or_404(DutyShift, gate=gate, pk=shift_id)
+    actions.do_remove_shift(shift, acting_user=request.user)
+    messages.success(request, _("Shift removed."))
+    return redirect("gates:roster", pk=gate.pk)
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The gate screen's service worker, served under /gates/ so that it may keep the gate
+    pages for offline reloads (a worker only controls pages below its own URL)."""
+    script = SERVICE_WORKER.read_text(encoding="utf-8")
+    assets = [static(path) for path in ("gates/passcheck.js", "gates/gate.js", "gates/gate.css", NOBLE_ED25519,
+                                         "vendor/bootstrap-5.3.9/bootstrap.min.css", "linli/app.css",
+                                         "vendor/bootstrap-5.3.9/bootstrap.bundle.min.js",
+                                         "vendor/htmx-2.0.11/htmx.min.js", HTML5_QRCODE)]
+    script = script.replace("/*ASSETS*/[]", repr(assets).replace("'", '"'))
+    response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/gates/"
+    return response
