@@ -56,6 +56,7 @@ __all__ = [
     "PAYLOAD_HASH_SIZE",
     "SALT_SIZE",
     "VERSION",
+    "BodyTemplate",
     "EntryBody",
     "EntryError",
     "decode",
@@ -65,7 +66,9 @@ __all__ = [
     "parse_leaf_data",
     "salted_payload_hash",
     "sign_entry",
+    "sign_encoded",
     "signed_message",
+    "verify_encoded",
     "verify_entry",
 ]
 
@@ -231,6 +234,48 @@ def encode(body: EntryBody) -> bytes:
     )
 
 
+class BodyTemplate:
+    """Encodings of many bodies that share everything but ``subject_ref`` and
+    ``payload_hash`` (a batch from one submitter, of one type, at one time).
+
+    :meth:`encode` returns exactly ``encode(EntryBody(entry_type, subject_ref,
+    claimed_at, payload_hash, references, submitter_key_id, submitter))`` and
+    refuses the same values, without building an :class:`EntryBody` per entry:
+    the shared fields are validated and encoded once, here.
+    """
+
+    __slots__ = ("_head", "_middle", "_tail", "key_id")
+
+    def __init__(
+        self,
+        entry_type: str,
+        claimed_at: int,
+        references: Iterable[int],
+        submitter_key_id: BytesLike,
+        submitter: str,
+    ) -> None:
+        shared = EntryBody(entry_type, "", claimed_at, bytes(PAYLOAD_HASH_SIZE),
+                           tuple(references), bytes(submitter_key_id), submitter)
+        whole = encode(shared)
+        # whole = head || u16(0) || claimed_at || payload_hash || tail
+        head_size = 1 + 2 + len(shared.entry_type)
+        self._head = whole[:head_size]
+        self._middle = _U64.pack(shared.claimed_at)
+        self._tail = whole[head_size + 2 + 8 + PAYLOAD_HASH_SIZE :]
+        self.key_id: bytes = shared.submitter_key_id
+
+    def encode(self, subject_ref: str, payload_hash: bytes) -> bytes:
+        """The canonical encoding of the body with these two fields filled in."""
+        subject = _text_bytes(subject_ref, "subject_ref", MAX_SUBJECT_REF_BYTES, allow_empty=True)
+        if type(payload_hash) is not bytes:
+            payload_hash = _require_bytes(payload_hash, "payload_hash", PAYLOAD_HASH_SIZE)
+        elif len(payload_hash) != PAYLOAD_HASH_SIZE:
+            raise EntryError(f"payload_hash must be {PAYLOAD_HASH_SIZE} bytes, got {len(payload_hash)}")
+        return b"".join(
+            (self._head, _U16.pack(len(subject)), subject, self._middle, payload_hash, self._tail)
+        )
+
+
 class _Reader:
     """Bounds-checked reader over an encoding; every failure is an EntryError."""
 
@@ -347,6 +392,23 @@ def verify_entry(body: EntryBody, signature: BytesLike, verifier: Verifier) -> b
     if verifier.key_id != body.submitter_key_id:
         return False
     return verifier.verify(signed_message(body), bytes(signature))
+
+
+def sign_encoded(body_bytes: bytes, signer: Signer) -> bytes:
+    """:func:`sign_entry` for an encoding the caller has just built itself (with a
+    :class:`BodyTemplate` whose ``key_id`` is ``signer.key_id``)."""
+    return signer.sign(DOMAIN_PREFIX + body_bytes)
+
+
+def verify_encoded(body_bytes: bytes, signature: bytes, verifier: Verifier) -> bool:
+    """Whether ``signature`` is ``verifier``'s signature of the body encoded as ``body_bytes``.
+
+    The same Ed25519 check as :func:`verify_entry`, for encodings the caller
+    has just built itself (with :func:`encode` or a :class:`BodyTemplate`
+    whose ``key_id`` it compared with ``verifier.key_id``), so without decoding
+    them again. Never raises.
+    """
+    return verifier.verify(DOMAIN_PREFIX + body_bytes, signature)
 
 
 def leaf_data(body: EntryBody, signature: BytesLike) -> bytes:

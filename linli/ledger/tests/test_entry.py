@@ -528,3 +528,63 @@ class TestSaltedPayloadHash:
     def test_usable_as_payload_hash(self) -> None:
         b = body(payload_hash=salted_payload_hash(b'{"dose": 2}', new_salt()))
         assert decode(encode(b)) == b
+
+
+class TestBodyTemplate:
+    """A batch's shared fields encoded once: the same bytes and the same refusals as
+    :func:`encode` of a whole :class:`EntryBody`."""
+
+    @SETTINGS
+    @given(bodies)
+    def test_same_bytes_as_encode(self, b: EntryBody) -> None:
+        template = entry.BodyTemplate(b.entry_type, b.claimed_at, b.references, b.submitter_key_id, b.submitter)
+        assert template.encode(b.subject_ref, b.payload_hash) == encode(b)
+        assert template.key_id == b.submitter_key_id
+
+    @pytest.mark.parametrize(
+        ("subject_ref", "payload_hash", "error"),
+        [
+            ("x" * 129, PAYLOAD_HASH, EntryError),
+            ("\u00e9" * 65, PAYLOAD_HASH, EntryError),
+            ("a\nb", PAYLOAD_HASH, EntryError),
+            ("\ud800", PAYLOAD_HASH, EntryError),
+            (42, PAYLOAD_HASH, TypeError),
+            ("ok", PAYLOAD_HASH[:31], EntryError),
+            ("ok", PAYLOAD_HASH + b"\x00", EntryError),
+            ("ok", "0" * 32, TypeError),
+        ],
+    )
+    def test_refuses_what_entry_body_refuses(self, subject_ref: object, payload_hash: object,
+                                             error: type[Exception]) -> None:
+        b = body()
+        template = entry.BodyTemplate(b.entry_type, b.claimed_at, b.references, b.submitter_key_id, b.submitter)
+        with pytest.raises(error):
+            body(subject_ref=subject_ref, payload_hash=payload_hash)
+        with pytest.raises(error):
+            template.encode(subject_ref, payload_hash)  # type: ignore[arg-type]
+
+    def test_bytes_like_payload_hash(self) -> None:
+        b = body()
+        template = entry.BodyTemplate(b.entry_type, b.claimed_at, b.references, b.submitter_key_id, b.submitter)
+        assert template.encode(b.subject_ref, bytearray(PAYLOAD_HASH)) == encode(b)  # type: ignore[arg-type]
+
+    def test_shared_fields_validated(self) -> None:
+        with pytest.raises(EntryError):
+            entry.BodyTemplate("Bad-Type", 0, (), SIGNER.key_id, SIGNER.name)
+        with pytest.raises(EntryError):
+            entry.BodyTemplate("ok", -1, (), SIGNER.key_id, SIGNER.name)
+        with pytest.raises(EntryError):
+            entry.BodyTemplate("ok", 0, (1, 1), SIGNER.key_id, SIGNER.name)
+        with pytest.raises(EntryError):
+            entry.BodyTemplate("ok", 0, (), SIGNER.key_id, "")
+
+    def test_sign_and_verify_encoded(self) -> None:
+        b = body()
+        raw = encode(b)
+        signature = entry.sign_encoded(raw, SIGNER)
+        assert signature == sign_entry(b, SIGNER)
+        assert entry.verify_encoded(raw, signature, SIGNER.verifier())
+        assert not entry.verify_encoded(raw[:-1] + b"x", signature, SIGNER.verifier())
+        assert not entry.verify_encoded(raw, signature[:-1] + bytes([signature[-1] ^ 1]), SIGNER.verifier())
+        assert not entry.verify_encoded(raw, signature, Signer.generate(SIGNER.name).verifier())
+        assert not entry.verify_encoded(raw, signature[:63], SIGNER.verifier())
