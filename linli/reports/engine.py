@@ -10,15 +10,20 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import multiprocessing
+import os
 import re
 import zipfile
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import xlsxwriter
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Length, Substr
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
@@ -30,6 +35,7 @@ from linli.places.models import Level, Place, names_by_path
 from linli.places.rules import ancestor_paths
 from linli.reports.fields import FIELDS, Policy, Row
 from linli.reports.models import Department, ReportRun, ReportTemplate
+from linli.reports.sheet import ListSheet, write_list
 
 # What each receiving department may see in full (data, not ifs scattered in code).
 POLICIES: dict[str, Policy] = {
@@ -295,7 +301,27 @@ def _compile_count(filters: dict[str, Any]) -> Any:
 
 
 def count_rows(people: QuerySet[Person], spec: Spec, today: datetime.date) -> list[list[Any]]:
-    """[[place name, count, count, …], …, [合计, …]] with one query and no decryption."""
+    """[[place name, count, count, …], …, [合计, …]]: one grouped query where the places of
+    that level have paths of one length (codes of fixed width), else counted here."""
+    level = Level.COMPOUND if spec.group_by == "compound" else Level.BUILDING
+    lengths = set(Place.objects.filter(level=level).annotate(n=Length("path")).values_list("n", flat=True)
+                  .distinct()[:2])
+    if len(lengths) == 1:
+        width = lengths.pop()
+        columns = {f"c{i}": Count("pk", filter=_filter_q(f, today)) if f else Count("pk")
+                   for i, f in enumerate(spec.counts)}
+        grouped = people.annotate(group=Substr("path", 1, width)).values("group").annotate(**columns).order_by()
+        tallies = {row[0]: list(row[1:]) for row in grouped.values_list("group", *columns)}
+    else:
+        tallies = _count_here(people, spec, today)
+    names = names_by_path(set(tallies))
+    named = sorted(((names.get(path, "") or "—", tally) for path, tally in tallies.items()),
+                   key=lambda item: (len(item[0]), item[0]))  # "2号楼" before "10号楼"
+    totals = [sum(tally[i] for _name, tally in named) for i in range(len(spec.counts))]
+    return [[name, *tally] for name, tally in named] + [["合计", *totals]]
+
+
+def _count_here(people: QuerySet[Person], spec: Spec, today: datetime.date) -> dict[str, list[int]]:
     depth = 6 if spec.group_by == "compound" else 7  # path segments down to that level
     columns = list(enumerate(_compile_count(f) for f in spec.counts))
     tallies: defaultdict[str, list[int]] = defaultdict(lambda: [0] * len(spec.counts))
@@ -307,11 +333,7 @@ def count_rows(people: QuerySet[Person], spec: Spec, today: datetime.date) -> li
         for i, matches in columns:
             if matches(person):
                 tally[i] += 1
-    names = names_by_path(set(tallies))
-    named = sorted(((names.get(path, "") or "—", tally) for path, tally in tallies.items()),
-                   key=lambda item: (len(item[0]), item[0]))  # "2号楼" before "10号楼"
-    totals = [sum(tally[i] for _name, tally in named) for i in range(len(spec.counts))]
-    return [[name, *tally] for name, tally in named] + [["合计", *totals]]
+    return tallies
 
 
 def write_counts_xlsx(template: ReportTemplate, spec: Spec, rows: list[list[Any]], footer: str) -> bytes:
@@ -347,60 +369,33 @@ class Generated:
     notes: list[str] = field(default_factory=list)
 
 
-def write_xlsx(template: ReportTemplate, spec: Spec, rows: list[Row], policy: Policy, footer: str) -> bytes:
-    buffer = io.BytesIO()
-    # constant_memory streams each row to a temporary file as it is written (rows go strictly
-    # in order here), so a 150,000-row report neither holds every cell in memory nor builds
-    # a shared-strings table.
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_numbers": False})
-    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
-    group_fmt = book.add_format({"bold": True, "bg_color": "#F2F2F2"})
-    date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
-    sheet = book.add_worksheet(_safe_name(template.title)[:31])
-    for i, column in enumerate(spec.columns):
-        sheet.set_column(i, i, column.width)
-        sheet.write_string(0, i, column.header, head)
-    sheet.freeze_panes(1, 0)
-    sheet.set_footer(f"&L{_footer_escape(footer)}&R&P / &N")
-    line, seq = 1, 0
-    groups: defaultdict[str, int] = defaultdict(int)
-    current_group = None
+def list_sheet(template: ReportTemplate, spec: Spec, rows: list[Row], policy: Policy, footer: str) -> ListSheet:
+    """The report's cells as plain values (labels rendered in the active language)."""
+    sheet = ListSheet(_safe_name(template.title), [(c.header, c.width) for c in spec.columns], footer=footer,
+                      summary_label=("小区" if spec.group_by == "compound" else "楼栋")
+                      if spec.summary and spec.group_by else None)
     labels: dict[int, tuple[Any, str]] = {}
-    for row in rows:
-        group = getattr(row, spec.group_by) if spec.group_by else None
-        if spec.group_by and group != current_group:
-            sheet.merge_range(line, 0, line, len(spec.columns) - 1, f"{group or '—'}", group_fmt)
-            line, current_group = line + 1, group
-        seq += 1
-        groups[group or "—"] += 1
-        for i, column in enumerate(spec.columns):
-            value = seq if column.field == "_seq" else FIELDS[column.field].value(row, policy)
-            _write(sheet, line, i, value, date_fmt, labels)
-        line += 1
-    sheet.write_string(line + 1, 0, footer)
-    if spec.summary and spec.group_by:
-        summary = book.add_worksheet("汇总")
-        summary.write_row(0, 0, ["小区" if spec.group_by == "compound" else "楼栋", "人数"], head)
-        for i, (name, count) in enumerate(sorted(groups.items()), start=1):
-            summary.write_string(i, 0, str(name))
-            summary.write_number(i, 1, count)
-        summary.set_column(0, 0, 20)
-    book.close()
-    return buffer.getvalue()
+    fields = [None if c.field == "_seq" else FIELDS[c.field].value for c in spec.columns]
+    current_group: Any = object()
+    for seq, row in enumerate(rows, start=1):
+        if spec.group_by:
+            group = getattr(row, spec.group_by)
+            if group != current_group:
+                sheet.lines.append(("group", f"{group or '—'}"))
+                current_group = group
+        values = []
+        for value_of in fields:
+            value = seq if value_of is None else value_of(row, policy)
+            if isinstance(value, Promise):  # a choice label: rendered once per report, not once per cell
+                # keyed by id, holding the object itself so that the id cannot be reused meanwhile
+                value = labels.setdefault(id(value), (value, str(value)))[1]
+            values.append(value)
+        sheet.lines.append(("row", values))
+    return sheet
 
 
-def _write(sheet: Any, line: int, col: int, value: Any, date_fmt: Any, labels: dict[int, tuple[Any, str]]) -> None:
-    if isinstance(value, Promise):  # a choice label: rendered once per report, not once per cell
-        # keyed by id, holding the object itself so that the id cannot be reused meanwhile
-        value = labels.setdefault(id(value), (value, str(value)))[1]
-    if value is None or value == "":
-        sheet.write_blank(line, col, None)
-    elif isinstance(value, datetime.date):
-        sheet.write_datetime(line, col, datetime.datetime.combine(value, datetime.time()), date_fmt)  # noqa: DTZ001 - a calendar date, no time zone
-    elif isinstance(value, int) and not isinstance(value, bool):
-        sheet.write_number(line, col, value)
-    else:
-        sheet.write_string(line, col, str(value))  # IDs stay text: never 1.10101E+17
+def write_xlsx(template: ReportTemplate, spec: Spec, rows: list[Row], policy: Policy, footer: str) -> bytes:
+    return write_list(list_sheet(template, spec, rows, policy, footer))
 
 
 def _safe_name(text: str) -> str:
@@ -412,36 +407,102 @@ def _footer_escape(text: str) -> str:
     return text.replace("&", "&&")[:200]
 
 
-def generate(template: ReportTemplate, *, scope: Place, acting_user: Any,
-             today: datetime.date | None = None) -> Generated:
-    """One department's report for ``scope``: masked for that department, audited, recorded."""
+@dataclass
+class _Prepared:
+    """A report read from the registry and ready to write: as a list sheet, or already written."""
+
+    template: ReportTemplate
+    spec: Spec
+    rows: int
+    filename: str
+    sheet: ListSheet | None = None
+    content: bytes | None = None
+
+
+def _prepare(template: ReportTemplate, scope: Place, acting_user: Any, today: datetime.date) -> _Prepared:
     require(acting_user, "people.export", scope.path)
     spec = parse_spec(template.spec)
-    today = today or timezone.localdate()
     moment = timezone.localtime()
     footer = (f"范围：{scope.full_name() if scope.level not in (Level.PROVINCE, Level.CITY) else scope.name}"
               f"（{scope.code}）  生成时间：{moment:%Y-%m-%d %H:%M}  生成人：{acting_user}  "
               f"模板：{template.code} 第{template.version}版  由邻里平台自“一表采集”数据生成")
-    rows: list[Any]
-    if spec.counts:
-        rows = count_rows(select_people(acting_user, scope, spec, today), spec, today)
-        content = write_counts_xlsx(template, spec, rows, footer)
-    else:
-        rows = build_rows(select_people(acting_user, scope, spec, today), today, {c.field for c in spec.columns})
-        rows.sort(key=_sort_key(spec.group_by and [spec.group_by, *spec.sort] or spec.sort))
-        with translation.override("zh-hans"):  # a department's form is in Chinese whatever the UI
-            content = write_xlsx(template, spec, rows, POLICIES.get(template.department, Policy()), footer)
-    digest = hashlib.sha256(content).hexdigest()
     filename = _safe_name(f"{template.title}_{scope.name}_{moment:%Y%m%d}") + ".xlsx"
+    if spec.counts:
+        table = count_rows(select_people(acting_user, scope, spec, today), spec, today)
+        return _Prepared(template, spec, len(table), filename, content=write_counts_xlsx(template, spec, table, footer))
+    rows = build_rows(select_people(acting_user, scope, spec, today), today, {c.field for c in spec.columns})
+    rows.sort(key=_sort_key(spec.group_by and [spec.group_by, *spec.sort] or spec.sort))
+    with translation.override("zh-hans"):  # a department's form is in Chinese whatever the UI
+        sheet = list_sheet(template, spec, rows, POLICIES.get(template.department, Policy()), footer)
+    return _Prepared(template, spec, len(rows), filename, sheet=sheet)
+
+
+def _finish(prepared: _Prepared, content: bytes, scope: Place, acting_user: Any) -> Generated:
+    """Audited and recorded in the ledger once the file exists."""
+    template, spec, rows = prepared.template, prepared.spec, prepared.rows
     with transaction.atomic():
         run = ReportRun.objects.create(template=template, template_version=template.version, scope_code=scope.code,
-                                       generated_by=acting_user, rows=len(rows), cells=len(rows) * len(spec.columns),
-                                       sha256=digest)
+                                       generated_by=acting_user, rows=rows, cells=rows * len(spec.columns),
+                                       sha256=hashlib.sha256(content).hexdigest())
         audit.record("report.generate", actor=acting_user, obj=run, detail={
-            "template": template.code, "department": template.department, "scope": scope.code, "rows": len(rows)})
+            "template": template.code, "department": template.department, "scope": scope.code, "rows": rows})
         _record_in_ledger(run, template, scope)
     notes = ["contact_types"] if "contact_types" in spec.filter else []
-    return Generated(filename, content, len(rows), len(rows) * len(spec.columns), run, notes)
+    return Generated(prepared.filename, content, rows, rows * len(spec.columns), run, notes)
+
+
+def generate(template: ReportTemplate, *, scope: Place, acting_user: Any,
+             today: datetime.date | None = None) -> Generated:
+    """One department's report for ``scope``: masked for that department, audited, recorded."""
+    prepared = _prepare(template, scope, acting_user, today or timezone.localdate())
+    content = prepared.content if prepared.sheet is None else write_list(prepared.sheet)
+    assert content is not None  # noqa: S101 - one of the two is always set
+    return _finish(prepared, content, scope, acting_user)
+
+
+# Below this many rows in all, writing in worker processes costs more than it saves.
+PARALLEL_ROWS = 20_000
+
+
+def _writers() -> Any:
+    """Worker processes for writing xlsx (spawned: they import only ``linli.reports.sheet``),
+    or None where there is one core or processes cannot be started."""
+    workers = min(int(getattr(settings, "LINLI_REPORT_WRITERS", os.cpu_count() or 1)), 4)
+    if workers < 2:
+        return None
+    try:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    except (OSError, ValueError, NotImplementedError):
+        return None
+
+
+def generate_all(*, scope: Place, acting_user: Any, today: datetime.date | None = None) -> list[Generated]:
+    """Every active template for ``scope``. On a big area the files are written in worker
+    processes while the next report is read from the database; audit and ledger records are
+    made here, in order, once each file exists."""
+    today = today or timezone.localdate()
+    templates = list(ReportTemplate.objects.filter(active=True).order_by("department", "code"))
+    population = Person.objects.restrict(acting_user, "people.export").filter(path__under=scope.path,
+                                                                              is_active=True)
+    pool = _writers() if len(templates) > 1 and population.count() >= PARALLEL_ROWS else None
+    if pool is None:
+        return [generate(t, scope=scope, acting_user=acting_user, today=today) for t in templates]
+    # The longest lists first, so that writing them overlaps reading the others.
+    sizes = {t.pk: _size(t, scope, acting_user, today) for t in templates}
+    with pool:
+        pending = {}
+        for template in sorted(templates, key=lambda t: -sizes[t.pk]):
+            prepared = _prepare(template, scope, acting_user, today)
+            job = pool.submit(write_list, prepared.sheet) if prepared.sheet is not None else None
+            prepared.sheet = None  # the worker has its copy
+            pending[template.pk] = (prepared, job)
+        return [_finish(prepared, job.result() if job is not None else prepared.content or b"", scope, acting_user)
+                for prepared, job in (pending[t.pk] for t in templates)]
+
+
+def _size(template: ReportTemplate, scope: Place, user: Any, today: datetime.date) -> int:
+    spec = parse_spec(template.spec)
+    return 0 if spec.counts else select_people(user, scope, spec, today).count() * len(spec.columns)
 
 
 def _record_in_ledger(run: ReportRun, template: ReportTemplate, scope: Place) -> None:
@@ -452,11 +513,6 @@ def _record_in_ledger(run: ReportRun, template: ReportTemplate, scope: Place) ->
            payload={"template": template.code, "version": template.version, "department": template.department,
                     "scope": scope.code, "rows": run.rows, "sha256": run.sha256},
            path=scope.path)
-
-
-def generate_all(*, scope: Place, acting_user: Any, today: datetime.date | None = None) -> list[Generated]:
-    return [generate(t, scope=scope, acting_user=acting_user, today=today)
-            for t in ReportTemplate.objects.filter(active=True).order_by("department", "code")]
 
 
 def zip_reports(reports: list[Generated]) -> bytes:

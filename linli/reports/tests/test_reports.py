@@ -165,3 +165,32 @@ def test_a_report_costs_a_fixed_number_of_queries(street, django_assert_max_num_
     with django_assert_max_num_queries(40):
         report = generate(template(code_part), scope=street.community.parent, acting_user=street.street_officer)
     assert report.rows > 0
+
+
+def test_all_reports_written_in_worker_processes_match_the_ones_written_here(street, settings, monkeypatch):
+    from linli.reports import engine
+
+    def cells(content: bytes) -> list[list]:  # without the footer, which holds the minute it was made
+        return [row for row in sheet_rows(content) if "生成时间" not in str(row[0])]
+
+    street_place = street.community.parent
+    here = {r.filename: cells(r.content) for r in generate_all(scope=street_place, acting_user=street.street_officer)}
+    monkeypatch.setattr(engine, "PARALLEL_ROWS", 0)
+    settings.LINLI_REPORT_WRITERS = 2
+    runs = ReportRun.objects.count()
+    workers = generate_all(scope=street_place, acting_user=street.street_officer)
+    assert {r.filename: cells(r.content) for r in workers} == here
+    assert ReportRun.objects.count() == runs + len(workers)  # each one audited and recorded
+
+
+def test_counting_in_the_database_and_here_agree(street):
+    from linli.reports import engine
+
+    spec = parse_spec(template("women").spec)
+    people = engine.select_people(street.street_officer, street.community.parent, spec, timezone.localdate())
+    in_sql = engine.count_rows(people, spec, timezone.localdate())
+    here = engine._count_here(people, spec, timezone.localdate())
+    by_name = {row[0]: row[1:] for row in in_sql}
+    names = Place.objects.filter(path__in=list(here)).values_list("path", "name")
+    assert {name: here[path] for path, name in names} == {k: v for k, v in by_name.items() if k != "合计"}
+    assert sum(row[1] for row in in_sql[:-1]) == in_sql[-1][1] > 0
