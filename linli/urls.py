@@ -16,4 +16,5 @@ urlpatterns = [
     path("imports/", include("linli.imports.urls")),
     path("exchange/", include("linli.exchange.urls")),
     path("gates/", include("linli.gates.urls")),
+    path("health/", include("linli.health.urls")),
 ]

@@ -5,6 +5,8 @@ from typing import Any
 from django.http import HttpRequest
 
 from linli.core.scope import user_can
+from linli.gates.actions import usable_gates
+from linli.health.queries import health_menu
 
 
 def linli(request: HttpRequest) -> dict[str, Any]:
@@ -21,5 +23,7 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "reports": user_can(user, "people.export"),
             "imports": user_can(user, "people.change"),
             "audit": user_can(user, "audit.view"),
+            "health": health_menu(user),
+            "gates": usable_gates(user).exists(),
         }
     return {"elder_mode": elder, "menu": menu}

@@ -3,9 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from linli.core.forms import ActionErrorsMixin
 from linli.core.models import User
 
 _DATETIME = {"type": "datetime-local", "class": "form-control"}
@@ -16,12 +17,12 @@ class UserChoiceField(forms.ModelChoiceField):
         return f"{obj} ({obj.username})"
 
 
-class ShiftForm(forms.Form):
+class ShiftForm(ActionErrorsMixin, forms.Form):
     """One shift of the duty roster; the action checks the rest (length, overlap)."""
 
     user = UserChoiceField(label=_("Person on duty"), queryset=User.objects.none(),
                                   widget=forms.Select(attrs={"class": "form-select"}))
-    starts_at = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs=_DATETIME))
+    starts_at = forms.DateTimeField(label=pgettext_lazy("duty shift", "From"), widget=forms.DateTimeInput(attrs=_DATETIME))
     ends_at = forms.DateTimeField(label=_("Until"), widget=forms.DateTimeInput(attrs=_DATETIME))
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
@@ -30,9 +31,3 @@ class ShiftForm(forms.Form):
         assert isinstance(field, UserChoiceField)  # noqa: S101 - narrows the type for mypy
         field.queryset = candidates
 
-    def add_action_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            self.add_error(name if name in self.fields else None, messages)

@@ -15,7 +15,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.core.permissions import can, get_scoped_or_404
@@ -31,36 +31,36 @@ SERVICE_WORKER = Path(__file__).parent / "static" / "gates" / "sw.js"
 
 # What the gate screen's JavaScript says, in the interface language (placeholders filled in there).
 SCREEN_TEXTS = {
-    "idle": _lazy("Waiting for a pass"),
-    "trust_ok": _lazy("Trust list version %(version)s, issued %(issued)s: passes are checked on this device, "
+    "idle": gettext_lazy("Waiting for a pass"),
+    "trust_ok": gettext_lazy("Trust list version %(version)s, issued %(issued)s: passes are checked on this device, "
                       "also offline."),
-    "trust_missing": _lazy("No trust list on this device: passes cannot be checked. Go online and reload this page."),
-    "trust_stale": _lazy("The trust list is older than 24 hours: passes cannot be checked. Go online to update it."),
-    "trust_invalid": _lazy("The trust list is not genuine: passes cannot be checked. Reload this page online."),
-    "insecure": _lazy("This page must be opened over HTTPS to check passes."),
-    "no_verifier": _lazy("This browser cannot check signatures: update it, or use another phone."),
-    "online": _lazy("online"),
-    "offline": _lazy("offline: records are kept on this device"),
-    "queue_empty": _lazy("Nothing waiting to upload."),
-    "queue_waiting": _lazy("%(count)s records waiting to upload."),
-    "synced": _lazy("All records uploaded (%(time)s)."),
-    "rejected": _lazy("%(count)s records were refused by the server; tell the community office."),
-    "login": _lazy("Log in again to upload the records (they are kept on this device)."),
-    "not_on_duty": _lazy("The server says you are not on duty at this gate; records are kept on this device."),
-    "storage": _lazy("This device cannot store records: its storage is full or blocked."),
-    "bad_temperature": _lazy("Enter the temperature as a number between 30 and 45, or leave it empty."),
-    "empty_code": _lazy("Scan or paste a pass first."),
-    "visitor_required": _lazy("Fill in the name, phone, purpose and whom they visit."),
-    "visitor_phone": _lazy("The phone number is not valid: 11 digits starting with 1, or + and a country code."),
-    "visitor_saved": _lazy("Visitor registered."),
-    "manual_saved": _lazy("Decision recorded."),
-    "expires": _lazy("valid until %(time)s"),
-    "expired_at": _lazy("expired at %(time)s"),
-    "issuer": _lazy("issued by %(name)s"),
-    "temperature": _lazy("temperature %(value)s °C"),
-    "camera_start": _lazy("Scan with the camera"),
-    "camera_stop": _lazy("Stop the camera"),
-    "camera_error": _lazy("The camera cannot be used here; use the hand scanner or type the pass."),
+    "trust_missing": gettext_lazy("No trust list on this device: passes cannot be checked. Go online and reload this page."),
+    "trust_stale": gettext_lazy("The trust list is older than 24 hours: passes cannot be checked. Go online to update it."),
+    "trust_invalid": gettext_lazy("The trust list is not genuine: passes cannot be checked. Reload this page online."),
+    "insecure": gettext_lazy("This page must be opened over HTTPS to check passes."),
+    "no_verifier": gettext_lazy("This browser cannot check signatures: update it, or use another phone."),
+    "online": gettext_lazy("online"),
+    "offline": gettext_lazy("offline: records are kept on this device"),
+    "queue_empty": gettext_lazy("Nothing waiting to upload."),
+    "queue_waiting": gettext_lazy("%(count)s records waiting to upload."),
+    "synced": gettext_lazy("All records uploaded (%(time)s)."),
+    "rejected": gettext_lazy("%(count)s records were refused by the server; tell the community office."),
+    "login": gettext_lazy("Log in again to upload the records (they are kept on this device)."),
+    "not_on_duty": gettext_lazy("The server says you are not on duty at this gate; records are kept on this device."),
+    "storage": gettext_lazy("This device cannot store records: its storage is full or blocked."),
+    "bad_temperature": gettext_lazy("Enter the temperature as a number between 30 and 45, or leave it empty."),
+    "empty_code": gettext_lazy("Scan or paste a pass first."),
+    "visitor_required": gettext_lazy("Fill in the name, phone, purpose and whom they visit."),
+    "visitor_phone": gettext_lazy("The phone number is not valid: 11 digits starting with 1, or + and a country code."),
+    "visitor_saved": gettext_lazy("Visitor registered."),
+    "manual_saved": gettext_lazy("Decision recorded."),
+    "expires": gettext_lazy("valid until %(time)s"),
+    "expired_at": gettext_lazy("expired at %(time)s"),
+    "issuer": gettext_lazy("issued by %(name)s"),
+    "temperature": gettext_lazy("temperature %(value)s °C"),
+    "camera_start": gettext_lazy("Scan with the camera"),
+    "camera_stop": gettext_lazy("Stop the camera"),
+    "camera_error": gettext_lazy("The camera cannot be used here; use the hand scanner or type the pass."),
 }
 
 

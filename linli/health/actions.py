@@ -443,3 +443,120 @@ def do_order_contacts(trace: Trace, person_ids: Iterable[int], *, acting_user: A
             colour=Colour.RED if close else Colour.YELLOW, kind=kind, trace=trace,
             last_exposure=timezone.localtime(exposure).date()))
     return orders
+
+
+# --- epidemic mode, risk-area imports, follow-ups and monitoring devices --------------------
+# (models imported here rather than at the top: these were added after the rest of the module)
+
+EPIDEMIC_LEVELS = ("street", "community")
+
+
+@transaction.atomic
+def do_set_epidemic_mode(place: Place, *, acting_user: Any, active: bool) -> Any:
+    """Switch a street or community into epidemic mode (or back to normal): its subtree then
+    shows the epidemic menus. The records stay either way; ``retention`` purges them later."""
+    from linli.health.models import EpidemicMode
+
+    require(acting_user, CHANGE, place.path)
+    if place.level not in EPIDEMIC_LEVELS:
+        raise ValidationError(_("Only a street or a community can be switched into epidemic mode."), code="level")
+    mode, _created = EpidemicMode.objects.update_or_create(
+        place=place, defaults={"active": active, "changed_by": acting_user})
+    audit.record("health.epidemic_mode", actor=acting_user, obj=place, detail={"active": active})
+    return mode
+
+
+@transaction.atomic
+def do_import_risk_areas(areas: list[dict[str, Any]], *, acting_user: Any, source: str = "") -> list[RiskArea]:
+    """Add many risk areas at once, all or nothing; one recomputation afterwards. ``areas``
+    holds the keyword arguments of :func:`do_add_risk_area` (region_code, name, level,
+    valid_from, valid_to)."""
+    if not _any_change_scope(acting_user):
+        raise PermissionDenied(CHANGE)
+    created: list[RiskArea] = []
+    errors: dict[str, list[Any]] = {}
+    for number, data in enumerate(areas, start=1):
+        area = RiskArea(region_code=str(data["region_code"]).strip(), name=str(data["name"]).strip(),
+                        level=data["level"], valid_from=data["valid_from"], valid_to=data.get("valid_to"),
+                        source=source[:100], created_by=acting_user)
+        try:
+            area.full_clean()
+        except ValidationError as exc:
+            errors[f"row {number}"] = exc.messages
+            continue
+        created.append(area)
+    if errors:
+        raise ValidationError(errors, code="rows")
+    RiskArea.objects.bulk_create(created)
+    audit.record("health.risk_area_import", actor=acting_user, object_type="health.riskarea",
+                 detail={"rows": len(created), "source": source[:100]})
+    transaction.on_commit(lambda: recompute(None))
+    return created
+
+
+def _any_change_scope(user: Any) -> bool:
+    from linli.core.scope import user_can
+
+    return user_can(user, CHANGE)
+
+
+@transaction.atomic
+def do_record_follow_up(order: QuarantineOrder, *, acting_user: Any, outcome: str,
+                        temperature: Decimal | None = None, note: str = "",
+                        day: datetime.date | None = None) -> Any:
+    """The day's follow-up of a quarantined person by her grid worker or health staff. One
+    per order and day: a later visit the same day replaces the earlier outcome (audited)."""
+    from linli.health.models import FollowUp, FollowUpOutcome
+
+    require(acting_user, ON_BEHALF, order.path)
+    if outcome not in FollowUpOutcome.values:
+        raise ValidationError({"outcome": _("Choose how the follow-up went.")}, code="outcome")
+    day = day or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationError({"day": _("A follow-up cannot be recorded for a future day.")}, code="future")
+    if day < order.start_date:
+        raise ValidationError({"day": _("This day is before the quarantine began.")}, code="before")
+    if temperature is not None and not Decimal("30") <= temperature <= Decimal("45"):
+        raise ValidationError({"temperature": _("The temperature must be between 30 and 45 °C.")},
+                              code="temperature")
+    if temperature is not None and outcome not in (FollowUpOutcome.SEEN_OK, FollowUpOutcome.SEEN_NOT_OK):
+        raise ValidationError({"temperature": _("A temperature is recorded only when the person was seen.")},
+                              code="temperature_unseen")
+    previous = FollowUp.objects.filter(order=order, day=day).values_list("outcome", flat=True).first()
+    follow_up, _created = FollowUp.objects.update_or_create(
+        order=order, day=day, defaults={"path": order.path, "outcome": outcome, "temperature": temperature,
+                                        "note": note[:500], "recorded_by": acting_user})
+    audit.record("health.follow_up", actor=acting_user, obj=order,
+                 detail={"day": str(day), "outcome": outcome, "replaced": previous or ""})
+    return follow_up
+
+
+@transaction.atomic
+def do_attach_device(order: QuarantineOrder, *, acting_user: Any, kind: str, legal_basis: str,
+                     consent_at: datetime.datetime | None, consent_by: str) -> Any:
+    """A door sensor or camera for a quarantined household, only once its legal basis and the
+    resident's informed consent are recorded (the doorbell-camera debate in seed 001)."""
+    from linli.health.models import MonitoringDevice
+
+    require(acting_user, CHANGE, order.path)
+    errors: dict[str, Any] = {}
+    if order.status != OrderStatus.ACTIVE:
+        errors["__all__"] = _("A device can only be attached while the quarantine is running.")
+    if not kind.strip():
+        errors["kind"] = _("Say which device it is.")
+    if len(legal_basis.strip()) < 4:
+        errors["legal_basis"] = _("Record the legal basis for monitoring (the law and article, or the order).")
+    if consent_at is None:
+        errors["consent_at"] = _("Record when the resident gave her informed consent.")
+    elif consent_at > timezone.now() + datetime.timedelta(minutes=5):
+        errors["consent_at"] = _("The consent cannot be in the future.")
+    if not consent_by.strip():
+        errors["consent_by"] = _("Record who gave the consent (the resident or her guardian).")
+    if errors or consent_at is None:
+        raise ValidationError(errors, code="consent")
+    device = MonitoringDevice.objects.create(order=order, path=order.path, kind=kind.strip()[:32],
+                                             legal_basis=legal_basis.strip()[:300], consent_at=consent_at,
+                                             consent_by=consent_by.strip()[:64], recorded_by=acting_user)
+    audit.record("health.monitoring_device", actor=acting_user, obj=order,
+                 detail={"kind": device.kind, "device": device.pk})
+    return device

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.fields import EncryptedTextField
 from linli.core.models import PlaceScopedModel, TimeStampedModel, path_index
@@ -294,7 +295,7 @@ class OrderKind(models.TextChoices):
 
 
 class OrderStatus(models.TextChoices):
-    ACTIVE = "active", _("active")
+    ACTIVE = "active", pgettext_lazy("quarantine order", "active")
     COMPLETED = "completed", _("completed")
     CANCELLED = "cancelled", _("cancelled")
     LOST = "lost", _("lost to follow-up")

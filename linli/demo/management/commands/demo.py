@@ -96,6 +96,12 @@ class Command(BaseCommand):
         from linli.exchange.demo import prepare_demo_exchange
 
         prepare_demo_exchange()
+        from linli.health.demo import prepare_demo_epidemic
+
+        prepare_demo_epidemic(seed=opts["seed"])
+        from linli.gates.demo import prepare_demo_gates
+
+        prepare_demo_gates()
         return DemoStreet.objects.create(residents=opts["residents"], seed=opts["seed"], stats=summary)
 
     def _print_welcome(self, opts: dict[str, Any], password: str) -> None:

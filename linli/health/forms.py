@@ -1,0 +1,457 @@
+"""Forms of the epidemic pages. They check what people type; the actions check the rest
+(scope, dates against today, duplicates) and their errors are shown next to the fields."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.forms import ActionErrorsMixin
+from linli.core.validators import has_control_characters, validate_region_code
+from linli.health import rules
+from linli.health.models import (
+    FollowUpOutcome,
+    LabOutcome,
+    LabTest,
+    OrderKind,
+    OrderStatus,
+    RiskLevel,
+)
+
+MAX_CSV_BYTES = 1024 * 1024
+MAX_CSV_ROWS = 2000
+MAX_RULE_SET_CHARS = 100_000
+
+TRANSPORT = [
+    ("", _("(not given)")), ("飞机", _("plane")), ("火车", _("train")), ("长途汽车", _("coach")),
+    ("自驾", _("own car")), ("轮船", _("ship")), ("其他", _("other")),
+]
+SYMPTOMS = [
+    ("fever", _("fever or chills")), ("cough", _("cough")), ("sore_throat", _("sore throat")),
+    ("fatigue", _("tiredness or aching")), ("smell_taste", _("loss of smell or taste")),
+    ("breath", _("shortness of breath")), ("diarrhoea", _("diarrhoea")),
+]
+DEVICE_KINDS = [
+    ("door_sensor", _("door sensor (门磁)")), ("doorbell_camera", _("doorbell camera (智能门铃)")),
+    ("wearable", _("wearable (temperature, location)")),
+]
+# Risk levels as the health commission's lists write them, and as the English lists do.
+LEVEL_WORDS = {"高": RiskLevel.HIGH, "高风险": RiskLevel.HIGH, "中": RiskLevel.MEDIUM, "中风险": RiskLevel.MEDIUM,
+               "低": RiskLevel.LOW, "低风险": RiskLevel.LOW, "high": RiskLevel.HIGH, "medium": RiskLevel.MEDIUM,
+               "low": RiskLevel.LOW}
+
+
+class StyledForm(ActionErrorsMixin, forms.Form):
+    """Bootstrap classes on every widget, and the actions' errors put next to their fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            else:
+                widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+
+
+
+def _clean_text(value: str) -> str:
+    if has_control_characters(value, "\n\r\t"):
+        raise ValidationError(_("This text contains control characters; please retype it."), code="control_chars")
+    return value.strip()
+
+
+def _region_code(value: str) -> str:
+    code = (value or "").strip()
+    if len(code) not in (6, 9):
+        raise ValidationError(_("Write the 6-digit region code (e.g. 420100), or 9 digits for a township."),
+                              code="region_length")
+    return validate_region_code(code).code
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+# --- risk areas -------------------------------------------------------------------------------
+
+class RiskAreaForm(StyledForm):
+    region_code = forms.CharField(label=_("Region code"), max_length=9,
+                                  help_text=_("GB/T 2260: 6 digits (420100 武汉市), 9 for a township."),
+                                  widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    name = forms.CharField(label=_("Name"), max_length=100)
+    level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
+    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
+    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=DateInput(),
+                               help_text=_("Leave empty while it is still at risk."))
+
+    def clean_region_code(self) -> str:
+        return _region_code(self.cleaned_data["region_code"])
+
+    def clean_name(self) -> str:
+        return _clean_text(self.cleaned_data["name"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and end < start:
+            self.add_error("valid_to", _("The end date cannot be before the start date."))
+        return data
+
+
+class RiskAreaImportForm(StyledForm):
+    file = forms.FileField(label=_("CSV file"), help_text=_(
+        "Columns: region code, name, level (高/中/低), valid from, valid to (may be empty). "
+        "A header row is allowed. UTF-8 or GB18030 (as Excel saves it)."))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_CSV_BYTES:
+            raise ValidationError(_("The file is larger than 1 MB; split it into several files."), code="too_big")
+        return upload
+
+
+@dataclass
+class RowError:
+    row: int
+    messages: list[dict[str, str]]  # [{"code", "zh", "en"}]
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError(_("The file is neither UTF-8 nor GB18030 text; save it as CSV again."), code="encoding")
+
+
+def _date_cell(raw: str, *, required: bool) -> datetime.date | None:
+    text = raw.strip().replace("/", "-").replace(".", "-")
+    if not text:
+        if required:
+            raise ValidationError(_("The start date is missing."), code="date_missing")
+        return None
+    try:
+        return datetime.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
+    except ValueError:
+        raise ValidationError(_("%(value)s is not a date; write it as 2026-01-05."), code="date_format",
+                              params={"value": raw.strip()[:20]}) from None
+
+
+def _row(cells: list[str]) -> dict[str, Any]:
+    """One CSV row as the keyword arguments of the action; every problem of the row at once."""
+    from linli.imports.messages import bilingual
+
+    cells = [c.strip() for c in cells] + [""] * (5 - len(cells))
+    data: dict[str, Any] = {}
+    problems: list[dict[str, str]] = []
+    try:
+        data["region_code"] = _region_code(cells[0])
+    except ValidationError as exc:
+        problems.append(bilingual(exc))
+    data["name"] = cells[1][:100]
+    if not data["name"] or has_control_characters(data["name"]):
+        problems.append(bilingual(ValidationError(_("The name is missing."), code="name_missing")))
+    level = LEVEL_WORDS.get(cells[2].lower())
+    if level is None:
+        problems.append(bilingual(ValidationError(_("The level must be 高, 中 or 低 (high, medium, low); "
+                                                    "it is %(value)s."), code="level",
+                                                  params={"value": cells[2][:10] or "—"})))
+    data["level"] = level
+    for key, raw, required in (("valid_from", cells[3], True), ("valid_to", cells[4], False)):
+        try:
+            data[key] = _date_cell(raw, required=required)
+        except ValidationError as exc:
+            problems.append(bilingual(exc))
+    if data.get("valid_from") and data.get("valid_to") and data["valid_to"] < data["valid_from"]:
+        problems.append(bilingual(ValidationError(_("The end date cannot be before the start date."),
+                                                  code="dates_order")))
+    if problems:
+        raise _RowProblems(problems)
+    return data
+
+
+class _RowProblems(Exception):
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def parse_risk_areas(data: bytes) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """All rows of a risk-area CSV, or the errors of every bad row (row numbers as in Excel)."""
+    from linli.imports.messages import bilingual
+
+    try:
+        text = _decode(data)
+    except ValidationError as exc:
+        return [], [RowError(0, [bilingual(exc)])]
+    rows: list[dict[str, Any]] = []
+    errors: list[RowError] = []
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if not any(c.strip() for c in cells):
+                continue
+            if number == 1 and not cells[0].strip().isdigit():
+                continue  # a header row
+            if len(rows) + len(errors) >= MAX_CSV_ROWS:
+                errors.append(RowError(number, [bilingual(ValidationError(
+                    _("More than %(n)d rows: split the file."), code="too_many", params={"n": MAX_CSV_ROWS}))]))
+                break
+            try:
+                rows.append(_row(cells))
+            except _RowProblems as exc:
+                errors.append(RowError(number, exc.problems))
+    except csv.Error:
+        errors.append(RowError(0, [bilingual(ValidationError(_("This is not a readable CSV file."),
+                                                             code="csv"))]))
+    if not rows and not errors:
+        errors.append(RowError(0, [bilingual(ValidationError(_("The file has no rows."), code="empty"))]))
+    return rows, errors
+
+
+# --- arrivals, check-ins, records -------------------------------------------------------------------
+
+class ArrivalForm(StyledForm):
+    origin_code = forms.CharField(label=_("Came from (region code)"), max_length=9, help_text=_(
+        "6 digits, e.g. 420100 for 武汉市; pick one from the list or type it."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "list": "regions"}))
+    origin_name = forms.CharField(label=_("Came from (place name)"), max_length=100, required=False,
+                                  help_text=_("e.g. 武汉市; filled in for you for the places in the list."))
+    arrived_on = forms.DateField(label=_("Arrival date"), widget=DateInput())
+    transport = forms.ChoiceField(label=_("Transport"), choices=TRANSPORT, required=False)
+
+    def __init__(self, *args: Any, known: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.known = known or {}
+
+    def clean_origin_code(self) -> str:
+        return _region_code(self.cleaned_data["origin_code"])
+
+    def clean_origin_name(self) -> str:
+        return _clean_text(self.cleaned_data["origin_name"])
+
+    def clean_arrived_on(self) -> datetime.date:
+        day: datetime.date = self.cleaned_data["arrived_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("The arrival date cannot be in the future."), code="future")
+        if day < timezone.localdate() - datetime.timedelta(days=60):
+            raise ValidationError(_("Only arrivals of the last 60 days are registered."), code="too_old")
+        return day
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code = data.get("origin_code")
+        if code and not data.get("origin_name"):
+            name = self.known.get(code)
+            if name:
+                data["origin_name"] = name
+            else:
+                self.add_error("origin_name", _("Write the name of the place you came from."))
+        return data
+
+
+class CheckInForm(StyledForm):
+    temperature = forms.DecimalField(label=_("Temperature (°C)"), max_digits=3, decimal_places=1,
+                                     min_value=Decimal("30"), max_value=Decimal("45"),
+                                     widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal",
+                                                                     "placeholder": "36.5"}))
+    symptoms = forms.MultipleChoiceField(label=_("Do you have any of these today?"), choices=SYMPTOMS,
+                                         required=False, widget=forms.CheckboxSelectMultiple)
+    whereabouts = forms.CharField(label=_("Where have you been today?"), max_length=500, required=False,
+                                  initial=_("at home"), widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    def clean_whereabouts(self) -> str:
+        return _clean_text(self.cleaned_data["whereabouts"])
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(max_length=64, required=False)
+
+
+class TestResultForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Test"), choices=LabTest.choices)
+    sampled_on = forms.DateField(label=_("Sampled on"), widget=DateInput())
+    outcome = forms.ChoiceField(label=_("Result"), choices=LabOutcome.choices, widget=forms.RadioSelect)
+    lab = forms.CharField(label=_("Laboratory"), max_length=100, required=False)
+    sample_ref = forms.CharField(label=_("Sample number"), max_length=64, required=False)
+
+    def clean_lab(self) -> str:
+        return _clean_text(self.cleaned_data["lab"])
+
+    def clean_sample_ref(self) -> str:
+        return _clean_text(self.cleaned_data["sample_ref"])
+
+
+class CaseForm(StyledForm):
+    confirmed_on = forms.DateField(label=_("Confirmed on"), widget=DateInput())
+    onset_on = forms.DateField(label=_("Symptom onset"), required=False, widget=DateInput(),
+                               help_text=_("Leave empty if there were no symptoms; tracing then starts two "
+                                           "days before the confirmation."))
+
+    def clean_confirmed_on(self) -> datetime.date:
+        day: datetime.date = self.cleaned_data["confirmed_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("The confirmation date cannot be in the future."), code="future")
+        return day
+
+
+class TraceForm(StyledForm):
+    min_overlap_minutes = forms.IntegerField(label=_("Minimum time together (minutes)"), min_value=1,
+                                             max_value=24 * 60, initial=15)
+    hops = forms.TypedChoiceField(label=_("How far"), coerce=int, initial=2, choices=[
+        (1, _("close contacts only")), (2, _("close and secondary contacts")), (3, _("three steps"))])
+
+
+class ContactsForm(StyledForm):
+    people = forms.TypedMultipleChoiceField(label=_("People to quarantine"), coerce=int,
+                                            widget=forms.CheckboxSelectMultiple)
+    kind = forms.ChoiceField(label=_("Kind of quarantine"), choices=OrderKind.choices)
+
+    def __init__(self, *args: Any, choosable: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["people"].choices = [(pk, str(pk)) for pk in choosable]  # type: ignore[attr-defined]
+        self.fields["people"].error_messages["required"] = _("Tick at least one person.")
+        self.fields["people"].error_messages["invalid_choice"] = _(
+            "Some of the people ticked cannot be ordered from here; reload the page.")
+
+
+class ExtendForm(StyledForm):
+    new_end = forms.DateField(label=_("New last day"), widget=DateInput())
+
+
+END_STATUSES = [(OrderStatus.COMPLETED, OrderStatus.COMPLETED.label), (OrderStatus.CANCELLED, OrderStatus.CANCELLED.label),
+                (OrderStatus.LOST, OrderStatus.LOST.label)]
+
+
+class EndForm(StyledForm):
+    status = forms.ChoiceField(label=_("How it ends"), choices=END_STATUSES)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def clean_reason(self) -> str:
+        return _clean_text(self.cleaned_data["reason"])
+
+
+class FollowUpForm(StyledForm):
+    outcome = forms.ChoiceField(label=_("Today's follow-up"), choices=FollowUpOutcome.choices,
+                                widget=forms.RadioSelect)
+    temperature = forms.DecimalField(label=_("Temperature (°C)"), max_digits=3, decimal_places=1, required=False,
+                                     min_value=Decimal("30"), max_value=Decimal("45"),
+                                     widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}))
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def clean_note(self) -> str:
+        return _clean_text(self.cleaned_data["note"])
+
+
+class DeviceForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Device"), choices=DEVICE_KINDS)
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text=_("The law and article, or the health commission's order, that "
+                                              "allows this monitoring."))
+    consent_at = forms.DateTimeField(label=_("Consent given at"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"), input_formats=["%Y-%m-%dT%H:%M",
+                                                                                  "%Y-%m-%d %H:%M"])
+    consent_by = forms.CharField(label=_("Consent given by"), max_length=64,
+                                 help_text=_("The resident, or her guardian (name and relation)."))
+    informed = forms.BooleanField(label=_(
+        "The resident was told what the device records, who sees it, how long it is kept and that it is "
+        "removed when the quarantine ends, and she agreed."))
+
+    def clean_legal_basis(self) -> str:
+        return _clean_text(self.cleaned_data["legal_basis"])
+
+    def clean_consent_by(self) -> str:
+        return _clean_text(self.cleaned_data["consent_by"])
+
+
+# --- the rules test bench -------------------------------------------------------------------------
+
+_BOOL_CHOICES = [("", _("(not known)")), ("true", _("yes")), ("false", _("no"))]
+
+
+class FactsForm(StyledForm):
+    """One input per fact the rules read, typed as :data:`rules.FACTS` says."""
+
+    def __init__(self, *args: Any, language: str = "zh-hans", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        english = language.startswith("en")
+        for name, fact in rules.FACTS.items():
+            label = fact.en if english else fact.zh
+            help_text = f"{name} · {fact.type}"
+            field: forms.Field
+            if fact.type == "bool":
+                field = forms.ChoiceField(label=label, choices=_BOOL_CHOICES, required=False, help_text=help_text)
+            elif fact.type in ("days|null", "count"):
+                field = forms.IntegerField(label=label, min_value=0, max_value=10_000, required=False,
+                                           help_text=help_text)
+            elif fact.type == "°C|null":
+                field = forms.DecimalField(label=label, min_value=Decimal("25"), max_value=Decimal("45"),
+                                           decimal_places=1, max_digits=3, required=False, help_text=help_text,
+                                           widget=forms.NumberInput(attrs={"step": "0.1"}))
+            elif fact.type == "colour|null":
+                field = forms.ChoiceField(label=label, required=False, help_text=help_text,
+                                          choices=[("", _("(none)")), ("green", _("green")),
+                                                   ("yellow", _("yellow")), ("red", _("red"))])
+            else:  # a type added to the rules later: typed as JSON
+                field = forms.CharField(label=label, required=False, help_text=help_text)
+            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select)
+                                          else "form-control")
+            self.fields[name] = field
+
+    def facts(self) -> dict[str, Any]:
+        """The facts as the rules expect them (``bool``, ``int``, ``float`` or ``None``)."""
+        out: dict[str, Any] = {}
+        for name, fact in rules.FACTS.items():
+            value = self.cleaned_data.get(name)
+            if fact.type == "bool":
+                out[name] = {"true": True, "false": False}.get(value or "")
+            elif fact.type == "°C|null":
+                out[name] = None if value is None else float(value)
+            elif fact.type == "count":
+                out[name] = value or 0
+            elif fact.type in ("days|null",):
+                out[name] = value
+            elif fact.type == "colour|null":
+                out[name] = value or None
+            else:
+                try:
+                    out[name] = json.loads(value) if value else None
+                except ValueError:
+                    out[name] = value
+        return out
+
+
+class RuleSetForm(StyledForm):
+    document = forms.CharField(label=_("Rule set (JSON)"), max_length=MAX_RULE_SET_CHARS,
+                               widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false",
+                                                            "class": "form-control font-monospace"}))
+
+    def clean_document(self) -> dict[str, Any]:
+        text = self.cleaned_data["document"]
+        try:
+            document = json.loads(text)
+        except RecursionError:
+            raise ValidationError(_("The rule set is nested too deeply."), code="depth") from None
+        except ValueError as exc:
+            raise ValidationError(
+                _("This is not valid JSON (line %(line)s, column %(column)s): %(problem)s"), code="json",
+                params={"line": getattr(exc, "lineno", "?"), "column": getattr(exc, "colno", "?"),
+                        "problem": getattr(exc, "msg", str(exc))}) from None
+        if not isinstance(document, dict):
+            raise ValidationError(_("A rule set is a JSON object: {\"id\": …, \"rules\": […], …}."), code="shape")
+        return document

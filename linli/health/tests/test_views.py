@@ -1,0 +1,522 @@
+"""The epidemic pages: every page three ways (no permission, permission, outside the scope),
+and what each page must let people do."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from linli.conftest import PASSWORD
+from linli.core.models import AuditEvent, Role, RoleAssignment, User
+from linli.health import actions
+from linli.health.models import (
+    AccessRecord,
+    Arrival,
+    Case,
+    Channel,
+    CheckIn,
+    EpidemicMode,
+    FollowUp,
+    IssuedPass,
+    MonitoringDevice,
+    QuarantineOrder,
+    RiskArea,
+    RuleSet,
+    Trace,
+)
+from linli.ledger import log
+from linli.people.models import Person
+from linli.places.models import Level, Place
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def quiet(settings: Any) -> Any:
+    settings.LINLI_CHECKIN_DEADLINE_HOUR = 24  # nobody is late unless a test says so
+    log.forget_tree()
+    yield
+    log.forget_tree()
+
+
+@pytest.fixture
+def far_officer(street: Any) -> User:
+    """A health officer of the other community: the first grid is outside her scope."""
+    user = User.objects.create_user("far-health", password=PASSWORD)
+    RoleAssignment.objects.create(user=user, role=Role.objects.get(code="health_officer"),
+                                  place=street.other_community)
+    return user
+
+
+def _resident(street: Any, n: int = 0) -> Person:
+    return Person.objects.filter(path__startswith=street.grid_building.path, is_active=True).order_by("pk")[n]
+
+
+def _far(street: Any) -> Person:
+    return Person.objects.filter(path__startswith=street.far_building.path, is_active=True).order_by("pk")[0]
+
+
+def _epidemic(street: Any) -> None:
+    EpidemicMode.objects.create(place=street.community.parent, active=True)
+
+
+def _order(street: Any, n: int = 5) -> QuarantineOrder:
+    return actions.do_order_quarantine(_resident(street, n), acting_user=street.health_officer,
+                                       reason="close_contact", colour="red",
+                                       last_exposure=TODAY - datetime.timedelta(days=2))
+
+
+def _case_with_trace(street: Any) -> Trace:
+    case, contact, second = _resident(street, 6), _resident(street, 7), _resident(street, 8)
+    start = timezone.now() - datetime.timedelta(hours=6)
+    place = street.grid_building
+    for person, offset, minutes in ((case, 0, 60), (contact, 10, 40)):
+        AccessRecord.objects.create(person=person, place=place, path=person.path,
+                                    entered_at=start + datetime.timedelta(minutes=offset),
+                                    left_at=start + datetime.timedelta(minutes=offset + minutes))
+    later = start + datetime.timedelta(hours=2)
+    for person in (contact, second):
+        AccessRecord.objects.create(person=person, place=street.other_grid_building, path=person.path,
+                                    entered_at=later, left_at=later + datetime.timedelta(minutes=30))
+    confirmed = actions.do_confirm_case(case, acting_user=street.health_officer, confirmed_on=TODAY)
+    return actions.do_trace(confirmed, acting_user=street.health_officer)
+
+
+# --- every page, three ways ------------------------------------------------------------------------
+
+@dataclass
+class Page:
+    name: str
+    url: Callable[[Any], str]
+    denied: str  # persona without the right
+    allowed: str  # persona with it
+    outside: tuple[str, Callable[[Any], str]] | None = None  # (persona, url outside her scope)
+    denied_status: int = 403
+
+
+def _p(street: Any, n: int = 0) -> int:
+    return _resident(street, n).pk
+
+
+PAGES = [
+    Page("index", lambda s: "/health/", "outsider", "grid_worker"),
+    Page("mode", lambda s: "/health/mode/", "grid_worker", "health_officer"),
+    Page("risk areas", lambda s: "/health/risk-areas/", "grid_worker", "health_officer"),
+    Page("risk-area import", lambda s: "/health/risk-areas/import/", "grid_worker", "health_officer"),
+    Page("arrivals", lambda s: "/health/arrivals/", "secretary", "grid_worker",
+         ("grid_worker", lambda s: f"/health/arrivals/?compound={s.far_building.parent.parent_id}")),
+    Page("compounds", lambda s: "/health/compounds/", "secretary", "grid_worker"),
+    Page("people search", lambda s: "/health/people/?q=1", "secretary", "grid_worker"),
+    Page("check-ins today", lambda s: "/health/checkins/", "secretary", "grid_worker"),
+    Page("follow-ups", lambda s: "/health/follow-ups/", "secretary", "grid_worker"),
+    Page("quarantine", lambda s: "/health/quarantine/", "secretary", "grid_worker"),
+    Page("cases", lambda s: "/health/cases/", "grid_worker", "health_officer"),
+    Page("rules", lambda s: "/health/rules/", "grid_worker", "health_officer"),
+    Page("person", lambda s: f"/health/people/{_p(s)}/", "secretary", "grid_worker",
+         ("grid_worker", lambda s: f"/health/people/{_far(s).pk}/"), 404),
+    Page("register arrival", lambda s: f"/health/people/{_p(s)}/arrival/", "grid_worker", "health_officer",
+         ("far_officer", lambda s: f"/health/people/{_p(s)}/arrival/"), 404),
+    Page("record test", lambda s: f"/health/people/{_p(s)}/test/", "grid_worker", "health_officer",
+         ("far_officer", lambda s: f"/health/people/{_p(s)}/test/"), 404),
+    Page("record case", lambda s: f"/health/people/{_p(s)}/case/", "grid_worker", "health_officer",
+         ("far_officer", lambda s: f"/health/people/{_p(s)}/case/"), 404),
+    Page("check in on behalf", lambda s: f"/health/people/{_p(s)}/checkin/", "secretary", "grid_worker",
+         ("grid_worker", lambda s: f"/health/people/{_far(s).pk}/checkin/"), 404),
+    Page("paper pass", lambda s: f"/health/people/{_p(s)}/paper-pass/", "secretary", "grid_worker",
+         ("grid_worker", lambda s: f"/health/people/{_far(s).pk}/paper-pass/"), 404),
+    Page("building arrivals", lambda s: f"/health/buildings/{s.grid_building.pk}/arrivals/", "secretary",
+         "grid_worker", ("grid_worker", lambda s: f"/health/buildings/{s.far_building.pk}/arrivals/"), 404),
+    Page("my code", lambda s: "/health/me/", "outsider", "resident", None, 404),
+    Page("my check-in", lambda s: "/health/me/checkin/", "outsider", "resident", None, 404),
+    Page("my arrival", lambda s: "/health/me/arrival/", "outsider", "resident", None, 404),
+]
+
+
+def _user(street: Any, name: str, far_officer: User) -> User:
+    return far_officer if name == "far_officer" else getattr(street, name)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_each_page_three_ways(street, far_officer, page):
+    _epidemic(street)
+    url = page.url(street)
+    denied = street.client_for(_user(street, page.denied, far_officer)).get(url)
+    assert denied.status_code == page.denied_status, (page.name, denied.status_code)
+    allowed = street.client_for(_user(street, page.allowed, far_officer)).get(url)
+    assert allowed.status_code == 200, (page.name, allowed.status_code)
+    if page.outside:
+        persona, outside_url = page.outside
+        outside = street.client_for(_user(street, persona, far_officer)).get(outside_url(street))
+        assert outside.status_code == 404, (page.name, outside.status_code)
+    assert street.client_for(street.outsider).get(url).status_code in (403, 404)
+
+
+def test_object_pages_three_ways(street, far_officer):
+    order = _order(street)
+    trace = _case_with_trace(street)
+    for url, denied, allowed in ((f"/health/quarantine/{order.pk}/", street.secretary, street.grid_worker),
+                                 (f"/health/traces/{trace.pk}/", street.grid_worker, street.health_officer),
+                                 (f"/health/quarantine/print/?order={order.pk}", street.grid_worker,
+                                  street.health_officer)):
+        assert street.client_for(denied).get(url).status_code in (403, 404), url
+        assert street.client_for(allowed).get(url).status_code == 200, url
+        assert street.client_for(far_officer).get(url).status_code == 404, url
+
+
+def test_login_is_required(client):
+    assert client.get("/health/").status_code == 302
+    assert client.get("/health/me/").status_code == 302
+
+
+# --- epidemic mode and the menu ----------------------------------------------------------------------------
+
+def test_epidemic_mode_shows_the_menu_and_only_inside_the_scope(street, far_officer):
+    grid = street.client_for(street.grid_worker)
+    assert 'href="/health/"' not in grid.get("/").content.decode()
+    officer = street.client_for(street.health_officer)
+    page = officer.get("/health/mode/").content.decode()
+    assert street.community.name in page
+    done = officer.post("/health/mode/", {"place": street.community.pk, "active": "1"})
+    assert done.status_code == 302
+    assert EpidemicMode.objects.get(place=street.community).active
+    assert AuditEvent.objects.filter(action="health.epidemic_mode").exists()
+    assert 'href="/health/"' in grid.get("/").content.decode()
+    resident = street.client_for(street.resident)
+    assert 'href="/health/"' in resident.get("/").content.decode()
+    # the secretary has no health role: no menu even in epidemic mode
+    assert 'href="/health/"' not in street.client_for(street.secretary).get("/").content.decode()
+    # the other community's officer cannot switch the first community
+    far = street.client_for(far_officer)
+    assert far.post("/health/mode/", {"place": street.community.pk, "active": "0"}).status_code == 404
+    assert 'href="/health/"' not in far.get("/").content.decode()
+    officer.post("/health/mode/", {"place": street.community.pk, "active": "0"})
+    assert 'href="/health/"' not in street.client_for(street.grid_worker).get("/").content.decode()
+
+
+# --- risk areas ------------------------------------------------------------------------------------------------
+
+def _csv(text: str, encoding: str = "utf-8") -> SimpleUploadedFile:
+    return SimpleUploadedFile("areas.csv", text.encode(encoding), content_type="text/csv")
+
+
+def test_a_risk_area_csv_with_a_bad_row_changes_nothing(street):
+    officer = street.client_for(street.health_officer)
+    before = RiskArea.objects.count()
+    bad = "地区代码,名称,风险等级,开始日期,结束日期\n420100,武汉市,高,2026-11-01,\n4206,襄阳市,紧急,2026-13-01,\n"
+    response = officer.post("/health/risk-areas/import/", {"file": _csv(bad)})
+    assert response.status_code == 422
+    assert RiskArea.objects.count() == before
+    page = response.content.decode()
+    assert "<th scope=\"row\" rowspan=\"3\">3</th>" in page  # row 3: three problems, each in both languages
+    assert "not a date" in page or "不是" in page
+    good = "420100,武汉市,高,2026-11-01,\n420600,襄阳市,中,2026/11/5,2026-11-30\n"
+    assert officer.post("/health/risk-areas/import/", {"file": _csv(good, "gb18030")}).status_code == 302
+    assert RiskArea.objects.count() == before + 2
+    assert RiskArea.objects.get(region_code="420600").valid_from == datetime.date(2026, 11, 5)
+
+
+def test_a_risk_area_form_refuses_bad_input_with_a_form_error(street):
+    officer = street.client_for(street.health_officer)
+    response = officer.post("/health/risk-areas/", {"region_code": "Wuhan", "name": "武汉", "level": "high",
+                                                    "valid_from": "2026-11-01"})
+    assert response.status_code == 422 and 'role="alert"' in response.content.decode()
+    ok = officer.post("/health/risk-areas/", {"region_code": "420100", "name": "武汉市", "level": "high",
+                                              "valid_from": "2026-11-01"})
+    assert ok.status_code == 302 and RiskArea.objects.filter(region_code="420100").exists()
+
+
+# --- arrivals, compounds and the building view --------------------------------------------------------------------
+
+def test_the_resident_reports_her_arrival_and_staff_register_one(street):
+    RiskArea.objects.create(region_code="420100", name="武汉市", level="high", valid_from=TODAY)
+    resident = street.client_for(street.resident)
+    future = resident.post("/health/me/arrival/", {"origin_code": "420100", "arrived_on": TODAY + datetime.timedelta(days=1)})
+    assert future.status_code == 422
+    done = resident.post("/health/me/arrival/", {"origin_code": "420100", "arrived_on": TODAY, "transport": "火车"})
+    assert done.status_code == 302
+    mine = Arrival.objects.get(person=street.resident.person)
+    assert mine.channel == Channel.SELF and mine.origin_name == "武汉市"  # the name from the risk-area list
+    person = _resident(street, 3)
+    officer = street.client_for(street.health_officer)
+    unknown = officer.post(f"/health/people/{person.pk}/arrival/", {"origin_code": "110105", "arrived_on": TODAY})
+    assert unknown.status_code == 422  # the name is needed for a region not in the list
+    ok = officer.post(f"/health/people/{person.pk}/arrival/",
+                      {"origin_code": "110105", "origin_name": "北京市朝阳区", "arrived_on": TODAY})
+    assert ok.status_code == 302 and Arrival.objects.get(person=person).channel == Channel.STAFF
+
+
+def test_compounds_are_coloured_by_their_arrivals(street, settings):
+    settings.LINLI_ARRIVAL_COLOUR_THRESHOLDS = [("red", {"high": 2}), ("orange", {"high": 1}), ("blue", {"any": 1})]
+    RiskArea.objects.create(region_code="420100", name="武汉市", level="high", valid_from=TODAY)
+    for n in range(2):
+        Arrival.objects.create(person=_resident(street, n), path=_resident(street, n).path, origin_code="420106",
+                               origin_name="武昌区", arrived_on=TODAY)
+    page = street.client_for(street.grid_worker).get("/health/compounds/").content.decode()
+    compound = street.grid_building.parent
+    row = page[page.index(f"?compound={compound.pk}") - 300:page.index(f"?compound={compound.pk}")]
+    assert "cc-red" in row
+
+
+def test_the_building_view_marks_arrivals_hollow_after_14_days(street):
+    _epidemic(street)
+    person, old = _resident(street, 0), _resident(street, 1)
+    Arrival.objects.create(person=person, path=person.path, house=person.current_house, origin_code="420106",
+                           origin_name="武昌区", arrived_on=TODAY - datetime.timedelta(days=2))
+    Arrival.objects.create(person=old, path=old.path, house=old.current_house, origin_code="110105",
+                           origin_name="朝阳区", arrived_on=TODAY - datetime.timedelta(days=20))
+    grid = street.client_for(street.grid_worker)
+    building = grid.get(f"/places/{street.grid_building.pk}/").content.decode()
+    assert f"/health/buildings/{street.grid_building.pk}/arrivals/" in building  # loaded by htmx
+    marks = grid.get(f"/health/buildings/{street.grid_building.pk}/arrivals/", HTTP_HX_REQUEST="true")
+    text = marks.content.decode()
+    assert f"beforeend:.building a[href='/places/{person.current_house_id}/']" in text
+    assert "#ffffff" in text  # the hollow mark of the arrival 20 days ago
+    assert AuditEvent.objects.filter(action="health.building_arrivals").exists()
+    # the secretary sees the building, but no health data
+    assert street.client_for(street.secretary).get(
+        f"/health/buildings/{street.grid_building.pk}/arrivals/", HTTP_HX_REQUEST="true").content == b""
+
+
+# --- check-ins ---------------------------------------------------------------------------------------------
+
+def test_the_grid_worker_checks_in_on_behalf_of_an_elder(street):
+    elder = _resident(street, 2)
+    grid = street.client_for(street.grid_worker)
+    bad = grid.post(f"/health/people/{elder.pk}/checkin/", {"temperature": "365", "whereabouts": "居家"})
+    assert bad.status_code == 422 and not CheckIn.objects.filter(person=elder).exists()
+    done = grid.post(f"/health/people/{elder.pk}/checkin/", {"temperature": "36.6", "symptoms": ["cough"],
+                                                             "whereabouts": "居家"})
+    assert done.status_code == 302
+    checkin = CheckIn.objects.get(person=elder, day=TODAY)
+    assert checkin.channel == Channel.ON_BEHALF and checkin.recorded_by == street.grid_worker
+    assert checkin.symptoms == ["cough"] and checkin.temperature == Decimal("36.6")
+
+
+def test_the_resident_checks_in_herself(street):
+    resident = street.client_for(street.resident)
+    assert resident.post("/health/me/checkin/", {"temperature": "abc"}).status_code == 422
+    assert resident.post("/health/me/checkin/", {"temperature": "36.4", "whereabouts": "居家"}).status_code == 302
+    assert CheckIn.objects.get(person=street.resident.person).channel == Channel.SELF
+
+
+def test_the_list_of_who_must_check_in_shows_who_has_not(street):
+    officer = street.health_officer
+    done, missing, outside = _resident(street, 3), _resident(street, 4), _far(street)
+    for person in (done, missing, outside):
+        actions.do_register_arrival(person, acting_user=officer, origin_code="420106", origin_name="武昌区",
+                                    arrived_on=TODAY - datetime.timedelta(days=1))
+    ordered = _order(street, 5)
+    actions.do_check_in(done, acting_user=street.grid_worker, temperature=Decimal("36.5"), channel=Channel.ON_BEHALF)
+    page = street.client_for(street.grid_worker).get("/health/checkins/?missing=1").content.decode()
+    assert missing.name in page and ordered.person.name in page
+    assert done.name not in page and outside.name not in page
+    full = street.client_for(street.grid_worker).get("/health/checkins/")
+    assert done.name in full.content.decode()
+    assert (full.context["missing"], full.context["total"]) == (2, 3)
+    assert AuditEvent.objects.filter(action="health.checkin_list").exists()
+
+
+# --- the resident's code and the paper pass -------------------------------------------------------------------
+
+def test_my_health_code_shows_the_colour_reasons_and_a_pass(street):
+    resident = street.client_for(street.resident)
+    response = resident.get("/health/me/")
+    page = response.content.decode()
+    assert response.status_code == 200 and "code-green" in page and "<svg" in page
+    issued = IssuedPass.objects.filter(person=street.resident.person)
+    assert issued.count() == 1 and not issued.get().printed
+    assert AuditEvent.objects.filter(action="health.status_view", purpose="own health code").exists()
+
+
+def test_the_grid_worker_prints_a_paper_pass(street):
+    person = _resident(street, 1)
+    page = street.client_for(street.grid_worker).get(f"/health/people/{person.pk}/paper-pass/").content.decode()
+    assert "<svg" in page and "window.print()" in page and person.name not in page  # the name is masked
+    assert IssuedPass.objects.get(person=person).printed
+
+
+# --- tests, cases, tracing, quarantine -----------------------------------------------------------------------------
+
+def test_a_trace_puts_the_selected_contacts_in_quarantine_in_one_step(street):
+    trace = _case_with_trace(street)
+    officer = street.client_for(street.health_officer)
+    assert officer.get("/health/cases/").status_code == 200
+    started = officer.post(f"/health/cases/{trace.case_id}/trace/", {"min_overlap_minutes": "15", "hops": "2"})
+    assert started.status_code == 302
+    latest = Trace.objects.filter(case_id=trace.case_id).latest("pk")
+    page = officer.get(f"/health/traces/{latest.pk}/").content.decode()
+    contacts = {c["person"]: c["degree"] for c in latest.contacts}
+    close = next(pk for pk, degree in contacts.items() if degree == 1)
+    second = next(pk for pk, degree in contacts.items() if degree == 2)
+    assert Person.objects.get(pk=close).name not in page  # masked in the review list
+    nothing = officer.post(f"/health/traces/{latest.pk}/", {"kind": "home"})
+    assert nothing.status_code == 422 and not QuarantineOrder.objects.exists()
+    done = officer.post(f"/health/traces/{latest.pk}/", {"people": [close, second], "kind": "home"})
+    assert done.status_code == 302
+    orders = {o.person_id: o for o in QuarantineOrder.objects.filter(trace=latest)}
+    assert set(orders) == {close, second}
+    assert orders[close].colour == "red" and orders[second].colour == "yellow"
+    printed = officer.get(f"/health/quarantine/print/?trace={latest.pk}")
+    assert printed.status_code == 200 and printed.content.decode().count("print-page") == 2
+
+
+def test_test_results_and_cases_are_recorded_by_health_staff(street):
+    person = _resident(street, 9)
+    officer = street.client_for(street.health_officer)
+    future = officer.post(f"/health/people/{person.pk}/test/", {
+        "kind": "nucleic", "sampled_on": TODAY + datetime.timedelta(days=1), "outcome": "positive"})
+    assert future.status_code == 422
+    assert officer.post(f"/health/people/{person.pk}/test/", {
+        "kind": "nucleic", "sampled_on": TODAY, "outcome": "positive", "lab": "中心", "sample_ref": "A1"}
+    ).status_code == 302
+    assert officer.post(f"/health/people/{person.pk}/case/", {"confirmed_on": TODAY}).status_code == 302
+    assert Case.objects.filter(person=person).exists()
+    again = officer.post(f"/health/people/{person.pk}/case/", {"confirmed_on": TODAY})
+    assert again.status_code == 422
+
+
+def test_an_order_is_extended_and_ended_with_a_reason(street):
+    order = _order(street)
+    officer = street.client_for(street.health_officer)
+    shorter = officer.post(f"/health/quarantine/{order.pk}/extend/", {"new_end": order.end_date - datetime.timedelta(days=1)})
+    assert shorter.status_code == 422
+    later = order.end_date + datetime.timedelta(days=2)
+    assert officer.post(f"/health/quarantine/{order.pk}/extend/", {"new_end": later}).status_code == 302
+    order.refresh_from_db()
+    assert order.end_date == later
+    no_reason = officer.post(f"/health/quarantine/{order.pk}/end/", {"status": "cancelled", "reason": ""})
+    assert no_reason.status_code == 422
+    assert officer.post(f"/health/quarantine/{order.pk}/end/", {"status": "cancelled", "reason": "误判"}).status_code == 302
+    order.refresh_from_db()
+    assert order.status == "cancelled" and order.end_reason == "误判"
+    # the grid worker may see the order, not change it
+    assert street.client_for(street.grid_worker).post(f"/health/quarantine/{order.pk}/extend/",
+                                                      {"new_end": later}).status_code == 404
+
+
+def test_the_daily_follow_up_is_recorded_once_per_day(street):
+    order = _order(street)
+    grid = street.client_for(street.grid_worker)
+    page = grid.get("/health/follow-ups/").content.decode()
+    assert order.person.name in page
+    bad = grid.post(f"/health/follow-ups/{order.pk}/", {f"o{order.pk}-outcome": "missed",
+                                                        f"o{order.pk}-temperature": "36.5"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 422 and not FollowUp.objects.exists()
+    ok = grid.post(f"/health/follow-ups/{order.pk}/", {f"o{order.pk}-outcome": "seen_ok",
+                                                       f"o{order.pk}-temperature": "36.5"}, HTTP_HX_REQUEST="true")
+    assert ok.status_code == 200 and f'id="order-{order.pk}"' in ok.content.decode()
+    grid.post(f"/health/follow-ups/{order.pk}/", {f"o{order.pk}-outcome": "seen_not_ok"})
+    follow_up = FollowUp.objects.get(order=order)
+    assert follow_up.outcome == "seen_not_ok" and follow_up.recorded_by == street.grid_worker
+    assert AuditEvent.objects.filter(action="health.follow_up").count() == 2
+    with pytest.raises(actions.PermissionDenied):
+        actions.do_record_follow_up(order, acting_user=street.secretary, outcome="seen_ok")
+
+
+def test_a_device_needs_its_legal_basis_and_the_residents_consent(street):
+    order = _order(street)
+    officer = street.client_for(street.health_officer)
+    refused = officer.post(f"/health/quarantine/{order.pk}/devices/", {"kind": "door_sensor", "legal_basis": "",
+                                                                       "consent_by": ""})
+    assert refused.status_code == 422 and not MonitoringDevice.objects.exists()
+    with pytest.raises(ValidationError) as info:
+        actions.do_attach_device(order, acting_user=street.health_officer, kind="door_sensor",
+                                 legal_basis="传染病防治法第三十九条", consent_at=None, consent_by="")
+    assert {"consent_at", "consent_by"} <= set(info.value.message_dict)
+    assert not MonitoringDevice.objects.exists()
+    ok = officer.post(f"/health/quarantine/{order.pk}/devices/", {
+        "kind": "door_sensor", "legal_basis": "《传染病防治法》第三十九条",
+        "consent_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "consent_by": "本人", "informed": "on"})
+    assert ok.status_code == 302
+    device = MonitoringDevice.objects.get(order=order)
+    assert device.consent_by == "本人" and device.legal_basis
+
+
+# --- the rules test bench ---------------------------------------------------------------------------------------
+
+def test_the_rules_bench_shows_which_rule_fired(street):
+    officer = street.client_for(street.health_officer)
+    page = officer.get("/health/rules/").content.decode()
+    assert "close_contact" in page and "≤ 14" in page  # each rule in plain words
+    result = officer.get("/health/rules/", {"explain": "1", "days_since_close_contact": "3",
+                                            "max_temperature_today": "36.5"}, HTTP_HX_REQUEST="true")
+    text = result.content.decode()
+    assert result.status_code == 200
+    assert '<code class="fired-rule">close_contact</code>' in text
+    assert '<code class="fired-rule">fever</code>' not in text
+    bad = officer.get("/health/rules/", {"explain": "1", "days_since_close_contact": "-3"})
+    assert bad.status_code == 422
+
+
+def test_publishing_a_bad_rule_set_shows_errors_and_changes_nothing(street):
+    officer = street.client_for(street.health_officer)
+    current = actions.active_rule_set()
+    before = RuleSet.objects.count()
+    document = json.loads(json.dumps(current.document))
+    document["rules"][0]["colour"] = "purple"
+    document["rules"][1]["when"] = {"<=": [{"var": "days_since_nothing"}, 14]}
+    response = officer.post("/health/rules/", {"document": json.dumps(document)})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "purple" in page and "days_since_nothing" in page
+    not_json = officer.post("/health/rules/", {"document": "{not json"})
+    assert not_json.status_code == 422 and "JSON" in not_json.content.decode()
+    assert RuleSet.objects.count() == before and actions.active_rule_set() == current
+    good = json.loads(json.dumps(current.document))
+    good["rules"][-1]["reason_zh"] = "您今天还没有健康打卡，请尽快打卡。"
+    assert officer.post("/health/rules/", {"document": json.dumps(good, ensure_ascii=False)}).status_code == 302
+    assert actions.active_rule_set().version == current.version + 1
+
+
+def test_staff_lists_are_audited_and_scoped(street):
+    ordered = _order(street)
+    far_person = _far(street)
+    actions.do_order_quarantine(far_person, acting_user=street.health_officer, reason="arrival", colour="yellow")
+    page = street.client_for(street.grid_worker).get("/health/quarantine/").content.decode()
+    assert ordered.person.name in page and far_person.name not in page
+    assert AuditEvent.objects.filter(action="health.quarantine_list", actor=street.grid_worker).exists()
+    officer_page = street.client_for(street.health_officer).get("/health/quarantine/").content.decode()
+    assert far_person.name in officer_page
+
+
+def test_english_form_errors_through_the_language_switch(street, client):
+    resident = street.client_for(street.resident)
+    resident.cookies["django_language"] = "en"
+    response = resident.post("/health/me/checkin/", {"temperature": "50"})
+    assert response.status_code == 422 and "45" in response.content.decode()
+
+
+def test_places_are_levels_the_mode_accepts(street):
+    building = Place.objects.get(pk=street.grid_building.pk)
+    assert building.level == Level.BUILDING
+    with pytest.raises(ValidationError):
+        actions.do_set_epidemic_mode(building, acting_user=street.health_officer, active=True)
+
+
+def test_bad_input_is_never_a_server_error(street):
+    officer = street.client_for(street.health_officer)
+    huge = "9" * 30
+    for url in (f"/health/people/{huge}/", f"/health/people/{huge}/checkin/", f"/health/quarantine/{huge}/",
+                f"/health/traces/{huge}/", f"/health/buildings/{huge}/arrivals/", "/health/arrivals/?compound=abc",
+                f"/health/quarantine/print/?order={huge}&order=x&trace=y"):
+        assert officer.get(url).status_code == 404, url
+    assert officer.post("/health/mode/", {"place": "x"}).status_code == 404
+    deep = officer.post("/health/rules/", {"document": "[" * 50_000 + "]" * 50_000})
+    assert deep.status_code == 422
+    order = _order(street)
+    trace = _case_with_trace(street)
+    assert officer.post(f"/health/traces/{trace.pk}/", {"people": ["abc", huge], "kind": "home"}).status_code == 422
+    assert officer.post(f"/health/quarantine/{order.pk}/devices/", {"consent_at": "yesterday"}).status_code == 422
+    assert officer.post(f"/health/quarantine/{order.pk}/extend/", {"new_end": "2026-02-30"}).status_code == 422
+    grid = street.client_for(street.grid_worker)
+    assert grid.post(f"/health/follow-ups/{order.pk}/", {f"o{order.pk}-outcome": "maybe"}).status_code == 302
+    assert not FollowUp.objects.exists()

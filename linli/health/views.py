@@ -1,0 +1,835 @@
+"""The web pages of epidemic mode (Chinese first, phone first).
+
+Views stay thin: find the object inside the user's scope (404 outside it), check the form,
+call the action, render. Every page that shows a person's health data audits the read with
+its purpose. Who may do what:
+
+* ``health.change`` (health officers): risk areas, epidemic mode, records, cases, traces,
+  quarantine orders, monitoring devices, the rules test bench;
+* ``health.view`` (health officers and the person's own grid worker): lists, overviews;
+* ``health.checkin`` (grid workers and health officers): check-ins and follow-ups on a
+  resident's behalf, paper passes;
+* a resident (``user.person``): her own code, check-in and arrival.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linli.core import audit
+from linli.core.permissions import PermissionDenied, can, get_scoped_or_404
+from linli.core.scope import scope_for, user_can
+from linli.core.validators import clean_query_text
+from linli.health import actions, forms, keys, passes, queries, rules
+from linli.health.facts import RiskMap, deadline_hour
+from linli.health.models import (
+    Arrival,
+    Case,
+    Channel,
+    CheckIn,
+    FollowUp,
+    FollowUpOutcome,
+    LabResult,
+    MonitoringDevice,
+    OrderStatus,
+    QuarantineOrder,
+    RiskArea,
+    Trace,
+)
+from linli.people.models import Person
+from linli.places.models import Level, Place, full_names
+
+VIEW, CHANGE, ON_BEHALF = actions.VIEW, actions.CHANGE, actions.ON_BEHALF
+View = Callable[..., HttpResponse]
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _denied(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/denied.html", status=403)
+
+
+def needs(action: str) -> Callable[[View], View]:
+    """The page is for users who hold ``action`` somewhere; 403 for everyone else."""
+    def decorate(view: View) -> View:
+        @login_required
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not user_can(request.user, action):
+                return _denied(request)
+            return view(request, *args, **kwargs)
+        return wrapped
+    return decorate
+
+
+def _english() -> bool:
+    return (translation.get_language() or "").startswith("en")
+
+
+def _words(pairs: Any) -> list[str]:
+    """Reasons stored as (zh, en) pairs, in the reader's language."""
+    return [str(en if _english() else zh) for zh, en in pairs]
+
+
+def _pk(value: Any) -> int:
+    """A primary key from a URL or a form, or 0 (found nowhere) for anything else: a huge
+    number would overflow the database's integer and must not become a 500."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else 0
+
+
+def _person(request: HttpRequest, pk: int, action: str) -> Person:
+    """A person whose health data the user may handle with ``action``; 404 otherwise."""
+    person = Person.objects.filter(pk=_pk(pk), is_active=True).select_related("current_house").first()
+    if person is None or not can(request.user, action, person.path):
+        raise Http404
+    return person
+
+
+def _own_person(request: HttpRequest) -> Person:
+    person_id = getattr(request.user, "person_id", None)
+    person = Person.objects.filter(pk=person_id, is_active=True).select_related("current_house").first() \
+        if person_id else None
+    if person is None:
+        raise Http404
+    return person
+
+
+def _read(request: HttpRequest, action: str, purpose: str, obj: Any = None, object_type: str = "",
+          **detail: Any) -> None:
+    audit.record(action, actor=request.user, obj=obj, object_type=object_type, purpose=purpose, detail=detail)
+
+
+def _perms(request: HttpRequest) -> dict[str, bool]:
+    user = request.user
+    return {"view": user_can(user, VIEW), "change": user_can(user, CHANGE), "checkin": user_can(user, ON_BEHALF),
+            "own": bool(getattr(user, "person_id", None))}
+
+
+def _nav(perms: dict[str, bool]) -> list[tuple[str, str]]:
+    """The epidemic pages the user may open, for the sub-menu under the main menu."""
+    items = [("index", _("Overview"))]
+    if perms["own"]:
+        items += [("my_code", _("My health code")), ("my_checkin", _("Check in"))]
+    if perms["checkin"]:
+        items += [("checkins", _("Check-ins today")), ("follow_ups", _("Follow-ups"))]
+    if perms["view"]:
+        items += [("arrivals", _("Arrivals")), ("compounds", _("Compounds")), ("quarantine", _("Quarantine")),
+                  ("people", _("Find a person"))]
+    if perms["change"]:
+        items += [("cases", _("Cases and tracing")), ("risk_areas", _("Risk areas")), ("rules", _("Rules")),
+                  ("mode", _("Epidemic mode"))]
+    return items
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    perms = _perms(request)
+    return render(request, template, {"perms": perms, "health_nav": _nav(perms), "today": timezone.localdate(),
+                                      **context}, status=status)
+
+
+def _addresses(people: list[Person]) -> dict[int, str]:
+    """Addresses of many people at once; each person also gets it as ``address_text``."""
+    houses = [p.current_house for p in people if p.current_house]
+    names = full_names(houses)
+    for p in people:
+        p.address_text = names.get(p.current_house_id or 0, "")  # type: ignore[attr-defined]
+    return {p.pk: names.get(p.current_house_id or 0, "") for p in people}
+
+
+def _qr(code: str, scale: int) -> str:
+    """The pass's QR code as inline SVG that scales with the screen or the paper (a viewBox
+    from its own size), so that a phone shows it as large as it can."""
+    svg = passes.qr_svg(code, scale=scale)
+    size = re.match(r'<svg width="(\d+)" height="(\d+)"', svg)
+    if size:
+        svg = svg.replace("<svg ", f'<svg viewBox="0 0 {size[1]} {size[2]}" ', 1)
+    return svg
+
+
+def _error_text(form: Any) -> str:
+    return " ".join(str(m) for errors in form.errors.values() for m in errors)
+
+
+def _mark(arrival: Arrival, risk: RiskMap, today: datetime.date) -> queries.Mark:
+    colour, label = queries.MARKS[queries.risk_level(risk, arrival.origin_code)]
+    days = (today - arrival.arrived_on).days
+    return queries.Mark(colour, label, arrival.origin_name, arrival.arrived_on,
+                        days > queries.ARRIVAL_WATCH_DAYS, days)
+
+
+def _known_regions() -> dict[str, str]:
+    """Region codes with a name, from the risk-area list, for the arrival forms' suggestions."""
+    return dict(RiskArea.objects.order_by("region_code", "-valid_from").values_list("region_code", "name"))
+
+
+# --- overview and epidemic mode -------------------------------------------------------------------
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    perms = _perms(request)
+    if not any(perms.values()):
+        return _denied(request)
+    today = timezone.localdate()
+    context: dict[str, Any] = {"modes": []}
+    if perms["view"] or perms["change"] or perms["checkin"]:
+        scope_paths = [p for a in queries.HEALTH_ACTIONS for p in scope_for(request.user, a).prefixes]
+        everything = any(scope_for(request.user, a).everything for a in queries.HEALTH_ACTIONS)
+        context["modes"] = [p for p in Place.objects.filter(epidemic_mode__active=True).order_by("path")
+                            if everything or any(p.path.startswith(s) or s.startswith(p.path) for s in scope_paths)]
+    if perms["view"]:
+        arrivals = Arrival.objects.restrict(request.user, VIEW).filter(arrived_on__gte=queries.watch_from(today))
+        context.update(arrivals=arrivals.count(), colours=queries.colour_counts(request.user),
+                       orders=QuarantineOrder.objects.restrict(request.user, VIEW)
+                       .filter(status=OrderStatus.ACTIVE).count())
+    if perms["checkin"]:
+        rows = queries.must_check_in(request.user, today)
+        context.update(must=len(rows), missing=sum(1 for r in rows if r.checkin is None))
+    if perms["own"]:
+        person = _own_person(request)
+        context["own_on"] = queries.epidemic_on(person.path)
+    return _page(request, "health/index.html", context)
+
+
+@needs(CHANGE)
+def mode(request: HttpRequest) -> HttpResponse:
+    places = queries.mode_places(request.user)
+    if request.method == "POST":
+        place = places.filter(pk=_pk(request.POST.get("place"))).first()
+        if place is None:
+            raise Http404
+        active = request.POST.get("active") == "1"
+        try:
+            actions.do_set_epidemic_mode(place, acting_user=request.user, active=active)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, (_("Epidemic mode is on for %(place)s.") if active
+                                       else _("%(place)s is back to normal mode.")) % {"place": place.name})
+        return redirect("health:mode")
+    rows = list(places.select_related("epidemic_mode")[:500])
+    on = {p.pk for p in rows if getattr(getattr(p, "epidemic_mode", None), "active", False)}
+    inherited = {p.pk for p in rows if p.pk not in on and any(
+        p.path.startswith(o.path) for o in rows if o.pk in on)}
+    return _page(request, "health/mode.html", {"rows": rows, "on": on, "inherited": inherited})
+
+
+# --- risk areas ---------------------------------------------------------------------------------------
+
+@needs(CHANGE)
+def risk_areas(request: HttpRequest) -> HttpResponse:
+    form = forms.RiskAreaForm(request.POST or None, initial={"valid_from": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            area = actions.do_add_risk_area(acting_user=request.user, source=_("entered by hand"), **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(request, _("%(name)s is now listed as %(level)s.")
+                             % {"name": area.name, "level": area.get_level_display()})
+            return redirect("health:risk_areas")
+    today = timezone.localdate()
+    show = request.GET.get("show", "current")
+    areas = RiskArea.objects.all()
+    if show != "all":
+        areas = areas.filter(valid_from__lte=today).exclude(valid_to__lt=today)
+    page = Paginator(areas.order_by("region_code", "-valid_from"), 50).get_page(request.GET.get("page"))
+    return _page(request, "health/risk_areas.html", {"form": form, "page": page, "show": show},
+                 status=422 if request.method == "POST" else 200)
+
+
+@needs(CHANGE)
+def risk_area_import(request: HttpRequest) -> HttpResponse:
+    form = forms.RiskAreaImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        rows, errors = forms.parse_risk_areas(upload.read())
+        if not errors:
+            try:
+                actions.do_import_risk_areas(rows, acting_user=request.user, source=str(upload.name)[:100])
+            except ValidationError as exc:
+                errors = [forms.RowError(0, [{"code": "invalid", "zh": m, "en": m}]) for m in exc.messages]
+        if not errors:
+            messages.success(request, _("%(n)d risk areas imported.") % {"n": len(rows)})
+            return redirect("health:risk_areas")
+        context.update(errors=errors, rows=len(rows) + len(errors))
+    return _page(request, "health/risk_area_import.html", context,
+                 status=422 if request.method == "POST" else 200)
+
+
+# --- arrivals -----------------------------------------------------------------------------------------
+
+@needs(VIEW)
+def arrivals(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = Arrival.objects.restrict(request.user, VIEW).filter(
+        arrived_on__gte=today - datetime.timedelta(days=queries.MARK_DAYS)).select_related("person", "house")
+    compound = None
+    if request.GET.get("compound"):
+        compound = Place.objects.filter(pk=_pk(request.GET["compound"]), level=Level.COMPOUND).first()
+        if compound is None or not scope_for(request.user, VIEW).reaches(compound.path):
+            raise Http404
+        rows = rows.filter(path__under=compound.path)
+    page = Paginator(rows.order_by("-arrived_on", "path", "pk"), 50).get_page(request.GET.get("page"))
+    risk = RiskMap.on(today)
+    items = [(a, _mark(a, risk, today)) for a in page]
+    addresses = _addresses([a.person for a in page])
+    _read(request, "health.arrivals_list", "arrival list", object_type="health.arrival",
+          shown=len(items), compound=compound.pk if compound else None)
+    return _page(request, "health/arrivals.html", {
+        "page": page, "items": items, "addresses": addresses, "compound": compound,
+        "watch_days": queries.ARRIVAL_WATCH_DAYS, "legend": queries.legend(today)})
+
+
+@needs(VIEW)
+def compounds(request: HttpRequest) -> HttpResponse:
+    rows = queries.compound_overview(request.user, timezone.localdate())
+    return _page(request, "health/compounds.html", {"rows": rows, "legend": queries.legend_of_thresholds()})
+
+
+@login_required
+def building_arrivals(request: HttpRequest, pk: int) -> HttpResponse:
+    """The arrival marks of a building's households: fragments swapped into the building view
+    (htmx, out of band), or a page of its own."""
+    building = Place.objects.filter(pk=_pk(pk), level=Level.BUILDING).first()
+    partial = bool(request.headers.get("HX-Request"))
+    if building is None or not scope_for(request.user, VIEW).reaches(building.path):
+        if partial:
+            return HttpResponse("")
+        raise Http404
+    today = timezone.localdate()
+    on = queries.epidemic_on(building.path)
+    marks = queries.arrival_marks(building, request.user, today) if on else {}
+    _read(request, "health.building_arrivals", "arrival marks of a building", obj=building,
+          houses=len(marks))
+    houses = {h.pk: h for h in Place.objects.filter(pk__in=list(marks)).order_by("path")}
+    context = {"building": building, "on": on,
+               "marks": sorted(((houses[pk], ms) for pk, ms in marks.items() if pk in houses),
+                               key=lambda pair: pair[0].path), "watch_days": queries.ARRIVAL_WATCH_DAYS,
+               "legend": queries.legend(today)}
+    return _page(request, "health/_building_marks.html" if partial else "health/building_arrivals.html", context)
+
+
+# --- people: search, health record, records by staff --------------------------------------------------
+
+@needs(VIEW)
+def people(request: HttpRequest) -> HttpResponse:
+    from linli.people.actions import search_people
+
+    q = clean_query_text(request.GET.get("q", ""), 64)
+    results: list[Person] = []
+    if q:
+        found = search_people(request.user, q).filter(scope_for(request.user, VIEW).q("path"))
+        results = list(found.select_related("current_house")[:30])
+    template = "health/_people_results.html" if request.headers.get("HX-Request") else "health/people.html"
+    return _page(request, template, {"q": q, "results": results, "addresses": _addresses(results)})
+
+
+@login_required
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    found = Person.objects.filter(pk=_pk(pk), is_active=True).select_related("current_house").first()
+    if found is None or not actions.may_see(request.user, found):
+        raise Http404
+    status = actions.status_of(found, acting_user=request.user, purpose="health record of a person")
+    today = timezone.localdate()
+    since = today - datetime.timedelta(days=queries.MARK_DAYS)
+    risk = RiskMap.on(today)
+    symptoms = dict(forms.SYMPTOMS)
+    arrival_rows = [(a, _mark(a, risk, today))
+                    for a in Arrival.objects.filter(person=found, arrived_on__gte=since).order_by("-arrived_on")]
+    return _page(request, "health/person.html", {
+        "person": found, "status": status, "reasons": _words(status.reasons),
+        "address": _addresses([found]).get(found.pk, ""), "arrivals": arrival_rows,
+        "checkins": [(c, [str(symptoms.get(s, s)) for s in c.symptoms])
+                     for c in CheckIn.objects.filter(person=found, day__gte=since).order_by("-day")[:28]],
+        "tests": LabResult.objects.filter(person=found).order_by("-sampled_on")[:20],
+        "case": Case.objects.filter(person=found).first(),
+        "orders": QuarantineOrder.objects.filter(person=found).order_by("-start_date")[:10],
+        "may_change": can(request.user, CHANGE, found.path), "may_checkin": can(request.user, ON_BEHALF, found.path),
+    })
+
+
+def _record_page(request: HttpRequest, found: Person, form: Any, title: str, status: int = 200) -> HttpResponse:
+    _addresses([found])
+    if request.method != "POST":
+        _read(request, "health.record_form", "recording health data of a person", obj=found)
+    return _page(request, "health/record_form.html", {"person": found, "form": form, "title": title,
+                                                      "known": _known_regions()}, status=status)
+
+
+@login_required
+def person_arrival(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _person(request, pk, CHANGE)
+    form = forms.ArrivalForm(request.POST or None, known=_known_regions())
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_register_arrival(found, acting_user=request.user, channel=Channel.STAFF, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(request, _("The arrival of %(name)s is registered.") % {"name": found.name})
+            return redirect("health:person", pk=found.pk)
+    return _record_page(request, found, form, _("Register an arrival"), 422 if request.method == "POST" else 200)
+
+
+@login_required
+def person_test(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _person(request, pk, CHANGE)
+    form = forms.TestResultForm(request.POST or None, initial={"sampled_on": timezone.localdate(),
+                                                               "outcome": "negative"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_record_test(found, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(request, _("The test result is recorded."))
+            return redirect("health:person", pk=found.pk)
+    return _record_page(request, found, form, _("Record a test result"), 422 if request.method == "POST" else 200)
+
+
+@login_required
+def person_case(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _person(request, pk, CHANGE)
+    form = forms.CaseForm(request.POST or None, initial={"confirmed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_confirm_case(found, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(request, _("%(name)s is recorded as a confirmed case.") % {"name": found.name})
+            return redirect("health:cases")
+    return _record_page(request, found, form, _("Record a confirmed case"), 422 if request.method == "POST" else 200)
+
+
+# --- the resident's own pages ----------------------------------------------------------------------------
+
+@login_required
+def my_code(request: HttpRequest) -> HttpResponse:
+    own = _own_person(request)
+    status = actions.status_of(own, acting_user=request.user, purpose="own health code")
+    code, issued = keys.issue_for(own, status.colour, status.rule_set)
+    today = timezone.localdate()
+    arrival = Arrival.objects.filter(person=own, arrived_on__gte=queries.watch_from(today)).order_by("-arrived_on") \
+        .first()
+    return _page(request, "health/my_code.html", {
+        "person": own, "status": status, "reasons": _words(status.reasons), "qr": _qr(code, 5),
+        "code": code, "issued": issued, "arrival": arrival,
+        "watch_end": arrival.arrived_on + datetime.timedelta(days=queries.ARRIVAL_WATCH_DAYS) if arrival else None,
+        "checkin": CheckIn.objects.filter(person=own, day=today).first(),
+        "must": arrival is not None or status.quarantine is not None, "on": queries.epidemic_on(own.path)})
+
+
+@login_required
+def my_checkin(request: HttpRequest) -> HttpResponse:
+    own = _own_person(request)
+    today = timezone.localdate()
+    done = CheckIn.objects.filter(person=own, day=today).first()
+    form = forms.CheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_check_in(own, acting_user=request.user, channel=Channel.SELF, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(request, _("Thank you: today's check-in is done."))
+            return redirect("health:my_code")
+    if request.method != "POST":
+        _read(request, "health.checkin_form", "own daily check-in", obj=own)
+    return _page(request, "health/checkin_form.html", {"form": form, "person": own, "done": done, "own": True},
+                 status=422 if request.method == "POST" else 200)
+
+
+@login_required
+def my_arrival(request: HttpRequest) -> HttpResponse:
+    own = _own_person(request)
+    form = forms.ArrivalForm(request.POST or None, known=_known_regions(),
+                             initial={"arrived_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_register_arrival(own, acting_user=request.user, channel=Channel.SELF, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(request, _("Thank you: your arrival is registered. Please check in every day for "
+                                        "14 days."))
+            return redirect("health:my_code")
+    return _page(request, "health/my_arrival.html", {"form": form, "person": own, "known": _known_regions()},
+                 status=422 if request.method == "POST" else 200)
+
+
+# --- check-ins on someone's behalf ----------------------------------------------------------------------
+
+@needs(ON_BEHALF)
+def checkins(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = queries.must_check_in(request.user, today)
+    missing_only = request.GET.get("missing") == "1"
+    shown = [r for r in rows if r.checkin is None] if missing_only else rows
+    _read(request, "health.checkin_list", "daily check-in list", object_type="health.checkin",
+          shown=len(shown))
+    return _page(request, "health/checkins.html", {
+        "rows": shown, "total": len(rows), "missing": sum(1 for r in rows if r.checkin is None),
+        "missing_only": missing_only, "addresses": _addresses([r.person for r in shown]),
+        "deadline": deadline_hour()})
+
+
+@login_required
+def checkin_on_behalf(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _person(request, pk, ON_BEHALF)
+    today = timezone.localdate()
+    done = CheckIn.objects.filter(person=found, day=today).first()
+    form = forms.CheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_check_in(found, acting_user=request.user, channel=Channel.ON_BEHALF, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(request, _("Today's check-in of %(name)s is recorded, on her behalf.")
+                             % {"name": found.name})
+            return redirect("health:checkins")
+    if request.method != "POST":
+        _read(request, "health.checkin_form", "check-in on behalf of a resident", obj=found)
+    return _page(request, "health/checkin_form.html", {"form": form, "person": found, "done": done, "own": False},
+                 status=422 if request.method == "POST" else 200)
+
+
+@login_required
+def paper_pass(request: HttpRequest, pk: int) -> HttpResponse:
+    """A pass printed on paper for a resident without a smartphone."""
+    found = _person(request, pk, ON_BEHALF)
+    status = actions.status_of(found, acting_user=request.user, purpose="printed pass for a resident")
+    code, issued = keys.issue_for(found, status.colour, status.rule_set, printed=True)
+    return _page(request, "health/paper_pass.html", {
+        "person": found, "masked": queries.masked_name(found.name), "status": status,
+        "reasons": _words(status.reasons), "qr": _qr(code, 6), "issued": issued})
+
+
+# --- cases, traces, quarantine ----------------------------------------------------------------------------
+
+@needs(CHANGE)
+def cases(request: HttpRequest) -> HttpResponse:
+    rows = list(Case.objects.restrict(request.user, CHANGE).select_related("person").order_by("-confirmed_on")[:200])
+    traces: dict[int, list[Trace]] = {}
+    for trace in Trace.objects.filter(case__in=rows).order_by("-created_at"):
+        traces.setdefault(trace.case_id, []).append(trace)
+    _read(request, "health.case_list", "confirmed cases", object_type="health.case", shown=len(rows))
+    return _page(request, "health/cases.html", {
+        "rows": [(c, traces.get(c.pk, [])) for c in rows], "form": forms.TraceForm()})
+
+
+@require_POST
+@login_required
+def start_trace(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_scoped_or_404(Case.objects.select_related("person"), request.user, CHANGE, pk=pk)
+    form = forms.TraceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _error_text(form))
+        return redirect("health:cases")
+    trace = actions.do_trace(case, acting_user=request.user, **form.cleaned_data)
+    return redirect("health:trace", pk=trace.pk)
+
+
+def _contact_rows(request: HttpRequest, trace: Trace) -> tuple[list[dict[str, Any]], list[int]]:
+    ids = [c["person"] for c in trace.contacts]
+    found = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
+    ordered = set(QuarantineOrder.objects.filter(person_id__in=ids, status=OrderStatus.ACTIVE)
+                  .values_list("person_id", flat=True))
+    rows, choosable = [], []
+    for contact in trace.contacts:
+        person = found.get(contact["person"])
+        in_scope = person is not None and can(request.user, CHANGE, person.path)
+        exposure = datetime.datetime.fromisoformat(contact["first_exposure"])
+        rows.append({**contact, "name": queries.masked_name(person.name) if in_scope and person else "",
+                     "in_scope": in_scope, "ordered": contact["person"] in ordered,
+                     "exposure": timezone.localtime(exposure)})
+        if in_scope and contact["person"] not in ordered:
+            choosable.append(contact["person"])
+    return rows, choosable
+
+
+@login_required
+def trace(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_scoped_or_404(Trace.objects.select_related("case", "case__person"), request.user, CHANGE, pk=pk)
+    rows, choosable = _contact_rows(request, found)
+    form = forms.ContactsForm(request.POST or None, choosable=choosable)
+    if request.method == "POST" and form.is_valid():
+        try:
+            orders = actions.do_order_contacts(found, form.cleaned_data["people"], acting_user=request.user,
+                                               kind=form.cleaned_data["kind"])
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc.messages if isinstance(exc, ValidationError)
+                           else _("You may not order quarantine for some of these people."))
+        else:
+            messages.success(request, _("%(n)d quarantine orders created.") % {"n": len(orders)})
+            return redirect("health:trace", pk=found.pk)
+    if request.method != "POST":
+        _read(request, "health.trace_view", "review of a contact trace", obj=found, contacts=len(rows))
+    return _page(request, "health/trace.html", {
+        "trace": found, "rows": rows, "form": form, "choosable": set(choosable),
+        "selected": set(map(_pk, request.POST.getlist("people"))),
+        "orders": QuarantineOrder.objects.filter(trace=found).count()},
+        status=422 if request.method == "POST" else 200)
+
+
+@needs(VIEW)
+def quarantine(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "active")
+    orders = QuarantineOrder.objects.restrict(request.user, VIEW).select_related("person", "person__current_house")
+    if show != "all":
+        orders = orders.filter(status=OrderStatus.ACTIVE)
+    page = Paginator(orders.order_by("end_date", "path", "pk"), 50).get_page(request.GET.get("page"))
+    _read(request, "health.quarantine_list", "quarantine list", object_type="health.quarantineorder",
+          shown=len(page.object_list))
+    today = timezone.localdate()
+    for o in page:
+        o.days_left = (o.end_date - today).days  # type: ignore[attr-defined]
+    _addresses([o.person for o in page])
+    return _page(request, "health/quarantine.html", {"page": page, "show": show})
+
+
+def _order_page(request: HttpRequest, order: QuarantineOrder, status: int = 200, **forms_: Any) -> HttpResponse:
+    may_change = can(request.user, CHANGE, order.path)
+    queries.describe_order(order)
+    kinds = dict(forms.DEVICE_KINDS)
+    devices = list(MonitoringDevice.objects.filter(order=order).order_by("-consent_at"))
+    for device in devices:
+        device.kind_text = kinds.get(device.kind, device.kind)  # type: ignore[attr-defined]
+    context = {
+        "order": order, "may_change": may_change, "may_checkin": can(request.user, ON_BEHALF, order.path),
+        "follow_ups": FollowUp.objects.filter(order=order).order_by("-day"),
+        "devices": devices,
+        "address": _addresses([order.person]).get(order.person_id, ""),
+        "extend_form": forms_.get("extend_form") or forms.ExtendForm(initial={"new_end": order.end_date}),
+        "end_form": forms_.get("end_form") or forms.EndForm(),
+        "device_form": forms_.get("device_form") or forms.DeviceForm(
+            initial={"consent_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}),
+    }
+    return _page(request, "health/order.html", context, status=status)
+
+
+def _order(request: HttpRequest, pk: int, action: str) -> QuarantineOrder:
+    return get_scoped_or_404(QuarantineOrder.objects.select_related("person", "person__current_house", "trace"),
+                             request.user, action, pk=pk)
+
+
+@login_required
+def order(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _order(request, pk, VIEW)
+    _read(request, "health.order_view", "quarantine order", obj=found)
+    return _order_page(request, found)
+
+
+@require_POST
+@login_required
+def order_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _order(request, pk, CHANGE)
+    form = forms.ExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_extend_order(found, acting_user=request.user, new_end=form.cleaned_data["new_end"])
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(request, _("The quarantine now ends on %(day)s.") % {"day": found.end_date})
+            return redirect("health:order", pk=found.pk)
+    found.refresh_from_db()
+    return _order_page(request, found, 422, extend_form=form)
+
+
+@require_POST
+@login_required
+def order_end(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _order(request, pk, CHANGE)
+    form = forms.EndForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_end_order(found, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(request, _("The quarantine order is closed."))
+            return redirect("health:order", pk=found.pk)
+    found.refresh_from_db()
+    return _order_page(request, found, 422, end_form=form)
+
+
+@require_POST
+@login_required
+def order_device(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _order(request, pk, CHANGE)
+    form = forms.DeviceForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_attach_device(found, acting_user=request.user, kind=data["kind"],
+                                     legal_basis=data["legal_basis"], consent_at=data["consent_at"],
+                                     consent_by=data["consent_by"])
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(request, _("The device is recorded with its legal basis and the consent."))
+            return redirect("health:order", pk=found.pk)
+    return _order_page(request, found, 422, device_form=form)
+
+
+@login_required
+def orders_print(request: HttpRequest) -> HttpResponse:
+    """Order documents for a batch (ticked on the quarantine list, or all orders of a trace),
+    one per printed page."""
+    if not user_can(request.user, CHANGE):
+        return _denied(request)
+    ids = [pk for pk in map(_pk, request.GET.getlist("order")) if pk][:500]
+    trace_id = _pk(request.GET.get("trace"))
+    chosen = Q(pk__in=ids)
+    if trace_id:
+        chosen |= Q(trace_id=trace_id)
+    found = list(QuarantineOrder.objects.restrict(request.user, CHANGE).filter(chosen)
+                 .select_related("person", "person__current_house").order_by("path", "pk"))
+    if not found:
+        raise Http404
+    _read(request, "health.orders_print", "printing quarantine orders", object_type="health.quarantineorder",
+          orders=[o.pk for o in found])
+    for o in found:
+        queries.describe_order(o)
+    return _page(request, "health/orders_print.html", {
+        "orders": found, "addresses": _addresses([o.person for o in found])})
+
+
+# --- follow-ups -------------------------------------------------------------------------------------------
+
+@needs(ON_BEHALF)
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    rows = queries.follow_up_rows(request.user, timezone.localdate())
+    _read(request, "health.follow_up_list", "daily quarantine follow-ups", object_type="health.followup",
+          shown=len(rows))
+    _addresses([r.order.person for r in rows])
+    return _page(request, "health/follow_ups.html", {
+        "rows": rows, "done": sum(1 for r in rows if r.today is not None), "outcomes": FollowUpOutcome.choices})
+
+
+@require_POST
+@login_required
+def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _order(request, pk, ON_BEHALF)
+    form = forms.FollowUpForm(request.POST, prefix=f"o{found.pk}")
+    saved = None
+    if form.is_valid():
+        try:
+            saved = actions.do_record_follow_up(found, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+    if request.headers.get("HX-Request"):
+        today = timezone.localdate()
+        row = queries.FollowUpRow(found, saved or FollowUp.objects.filter(order=found, day=today).first(),
+                                  (today - found.start_date).days + 1, found.end_date <= today)
+        return _page(request, "health/_follow_up_row.html", {
+            "row": row, "form": form if saved is None else None, "saved": saved is not None,
+            "outcomes": FollowUpOutcome.choices,
+            "address": _addresses([found.person]).get(found.person_id, "")}, status=200 if saved else 422)
+    if saved is None:
+        messages.error(request, _error_text(form))
+    else:
+        messages.success(request, _("The follow-up of %(name)s is recorded.") % {"name": found.person.name})
+    return redirect(reverse("health:follow_ups") + f"#order-{found.pk}")
+
+
+# --- the rules test bench ----------------------------------------------------------------------------------
+
+_OPERATORS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+def plain(node: Any, params: dict[str, Any]) -> str:
+    """A rule's condition in words: the facts by their description, in the reader's language."""
+    english = _english()
+    if isinstance(node, dict) and len(node) == 1:
+        op, args = next(iter(node.items()))
+        args = args if isinstance(args, list) else [args]
+        if op == "var" and args:
+            fact = rules.FACTS.get(str(args[0]))
+            return (fact.en if english else fact.zh) if fact else str(args[0])
+        if op == "param" and args:
+            return str(params.get(str(args[0]), args[0]))
+        if op in _OPERATORS:
+            return f" {_OPERATORS[op]} ".join(plain(a, params) for a in args)
+        if op in ("and", "or"):
+            word = _("and") if op == "and" else _("or")
+            return f" {word} ".join(f"（{plain(a, params)}）" if isinstance(a, dict) and
+                                    next(iter(a), "") in ("and", "or") else plain(a, params) for a in args)
+        if op == "!" and args:
+            return _("not (%(condition)s)") % {"condition": plain(args[0], params)}
+        if op == "!!" and args:
+            return plain(args[0], params)
+    if node is True:
+        return _("yes")
+    if node is False:
+        return _("no")
+    if node is None:
+        return _("(none)")
+    if isinstance(node, int | float | str):
+        return str(node)
+    return json.dumps(node, ensure_ascii=False)
+
+
+@needs(CHANGE)
+def rules_bench(request: HttpRequest) -> HttpResponse:
+    current = actions.active_rule_set()
+    compiled = actions.compiled_rules()
+    document = current.document
+    params = {"consecutive_normal_checkins": document.get("consecutive_normal_checkins")}
+    english = _english()
+    shown_rules = [{"id": r.get("id"), "colour": r.get("colour"), "days": r.get("quarantine_days"),
+                    "when": plain(r.get("when"), params), "reason": r.get("reason_en" if english else "reason_zh")}
+                   for r in document.get("rules", [])]
+    conditions = [{"id": c.get("id"), "when": plain(c.get("when"), params),
+                   "reason": str(c.get("reason_en" if english else "reason_zh", "")).format(**params)}
+                  for c in (document.get("release") or {}).get("conditions", [])]
+    facts_form = forms.FactsForm(request.GET if "explain" in request.GET else None,
+                                 language=translation.get_language() or "zh-hans")
+    result = None
+    if facts_form.is_bound and facts_form.is_valid():
+        facts = facts_form.facts()
+        decision = compiled.evaluate(facts)
+        result = {"traces": rules.explain(compiled, facts), "decision": decision,
+                  "reasons": _words(decision.reasons), "fired": list(decision.fired)}
+    publish = forms.RuleSetForm(request.POST or None, initial={
+        "document": json.dumps(document, ensure_ascii=False, indent=2)})
+    problems: list[str] = []
+    if request.method == "POST" and publish.is_valid():
+        try:
+            published = actions.do_publish_rule_set(publish.cleaned_data["document"], acting_user=request.user)
+        except ValidationError as exc:
+            problems = exc.messages
+        else:
+            messages.success(request, _("Rule set %(code)s version %(version)d is in use from now on; everyone's "
+                                        "code is being worked out again.") % {"code": published.code,
+                                                                              "version": published.version})
+            return redirect("health:rules")
+    context = {"current": current, "title": document.get("title_en" if english else "title_zh", ""),
+               "description": document.get("description_en" if english else "description_zh", ""),
+               "rules": shown_rules, "conditions": conditions, "facts_form": facts_form, "result": result,
+               "publish": publish, "problems": problems}
+    if request.headers.get("HX-Request") and facts_form.is_bound:
+        return _page(request, "health/_rules_result.html", context, status=200 if result else 422)
+    return _page(request, "health/rules.html", context,
+                 status=422 if request.method == "POST" or (facts_form.is_bound and result is None) else 200)
