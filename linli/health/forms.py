@@ -455,3 +455,20 @@ class RuleSetForm(StyledForm):
         if not isinstance(document, dict):
             raise ValidationError(_("A rule set is a JSON object: {\"id\": …, \"rules\": […], …}."), code="shape")
         return document
+
+
+class LabImportForm(StyledForm):
+    file = forms.FileField(label=_("CSV file from the laboratory"), help_text=_(
+        "Columns found by their headers: 身份证号, 采样日期, 检测类型 (核酸/抗原), 检测结果 (阴性/阳性), 样本编号, "
+        "and optionally 姓名 and 检测机构. UTF-8 or GB18030."))
+    lab = forms.CharField(label=_("Laboratory"), max_length=100, required=False,
+                          help_text=_("Used for rows without a 检测机构 column."))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > 10 * 1024 * 1024:
+            raise ValidationError(_("The file is larger than 10 MB; split it into several files."), code="too_big")
+        return upload
+
+    def clean_lab(self) -> str:
+        return _clean_text(self.cleaned_data["lab"])

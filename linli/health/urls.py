@@ -27,6 +27,7 @@ urlpatterns = [
     path("checkins/", views.checkins, name="checkins"),
     # cases, traces, quarantine
     path("cases/", views.cases, name="cases"),
+    path("tests/import/", views.lab_import, name="lab_import"),
     path("cases/<int:pk>/trace/", views.start_trace, name="start_trace"),
     path("traces/<int:pk>/", views.trace, name="trace"),
     path("quarantine/", views.quarantine, name="quarantine"),

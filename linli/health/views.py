@@ -833,3 +833,27 @@ def rules_bench(request: HttpRequest) -> HttpResponse:
         return _page(request, "health/_rules_result.html", context, status=200 if result else 422)
     return _page(request, "health/rules.html", context,
                  status=422 if request.method == "POST" or (facts_form.is_bound and result is None) else 200)
+
+
+@needs(CHANGE)
+def lab_import(request: HttpRequest) -> HttpResponse:
+    """Test results from a laboratory's CSV: checked row by row, then all or nothing."""
+    from linli.health import labs
+
+    form = forms.LabImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        parsed = labs.parse(upload.read(), default_lab=form.cleaned_data["lab"])
+        problems = [{"row": p.row, "column": p.column, "value": p.value, **p.message} for p in parsed.problems]
+        if not problems:
+            try:
+                done = labs.do_import(parsed, acting_user=request.user, file_name=str(upload.name))
+            except ValidationError as exc:
+                problems = [{"row": "", "column": "", "value": "", "zh": m, "en": m} for m in exc.messages]
+            else:
+                messages.success(request, _("%(n)d test results recorded; %(m)d were already recorded.")
+                                 % {"n": done.created, "m": done.already})
+                return redirect("health:cases")
+        context["problems"] = problems
+    return _page(request, "health/lab_import.html", context, status=422 if request.method == "POST" else 200)
