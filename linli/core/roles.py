@@ -27,6 +27,7 @@ ACTIONS: dict[str, str] = {
     "health.view": gettext_noop("see health-relevant data"),
     "health.change": gettext_noop("record health-relevant data"),
     "health.checkin": gettext_noop("record daily check-ins and quarantine follow-ups on a resident's behalf"),
+    "health.report": gettext_noop("generate the health departments' reports (arrivals, contacts) for one's area"),
     "audit.view": gettext_noop("read the audit log"),
     "ledger.view": gettext_noop("see the shared ledger's entries in one's area"),
     "ledger.audit": gettext_noop("read the whole shared ledger to audit it"),
@@ -40,9 +41,9 @@ _STAFF = [
 ]
 
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
-    "street_officer": (gettext_noop("street officer"), [*_STAFF, "grids.change", "audit.view",
+    "street_officer": (gettext_noop("street officer"), [*_STAFF, "grids.change", "audit.view", "health.report",
                                                         "ledger.view", "ledger.audit", "exchange.import"]),
-    "community_secretary": (gettext_noop("community secretary"), [*_STAFF, "grids.change",
+    "community_secretary": (gettext_noop("community secretary"), [*_STAFF, "grids.change", "health.report",
                                                                   "ledger.view"]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",

@@ -175,9 +175,9 @@ def do_import(parsed: Parsed, *, acting_user: Any, file_name: str = "") -> Impor
               .filter(id_hash__in=list(hashes), is_active=True)}
     unknown = [row for digest, row in hashes.items() if digest not in people]
     if unknown:
-        raise ValidationError(
-            [_("Row %(row)d: nobody with this ID number is registered in your area.") % {"row": row["row"]}
-             for row in unknown[:50]], code="unknown_person")
+        raise ValidationError([ValidationError(_("Row %(row)d: nobody with this ID number is registered in your "
+                                                 "area."), code="unknown_person", params={"row": row["row"]})
+                               for row in unknown[:50]])
     existing = set(LabResult.objects.filter(sample_ref__in=[r["sample_ref"] for r in parsed.rows])
                    .values_list("lab", "sample_ref"))
     created, already = [], 0

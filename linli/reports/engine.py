@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from linli.core import audit
-from linli.core.permissions import require
+from linli.core.permissions import can, require
 from linli.people.models import Person, PopulationType, Residence, SpecialGroup
 from linli.people.search import group_token
 from linli.places.models import Level, Place, names_by_path
@@ -46,7 +46,7 @@ POLICIES: dict[str, Policy] = {
     Department.WOMEN: Policy(special_groups=True),
     Department.EDUCATION: Policy(),
 }
-FILTER_KEYS = {"moved_in_within_days", "contact_types", "population_types", "any_groups", "min_age", "max_age",
+FILTER_KEYS = {"moved_in_within_days", "arrived_within_days", "contact_types", "population_types", "any_groups", "min_age", "max_age",
                "sex", "any_of"}
 SORT_KEYS = {"compound", "building", "unit", "room", "name", "address", "age"}
 
@@ -117,7 +117,7 @@ def _parse_counts(raw: dict[str, Any]) -> Spec:
         if not isinstance(col, dict) or not isinstance(col.get("header"), str) or not col["header"].strip():
             raise TemplateError(f"count column {i + 1} needs a header")
         _check_filter(col.get("filter") or {})
-        if set(col.get("filter") or {}) & {"moved_in_within_days", "contact_types"}:
+        if set(col.get("filter") or {}) & JOINED_FILTERS:
             raise TemplateError(f"count column {i + 1}: count by sex, age, groups or population type")
         columns.append(Column(col["header"].strip(), "_count", int(col.get("width", 10))))
     filters = raw.get("filter") or {}
@@ -134,7 +134,10 @@ def _check_filter(filters: Any) -> None:
     for pop in filters.get("population_types", []):
         if pop not in PopulationType.values:
             raise TemplateError(f"unknown population type {pop!r}")
-    for key in ("moved_in_within_days", "min_age", "max_age"):
+    for contact in filters.get("contact_types", []):
+        if contact not in CONTACT_REASONS:
+            raise TemplateError(f"contact types are among {', '.join(CONTACT_REASONS)}")
+    for key in ("moved_in_within_days", "arrived_within_days", "min_age", "max_age"):
         if key in filters and (not isinstance(filters[key], int) or not 0 <= filters[key] <= 150 * 366):
             raise TemplateError(f"{key} must be a whole number")
     for sub in filters.get("any_of", []):
@@ -143,11 +146,22 @@ def _check_filter(filters: Any) -> None:
 
 # --- selecting -------------------------------------------------------------------------
 
+# Filters on epidemic records: only for users who may generate the health departments'
+# reports (``health.report``); they join other tables, so the selection is made distinct.
+HEALTH_FILTERS = {"arrived_within_days", "contact_types"}
+JOINED_FILTERS = {"moved_in_within_days", *HEALTH_FILTERS}
+HEALTH_FIELDS = {"arrival_date", "origin_region", "health_status", "contact_type"}
+CONTACT_REASONS = {"close": "close_contact", "secondary": "secondary_contact"}
+
+
 def _filter_q(filters: dict[str, Any], today: datetime.date) -> Q | None:
-    """A Q for the filter; None means "nobody" (the data for it does not exist yet)."""
+    """A Q for the filter; None means "nobody"."""
     q = Q()
     if "contact_types" in filters:
-        return None  # contact tracing comes with the epidemic module
+        q &= Q(quarantine_orders__status="active",
+               quarantine_orders__reason__in=[CONTACT_REASONS[c] for c in filters["contact_types"]])
+    if "arrived_within_days" in filters:
+        q &= Q(arrivals__arrived_on__gte=today - datetime.timedelta(days=filters["arrived_within_days"]))
     if "population_types" in filters:
         q &= Q(population_type__in=filters["population_types"])
     if "any_groups" in filters:
@@ -181,18 +195,28 @@ def _years_ago(today: datetime.date, years: int) -> datetime.date:
         return today.replace(year=today.year - years, day=28)
 
 
+def uses_health_data(spec: Spec) -> bool:
+    return bool(_filter_keys(spec.filter) & HEALTH_FILTERS) or any(c.field in HEALTH_FIELDS for c in spec.columns)
+
+
+def may_read_health(user: Any, scope: Place) -> bool:
+    """Epidemic records go into the health departments' reports only for those allowed to
+    make them (community and street offices by default): health data is sensitive (PIPL 28)."""
+    return can(user, "health.report", scope.path)
+
+
 def select_people(user: Any, scope: Place, spec: Spec, today: datetime.date) -> QuerySet[Person]:
     condition = _filter_q(spec.filter, today)
     people = Person.objects.restrict(user, "people.export").filter(path__under=scope.path, is_active=True)
-    if condition is None:
+    if condition is None or (_filter_keys(spec.filter) & HEALTH_FILTERS and not may_read_health(user, scope)):
         return people.none()
     people = people.filter(condition)
-    # The residence filter joins a table: one person with two current homes would appear twice.
-    return people.distinct() if _joins_residences(spec.filter) else people
+    # Filters on other tables join them: one person with two matching rows would appear twice.
+    return people.distinct() if _filter_keys(spec.filter) & JOINED_FILTERS else people
 
 
-def _joins_residences(filters: dict[str, Any]) -> bool:
-    return "moved_in_within_days" in filters or any(_joins_residences(f) for f in filters.get("any_of", []))
+def _filter_keys(filters: dict[str, Any]) -> set[str]:
+    return set(filters) | {key for sub in filters.get("any_of", []) for key in _filter_keys(sub)}
 
 
 @dataclass(frozen=True)
@@ -236,6 +260,7 @@ def build_rows(people: QuerySet[Person], today: datetime.date, fields: set[str] 
     for person_id, moved_in, relation_to_head in current.iterator(chunk_size=20000):
         residences[person_id] = _Residence(moved_in, relation_to_head)
     names = names_by_path({p.path for p in persons})
+    health = _health_of(people, today) if fields is None or fields & HEALTH_FIELDS else None
     places: dict[str, tuple[str, str, str, str, str]] = {}  # a house's names, worked out once
     rows = []
     for person in persons:
@@ -246,8 +271,26 @@ def build_rows(people: QuerySet[Person], today: datetime.date, fields: set[str] 
                 parts[5] if len(parts) > 5 else "", parts[6] if len(parts) > 6 else "",
                 parts[7] if len(parts) > 7 else "", parts[8] if len(parts) > 8 else "", "".join(parts[3:]))
         rows.append(Row(person=person, residence=residences.get(person.pk), compound=where[0], building=where[1],
-                        unit=where[2], room=where[3], address=where[4], today=today))
+                        unit=where[2], room=where[3], address=where[4], today=today,
+                        health=health.get(person.pk) if health is not None else None))
     return rows
+
+
+def _health_of(people: QuerySet[Person], today: datetime.date) -> dict[int, dict[str, Any]]:
+    """Per person: the latest arrival, the colour, and the contact type of an active order."""
+    from linli.health.models import Arrival, HealthStatus, QuarantineOrder
+
+    health: defaultdict[int, dict[str, Any]] = defaultdict(dict)
+    ids = people.values("pk")
+    for person_id, arrived, origin in Arrival.objects.filter(person__in=ids).order_by("arrived_on", "pk") \
+            .values_list("person_id", "arrived_on", "origin_name"):
+        health[person_id].update(arrival_date=arrived, origin_region=origin)
+    for person_id, colour in HealthStatus.objects.filter(person__in=ids).values_list("person_id", "colour"):
+        health[person_id]["colour"] = colour
+    for person_id, reason in QuarantineOrder.objects.filter(person__in=ids, status="active") \
+            .order_by("start_date").values_list("person_id", "reason"):
+        health[person_id]["order"] = reason
+    return health
 
 
 def _sort_key(keys: list[str]) -> Any:
@@ -430,7 +473,10 @@ def _prepare(template: ReportTemplate, scope: Place, acting_user: Any, today: da
     if spec.counts:
         table = count_rows(select_people(acting_user, scope, spec, today), spec, today)
         return _Prepared(template, spec, len(table), filename, content=write_counts_xlsx(template, spec, table, footer))
-    rows = build_rows(select_people(acting_user, scope, spec, today), today, {c.field for c in spec.columns})
+    fields = {c.field for c in spec.columns}
+    if not may_read_health(acting_user, scope):
+        fields -= HEALTH_FIELDS  # the columns stay, empty
+    rows = build_rows(select_people(acting_user, scope, spec, today), today, fields)
     rows.sort(key=_sort_key(spec.group_by and [spec.group_by, *spec.sort] or spec.sort))
     with translation.override("zh-hans"):  # a department's form is in Chinese whatever the UI
         sheet = list_sheet(template, spec, rows, POLICIES.get(template.department, Policy()), footer)
@@ -447,7 +493,7 @@ def _finish(prepared: _Prepared, content: bytes, scope: Place, acting_user: Any)
         audit.record("report.generate", actor=acting_user, obj=run, detail={
             "template": template.code, "department": template.department, "scope": scope.code, "rows": rows})
         _record_in_ledger(run, template, scope)
-    notes = ["contact_types"] if "contact_types" in spec.filter else []
+    notes = ["health_data"] if uses_health_data(spec) and not may_read_health(acting_user, scope) else []
     return Generated(prepared.filename, content, rows, rows * len(spec.columns), run, notes)
 
 

@@ -26,6 +26,9 @@ class Row:
     room: str
     address: str
     today: datetime.date
+    # epidemic facts, only for those allowed to report them: arrival_date, origin_region,
+    # colour, order (the reason of an active quarantine order)
+    health: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,20 @@ _SEX = dict(Sex.choices)
 _POPULATION = dict(PopulationType.choices)
 _GROUPS = dict(SpecialGroup.choices)
 _ROLES = dict(CommunityRole.choices)
+
+
+COLOURS = {"green": "绿码", "yellow": "黄码", "red": "红码"}
+CONTACTS = {"close_contact": "密接", "secondary_contact": "次密接"}
+ORDER_WORDS = {"close_contact": "隔离观察中", "secondary_contact": "健康监测中"}
+
+
+def _health_status(row: Row, policy: Policy) -> str:
+    """绿码 / 黄码（隔离观察中） …: the colour, and a running quarantine or monitoring."""
+    if row.health is None:
+        return ""
+    colour = COLOURS.get(row.health.get("colour", "green"), "")
+    order = row.health.get("order")
+    return f"{colour}（{ORDER_WORDS.get(order, '隔离观察中')}）" if order else colour
 
 
 def age(row: Row) -> int | None:
@@ -114,9 +131,12 @@ FIELDS: dict[str, CanonicalField] = {f.code: f for f in [
     CanonicalField("special_groups", "特殊群体", _("special groups"), "text", _groups, sensitive=True),
     CanonicalField("community_roles", "社区身份", _("community roles"), "text", _roles),
     # Filled in by the epidemic module when it exists; empty columns until then.
-    CanonicalField("arrival_date", "返回日期", _("arrival date"), "date", lambda r, p: None),
-    CanonicalField("origin_region", "来源地", _("coming from"), "text", lambda r, p: ""),
-    CanonicalField("health_status", "健康状况", _("health status"), "text", lambda r, p: ""),
-    CanonicalField("contact_type", "接触类型", _("contact type"), "text", lambda r, p: ""),
+    CanonicalField("arrival_date", "返回日期", _("arrival date"), "date",
+                   lambda r, p: (r.health or {}).get("arrival_date")),
+    CanonicalField("origin_region", "来源地", _("coming from"), "text",
+                   lambda r, p: (r.health or {}).get("origin_region", "")),
+    CanonicalField("health_status", "健康状况", _("health status"), "text", _health_status, sensitive=True),
+    CanonicalField("contact_type", "接触类型", _("contact type"), "text",
+                   lambda r, p: CONTACTS.get((r.health or {}).get("order", ""), "")),
     CanonicalField("school", "就读学校", _("school"), "text", lambda r, p: ""),
 ]}

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -91,9 +92,46 @@ def age_on(birth: datetime.date, today: datetime.date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
-def test_cdc_list_is_empty_until_contact_tracing_exists(street):
-    report = generate(template("cdc"), scope=street.community, acting_user=street.secretary)
-    assert report.rows == 0 and report.notes == ["contact_types"]
+def _epidemic(street: Any) -> tuple[Person, Person]:
+    """An arrival from 武昌区 three days ago, and a close contact under an active order."""
+    from linli.health import actions
+
+    arrived, contact = Person.objects.filter(path__startswith=street.grid_building.path).order_by("pk")[:2]
+    today = timezone.localdate()
+    actions.do_register_arrival(arrived, acting_user=street.health_officer, origin_code="420106",
+                                origin_name="武汉市武昌区", arrived_on=today - datetime.timedelta(days=3))
+    actions.do_order_quarantine(contact, acting_user=street.health_officer, reason="close_contact", colour="red",
+                                last_exposure=today - datetime.timedelta(days=2))
+    actions.recompute([arrived.pk, contact.pk])
+    return arrived, contact
+
+
+def test_health_reports_read_the_epidemic_records(street):
+    arrived, contact = _epidemic(street)
+    health = generate(template("health"), scope=street.community, acting_user=street.secretary)
+    rows = [r for r in sheet_rows(health.content)[1:] if isinstance(r[0], float)]
+    header = sheet_rows(health.content)[0]
+    assert [r[1] for r in rows] == [arrived.name]
+    row = dict(zip(header, rows[0], strict=False))
+    assert row["来源地"] == "武汉市武昌区" and row["返回日期"] and row["健康状况"] in ("绿码", "黄码")
+
+    cdc = generate(template("cdc"), scope=street.community, acting_user=street.secretary)
+    rows = [r for r in sheet_rows(cdc.content)[1:] if isinstance(r[0], float)]
+    header = sheet_rows(cdc.content)[0]
+    assert [r[1] for r in rows] == [contact.name] and cdc.notes == []
+    row = dict(zip(header, rows[0], strict=False))
+    assert row["接触类型"] == "密接" and row["健康状况"] == "红码（隔离观察中）"
+
+
+def test_without_the_health_report_right_the_epidemic_part_stays_empty(street):
+    from linli.core.models import Role, RoleAssignment
+
+    _epidemic(street)
+    role = Role.objects.create(code="exporter", name="exporter", actions=["people.view", "people.export"])
+    RoleAssignment.objects.create(user=street.outsider, role=role, place=street.community)
+    cdc = generate(template("cdc"), scope=street.community, acting_user=street.outsider)
+    health = generate(template("health"), scope=street.community, acting_user=street.outsider)
+    assert cdc.rows == health.rows == 0 and cdc.notes == health.notes == ["health_data"]
 
 
 def test_generation_is_scoped_audited_and_in_the_ledger(street):
