@@ -105,15 +105,17 @@ def _meets(scope: Scope, modes: list[str]) -> bool:
 
 
 def health_menu(user: Any) -> bool:
-    """Show the epidemic menu: health staff (or a grid worker) with epidemic mode on for a place
-    in her scope, or a resident whose own place is in epidemic mode. Normal mode hides it."""
+    """Show the epidemic menu: health staff always (they are the ones who switch epidemic mode
+    on); grid workers with epidemic mode on for a place in their scope; a resident whose own
+    place is in epidemic mode. Normal mode hides it from everyone else."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     cached = user.__dict__.get("_linli_health_menu")
     if cached is not None:
         return bool(cached)
     modes = active_mode_paths()
-    shown = bool(modes) and any(_meets(scope_for(user, action), modes) for action in HEALTH_ACTIONS)
+    shown = not scope_for(user, CHANGE).empty or (
+        bool(modes) and any(_meets(scope_for(user, action), modes) for action in HEALTH_ACTIONS))
     if modes and not shown and getattr(user, "person_id", None):
         path = Person.objects.filter(pk=user.person_id).values_list("path", flat=True).first()
         shown = path is not None and epidemic_on(path, modes)
