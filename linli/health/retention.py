@@ -79,10 +79,7 @@ def purge(before: datetime.date, *, acting_user: Any = None) -> Purged:
     _tally(figures, orders.values_list("path", "start_date", "reason"), lambda reason: f"orders_{reason}")
     _tally(figures, changes.values_list("path", "at", "colour"), lambda colour: f"became_{colour}")
     for (community, day, measure), value in figures.items():
-        figure, created = DailyFigure.objects.get_or_create(community_path=community, day=day, measure=measure,
-                                                            defaults={"value": value})
-        if not created:
-            DailyFigure.objects.filter(pk=figure.pk).update(value=figure.value + value)
+        _add_figure(community, day, measure, value)
     deleted: dict[str, int] = {}
     order_ids = list(orders.values_list("pk", flat=True))
     querysets: list[tuple[str, QuerySet[Any]]] = [
@@ -95,11 +92,29 @@ def purge(before: datetime.date, *, acting_user: Any = None) -> Purged:
         ("access_records", AccessRecord.objects.filter(left_at__date__lt=before)),
         ("passes", IssuedPass.objects.filter(expires_at__date__lt=before)),
     ]
+    from django.apps import apps
+
+    if apps.is_installed("linli.gates"):  # the gate registers: scans and visitors are epidemic records too
+        from linli.gates.models import GateEvent
+
+        events = GateEvent.objects.filter(occurred_at__date__lt=before)
+        gate_figures: Counter[tuple[str, datetime.date, str]] = Counter()
+        _tally(gate_figures, events.values_list("path", "occurred_at", "kind"), lambda kind: f"gate_{kind}")
+        for (community, day, measure), value in gate_figures.items():
+            _add_figure(community, day, measure, value)
+        querysets.append(("gate_events", events))  # a visitor's record goes with its event
     for name, queryset in querysets:
         deleted[name] = _delete(queryset)
     audit.record("health.purge", actor=acting_user, detail={"before": str(before), "figures": len(figures),
                                                             "deleted": deleted})
     return Purged(before, len(figures), deleted)
+
+
+def _add_figure(community: str, day: datetime.date, measure: str, value: int) -> None:
+    figure, created = DailyFigure.objects.get_or_create(community_path=community, day=day, measure=measure,
+                                                        defaults={"value": value})
+    if not created:
+        DailyFigure.objects.filter(pk=figure.pk).update(value=figure.value + value)
 
 
 def _delete(queryset: QuerySet[Model]) -> int:

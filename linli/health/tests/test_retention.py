@@ -78,3 +78,20 @@ def test_cli_purge_refuses_bad_dates(street):
         call_command("health", "purge", "--before", "yesterday")
     with pytest.raises(CommandError):
         call_command("health", "purge", "--before", str(TODAY + datetime.timedelta(days=1)))
+
+
+def test_purge_takes_the_gate_registers_too(street):
+    import uuid
+
+    from linli.gates.models import GateEvent, Visitor
+    from linli.gates.tests.helpers import make_gate
+
+    gate = make_gate(street)
+    old = timezone.now() - datetime.timedelta(days=200)
+    event = GateEvent.objects.create(client_id=uuid.uuid4(), gate=gate, path=gate.path, kind="visitor",
+                                     verdict="pass", reason="visitor", occurred_at=old, received_at=old)
+    Visitor.objects.create(event=event, gate=gate, path=gate.path, name="访客", phone="13800000000",
+                           purpose="探亲", occurred_at=old)
+    done = retention.purge(TODAY - datetime.timedelta(days=180))
+    assert done.deleted["gate_events"] == 2 and not Visitor.objects.exists()  # the event and its visitor
+    assert DailyFigure.objects.get(measure="gate_visitor").value == 1
