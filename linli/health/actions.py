@@ -411,8 +411,14 @@ def do_trace(case: Case, *, acting_user: Any, min_overlap_minutes: int = 15, hop
                           min_overlap=min_overlap_minutes * 60, hops=hops)
     names: dict[Any, str] = dict(Place.objects.filter(pk__in={c.place for c in found.values()})
                                  .values_list("pk", "name"))
+    last = _last_exposures(found, case.person_id, (persons, places, t_in, t_out), int(end.timestamp()))
+
+    def moment(seconds: int) -> str:
+        return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC).isoformat()
+
     contacts = [{"person": c.person, "degree": c.degree, "via": c.via, "place": names.get(c.place, ""),
-                 "first_exposure": datetime.datetime.fromtimestamp(c.first_exposure, tz=datetime.UTC).isoformat(),
+                 "first_exposure": moment(c.first_exposure),
+                 "last_exposure": moment(last.get(c.person, c.first_exposure)),
                  "overlap_minutes": round(c.total_overlap / 60)} for c in found.values()]
     trace = Trace.objects.create(case=case, path=case.path, window_start=start, window_end=end,
                                  min_overlap_minutes=min_overlap_minutes, hops=hops, contacts=contacts,
@@ -420,6 +426,26 @@ def do_trace(case: Case, *, acting_user: Any, min_overlap_minutes: int = 15, hop
     audit.record("health.trace", actor=acting_user, obj=trace,
                  detail={"records": len(persons), "contacts": len(contacts)})
     return trace
+
+
+def _last_exposures(found: dict[Any, tracing.Contact], index_person: int,
+                    columns: tuple[list[Any], list[Any], list[int], list[int]], end: int) -> dict[Any, int]:
+    """When each contact was last together with the person she was traced through: the
+    quarantine counts from the last exposure, not the first."""
+    wanted = {index_person, *found}
+    visits: dict[Any, list[tuple[Any, int, int]]] = {}
+    for person, place, t_in, t_out in zip(*columns, strict=True):
+        if person in wanted:
+            visits.setdefault(person, []).append((place, t_in, t_out))
+    last: dict[Any, int] = {}
+    for contact in found.values():
+        since = found[contact.via].first_exposure if contact.via in found else 0
+        for place, a_in, a_out in visits.get(contact.person, []):
+            for other_place, b_in, b_out in visits.get(contact.via, []):
+                begin, finish = max(a_in, b_in, since), min(a_out, b_out, end)
+                if other_place == place and finish > begin:
+                    last[contact.person] = max(last.get(contact.person, 0), finish)
+    return last
 
 
 @transaction.atomic
@@ -436,7 +462,7 @@ def do_order_contacts(trace: Trace, person_ids: Iterable[int], *, acting_user: A
     orders = []
     for person in Person.objects.filter(pk__in=by_person):
         contact = by_person[person.pk]
-        exposure = datetime.datetime.fromisoformat(contact["first_exposure"])
+        exposure = datetime.datetime.fromisoformat(contact.get("last_exposure") or contact["first_exposure"])
         close = contact["degree"] == 1
         orders.append(do_order_quarantine(
             person, acting_user=acting_user, reason="close_contact" if close else "secondary_contact",

@@ -186,6 +186,7 @@ class ContactOut(Schema):
     via: int
     place: str
     first_exposure: datetime.datetime
+    last_exposure: datetime.datetime | None = None
     overlap_minutes: int
 
 

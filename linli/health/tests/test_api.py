@@ -129,3 +129,25 @@ def test_a_trace_finds_who_shared_a_place_with_the_case(street):
     assert Case.objects.filter(person=case).exists()
     not_a_case = _post(client, "/api/health/traces", {"person_id": contact.pk})
     assert not_a_case.status_code == 404
+
+
+def test_orders_from_a_trace_count_from_the_last_exposure(street):
+    from linli.health import actions
+
+    officer = street.health_officer
+    case_person, contact = _resident(street, 6), _resident(street, 7)
+    place = Place.objects.get(pk=street.grid_building.pk)
+    now = timezone.now()
+    for days_ago in (3, 1):  # together twice: the quarantine starts from the second time
+        start = now - datetime.timedelta(days=days_ago)
+        for person in (case_person, contact):
+            AccessRecord.objects.create(person=person, place=place, path=place.path, entered_at=start,
+                                        left_at=start + datetime.timedelta(minutes=40))
+    case = actions.do_confirm_case(case_person, acting_user=officer, confirmed_on=TODAY,
+                                   onset_on=TODAY - datetime.timedelta(days=2))
+    trace = actions.do_trace(case, acting_user=officer)
+    found = {c["person"]: c for c in trace.contacts}
+    assert found[contact.pk]["first_exposure"] < found[contact.pk]["last_exposure"]
+    order = actions.do_order_contacts(trace, [contact.pk], acting_user=officer)[0]
+    last = timezone.localtime(now - datetime.timedelta(days=1) + datetime.timedelta(minutes=40)).date()
+    assert (order.start_date, order.start_basis, order.colour) == (last, "exposure", "red")
