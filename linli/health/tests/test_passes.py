@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -21,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from linli.conftest import needs_node
 from linli.health import passes
 from linli.health.passes import (
     IssuerKey,
@@ -444,7 +444,7 @@ crypto.subtle.importKey("raw", b64u(doc.root.public_key), { name: "Ed25519" }, f
 """
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+@needs_node
 def test_javascript_verifies_the_trust_list_signature() -> None:
     awkward = '花木 "街道" \\ \n\t\x01\x7f\u2028 😀 </script>'
     record = huamu_record() | {"name": awkward}
