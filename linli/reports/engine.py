@@ -15,7 +15,7 @@ import os
 import re
 import zipfile
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -510,45 +510,47 @@ def generate(template: ReportTemplate, *, scope: Place, acting_user: Any,
 PARALLEL_ROWS = 20_000
 
 
-def _writers() -> Any:
-    """Worker processes for writing xlsx (spawned: they import only ``linli.reports.sheet``),
-    or None where there is one core or processes cannot be started."""
-    workers = min(int(getattr(settings, "LINLI_REPORT_WRITERS", os.cpu_count() or 1)), 4)
-    if workers < 2:
-        return None
-    try:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    except (OSError, ValueError, NotImplementedError):
-        return None
+def _writer_count() -> int:
+    return min(int(getattr(settings, "LINLI_REPORT_WRITERS", os.cpu_count() or 1)), 4)
+
+
+def _written(prepared: _Prepared, job: Future[bytes] | None) -> bytes:
+    """The file a worker wrote; written here when the worker could not be started or died
+    (processes start lazily, so that is where a failure shows)."""
+    if prepared.content is not None:
+        return prepared.content
+    assert prepared.sheet is not None  # noqa: S101 - a list report always has its sheet
+    if job is not None:
+        try:
+            return job.result()
+        except (BrokenExecutor, OSError):
+            pass
+    return write_list(prepared.sheet)
 
 
 def generate_all(*, scope: Place, acting_user: Any, today: datetime.date | None = None) -> list[Generated]:
     """Every active template for ``scope``. On a big area the files are written in worker
-    processes while the next report is read from the database; audit and ledger records are
-    made here, in order, once each file exists."""
+    processes (spawned: they import only ``linli.reports.sheet``) while the next report is
+    read from the database; audit and ledger records are made here, in order, once each
+    file exists."""
     today = today or timezone.localdate()
     templates = list(ReportTemplate.objects.filter(active=True).order_by("department", "code"))
-    population = Person.objects.restrict(acting_user, "people.export").filter(path__under=scope.path,
-                                                                              is_active=True)
-    pool = _writers() if len(templates) > 1 and population.count() >= PARALLEL_ROWS else None
-    if pool is None:
+    workers = _writer_count()
+    if len(templates) < 2 or workers < 2 or Person.objects.restrict(acting_user, "people.export").filter(
+            path__under=scope.path, is_active=True).count() < PARALLEL_ROWS:
         return [generate(t, scope=scope, acting_user=acting_user, today=today) for t in templates]
-    # The longest lists first, so that writing them overlaps reading the others.
-    sizes = {t.pk: _size(t, scope, acting_user, today) for t in templates}
-    with pool:
-        pending = {}
-        for template in sorted(templates, key=lambda t: -sizes[t.pk]):
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending: list[tuple[_Prepared, Future[bytes] | None]] = []
+        for template in templates:
             prepared = _prepare(template, scope, acting_user, today)
-            job = pool.submit(write_list, prepared.sheet) if prepared.sheet is not None else None
-            prepared.sheet = None  # the worker has its copy
-            pending[template.pk] = (prepared, job)
-        return [_finish(prepared, job.result() if job is not None else prepared.content or b"", scope, acting_user)
-                for prepared, job in (pending[t.pk] for t in templates)]
-
-
-def _size(template: ReportTemplate, scope: Place, user: Any, today: datetime.date) -> int:
-    spec = parse_spec(template.spec)
-    return 0 if spec.counts else select_people(user, scope, spec, today).count() * len(spec.columns)
+            job = None
+            if prepared.sheet is not None:
+                try:
+                    job = pool.submit(write_list, prepared.sheet)
+                except (BrokenExecutor, OSError, RuntimeError):
+                    job = None  # written here instead
+            pending.append((prepared, job))
+        return [_finish(prepared, _written(prepared, job), scope, acting_user) for prepared, job in pending]
 
 
 def _record_in_ledger(run: ReportRun, template: ReportTemplate, scope: Place) -> None:

@@ -232,3 +232,32 @@ def test_counting_in_the_database_and_here_agree(street):
     names = Place.objects.filter(path__in=list(here)).values_list("path", "name")
     assert {name: here[path] for path, name in names} == {k: v for k, v in by_name.items() if k != "合计"}
     assert sum(row[1] for row in in_sql[:-1]) == in_sql[-1][1] > 0
+
+
+def test_when_the_writer_processes_die_the_files_are_written_here(street, settings, monkeypatch):
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from linli.reports import engine
+
+    class DeadPool:
+        def __init__(self, **_: Any) -> None:
+            pass
+
+        def __enter__(self) -> DeadPool:
+            return self
+
+        def __exit__(self, *_: Any) -> None:
+            pass
+
+        def submit(self, *_: Any) -> Future:
+            future: Future = Future()
+            future.set_exception(BrokenProcessPool("a worker died"))
+            return future
+
+    monkeypatch.setattr(engine, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(engine, "ProcessPoolExecutor", DeadPool)
+    settings.LINLI_REPORT_WRITERS = 2
+    reports = generate_all(scope=street.community.parent, acting_user=street.street_officer)
+    assert len(reports) == ReportTemplate.objects.filter(active=True).count()
+    assert all(sheet_rows(r.content)[0] for r in reports)
