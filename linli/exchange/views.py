@@ -50,8 +50,7 @@ def _office() -> tuple[str, str] | None:
     return code, place.name if place else code
 
 
-def _may_send(user: Any) -> list[Place]:
-    office = _office()
+def _may_send(user: Any, office: tuple[str, str] | None) -> list[Place]:
     if office is None:
         return []
     own = path_of_code(office[0])
@@ -61,7 +60,8 @@ def _may_send(user: Any) -> list[Place]:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     may_import = user_can(request.user, IMPORT)
-    sendable = _may_send(request.user)
+    office = _office()
+    sendable = _may_send(request.user, office)
     if not may_import and not sendable:
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -84,7 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
     snapshots = list(ExchangeSnapshot.objects.order_by("-imported_at")[:50]) if may_import else []
     names = dict(Place.objects.filter(code__in={s.scope_code for s in snapshots}).values_list("code", "name"))
     context = {
-        "form": form, "may_import": may_import, "office": _office(), "sendable": sendable,
+        "form": form, "may_import": may_import, "office": office, "sendable": sendable,
         "snapshots": [(s, names.get(s.scope_code, s.scope_code)) for s in snapshots],
         "offices": TrustedOffice.objects.all() if may_import else [], "k": actions.default_k(),
     }
@@ -115,7 +115,7 @@ def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def send(request: HttpRequest) -> HttpResponse:
     """Download this office's signed figures for one of its areas, to send to the next level."""
-    sendable = {p.code: p for p in _may_send(request.user)}
+    sendable = {p.code: p for p in _may_send(request.user, _office())}
     place = sendable.get(str(request.POST.get("scope", ""))[:32])
     if place is None:
         raise Http404

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
 from linli.core.permissions import PermissionDenied, can, require
+from linli.core.scope import user_can
 from linli.health import facts as health_facts
 from linli.health import quarantine, rules, tracing
 from linli.health.models import (
@@ -43,6 +44,7 @@ from linli.health.models import (
 )
 from linli.people.models import Person
 from linli.places.models import Place
+from linli.places.rules import ancestor_paths
 
 VIEW, CHANGE, ON_BEHALF = "health.view", "health.change", "health.checkin"
 
@@ -96,10 +98,6 @@ class Recomputed:
     changed: int
 
 
-def _decide(compiled: rules.CompiledRuleSet, facts: dict[str, Any]) -> rules.Decision:
-    return compiled.evaluate(facts)
-
-
 def recompute(person_ids: Iterable[int] | None, *, now: datetime.datetime | None = None) -> Recomputed:
     """Decide the colour of the people concerned (None: everyone with a record or a status)
     and store what changed. People without any record are green and need no row."""
@@ -116,7 +114,7 @@ def recompute(person_ids: Iterable[int] | None, *, now: datetime.datetime | None
                  .values_list("pk", "path")) if len(gathered) > len(current) else {}
     changed_rows, new_rows, changes, colour_changed = [], [], [], []
     for person_id, facts in gathered.items():
-        decision = _decide(compiled, facts)
+        decision = compiled.evaluate(facts)
         row = current.get(person_id)
         if row is None:
             if decision.colour == Colour.GREEN and not decision.needs_review:
@@ -206,7 +204,7 @@ def status_of(person: Person, *, acting_user: Any, purpose: str = "") -> Status:
     order = QuarantineOrder.objects.filter(person=person, status=OrderStatus.ACTIVE).order_by("-start_date").first()
     audit.record("health.status_view", actor=acting_user, obj=person, purpose=purpose)
     if row is None:
-        decision = _decide(compiled_rules(), dict(health_facts.EMPTY))
+        decision = compiled_rules().evaluate(health_facts.EMPTY)
         return Status(decision.colour, list(decision.reasons), _rule_set_name(decision), False, False, None, order)
     return Status(row.colour, [tuple(r) for r in row.reasons], row.rule_set, row.held,  # type: ignore[misc]
                   row.needs_review, row.colour_since, order)
@@ -232,7 +230,7 @@ def do_register_arrival(person: Person, *, acting_user: Any, origin_code: str, o
                                      origin_code=origin_code, origin_name=origin_name, arrived_on=arrived_on,
                                      transport=transport, channel=channel, recorded_by=acting_user)
     audit.record("health.arrival", actor=acting_user, obj=person, detail={"origin": origin_code, "channel": channel})
-    transaction.on_commit(lambda: recompute([person.pk]))
+    recompute([person.pk])  # in the same transaction: the change and its colour land together
     return arrival
 
 
@@ -254,7 +252,7 @@ def do_check_in(person: Person, *, acting_user: Any, temperature: Decimal, sympt
                                           "symptoms": list(symptoms or []), "whereabouts": whereabouts[:500],
                                           "channel": channel, "recorded_by": acting_user})
     audit.record("health.checkin", actor=acting_user, obj=person, detail={"channel": channel})
-    transaction.on_commit(lambda: recompute([person.pk]))
+    recompute([person.pk])  # in the same transaction: the change and its colour land together
     return checkin
 
 
@@ -268,7 +266,7 @@ def do_record_test(person: Person, *, acting_user: Any, kind: str, sampled_on: d
                                       outcome=outcome, lab=lab[:100], sample_ref=sample_ref[:64],
                                       recorded_by=acting_user)
     audit.record("health.test_result", actor=acting_user, obj=person, detail={"kind": kind, "outcome": outcome})
-    transaction.on_commit(lambda: recompute([person.pk]))
+    recompute([person.pk])  # in the same transaction: the change and its colour land together
     return result
 
 
@@ -283,7 +281,7 @@ def do_confirm_case(person: Person, *, acting_user: Any, confirmed_on: datetime.
     if not created:
         raise ValidationError(_("This person is already recorded as a confirmed case."), code="duplicate")
     audit.record("health.case", actor=acting_user, obj=person, detail={"confirmed_on": str(confirmed_on)})
-    transaction.on_commit(lambda: recompute([person.pk]))
+    recompute([person.pk])  # in the same transaction: the change and its colour land together
     return case
 
 
@@ -321,7 +319,7 @@ def do_order_quarantine(person: Person, *, acting_user: Any, reason: str, colour
     _record_order(order, person)
     audit.record("health.quarantine_order", actor=acting_user, obj=order,
                  detail={"reason": reason, "kind": kind, "start": str(order.start_date), "end": str(order.end_date)})
-    transaction.on_commit(lambda: recompute([person.pk]))
+    recompute([person.pk])  # in the same transaction: the change and its colour land together
     return order
 
 
@@ -329,18 +327,13 @@ def _record_order(order: QuarantineOrder, person: Person) -> None:
     from linli.ledger.log import append, pseudonym
     from linli.ledger.parties import health_party
 
-    place = Place.objects.get(path=person.path) if Place.objects.filter(path=person.path).exists() else None
-    anchor = place or Place.objects.filter(path__in=_ancestors(person.path)).order_by("-path").first()
+    # the house, or the nearest place above it that exists (the district's office signs)
+    anchor = Place.objects.filter(path__in=[*ancestor_paths(person.path), person.path]).order_by("-path").first()
     if anchor is None:
         return
     append("quarantine_order", party=health_party(anchor), subject_ref=pseudonym("person", person.pk),
            payload={"order": order.pk, "kind": order.kind, "reason": order.reason, "start": str(order.start_date),
                     "end": str(order.end_date), "basis": order.start_basis}, path=person.path)
-
-
-def _ancestors(path: str) -> list[str]:
-    parts = path.strip("/").split("/")
-    return ["/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
 
 
 @transaction.atomic
@@ -368,7 +361,7 @@ def do_end_order(order: QuarantineOrder, *, acting_user: Any, status: str, reaso
     order.status, order.end_reason = status, reason[:200]
     order.save(update_fields=["status", "end_reason", "updated_at"])
     audit.record("health.quarantine_end", actor=acting_user, obj=order, detail={"status": status})
-    transaction.on_commit(lambda: recompute([order.person_id]))
+    recompute([order.person_id])
     return order
 
 
@@ -497,7 +490,7 @@ def do_import_risk_areas(areas: list[dict[str, Any]], *, acting_user: Any, sourc
     """Add many risk areas at once, all or nothing; one recomputation afterwards. ``areas``
     holds the keyword arguments of :func:`do_add_risk_area` (region_code, name, level,
     valid_from, valid_to)."""
-    if not _any_change_scope(acting_user):
+    if not user_can(acting_user, CHANGE):
         raise PermissionDenied(CHANGE)
     created: list[RiskArea] = []
     errors: dict[str, list[Any]] = {}
@@ -518,12 +511,6 @@ def do_import_risk_areas(areas: list[dict[str, Any]], *, acting_user: Any, sourc
                  detail={"rows": len(created), "source": source[:100]})
     transaction.on_commit(lambda: recompute(None))
     return created
-
-
-def _any_change_scope(user: Any) -> bool:
-    from linli.core.scope import user_can
-
-    return user_can(user, CHANGE)
 
 
 @transaction.atomic

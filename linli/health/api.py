@@ -14,7 +14,7 @@ from ninja.responses import Status
 
 from linli.core.api_auth import ERRORS, Id, api_user
 from linli.health import actions, keys, passes
-from linli.health.models import Case, Channel
+from linli.health.models import Case, Channel, HealthStatus
 from linli.people.models import Person
 
 router = Router()
@@ -22,15 +22,21 @@ Temperature = Annotated[Decimal, Field(ge=30, le=45, max_digits=3, decimal_place
 RegionCode = Annotated[str, Field(pattern=r"^\d{6}(\d{3})?$", description="GB/T 2260 code, 6 or 9 digits")]
 
 
-def _person(request: HttpRequest, person_id: int, *, change: str | None = None) -> Person:
-    """The person if the caller may see her health data (and, with ``change``, record it)."""
+def _person(request: HttpRequest, person_id: int, *, change: str | None = None,
+            herself: bool = False) -> Person:
+    """The person if the caller may see her health data; with ``change``, if the caller may
+    also do that to her (or, with ``herself``, is her)."""
     user = api_user(request)
     person = Person.objects.filter(pk=person_id, is_active=True).first()
     if person is None or not actions.may_see(user, person):
         raise Http404
-    if change and getattr(user, "person_id", None) != person.pk and not actions.can(user, change, person.path):
+    if change and not (herself and _is(user, person)) and not actions.can(user, change, person.path):
         raise Http404
     return person
+
+
+def _is(user: Any, person: Person) -> bool:
+    return getattr(user, "person_id", None) == person.pk
 
 
 class ArrivalIn(Schema):
@@ -48,9 +54,9 @@ class Created(Schema):
 
 @router.post("/arrivals", response={201: Created, **ERRORS}, summary="Register an arrival")
 def register_arrival(request: HttpRequest, payload: ArrivalIn) -> Status:
-    person = _person(request, payload.person_id, change=actions.CHANGE)
+    person = _person(request, payload.person_id, change=actions.CHANGE, herself=True)
     user = api_user(request)
-    own = getattr(user, "person_id", None) == person.pk
+    own = _is(user, person)
     arrival = actions.do_register_arrival(person, acting_user=user, origin_code=payload.origin_code,
                                           origin_name=payload.origin_name, arrived_on=payload.arrived_on,
                                           transport=payload.transport,
@@ -68,9 +74,9 @@ class CheckInIn(Schema):
 @router.post("/checkins", response={201: Created, **ERRORS},
              summary="Today's check-in: by the resident, or on her behalf by her grid worker or family")
 def check_in(request: HttpRequest, payload: CheckInIn) -> Status:
-    person = _person(request, payload.person_id, change=actions.ON_BEHALF)
+    person = _person(request, payload.person_id, change=actions.ON_BEHALF, herself=True)
     user = api_user(request)
-    own = getattr(user, "person_id", None) == person.pk
+    own = _is(user, person)
     checkin = actions.do_check_in(person, acting_user=user, temperature=payload.temperature,
                                   symptoms=payload.symptoms, whereabouts=payload.whereabouts,
                                   channel=Channel.SELF if own else Channel.ON_BEHALF)
@@ -88,10 +94,7 @@ class TestIn(Schema):
 
 @router.post("/test-results", response={201: Created, **ERRORS}, summary="Record a test result")
 def record_test(request: HttpRequest, payload: TestIn) -> Status:
-    person = _person(request, payload.person_id, change=actions.CHANGE)
-    if getattr(api_user(request), "person_id", None) == person.pk and \
-            not actions.can(api_user(request), actions.CHANGE, person.path):
-        raise Http404  # residents do not record their own lab results
+    person = _person(request, payload.person_id, change=actions.CHANGE)  # not herself: labs record results
     result = actions.do_record_test(person, acting_user=api_user(request), kind=payload.kind,
                                     sampled_on=payload.sampled_on, outcome=payload.outcome, lab=payload.lab,
                                     sample_ref=payload.sample_ref)
@@ -107,19 +110,15 @@ class CaseIn(Schema):
 @router.post("/cases", response={201: Created, **ERRORS}, summary="Record a confirmed case")
 def confirm_case(request: HttpRequest, payload: CaseIn) -> Status:
     user = api_user(request)
-    person = _person(request, payload.person_id)
-    if not actions.can(user, actions.CHANGE, person.path):
-        raise Http404
+    person = _person(request, payload.person_id, change=actions.CHANGE)
     case = actions.do_confirm_case(person, acting_user=user, confirmed_on=payload.confirmed_on,
                                    onset_on=payload.onset_on)
     return Status(201, {"id": case.pk, "colour": _colour_now(person)})
 
 
 def _colour_now(person: Person) -> str:
-    actions.recompute([person.pk])
-    status = getattr(Person.objects.filter(pk=person.pk).select_related("health_status").first(),
-                     "health_status", None)
-    return status.colour if status else "green"
+    """The colour the action's recomputation (run as its transaction committed) decided."""
+    return HealthStatus.objects.filter(person=person).values_list("colour", flat=True).first() or "green"
 
 
 class Reason(Schema):
@@ -200,9 +199,8 @@ class TraceOut(Schema):
 @router.post("/traces", response={201: TraceOut, **ERRORS}, summary="Trace the contacts of a confirmed case")
 def start_trace(request: HttpRequest, payload: TraceIn) -> Status:
     user = api_user(request)
-    person = _person(request, payload.person_id)
-    case = Case.objects.filter(person=person).first()
-    if case is None or not actions.can(user, actions.CHANGE, person.path):
+    case = Case.objects.filter(person=_person(request, payload.person_id, change=actions.CHANGE)).first()
+    if case is None:
         raise Http404
     trace = actions.do_trace(case, acting_user=user, min_overlap_minutes=payload.min_overlap_minutes,
                              hops=payload.hops)

@@ -152,7 +152,7 @@ def gather(person_ids: list[int] | None, *, now: datetime.datetime | None = None
     for person_id, origin, arrived in only(Arrival.objects.filter(arrived_on__gte=watch_from)).values_list(
             "person_id", "origin_code", "arrived_on"):
         must_check_in.add(person_id)
-        facts[person_id]  # noqa: B018 - an arrival alone is a record: the person gets a row
+        facts.setdefault(person_id, {})  # an arrival alone is a record: the person gets a row
         if risk.level_of(origin) == RiskLevel.HIGH:
             high_risk.append((person_id, arrived))
     for person_id, day in _latest(high_risk).items():
@@ -169,7 +169,7 @@ def gather(person_ids: list[int] | None, *, now: datetime.datetime | None = None
         if temperature < FEVER:
             normal[person_id].add(day)
         else:
-            facts[person_id]  # noqa: B018 - a fever is a record too
+            facts.setdefault(person_id, {})  # a fever is a record too
     for person_id, days in normal.items():
         facts[person_id]["consecutive_normal_checkins"] = _streak(days, today)
     if now.hour >= deadline_hour():

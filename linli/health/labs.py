@@ -193,6 +193,5 @@ def do_import(parsed: Parsed, *, acting_user: Any, file_name: str = "") -> Impor
     LabResult.objects.bulk_create(created, batch_size=2000)
     audit.record("health.test_import", actor=acting_user, object_type="health.labresult",
                  detail={"file": file_name[:200], "created": len(created), "already": already})
-    touched = [r.person_id for r in created]
-    transaction.on_commit(lambda: actions.recompute(touched))
+    actions.recompute([r.person_id for r in created])
     return Imported(len(created), already)
