@@ -539,9 +539,14 @@ def generate_all(*, scope: Place, acting_user: Any, today: datetime.date | None 
     if len(templates) < 2 or workers < 2 or Person.objects.restrict(acting_user, "people.export").filter(
             path__under=scope.path, is_active=True).count() < PARALLEL_ROWS:
         return [generate(t, scope=scope, acting_user=acting_user, today=today) for t in templates]
+    # The longest lists first (as long as they were last time), so that writing them overlaps
+    # reading the others.
+    last_rows = dict(ReportRun.objects.filter(scope_code=scope.code).order_by("pk")
+                     .values_list("template_id", "cells"))
+    order = sorted(templates, key=lambda t: -last_rows.get(t.pk, 0))
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending: list[tuple[_Prepared, Future[bytes] | None]] = []
-        for template in templates:
+        pending: dict[int, tuple[_Prepared, Future[bytes] | None]] = {}
+        for template in order:
             prepared = _prepare(template, scope, acting_user, today)
             job = None
             if prepared.sheet is not None:
@@ -549,8 +554,9 @@ def generate_all(*, scope: Place, acting_user: Any, today: datetime.date | None 
                     job = pool.submit(write_list, prepared.sheet)
                 except (BrokenExecutor, OSError, RuntimeError):
                     job = None  # written here instead
-            pending.append((prepared, job))
-        return [_finish(prepared, _written(prepared, job), scope, acting_user) for prepared, job in pending]
+            pending[template.pk] = (prepared, job)
+        return [_finish(prepared, _written(prepared, job), scope, acting_user)
+                for prepared, job in (pending[t.pk] for t in templates)]
 
 
 def _record_in_ledger(run: ReportRun, template: ReportTemplate, scope: Place) -> None:
