@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -37,7 +37,7 @@ from linli.health import keys
 from linli.health.models import AccessRecord, AccessSource, IssuedPass
 from linli.people import search
 from linli.people.models import Person
-from linli.places.models import Level, Place
+from linli.places.models import Place
 from linli.places.rules import ancestor_paths
 
 OPERATE = "people.change"  # staff who may work any gate of their compounds
@@ -62,6 +62,11 @@ def shifts_now(user: Any, at: datetime.datetime | None = None) -> QuerySet[DutyS
     if not getattr(user, "is_authenticated", False):
         return DutyShift.objects.none()
     return DutyShift.objects.filter(user=user, starts_at__lte=at, ends_at__gt=at)
+
+
+def on_duty_until(user: Any) -> dict[int, datetime.datetime]:
+    """gate id → the end of the user's current shift there (the latest, if shifts overlap)."""
+    return dict(shifts_now(user).order_by("ends_at").values_list("gate_id", "ends_at"))
 
 
 def usable_gates(user: Any) -> QuerySet[Gate]:
@@ -112,17 +117,22 @@ def gate_for_sync(user: Any, pk: int) -> SyncAccess:
 
 # --- gates and the roster -------------------------------------------------------------------
 
+def _clean(value: str) -> str:
+    """Spaces and line breaks folded to single spaces, trimmed."""
+    return " ".join((value or "").split())
+
+
 @transaction.atomic
 def do_create_gate(place: Place, name: str, *, acting_user: Any) -> Gate:
     require(acting_user, MANAGE, place.path)
-    name = " ".join((name or "").split())
-    if place.level != Level.COMPOUND:
-        raise ValidationError({"place": [_("A gate belongs to a compound.")]}, code="not_compound")
+    name = _clean(name)
+    gate = Gate(place=place, name=name, created_by=acting_user)
+    gate.clean()  # a gate belongs to a compound
     if not name or len(name) > 32 or has_control_characters(name):
         raise ValidationError({"name": [_("Give the gate a name of 1 to 32 characters.")]}, code="name")
     if Gate.objects.filter(place=place, name=name).exists():
         raise ValidationError({"name": [_("This compound already has a gate with this name.")]}, code="unique")
-    gate = Gate.objects.create(place=place, name=name, created_by=_user_or_none(acting_user))
+    gate.save()
     audit.record("gate.create", actor=acting_user, obj=gate, detail={"place": place.pk, "name": name})
     return gate
 
@@ -142,6 +152,9 @@ def do_add_shift(gate: Gate, user: User, starts_at: datetime.datetime, ends_at: 
     require(acting_user, MANAGE, gate.path)
     if not user.is_active:
         raise ValidationError({"user": [_("This account is disabled.")]}, code="inactive")
+    if not roster_candidates(gate).filter(pk=user.pk).exists():
+        raise ValidationError({"user": [_("Only people with a role in this community can be put on duty here.")]},
+                              code="not_candidate")
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": [_("A shift must end after it starts.")]}, code="order")
     if ends_at - starts_at > MAX_SHIFT:
@@ -149,8 +162,8 @@ def do_add_shift(gate: Gate, user: User, starts_at: datetime.datetime, ends_at: 
     if DutyShift.objects.filter(gate=gate, user=user, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
         raise ValidationError({"starts_at": [_("This person already has a shift at this gate then.")]},
                               code="overlap")
-    shift = DutyShift.objects.create(gate=gate, user=user, starts_at=starts_at, ends_at=ends_at, path=gate.path,
-                                     created_by=_user_or_none(acting_user))
+    shift = DutyShift.objects.create(gate=gate, user=user, starts_at=starts_at, ends_at=ends_at,
+                                     created_by=acting_user)
     audit.record("gate.shift_add", actor=acting_user, obj=shift,
                  detail={"gate": gate.pk, "user": user.pk, "from": starts_at.isoformat(), "until": ends_at.isoformat()})
     return shift
@@ -162,10 +175,6 @@ def do_remove_shift(shift: DutyShift, *, acting_user: Any) -> None:
     audit.record("gate.shift_remove", actor=acting_user, obj=shift,
                  detail={"gate": shift.gate_id, "user": shift.user_id})
     shift.delete()
-
-
-def _user_or_none(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 # --- events from the gate -------------------------------------------------------------------
@@ -197,9 +206,9 @@ class EventInput:
 
 @dataclass
 class SyncResult:
+    received_at: datetime.datetime
     accepted: int = 0
     duplicate: int = 0
-    received_at: datetime.datetime = field(default_factory=timezone.now)
 
 
 class EventErrors(ValidationError):
@@ -251,10 +260,6 @@ def _check_event(event: EventInput, access: SyncAccess, now: datetime.datetime) 
     return problems
 
 
-def _clean(value: str) -> str:
-    return " ".join((value or "").split())
-
-
 def _check_visitor(visitor: VisitorInput) -> list[tuple[str, ValidationError]]:
     problems: list[tuple[str, ValidationError]] = []
     for name, limit in (("name", 64), ("purpose", 100), ("visiting", 100)):
@@ -273,12 +278,14 @@ def _check_visitor(visitor: VisitorInput) -> list[tuple[str, ValidationError]]:
     return problems
 
 
-def _subject_map(compound: Place, refresh: bool = False) -> dict[str, int]:
+def _subject_map(compound: Place, subjects: set[str]) -> dict[str, int]:
     """subject → person pk for everyone registered in the compound (a keyed hash each, so
-    it is cached for a few minutes rather than computed per batch)."""
+    it is cached for a few minutes rather than computed per batch), with ``subjects`` in it
+    if they live there: an unknown subject reads the compound again (someone may have
+    moved in)."""
     key = f"linli.gates.subjects.{compound.pk}"
-    mapping: dict[str, int] | None = None if refresh else cache.get(key)
-    if mapping is None:
+    mapping: dict[str, int] | None = cache.get(key)
+    if mapping is None or not subjects <= mapping.keys():
         people = Person.objects.filter(path__under=compound.path, is_active=True).values_list("pk", flat=True)
         mapping = {keys.subject_id(pk): pk for pk in people.iterator(chunk_size=2000)}
         cache.set(key, mapping, SUBJECT_CACHE_SECONDS)
@@ -299,9 +306,7 @@ def _resolve_people(gate: Gate, events: list[EventInput]) -> dict[uuid.UUID, int
             found[event.client_id] = person_id
     missing = [e for e in scans if e.client_id not in found]
     if missing:
-        mapping = _subject_map(gate.place)
-        if any(e.subject not in mapping for e in missing):
-            mapping = _subject_map(gate.place, refresh=True)  # someone may have moved in
+        mapping = _subject_map(gate.place, {e.subject for e in missing})
         found.update({e.client_id: mapping[e.subject] for e in missing if e.subject in mapping})
     return found
 
@@ -314,15 +319,12 @@ def do_record_events(gate_access: SyncAccess, events: Iterable[EventInput], *, a
     if len(events) > MAX_BATCH:
         raise ValidationError({"events": [_("At most %(limit)d events at a time.")]}, code="too_many",
                               params={"limit": MAX_BATCH})
-    for attempt in range(2):
-        try:
-            return _record(gate_access, events, acting_user)
-        except IntegrityError:
-            # The same batch arrived twice at once (a retry racing the first try) on a
-            # database that does not queue writers: the second pass sees them as duplicates.
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        return _record(gate_access, events, acting_user)
+    except IntegrityError:
+        # The same batch arrived twice at once (a retry racing the first try) on a
+        # database that does not queue writers: the second pass sees them as duplicates.
+        return _record(gate_access, events, acting_user)
 
 
 @transaction.atomic
@@ -343,7 +345,7 @@ def _record(access: SyncAccess, events: list[EventInput], acting_user: Any) -> S
         raise EventErrors(problems)
     fresh = [event for _index, event in new]
     people = _resolve_people(gate, fresh)
-    user = _user_or_none(acting_user)
+    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
     rows = GateEvent.objects.bulk_create([
         GateEvent(client_id=e.client_id, gate=gate, path=gate.path, kind=e.kind, verdict=e.verdict, reason=e.reason,
                   colour=e.colour, temperature=e.temperature, subject=e.subject, pass_ref=e.pass_ref,
@@ -379,11 +381,13 @@ def _record_access(gate: Gate, rows: list[GateEvent]) -> None:
 
 # --- what the gate screen shows ---------------------------------------------------------------
 
+def day_start(day: datetime.date) -> datetime.datetime:
+    """Local midnight at the start of ``day``."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def today_counts(gate: Gate) -> dict[str, int]:
-    """Today's events at the gate by verdict, and the visitors registered."""
-    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    counts = {verdict: 0 for verdict in verdicts.VERDICTS}
-    counts.update(GateEvent.objects.filter(gate=gate, occurred_at__gte=start).order_by().values_list("verdict")
-                  .annotate(n=Count("pk")).values_list("verdict", "n"))
-    counts["visitors"] = Visitor.objects.filter(gate=gate, occurred_at__gte=start).count()
-    return counts
+    """Today's events at the gate by verdict, and the visitors registered (one event each)."""
+    counted = {verdict: Count("pk", filter=Q(verdict=verdict)) for verdict in verdicts.VERDICTS}
+    return GateEvent.objects.filter(gate=gate, occurred_at__gte=day_start(timezone.localdate())).aggregate(
+        **counted, visitors=Count("pk", filter=Q(kind=EventKind.VISITOR)))

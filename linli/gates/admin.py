@@ -3,6 +3,18 @@ from django.contrib import admin
 from linli.gates.models import DutyShift, Gate, GateEvent, Visitor
 
 
+class GateRecordAdmin(admin.ModelAdmin):
+    """The gate's records, as the gate made them: changed by nobody."""
+
+    list_select_related = ("gate__place",)  # a gate's name includes its compound's
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
 class ShiftInline(admin.TabularInline):
     model = DutyShift
     fk_name = "gate"
@@ -22,32 +34,18 @@ class GateAdmin(admin.ModelAdmin):
 
 
 @admin.register(GateEvent)
-class GateEventAdmin(admin.ModelAdmin):
-    """Read-only: events are the gate's record, changed by nobody."""
-
+class GateEventAdmin(GateRecordAdmin):
     list_display = ("occurred_at", "gate", "kind", "verdict", "reason", "colour", "temperature")
     list_filter = ("kind", "verdict")
     date_hierarchy = "occurred_at"
     fields = ("client_id", "gate", "kind", "verdict", "reason", "colour", "temperature", "subject", "person",
               "occurred_at", "received_at", "recorded_by")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(Visitor)
-class VisitorAdmin(admin.ModelAdmin):
+class VisitorAdmin(GateRecordAdmin):
     """Counts and times only: names and phones are read through audited pages, not here."""
 
     list_display = ("occurred_at", "gate", "purpose", "temperature")
     date_hierarchy = "occurred_at"
     fields = ("gate", "purpose", "visiting", "temperature", "occurred_at", "recorded_by")
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

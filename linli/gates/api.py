@@ -23,7 +23,7 @@ from pydantic import AfterValidator, AwareDatetime
 
 from linli.core.api_auth import ERRORS, Id, api_user
 from linli.core.validators import has_control_characters
-from linli.gates import actions
+from linli.gates import actions, verdicts
 from linli.gates.actions import EventErrors, EventInput, VisitorInput
 from linli.health import passes
 
@@ -53,7 +53,8 @@ class EventIn(Schema):
     reason: str = Field(max_length=32, description="a reason code of the gate's rule table")
     occurred_at: AwareDatetime = Field(description="the gate device's time of the event")
     colour: Literal["", "green", "yellow", "red"] = Field("", description="the valid pass's colour")
-    temperature: Decimal | None = Field(None, ge=30, le=45, max_digits=3, decimal_places=1)
+    temperature: Decimal | None = Field(None, ge=verdicts.TEMPERATURE_MIN, le=verdicts.TEMPERATURE_MAX, max_digits=3,
+                                        decimal_places=1)
     subject: str = Field("", max_length=passes.MAX_SUBJECT_LEN, pattern=r"^[\x20-\x7e]*$",
                          description="the pass's pseudonymous subject, when its signature verified")
     pass_ref: str = Field("", pattern=r"^([0-9a-f]{32})?$", description="hex of SHA-256(pass id)[:16]")
@@ -110,10 +111,10 @@ def _event_input(item: EventIn) -> EventInput:
 @router.get("", response={200: list[GateOut], **ERRORS}, summary="The gates the caller may work now")
 def list_gates(request: HttpRequest) -> list[dict[str, Any]]:
     user = api_user(request)
-    until = dict(actions.shifts_now(user).order_by("ends_at").values_list("gate_id", "ends_at"))
+    until = actions.on_duty_until(user)
     return [{"id": gate.pk, "name": gate.name, "compound_id": gate.place_id, "compound_name": gate.place.name,
              "on_duty_until": until.get(gate.pk), "staff": actions.is_gate_staff(user, gate)}
-            for gate in actions.usable_gates(user).order_by("path", "name")]
+            for gate in actions.usable_gates(user)]  # in Gate's order: path, name
 
 
 @router.post("/{gate_id}/events", response={200: SyncOut, **ERRORS},

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from linli.core.models import User
+from linli.gates.actions import day_start
 from linli.gates.models import DutyShift, Gate
 from linli.places.models import Level, Place
 
@@ -32,8 +33,7 @@ def prepare_demo_gates(days: int = ROSTER_DAYS) -> list[Gate]:
     today = timezone.localdate()
     for user in User.objects.filter(username__in=ON_DUTY):
         for offset in range(days):
-            start = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=offset),
-                                                                  datetime.time.min))
+            start = day_start(today + datetime.timedelta(days=offset))
             for gate in first_gates:
                 DutyShift.objects.get_or_create(gate=gate, user=user, starts_at=start,
                                                 defaults={"ends_at": start + datetime.timedelta(days=1)})

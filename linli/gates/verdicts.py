@@ -96,7 +96,4 @@ def gate_table() -> dict[str, Any]:
         "words": VERDICT_WORDS,
         "fever": str(FEVER_THRESHOLD),
         "temperature_range": [str(TEMPERATURE_MIN), str(TEMPERATURE_MAX)],
-        "max_lifetime": passes.MAX_LIFETIME,
-        "clock_leeway": passes.CLOCK_LEEWAY,
-        "max_code_chars": passes.MAX_CODE_CHARS,
     }

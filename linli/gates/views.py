@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 import datetime
+import json
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -64,35 +64,27 @@ SCREEN_TEXTS = {
 }
 
 
-def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    return start, start + datetime.timedelta(days=1)
-
-
 @login_required
 def gate_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     usable = {gate.pk: gate for gate in actions.usable_gates(user)}
     managed = {gate.pk: gate for gate in Gate.objects.restrict(user, actions.MANAGE).select_related("place")}
-    until = dict(actions.shifts_now(user).values_list("gate_id", "ends_at"))
-    rows = [{"gate": gate, "open": pk in usable, "manage": pk in managed, "until": until.get(pk)}
-            for pk, gate in sorted({**managed, **usable}.items(), key=lambda item: (item[1].path, item[1].name))]
+    until = actions.on_duty_until(user)
+    rows = [{"gate": gate, "open": gate.pk in usable, "manage": gate.pk in managed, "until": until.get(gate.pk)}
+            for gate in sorted({**managed, **usable}.values(), key=lambda gate: (gate.path, gate.name))]
     return render(request, "gates/list.html", {"rows": rows})
 
 
 @login_required
 def gate_screen(request: HttpRequest, pk: int) -> HttpResponse:
     gate = actions.gate_for_screen(request.user, pk)
-    now = timezone.now()
-    start, end = _day_bounds(timezone.localdate())
-    roster = (DutyShift.objects.filter(gate=gate, starts_at__lt=end, ends_at__gt=start)
+    start = actions.day_start(timezone.localdate())
+    roster = (DutyShift.objects.filter(gate=gate, starts_at__lt=start + datetime.timedelta(days=1), ends_at__gt=start)
               .select_related("user").order_by("starts_at"))
-    my_shift = actions.shifts_now(request.user, now).filter(gate=gate).order_by("-ends_at").first()
-    root = base64.urlsafe_b64encode(keys.root_public()).rstrip(b"=").decode("ascii")
     config = {
         "gate": gate.pk,
         "user": request.user.pk,
-        "root_public_key": root,
+        "root_public_key": keys.root_key().public_key,  # stored as unpadded base64url
         "trust_list_url": "/api/health/trust-list",
         "events_url": f"/api/gates/{gate.pk}/events",
         "html5_qrcode_url": static(HTML5_QRCODE),
@@ -101,7 +93,8 @@ def gate_screen(request: HttpRequest, pk: int) -> HttpResponse:
         "table": verdicts.gate_table(),
     }
     return render(request, "gates/gate.html", {
-        "gate": gate, "config": config, "roster": roster, "my_shift": my_shift,
+        "gate": gate, "config": config, "roster": roster,
+        "on_duty_until": actions.on_duty_until(request.user).get(gate.pk),
         "counts": actions.today_counts(gate),
         "texts": {key: str(text) for key, text in SCREEN_TEXTS.items()}, "staff": actions.is_gate_staff(request.user, gate),
         "can_manage": can(request.user, actions.MANAGE, gate.path)})
@@ -121,7 +114,7 @@ def gate_roster(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Shift added to the roster."))
             return redirect("gates:roster", pk=gate.pk)
-    start, _end = _day_bounds(timezone.localdate())
+    start = actions.day_start(timezone.localdate())
     shifts = (DutyShift.objects.filter(gate=gate, ends_at__gt=start, starts_at__lt=start + datetime.timedelta(days=15))
               .select_related("user").order_by("starts_at"))
     status = 422 if request.method == "POST" else 200
@@ -131,11 +124,10 @@ def gate_roster(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def shift_remove(request: HttpRequest, pk: int, shift_id: int) -> HttpResponse:
-    gate = get_scoped_or_404(Gate.objects.all(), request.user, actions.MANAGE, pk=pk)
-    shift = get_object_or_404(DutyShift, gate=gate, pk=shift_id)
+    shift = get_scoped_or_404(DutyShift.objects.all(), request.user, actions.MANAGE, gate_id=pk, pk=shift_id)
     actions.do_remove_shift(shift, acting_user=request.user)
     messages.success(request, _("Shift removed."))
-    return redirect("gates:roster", pk=gate.pk)
+    return redirect("gates:roster", pk=pk)
 
 
 def service_worker(request: HttpRequest) -> HttpResponse:
@@ -146,7 +138,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
                                          "vendor/bootstrap-5.3.9/bootstrap.min.css", "linli/app.css",
                                          "vendor/bootstrap-5.3.9/bootstrap.bundle.min.js",
                                          "vendor/htmx-2.0.11/htmx.min.js", HTML5_QRCODE)]
-    script = script.replace("/*ASSETS*/[]", repr(assets).replace("'", '"'))
+    script = script.replace("/*ASSETS*/[]", json.dumps(assets))
     response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/gates/"

@@ -171,19 +171,17 @@ def test_verdicts_offline_and_sync(phone: Any, server: str, server_data_dir: Pat
     assert shell(server_data_dir, COUNT.format(gate=gate["gate"], since=gate["since"]))["events"] == 8
 
 
-def test_a_trust_list_older_than_a_day_is_refused(browser: Any, server: str, gate: dict[str, Any]) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
-    page = context.new_page()
+def test_a_trust_list_older_than_a_day_is_refused(phone: Any, server: str, gate: dict[str, Any]) -> None:
+    page = phone
     log_in(page, server, "demo-volunteer")
     page.clock.install()
     open_gate(page, server, gate)
-    context.set_offline(True)
+    page.context.set_offline(True)
     page.clock.fast_forward("25:00:00")
     stale = scan(page, gate["codes"]["green"])
     assert (stale["verdict"], stale["reason"], stale["word"]) == ("refer", "trust_list_stale", "请找工作人员")
     assert "信任名单" in stale["text"]
     assert "alert-danger" in (page.locator("#trust-status").get_attribute("class") or "")
-    context.close()
 
 
 def test_gate_pages_are_accessible(browser: Any, server: str, gate: dict[str, Any]) -> None:
@@ -202,12 +200,9 @@ def test_gate_pages_are_accessible(browser: Any, server: str, gate: dict[str, An
     assert overflow <= 1
 
 
-def test_someone_not_on_duty_gets_404(browser: Any, server: str, gate: dict[str, Any]) -> None:
-    context = browser.new_context()
-    page = context.new_page()
-    log_in(page, server, "demo-resident")
-    assert page.goto(f"{server}/gates/{gate['gate']}/").status == 404
-    context.close()
+def test_someone_not_on_duty_gets_404(desktop: Any, server: str, gate: dict[str, Any]) -> None:
+    log_in(desktop, server, "demo-resident")
+    assert desktop.goto(f"{server}/gates/{gate['gate']}/").status == 404
 
 
 def test_the_camera_button_loads_the_scanner(phone: Any, server: str, gate: dict[str, Any]) -> None:

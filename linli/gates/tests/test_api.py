@@ -29,11 +29,6 @@ def post(client: Client, gate_id: int, events: list[dict[str, Any]], **headers: 
 
 
 @pytest.fixture
-def gate(street: Street) -> Any:
-    return make_gate(street)
-
-
-@pytest.fixture
 def volunteer(street: Street, gate: Any) -> Client:
     put_on_duty(gate, street.volunteer)
     return street.client_for(street.volunteer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -20,12 +21,6 @@ from linli.gates.models import DutyShift, Gate
 from linli.gates.tests.helpers import compound_of, make_gate, put_on_duty
 from linli.health import passes
 from linli.places.models import Level, Place
-
-
-@pytest.fixture
-def gate(street: Street) -> Gate:
-    return make_gate(street)
-
 
 # --- setting up gates and the roster ---------------------------------------------------------
 
@@ -68,6 +63,11 @@ def test_roster_candidates_are_the_community_people(street: Street, gate: Gate) 
     names = set(actions.roster_candidates(gate).values_list("username", flat=True))
     assert {"demo-grid", "demo-volunteer", "demo-community"} <= names
     assert "outsider" not in names and "demo-health" not in names
+    now = timezone.now()
+    with pytest.raises(ValidationError) as info:  # the form's list is not the only guard
+        actions.do_add_shift(gate, street.outsider, now, now + datetime.timedelta(hours=2),
+                             acting_user=street.secretary)
+    assert "user" in info.value.message_dict
 
 
 # --- who may open which gate ------------------------------------------------------------------
@@ -153,8 +153,6 @@ def test_every_reason_has_a_rule_and_two_messages() -> None:
     ("expired", None, "38.0", "expired"),
 ])
 def test_scan_reason(check: str, colour: str | None, temperature: str | None, reason: str) -> None:
-    from decimal import Decimal
-
     value = None if temperature is None else Decimal(temperature)
     assert verdicts.scan_reason(check, colour, value) == reason
 

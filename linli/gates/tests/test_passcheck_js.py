@@ -6,15 +6,15 @@ from __future__ import annotations
 import base64
 import json
 import random
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import cbor2
-import pytest
 
+from linli.conftest import needs_node
 from linli.health import passes
+from linli.health.passes import _b64u as b64u
 from linli.health.passes import (
     generate_key,
     issue_pass,
@@ -29,7 +29,7 @@ PASSCHECK = Path(__file__).resolve().parents[1] / "static" / "gates" / "passchec
 T = 1_767_229_200  # 2026-01-01 01:00 UTC
 DAY = 86_400
 
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+pytestmark = needs_node
 
 RUNNER = """
 const P = require(process.argv[1]);
@@ -49,10 +49,6 @@ const b64u = s => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")),
   console.log(JSON.stringify(out));
 })().catch(e => { console.error(e); process.exit(1); });
 """
-
-
-def b64u(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
 def run_node(payload: dict[str, Any]) -> dict[str, Any]:

@@ -25,8 +25,7 @@
   const fill = (template, values) => template.replace(/%\((\w+)\)s/g, (m, name) => String(values[name] ?? ""));
   const nowSeconds = () => Math.floor(Date.now() / 1000);
   const clock = seconds => new Date(seconds * 1000).toLocaleString("zh-CN", { hour12: false });
-  const b64uBytes = s => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), c => c.charCodeAt(0));
-  const ROOT = b64uBytes(config.root_public_key);
+  const ROOT = P.b64uDecode(config.root_public_key, 32);
   P.useFallback(config.ed25519_fallback_url);
 
   // --- storage -----------------------------------------------------------------------------
