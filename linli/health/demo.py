@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from linli.core import audit
 from linli.core.models import RoleAssignment, User
-from linli.health import actions
+from linli.health import actions, queries
 from linli.health.models import (
     AccessRecord,
     AccessSource,
@@ -45,6 +45,7 @@ from linli.health.models import (
     QuarantineOrder,
     RiskArea,
 )
+from linli.people.actions import age_on
 from linli.people.models import Person
 from linli.places.models import Level, Place, Usage
 
@@ -70,10 +71,6 @@ CHECKIN_TODAY = 0.92  # most people who must check in have done so today; a few 
 CHECKIN_EARLIER = 0.95
 
 
-def _age(birth: datetime.date | None, today: datetime.date) -> int:
-    return (today - birth).days // 365 if birth else 0
-
-
 def _local(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
@@ -92,7 +89,7 @@ class _Scenario:
         self.people = {pk: (path, birth, house) for pk, path, birth, house in rows}
         by_compound: dict[str, list[int]] = defaultdict(list)
         for pk, path, _birth, _house in rows:
-            by_compound["/".join(path.split("/")[:6])].append(pk)
+            by_compound[queries.compound_path(path)].append(pk)
         self.compounds = sorted(by_compound.items())
         # Arrivals cluster: a few compounds get many, most a few (the colours of the big screen).
         self.weights = [self.rng.random() ** 2 + 0.05 for _ in self.compounds]
@@ -161,10 +158,10 @@ class _Scenario:
         return rows
 
 
-def _first_grid_shop(street: Place, grid_paths: list[str]) -> Place | None:
-    compound = "/".join(grid_paths[0].split("/")[:6]) + "/" if grid_paths else street.path
-    return (Place.objects.filter(path__under=compound, level=Level.HOUSE, usage=Usage.COMMERCIAL).order_by("path")
-            .first() or Place.objects.filter(path=compound).first())
+def _first_shop(compound: Place) -> Place:
+    """The compound's first shop (the compound itself when it has none)."""
+    return (Place.objects.filter(path__under=compound.path, level=Level.HOUSE, usage=Usage.COMMERCIAL)
+            .order_by("path").first() or compound)
 
 
 def _gate_records(case: int, close: list[int], passer_by: int | None, secondary: list[int], shop: Place,
@@ -213,9 +210,14 @@ def prepare_demo_epidemic(seed: int = 1) -> dict[str, int] | None:
         s.reserved.add(resident)
     else:
         resident = None
-    elder = s.pick_in_grid(lambda pk: _age(s.people[pk][1], today) >= 70)
+
+    def age(pk: int) -> int:
+        return age_on(s.people[pk][1], today) or 0
+
+    elder = s.pick_in_grid(lambda pk: age(pk) >= 70)
+
     def adult(pk: int) -> bool:
-        return 18 <= _age(s.people[pk][1], today) <= 64
+        return 18 <= age(pk) <= 64
 
     case = s.pick_in_grid(adult)
     close = [pk for pk in (s.pick_in_grid(adult) for _ in range(3)) if pk]
@@ -238,21 +240,20 @@ def prepare_demo_epidemic(seed: int = 1) -> dict[str, int] | None:
              for a in arrivals if a.origin_code[:4] == "4201"]
 
     # The case: a positive test, confirmed yesterday, isolated since; her gate records.
-    if case and s.grid_people:
-        actions.do_record_test(Person.objects.get(pk=case), acting_user=officer, kind="nucleic",
+    if case:  # picked in the first grid
+        patient = Person.objects.get(pk=case)
+        actions.do_record_test(patient, acting_user=officer, kind="nucleic",
                                sampled_on=today - datetime.timedelta(days=2), outcome="positive", lab=LAB,
                                sample_ref=f"DEMO-CASE-{case}")
-        confirmed = actions.do_confirm_case(Person.objects.get(pk=case), acting_user=officer,
+        confirmed = actions.do_confirm_case(patient, acting_user=officer,
                                             confirmed_on=today - datetime.timedelta(days=1),
                                             onset_on=today - datetime.timedelta(days=3))
         Case.objects.filter(pk=confirmed.pk).update(isolated_at=_local(today - datetime.timedelta(days=1), 16))
         confirmed.refresh_from_db()
-        grid_paths = [s.people[pk][0] for pk in s.grid_people[:1]]
-        shop = _first_grid_shop(street, grid_paths)
-        compound = Place.objects.filter(path="/".join(grid_paths[0].split("/")[:6]) + "/").first()
-        if shop and compound:
-            AccessRecord.objects.bulk_create(_gate_records(case, close, passer_by, secondary, shop, compound,
-                                                           s.people, today))
+        compound = Place.objects.filter(path=queries.compound_path(s.people[s.grid_people[0]][0])).first()
+        if compound:
+            AccessRecord.objects.bulk_create(_gate_records(case, close, passer_by, secondary, _first_shop(compound),
+                                                           compound, s.people, today))
             trace = actions.do_trace(confirmed, acting_user=officer)
             chosen = [c["person"] for c in trace.contacts]
             orders = actions.do_order_contacts(trace, chosen, acting_user=officer)
@@ -266,17 +267,16 @@ def prepare_demo_epidemic(seed: int = 1) -> dict[str, int] | None:
                 actions.do_attach_device(first, acting_user=officer, kind="door_sensor",
                                          legal_basis="《中华人民共和国传染病防治法》第三十九条；区卫健委居家隔离医学观察通知",
                                          consent_at=_local(today - datetime.timedelta(days=3), 20),
-                                         consent_by=Person.objects.get(pk=first.person_id).name)
+                                         consent_by=first.person.name)
     LabResult.objects.bulk_create(tests)
     s.figures["tests"] = len(tests) + (case is not None)
 
     # Recent arrivals from the high-risk area: seven days of home health monitoring (yellow).
     week = today - datetime.timedelta(days=7)
-    recent_high = [a for a in arrivals if a.origin_code[:4] == "4201" and a.arrived_on >= week]
-    for person in Person.objects.filter(pk__in=[a.person_id for a in recent_high]).order_by("pk"):
-        day = next(a.arrived_on for a in recent_high if a.person_id == person.pk)
+    recent_high = {a.person_id: a.arrived_on for a in arrivals if a.origin_code[:4] == "4201" and a.arrived_on >= week}
+    for person in Person.objects.filter(pk__in=recent_high).order_by("pk"):
         actions.do_order_quarantine(person, acting_user=officer, reason="arrival", colour=Colour.YELLOW,
-                                    last_exposure=day)
+                                    last_exposure=recent_high[person.pk])
 
     # Daily check-ins of everyone who must, from her arrival or her order on; two fevers today.
     must: dict[int, datetime.date] = {a.person_id: a.arrived_on for a in arrivals

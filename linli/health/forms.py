@@ -27,6 +27,7 @@ from linli.health.models import (
     OrderStatus,
     RiskLevel,
 )
+from linli.imports.messages import bilingual
 
 MAX_CSV_BYTES = 1024 * 1024
 MAX_CSV_ROWS = 2000
@@ -57,12 +58,16 @@ class StyledForm(ActionErrorsMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            else:
-                widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+            self.style(field)
 
+    @staticmethod
+    def style(field: forms.Field) -> forms.Field:
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        else:
+            widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+        return field
 
 
 def _clean_text(value: str) -> str:
@@ -154,8 +159,6 @@ def _date_cell(raw: str, *, required: bool) -> datetime.date | None:
 
 def _row(cells: list[str]) -> dict[str, Any]:
     """One CSV row as the keyword arguments of the action; every problem of the row at once."""
-    from linli.imports.messages import bilingual
-
     cells = [c.strip() for c in cells] + [""] * (5 - len(cells))
     data: dict[str, Any] = {}
     problems: list[dict[str, str]] = []
@@ -193,8 +196,6 @@ class _RowProblems(Exception):
 
 def parse_risk_areas(data: bytes) -> tuple[list[dict[str, Any]], list[RowError]]:
     """All rows of a risk-area CSV, or the errors of every bad row (row numbers as in Excel)."""
-    from linli.imports.messages import bilingual
-
     try:
         text = _decode(data)
     except ValidationError as exc:
@@ -279,10 +280,6 @@ class CheckInForm(StyledForm):
         return _clean_text(self.cleaned_data["whereabouts"])
 
 
-class PersonSearchForm(forms.Form):
-    q = forms.CharField(max_length=64, required=False)
-
-
 class TestResultForm(StyledForm):
     kind = forms.ChoiceField(label=_("Test"), choices=LabTest.choices)
     sampled_on = forms.DateField(label=_("Sampled on"), widget=DateInput())
@@ -334,8 +331,7 @@ class ExtendForm(StyledForm):
     new_end = forms.DateField(label=_("New last day"), widget=DateInput())
 
 
-END_STATUSES = [(OrderStatus.COMPLETED, OrderStatus.COMPLETED.label), (OrderStatus.CANCELLED, OrderStatus.CANCELLED.label),
-                (OrderStatus.LOST, OrderStatus.LOST.label)]
+END_STATUSES = [(s.value, s.label) for s in (OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.LOST)]
 
 
 class EndForm(StyledForm):
@@ -409,9 +405,7 @@ class FactsForm(StyledForm):
                                                    ("yellow", _("yellow")), ("red", _("red"))])
             else:  # a type added to the rules later: typed as JSON
                 field = forms.CharField(label=label, required=False, help_text=help_text)
-            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select)
-                                          else "form-control")
-            self.fields[name] = field
+            self.fields[name] = self.style(field)
 
     def facts(self) -> dict[str, Any]:
         """The facts as the rules expect them (``bool``, ``int``, ``float`` or ``None``)."""
@@ -424,7 +418,7 @@ class FactsForm(StyledForm):
                 out[name] = None if value is None else float(value)
             elif fact.type == "count":
                 out[name] = value or 0
-            elif fact.type in ("days|null",):
+            elif fact.type == "days|null":
                 out[name] = value
             elif fact.type == "colour|null":
                 out[name] = value or None

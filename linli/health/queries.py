@@ -29,10 +29,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.scope import Scope, scope_for
+from linli.core.scope import scope_for
+from linli.health.actions import CHANGE, ON_BEHALF, VIEW
 from linli.health.facts import ARRIVAL_WATCH_DAYS, RiskMap
 from linli.health.models import (
     Arrival,
@@ -47,11 +48,9 @@ from linli.health.models import (
 from linli.people.models import Person
 from linli.places.models import Level, Place
 
-VIEW, CHANGE, ON_BEHALF = "health.view", "health.change", "health.checkin"
 HEALTH_ACTIONS = (VIEW, CHANGE, ON_BEHALF)
 MARK_DAYS = 28  # an arrival's mark stays on the building view, hollow, up to four weeks
 COMPOUND_DEPTH = 6  # path segments down to the compound
-BUILDING_DEPTH = 7
 
 DEFAULT_THRESHOLDS: list[tuple[str, dict[str, int]]] = [
     ("red", {"high": 3, "any": 30}),
@@ -98,12 +97,6 @@ def epidemic_on(path: str, modes: Iterable[str] | None = None) -> bool:
     return any(path.startswith(mode) for mode in (active_mode_paths() if modes is None else modes))
 
 
-def _meets(scope: Scope, modes: list[str]) -> bool:
-    if scope.everything:
-        return bool(modes)
-    return any(p.startswith(m) or m.startswith(p) for p in scope.prefixes for m in modes)
-
-
 def health_menu(user: Any) -> bool:
     """Show the epidemic menu: health staff always (they are the ones who switch epidemic mode
     on); grid workers with epidemic mode on for a place in their scope; a resident whose own
@@ -114,8 +107,8 @@ def health_menu(user: Any) -> bool:
     if cached is not None:
         return bool(cached)
     modes = active_mode_paths()
-    shown = not scope_for(user, CHANGE).empty or (
-        bool(modes) and any(_meets(scope_for(user, action), modes) for action in HEALTH_ACTIONS))
+    shown = not scope_for(user, CHANGE).empty or any(
+        scope_for(user, action).reaches(mode) for action in HEALTH_ACTIONS for mode in modes)
     if modes and not shown and getattr(user, "person_id", None):
         path = Person.objects.filter(pk=user.person_id).values_list("path", flat=True).first()
         shown = path is not None and epidemic_on(path, modes)
@@ -151,6 +144,16 @@ def risk_level(risk: RiskMap, origin_code: str) -> str:
 def watch_from(today: datetime.date) -> datetime.date:
     """The first arrival day still inside the 14 days (day 14 still counts, as in the rules)."""
     return today - datetime.timedelta(days=ARRIVAL_WATCH_DAYS)
+
+
+def marks_from(today: datetime.date) -> datetime.date:
+    """The first arrival day still marked (hollow after the 14 days)."""
+    return today - datetime.timedelta(days=MARK_DAYS)
+
+
+def compound_path(path: str) -> str:
+    """The path of the compound a place (a building, a house, a person's home) is in."""
+    return "/".join(path.split("/")[:COMPOUND_DEPTH]) + "/"
 
 
 def thresholds() -> list[tuple[str, dict[str, int]]]:
@@ -205,17 +208,17 @@ def compound_overview(user: Any, today: datetime.date) -> list[CompoundRow]:
     """Every compound the user reaches with health data, with its arrivals of the last 14
     days by the risk level of where they came from."""
     scope = scope_for(user, VIEW)
-    compounds = [c for c in Place.objects.filter(level=Level.COMPOUND).order_by("path") if scope.reaches(c.path)]
+    # Those the scope covers, and those holding a grid's buildings (``Scope.reaches``).
+    holding = {compound_path(p) for p in scope.prefixes if p.count("/") > COMPOUND_DEPTH}
+    compounds = list(Place.objects.filter(scope.q("path") | Q(path__in=holding), level=Level.COMPOUND)
+                     .order_by("path"))
     if not compounds:
         return []
     risk = RiskMap.on(today)
     tally: dict[str, Counter[str]] = defaultdict(Counter)
     arrivals = Arrival.objects.restrict(user, VIEW).filter(arrived_on__gte=watch_from(today), arrived_on__lte=today)
     for path, origin in arrivals.values_list("path", "origin_code"):
-        compound_path = "/".join(path.split("/")[:COMPOUND_DEPTH]) + "/"
-        level = risk_level(risk, origin) or "other"
-        tally[compound_path][level] += 1
-        tally[compound_path]["any"] += 1
+        tally[compound_path(path)].update((risk_level(risk, origin) or "other", "any"))
     communities = dict(Place.objects.filter(level=Level.COMMUNITY, pk__in={c.parent_id for c in compounds})
                        .values_list("pk", "name"))
     rules = thresholds()
@@ -245,6 +248,13 @@ class Mark:
     days: int
 
 
+def mark_of(risk: RiskMap, today: datetime.date, origin_code: str, origin_name: str,
+            arrived_on: datetime.date) -> Mark:
+    colour, label = MARKS[risk_level(risk, origin_code)]
+    days = (today - arrived_on).days
+    return Mark(colour, label, origin_name, arrived_on, days > ARRIVAL_WATCH_DAYS, days)
+
+
 def legend(today: datetime.date) -> list[tuple[Mark, Any]]:
     """Sample marks with their meaning, for the legend of the pages that show marks."""
     sample = [(RiskLevel.HIGH, False, _("from a high-risk area")), (RiskLevel.MEDIUM, False,
@@ -257,8 +267,7 @@ def legend(today: datetime.date) -> list[tuple[Mark, Any]]:
 def arrival_marks(building: Place, user: Any, today: datetime.date) -> dict[int, list[Mark]]:
     """house id → marks, for the houses of ``building`` whose arrivals the user may see."""
     risk = RiskMap.on(today)
-    since = today - datetime.timedelta(days=MARK_DAYS)
-    rows = (Arrival.objects.restrict(user, VIEW).filter(path__under=building.path, arrived_on__gte=since)
+    rows = (Arrival.objects.restrict(user, VIEW).filter(path__under=building.path, arrived_on__gte=marks_from(today))
             .order_by("arrived_on", "pk").values_list("house_id", "path", "origin_code", "origin_name", "arrived_on"))
     houses = dict(Place.objects.filter(path__under=building.path, level=Level.HOUSE).values_list("path", "pk"))
     marks: dict[int, list[Mark]] = defaultdict(list)
@@ -266,9 +275,7 @@ def arrival_marks(building: Place, user: Any, today: datetime.date) -> dict[int,
         house = house_id or houses.get(path)
         if house is None:
             continue
-        colour, label = MARKS[risk_level(risk, origin_code)]
-        days = (today - arrived_on).days
-        marks[house].append(Mark(colour, label, origin_name, arrived_on, days > ARRIVAL_WATCH_DAYS, days))
+        marks[house].append(mark_of(risk, today, origin_code, origin_name, arrived_on))
     return dict(marks)
 
 
@@ -305,13 +312,18 @@ class FollowUpRow:
     day_number: int
     last_day: bool
 
+    @classmethod
+    def of(cls, order: QuarantineOrder, done: FollowUp | None, today: datetime.date) -> FollowUpRow:
+        """The order's row on ``today``, with that day's follow-up if it is done."""
+        return cls(order, done, (today - order.start_date).days + 1, order.end_date <= today)
+
 
 def follow_up_rows(user: Any, today: datetime.date) -> list[FollowUpRow]:
     orders = list(QuarantineOrder.objects.restrict(user, ON_BEHALF).filter(status=OrderStatus.ACTIVE,
                                                                             start_date__lte=today)
                   .select_related("person", "person__current_house").order_by("path", "end_date"))
     done = {f.order_id: f for f in FollowUp.objects.filter(order__in=orders, day=today)}
-    rows = [FollowUpRow(o, done.get(o.pk), (today - o.start_date).days + 1, o.end_date <= today) for o in orders]
+    rows = [FollowUpRow.of(o, done.get(o.pk), today) for o in orders]
     rows.sort(key=lambda r: (r.today is not None, not r.last_day, r.order.path))
     return rows
 

@@ -17,9 +17,8 @@ from __future__ import annotations
 import datetime
 import functools
 import json
-import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,7 +36,7 @@ from linli.core import audit
 from linli.core.permissions import PermissionDenied, can, get_scoped_or_404
 from linli.core.scope import scope_for, user_can
 from linli.core.validators import clean_query_text
-from linli.health import actions, forms, keys, passes, queries, rules
+from linli.health import actions, forms, keys, labs, passes, queries, rules
 from linli.health.facts import RiskMap, deadline_hour
 from linli.health.models import (
     Arrival,
@@ -53,11 +52,13 @@ from linli.health.models import (
     RiskArea,
     Trace,
 )
+from linli.people.actions import search_people
 from linli.people.models import Person
 from linli.places.models import Level, Place, full_names
 
 VIEW, CHANGE, ON_BEHALF = actions.VIEW, actions.CHANGE, actions.ON_BEHALF
 View = Callable[..., HttpResponse]
+T = TypeVar("T")
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -95,18 +96,18 @@ def _pk(value: Any) -> int:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else 0
 
 
+def _active_people() -> Any:
+    return Person.objects.filter(is_active=True).select_related("current_house")
+
+
 def _person(request: HttpRequest, pk: int, action: str) -> Person:
     """A person whose health data the user may handle with ``action``; 404 otherwise."""
-    person = Person.objects.filter(pk=_pk(pk), is_active=True).select_related("current_house").first()
-    if person is None or not can(request.user, action, person.path):
-        raise Http404
-    return person
+    return get_scoped_or_404(_active_people(), request.user, action, pk=pk)
 
 
 def _own_person(request: HttpRequest) -> Person:
     person_id = getattr(request.user, "person_id", None)
-    person = Person.objects.filter(pk=person_id, is_active=True).select_related("current_house").first() \
-        if person_id else None
+    person = _active_people().filter(pk=person_id).first() if person_id else None
     if person is None:
         raise Http404
     return person
@@ -145,39 +146,45 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
                                       **context}, status=status)
 
 
-def _addresses(people: list[Person]) -> dict[int, str]:
-    """Addresses of many people at once; each person also gets it as ``address_text``."""
-    houses = [p.current_house for p in people if p.current_house]
-    names = full_names(houses)
+def _addresses(people: list[Person]) -> None:
+    """Addresses of many people at once (their houses loaded with ``current_house``), as
+    each person's ``address_text``."""
+    names = full_names([p.current_house for p in people if p.current_house])
     for p in people:
         p.address_text = names.get(p.current_house_id or 0, "")  # type: ignore[attr-defined]
-    return {p.pk: names.get(p.current_house_id or 0, "") for p in people}
 
 
 def _qr(code: str, scale: int) -> str:
-    """The pass's QR code as inline SVG that scales with the screen or the paper (a viewBox
-    from its own size), so that a phone shows it as large as it can."""
-    svg = passes.qr_svg(code, scale=scale)
-    size = re.match(r'<svg width="(\d+)" height="(\d+)"', svg)
-    if size:
-        svg = svg.replace("<svg ", f'<svg viewBox="0 0 {size[1]} {size[2]}" ', 1)
-    return svg
+    """The pass's QR code as inline SVG with a viewBox and no fixed size, so that it scales
+    with the screen or the paper and a phone shows it as large as it can."""
+    return str(passes.qr_code(code).svg_inline(scale=scale, omitsize=True))
 
 
 def _error_text(form: Any) -> str:
     return " ".join(str(m) for errors in form.errors.values() for m in errors)
 
 
-def _mark(arrival: Arrival, risk: RiskMap, today: datetime.date) -> queries.Mark:
-    colour, label = queries.MARKS[queries.risk_level(risk, arrival.origin_code)]
-    days = (today - arrival.arrived_on).days
-    return queries.Mark(colour, label, arrival.origin_name, arrival.arrived_on,
-                        days > queries.ARRIVAL_WATCH_DAYS, days)
-
-
 def _known_regions() -> dict[str, str]:
-    """Region codes with a name, from the risk-area list, for the arrival forms' suggestions."""
-    return dict(RiskArea.objects.order_by("region_code", "-valid_from").values_list("region_code", "name"))
+    """Region codes with a name, from the risk-area list, for the arrival forms' suggestions
+    (the latest listing's name when a region was listed more than once)."""
+    return dict(RiskArea.objects.order_by("region_code", "valid_from").values_list("region_code", "name"))
+
+
+def _perform(request: HttpRequest, form: forms.StyledForm, action: Callable[[dict[str, Any]], T]) -> T | None:
+    """On a POST with a valid form, ``action(form.cleaned_data)``; the action's ValidationError
+    is shown on the form. None when nothing was done (a GET, or the form or action refused)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return action(form.cleaned_data)
+    except ValidationError as exc:
+        form.add_action_errors(exc)
+        return None
+
+
+def _form_status(request: HttpRequest) -> int:
+    """A form page shown again after a POST was refused (a success redirects)."""
+    return 422 if request.method == "POST" else 200
 
 
 # --- overview and epidemic mode -------------------------------------------------------------------
@@ -190,10 +197,9 @@ def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context: dict[str, Any] = {"modes": []}
     if perms["view"] or perms["change"] or perms["checkin"]:
-        scope_paths = [p for a in queries.HEALTH_ACTIONS for p in scope_for(request.user, a).prefixes]
-        everything = any(scope_for(request.user, a).everything for a in queries.HEALTH_ACTIONS)
+        scopes = [scope_for(request.user, a) for a in queries.HEALTH_ACTIONS]
         context["modes"] = [p for p in Place.objects.filter(epidemic_mode__active=True).order_by("path")
-                            if everything or any(p.path.startswith(s) or s.startswith(p.path) for s in scope_paths)]
+                            if any(scope.reaches(p.path) for scope in scopes)]
     if perms["view"]:
         arrivals = Arrival.objects.restrict(request.user, VIEW).filter(arrived_on__gte=queries.watch_from(today))
         context.update(arrivals=arrivals.count(), colours=queries.colour_counts(request.user),
@@ -224,10 +230,10 @@ def mode(request: HttpRequest) -> HttpResponse:
             messages.success(request, (_("Epidemic mode is on for %(place)s.") if active
                                        else _("%(place)s is back to normal mode.")) % {"place": place.name})
         return redirect("health:mode")
-    rows = list(places.select_related("epidemic_mode")[:500])
-    on = {p.pk for p in rows if getattr(getattr(p, "epidemic_mode", None), "active", False)}
-    inherited = {p.pk for p in rows if p.pk not in on and any(
-        p.path.startswith(o.path) for o in rows if o.pk in on)}
+    rows = list(places[:500])
+    modes = set(queries.active_mode_paths())  # also a street above the user's scope
+    on = {p.pk for p in rows if p.path in modes}
+    inherited = {p.pk for p in rows if p.pk not in on and queries.epidemic_on(p.path, modes)}
     return _page(request, "health/mode.html", {"rows": rows, "on": on, "inherited": inherited})
 
 
@@ -236,15 +242,12 @@ def mode(request: HttpRequest) -> HttpResponse:
 @needs(CHANGE)
 def risk_areas(request: HttpRequest) -> HttpResponse:
     form = forms.RiskAreaForm(request.POST or None, initial={"valid_from": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            area = actions.do_add_risk_area(acting_user=request.user, source=_("entered by hand"), **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_action_errors(exc)
-        else:
-            messages.success(request, _("%(name)s is now listed as %(level)s.")
-                             % {"name": area.name, "level": area.get_level_display()})
-            return redirect("health:risk_areas")
+    area = _perform(request, form, lambda data: actions.do_add_risk_area(
+        acting_user=request.user, source=_("entered by hand"), **data))
+    if area is not None:
+        messages.success(request, _("%(name)s is now listed as %(level)s.")
+                         % {"name": area.name, "level": area.get_level_display()})
+        return redirect("health:risk_areas")
     today = timezone.localdate()
     show = request.GET.get("show", "current")
     areas = RiskArea.objects.all()
@@ -252,7 +255,7 @@ def risk_areas(request: HttpRequest) -> HttpResponse:
         areas = areas.filter(valid_from__lte=today).exclude(valid_to__lt=today)
     page = Paginator(areas.order_by("region_code", "-valid_from"), 50).get_page(request.GET.get("page"))
     return _page(request, "health/risk_areas.html", {"form": form, "page": page, "show": show},
-                 status=422 if request.method == "POST" else 200)
+                 status=_form_status(request))
 
 
 @needs(CHANGE)
@@ -271,8 +274,7 @@ def risk_area_import(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(n)d risk areas imported.") % {"n": len(rows)})
             return redirect("health:risk_areas")
         context.update(errors=errors, rows=len(rows) + len(errors))
-    return _page(request, "health/risk_area_import.html", context,
-                 status=422 if request.method == "POST" else 200)
+    return _page(request, "health/risk_area_import.html", context, status=_form_status(request))
 
 
 # --- arrivals -----------------------------------------------------------------------------------------
@@ -281,7 +283,7 @@ def risk_area_import(request: HttpRequest) -> HttpResponse:
 def arrivals(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = Arrival.objects.restrict(request.user, VIEW).filter(
-        arrived_on__gte=today - datetime.timedelta(days=queries.MARK_DAYS)).select_related("person", "house")
+        arrived_on__gte=queries.marks_from(today)).select_related("person__current_house")
     compound = None
     if request.GET.get("compound"):
         compound = Place.objects.filter(pk=_pk(request.GET["compound"]), level=Level.COMPOUND).first()
@@ -290,12 +292,12 @@ def arrivals(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(path__under=compound.path)
     page = Paginator(rows.order_by("-arrived_on", "path", "pk"), 50).get_page(request.GET.get("page"))
     risk = RiskMap.on(today)
-    items = [(a, _mark(a, risk, today)) for a in page]
-    addresses = _addresses([a.person for a in page])
+    items = [(a, queries.mark_of(risk, today, a.origin_code, a.origin_name, a.arrived_on)) for a in page]
+    _addresses([a.person for a in page])
     _read(request, "health.arrivals_list", "arrival list", object_type="health.arrival",
           shown=len(items), compound=compound.pk if compound else None)
     return _page(request, "health/arrivals.html", {
-        "page": page, "items": items, "addresses": addresses, "compound": compound,
+        "page": page, "items": items, "compound": compound,
         "watch_days": queries.ARRIVAL_WATCH_DAYS, "legend": queries.legend(today)})
 
 
@@ -320,11 +322,9 @@ def building_arrivals(request: HttpRequest, pk: int) -> HttpResponse:
     marks = queries.arrival_marks(building, request.user, today) if on else {}
     _read(request, "health.building_arrivals", "arrival marks of a building", obj=building,
           houses=len(marks))
-    houses = {h.pk: h for h in Place.objects.filter(pk__in=list(marks)).order_by("path")}
-    context = {"building": building, "on": on,
-               "marks": sorted(((houses[pk], ms) for pk, ms in marks.items() if pk in houses),
-                               key=lambda pair: pair[0].path), "watch_days": queries.ARRIVAL_WATCH_DAYS,
-               "legend": queries.legend(today)}
+    houses = Place.objects.filter(pk__in=list(marks)).order_by("path")
+    context = {"building": building, "on": on, "marks": [(house, marks[house.pk]) for house in houses],
+               "watch_days": queries.ARRIVAL_WATCH_DAYS, "legend": queries.legend(today)}
     return _page(request, "health/_building_marks.html" if partial else "health/building_arrivals.html", context)
 
 
@@ -332,32 +332,31 @@ def building_arrivals(request: HttpRequest, pk: int) -> HttpResponse:
 
 @needs(VIEW)
 def people(request: HttpRequest) -> HttpResponse:
-    from linli.people.actions import search_people
-
     q = clean_query_text(request.GET.get("q", ""), 64)
     results: list[Person] = []
     if q:
         found = search_people(request.user, q).filter(scope_for(request.user, VIEW).q("path"))
         results = list(found.select_related("current_house")[:30])
     template = "health/_people_results.html" if request.headers.get("HX-Request") else "health/people.html"
-    return _page(request, template, {"q": q, "results": results, "addresses": _addresses(results)})
+    _addresses(results)
+    return _page(request, template, {"q": q, "results": results})
 
 
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    found = Person.objects.filter(pk=_pk(pk), is_active=True).select_related("current_house").first()
+    found = _active_people().filter(pk=_pk(pk)).first()
     if found is None or not actions.may_see(request.user, found):
         raise Http404
     status = actions.status_of(found, acting_user=request.user, purpose="health record of a person")
     today = timezone.localdate()
-    since = today - datetime.timedelta(days=queries.MARK_DAYS)
+    since = queries.marks_from(today)
     risk = RiskMap.on(today)
     symptoms = dict(forms.SYMPTOMS)
-    arrival_rows = [(a, _mark(a, risk, today))
+    arrival_rows = [(a, queries.mark_of(risk, today, a.origin_code, a.origin_name, a.arrived_on))
                     for a in Arrival.objects.filter(person=found, arrived_on__gte=since).order_by("-arrived_on")]
+    _addresses([found])
     return _page(request, "health/person.html", {
-        "person": found, "status": status, "reasons": _words(status.reasons),
-        "address": _addresses([found]).get(found.pk, ""), "arrivals": arrival_rows,
+        "person": found, "status": status, "reasons": _words(status.reasons), "arrivals": arrival_rows,
         "checkins": [(c, [str(symptoms.get(s, s)) for s in c.symptoms])
                      for c in CheckIn.objects.filter(person=found, day__gte=since).order_by("-day")[:28]],
         "tests": LabResult.objects.filter(person=found).order_by("-sampled_on")[:20],
@@ -367,27 +366,25 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _record_page(request: HttpRequest, found: Person, form: Any, title: str, status: int = 200) -> HttpResponse:
+def _record_page(request: HttpRequest, found: Person, form: forms.StyledForm, title: str,
+                 known: dict[str, str] | None = None) -> HttpResponse:
     _addresses([found])
     if request.method != "POST":
         _read(request, "health.record_form", "recording health data of a person", obj=found)
     return _page(request, "health/record_form.html", {"person": found, "form": form, "title": title,
-                                                      "known": _known_regions()}, status=status)
+                                                      "known": known}, status=_form_status(request))
 
 
 @login_required
 def person_arrival(request: HttpRequest, pk: int) -> HttpResponse:
     found = _person(request, pk, CHANGE)
-    form = forms.ArrivalForm(request.POST or None, known=_known_regions())
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_register_arrival(found, acting_user=request.user, channel=Channel.STAFF, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_action_errors(exc)
-        else:
-            messages.success(request, _("The arrival of %(name)s is registered.") % {"name": found.name})
-            return redirect("health:person", pk=found.pk)
-    return _record_page(request, found, form, _("Register an arrival"), 422 if request.method == "POST" else 200)
+    known = _known_regions()
+    form = forms.ArrivalForm(request.POST or None, known=known)
+    if _perform(request, form, lambda data: actions.do_register_arrival(
+            found, acting_user=request.user, channel=Channel.STAFF, **data)) is not None:
+        messages.success(request, _("The arrival of %(name)s is registered.") % {"name": found.name})
+        return redirect("health:person", pk=found.pk)
+    return _record_page(request, found, form, _("Register an arrival"), known)
 
 
 @login_required
@@ -395,30 +392,22 @@ def person_test(request: HttpRequest, pk: int) -> HttpResponse:
     found = _person(request, pk, CHANGE)
     form = forms.TestResultForm(request.POST or None, initial={"sampled_on": timezone.localdate(),
                                                                "outcome": "negative"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_record_test(found, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_action_errors(exc)
-        else:
-            messages.success(request, _("The test result is recorded."))
-            return redirect("health:person", pk=found.pk)
-    return _record_page(request, found, form, _("Record a test result"), 422 if request.method == "POST" else 200)
+    if _perform(request, form, lambda data: actions.do_record_test(
+            found, acting_user=request.user, **data)) is not None:
+        messages.success(request, _("The test result is recorded."))
+        return redirect("health:person", pk=found.pk)
+    return _record_page(request, found, form, _("Record a test result"))
 
 
 @login_required
 def person_case(request: HttpRequest, pk: int) -> HttpResponse:
     found = _person(request, pk, CHANGE)
     form = forms.CaseForm(request.POST or None, initial={"confirmed_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_confirm_case(found, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_action_errors(exc)
-        else:
-            messages.success(request, _("%(name)s is recorded as a confirmed case.") % {"name": found.name})
-            return redirect("health:cases")
-    return _record_page(request, found, form, _("Record a confirmed case"), 422 if request.method == "POST" else 200)
+    if _perform(request, form, lambda data: actions.do_confirm_case(
+            found, acting_user=request.user, **data)) is not None:
+        messages.success(request, _("%(name)s is recorded as a confirmed case.") % {"name": found.name})
+        return redirect("health:cases")
+    return _record_page(request, found, form, _("Record a confirmed case"))
 
 
 # --- the resident's own pages ----------------------------------------------------------------------------
@@ -439,42 +428,39 @@ def my_code(request: HttpRequest) -> HttpResponse:
         "must": arrival is not None or status.quarantine is not None, "on": queries.epidemic_on(own.path)})
 
 
+def _checkin_page(request: HttpRequest, person: Person, *, channel: str, purpose: str, done_message: str,
+                  done_url: str) -> HttpResponse:
+    """Today's check-in, by the resident herself or on her behalf."""
+    form = forms.CheckInForm(request.POST or None)
+    if _perform(request, form, lambda data: actions.do_check_in(
+            person, acting_user=request.user, channel=channel, **data)) is not None:
+        messages.success(request, done_message)
+        return redirect(done_url)
+    if request.method != "POST":
+        _read(request, "health.checkin_form", purpose, obj=person)
+    done = CheckIn.objects.filter(person=person, day=timezone.localdate()).first()
+    return _page(request, "health/checkin_form.html", {
+        "form": form, "person": person, "done": done, "own": channel == Channel.SELF}, status=_form_status(request))
+
+
 @login_required
 def my_checkin(request: HttpRequest) -> HttpResponse:
-    own = _own_person(request)
-    today = timezone.localdate()
-    done = CheckIn.objects.filter(person=own, day=today).first()
-    form = forms.CheckInForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_check_in(own, acting_user=request.user, channel=Channel.SELF, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_action_errors(exc)
-        else:
-            messages.success(request, _("Thank you: today's check-in is done."))
-            return redirect("health:my_code")
-    if request.method != "POST":
-        _read(request, "health.checkin_form", "own daily check-in", obj=own)
-    return _page(request, "health/checkin_form.html", {"form": form, "person": own, "done": done, "own": True},
-                 status=422 if request.method == "POST" else 200)
+    return _checkin_page(request, _own_person(request), channel=Channel.SELF, purpose="own daily check-in",
+                         done_message=_("Thank you: today's check-in is done."), done_url="health:my_code")
 
 
 @login_required
 def my_arrival(request: HttpRequest) -> HttpResponse:
     own = _own_person(request)
-    form = forms.ArrivalForm(request.POST or None, known=_known_regions(),
-                             initial={"arrived_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_register_arrival(own, acting_user=request.user, channel=Channel.SELF, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_action_errors(exc)
-        else:
-            messages.success(request, _("Thank you: your arrival is registered. Please check in every day for "
-                                        "14 days."))
-            return redirect("health:my_code")
-    return _page(request, "health/my_arrival.html", {"form": form, "person": own, "known": _known_regions()},
-                 status=422 if request.method == "POST" else 200)
+    known = _known_regions()
+    form = forms.ArrivalForm(request.POST or None, known=known, initial={"arrived_on": timezone.localdate()})
+    if _perform(request, form, lambda data: actions.do_register_arrival(
+            own, acting_user=request.user, channel=Channel.SELF, **data)) is not None:
+        messages.success(request, _("Thank you: your arrival is registered. Please check in every day for "
+                                    "14 days."))
+        return redirect("health:my_code")
+    return _page(request, "health/my_arrival.html", {"form": form, "person": own, "known": known},
+                 status=_form_status(request))
 
 
 # --- check-ins on someone's behalf ----------------------------------------------------------------------
@@ -487,31 +473,18 @@ def checkins(request: HttpRequest) -> HttpResponse:
     shown = [r for r in rows if r.checkin is None] if missing_only else rows
     _read(request, "health.checkin_list", "daily check-in list", object_type="health.checkin",
           shown=len(shown))
+    _addresses([r.person for r in shown])
     return _page(request, "health/checkins.html", {
         "rows": shown, "total": len(rows), "missing": sum(1 for r in rows if r.checkin is None),
-        "missing_only": missing_only, "addresses": _addresses([r.person for r in shown]),
-        "deadline": deadline_hour()})
+        "missing_only": missing_only, "deadline": deadline_hour()})
 
 
 @login_required
 def checkin_on_behalf(request: HttpRequest, pk: int) -> HttpResponse:
     found = _person(request, pk, ON_BEHALF)
-    today = timezone.localdate()
-    done = CheckIn.objects.filter(person=found, day=today).first()
-    form = forms.CheckInForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_check_in(found, acting_user=request.user, channel=Channel.ON_BEHALF, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_action_errors(exc)
-        else:
-            messages.success(request, _("Today's check-in of %(name)s is recorded, on her behalf.")
-                             % {"name": found.name})
-            return redirect("health:checkins")
-    if request.method != "POST":
-        _read(request, "health.checkin_form", "check-in on behalf of a resident", obj=found)
-    return _page(request, "health/checkin_form.html", {"form": form, "person": found, "done": done, "own": False},
-                 status=422 if request.method == "POST" else 200)
+    return _checkin_page(request, found, channel=Channel.ON_BEHALF, purpose="check-in on behalf of a resident",
+                         done_message=_("Today's check-in of %(name)s is recorded, on her behalf.")
+                         % {"name": found.name}, done_url="health:checkins")
 
 
 @login_required
@@ -588,8 +561,7 @@ def trace(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, "health/trace.html", {
         "trace": found, "rows": rows, "form": form, "choosable": set(choosable),
         "selected": set(map(_pk, request.POST.getlist("people"))),
-        "orders": QuarantineOrder.objects.filter(trace=found).count()},
-        status=422 if request.method == "POST" else 200)
+        "orders": QuarantineOrder.objects.filter(trace=found).count()}, status=_form_status(request))
 
 
 @needs(VIEW)
@@ -611,6 +583,7 @@ def quarantine(request: HttpRequest) -> HttpResponse:
 def _order_page(request: HttpRequest, order: QuarantineOrder, status: int = 200, **forms_: Any) -> HttpResponse:
     may_change = can(request.user, CHANGE, order.path)
     queries.describe_order(order)
+    _addresses([order.person])
     kinds = dict(forms.DEVICE_KINDS)
     devices = list(MonitoringDevice.objects.filter(order=order).order_by("-consent_at"))
     for device in devices:
@@ -619,7 +592,6 @@ def _order_page(request: HttpRequest, order: QuarantineOrder, status: int = 200,
         "order": order, "may_change": may_change, "may_checkin": can(request.user, ON_BEHALF, order.path),
         "follow_ups": FollowUp.objects.filter(order=order).order_by("-day"),
         "devices": devices,
-        "address": _addresses([order.person]).get(order.person_id, ""),
         "extend_form": forms_.get("extend_form") or forms.ExtendForm(initial={"new_end": order.end_date}),
         "end_form": forms_.get("end_form") or forms.EndForm(),
         "device_form": forms_.get("device_form") or forms.DeviceForm(
@@ -645,14 +617,10 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
 def order_extend(request: HttpRequest, pk: int) -> HttpResponse:
     found = _order(request, pk, CHANGE)
     form = forms.ExtendForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_extend_order(found, acting_user=request.user, new_end=form.cleaned_data["new_end"])
-        except ValidationError as exc:
-            form.add_action_errors(exc)
-        else:
-            messages.success(request, _("The quarantine now ends on %(day)s.") % {"day": found.end_date})
-            return redirect("health:order", pk=found.pk)
+    if _perform(request, form, lambda data: actions.do_extend_order(
+            found, acting_user=request.user, **data)) is not None:
+        messages.success(request, _("The quarantine now ends on %(day)s.") % {"day": found.end_date})
+        return redirect("health:order", pk=found.pk)
     found.refresh_from_db()
     return _order_page(request, found, 422, extend_form=form)
 
@@ -662,14 +630,10 @@ def order_extend(request: HttpRequest, pk: int) -> HttpResponse:
 def order_end(request: HttpRequest, pk: int) -> HttpResponse:
     found = _order(request, pk, CHANGE)
     form = forms.EndForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_end_order(found, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_action_errors(exc)
-        else:
-            messages.success(request, _("The quarantine order is closed."))
-            return redirect("health:order", pk=found.pk)
+    if _perform(request, form, lambda data: actions.do_end_order(
+            found, acting_user=request.user, **data)) is not None:
+        messages.success(request, _("The quarantine order is closed."))
+        return redirect("health:order", pk=found.pk)
     found.refresh_from_db()
     return _order_page(request, found, 422, end_form=form)
 
@@ -679,26 +643,18 @@ def order_end(request: HttpRequest, pk: int) -> HttpResponse:
 def order_device(request: HttpRequest, pk: int) -> HttpResponse:
     found = _order(request, pk, CHANGE)
     form = forms.DeviceForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.do_attach_device(found, acting_user=request.user, kind=data["kind"],
-                                     legal_basis=data["legal_basis"], consent_at=data["consent_at"],
-                                     consent_by=data["consent_by"])
-        except ValidationError as exc:
-            form.add_action_errors(exc)
-        else:
-            messages.success(request, _("The device is recorded with its legal basis and the consent."))
-            return redirect("health:order", pk=found.pk)
+    if _perform(request, form, lambda data: actions.do_attach_device(
+            found, acting_user=request.user, kind=data["kind"], legal_basis=data["legal_basis"],
+            consent_at=data["consent_at"], consent_by=data["consent_by"])) is not None:
+        messages.success(request, _("The device is recorded with its legal basis and the consent."))
+        return redirect("health:order", pk=found.pk)
     return _order_page(request, found, 422, device_form=form)
 
 
-@login_required
+@needs(CHANGE)
 def orders_print(request: HttpRequest) -> HttpResponse:
     """Order documents for a batch (ticked on the quarantine list, or all orders of a trace),
     one per printed page."""
-    if not user_can(request.user, CHANGE):
-        return _denied(request)
     ids = [pk for pk in map(_pk, request.GET.getlist("order")) if pk][:500]
     trace_id = _pk(request.GET.get("trace"))
     chosen = Q(pk__in=ids)
@@ -712,8 +668,8 @@ def orders_print(request: HttpRequest) -> HttpResponse:
           orders=[o.pk for o in found])
     for o in found:
         queries.describe_order(o)
-    return _page(request, "health/orders_print.html", {
-        "orders": found, "addresses": _addresses([o.person for o in found])})
+    _addresses([o.person for o in found])
+    return _page(request, "health/orders_print.html", {"orders": found})
 
 
 # --- follow-ups -------------------------------------------------------------------------------------------
@@ -733,20 +689,15 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     found = _order(request, pk, ON_BEHALF)
     form = forms.FollowUpForm(request.POST, prefix=f"o{found.pk}")
-    saved = None
-    if form.is_valid():
-        try:
-            saved = actions.do_record_follow_up(found, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_action_errors(exc)
+    saved = _perform(request, form, lambda data: actions.do_record_follow_up(
+        found, acting_user=request.user, **data))
     if request.headers.get("HX-Request"):
         today = timezone.localdate()
-        row = queries.FollowUpRow(found, saved or FollowUp.objects.filter(order=found, day=today).first(),
-                                  (today - found.start_date).days + 1, found.end_date <= today)
+        row = queries.FollowUpRow.of(found, saved or FollowUp.objects.filter(order=found, day=today).first(), today)
+        _addresses([found.person])
         return _page(request, "health/_follow_up_row.html", {
             "row": row, "form": form if saved is None else None, "saved": saved is not None,
-            "outcomes": FollowUpOutcome.choices,
-            "address": _addresses([found.person]).get(found.person_id, "")}, status=200 if saved else 422)
+            "outcomes": FollowUpOutcome.choices}, status=200 if saved else 422)
     if saved is None:
         messages.error(request, _error_text(form))
     else:
@@ -794,24 +745,7 @@ def plain(node: Any, params: dict[str, Any]) -> str:
 @needs(CHANGE)
 def rules_bench(request: HttpRequest) -> HttpResponse:
     current = actions.active_rule_set()
-    compiled = actions.compiled_rules()
     document = current.document
-    params = {"consecutive_normal_checkins": document.get("consecutive_normal_checkins")}
-    english = _english()
-    shown_rules = [{"id": r.get("id"), "colour": r.get("colour"), "days": r.get("quarantine_days"),
-                    "when": plain(r.get("when"), params), "reason": r.get("reason_en" if english else "reason_zh")}
-                   for r in document.get("rules", [])]
-    conditions = [{"id": c.get("id"), "when": plain(c.get("when"), params),
-                   "reason": str(c.get("reason_en" if english else "reason_zh", "")).format(**params)}
-                  for c in (document.get("release") or {}).get("conditions", [])]
-    facts_form = forms.FactsForm(request.GET if "explain" in request.GET else None,
-                                 language=translation.get_language() or "zh-hans")
-    result = None
-    if facts_form.is_bound and facts_form.is_valid():
-        facts = facts_form.facts()
-        decision = compiled.evaluate(facts)
-        result = {"traces": rules.explain(compiled, facts), "decision": decision,
-                  "reasons": _words(decision.reasons), "fired": list(decision.fired)}
     publish = forms.RuleSetForm(request.POST or None, initial={
         "document": json.dumps(document, ensure_ascii=False, indent=2)})
     problems: list[str] = []
@@ -825,12 +759,31 @@ def rules_bench(request: HttpRequest) -> HttpResponse:
                                         "code is being worked out again.") % {"code": published.code,
                                                                               "version": published.version})
             return redirect("health:rules")
+    facts_form = forms.FactsForm(request.GET if "explain" in request.GET else None,
+                                 language=translation.get_language() or "zh-hans")
+    result = None
+    if facts_form.is_bound and facts_form.is_valid():
+        compiled = actions.compiled_rules()
+        facts = facts_form.facts()
+        decision = compiled.evaluate(facts)
+        result = {"traces": rules.explain(compiled, facts), "decision": decision,
+                  "reasons": _words(decision.reasons), "fired": list(decision.fired)}
+    if request.headers.get("HX-Request") and facts_form.is_bound:
+        return _page(request, "health/_rules_result.html", {"facts_form": facts_form, "result": result},
+                     status=200 if result else 422)
+    # The rules in words, for the full page only.
+    params = {"consecutive_normal_checkins": document.get("consecutive_normal_checkins")}
+    english = _english()
+    shown_rules = [{"id": r.get("id"), "colour": r.get("colour"), "days": r.get("quarantine_days"),
+                    "when": plain(r.get("when"), params), "reason": r.get("reason_en" if english else "reason_zh")}
+                   for r in document.get("rules", [])]
+    conditions = [{"id": c.get("id"), "when": plain(c.get("when"), params),
+                   "reason": str(c.get("reason_en" if english else "reason_zh", "")).format(**params)}
+                  for c in (document.get("release") or {}).get("conditions", [])]
     context = {"current": current, "title": document.get("title_en" if english else "title_zh", ""),
                "description": document.get("description_en" if english else "description_zh", ""),
                "rules": shown_rules, "conditions": conditions, "facts_form": facts_form, "result": result,
                "publish": publish, "problems": problems}
-    if request.headers.get("HX-Request") and facts_form.is_bound:
-        return _page(request, "health/_rules_result.html", context, status=200 if result else 422)
     return _page(request, "health/rules.html", context,
                  status=422 if request.method == "POST" or (facts_form.is_bound and result is None) else 200)
 
@@ -838,8 +791,6 @@ def rules_bench(request: HttpRequest) -> HttpResponse:
 @needs(CHANGE)
 def lab_import(request: HttpRequest) -> HttpResponse:
     """Test results from a laboratory's CSV: checked row by row, then all or nothing."""
-    from linli.health import labs
-
     form = forms.LabImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
@@ -856,4 +807,4 @@ def lab_import(request: HttpRequest) -> HttpResponse:
                                  % {"n": done.created, "m": done.already})
                 return redirect("health:cases")
         context["problems"] = problems
-    return _page(request, "health/lab_import.html", context, status=422 if request.method == "POST" else 200)
+    return _page(request, "health/lab_import.html", context, status=_form_status(request))

@@ -267,6 +267,41 @@ def test_compounds_are_coloured_by_their_arrivals(street, settings):
     assert "cc-red" in row
 
 
+def test_the_compound_overview_lists_the_compounds_each_persona_reaches(street, far_officer):
+    from linli.core.scope import scope_for
+    from linli.health import queries
+
+    compounds = list(Place.objects.filter(level=Level.COMPOUND))
+    for user in (street.grid_worker, street.health_officer, far_officer, street.secretary):
+        scope = scope_for(user, "health.view")
+        shown = {row.place.pk for row in queries.compound_overview(user, TODAY)}
+        assert shown == {c.pk for c in compounds if scope.reaches(c.path)}, user.username
+    assert {row.place.pk for row in queries.compound_overview(street.grid_worker, TODAY)}
+
+
+def test_the_arrival_list_reads_addresses_in_a_fixed_number_of_queries(street):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    grid = street.client_for(street.grid_worker)
+
+    def arrive(n: int) -> None:
+        person = _resident(street, n)
+        Arrival.objects.create(person=person, path=person.path, origin_code="110105", origin_name="朝阳区",
+                               arrived_on=TODAY)
+
+    arrive(0)
+    grid.get("/health/arrivals/")  # the first request of a session reads a few things once
+    with CaptureQueriesContext(connection) as one:
+        assert grid.get("/health/arrivals/").status_code == 200
+    for n in range(1, 6):
+        arrive(n)
+    with CaptureQueriesContext(connection) as six:
+        page = grid.get("/health/arrivals/").content.decode()
+    assert _resident(street, 5).name in page
+    assert len(six.captured_queries) == len(one.captured_queries)
+
+
 def test_the_building_view_marks_arrivals_hollow_after_14_days(street):
     _epidemic(street)
     person, old = _resident(street, 0), _resident(street, 1)
@@ -494,6 +529,13 @@ def test_english_form_errors_through_the_language_switch(street, client):
     resident.cookies["django_language"] = "en"
     response = resident.post("/health/me/checkin/", {"temperature": "50"})
     assert response.status_code == 422 and "45" in response.content.decode()
+
+
+def test_a_community_shows_epidemic_mode_switched_on_for_its_street(street, far_officer):
+    _epidemic(street)  # the street, above the far officer's community
+    response = street.client_for(far_officer).get("/health/mode/")
+    assert street.other_community.pk in response.context["inherited"]
+    assert street.other_community.pk not in response.context["on"]
 
 
 def test_places_are_levels_the_mode_accepts(street):
