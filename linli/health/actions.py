@@ -31,9 +31,13 @@ from linli.health.models import (
     Channel,
     CheckIn,
     Colour,
+    EpidemicMode,
+    FollowUp,
+    FollowUpOutcome,
     HealthStatus,
     IssuedPass,
     LabResult,
+    MonitoringDevice,
     OrderKind,
     OrderStatus,
     QuarantineOrder,
@@ -474,8 +478,6 @@ EPIDEMIC_LEVELS = ("street", "community")
 def do_set_epidemic_mode(place: Place, *, acting_user: Any, active: bool) -> Any:
     """Switch a street or community into epidemic mode (or back to normal): its subtree then
     shows the epidemic menus. The records stay either way; ``retention`` purges them later."""
-    from linli.health.models import EpidemicMode
-
     require(acting_user, CHANGE, place.path)
     if place.level not in EPIDEMIC_LEVELS:
         raise ValidationError(_("Only a street or a community can be switched into epidemic mode."), code="level")
@@ -519,8 +521,6 @@ def do_record_follow_up(order: QuarantineOrder, *, acting_user: Any, outcome: st
                         day: datetime.date | None = None) -> Any:
     """The day's follow-up of a quarantined person by her grid worker or health staff. One
     per order and day: a later visit the same day replaces the earlier outcome (audited)."""
-    from linli.health.models import FollowUp, FollowUpOutcome
-
     require(acting_user, ON_BEHALF, order.path)
     if outcome not in FollowUpOutcome.values:
         raise ValidationError({"outcome": _("Choose how the follow-up went.")}, code="outcome")
@@ -549,8 +549,6 @@ def do_attach_device(order: QuarantineOrder, *, acting_user: Any, kind: str, leg
                      consent_at: datetime.datetime | None, consent_by: str) -> Any:
     """A door sensor or camera for a quarantined household, only once its legal basis and the
     resident's informed consent are recorded (the doorbell-camera debate in seed 001)."""
-    from linli.health.models import MonitoringDevice
-
     require(acting_user, CHANGE, order.path)
     errors: dict[str, Any] = {}
     if order.status != OrderStatus.ACTIVE:
