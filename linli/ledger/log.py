@@ -73,12 +73,10 @@ def append(
 ) -> uuid.UUID:
     """Record something a managed party vouches for. Runs inside the caller's transaction:
     if the caller's change rolls back, so does the entry."""
-    if not party.managed:
-        raise LedgerError(f"party {party.name} signs its own entries; use submit()")
+    _require_managed(party)
     salt = entries.new_salt()
-    moment = claimed_at or timezone.now()
     body = entries.EntryBody(
-        entry_type=entry_type, subject_ref=subject_ref, claimed_at=int(moment.timestamp() * 1000),
+        entry_type=entry_type, subject_ref=subject_ref, claimed_at=_millis(claimed_at or timezone.now()),
         payload_hash=entries.salted_payload_hash(canonical_payload(payload), salt),
         references=tuple(references), submitter_key_id=bytes.fromhex(party.key_id), submitter=party.name)
     signature = entries.sign_entry(body, keys.party_signer(party.name))
@@ -101,6 +99,21 @@ def _party(name: str) -> tuple[Party | None, Verifier | None]:
     return cached[1], cached[2]
 
 
+def _registered(name: str, entry_type: str) -> tuple[Party, Verifier]:
+    """The active party and its registered key, if it may submit ``entry_type`` entries."""
+    party, verifier = _party(name)
+    if party is None or verifier is None:
+        raise LedgerError(f"unknown or inactive party {name!r}")
+    if entry_type not in party.entry_types:
+        raise LedgerError(f"{party.name} may not submit {entry_type!r} entries")
+    return party, verifier
+
+
+def _require_managed(party: Party) -> None:
+    if not party.managed:
+        raise LedgerError(f"party {party.name} signs its own entries; use submit()")
+
+
 def append_many(entry_type: str, *, party: Party, items: Sequence[tuple[str, Any]], path: str = "") -> int:
     """Record many (subject_ref, payload) items at once, as an import does. The batch is
     sequenced right here, under the sequencer's lock, after anything already pending: one
@@ -110,11 +123,10 @@ def append_many(entry_type: str, *, party: Party, items: Sequence[tuple[str, Any
     party's registered key before the entry gets an index (in worker processes for a large
     batch, see ``verifying``). All or nothing: one bad signature refuses the whole batch."""
     signer, verifier = _batch_keys(party, entry_type)
-    millis = int(timezone.now().timestamp() * 1000)
+    millis = _millis(timezone.now())
     template = entries.BodyTemplate(entry_type, millis, (), signer.key_id, party.name)
     db = transaction.get_connection()
-    shared = _Shared(party.pk, entry_type, db.ops.adapt_datetimefield_value(_from_millis(millis)),
-                     _REFERENCES.get_db_prep_save([], db), path)
+    shared = _Shared(party.pk, entry_type, _db_claimed_at(db, millis), _REFERENCES.get_db_prep_save([], db), path)
     verification = verifying.BatchVerification(verifier, len(items))
     chunks = []
     try:
@@ -126,44 +138,29 @@ def append_many(entry_type: str, *, party: Party, items: Sequence[tuple[str, Any
             chunks.append(chunk)
         with transaction.atomic():
             _insert(db, Payload, _PAYLOAD_FIELDS, [row for chunk in chunks for row in chunk.payload_rows(db)])
-            head, _ = LedgerHead.objects.select_for_update().get_or_create(pk=1)
-            writer = _LogWriter(db, head)
-            pending, pending_pks = _pending_entries(db, None)
-            writer.write(pending)
+            writer = _LogWriter(db, pending_limit=None)
             for number, (chunk, bad) in enumerate(zip(chunks, verification.results(), strict=True)):
                 if bad is not None:  # raising rolls back the whole batch, payloads included
                     raise LedgerError(f"item {number * _CHUNK + bad}: the signature made with the key held "
                                       f"for {party.name} does not verify against its registered key")
                 writer.write(chunk.log_rows(shared))
             checkpoint = writer.finish()
-            PendingEntry.objects.filter(pk__in=pending_pks).delete()
     finally:
         verification.cancel()
     if checkpoint is not None:
-        transaction.on_commit(lambda: _cosign_later(checkpoint))
+        transaction.on_commit(lambda: _collect_cosignatures(checkpoint))
     return len(items)
 
 
 def _batch_keys(party: Party, entry_type: str) -> tuple[Signer, Verifier]:
     """The key held for a managed party and its registered key, after the checks ``submit``
     makes of every entry (active party, allowed type, the entry's key is the party's)."""
-    if not party.managed:
-        raise LedgerError(f"party {party.name} signs its own entries; use submit()")
-    if entry_type not in party.entry_types:
-        raise LedgerError(f"{party.name} may not submit {entry_type!r} entries")
+    _require_managed(party)
+    registered, verifier = _registered(party.name, entry_type)
     signer = keys.party_signer(party.name)
-    registered, verifier = _party(party.name)
-    if registered is None or verifier is None:
-        raise LedgerError(f"unknown or inactive party {party.name!r}")
     if signer.key_id.hex() != registered.key_id or verifier.key_id != signer.key_id:
         raise LedgerError(f"the key held for {party.name} is not the party's registered key")
     return signer, verifier
-
-
-def verify_processes(count: int) -> int:
-    """How many worker processes check the signatures of a batch of ``count`` entries in
-    ``append_many`` (0: the calling process does)."""
-    return verifying.processes_for(count)
 
 
 _CHUNK = 500  # entries built, verified and stored together
@@ -192,9 +189,9 @@ class _Chunk:
     signatures: list[bytes]
 
     def payload_rows(self, db: BaseDatabaseWrapper) -> Iterator[tuple[Any, ...]]:
-        db_uuid, db_content = _db_uuid(db), _CONTENT.get_db_prep_save
+        db_uuid, db_content = _SUBMISSION.get_db_prep_save, _CONTENT.get_db_prep_save
         for submission, salt, content in zip(self.submissions, self.salts, self.contents, strict=True):
-            yield (db_uuid(submission), salt.hex(), db_content(content, db), "")
+            yield (db_uuid(submission, db), salt.hex(), db_content(content, db), "")
 
     def log_rows(self, shared: _Shared) -> Iterator[_LogRow]:
         for submission, subject_ref, body, signature in zip(
@@ -218,7 +215,7 @@ def _build_chunk(template: entries.BodyTemplate, signer: Signer, items: Sequence
     return chunk
 
 
-def _cosign_later(checkpoint: Checkpoint) -> None:
+def _collect_cosignatures(checkpoint: Checkpoint) -> None:
     from linli.ledger.witnessing import collect_cosignatures
 
     collect_cosignatures(checkpoint)
@@ -230,13 +227,9 @@ def check_submission(body_bytes: bytes, signature: bytes) -> tuple[entries.Entry
         body = entries.decode(body_bytes)
     except entries.EntryError as exc:
         raise LedgerError(f"malformed entry: {exc}") from exc
-    party, verifier = _party(body.submitter)
-    if party is None or verifier is None:
-        raise LedgerError(f"unknown or inactive party {body.submitter!r}")
+    party, verifier = _registered(body.submitter, body.entry_type)
     if body.submitter_key_id.hex() != party.key_id:
         raise LedgerError(f"entry names key {body.submitter_key_id.hex()}, party key is {party.key_id}")
-    if body.entry_type not in party.entry_types:
-        raise LedgerError(f"{party.name} may not submit {body.entry_type!r} entries")
     if not entries.verify_entry(body, signature, verifier):
         raise LedgerError("the submitter's signature does not verify")
     return body, party
@@ -290,6 +283,7 @@ _ENTRY_FIELDS = ("body", "signature", "submission_id", "party", "entry_type", "s
                  "references", "path", "index", "leaf_hash", "sequenced_at")
 _PAYLOAD_FIELDS = ("submission_id", "salt", "content", "redaction_reason")
 _REFERENCES = LedgerEntry._meta.get_field("references")
+_SUBMISSION = LedgerEntry._meta.get_field("submission_id")  # the same UUIDField as Payload's
 _CONTENT = Payload._meta.get_field("content")
 
 # body, signature, submission id, party id, entry type, subject ref, claimed at, references, path
@@ -313,12 +307,16 @@ def _insert(db: BaseDatabaseWrapper, model: type[models.Model], fields: Sequence
             cursor.executemany(f"INSERT INTO {into} VALUES ({', '.join(['%s'] * len(fields))})", rows)  # noqa: S608
 
 
-def _db_uuid(db: BaseDatabaseWrapper) -> Any:
-    return (lambda value: value) if db.features.has_native_uuid_field else (lambda value: value.hex)
+def _millis(moment: datetime.datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 def _from_millis(millis: int) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(millis / 1000, tz=datetime.UTC)
+
+
+def _db_claimed_at(db: BaseDatabaseWrapper, millis: int) -> Any:
+    return db.ops.adapt_datetimefield_value(_from_millis(millis))
 
 
 def _pending_entries(db: BaseDatabaseWrapper, limit: int | None) -> tuple[list[_LogRow], list[int]]:
@@ -331,35 +329,39 @@ def _pending_entries(db: BaseDatabaseWrapper, limit: int | None) -> tuple[list[_
         body_bytes = bytes(raw_body)
         body = entries.decode(body_bytes)
         out.append((body_bytes, bytes(raw_signature), submission_id, party_id, body.entry_type, body.subject_ref,
-                    db.ops.adapt_datetimefield_value(_from_millis(body.claimed_at)),
-                    _REFERENCES.get_db_prep_save(list(body.references), db), path))
+                    _db_claimed_at(db, body.claimed_at), _REFERENCES.get_db_prep_save(list(body.references), db),
+                    path))
         pks.append(pk)
     return out, pks
 
 
 class _LogWriter:
-    """Gives entries the next indexes and stores them, then signs one checkpoint for all of
-    them (inside the transaction that locked ``head``)."""
+    """One sequencing step, inside the caller's transaction: locks the head, writes the
+    pending entries (the oldest ``pending_limit`` of them, or all), takes more rows with
+    :meth:`write`, then signs one checkpoint for all of them and empties the queue of what
+    it wrote (:meth:`finish`)."""
 
-    def __init__(self, db: BaseDatabaseWrapper, head: LedgerHead) -> None:
-        self.db, self.head = db, head
-        self.frontier = merkle.CompactRange.from_state(head.size, [bytes.fromhex(h) for h in head.frontier])
+    def __init__(self, db: BaseDatabaseWrapper, *, pending_limit: int | None) -> None:
+        self.db = db
+        self.head, _ = LedgerHead.objects.select_for_update().get_or_create(pk=1)
+        self.frontier = merkle.CompactRange.from_state(self.head.size, [bytes.fromhex(h) for h in self.head.frontier])
         self.now = timezone.now()
         self.written = 0
         self._sequenced_at = db.ops.adapt_datetimefield_value(self.now)
-        self._uuid = _db_uuid(db)
+        pending, self._pending_pks = _pending_entries(db, pending_limit)
+        self.write(pending)
 
     def write(self, rows: Iterable[_LogRow]) -> None:
-        frontier, db_uuid, sequenced_at = self.frontier, self._uuid, self._sequenced_at
-        leaf_hash, append = merkle.leaf_hash, frontier.append
+        frontier, db, sequenced_at = self.frontier, self.db, self._sequenced_at
+        leaf_hash, append, db_uuid = merkle.leaf_hash, frontier.append, _SUBMISSION.get_db_prep_save
         params = []
         for body, signature, submission, party_id, entry_type, subject_ref, claimed_at, references, path in rows:
             index = frontier.size
             leaf = leaf_hash(body + signature)  # = entries.leaf_data(body, signature)
             append(leaf)
-            params.append((body, signature, db_uuid(submission), party_id, entry_type, subject_ref, claimed_at,
+            params.append((body, signature, db_uuid(submission, db), party_id, entry_type, subject_ref, claimed_at,
                            references, path, index, leaf.hex(), sequenced_at))
-        _insert(self.db, LedgerEntry, _ENTRY_FIELDS, params)
+        _insert(db, LedgerEntry, _ENTRY_FIELDS, params)
         self.written += len(params)
 
     def finish(self) -> Checkpoint | None:
@@ -370,22 +372,15 @@ class _LogWriter:
         checkpoint = _sign_checkpoint(frontier.size, frontier.root(), self.now)
         self.head.size, self.head.frontier = frontier.size, [n.hex() for n in frontier.nodes]
         self.head.save()
+        if self._pending_pks:
+            PendingEntry.objects.filter(pk__in=self._pending_pks).delete()
         return checkpoint
 
 
 def sequence(max_batch: int = 20000) -> Checkpoint | None:
     """Sequence one batch of pending entries and sign a checkpoint for the new size."""
     with transaction.atomic():
-        head, _ = LedgerHead.objects.select_for_update().get_or_create(pk=1)
-        db = transaction.get_connection()
-        rows, pks = _pending_entries(db, max_batch)
-        if not rows:
-            return None
-        writer = _LogWriter(db, head)
-        writer.write(rows)
-        checkpoint = writer.finish()
-        PendingEntry.objects.filter(pk__in=pks).delete()
-    return checkpoint
+        return _LogWriter(transaction.get_connection(), pending_limit=max_batch).finish()
 
 
 def _sign_checkpoint(size: int, root: bytes, now: datetime.datetime) -> Checkpoint:
@@ -409,9 +404,7 @@ def request_sequencing() -> None:
         return
     checkpoint = sequence()
     if checkpoint is not None:
-        from linli.ledger.witnessing import collect_cosignatures
-
-        collect_cosignatures(checkpoint)
+        _collect_cosignatures(checkpoint)
 
 
 _sequencer_running = threading.Event()

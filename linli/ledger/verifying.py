@@ -17,30 +17,35 @@ which would copy the caller's database connections and threads), so, as always w
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 
 from linli.ledger.entry import verify_encoded
 from linli.ledger.note import Verifier
 
+log = logging.getLogger(__name__)
+
 #: Batches of at least this many entries are verified in worker processes.
 PARALLEL_MIN_ENTRIES = 2000
 
 
-def _cores() -> int:
+def _default_processes() -> int:
+    """One process per core this process may run on, at most four; none on a single core."""
     try:
-        return len(os.sched_getaffinity(0))  # the cores this process may run on
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on every platform
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return min(4, cores) if cores > 1 else 0
 
 
-#: Size of the pool: one process per core, at most four; none on a single core.
-PROCESSES = min(4, _cores()) if _cores() > 1 else 0
+#: Size of the pool.
+PROCESSES = _default_processes()
 
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -77,8 +82,19 @@ def _get_pool() -> ProcessPoolExecutor:
         return _pool
 
 
+def _discard(pool: ProcessPoolExecutor) -> None:
+    """Stop handing work to ``pool`` (broken, or it could not start a worker); the next batch
+    starts a new one. Work other batches queued on it is left to finish or fail by itself."""
+    global _pool
+    with _pool_lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False)
+
+
 def shutdown() -> None:
-    """Stop the worker processes (they are started again when needed)."""
+    """Stop the worker processes (they are started again when needed). A batch whose
+    checks are cancelled by this verifies them in its own process."""
     global _pool
     with _pool_lock:
         pool, _pool = _pool, None
@@ -88,21 +104,31 @@ def shutdown() -> None:
 
 class BatchVerification:
     """The signature checks of one batch, handed in chunk by chunk as the entries are built
-    and read back in the same order with :meth:`results`."""
+    and read back in the same order with :meth:`results`.
+
+    Wherever the pool fails, the checks fall back to this process: creating the pool (no
+    usable semaphores), ``submit`` (where ``ProcessPoolExecutor`` starts its processes, so
+    where an ``OSError`` from starting one surfaces, or a pool already broken or shut down)
+    and a chunk's result (a worker died, for example because it could not import the
+    program's main module, or :func:`shutdown` cancelled the checks). After the first
+    failure the rest of the batch is verified here, and the next batch gets a new pool."""
 
     def __init__(self, verifier: Verifier, count: int) -> None:
         self.verifier = verifier
-        self.processes = processes_for(count)
+        self._key = verifier.encode()  # what the workers get: text, decoded once per worker
+        self._in_process = processes_for(count) == 0
+        self._pool: ProcessPoolExecutor | None = None
         self._chunks: list[tuple[list[bytes], list[bytes]]] = []
         self._futures: list[Future[int | None] | None] = []
 
     def add(self, bodies: list[bytes], signatures: list[bytes]) -> None:
         future = None
-        if self.processes:
+        if not self._in_process:
             try:
-                future = _get_pool().submit(_check_chunk, self.verifier.encode(), bodies, signatures)
-            except (BrokenProcessPool, RuntimeError):
-                shutdown()  # a worker died or the interpreter is exiting: verify here
+                self._pool = self._pool or _get_pool()
+                future = self._pool.submit(_check_chunk, self._key, bodies, signatures)
+            except (BrokenProcessPool, RuntimeError, OSError) as exc:  # RuntimeError: shut down, exiting
+                self._give_up(exc)
         self._chunks.append((bodies, signatures))
         self._futures.append(future)
 
@@ -114,9 +140,17 @@ class BatchVerification:
                 try:
                     yield future.result()
                     continue
-                except BrokenProcessPool:
-                    shutdown()
+                except (BrokenProcessPool, CancelledError) as exc:
+                    self._give_up(exc)
             yield first_invalid(self.verifier, bodies, signatures)
+
+    def _give_up(self, exc: BaseException) -> None:
+        if not self._in_process:
+            log.warning("verifying signatures in this process: the worker processes failed (%r)", exc)
+            self._in_process = True
+        if self._pool is not None:
+            _discard(self._pool)
+            self._pool = None
 
     def cancel(self) -> None:
         for future in self._futures:

@@ -4,8 +4,12 @@ processes, all or nothing, and rows that read back as the ORM would have written
 from __future__ import annotations
 
 import datetime
+import functools
+import multiprocessing.context
+import os
 import time
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pytest
@@ -52,7 +56,7 @@ def _counts() -> tuple[int, int, int, int, int]:
 
 
 def test_a_batch_is_verified_and_sequenced(street_party, verifiers):
-    assert log.verify_processes(20) == verifiers
+    assert verifying.processes_for(20) == verifiers
     with transaction.atomic():
         assert log.append_many("import_committed", party=street_party, items=_items(20), path="31/") == 20
     assert verify_database() == (20, 1, None)
@@ -106,6 +110,57 @@ def test_rows_read_back_as_the_orm_writes_them(street_party, verifiers):
     assert Payload.objects.get(content__名="张三").content["b"] == {"x": True}
 
 
+FELL_BACK = "verifying signatures in this process"
+
+
+def _cannot_start(process: Any) -> Any:
+    raise BlockingIOError(11, "Resource temporarily unavailable")
+
+
+def test_workers_that_cannot_start_leave_the_checks_here(street_party, monkeypatch, caplog):
+    """``ProcessPoolExecutor`` starts its processes in ``submit``: that is where the error of
+    one that cannot start surfaces. The batch is verified here, bad signatures included."""
+    monkeypatch.setattr(verifying, "PROCESSES", 2)
+    monkeypatch.setattr(verifying, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(log, "_CHUNK", 7)
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "_Popen", staticmethod(_cannot_start))
+    try:
+        with transaction.atomic():
+            assert log.append_many("import_committed", party=street_party, items=_items(20)) == 20
+        assert FELL_BACK in caplog.text
+        sign = entries.sign_encoded
+        monkeypatch.setattr(entries, "sign_encoded", lambda body, signer: bytes(64) if b"i:9" in body
+                            else sign(body, signer))
+        with pytest.raises(log.LedgerError, match="item 9: .* does not verify"), transaction.atomic():
+            log.append_many("import_committed", party=street_party, items=_items(20))
+    finally:
+        verifying.shutdown()
+    assert verify_database() == (20, 1, None)
+
+
+def test_workers_that_die_leave_the_checks_here_and_the_next_batch_gets_new_ones(street_party, monkeypatch,
+                                                                                 caplog):
+    """A worker that dies as it starts (say, it cannot import the program's main module)
+    breaks the pool: its chunks are verified here, and the next batch starts a new pool."""
+    monkeypatch.setattr(verifying, "PROCESSES", 2)
+    monkeypatch.setattr(verifying, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(log, "_CHUNK", 7)
+    monkeypatch.setattr(verifying, "ProcessPoolExecutor",
+                        functools.partial(ProcessPoolExecutor, initializer=os._exit, initargs=(1,)))
+    try:
+        with transaction.atomic():
+            assert log.append_many("import_committed", party=street_party, items=_items(20, "a")) == 20
+        assert FELL_BACK in caplog.text
+        caplog.clear()
+        monkeypatch.setattr(verifying, "ProcessPoolExecutor", ProcessPoolExecutor)
+        with transaction.atomic():
+            assert log.append_many("import_committed", party=street_party, items=_items(20, "b")) == 20
+        assert FELL_BACK not in caplog.text
+    finally:
+        verifying.shutdown()
+    assert verify_database() == (40, 2, None)
+
+
 def test_raw_inserts_name_every_column():
     entry_fields = {f.name for f in LedgerEntry._meta.concrete_fields}
     assert set(log._ENTRY_FIELDS) == entry_fields - {"id"}
@@ -126,10 +181,10 @@ def test_an_inactive_party_is_refused(street_party):
 
 def test_small_batches_stay_in_this_process(monkeypatch):
     monkeypatch.setattr(verifying, "PROCESSES", 2)
-    assert log.verify_processes(verifying.PARALLEL_MIN_ENTRIES - 1) == 0
-    assert log.verify_processes(verifying.PARALLEL_MIN_ENTRIES) == 2
+    assert verifying.processes_for(verifying.PARALLEL_MIN_ENTRIES - 1) == 0
+    assert verifying.processes_for(verifying.PARALLEL_MIN_ENTRIES) == 2
     monkeypatch.setattr(verifying, "PROCESSES", 0)
-    assert log.verify_processes(10**6) == 0
+    assert verifying.processes_for(10**6) == 0
 
 
 def test_submission_ids_are_time_ordered_version_7_uuids():
