@@ -158,20 +158,20 @@ def do_import(data: bytes, *, acting_user: Any, filename: str = "") -> Imported:
                      outcome=AuditEvent.Outcome.DENIED, detail={"reason": exc.code})
         raise
     existing = ExchangeSnapshot.objects.filter(sha256=parsed.sha256).first()
-    if existing is not None:
-        return Imported(existing, False, existing.figures.count())
-    try:
-        return _store(parsed, office, generated_at, figures, acting_user=acting_user, filename=filename)
-    except IntegrityError:  # a concurrent import of the same file won
-        return Imported(ExchangeSnapshot.objects.get(sha256=parsed.sha256), False, 0)
+    if existing is None:
+        try:
+            return _store(parsed, office, generated_at, figures, acting_user=acting_user, filename=filename)
+        except IntegrityError:  # a concurrent import of the same file won
+            existing = ExchangeSnapshot.objects.get(sha256=parsed.sha256)
+    return Imported(existing, False, existing.figures.count())
 
 
 def _verify(data: bytes) -> tuple[fileformat.ParsedFile, TrustedOffice]:
     parsed = fileformat.parse(data)
-    office = next((o for o in TrustedOffice.objects.filter(key_id=parsed.key_id)
-                   if fileformat.verify(parsed, Verifier.decode(o.verifier_key))), None)
+    candidates = list(TrustedOffice.objects.filter(key_id=parsed.key_id))
+    office = next((o for o in candidates if fileformat.verify(parsed, Verifier.decode(o.verifier_key))), None)
     if office is None:
-        if TrustedOffice.objects.filter(key_id=parsed.key_id).exists():
+        if candidates:
             raise ExchangeError("bad_signature", "the signature does not match: the file was changed",
                                 "签名不符：文件已被篡改")
         raise ExchangeError("unknown_key", f"the file is signed by an unknown key {parsed.key_id}",
@@ -224,8 +224,7 @@ def _figures(lines: list[dict[str, Any]]) -> Any:
             raise ExchangeError("malformed", "malformed exchange file: an aggregate line lacks place, measure or cells",
                                 "交换文件格式错误：汇总行缺少地点、指标或数据")
         for cell in cells:
-            value = cell.get("value") if isinstance(cell, dict) else "bad"
-            breakdown = cell.get("breakdown") if isinstance(cell, dict) else None
+            breakdown, value = (cell.get("breakdown"), cell.get("value")) if isinstance(cell, dict) else (None, None)
             if not isinstance(breakdown, str) or not (value is None or (type(value) is int and value >= 0)):
                 raise ExchangeError("malformed", "malformed exchange file: a cell is not a count",
                                     "交换文件格式错误：某单元格不是计数")

@@ -33,7 +33,8 @@ def prepare_demo_exchange() -> Path | None:
     community_key = Signer.generate(community.code)
     actions.do_trust_office(community_key.verifier().encode(), community.code, acting_user=admin)
     export = actions.do_export(community, acting_user=admin, signer=community_key)
-    inbox().mkdir(parents=True, exist_ok=True)
-    path = inbox() / f"{community.code}_{community.name}_上报.jsonl"
+    folder = inbox()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{community.code}_{community.name}_上报.jsonl"
     path.write_bytes(export.content)
     return path

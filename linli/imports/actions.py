@@ -28,7 +28,7 @@ from linli.imports.fields import FIELDS
 from linli.imports.headers import HEADER_SEARCH_ROWS, SheetLayout, layout_of
 from linli.imports.messages import bilingual
 from linli.imports.models import BatchStatus, ImportBatch, ImportRow, OnMatch, RowStatus
-from linli.imports.plan import Plan, Planner, ProgressFn
+from linli.imports.plan import Plan, Planner, ProgressFn, no_progress
 from linli.imports.progress import BatchProgress
 from linli.imports.reading import ImportFileError, Sheet, read_file
 from linli.imports.rows import Row
@@ -219,8 +219,6 @@ def run_dry_run(batch_id: int, *, progress: ProgressFn | None = None) -> ImportB
     plan = _plan(batch, progress)
     with transaction.atomic():
         _save_report(batch, plan)
-        batch.status, batch.checked_at = BatchStatus.READY, timezone.now()
-        batch.save(update_fields=REPORT_FIELDS)
         audit.record("import.dry_run", actor=batch.created_by, obj=batch, detail={"counts": batch.counts})
     return batch
 
@@ -237,7 +235,8 @@ def _report_row(batch: ImportBatch, row: Row) -> ImportRow:
                      sealed=json.dumps(detail, ensure_ascii=False, default=str))
 
 
-def _save_report(batch: ImportBatch, plan: Plan) -> None:
+def _save_report(batch: ImportBatch, plan: Plan, *, error: dict[str, str] | None = None) -> None:
+    """The dry run's report in place of the last one; the batch waits for a decision."""
     batch.rows.all().delete()
     ImportRow.objects.bulk_create(
         (_report_row(batch, row) for row in plan.rows if row.rejected or row.existing is not None), batch_size=500)
@@ -245,6 +244,8 @@ def _save_report(batch: ImportBatch, plan: Plan) -> None:
     batch.fingerprint = plan.fingerprint()
     batch.prepared = prepared.dump(plan)
     batch.progress_done = batch.progress_total = len(plan.rows)
+    batch.status, batch.checked_at, batch.error = BatchStatus.READY, timezone.now(), error or {}
+    batch.save(update_fields=REPORT_FIELDS)
 
 
 # --- commit -----------------------------------------------------------------------------------
@@ -289,16 +290,13 @@ def run_commit(batch_id: int, *, progress: ProgressFn | None = None) -> ImportBa
     if plan.fingerprint() != batch.fingerprint:
         plan = _plan(batch, progress)
         with transaction.atomic():
-            _save_report(batch, plan)
-            batch.status, batch.checked_at = BatchStatus.READY, timezone.now()
-            batch.error = bilingual(ImportRefused(
+            _save_report(batch, plan, error=bilingual(ImportRefused(
                 _("The registry changed after the dry run, so the report was made again. Review it and "
-                  "import again."), code="stale"))
-            batch.save(update_fields=REPORT_FIELDS)
+                  "import again."), code="stale")))
         return batch
     with transaction.atomic():
         writer = Writer(plan, groups_scope=scope_for(batch.created_by, "people.view_groups"),
-                        progress=progress or (lambda *a: None))
+                        progress=progress or no_progress)
         written = writer.write(merge=batch.on_match == OnMatch.MERGE)
         batch.counts = {**batch.counts, **written.as_dict()}  # rows and rejections as the dry run found them
         _record_commit(batch)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from linli.core.scope import Scope
 from linli.imports import bulk
-from linli.imports.plan import Plan, ProgressFn, chunks
+from linli.imports.plan import Plan, ProgressFn, chunks, open_residences
 from linli.imports.rows import Row
 from linli.people.actions import PersonInput, apply_person_input
 from linli.people.models import Household, Person, Residence
@@ -105,7 +105,7 @@ class Writer:
 
     # --- matched people ------------------------------------------------------------------
     def _merge(self, rows: list[Row]) -> None:
-        open_residences = self._open_residences([r.existing for r in rows if r.existing is not None])
+        residences_of = open_residences([r.existing for r in rows if r.existing is not None])
         movers = [r for r in rows if r.house is not None and r.existing is not None
                   and r.house.id != r.existing.current_house_id]
         self._prepare_households(movers)
@@ -114,7 +114,7 @@ class Writer:
             person = row.existing
             assert person is not None and row.house is not None  # noqa: S101 - matched rows are valid
             apply_person_input(person, self._merged_input(row, person))
-            residences = open_residences.get(person.pk, [])
+            residences = residences_of.get(person.pk, [])
             if row.house.id != person.current_house_id:
                 closed.extend(self._close(residences))
                 created.append(self._residence(row, person))
@@ -148,13 +148,6 @@ class Writer:
             hukou_address=new.hukou_address or old.hukou_address, special_groups=groups,
             community_roles=sorted(set(old.community_roles) | set(new.community_roles)),
             notes=new.notes or old.notes)
-
-    def _open_residences(self, people: list[Person]) -> dict[int, list[Residence]]:
-        found: dict[int, list[Residence]] = {}
-        for part in chunks([p.pk for p in people]):
-            for residence in Residence.objects.filter(person_id__in=part, moved_out__isnull=True).order_by("pk"):
-                found.setdefault(residence.person_id, []).append(residence)
-        return found
 
     def _close(self, residences: list[Residence]) -> list[Residence]:
         now = timezone.now()

@@ -33,19 +33,16 @@ def header_key(value: Any) -> str:
     return _DECORATION.sub("", text).lower()
 
 
-def exact_field(header: str) -> str | None:
-    return EXACT.get(header_key(header))
-
-
-def contained_field(header: str) -> str | None:
-    key = header_key(header)
+def _contained(key: str) -> str | None:
+    """The field of the longest synonym inside a header key."""
     if len(key) > 30:
         return None  # a title or a note, not a header
     return next((code for synonym, code in CONTAINED if synonym in key), None)
 
 
 def _known(value: Any) -> bool:
-    return bool(header_key(value)) and (exact_field(value) is not None or contained_field(value) is not None)
+    key = header_key(value)
+    return bool(key) and (key in EXACT or _contained(key) is not None)
 
 
 def find_header_row(rows: list[list[Any]]) -> int | None:
@@ -60,20 +57,15 @@ def find_header_row(rows: list[list[Any]]) -> int | None:
 def auto_map(headers: list[str]) -> dict[int, str]:
     """Column index → field: exact synonyms first, then headers that contain a synonym,
     each field used once (``户主姓名`` does not take ``name`` from ``姓名``)."""
+    keys = [header_key(header) for header in headers]
     mapping: dict[int, str] = {}
     used: set[str] = set()
-    for index, header in enumerate(headers):
-        code = exact_field(header)
-        if code and code not in used:
-            mapping[index] = code
-            used.add(code)
-    for index, header in enumerate(headers):
-        if index in mapping:
-            continue
-        code = contained_field(header)
-        if code and code not in used:
-            mapping[index] = code
-            used.add(code)
+    for field_of in (EXACT.get, _contained):
+        for index, key in enumerate(keys):
+            code = field_of(key)
+            if index not in mapping and code and code not in used:
+                mapping[index] = code
+                used.add(code)
     return mapping
 
 

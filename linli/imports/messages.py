@@ -32,9 +32,6 @@ def bilingual(error: ValidationError) -> dict[str, str]:
     }
 
 
-def bilingual_all(error: ValidationError) -> list[dict[str, str]]:
-    return [bilingual(e) for e in error.error_list] if hasattr(error, "error_list") else [bilingual(error)]
-
 
 def in_language(entry: dict[str, str], language: str) -> str:
     """The stored message in the reader's language (Chinese unless she chose English)."""

@@ -37,7 +37,7 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def _no_progress(stage: str, done: int, total: int) -> None:
+def no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
@@ -59,10 +59,8 @@ class Plan:
         return [r for r in self.rows if not r.rejected and r.existing is None]
 
     def counts(self) -> dict[str, int]:
-        rejected = sum(1 for r in self.rows if r.rejected)
-        matched = sum(1 for r in self.rows if not r.rejected and r.existing is not None)
-        return {"rows": len(self.rows), "rejected": rejected, "matched": matched,
-                "new": len(self.rows) - rejected - matched}
+        return {"rows": len(self.rows), "rejected": len(self.rejected), "matched": len(self.matched),
+                "new": len(self.new)}
 
     def fingerprint(self) -> str:
         """What would be written: which rows, each new or merged into which person."""
@@ -81,7 +79,7 @@ class Planner:
         self.user, self.area = user, area
         self.change_scope: Scope = scope_for(user, "people.change")
         self.groups_scope: Scope = scope_for(user, "people.view_groups")
-        self.progress = progress or _no_progress
+        self.progress = progress or no_progress
 
     def make(self, sheets: list[Sheet], layouts: list[SheetLayout]) -> Plan:
         plan = Plan()
@@ -118,21 +116,22 @@ class Planner:
             if row.house is None or not self.change_scope.covers(row.house.path):
                 row.reject("room", ValidationError(_("This house is outside your area now."),
                                                    code="house_outside_scope"))
-        valid = [r for r in rows if not r.rejected]
-        self._match_by_id(valid)
-        self._match_by_name_phone([r for r in valid if not r.rejected and r.existing is None])
-        _reject_double_matches(rows)
+        self._match_registry(rows, [r for r in rows if not r.rejected])
         self.progress("matching", len(rows), len(rows))
         return Plan(rows=rows)
 
     # --- matching with the registry ------------------------------------------------------
     def _match(self, rows: list[Row]) -> None:
-        valid = [r for r in rows if not r.rejected and r.person is not None]
+        self._match_registry(rows, [r for r in rows if not r.rejected and r.person is not None])
+        matched = [r for r in rows if not r.rejected and r.existing is not None]
+        _work_out_differences(matched, self.groups_scope)
+
+    def _match_registry(self, rows: list[Row], valid: list[Row]) -> None:
+        """The valid rows matched by ID number, the others by name and phone; a registered
+        person matched by two rows is matched by the first only."""
         self._match_by_id(valid)
         self._match_by_name_phone([r for r in valid if not r.rejected and r.existing is None])
         _reject_double_matches(rows)
-        matched = [r for r in rows if not r.rejected and r.existing is not None]
-        _work_out_differences(matched, self.groups_scope)
 
     def _match_by_id(self, rows: list[Row]) -> None:
         wanted = [r.person.id_hash for r in rows if r.person is not None and r.person.id_hash]
@@ -208,33 +207,34 @@ def _reject_double_matches(rows: list[Row]) -> None:
 
 # --- differences ----------------------------------------------------------------------------
 
-def _open_residences(people: list[Person]) -> dict[int, Residence]:
-    found: dict[int, Residence] = {}
+def open_residences(people: list[Person]) -> dict[int, list[Residence]]:
+    """Each person's open residences, oldest first."""
+    found: dict[int, list[Residence]] = {}
     for part in chunks([p.pk for p in people]):
-        for residence in Residence.objects.filter(person_id__in=part, moved_out__isnull=True).order_by("-pk"):
-            found[residence.person_id] = residence  # the oldest open one wins, as the person page shows
+        for residence in Residence.objects.filter(person_id__in=part, moved_out__isnull=True).order_by("pk"):
+            found.setdefault(residence.person_id, []).append(residence)
     return found
 
 
 def _addresses(people: list[Person]) -> dict[int, str]:
-    houses: dict[int, Place] = {}
+    houses: list[Place] = []
     for part in chunks(sorted({p.current_house_id for p in people if p.current_house_id})):
-        houses.update((h.pk, h) for h in Place.objects.filter(pk__in=part))
+        houses.extend(Place.objects.filter(pk__in=part))
     names: dict[int, str] = {}
-    places = list(houses.values())
-    for start in range(0, len(places), CHUNK):
-        names.update(full_names(places[start : start + CHUNK]))
+    for some in chunks(houses):
+        names.update(full_names(list(some)))
     return names
 
 
 def _work_out_differences(rows: list[Row], groups_scope: Scope) -> None:
     existing = [r.existing for r in rows if r.existing is not None]
-    residences = _open_residences(existing)
+    residences = open_residences(existing)
     addresses = _addresses(existing)
     for row in rows:
         old = row.existing
         assert old is not None  # noqa: S101 - filtered above
-        row.differences = differences(row, old, residences.get(old.pk), addresses.get(old.current_house_id or 0, ""),
+        oldest = next(iter(residences.get(old.pk, [])), None)  # the one the person page shows
+        row.differences = differences(row, old, oldest, addresses.get(old.current_house_id or 0, ""),
                                       groups_scope.covers(old.path))
 
 

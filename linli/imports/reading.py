@@ -26,6 +26,10 @@ def max_rows() -> int:
     return int(getattr(settings, "LINLI_IMPORT_MAX_ROWS", 300_000))
 
 
+def _row_limit() -> int:
+    return max_rows() + 20  # room for title and header rows
+
+
 def max_bytes() -> int:
     return int(getattr(settings, "LINLI_IMPORT_MAX_BYTES", 60 * 1024 * 1024))
 
@@ -65,7 +69,7 @@ def read_file(data: bytes, file_name: str, *, head: int | None = None) -> list[S
 
 
 def _read_workbook(data: bytes, head: int | None) -> list[Sheet]:
-    limit = max_rows() + 20  # room for title and header rows
+    limit = _row_limit()
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
@@ -118,7 +122,7 @@ def _read_csv(data: bytes) -> list[list[Any]]:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    limit = max_rows() + 20
+    limit = _row_limit()
     rows: list[list[Any]] = []
     try:
         for row in csv.reader(io.StringIO(text, newline=""), dialect):

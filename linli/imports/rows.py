@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core.scope import Scope
 from linli.core.validators import mask_id_number, mask_phone
 from linli.imports.cells import (
+    EARLIEST,
     cell_date,
     cell_text,
     clean_name,
@@ -27,6 +28,7 @@ from linli.imports.cells import (
 from linli.imports.fields import (
     COMMUNITY_ROLE_WORDS,
     EMPTY_WORDS,
+    HOUSE_FIELDS,
     LIST_SEPARATORS,
     NOTHING,
     POPULATION_TYPE_WORDS,
@@ -74,7 +76,6 @@ class Row:
     number: int  # as Excel shows it (1-based)
     values: dict[str, str] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)  # field → header text
-    data: PersonInput | None = None
     person: Person | None = None  # unsaved, validated, with hashes and house set
     house: HouseRef | None = None
     relation: str = Relation.FAMILY
@@ -145,7 +146,6 @@ class RowParser:
         row.relation, row.relation_given = relation or Relation.FAMILY, bool(relation)
         row.relation_to_head = self._relation_to_head(row)
         row.moved_in = self._date(row, "moved_in", cells.get("moved_in"))
-        row.data = data
         self._house(row)
         self._person(row, data)
         return row
@@ -192,7 +192,7 @@ class RowParser:
         except ValidationError as exc:
             row.reject(code, exc)
             return None
-        if moved_in is not None and not (datetime.date(1900, 1, 1) <= moved_in <= self.today):
+        if moved_in is not None and not (EARLIEST <= moved_in <= self.today):
             row.reject(code, ValidationError(_("The date %(date)s is not plausible (before 1900 or in the future)."),
                                              code="date_range", params={"date": moved_in.isoformat()}))
             return None
@@ -201,7 +201,7 @@ class RowParser:
         return moved_in
 
     def _house(self, row: Row) -> None:
-        where = Where(**{k: row.values.get(k, "") for k in ("compound", "building", "unit", "room", "address")})
+        where = Where(**{k: row.values.get(k, "") for k in HOUSE_FIELDS})
         try:
             row.house = self.houses.find(where)
         except ValidationError as exc:

@@ -19,7 +19,7 @@ from linli.core.scope import user_can
 from linli.imports import actions, report
 from linli.imports.forms import DecisionForm, MappingForm, UploadForm
 from linli.imports.messages import bilingual, in_language
-from linli.imports.models import BatchStatus, ImportBatch
+from linli.imports.models import BatchStatus, ImportBatch, RowStatus
 from linli.imports.progress import read_live
 
 REPORT_PAGE = 50
@@ -36,8 +36,12 @@ def _batch(request: HttpRequest, pk: int) -> ImportBatch:
         raise Http404 from exc
 
 
+def _language() -> str:
+    return get_language() or "zh-hans"
+
+
 def _error_text(exc: ValidationError) -> str:
-    return in_language(bilingual(exc), get_language() or "zh-hans")
+    return in_language(bilingual(exc), _language())
 
 
 @login_required
@@ -82,10 +86,10 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _report_context(request: HttpRequest, batch: ImportBatch) -> dict[str, object]:
-    language = get_language() or "zh-hans"
-    rejected = Paginator(batch.rows.filter(status="rejected").order_by("pk"), REPORT_PAGE).get_page(
+    language = _language()
+    rejected = Paginator(batch.rows.filter(status=RowStatus.REJECTED).order_by("pk"), REPORT_PAGE).get_page(
         request.GET.get("rejected"))
-    matched = Paginator(batch.rows.filter(status="matched").order_by("pk"), REPORT_PAGE).get_page(
+    matched = Paginator(batch.rows.filter(status=RowStatus.MATCHED).order_by("pk"), REPORT_PAGE).get_page(
         request.GET.get("matched"))
     return {
         "rejected_page": rejected, "problems": report.problem_lines(list(rejected), language),
@@ -103,7 +107,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(_report_context(request, batch))
         audit.record("import.report_view", actor=request.user, obj=batch)
     elif batch.error:
-        context["error"] = in_language(batch.error, get_language() or "zh-hans")
+        context["error"] = in_language(batch.error, _language())
     return render(request, "imports/detail.html", context)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from xlsxwriter.utility import xl_col_to_name
 
 from linli.imports import actions, prepared
 from linli.imports.cells import clean_name
@@ -66,21 +67,12 @@ def registered(street: Any) -> dict[int, str]:
 
 # --- the report, as a stable projection ---------------------------------------------------------
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _sheet(layout: Any) -> dict[str, Any]:
     return {
         "name": layout.name,
         "header_row": None if layout.header_row is None else layout.header_row + 1,  # as Excel numbers rows
         "rows_below_header": layout.rows,
-        "columns": {f"{_column_letter(i)} {header}": layout.mapping.get(i) for i, header in enumerate(layout.headers)},
+        "columns": {f"{xl_col_to_name(i)} {header}": layout.mapping.get(i) for i, header in enumerate(layout.headers)},
     }
 
 
