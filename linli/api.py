@@ -20,8 +20,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
+from linli.core.access import PermissionDenied
 from linli.core.api_auth import BearerAuth, BrowserSessionAuth
-from linli.core.permissions import PermissionDenied
 from linli.gates.api import router as gates_router
 from linli.grids.api import router as grids_router
 from linli.health.api import router as health_router

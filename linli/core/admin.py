@@ -6,9 +6,23 @@ from linli.core.models import ApiToken, AuditEvent, Role, RoleAssignment, User
 
 
 class AssignmentInline(admin.TabularInline):
+    """Shown, not edited: roles are granted and revoked through the audited actions on the
+    roles page (/roles/), which check that the granter may grant them there."""
+
     model = RoleAssignment
+    fk_name = "user"
     extra = 0
-    raw_id_fields = ("place", "grid")
+    fields = ("role", "place", "grid", "valid_from", "valid_until", "granted_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)

@@ -8,6 +8,13 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        from linli.core import checks  # noqa: F401 - registers the role checks
+        from linli.core.access import declare_core
         from linli.core.roles import sync_builtin_roles
 
+        # Every app's access.py registers its actions and declares its models' policies.
+        declare_core()
+        autodiscover_modules("access")
         post_migrate.connect(sync_builtin_roles, sender=self, dispatch_uid="linli_sync_roles")

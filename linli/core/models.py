@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 import linli.core.lookups  # noqa: F401 - registers the path__under lookup
-from linli.core.scope import scope_for
-
-if TYPE_CHECKING:
-    from linli.core.scope import Scope
+from linli.core.access import policy_for, validate_actions
 
 
 class TimeStampedModel(models.Model):
@@ -25,16 +23,12 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class ScopedQuerySet(models.QuerySet):
-    """A queryset that knows how to cut itself down to what a user may see or do.
+class RestrictedQuerySet(models.QuerySet):
+    """A queryset that cuts itself down to the rows a user may act on, by the policy the
+    model's app declared for the action (``linli.core.access``)."""
 
-    Each scoped model names the column holding its place path (``scope_path_field``);
-    ``restrict`` turns the user's role assignments for ``action`` into a prefix filter.
-    """
-
-    def restrict(self, user: Any, action: str) -> ScopedQuerySet:
-        scope = scope_for(user, action)
-        return self.filter(self.model.scope_q(scope))  # type: ignore[attr-defined]
+    def restrict(self, user: Any, action: str) -> Any:
+        return self.filter(policy_for(self.model, action).q(user, action))
 
 
 class PlaceScopedModel(TimeStampedModel):
@@ -43,15 +37,10 @@ class PlaceScopedModel(TimeStampedModel):
     # Indexed by each concrete model with ``path_index`` (prefix-friendly on PostgreSQL).
     path = models.CharField(_("place path"), max_length=64, editable=False)
 
-    objects = ScopedQuerySet.as_manager()
-    scope_path_field = "path"
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         abstract = True
-
-    @classmethod
-    def scope_q(cls, scope: Scope) -> models.Q:
-        return scope.q(cls.scope_path_field)
 
 
 def prefix_index(field: str, name: str) -> models.Index:
@@ -101,6 +90,17 @@ class Role(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A role naming an action nobody checks would grant nothing and look as if it did.
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        try:
+            validate_actions(self.actions)
+        except ValidationError as exc:
+            raise ValidationError({"actions": exc.error_list}) from exc
+
 
 class RoleAssignment(models.Model):
     """A user holds a role within a place (street, community, house …) or a grid."""
@@ -113,7 +113,15 @@ class RoleAssignment(models.Model):
     grid = models.ForeignKey(
         "grids.Grid", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    granted_by = models.ForeignKey(User, verbose_name=_("granted by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    # The place the assignment concerns (the grid's community for a grid), so assignments
+    # are scoped like every other row: who may manage them is a place-scope decision.
+    path = models.CharField(_("place path"), max_length=64, blank=True, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("role assignment")
@@ -129,6 +137,13 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.role} · {self.place or self.grid}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.place_id:
+            self.path = self.place.path  # type: ignore[union-attr]
+        elif self.grid_id:
+            self.path = self.grid.path  # type: ignore[union-attr]
+        super().save(*args, **kwargs)
 
 
 class ApiToken(models.Model):
@@ -158,7 +173,7 @@ class AppendOnlyError(Exception):
     pass
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(RestrictedQuerySet):
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("the audit log is append-only")
 
@@ -188,6 +203,10 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True, db_index=True)
     purpose = models.CharField(max_length=300, blank=True)
+    # The place the event concerns (the object's path, or the area a search or export
+    # covered), so each viewer of the log sees the events of her own scope. Empty for
+    # events that belong to no place (sign-ins, system tasks): those only superusers see.
+    path = models.CharField(max_length=64, blank=True, default="")
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OK)
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
@@ -199,6 +218,7 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["seq"]
+        indexes = [prefix_index("path", "audit_path_prefix")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
@@ -225,6 +245,8 @@ class AuditEvent(models.Model):
             "outcome": self.outcome,
             "detail": self.detail,
         }
+        if self.path:  # events written before events carried a place keep their hashes
+            body["path"] = self.path
         return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
     def compute_hash(self) -> str:

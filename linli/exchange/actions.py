@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from linli.core import audit
+from linli.core.access import allows
 from linli.core.models import AuditEvent
-from linli.core.permissions import can
 from linli.exchange import aggregate, fileformat
 from linli.exchange.errors import ExchangeError
 from linli.exchange.keys import office_signer
@@ -78,16 +78,16 @@ def do_export(scope: Place, *, acting_user: Any, k: int | None = None, records: 
     if not is_within(scope.path, path_of_code(signer.name)):
         raise ExchangeError("outside_office", f"{scope.code} is outside this office's place {signer.name}",
                             f"{scope.code} 不在本办公室（{signer.name}）辖区内")
-    if not can(acting_user, "people.view", scope.path):
+    if not allows(acting_user, "people.view", scope.path):
         _deny("exchange.export", acting_user, scope, "people.view")
         raise ExchangeError("forbidden", f"you may not see the residents of {scope.code}",
                             f"您无权查看 {scope.code} 的人员数据")
-    if records and not can(acting_user, "people.export", scope.path):
+    if records and not allows(acting_user, "people.export", scope.path):
         _deny("exchange.export", acting_user, scope, "people.export")
         raise ExchangeError("forbidden_records", f"your role may not export records of {scope.code}",
                             f"您的角色无权导出 {scope.code} 的个人明细")
     today = timezone.localdate()
-    with_groups = can(acting_user, "people.view_groups", scope.path)
+    with_groups = allows(acting_user, "people.view_groups", scope.path)
     table = aggregate.build_table(
         scope, today=today, with_groups=with_groups,
         people=Person.objects.restrict(acting_user, "people.view").filter(path__under=scope.path, is_active=True),

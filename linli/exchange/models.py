@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import RestrictedQuerySet
+
 
 class TrustedOffice(models.Model):
     """A lower office whose exchange files this office accepts: its public verifier key,
@@ -14,6 +16,8 @@ class TrustedOffice(models.Model):
     verifier_key = models.CharField(_("verifier key"), max_length=300)
     key_id = models.CharField(_("key ID"), max_length=8, db_index=True)
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("trusted office")
@@ -42,6 +46,8 @@ class ExchangeSnapshot(models.Model):
     payload = models.JSONField(default=dict)
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("exchange snapshot")
         verbose_name_plural = _("exchange snapshots")
@@ -66,6 +72,8 @@ class ExchangeFigure(models.Model):
     measure = models.CharField(_("measure"), max_length=32)
     breakdown = models.CharField(_("breakdown"), max_length=32)
     value = models.PositiveIntegerField(_("value"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("exchange figure")

@@ -28,10 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
+from linli.core.access import allows, require
 from linli.core.models import User
-from linli.core.permissions import can, require
 from linli.core.validators import has_control_characters, validate_phone
 from linli.gates import verdicts
+from linli.gates.access import MANAGE, OPERATE
 from linli.gates.models import DutyShift, EventKind, Gate, GateEvent, Visitor
 from linli.health import keys
 from linli.health.models import AccessRecord, AccessSource, IssuedPass
@@ -40,8 +41,6 @@ from linli.people.models import Person
 from linli.places.models import Place
 from linli.places.rules import ancestor_paths
 
-OPERATE = "people.change"  # staff who may work any gate of their compounds
-MANAGE = "grids.change"  # staff who set up gates and the roster
 MAX_SHIFT = datetime.timedelta(hours=24)
 # A gate offline for a while still syncs after the shift: its events keep their own time.
 SYNC_GRACE = datetime.timedelta(days=3)
@@ -71,13 +70,11 @@ def on_duty_until(user: Any) -> dict[int, datetime.datetime]:
 
 def usable_gates(user: Any) -> QuerySet[Gate]:
     """Active gates the user may work now: on duty there, or staff of the compound."""
-    on_duty = Q(pk__in=shifts_now(user).values("gate_id"))
-    staff = Gate.objects.restrict(user, OPERATE).values("pk")
-    return Gate.objects.filter(on_duty | Q(pk__in=staff), active=True).select_related("place")
+    return Gate.objects.restrict(user, OPERATE).filter(active=True).select_related("place")
 
 
 def is_gate_staff(user: Any, gate: Gate) -> bool:
-    return can(user, OPERATE, gate.path)
+    return allows(user, OPERATE, gate.path)  # staff by place, not by shift
 
 
 def gate_for_screen(user: Any, pk: int) -> Gate:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from linli.core.permissions import can, get_scoped_or_404
+from linli.core.access import allows, get_or_404
 from linli.gates import actions, verdicts
 from linli.gates.forms import ShiftForm
 from linli.gates.models import DutyShift, Gate
@@ -97,12 +97,12 @@ def gate_screen(request: HttpRequest, pk: int) -> HttpResponse:
         "on_duty_until": actions.on_duty_until(request.user).get(gate.pk),
         "counts": actions.today_counts(gate),
         "texts": {key: str(text) for key, text in SCREEN_TEXTS.items()}, "staff": actions.is_gate_staff(request.user, gate),
-        "can_manage": can(request.user, actions.MANAGE, gate.path)})
+        "can_manage": allows(request.user, actions.MANAGE, gate.path)})
 
 
 @login_required
 def gate_roster(request: HttpRequest, pk: int) -> HttpResponse:
-    gate = get_scoped_or_404(Gate.objects.select_related("place"), request.user, actions.MANAGE, pk=pk)
+    gate = get_or_404(Gate.objects.select_related("place"), request.user, actions.MANAGE, pk=pk)
     candidates = actions.roster_candidates(gate)
     form = ShiftForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
@@ -124,7 +124,7 @@ def gate_roster(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def shift_remove(request: HttpRequest, pk: int, shift_id: int) -> HttpResponse:
-    shift = get_scoped_or_404(DutyShift.objects.all(), request.user, actions.MANAGE, gate_id=pk, pk=shift_id)
+    shift = get_or_404(DutyShift.objects.all(), request.user, actions.MANAGE, gate_id=pk, pk=shift_id)
     actions.do_remove_shift(shift, acting_user=request.user)
     messages.success(request, _("Shift removed."))
     return redirect("gates:roster", pk=pk)

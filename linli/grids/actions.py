@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
+from linli.core.access import require
 from linli.core.models import Role, RoleAssignment, User
-from linli.core.permissions import require
 from linli.core.scope import clear_scope_cache
 from linli.grids.geo import parse_polygon, polygon_inside
 from linli.grids.models import Grid, GridMember

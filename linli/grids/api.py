@@ -7,8 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from linli.core.access import get_or_404
 from linli.core.api_auth import ERRORS, Id, api_user
-from linli.core.permissions import get_scoped_or_404
 from linli.grids.models import Grid, GridMember
 
 router = Router()
@@ -60,6 +60,6 @@ def grid_out(grid: Grid) -> dict[str, Any]:
 
 @router.get("/{grid_id}", response={200: GridOut, **ERRORS}, summary="One grid with its places and team")
 def get_grid(request: HttpRequest, grid_id: Id) -> dict[str, Any]:
-    grid = get_scoped_or_404(Grid.objects.select_related("community"), api_user(request), "grids.view",
+    grid = get_or_404(Grid.objects.select_related("community"), api_user(request), "grids.view",
                              pk=grid_id)
     return grid_out(grid)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.models import PlaceScopedModel, path_index
+from linli.core.models import PlaceScopedModel, RestrictedQuerySet, path_index
 
 
 class Grid(PlaceScopedModel):
@@ -41,14 +41,6 @@ class Grid(PlaceScopedModel):
     def covered_paths(self) -> list[str]:
         return list(self.places.values_list("path", flat=True))
 
-    @classmethod
-    def scope_q(cls, scope):  # type: ignore[no-untyped-def]
-        # A grid worker's scope is her grid's places, which lie below the grid's own path:
-        # she sees her grid through its id.
-        if scope.everything:
-            return models.Q()
-        return scope.q("path") | models.Q(pk__in=list(scope.grid_ids))
-
 
 class GridMember(models.Model):
     class Role(models.TextChoices):
@@ -59,6 +51,8 @@ class GridMember(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grid_memberships")
     role = models.CharField(_("role in grid"), max_length=8, choices=Role.choices)
     duty = models.CharField(_("duty"), max_length=64, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("grid member")

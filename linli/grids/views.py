@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from linli.core.permissions import can, get_scoped_or_404
+from linli.core.access import allows, get_or_404
 from linli.core.scope import Scope
 from linli.grids import actions
 from linli.grids.forms import GridForm
@@ -36,7 +36,7 @@ def polygon_svg_points(polygon: dict | None, size: int = 240) -> str:
 
 @login_required
 def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    grid = get_scoped_or_404(Grid.objects.select_related("community"), request.user, "grids.view", pk=pk)
+    grid = get_or_404(Grid.objects.select_related("community"), request.user, "grids.view", pk=pk)
     places = list(grid.places.order_by("path"))
     members = grid.members.select_related("user").order_by("role", "pk")
     covered = Scope(prefixes=tuple(p.path for p in places))
@@ -44,12 +44,12 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "grids/detail.html", {
         "grid": grid, "places": places, "members": members, "residents": residents,
         "points": polygon_svg_points(grid.polygon),
-        "can_change": can(request.user, "grids.change", grid.community.path)})
+        "can_change": allows(request.user, "grids.change", grid.community.path)})
 
 
 @login_required
 def grid_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    grid = get_scoped_or_404(Grid.objects.select_related("community"), request.user, "grids.change", pk=pk)
+    grid = get_or_404(Grid.objects.select_related("community"), request.user, "grids.change", pk=pk)
     form = GridForm(request.POST or None, grid=grid)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
-from linli.core.permissions import PermissionDenied, can, require
+from linli.core.access import PermissionDenied, allows, require
 from linli.core.scope import user_can
 from linli.health import facts as health_facts
 from linli.health import quarantine, rules, tracing
+from linli.health.access import CHANGE, ON_BEHALF, VIEW
 from linli.health.models import (
     AccessRecord,
     Arrival,
@@ -49,9 +50,6 @@ from linli.health.models import (
 from linli.people.models import Person
 from linli.places.models import Place
 from linli.places.rules import ancestor_paths
-
-VIEW, CHANGE, ON_BEHALF = "health.view", "health.change", "health.checkin"
-
 
 # --- rule sets -----------------------------------------------------------------------------
 
@@ -192,7 +190,7 @@ class Status:
 def may_see(user: Any, person: Person) -> bool:
     """Health data is seen by health roles and the person's own grid worker (scope), and by
     the resident herself."""
-    return getattr(user, "person_id", None) == person.pk or can(user, VIEW, person.path)
+    return allows(user, VIEW, person)
 
 
 def require_see(user: Any, person: Person) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from linli.core.access import allows, get_or_404
 from linli.core.api_auth import ERRORS, Id, api_user
 from linli.health import actions, keys, passes
 from linli.health.models import Case, Channel, HealthStatus
@@ -27,10 +28,8 @@ def _person(request: HttpRequest, person_id: int, *, change: str | None = None,
     """The person if the caller may see her health data; with ``change``, if the caller may
     also do that to her (or, with ``herself``, is her)."""
     user = api_user(request)
-    person = Person.objects.filter(pk=person_id, is_active=True).first()
-    if person is None or not actions.may_see(user, person):
-        raise Http404
-    if change and not (herself and _is(user, person)) and not actions.can(user, change, person.path):
+    person = get_or_404(Person.objects.filter(is_active=True), user, actions.VIEW, pk=person_id)
+    if change and not (herself and _is(user, person)) and not allows(user, change, person):
         raise Http404
     return person
 

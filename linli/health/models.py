@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from linli.core.fields import EncryptedTextField
-from linli.core.models import PlaceScopedModel, TimeStampedModel, path_index
+from linli.core.models import PlaceScopedModel, RestrictedQuerySet, TimeStampedModel, path_index
 
 
 class RiskLevel(models.TextChoices):
@@ -37,6 +37,8 @@ class EpidemicMode(TimeStampedModel):
     active = models.BooleanField(_("epidemic mode on"), default=True)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("epidemic mode")
         verbose_name_plural = _("epidemic modes")
@@ -55,6 +57,8 @@ class RiskArea(TimeStampedModel):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=100, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("risk area")
@@ -188,6 +192,8 @@ class RuleSet(TimeStampedModel):
     active = models.BooleanField(_("in use"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("rule set")
         verbose_name_plural = _("rule sets")
@@ -259,6 +265,8 @@ class PassKey(TimeStampedModel):
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)
     retired = models.BooleanField(default=False)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pass key")
@@ -434,6 +442,8 @@ class DailyFigure(models.Model):
     day = models.DateField(_("day"))
     measure = models.CharField(_("measure"), max_length=32)
     value = models.PositiveIntegerField(_("value"))
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("daily figure")

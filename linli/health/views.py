@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import audit
-from linli.core.permissions import PermissionDenied, can, get_scoped_or_404
+from linli.core.access import PermissionDenied, allows, get_or_404
 from linli.core.scope import scope_for, user_can
 from linli.core.validators import clean_query_text
 from linli.health import actions, forms, keys, labs, passes, queries, rules
@@ -102,7 +102,7 @@ def _active_people() -> Any:
 
 def _person(request: HttpRequest, pk: int, action: str) -> Person:
     """A person whose health data the user may handle with ``action``; 404 otherwise."""
-    return get_scoped_or_404(_active_people(), request.user, action, pk=pk)
+    return get_or_404(_active_people(), request.user, action, pk=pk)
 
 
 def _own_person(request: HttpRequest) -> Person:
@@ -362,7 +362,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "tests": LabResult.objects.filter(person=found).order_by("-sampled_on")[:20],
         "case": Case.objects.filter(person=found).first(),
         "orders": QuarantineOrder.objects.filter(person=found).order_by("-start_date")[:10],
-        "may_change": can(request.user, CHANGE, found.path), "may_checkin": can(request.user, ON_BEHALF, found.path),
+        "may_change": allows(request.user, CHANGE, found.path), "may_checkin": allows(request.user, ON_BEHALF, found.path),
     })
 
 
@@ -514,7 +514,7 @@ def cases(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def start_trace(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_scoped_or_404(Case.objects.select_related("person"), request.user, CHANGE, pk=pk)
+    case = get_or_404(Case.objects.select_related("person"), request.user, CHANGE, pk=pk)
     form = forms.TraceForm(request.POST)
     if not form.is_valid():
         messages.error(request, _error_text(form))
@@ -531,7 +531,7 @@ def _contact_rows(request: HttpRequest, trace: Trace) -> tuple[list[dict[str, An
     rows, choosable = [], []
     for contact in trace.contacts:
         person = found.get(contact["person"])
-        in_scope = person is not None and can(request.user, CHANGE, person.path)
+        in_scope = person is not None and allows(request.user, CHANGE, person.path)
         exposure = datetime.datetime.fromisoformat(contact["first_exposure"])
         rows.append({**contact, "name": queries.masked_name(person.name) if in_scope and person else "",
                      "in_scope": in_scope, "ordered": contact["person"] in ordered,
@@ -543,7 +543,7 @@ def _contact_rows(request: HttpRequest, trace: Trace) -> tuple[list[dict[str, An
 
 @login_required
 def trace(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_scoped_or_404(Trace.objects.select_related("case", "case__person"), request.user, CHANGE, pk=pk)
+    found = get_or_404(Trace.objects.select_related("case", "case__person"), request.user, CHANGE, pk=pk)
     rows, choosable = _contact_rows(request, found)
     form = forms.ContactsForm(request.POST or None, choosable=choosable)
     if request.method == "POST" and form.is_valid():
@@ -581,7 +581,7 @@ def quarantine(request: HttpRequest) -> HttpResponse:
 
 
 def _order_page(request: HttpRequest, order: QuarantineOrder, status: int = 200, **forms_: Any) -> HttpResponse:
-    may_change = can(request.user, CHANGE, order.path)
+    may_change = allows(request.user, CHANGE, order.path)
     queries.describe_order(order)
     _addresses([order.person])
     kinds = dict(forms.DEVICE_KINDS)
@@ -589,7 +589,7 @@ def _order_page(request: HttpRequest, order: QuarantineOrder, status: int = 200,
     for device in devices:
         device.kind_text = kinds.get(device.kind, device.kind)  # type: ignore[attr-defined]
     context = {
-        "order": order, "may_change": may_change, "may_checkin": can(request.user, ON_BEHALF, order.path),
+        "order": order, "may_change": may_change, "may_checkin": allows(request.user, ON_BEHALF, order.path),
         "follow_ups": FollowUp.objects.filter(order=order).order_by("-day"),
         "devices": devices,
         "extend_form": forms_.get("extend_form") or forms.ExtendForm(initial={"new_end": order.end_date}),
@@ -601,7 +601,7 @@ def _order_page(request: HttpRequest, order: QuarantineOrder, status: int = 200,
 
 
 def _order(request: HttpRequest, pk: int, action: str) -> QuarantineOrder:
-    return get_scoped_or_404(QuarantineOrder.objects.select_related("person", "person__current_house", "trace"),
+    return get_or_404(QuarantineOrder.objects.select_related("person", "person__current_house", "trace"),
                              request.user, action, pk=pk)
 
 

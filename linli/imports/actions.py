@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
-from linli.core.permissions import PermissionDenied
+from linli.core.access import PermissionDenied
 from linli.core.scope import scope_for
 from linli.imports import prepared
 from linli.imports.commit import Writer

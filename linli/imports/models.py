@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.fields import EncryptedTextField
-from linli.core.models import TimeStampedModel
+from linli.core.models import RestrictedQuerySet, TimeStampedModel
 
 
 class BatchStatus(models.TextChoices):
@@ -65,6 +65,8 @@ class ImportBatch(TimeStampedModel):
     checked_at = models.DateTimeField(null=True, blank=True)
     committed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("import batch")
         verbose_name_plural = _("import batches")
@@ -98,6 +100,8 @@ class ImportRow(models.Model):
                                related_name="+")
     # JSON: {"name": …, "errors": [...]} or {"name": …, "match": "id"|"name_phone", "differences": [...]}
     sealed = EncryptedTextField()
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("import report row")

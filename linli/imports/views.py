@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import audit
-from linli.core.permissions import PermissionDenied
+from linli.core.access import PermissionDenied
 from linli.core.scope import user_can
 from linli.imports import actions, report
 from linli.imports.forms import DecisionForm, MappingForm, UploadForm

@@ -11,8 +11,8 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from linli.core.access import PermissionDenied
 from linli.core.api_auth import ERRORS, api_user
-from linli.core.permissions import PermissionDenied
 from linli.core.scope import scope_for
 from linli.ledger import log
 from linli.ledger.models import Checkpoint, LedgerEntry

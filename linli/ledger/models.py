@@ -12,7 +12,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.models import AppendOnlyError
+from linli.core.models import AppendOnlyError, RestrictedQuerySet
 
 
 class PartyKind(models.TextChoices):
@@ -40,6 +40,8 @@ class Party(models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("ledger party")
         verbose_name_plural = _("ledger parties")
@@ -49,7 +51,7 @@ class Party(models.Model):
         return self.display_name
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(RestrictedQuerySet):
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("the ledger is append-only")
 
@@ -124,6 +126,8 @@ class Payload(models.Model):
     content = models.JSONField(null=True, blank=True)
     redacted_at = models.DateTimeField(null=True, blank=True)
     redaction_reason = models.CharField(max_length=300, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return str(self.submission_id)

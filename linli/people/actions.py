@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
+from linli.core.access import PermissionDenied, allows, require
 from linli.core.lookups import BROAD_DEPTH
-from linli.core.permissions import PermissionDenied, can, require
 from linli.core.scope import scope_for
 from linli.core.validators import (
     has_control_characters,
@@ -138,7 +138,7 @@ def do_create_person(
     if house.level != Level.HOUSE:
         raise ValidationError({"house": [_("Choose a house (户室), not a building or compound.")]})
     require(acting_user, "people.change", house.path)
-    if data.special_groups and not can(acting_user, "people.view_groups", house.path):
+    if data.special_groups and not allows(acting_user, "people.view_groups", house.path):
         raise PermissionDenied("people.view_groups")
     if relation not in Relation.values:
         raise ValidationError({"relation": [_("Unknown relation.")]})
@@ -159,7 +159,7 @@ def do_create_person(
 @transaction.atomic
 def do_update_person(person: Person, data: PersonInput, *, acting_user: Any) -> Person:
     require(acting_user, "people.change", person.path)
-    if not can(acting_user, "people.view_groups", person.path):
+    if not allows(acting_user, "people.view_groups", person.path):
         data.special_groups = list(person.special_groups)  # cannot see them, cannot change them
     before = {"name": person.name, "phone_hash": person.phone_hash, "id_hash": person.id_hash}
     apply_person_input(person, data)
@@ -274,9 +274,9 @@ def person_card(person: Person, user: Any, today: datetime.date) -> PersonCard:
         id_masked=mask_id_number(person.id_number),
         phone_masked=mask_phone(person.phone),
         age=age_on(person.birth_date, today),
-        special_groups=list(person.special_groups) if can(user, "people.view_groups", person.path) else None,
-        can_reveal=can(user, "people.reveal", person.path),
-        can_change=can(user, "people.change", person.path),
+        special_groups=list(person.special_groups) if allows(user, "people.view_groups", person.path) else None,
+        can_reveal=allows(user, "people.reveal", person.path),
+        can_change=allows(user, "people.change", person.path),
     )
 
 
@@ -303,7 +303,7 @@ def do_reveal(person: Person, field_name: str, *, acting_user: Any, purpose: str
         raise ValidationError({"purpose": [ValidationError(
             _("State why you need the full value (at least %(n)d characters)."), code="required",
             params={"n": settings.LINLI_REVEAL_PURPOSE_MIN_LENGTH})]})
-    if not can(acting_user, "people.reveal", person.path):
+    if not allows(acting_user, "people.reveal", person.path):
         audit.record("person.reveal", actor=acting_user, obj=person, purpose=purpose,
                      outcome="denied", detail={"field": field_name})
         raise PermissionDenied("people.reveal")

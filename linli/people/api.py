@@ -20,8 +20,8 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import AfterValidator
 
+from linli.core.access import get_or_404
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
-from linli.core.permissions import get_scoped_or_404
 from linli.core.validators import has_control_characters
 from linli.people.actions import (
     PersonCard,
@@ -212,7 +212,7 @@ class Presented:
 
 
 def _visible_person(user: Any, person_id: int) -> Person:
-    return get_scoped_or_404(Person.objects.filter(is_active=True).select_related(HOUSE_CHAIN),
+    return get_or_404(Person.objects.filter(is_active=True).select_related(HOUSE_CHAIN),
                              user, "people.view", pk=person_id)
 
 
@@ -240,7 +240,7 @@ def get_person(request: HttpRequest, person_id: Id) -> dict[str, Any]:
 @router.post("/persons", response={201: PersonDetail, **ERRORS}, summary="Register a resident in a house")
 def create_person(request: HttpRequest, payload: PersonIn) -> Status:
     user = api_user(request)
-    house = get_scoped_or_404(Place.objects.filter(level=Level.HOUSE), user, "people.change",
+    house = get_or_404(Place.objects.filter(level=Level.HOUSE), user, "people.change",
                               pk=payload.house_id)
     data = PersonInput(
         name=payload.name, id_number=payload.id_number, phone=payload.phone,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
-from linli.core.permissions import can, require
+from linli.core.access import allows, require
 from linli.core.validators import mask_id_number, mask_phone
 from linli.people.models import Household, Person, PopulationType, Residence, SpecialGroup
 from linli.people.search import group_token
@@ -36,7 +36,7 @@ def export_places(user: Any) -> list[Place]:
     if user.is_superuser:
         return list(Place.objects.filter(level__in=[Level.STREET, Level.COMMUNITY]).order_by("code")[:50])
     return [a.place for a in user.assignments.select_related("place")
-            if a.place and can(user, "people.export", a.place.path)]
+            if a.place and allows(user, "people.export", a.place.path)]
 
 
 @dataclass
@@ -100,8 +100,8 @@ def export_list(kind: str, fmt: str, *, scope: Place, acting_user: Any, purpose:
         raise ValidationError({"kind": [_("Choose what to export and the format.")]})
     require(acting_user, "people.export", scope.path)
     purpose = " ".join(purpose.split())[:300]
-    full = bool(purpose) and can(acting_user, "people.reveal", scope.path)
-    groups = can(acting_user, "people.view_groups", scope.path)
+    full = bool(purpose) and allows(acting_user, "people.reveal", scope.path)
+    groups = allows(acting_user, "people.view_groups", scope.path)
     if kind == "groups" and not groups:
         raise ValidationError({"kind": [_("Your role may not see special groups.")]})
     headers = list(HEADERS["people" if kind in ("people", "groups") else kind])

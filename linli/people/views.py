@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from linli.core.access import PermissionDenied, allows, get_or_404
 from linli.core.pagination import CappedPaginator
-from linli.core.permissions import PermissionDenied, can, get_scoped_or_404
 from linli.core.validators import clean_query_text
 from linli.people import actions
 from linli.people.forms import MoveOutForm, NewResidentForm, OrganizationForm, PersonForm
@@ -42,7 +42,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_scoped_or_404(Person.objects.select_related("current_house"), request.user, "people.view", pk=pk)
+    person = get_or_404(Person.objects.select_related("current_house"), request.user, "people.view", pk=pk)
     card = actions.view_person(person, request.user, timezone.localdate())
     residences = Residence.objects.filter(person=person).select_related("house").order_by("-moved_in")
     trail = person.current_house.ancestors()[4:] + [person.current_house] if person.current_house else []
@@ -55,7 +55,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
-    person = get_scoped_or_404(Person.objects.all(), request.user, "people.view", pk=pk)
+    person = get_or_404(Person.objects.all(), request.user, "people.view", pk=pk)
     context = {"person": person, "field": field}
     try:
         context["value"] = actions.do_reveal(person, field, acting_user=request.user,
@@ -71,9 +71,9 @@ def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
 @login_required
 def new(request: HttpRequest) -> HttpResponse:
     """Register a resident in a house (reached from the household view)."""
-    house = get_scoped_or_404(Place.objects.filter(level=Level.HOUSE), request.user, "people.change",
+    house = get_or_404(Place.objects.filter(level=Level.HOUSE), request.user, "people.change",
                               pk=request.GET.get("house") or request.POST.get("house") or 0)
-    show_groups = can(request.user, "people.view_groups", house.path)
+    show_groups = allows(request.user, "people.view_groups", house.path)
     form = NewResidentForm(request.POST or None, show_groups=show_groups)
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,8 +92,8 @@ def new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_scoped_or_404(Person.objects.all(), request.user, "people.change", pk=pk)
-    show_groups = can(request.user, "people.view_groups", person.path)
+    person = get_or_404(Person.objects.all(), request.user, "people.change", pk=pk)
+    show_groups = allows(request.user, "people.view_groups", person.path)
     initial = {
         "name": person.name, "id_number": person.id_number, "phone": person.phone.removeprefix("+86"),
         "population_type": person.population_type, "hukou_address": person.hukou_address,
@@ -120,7 +120,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def move_out(request: HttpRequest, pk: int) -> HttpResponse:
-    residence = get_scoped_or_404(Residence.objects.select_related("person"), request.user, "people.change", pk=pk)
+    residence = get_or_404(Residence.objects.select_related("person"), request.user, "people.change", pk=pk)
     form = MoveOutForm(request.POST or None, initial={"moved_out": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -145,7 +145,7 @@ def organizations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def new_organization(request: HttpRequest) -> HttpResponse:
-    place = get_scoped_or_404(Place.objects.exclude(level__in=[Level.PROVINCE, Level.CITY, Level.DISTRICT]),
+    place = get_or_404(Place.objects.exclude(level__in=[Level.PROVINCE, Level.CITY, Level.DISTRICT]),
                               request.user, "orgs.change", pk=request.GET.get("place") or request.POST.get("place") or 0)
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

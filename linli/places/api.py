@@ -10,8 +10,8 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from linli.core.access import allows, get_or_404
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
-from linli.core.permissions import can, get_scoped_or_404
 from linli.core.scope import scope_for
 from linli.places.layout import BuildingLayout, Cell, building_layout
 from linli.places.models import Level, Place
@@ -109,7 +109,7 @@ def place_detail(place: Place, user: Any) -> dict[str, Any]:
         "id": place.pk, "code": place.code, "name": place.name, "level": place.level,
         "element_type": place.element_type, "parent_id": place.parent_id,
         "children_count": place.children_count,  # type: ignore[attr-defined]
-        "ancestors": [{"id": a.pk, "name": a.name, "level": a.level, "visible": can(user, "places.view", a.path)}
+        "ancestors": [{"id": a.pk, "name": a.name, "level": a.level, "visible": allows(user, "places.view", a.path)}
                       for a in place.ancestors()],
         "floors": place.floors, "units_count": place.units_count, "has_lift": place.has_lift,
         "floor": place.floor, "number": place.number,
@@ -158,7 +158,7 @@ def list_places(request: HttpRequest, parent: Id | None = None) -> QuerySet[Plac
             summary="The building view: floors × units, one cell per house")
 def get_layout(request: HttpRequest, building_id: Id) -> dict[str, Any]:
     user = api_user(request)
-    building = get_scoped_or_404(Place.objects.filter(level=Level.BUILDING), user, "places.view", pk=building_id)
+    building = get_or_404(Place.objects.filter(level=Level.BUILDING), user, "places.view", pk=building_id)
     return layout_out(building_layout(building, user, timezone.localdate()))
 
 
@@ -166,5 +166,5 @@ def get_layout(request: HttpRequest, building_id: Id) -> dict[str, Any]:
             summary="One place with its breadcrumb and how many children it has")
 def get_place(request: HttpRequest, place_id: Id) -> dict[str, Any]:
     user = api_user(request)
-    place = get_scoped_or_404(_with_children_count(Place.objects.all()), user, "places.view", pk=place_id)
+    place = get_or_404(_with_children_count(Place.objects.all()), user, "places.view", pk=place_id)
     return place_detail(place, user)

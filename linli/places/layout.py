@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from linli.core.permissions import can
+from linli.core.access import allows
 from linli.people.models import CommunityRole, Person, Residence, SpecialGroup
 from linli.places.models import Level, Place
 
@@ -69,7 +69,7 @@ def building_layout(building: Place, user: Any, today: datetime.date) -> Buildin
                   .order_by("path").only("id", "parent_id", "level", "name", "number", "floor", "usage", "path"))
     units = [p for p in places if p.level == Level.UNIT]
     houses = [p for p in places if p.level == Level.HOUSE]
-    shows_groups = can(user, "people.view_groups", building.path)
+    shows_groups = allows(user, "people.view_groups", building.path)
     cells: dict[tuple[int, int, str], Cell] = {}
     rooms_by_unit: dict[int, set[str]] = defaultdict(set)
     by_house: dict[int, Cell] = {}
@@ -77,7 +77,7 @@ def building_layout(building: Place, user: Any, today: datetime.date) -> Buildin
         assert house.parent_id is not None  # noqa: S101 - houses always hang under a unit
         room = house.number[-2:] if house.number else str(house.pk)
         rooms_by_unit[house.parent_id].add(room)
-        visible = can(user, "places.view", house.path)
+        visible = allows(user, "places.view", house.path)
         cell = Cell(house_id=house.pk, number=house.number or house.name, floor=house.floor or 0, visible=visible,
                     usage=house.usage if visible else "")
         cells[(house.parent_id, cell.floor, room)] = cell
@@ -111,7 +111,7 @@ def _fill_residents(building: Place, by_house: dict[int, Cell], user: Any, shows
     households: dict[int, set[int]] = defaultdict(set)
     for house_id, household_id, person_id in residences:
         person = people.get(person_id)
-        if person is None or not can(user, "people.view", person.path):
+        if person is None or not allows(user, "people.view", person.path):
             continue
         cell = by_house[house_id]
         cell.residents += 1

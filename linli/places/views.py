@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from linli.core import audit
-from linli.core.permissions import can
+from linli.core.access import allows
 from linli.core.scope import scope_for
 from linli.people.actions import PersonCard, person_card
 from linli.people.models import Organization, Residence
@@ -65,7 +65,7 @@ def building(request: HttpRequest, place: Place) -> HttpResponse:
 
 def house(request: HttpRequest, place: Place) -> HttpResponse:
     """一房一图: who lives in this house, in which household and relation, and who lived here."""
-    if not can(request.user, "places.view", place.path):
+    if not allows(request.user, "places.view", place.path):
         raise Http404
     today = timezone.localdate()
     residences = (Residence.objects.restrict(request.user, "people.view").filter(house=place)
@@ -77,7 +77,7 @@ def house(request: HttpRequest, place: Place) -> HttpResponse:
     audit.record("household.view", actor=request.user, obj=place, detail={"people": len(current) + len(history)})
     return render(request, "places/house.html", {
         "place": place, "current": current, "history": history, "trail": _trail(place),
-        "can_see_people": can(request.user, "people.view", place.path),
-        "can_change": can(request.user, "people.change", place.path),
+        "can_see_people": allows(request.user, "people.view", place.path),
+        "can_change": allows(request.user, "people.change", place.path),
         "organizations": Organization.objects.restrict(request.user, "orgs.view").filter(place=place),
-        "can_register_org": can(request.user, "orgs.change", place.path) and place.usage == Usage.COMMERCIAL})
+        "can_register_org": allows(request.user, "orgs.change", place.path) and place.usage == Usage.COMMERCIAL})

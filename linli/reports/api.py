@@ -7,9 +7,9 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 
+from linli.core.access import PermissionDenied, allows
 from linli.core.api_auth import ERRORS, api_user
 from linli.core.http import attachment
-from linli.core.permissions import PermissionDenied, can
 from linli.core.scope import scope_for
 from linli.places.models import Place
 from linli.reports.engine import generate, generate_all, parse_spec, zip_reports
@@ -45,7 +45,7 @@ def templates(request: HttpRequest) -> list[dict[str, Any]]:
 def generate_report(request: HttpRequest, payload: GenerateIn) -> HttpResponse:
     user = api_user(request)
     place = Place.objects.filter(code=payload.scope).first()
-    if place is None or not can(user, "people.export", place.path):
+    if place is None or not allows(user, "people.export", place.path):
         raise Http404
     if payload.template == "__all__":
         content, name, ctype = zip_reports(generate_all(scope=place, acting_user=user)), f"{place.name}_reports.zip", \

@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from linli.core import audit
-from linli.core.permissions import can, require
+from linli.core.access import allows, require
 from linli.people.models import Person, PopulationType, Residence, SpecialGroup
 from linli.people.search import group_token
 from linli.places.models import Level, Place, names_by_path
@@ -202,7 +202,7 @@ def uses_health_data(spec: Spec) -> bool:
 def may_read_health(user: Any, scope: Place) -> bool:
     """Epidemic records go into the health departments' reports only for those allowed to
     make them (community and street offices by default): health data is sensitive (PIPL 28)."""
-    return can(user, "health.report", scope.path)
+    return allows(user, "health.report", scope.path)
 
 
 def select_people(user: Any, scope: Place, spec: Spec, today: datetime.date) -> QuerySet[Person]:

@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import RestrictedQuerySet
+
 
 class Department(models.TextChoices):
     HEALTH = "health", _("health commission (卫健委)")
@@ -63,6 +65,8 @@ class ReportRun(models.Model):
     rows = models.PositiveIntegerField()
     cells = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-generated_at"]

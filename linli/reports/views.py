@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from linli.core.access import PermissionDenied, allows
 from linli.core.http import attachment
-from linli.core.permissions import PermissionDenied, can
 from linli.core.scope import scope_for
 from linli.people.exports import export_places
 from linli.places.models import Place
@@ -21,7 +21,7 @@ def _scope_from(request: HttpRequest) -> Place:
     place = next((p for p in scopes if p.code == code), None)
     if place is None:
         place = Place.objects.filter(code=str(code)[:32]).first()
-        if place is None or not can(request.user, "people.export", place.path):
+        if place is None or not allows(request.user, "people.export", place.path):
             raise Http404
     return place
 

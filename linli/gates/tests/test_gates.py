@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from linli.conftest import Street
+from linli.core.access import PermissionDenied
 from linli.core.models import AuditEvent, User
-from linli.core.permissions import PermissionDenied
 from linli.gates import actions, verdicts
 from linli.gates.demo import prepare_demo_gates
 from linli.gates.models import DutyShift, Gate

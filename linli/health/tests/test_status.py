@@ -134,7 +134,7 @@ def test_an_order_is_never_shortened_and_completes_only_after_its_last_follow_up
 
 
 def test_outside_the_scope_is_refused(street):
-    from linli.core.permissions import PermissionDenied
+    from linli.core.access import PermissionDenied
 
     far = Person.objects.filter(path__startswith=street.far_building.path).first()
     assert far is not None

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from linli.core.access import PermissionDenied
 from linli.core.models import AuditEvent
-from linli.core.permissions import PermissionDenied
 from linli.imports import actions
 from linli.imports.commit import Writer
 from linli.imports.models import BatchStatus, ImportBatch, ImportRow

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from linli.core.access import PermissionDenied
 from linli.core.models import AuditEvent
-from linli.core.permissions import PermissionDenied
 from linli.core.validators import id_check_digit
 from linli.people import actions
 from linli.people.actions import PersonInput

@@ -142,7 +142,7 @@ def test_generation_is_scoped_audited_and_in_the_ledger(street):
     entry = LedgerEntry.objects.latest("index")
     assert LedgerEntry.objects.count() == before + 1 and entry.entry_type == "report_submitted"
     assert ReportRun.objects.get().sha256 and report.run.rows == report.rows
-    from linli.core.permissions import PermissionDenied
+    from linli.core.access import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         generate(template("women"), scope=street.other_community, acting_user=street.secretary)

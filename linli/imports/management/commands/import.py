@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
+from linli.core.access import PermissionDenied
 from linli.core.models import User
-from linli.core.permissions import PermissionDenied
 from linli.imports import actions, report
 from linli.imports.fields import FIELDS
 from linli.imports.headers import SheetLayout, header_key

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from linli.core.permissions import PermissionDenied
+from linli.core.access import PermissionDenied
 
 
 class Command(BaseCommand):

@@ -1,0 +1,28 @@
+"""Who may do what with residents, households, residences and organisations: all of it is
+decided by the place the row belongs to (the house, or the organisation's place)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.access import PlaceScope, declare, register_actions
+from linli.people.models import Household, Organization, Person, Residence
+from linli.places.models import Place
+
+register_actions({
+    "people.view": _("see residents (ID and phone masked)"),
+    "people.change": _("add and edit residents and households"),
+    "people.view_groups": _("see special-group tags (elders alone, disability …)"),
+    "people.reveal": _("reveal a full ID number or phone, stating a purpose"),
+    "people.export": _("export lists of residents"),
+    "orgs.view": _("see organisations"),
+    "orgs.change": _("add and edit organisations"),
+})
+
+PLACE = PlaceScope()
+
+for model in (Person, Household, Residence):
+    declare(model, {action: PLACE for action in (
+        "people.view", "people.change", "people.view_groups", "people.reveal", "people.export")})
+declare(Organization, {"orgs.view": PLACE, "orgs.change": PLACE})
+# Residents are registered in a house, organisations at a place, lists exported for an area.
+declare(Place, {"people.view": PLACE, "people.change": PLACE, "people.export": PLACE, "orgs.view": PLACE,
+                "orgs.change": PLACE})
