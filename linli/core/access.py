@@ -410,3 +410,9 @@ def declare_core() -> None:
     })
     declare(AuditEvent, {"audit.view": AuditScope()})
     declare(RoleAssignment, {"roles.manage": PlaceScope()})
+
+
+def area_of(user: Any, action: str) -> str:
+    """Where to file an event about everything the user may reach with ``action`` (a search,
+    a list): the narrowest place holding her whole scope."""
+    return scope_for(user, action).area

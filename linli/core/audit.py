@@ -25,12 +25,19 @@ def record(
     purpose: str = "",
     outcome: str = AuditEvent.Outcome.OK,
     detail: dict[str, Any] | None = None,
+    path: str | None = None,
 ) -> AuditEvent:
     """Append one event to the chain. Runs in its own atomic block, joined to the caller's
-    transaction when there is one, so a rolled-back change leaves no audit row for it."""
+    transaction when there is one, so a rolled-back change leaves no audit row for it.
+
+    ``path`` files the event under a place (who may read it follows from that); by default
+    the object's own place path. An event with neither is seen only by superusers."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
+    if path is None:
+        own = getattr(obj, "path", "") if obj is not None else ""
+        path = own if isinstance(own, str) else ""
     ctx = context.current()
     actor_ok = actor is not None and getattr(actor, "is_authenticated", False)
     with transaction.atomic():
@@ -45,6 +52,7 @@ def record(
             object_type=object_type,
             object_id=str(object_id or ""),
             purpose=purpose[:300],
+            path=path[:64],
             outcome=outcome,
             detail={"channel": ctx.channel, **(detail or {})},
             prev_hash=head.entry_hash,

@@ -37,6 +37,21 @@ class Scope:
     def covers(self, path: str) -> bool:
         return self.everything or any(path.startswith(p) for p in self.prefixes)
 
+    @property
+    def area(self) -> str:
+        """The narrowest place path holding the whole scope (its prefixes' common segments):
+        where an event about "everything this user may see" is filed in the audit log."""
+        if self.everything or not self.prefixes:
+            return ""
+        common = self.prefixes[0].split("/")[:-1]
+        for prefix in self.prefixes[1:]:
+            parts = prefix.split("/")[:-1]
+            n = 0
+            while n < min(len(common), len(parts)) and common[n] == parts[n]:
+                n += 1
+            common = common[:n]
+        return "/".join(common) + "/" if common else ""
+
     def reaches(self, path: str) -> bool:
         """Covers ``path``, or something below it: a grid worker reaches her compound (to
         open the buildings of her grid) without covering the whole compound."""

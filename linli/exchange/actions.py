@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from linli.core import audit
-from linli.core.access import allows
+from linli.core.access import PermissionDenied, allows, area_of
 from linli.core.models import AuditEvent
 from linli.exchange import aggregate, fileformat
 from linli.exchange.errors import ExchangeError
@@ -36,6 +36,10 @@ def default_k() -> int:
 @transaction.atomic
 def do_trust_office(verifier_key: str, place_code: str, *, acting_user: Any) -> tuple[TrustedOffice, bool]:
     """Register a lower office's public key; the key's name must be its place code."""
+    if not allows(acting_user, "exchange.import", TrustedOffice(place_code=place_code)):
+        audit.record("exchange.trust", actor=acting_user, object_type="exchange.trustedoffice", object_id=place_code,
+                     outcome=AuditEvent.Outcome.DENIED, path=area_of(acting_user, "exchange.import"))
+        raise PermissionDenied("exchange.import")
     try:
         verifier = Verifier.decode(verifier_key.strip())
     except (NoteError, TypeError) as exc:
@@ -51,7 +55,7 @@ def do_trust_office(verifier_key: str, place_code: str, *, acting_user: Any) -> 
     office, created = TrustedOffice.objects.get_or_create(
         verifier_key=verifier.encode(), defaults={"place_code": place_code, "key_id": verifier.key_id.hex()})
     if created:
-        audit.record("exchange.trust", actor=acting_user, obj=office,
+        audit.record("exchange.trust", actor=acting_user, obj=office, path=area_of(acting_user, "exchange.import"),
                      detail={"place_code": place_code, "key_id": office.key_id})
     return office, created
 
@@ -155,8 +159,14 @@ def do_import(data: bytes, *, acting_user: Any, filename: str = "") -> Imported:
         figures = list(_figures(parsed.lines))
     except ExchangeError as exc:
         audit.record("exchange.import", actor=acting_user, object_type="exchange.file", object_id=filename[:60],
-                     outcome=AuditEvent.Outcome.DENIED, detail={"reason": exc.code})
+                     outcome=AuditEvent.Outcome.DENIED, detail={"reason": exc.code},
+                     path=area_of(acting_user, "exchange.import"))
         raise
+    if not allows(acting_user, "exchange.import", ExchangeSnapshot(scope_code=str(parsed.header["scope"]))):
+        audit.record("exchange.import", actor=acting_user, object_type="exchange.file", object_id=filename[:60],
+                     outcome=AuditEvent.Outcome.DENIED, detail={"reason": "scope"},
+                     path=area_of(acting_user, "exchange.import"))
+        raise PermissionDenied("exchange.import")
     existing = ExchangeSnapshot.objects.filter(sha256=parsed.sha256).first()
     if existing is None:
         try:
@@ -198,6 +208,7 @@ def _store(parsed: fileformat.ParsedFile, office: TrustedOffice, generated_at: d
     ExchangeFigure.objects.bulk_create(
         [ExchangeFigure(snapshot=snapshot, place_code=p, measure=m, breakdown=b, value=v) for p, m, b, v in figures])
     audit.record("exchange.import", actor=acting_user, obj=snapshot, purpose="upward exchange",
+                 path=area_of(acting_user, "exchange.import"),
                  detail={"scope": snapshot.scope_code, "sha256": parsed.sha256, "figures": len(figures),
                          "records": len(records), "file": filename[:200], "key_id": parsed.key_id})
     return Imported(snapshot, True, len(figures))

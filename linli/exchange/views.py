@@ -9,15 +9,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import audit
+from linli.core.access import PermissionDenied, area_of, get_or_404, may
 from linli.core.http import attachment
-from linli.core.scope import user_can
 from linli.exchange import actions
 from linli.exchange.errors import ExchangeError
 from linli.exchange.keys import office_signer
@@ -59,7 +59,7 @@ def _may_send(user: Any, office: tuple[str, str] | None) -> list[Place]:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    may_import = user_can(request.user, IMPORT)
+    may_import = may(request.user, IMPORT)
     office = _office()
     sendable = _may_send(request.user, office)
     if not may_import and not sendable:
@@ -74,6 +74,8 @@ def index(request: HttpRequest) -> HttpResponse:
                 imported = actions.do_import(upload.read(), acting_user=request.user, filename=upload.name)
             except ExchangeError as exc:
                 form.add_error("file", _refusal(exc))
+            except PermissionDenied:
+                form.add_error("file", _("This file comes from outside your area; it cannot be imported here."))
             else:
                 if imported.created:
                     messages.success(request, _("Imported %(n)d figures for %(scope)s.") % {
@@ -81,21 +83,19 @@ def index(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.info(request, _("This file had already been imported; nothing changed."))
                 return redirect("exchange:snapshot", pk=imported.snapshot.pk)
-    snapshots = list(ExchangeSnapshot.objects.order_by("-imported_at")[:50]) if may_import else []
+    snapshots = list(ExchangeSnapshot.objects.restrict(request.user, IMPORT).order_by("-imported_at")[:50])
     names = dict(Place.objects.filter(code__in={s.scope_code for s in snapshots}).values_list("code", "name"))
     context = {
         "form": form, "may_import": may_import, "office": office, "sendable": sendable,
         "snapshots": [(s, names.get(s.scope_code, s.scope_code)) for s in snapshots],
-        "offices": TrustedOffice.objects.all() if may_import else [], "k": actions.default_k(),
+        "offices": TrustedOffice.objects.restrict(request.user, IMPORT), "k": actions.default_k(),
     }
     return render(request, "exchange/index.html", context, status=422 if form.errors else 200)
 
 
 @login_required
 def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
-    if not user_can(request.user, IMPORT):
-        raise Http404
-    shot = get_object_or_404(ExchangeSnapshot, pk=pk)
+    shot = get_or_404(ExchangeSnapshot.objects.all(), request.user, IMPORT, pk=pk)
     dictionary = shot.payload.get("header", {}).get("dictionary", {})
     zh = not (get_language() or "").startswith("en")
     names = dict(Place.objects.filter(code__in=set(shot.figures.values_list("place_code", flat=True)))
@@ -106,7 +106,8 @@ def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
     table = [{"place": names.get(place, place), "code": place,
               "measure": (dictionary.get(measure, {}).get("zh" if zh else "en") or measure),
               "cells": list(cells.items())} for (place, measure), cells in rows.items()]
-    audit.record("exchange.view", actor=request.user, obj=shot, detail={"scope": shot.scope_code})
+    audit.record("exchange.view", actor=request.user, obj=shot, detail={"scope": shot.scope_code},
+                 path=area_of(request.user, "exchange.import"))
     return render(request, "exchange/snapshot.html", {"shot": shot, "table": table,
                                                       "k": shot.payload.get("header", {}).get("k")})
 

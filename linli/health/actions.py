@@ -20,8 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
-from linli.core.access import PermissionDenied, allows, require
-from linli.core.scope import user_can
+from linli.core.access import PermissionDenied, allows, area_of, may, require
 from linli.health import facts as health_facts
 from linli.health import quarantine, rules, tracing
 from linli.health.access import CHANGE, ON_BEHALF, VIEW
@@ -77,6 +76,7 @@ def compiled_rules() -> rules.CompiledRuleSet:
 @transaction.atomic
 def do_publish_rule_set(document: dict[str, Any], *, acting_user: Any) -> RuleSet:
     """A new version of a rule set, in use from now on; everyone's status is recomputed."""
+    require(acting_user, CHANGE, RuleSet())
     problems = rules.validate_rule_set(document)
     if problems:
         raise ValidationError(problems, code="rule_set")
@@ -87,7 +87,8 @@ def do_publish_rule_set(document: dict[str, Any], *, acting_user: Any) -> RuleSe
     RuleSet.objects.filter(active=True).update(active=False)
     rule_set = RuleSet.objects.create(code=code, version=version, document=document, active=True,
                                       created_by=acting_user)
-    audit.record("health.rules_publish", actor=acting_user, obj=rule_set, detail={"code": code, "version": version})
+    audit.record("health.rules_publish", actor=acting_user, obj=rule_set, detail={"code": code, "version": version},
+                 path=area_of(acting_user, CHANGE))
     transaction.on_commit(lambda: recompute(None))
     return rule_set
 
@@ -293,9 +294,10 @@ def do_add_risk_area(*, acting_user: Any, region_code: str, name: str, level: st
     """A risk area changes everyone's arrivals: the whole registry is recomputed afterwards."""
     area = RiskArea(region_code=region_code.strip(), name=name.strip(), level=level, valid_from=valid_from,
                     valid_to=valid_to, source=source, created_by=acting_user)
+    require(acting_user, CHANGE, area)
     area.full_clean()
     area.save()
-    audit.record("health.risk_area", actor=acting_user, obj=area,
+    audit.record("health.risk_area", actor=acting_user, obj=area, path=area_of(acting_user, CHANGE),
                  detail={"region": area.region_code, "level": level})
     transaction.on_commit(lambda: recompute(None))
     return area
@@ -490,7 +492,7 @@ def do_import_risk_areas(areas: list[dict[str, Any]], *, acting_user: Any, sourc
     """Add many risk areas at once, all or nothing; one recomputation afterwards. ``areas``
     holds the keyword arguments of :func:`do_add_risk_area` (region_code, name, level,
     valid_from, valid_to)."""
-    if not user_can(acting_user, CHANGE):
+    if not may(acting_user, CHANGE):
         raise PermissionDenied(CHANGE)
     created: list[RiskArea] = []
     errors: dict[str, list[Any]] = {}
@@ -508,6 +510,7 @@ def do_import_risk_areas(areas: list[dict[str, Any]], *, acting_user: Any, sourc
         raise ValidationError(errors, code="rows")
     RiskArea.objects.bulk_create(created)
     audit.record("health.risk_area_import", actor=acting_user, object_type="health.riskarea",
+                 path=area_of(acting_user, CHANGE),
                  detail={"rows": len(created), "source": source[:100]})
     transaction.on_commit(lambda: recompute(None))
     return created

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
+from linli.core.access import area_of
 from linli.core.validators import validate_id_number
 from linli.health.models import LabOutcome, LabResult, LabTest
 from linli.imports.messages import bilingual
@@ -192,6 +193,7 @@ def do_import(parsed: Parsed, *, acting_user: Any, file_name: str = "") -> Impor
                                  recorded_by=acting_user))
     LabResult.objects.bulk_create(created, batch_size=2000)
     audit.record("health.test_import", actor=acting_user, object_type="health.labresult",
+                 path=area_of(acting_user, actions.CHANGE),
                  detail={"file": file_name[:200], "created": len(created), "already": already})
     actions.recompute([r.person_id for r in created])
     return Imported(len(created), already)

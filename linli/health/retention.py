@@ -20,6 +20,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from linli.core import audit
+from linli.core.access import area_of
 from linli.health.models import (
     AccessRecord,
     Arrival,
@@ -105,7 +106,7 @@ def purge(before: datetime.date, *, acting_user: Any = None) -> Purged:
         querysets.append(("gate_events", events))  # a visitor's record goes with its event
     for name, queryset in querysets:
         deleted[name] = _delete(queryset)
-    audit.record("health.purge", actor=acting_user, detail={"before": str(before), "figures": len(figures),
+    audit.record("health.purge", actor=acting_user, path=area_of(acting_user, "health.change"), detail={"before": str(before), "figures": len(figures),
                                                             "deleted": deleted})
     return Purged(before, len(figures), deleted)
 

@@ -33,8 +33,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import audit
-from linli.core.access import PermissionDenied, allows, get_or_404
-from linli.core.scope import scope_for, user_can
+from linli.core.access import PermissionDenied, allows, area_of, get_or_404, may
+from linli.core.scope import scope_for
 from linli.core.validators import clean_query_text
 from linli.health import actions, forms, keys, labs, passes, queries, rules
 from linli.health.facts import RiskMap, deadline_hour
@@ -73,7 +73,7 @@ def needs(action: str) -> Callable[[View], View]:
         @login_required
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not user_can(request.user, action):
+            if not may(request.user, action):
                 return _denied(request)
             return view(request, *args, **kwargs)
         return wrapped
@@ -115,12 +115,13 @@ def _own_person(request: HttpRequest) -> Person:
 
 def _read(request: HttpRequest, action: str, purpose: str, obj: Any = None, object_type: str = "",
           **detail: Any) -> None:
-    audit.record(action, actor=request.user, obj=obj, object_type=object_type, purpose=purpose, detail=detail)
+    audit.record(action, actor=request.user, obj=obj, object_type=object_type, purpose=purpose, detail=detail,
+                 path=None if obj is not None else area_of(request.user, VIEW))
 
 
 def _perms(request: HttpRequest) -> dict[str, bool]:
     user = request.user
-    return {"view": user_can(user, VIEW), "change": user_can(user, CHANGE), "checkin": user_can(user, ON_BEHALF),
+    return {"view": may(user, VIEW), "change": may(user, CHANGE), "checkin": may(user, ON_BEHALF),
             "own": bool(getattr(user, "person_id", None))}
 
 

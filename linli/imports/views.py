@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import audit
-from linli.core.access import PermissionDenied
-from linli.core.scope import user_can
+from linli.core.access import PermissionDenied, may
 from linli.imports import actions, report
 from linli.imports.forms import DecisionForm, MappingForm, UploadForm
 from linli.imports.messages import bilingual, in_language
@@ -46,7 +45,7 @@ def _error_text(exc: ValidationError) -> str:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    if not user_can(request.user, actions.ACTION):
+    if not may(request.user, actions.ACTION):
         return _denied(request)
     form = UploadForm(request.POST or None, request.FILES or None, places=actions.importable_places(request.user))
     status = 200

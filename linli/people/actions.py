@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
-from linli.core.access import PermissionDenied, allows, require
+from linli.core.access import PermissionDenied, allows, area_of, require
 from linli.core.lookups import BROAD_DEPTH
 from linli.core.scope import scope_for
 from linli.core.validators import (
@@ -220,7 +220,7 @@ def search_people(user: Any, raw: str) -> QuerySet[Person]:
     query = search.classify(raw)
     people = visible_people(user)
     if query.kind == "empty":
-        audit.record("people.list", actor=user, object_type="people.person")
+        audit.record("people.list", actor=user, object_type="people.person", path=area_of(user, "people.view"))
         return people.order_by("path", "name")
     if query.kind == "id":
         people = people.filter(id_hash=search.id_hashes(query.value)[0])
@@ -244,7 +244,7 @@ def search_people(user: Any, raw: str) -> QuerySet[Person]:
             people = by_prefix.order_by("name", "pk")
         else:
             people = _name_anywhere(people, query.value, user)
-    audit.record("people.search", actor=user, object_type="people.person",
+    audit.record("people.search", actor=user, object_type="people.person", path=area_of(user, "people.view"),
                  detail={"kind": query.kind, "length": len(raw or "")})
     return people if query.kind in ("pinyin", "name") else people.order_by("name", "pk")
 

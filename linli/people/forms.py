@@ -34,6 +34,9 @@ class PersonForm(forms.Form):
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple):
                 continue
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+                continue
             widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text"})
         self.fields["phone"].widget.attrs.update({"autocomplete": "off", "inputmode": "tel"})
@@ -54,6 +57,32 @@ class PersonForm(forms.Form):
             return
         for field, messages in error.message_dict.items():
             self.add_error(field if field in self.fields else None, messages)
+
+
+class EditPersonForm(PersonForm):
+    """Editing a person never puts her full ID number or phone into the page: both show
+    masked; typing a new value replaces the old one, leaving the field empty keeps it.
+    Full values are read only through the reveal action, with a stated purpose."""
+
+    remove_phone = forms.BooleanField(label=_("Remove the phone number"), required=False)
+
+    def __init__(self, *args: Any, id_masked: str = "", phone_masked: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        keep = _("Shown masked: %(value)s. Type a new number to replace it; leave empty to keep it.")
+        if id_masked:
+            self.fields["id_number"].widget.attrs["placeholder"] = id_masked
+            self.fields["id_number"].help_text = keep % {"value": id_masked}
+        if phone_masked:
+            self.fields["phone"].widget.attrs["placeholder"] = phone_masked
+            self.fields["phone"].help_text = keep % {"value": phone_masked}
+        else:
+            del self.fields["remove_phone"]
+
+    def to_input_keeping(self, id_number: str, phone: str) -> PersonInput:
+        data = self.to_input()
+        data.id_number = data.id_number.strip() or id_number
+        data.phone = "" if self.cleaned_data.get("remove_phone") else (data.phone.strip() or phone)
+        return data
 
 
 class NewResidentForm(PersonForm):

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from linli.core.access import PermissionDenied, allows, get_or_404
 from linli.core.pagination import CappedPaginator
-from linli.core.validators import clean_query_text
+from linli.core.validators import clean_query_text, mask_id_number, mask_phone
 from linli.people import actions
-from linli.people.forms import MoveOutForm, NewResidentForm, OrganizationForm, PersonForm
+from linli.people.forms import EditPersonForm, MoveOutForm, NewResidentForm, OrganizationForm
 from linli.people.models import Organization, Person, Residence
 from linli.places.layout import GROUP_BADGES, ROLE_BADGES
 from linli.places.models import Level, Place, full_names
@@ -44,7 +44,10 @@ def search(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_or_404(Person.objects.select_related("current_house"), request.user, "people.view", pk=pk)
     card = actions.view_person(person, request.user, timezone.localdate())
-    residences = Residence.objects.filter(person=person).select_related("house").order_by("-moved_in")
+    # Only the houses the viewer may see: a person who once lived elsewhere keeps that history,
+    # but it is not this viewer's to read.
+    residences = (Residence.objects.restrict(request.user, "people.view").filter(person=person)
+                  .select_related("house").order_by("-moved_in"))
     trail = person.current_house.ancestors()[4:] + [person.current_house] if person.current_house else []
     return render(request, "people/detail.html", {
         "card": card, "person": person, "residences": residences, "trail": trail,
@@ -93,26 +96,22 @@ def new(request: HttpRequest) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_or_404(Person.objects.all(), request.user, "people.change", pk=pk)
-    show_groups = allows(request.user, "people.view_groups", person.path)
+    show_groups = allows(request.user, "people.view_groups", person)
     initial = {
-        "name": person.name, "id_number": person.id_number, "phone": person.phone.removeprefix("+86"),
-        "population_type": person.population_type, "hukou_address": person.hukou_address,
+        "name": person.name, "population_type": person.population_type, "hukou_address": person.hukou_address,
         "special_groups": person.special_groups, "community_roles": person.community_roles, "notes": person.notes,
     }
-    form = PersonForm(request.POST or None, initial=initial, show_groups=show_groups)
+    form = EditPersonForm(request.POST or None, initial=initial, show_groups=show_groups,
+                          id_masked=mask_id_number(person.id_number), phone_masked=mask_phone(person.phone))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_update_person(person, form.to_input(), acting_user=request.user)
+            actions.do_update_person(person, form.to_input_keeping(person.id_number, person.phone),
+                                     acting_user=request.user)
         except ValidationError as exc:
             form.add_action_errors(exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("people:detail", pk=person.pk)
-    else:
-        # Opening the edit form shows the full ID and phone: that is a read of personal data.
-        from linli.core import audit
-
-        audit.record("person.edit_form", actor=request.user, obj=person)
     status = 422 if request.method == "POST" else 200
     return render(request, "people/form.html", {"form": form, "person": person, "title": _("Edit resident")},
                   status=status)

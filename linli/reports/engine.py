@@ -490,7 +490,7 @@ def _finish(prepared: _Prepared, content: bytes, scope: Place, acting_user: Any)
         run = ReportRun.objects.create(template=template, template_version=template.version, scope_code=scope.code,
                                        generated_by=acting_user, rows=rows, cells=rows * len(spec.columns),
                                        sha256=hashlib.sha256(content).hexdigest())
-        audit.record("report.generate", actor=acting_user, obj=run, detail={
+        audit.record("report.generate", actor=acting_user, obj=run, path=scope.path, detail={
             "template": template.code, "department": template.department, "scope": scope.code, "rows": rows})
         _record_in_ledger(run, template, scope)
     notes = ["health_data"] if uses_health_data(spec) and not may_read_health(acting_user, scope) else []

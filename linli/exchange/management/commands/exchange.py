@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from linli.core.access import PermissionDenied
 from linli.exchange.errors import ExchangeError
 
 
@@ -42,6 +43,8 @@ class Command(BaseCommand):
             getattr(self, f"_{action}")(**opts)
         except ExchangeError as exc:
             raise CommandError(str(exc)) from exc
+        except PermissionDenied as exc:
+            raise CommandError(f"this user may not do {exc} here") from exc
 
     def _actor(self, name: str) -> Any:
         from linli.core.models import User
