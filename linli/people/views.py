@@ -15,8 +15,8 @@ from linli.core.permissions import PermissionDenied, can, get_scoped_or_404
 from linli.core.validators import clean_query_text
 from linli.people import actions
 from linli.people.forms import MoveOutForm, NewResidentForm, OrganizationForm, PersonForm
+from linli.people.layout import GROUP_BADGES, ROLE_BADGES
 from linli.people.models import Organization, Person, Residence
-from linli.places.layout import GROUP_BADGES, ROLE_BADGES
 from linli.places.models import Level, Place, full_names
 
 PAGE_SIZE = 20

@@ -15,7 +15,7 @@ urlpatterns = [
     path("elder-mode/", views.elder_mode, name="elder_mode"),
     path("", include("linli.core.urls")),
     path("people/", include("linli.people.urls")),
-    path("places/", include("linli.places.urls")),
+    path("places/", include("linli.people.place_urls")),
     path("grids/", include("linli.grids.urls")),
     path("ledger/", include("linli.ledger.urls")),
     path("reports/", include("linli.reports.urls")),
