@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "linli.health",
     "linli.gates",
     "linli.demo",
+    "linli.web",
 ]
 
 MIDDLEWARE = [
@@ -105,7 +106,7 @@ MIDDLEWARE = [
     "linli.core.middleware.RequestContextMiddleware",
 ]
 
-ROOT_URLCONF = "linli.urls"
+ROOT_URLCONF = "linli.web.urls"
 WSGI_APPLICATION = "linli.wsgi.application"
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"
@@ -123,7 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "linli.core.context_processors.linli",
+                "linli.web.context_processors.linli",
             ],
         },
     },

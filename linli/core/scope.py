@@ -122,11 +122,6 @@ def _compute(grants: list[_Grant], action: str) -> Scope:
     return Scope(prefixes=_minimal(prefixes), grid_ids=frozenset(grid_ids))
 
 
-def user_can(user: Any, action: str) -> bool:
-    """True when the user may do ``action`` somewhere (used to show or hide menu entries)."""
-    return not scope_for(user, action).empty
-
-
 def clear_scope_cache(user: Any) -> None:
     user.__dict__.pop("_linli_scope_cache", None)
     user.__dict__.pop("_linli_grants", None)

@@ -5,3 +5,15 @@ class GatesConfig(AppConfig):
     name = "linli.gates"
     label = "gates"
     verbose_name = "Gates (门岗)"
+
+    def ready(self) -> None:
+        from linli.gates.models import GateEvent
+        from linli.health.retention import EpidemicRecords, purge_with_health
+
+        # Scans and visitors are epidemic records too; a visitor's record goes with its event.
+        purge_with_health(EpidemicRecords(
+            name="gate_events",
+            dated_before=lambda before: GateEvent.objects.filter(occurred_at__date__lt=before),
+            counted_by=("path", "occurred_at", "kind"),
+            measure_prefix="gate_",
+        ))

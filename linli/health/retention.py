@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,27 @@ def _tally(figures: Counter[tuple[str, datetime.date, str]], rows: Any, measure:
 
 
 @dataclass(frozen=True)
+class EpidemicRecords:
+    """Epidemic records that an app built on health keeps (the gates' scans and visitors).
+
+    They are purged and counted with health's own, in the same transaction. Health cannot
+    import the apps above it, so each adds its records from its ``AppConfig.ready()``.
+    """
+
+    name: str  # the key in Purged.deleted
+    dated_before: Callable[[datetime.date], QuerySet[Any]]
+    counted_by: tuple[str, str, str]  # path, date or time, and the field whose value names the measure
+    measure_prefix: str
+
+
+OTHER_RECORDS: dict[str, EpidemicRecords] = {}
+
+
+def purge_with_health(records: EpidemicRecords) -> None:
+    OTHER_RECORDS[records.name] = records
+
+
+@dataclass(frozen=True)
 class Purged:
     before: datetime.date
     figures: int
@@ -93,17 +115,15 @@ def purge(before: datetime.date, *, acting_user: Any = None) -> Purged:
         ("access_records", AccessRecord.objects.filter(left_at__date__lt=before)),
         ("passes", IssuedPass.objects.filter(expires_at__date__lt=before)),
     ]
-    from django.apps import apps
-
-    if apps.is_installed("linli.gates"):  # the gate registers: scans and visitors are epidemic records too
-        from linli.gates.models import GateEvent
-
-        events = GateEvent.objects.filter(occurred_at__date__lt=before)
-        gate_figures: Counter[tuple[str, datetime.date, str]] = Counter()
-        _tally(gate_figures, events.values_list("path", "occurred_at", "kind"), lambda kind: f"gate_{kind}")
-        for (community, day, measure), value in gate_figures.items():
+    for records in OTHER_RECORDS.values():
+        rows = records.dated_before(before)
+        # Kept out of ``figures``: Purged.figures counts health's own figures.
+        other_figures: Counter[tuple[str, datetime.date, str]] = Counter()
+        _tally(other_figures, rows.values_list(*records.counted_by),
+               lambda value, prefix=records.measure_prefix: f"{prefix}{value}")
+        for (community, day, measure), value in other_figures.items():
             _add_figure(community, day, measure, value)
-        querysets.append(("gate_events", events))  # a visitor's record goes with its event
+        querysets.append((records.name, rows))
     for name, queryset in querysets:
         deleted[name] = _delete(queryset)
     audit.record("health.purge", actor=acting_user, path=area_of(acting_user, "health.change"), detail={"before": str(before), "figures": len(figures),

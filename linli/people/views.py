@@ -15,8 +15,8 @@ from linli.core.pagination import CappedPaginator
 from linli.core.validators import clean_query_text, mask_id_number, mask_phone
 from linli.people import actions
 from linli.people.forms import EditPersonForm, MoveOutForm, NewResidentForm, OrganizationForm
+from linli.people.layout import GROUP_BADGES, ROLE_BADGES
 from linli.people.models import Organization, Person, Residence
-from linli.places.layout import GROUP_BADGES, ROLE_BADGES
 from linli.places.models import Level, Place, full_names
 
 PAGE_SIZE = 20

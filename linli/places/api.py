@@ -1,24 +1,20 @@
-"""Places over the API: one place with its breadcrumb, the children of a place, and the
-building view (一楼一图). Everything is cut to the caller's ``places.view`` scope; a place
-outside it is "not found"."""
+"""Places over the API: one place with its breadcrumb and the children of a place. Everything
+is cut to the caller's ``places.view`` scope; a place outside it is "not found". The building
+view (一楼一图) counts residents, so people serves it (linli/people/place_api.py)."""
 
 from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from linli.core.access import allows, get_or_404
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
 from linli.core.scope import scope_for
-from linli.places.layout import BuildingLayout, Cell, building_layout
-from linli.places.models import Level, Place
+from linli.places.models import Place
 
 router = Router()
-
-HIDDEN_CELL_FIELDS = ("house_id", "number", "floor", "visible")
 
 
 class PlaceItem(Schema):
@@ -52,52 +48,6 @@ class PlaceDetail(PlaceItem):
     boundary: dict[str, Any] | None
 
 
-class BuildingOut(Schema):
-    id: int
-    code: str
-    name: str
-    floors: int | None
-    units_count: int | None
-    has_lift: bool | None
-
-
-class UnitOut(Schema):
-    id: int
-    name: str
-    rooms: list[str]
-
-
-class CellOut(Schema):
-    """A house in the building view. Outside the caller's scope only its position is given."""
-
-    house_id: int
-    number: str
-    floor: int
-    visible: bool
-    usage: str | None = None
-    residents: int | None = None
-    households: int | None = None
-    elders: int | None = None
-    children: int | None = None
-    groups: dict[str, int] | None = Field(None, description="special group → count; empty without the right")
-    roles: dict[str, int] | None = None
-
-
-class RowOut(Schema):
-    floor: int
-    cells: list[CellOut | None] = Field(description="one per unit and room, in the order of `units`; "
-                                                    "null where the floor has no such room")
-
-
-class LayoutOut(Schema):
-    building: BuildingOut
-    units: list[UnitOut]
-    floors: list[int] = Field(description="top floor first")
-    rows: list[RowOut]
-    shows_groups: bool
-    totals: dict[str, int]
-
-
 def _with_children_count(places: QuerySet[Place]) -> QuerySet[Place]:
     # Under a place the caller may see, every child is visible too (scopes are path
     # prefixes), so the plain count is the scoped count.
@@ -118,28 +68,6 @@ def place_detail(place: Place, user: Any) -> dict[str, Any]:
     }
 
 
-def cell_out(cell: Cell | None) -> dict[str, Any] | None:
-    if cell is None:
-        return None
-    data = cell.as_dict()
-    if not cell.visible:
-        return {key: data[key] for key in HIDDEN_CELL_FIELDS}
-    return data
-
-
-def layout_out(layout: BuildingLayout) -> dict[str, Any]:
-    b = layout.building
-    return {
-        "building": {"id": b.pk, "code": b.code, "name": b.name, "floors": b.floors,
-                     "units_count": b.units_count, "has_lift": b.has_lift},
-        "units": [{"id": u.unit_id, "name": u.name, "rooms": u.rooms} for u in layout.units],
-        "floors": layout.floors,
-        "rows": [{"floor": floor, "cells": [cell_out(c) for c in layout.row(floor)]} for floor in layout.floors],
-        "shows_groups": layout.shows_groups,
-        "totals": layout.totals,
-    }
-
-
 @router.get("", response={200: list[PlaceItem], **ERRORS},
             summary="Children of a place; without `parent`, the top places the caller may see")
 @paginate(Pages, page_size=50)
@@ -152,14 +80,6 @@ def list_places(request: HttpRequest, parent: Id | None = None) -> QuerySet[Plac
     if scope.everything:
         return places.filter(parent__isnull=True).order_by("code")
     return places.filter(path__in=scope.prefixes).order_by("path")
-
-
-@router.get("/buildings/{building_id}/layout", response={200: LayoutOut, **ERRORS}, exclude_unset=True,
-            summary="The building view: floors × units, one cell per house")
-def get_layout(request: HttpRequest, building_id: Id) -> dict[str, Any]:
-    user = api_user(request)
-    building = get_or_404(Place.objects.filter(level=Level.BUILDING), user, "places.view", pk=building_id)
-    return layout_out(building_layout(building, user, timezone.localdate()))
 
 
 @router.get("/{place_id}", response={200: PlaceDetail, **ERRORS},

@@ -5,8 +5,8 @@ from typing import Any
 from django import template
 from django.utils.html import format_html, format_html_join
 
+from linli.people.layout import GROUP_BADGES, ROLE_BADGES
 from linli.people.models import CommunityRole, SpecialGroup
-from linli.places.layout import GROUP_BADGES, ROLE_BADGES
 
 register = template.Library()
 

@@ -10,9 +10,9 @@ from django.test import Client
 
 from linli.conftest import Street
 from linli.core.models import AuditEvent
-from linli.core.tests.test_api_endpoints import fresh_id_number
 from linli.people.actions import visible_people
 from linli.people.models import Person, Residence
+from linli.web.tests.test_api_endpoints import fresh_id_number
 
 SEARCH = "/api/people/persons"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from linli.conftest import Street
+from linli.people.layout import Cell
 from linli.people.models import Residence
-from linli.places.api import HIDDEN_CELL_FIELDS, cell_out
-from linli.places.layout import Cell
+from linli.people.place_api import HIDDEN_CELL_FIELDS, cell_out
 from linli.places.models import Level, Place
 
 PLACES = "/api/places"

@@ -47,7 +47,7 @@ def test_house_needs_usage(street):
 def test_building_layout_shows_only_scope(street):
     import datetime
 
-    from linli.places.layout import building_layout
+    from linli.people.layout import building_layout
 
     mine = building_layout(street.grid_building, street.grid_worker, datetime.date(2026, 11, 1))
     assert mine.totals["visible_houses"] == mine.totals["houses"] > 0

@@ -44,13 +44,13 @@ class Command(BaseCommand):
             street = self._build(opts, password)
         self._print_welcome(opts, password)
         if not opts["no_serve"]:
-            from linli.core.management.commands.serve import serve
             from linli.ledger.demo import start_demo_witnesses
 
             witnesses = start_demo_witnesses()
             self.stdout.write(f"  Ledger witnesses / 账簿见证服务器: {len(witnesses)} started (ports 8101, 8102)")
             try:
-                serve(opts["host"], opts["port"], 8, self.stdout)
+                # By name: the serve command belongs to the shell, which no app imports.
+                call_command("serve", host=opts["host"], port=opts["port"], threads=8, stdout=self.stdout)
             finally:
                 for process in witnesses:
                     process.terminate()

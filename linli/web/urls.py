@@ -1,15 +1,21 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from linli.api import api
+from linli.web import views
+from linli.web.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("elder-mode/", views.elder_mode, name="elder_mode"),
     path("", include("linli.core.urls")),
     path("people/", include("linli.people.urls")),
-    path("places/", include("linli.places.urls")),
+    path("places/", include("linli.people.place_urls")),
     path("grids/", include("linli.grids.urls")),
     path("ledger/", include("linli.ledger.urls")),
     path("reports/", include("linli.reports.urls")),

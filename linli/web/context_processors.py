@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from linli.core.scope import user_can
+from linli.core.access import may
 from linli.gates.actions import usable_gates
 from linli.health.queries import health_menu
 
@@ -15,14 +15,14 @@ def linli(request: HttpRequest) -> dict[str, Any]:
     menu: dict[str, bool] = {}
     if user is not None and user.is_authenticated:
         menu = {
-            "people": user_can(user, "people.view"),
-            "places": user_can(user, "places.view"),
-            "grids": user_can(user, "grids.view"),
-            "orgs": user_can(user, "orgs.view"),
-            "ledger": user_can(user, "ledger.view"),
-            "reports": user_can(user, "people.export"),
-            "imports": user_can(user, "people.change"),
-            "audit": user_can(user, "audit.view"),
+            "people": may(user, "people.view"),
+            "places": may(user, "places.view"),
+            "grids": may(user, "grids.view"),
+            "orgs": may(user, "orgs.view"),
+            "ledger": may(user, "ledger.view"),
+            "reports": may(user, "people.export"),
+            "imports": may(user, "people.change"),
+            "audit": may(user, "audit.view"),
             "health": health_menu(user),
             "gates": usable_gates(user).exists(),
         }

@@ -28,6 +28,7 @@ from linli.health.api import router as health_router
 from linli.imports.api import router as imports_router
 from linli.ledger.api import router as ledger_router
 from linli.people.api import router as people_router
+from linli.people.place_api import router as building_layout_router
 from linli.places.api import router as places_router
 from linli.reports.api import router as reports_router
 
@@ -179,6 +180,7 @@ for exc_class, handler in HANDLERS.items():
 
 api.add_router("/people", people_router, tags=["people"])
 api.add_router("/places", places_router, tags=["places"])
+api.add_router("/places", building_layout_router, tags=["places"])
 api.add_router("/grids", grids_router, tags=["grids"])
 api.add_router("/ledger", ledger_router, tags=["ledger"])
 api.add_router("/reports", reports_router, tags=["reports"])

@@ -1,3 +1,7 @@
+"""The place pages, from a street down to a house: the place with the people who live there
+(一楼一图 for a building, 一房一图 for a house). They are people's pages because they show
+residents; places, below people, knows nothing of who lives where."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -10,8 +14,8 @@ from linli.core import audit
 from linli.core.access import allows
 from linli.core.scope import scope_for
 from linli.people.actions import PersonCard, person_card
+from linli.people.layout import building_layout
 from linli.people.models import Organization, Residence
-from linli.places.layout import building_layout
 from linli.places.models import Level, Place, Usage
 
 
@@ -50,7 +54,7 @@ def area(request: HttpRequest, place: Place) -> HttpResponse:
                              vacant=Count("id", filter=Q(usage=Usage.VACANT)))
     residents = Residence.objects.restrict(request.user, "people.view").filter(
         path__under=place.path, moved_out__isnull=True).count()
-    return render(request, "places/area.html", {
+    return render(request, "people/area.html", {
         "place": place, "children": children, "stats": stats, "residents": residents, "trail": _trail(place)})
 
 
@@ -59,7 +63,7 @@ def building(request: HttpRequest, place: Place) -> HttpResponse:
     audit.record("building.view", actor=request.user, obj=place,
                  detail={"visible_houses": layout.totals["visible_houses"]})
     rows = [(floor, layout.row(floor)) for floor in layout.floors]
-    return render(request, "places/building.html",
+    return render(request, "people/building.html",
                   {"place": place, "layout": layout, "rows": rows, "trail": _trail(place)})
 
 
@@ -75,7 +79,7 @@ def house(request: HttpRequest, place: Place) -> HttpResponse:
     for r in residences:
         (history if r.moved_out else current).append((r, person_card(r.person, request.user, today)))
     audit.record("household.view", actor=request.user, obj=place, detail={"people": len(current) + len(history)})
-    return render(request, "places/house.html", {
+    return render(request, "people/house.html", {
         "place": place, "current": current, "history": history, "trail": _trail(place),
         "can_see_people": allows(request.user, "people.view", place.path),
         "can_change": allows(request.user, "people.change", place.path),

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils.translation import gettext_lazy
 
-from linli.api import _field_errors
 from linli.conftest import Street
 from linli.grids.models import Grid
 from linli.people.models import Person
+from linli.web.api import _field_errors
 
 HOUSE = "{house}"  # replaced by a house inside the secretary's scope
 

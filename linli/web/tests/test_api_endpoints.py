@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from linli.api import api
 from linli.conftest import Street
 from linli.core.api_auth import create_token
 from linli.core.validators import id_check_digit
@@ -25,6 +24,7 @@ from linli.grids.models import Grid
 from linli.people import search
 from linli.people.models import Person
 from linli.places.models import Place
+from linli.web.api import api
 
 
 @dataclass(frozen=True)

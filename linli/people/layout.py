@@ -1,7 +1,8 @@
 """The building view 一楼一图: floors × units, one cell per house, what lives there at a glance.
 
-Shared by the web page and the API. A cell outside the viewer's scope is returned without
-any data, so a grid worker sees the shape of the building but only her own households.
+Shared by the web page and the API; it lives in people, not places, because every cell
+counts residents. A cell outside the viewer's scope is returned without any data, so a grid
+worker sees the shape of the building but only her own households.
 """
 
 from __future__ import annotations

@@ -1,8 +1,0 @@
-from django.urls import path
-
-from linli.places import views
-
-app_name = "places"
-urlpatterns = [
-    path("<int:pk>/", views.detail, name="detail"),
-]
