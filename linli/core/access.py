@@ -416,3 +416,45 @@ def area_of(user: Any, action: str) -> str:
     """Where to file an event about everything the user may reach with ``action`` (a search,
     a list): the narrowest place holding her whole scope."""
     return scope_for(user, action).area
+
+
+# --- routes ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RouteAccess:
+    """What a page or API operation needs, declared beside it with ``@route``. The generated
+    access matrix (``linli/web/tests/test_access_matrix.py``) reads these declarations and
+    checks every route as each persona: a route without one fails it.
+
+    - ``actions``: the route needs one of these actions (held somewhere for a list, over the
+      object for an object route); empty with ``public`` or ``signed_in``.
+    - ``model`` / ``kwarg``: the object the URL names by primary key (a path parameter, or a
+      query parameter with ``query=True``); ``where`` narrows which rows the route accepts.
+    - ``public``: anyone, signed in or not. ``signed_in``: any signed-in user (her own pages).
+    """
+
+    actions: tuple[str, ...] = ()
+    model: type[Model] | None = None
+    kwarg: str = "pk"
+    query: bool = False
+    where: Q | None = None
+    public: bool = False
+    signed_in: bool = False
+
+
+def route(*actions: str, model: type[Model] | None = None, kwarg: str = "pk", query: bool = False,
+          where: Q | None = None, public: bool = False, signed_in: bool = False) -> Callable[[Any], Any]:
+    """Declare what a view or API handler needs (see ``RouteAccess``). It only declares: the
+    view still decides through ``restrict`` / ``get_or_404`` / ``allows``, and the matrix test
+    proves that the two agree."""
+    # (Whether the actions are registered is checked by the matrix test: views may be imported
+    # before every app's access.py has registered its actions.)
+    if not actions and not (public or signed_in):
+        raise ImproperlyConfigured("a route names its actions, or says it is public or for any signed-in user")
+    access = RouteAccess(tuple(actions), model, kwarg, query, where, public, signed_in)
+
+    def decorate(view: Any) -> Any:
+        view.linli_access = access
+        return view
+
+    return decorate
