@@ -45,7 +45,8 @@ def main() -> None:
     from linli.core.models import User
     from linli.people.models import Person
     from linli.places.models import Level, Place
-    from linli.reports.engine import cells_saved, generate_all
+    from linli.reports.actions import do_generate_all_reports
+    from linli.reports.engine import cells_saved
 
     call_command("migrate", verbosity=0)
     street = Place.objects.filter(level=Level.STREET).order_by("code").first()
@@ -53,7 +54,7 @@ def main() -> None:
     if street is None or officer is None:
         raise SystemExit("no demo street here: run `linli demo --residents 250000 --no-serve` first")
     started = time.perf_counter()
-    reports = generate_all(scope=street, acting_user=officer)
+    reports = do_generate_all_reports(scope=street, acting_user=officer)
     seconds = time.perf_counter() - started
     saving = cells_saved(officer, street, timezone.localdate())
     imported = None if args.skip_import else import_rate(args.import_rows)

@@ -6,13 +6,32 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from linli.core import context
 from linli.core.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+
+
+def clean_purpose(purpose: str) -> str:
+    """A stated purpose for reading full personal data, tidied; refused when it is too short to
+    say anything or carries control characters. The same rule for reveals, exports and reports."""
+    from linli.core.validators import has_control_characters
+
+    text = " ".join((purpose or "").split())
+    if has_control_characters(text):
+        raise ValidationError({"purpose": [ValidationError(
+            _("This text contains control characters; please retype it."), code="control_chars")]})
+    if len(text) < settings.LINLI_REVEAL_PURPOSE_MIN_LENGTH:
+        raise ValidationError({"purpose": [ValidationError(
+            _("State why you need the full value (at least %(n)d characters)."), code="required",
+            params={"n": settings.LINLI_REVEAL_PURPOSE_MIN_LENGTH})]})
+    return text[:300]
 
 
 def record(

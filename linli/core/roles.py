@@ -32,7 +32,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     # Health officers see who lives where and health data, never special-group tags.
     "health_officer": (gettext_noop("district health officer"), [
         "places.view", "people.view", "people.reveal", "health.view", "health.change", "health.checkin",
-        "ledger.view", "ledger.audit", "ledger.submit",
+        "health.report", "ledger.view", "ledger.audit", "ledger.submit",
     ]),
     # A resident's role is held on her own house: she sees her own household.
     "resident": (gettext_noop("resident"), ["places.view", "people.view"]),

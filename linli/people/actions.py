@@ -291,18 +291,10 @@ REVEALABLE = {"id_number", "phone"}
 def do_reveal(person: Person, field_name: str, *, acting_user: Any, purpose: str) -> str:
     """The full value of a protected field, for a stated purpose, written to the audit log.
     Refusals are logged as well."""
-    from django.conf import settings
 
     if field_name not in REVEALABLE:
         raise ValidationError({"field": [_("Only the ID number or the phone can be revealed.")]})
-    purpose = " ".join((purpose or "").split())
-    if has_control_characters(purpose):
-        raise ValidationError({"purpose": [ValidationError(
-            _("This text contains control characters; please retype it."), code="control_chars")]})
-    if len(purpose) < settings.LINLI_REVEAL_PURPOSE_MIN_LENGTH:
-        raise ValidationError({"purpose": [ValidationError(
-            _("State why you need the full value (at least %(n)d characters)."), code="required",
-            params={"n": settings.LINLI_REVEAL_PURPOSE_MIN_LENGTH})]})
+    purpose = audit.clean_purpose(purpose)
     if not allows(acting_user, "people.reveal", person.path):
         audit.record("person.reveal", actor=acting_user, obj=person, purpose=purpose,
                      outcome="denied", detail={"field": field_name})

@@ -30,13 +30,17 @@ KINDS = {"people": _("people"), "households": _("households"), "houses": _("hous
 MAX_ROWS = 300_000
 
 
-def export_places(user: Any) -> list[Place]:
-    """The areas a user may export from: the places of her own role assignments (an
-    administrator: the streets and communities)."""
+def export_places(user: Any, actions: tuple[str, ...] = ("people.export",)) -> list[Place]:
+    """The areas a user may export from (or, with other ``actions``, make reports for): the
+    places of her own role assignments holding one of them (an administrator: the streets and
+    communities)."""
     if user.is_superuser:
         return list(Place.objects.filter(level__in=[Level.STREET, Level.COMMUNITY]).order_by("code")[:50])
-    return [a.place for a in user.assignments.select_related("place")
-            if a.place and allows(user, "people.export", a.place.path)]
+    places: dict[int, Place] = {}
+    for assignment in user.assignments.select_related("place"):
+        if assignment.place and any(allows(user, action, assignment.place) for action in actions):
+            places.setdefault(assignment.place.pk, assignment.place)
+    return list(places.values())
 
 
 @dataclass

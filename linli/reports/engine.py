@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from linli.core import audit
-from linli.core.access import allows, require
+from linli.core.access import allows
 from linli.people.models import Person, PopulationType, Residence, SpecialGroup
 from linli.people.search import group_token
 from linli.places.models import Level, Place, names_by_path
@@ -196,18 +196,33 @@ def _years_ago(today: datetime.date, years: int) -> datetime.date:
 
 
 def uses_health_data(spec: Spec) -> bool:
-    return bool(_filter_keys(spec.filter) & HEALTH_FILTERS) or any(c.field in HEALTH_FIELDS for c in spec.columns)
+    return selects_by_health(spec) or any(c.field in HEALTH_FIELDS for c in spec.columns)
+
+
+def selects_by_health(spec: Spec) -> bool:
+    """The report chooses its people by their epidemic records (arrivals, contacts): being on
+    it is itself health data."""
+    return bool(_filter_keys(spec.filter) & HEALTH_FILTERS)
+
+
+# How a report is made (``linli.reports.actions`` decides which, per user and template):
+LIST = "list"  # the department's list, masked for the department, health columns left empty
+LIST_WITH_HEALTH = "list_with_health"  # the same with its health columns filled: health roles, with a purpose
+HEALTH_LIST = "health_list"  # a list of people chosen by their epidemic records: health roles, with a purpose
+HEALTH_COUNTS = "health_counts"  # that selection counted per compound: street and community offices
+MODES = {LIST, LIST_WITH_HEALTH, HEALTH_LIST, HEALTH_COUNTS}
 
 
 def may_read_health(user: Any, scope: Place) -> bool:
-    """Epidemic records go into the health departments' reports only for those allowed to
-    make them (community and street offices by default): health data is sensitive (PIPL 28)."""
+    """Epidemic records are selected (and counted) only for those allowed to make the health
+    departments' reports: health data is sensitive (PIPL 28)."""
     return allows(user, "health.report", scope.path)
 
 
-def select_people(user: Any, scope: Place, spec: Spec, today: datetime.date) -> QuerySet[Person]:
+def select_people(user: Any, scope: Place, spec: Spec, today: datetime.date,
+                  action: str = "people.export") -> QuerySet[Person]:
     condition = _filter_q(spec.filter, today)
-    people = Person.objects.restrict(user, "people.export").filter(path__under=scope.path, is_active=True)
+    people = Person.objects.restrict(user, action).filter(path__under=scope.path, is_active=True)
     if condition is None or (_filter_keys(spec.filter) & HEALTH_FILTERS and not may_read_health(user, scope)):
         return people.none()
     people = people.filter(condition)
@@ -462,19 +477,33 @@ class _Prepared:
     content: bytes | None = None
 
 
-def _prepare(template: ReportTemplate, scope: Place, acting_user: Any, today: datetime.date) -> _Prepared:
-    require(acting_user, "people.export", scope.path)
+def _prepare(template: ReportTemplate, scope: Place, acting_user: Any, today: datetime.date,
+             mode: str = LIST) -> _Prepared:
+    """Read one report. The caller (the action) has decided that the user may make it this way."""
     spec = parse_spec(template.spec)
     moment = timezone.localtime()
     footer = (f"范围：{scope.full_name() if scope.level not in (Level.PROVINCE, Level.CITY) else scope.name}"
               f"（{scope.code}）  生成时间：{moment:%Y-%m-%d %H:%M}  生成人：{acting_user}  "
               f"模板：{template.code} 第{template.version}版  由邻里平台自“一表采集”数据生成")
     filename = _safe_name(f"{template.title}_{scope.name}_{moment:%Y%m%d}") + ".xlsx"
+    if mode == HEALTH_COUNTS:
+        table = _health_counts(select_people(acting_user, scope, spec, today, "health.report"))
+        counted = Spec([Column("小区", "_group", 18), Column("人数", "_count", 10)], {}, [], "compound",
+                       counts=[{}])
+        return _Prepared(template, counted, len(table), filename.replace(".xlsx", "_统计.xlsx"),
+                         content=write_counts_xlsx(template, counted, table, footer))
+    if mode == HEALTH_LIST:
+        rows = build_rows(select_people(acting_user, scope, spec, today, "health.report"), today,
+                          {c.field for c in spec.columns})
+        rows.sort(key=_sort_key(spec.group_by and [spec.group_by, *spec.sort] or spec.sort))
+        with translation.override("zh-hans"):
+            sheet = list_sheet(template, spec, rows, POLICIES.get(template.department, Policy()), footer)
+        return _Prepared(template, spec, len(rows), filename, sheet=sheet)
     if spec.counts:
         table = count_rows(select_people(acting_user, scope, spec, today), spec, today)
         return _Prepared(template, spec, len(table), filename, content=write_counts_xlsx(template, spec, table, footer))
     fields = {c.field for c in spec.columns}
-    if not may_read_health(acting_user, scope):
+    if mode != LIST_WITH_HEALTH:
         fields -= HEALTH_FIELDS  # the columns stay, empty
     rows = build_rows(select_people(acting_user, scope, spec, today), today, fields)
     rows.sort(key=_sort_key(spec.group_by and [spec.group_by, *spec.sort] or spec.sort))
@@ -483,27 +512,43 @@ def _prepare(template: ReportTemplate, scope: Place, acting_user: Any, today: da
     return _Prepared(template, spec, len(rows), filename, sheet=sheet)
 
 
-def _finish(prepared: _Prepared, content: bytes, scope: Place, acting_user: Any) -> Generated:
+def _health_counts(people: QuerySet[Person]) -> list[list[Any]]:
+    """How many people of the selection live in each compound: the health reports as the street
+    and community offices see them (counts, not people)."""
+    depth = 6  # path segments down to the compound
+    tallies: defaultdict[str, int] = defaultdict(int)
+    for path in people.values_list("path", flat=True).iterator(chunk_size=20000):
+        tallies["/".join(path.split("/")[:depth]) + "/"] += 1
+    names = names_by_path(set(tallies))
+    named = sorted(((names.get(path, "") or "—", n) for path, n in tallies.items()),
+                   key=lambda item: (len(item[0]), item[0]))
+    return [[name, n] for name, n in named] + [["合计", sum(n for _name, n in named)]]
+
+
+def _finish(prepared: _Prepared, content: bytes, scope: Place, acting_user: Any, mode: str = LIST,
+            purpose: str = "") -> Generated:
     """Audited and recorded in the ledger once the file exists."""
     template, spec, rows = prepared.template, prepared.spec, prepared.rows
     with transaction.atomic():
         run = ReportRun.objects.create(template=template, template_version=template.version, scope_code=scope.code,
                                        generated_by=acting_user, rows=rows, cells=rows * len(spec.columns),
                                        sha256=hashlib.sha256(content).hexdigest())
-        audit.record("report.generate", actor=acting_user, obj=run, path=scope.path, detail={
-            "template": template.code, "department": template.department, "scope": scope.code, "rows": rows})
+        audit.record("report.generate", actor=acting_user, obj=run, path=scope.path, purpose=purpose, detail={
+            "template": template.code, "department": template.department, "scope": scope.code, "rows": rows,
+            "mode": mode})
         _record_in_ledger(run, template, scope)
-    notes = ["health_data"] if uses_health_data(spec) and not may_read_health(acting_user, scope) else []
+    notes = ["health_counts"] if mode == HEALTH_COUNTS else []
     return Generated(prepared.filename, content, rows, rows * len(spec.columns), run, notes)
 
 
-def generate(template: ReportTemplate, *, scope: Place, acting_user: Any,
+def generate(template: ReportTemplate, *, scope: Place, acting_user: Any, mode: str = LIST, purpose: str = "",
              today: datetime.date | None = None) -> Generated:
-    """One department's report for ``scope``: masked for that department, audited, recorded."""
-    prepared = _prepare(template, scope, acting_user, today or timezone.localdate())
+    """One department's report for ``scope``, made the way the action decided: masked for that
+    department, audited, recorded. Call it through ``linli.reports.actions``."""
+    prepared = _prepare(template, scope, acting_user, today or timezone.localdate(), mode)
     content = prepared.content if prepared.sheet is None else write_list(prepared.sheet)
     assert content is not None  # noqa: S101 - one of the two is always set
-    return _finish(prepared, content, scope, acting_user)
+    return _finish(prepared, content, scope, acting_user, mode, purpose)
 
 
 # Below this many rows in all, writing in worker processes costs more than it saves.
@@ -528,17 +573,20 @@ def _written(prepared: _Prepared, job: Future[bytes] | None) -> bytes:
     return write_list(prepared.sheet)
 
 
-def generate_all(*, scope: Place, acting_user: Any, today: datetime.date | None = None) -> list[Generated]:
-    """Every active template for ``scope``. On a big area the files are written in worker
-    processes (spawned: they import only ``linli.reports.sheet``) while the next report is
-    read from the database; audit and ledger records are made here, in order, once each
-    file exists."""
+def generate_all(modes: dict[ReportTemplate, str], *, scope: Place, acting_user: Any, purpose: str = "",
+                 today: datetime.date | None = None) -> list[Generated]:
+    """The given templates for ``scope``, each made in its mode (decided by the action). On a
+    big area the files are written in worker processes (spawned: they import only
+    ``linli.reports.sheet``) while the next report is read from the database; audit and
+    ledger records are made here, in order, once each file exists."""
     today = today or timezone.localdate()
-    templates = list(ReportTemplate.objects.filter(active=True).order_by("department", "code"))
+    templates = sorted(modes, key=lambda t: (t.department, t.code))
     workers = _writer_count()
-    if len(templates) < 2 or workers < 2 or Person.objects.restrict(acting_user, "people.export").filter(
+    # A size estimate for the choice of writers, no row read: the reports select their own rows.
+    if len(templates) < 2 or workers < 2 or Person.objects.filter(
             path__under=scope.path, is_active=True).count() < PARALLEL_ROWS:
-        return [generate(t, scope=scope, acting_user=acting_user, today=today) for t in templates]
+        return [generate(t, scope=scope, acting_user=acting_user, mode=modes[t], purpose=purpose, today=today)
+                for t in templates]
     # The longest lists first (as long as they were last time), so that writing them overlaps
     # reading the others.
     last_rows = dict(ReportRun.objects.filter(scope_code=scope.code).order_by("pk")
@@ -547,7 +595,7 @@ def generate_all(*, scope: Place, acting_user: Any, today: datetime.date | None 
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         pending: dict[int, tuple[_Prepared, Future[bytes] | None]] = {}
         for template in order:
-            prepared = _prepare(template, scope, acting_user, today)
+            prepared = _prepare(template, scope, acting_user, today, modes[template])
             job = None
             if prepared.sheet is not None:
                 try:
@@ -555,7 +603,7 @@ def generate_all(*, scope: Place, acting_user: Any, today: datetime.date | None 
                 except (BrokenExecutor, OSError, RuntimeError):
                     job = None  # written here instead
             pending[template.pk] = (prepared, job)
-        return [_finish(prepared, _written(prepared, job), scope, acting_user)
+        return [_finish(prepared, _written(prepared, job), scope, acting_user, modes[prepared.template], purpose)
                 for prepared, job in (pending[t.pk] for t in templates)]
 
 

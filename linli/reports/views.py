@@ -1,42 +1,53 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from linli.core.access import PermissionDenied, allows
+from linli.core.access import PermissionDenied, allows, may
 from linli.core.http import attachment
-from linli.core.scope import scope_for
-from linli.people.exports import export_places
 from linli.places.models import Place
-from linli.reports.engine import cells_saved, generate, generate_all, zip_reports
+from linli.reports.actions import (
+    REPORT_ACTIONS,
+    do_generate_all_reports,
+    do_generate_report,
+    report_places,
+)
+from linli.reports.engine import cells_saved, parse_spec, uses_health_data, zip_reports
 from linli.reports.models import ReportTemplate
 
 
 def _scope_from(request: HttpRequest) -> Place:
-    scopes = export_places(request.user)
+    """The area asked for, among the areas of the user's own reporting roles (or any place for
+    an administrator); 404 otherwise."""
+    scopes = report_places(request.user)
     code = request.POST.get("scope") or request.GET.get("scope") or (scopes[0].code if scopes else "")
     place = next((p for p in scopes if p.code == code), None)
+    for action in REPORT_ACTIONS:  # or any place inside her reporting scope
+        place = place or Place.objects.restrict(request.user, action).filter(code=str(code)[:32]).first()
     if place is None:
-        place = Place.objects.filter(code=str(code)[:32]).first()
-        if place is None or not allows(request.user, "people.export", place.path):
-            raise Http404
+        raise Http404
     return place
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    if scope_for(request.user, "people.export").empty:
+    if not any(may(request.user, action) for action in REPORT_ACTIONS):
         raise Http404
     scope = _scope_from(request)
     today = timezone.localdate()
     saving = cells_saved(request.user, scope, today)
-    templates, typed_cells, entered_once = saving.templates, saving.typed, saving.entered_once
+    typed_cells, entered_once = saving.typed, saving.entered_once
+    templates = [(t, rows, cells, uses_health_data(parse_spec(t.spec))) for t, rows, cells in saving.templates]
     return render(request, "reports/index.html", {
-        "scope": scope, "scopes": export_places(request.user), "templates": templates, "typed_cells": typed_cells,
-        "entered_once": entered_once, "saved": max(typed_cells - entered_once, 0)})
+        "scope": scope, "scopes": report_places(request.user), "templates": templates, "typed_cells": typed_cells,
+        "entered_once": entered_once, "saved": max(typed_cells - entered_once, 0),
+        "may_name_health": allows(request.user, "health.view", scope)})
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,15 +57,19 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_POST
 def run(request: HttpRequest) -> HttpResponse:
     scope = _scope_from(request)
+    purpose = str(request.POST.get("purpose", ""))[:300]
     try:
         if request.POST.get("template") == "__all__":
-            reports = generate_all(scope=scope, acting_user=request.user)
+            reports = do_generate_all_reports(scope=scope, acting_user=request.user, purpose=purpose)
             return attachment(zip_reports(reports), f"{scope.name}_全部部门报表_{timezone.localdate():%Y%m%d}.zip",
                              "application/zip")
         template = ReportTemplate.objects.filter(code=str(request.POST.get("template", ""))[:64], active=True).first()
         if template is None:
             raise Http404
-        report = generate(template, scope=scope, acting_user=request.user)
+        report = do_generate_report(template, scope=scope, acting_user=request.user, purpose=purpose)
     except PermissionDenied as exc:
         raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{reverse('reports:index')}?scope={scope.code}")
     return attachment(report.content, report.filename, XLSX)

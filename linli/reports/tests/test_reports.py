@@ -11,12 +11,14 @@ from django.core.management import call_command
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from linli.core.access import PermissionDenied
 from linli.core.models import AuditEvent
 from linli.ledger import log
 from linli.ledger.models import LedgerEntry
 from linli.people.models import Person
 from linli.places.models import Place
-from linli.reports.engine import TemplateError, generate, generate_all, parse_spec
+from linli.reports.actions import do_generate_all_reports, do_generate_report
+from linli.reports.engine import TemplateError, parse_spec
 from linli.reports.models import ReportRun, ReportTemplate
 
 
@@ -42,7 +44,7 @@ def test_six_department_templates_ship(db):
 
 
 def test_civil_affairs_list_matches_the_registry(street):
-    report = generate(template("civil"), scope=street.community, acting_user=street.secretary)
+    report = do_generate_report(template("civil"), scope=street.community, acting_user=street.secretary)
     rows = sheet_rows(report.content)
     assert rows[0][:3] == ["序号", "姓名", "性别"]
     expected = [p for p in Person.objects.filter(path__under=street.community.path)
@@ -56,14 +58,14 @@ def test_civil_affairs_list_matches_the_registry(street):
 
 
 def test_education_gets_masked_ids_and_only_school_age(street):
-    report = generate(template("education"), scope=street.community, acting_user=street.secretary)
+    report = do_generate_report(template("education"), scope=street.community, acting_user=street.secretary)
     rows = [r for r in sheet_rows(report.content)[1:] if isinstance(r[0], float)]
     assert rows and all(6 <= r[3] <= 17 for r in rows)
     assert all("*" in r[4] for r in rows if r[4])
 
 
 def test_police_floating_population_full_ids_as_text(street):
-    report = generate(template("police"), scope=street.community, acting_user=street.secretary)
+    report = do_generate_report(template("police"), scope=street.community, acting_user=street.secretary)
     floating = Person.objects.filter(path__under=street.community.path, population_type__in=["floating", "foreign"])
     assert report.rows == floating.count()
     rows = [r for r in sheet_rows(report.content)[1:] if isinstance(r[0], float)]
@@ -72,7 +74,7 @@ def test_police_floating_population_full_ids_as_text(street):
 
 
 def test_the_womens_federation_gets_counts_per_compound_and_no_names(street):
-    report = generate(template("women"), scope=street.community, acting_user=street.secretary)
+    report = do_generate_report(template("women"), scope=street.community, acting_user=street.secretary)
     rows = sheet_rows(report.content)
     assert rows[0][:3] == ["小区", "妇女总数", "18—59岁妇女"] and len(rows[0]) == 12
     people = list(Person.objects.filter(path__under=street.community.path, is_active=True))
@@ -106,16 +108,21 @@ def _epidemic(street: Any) -> tuple[Person, Person]:
     return arrived, contact
 
 
+PURPOSE = "疾控流调：核对密接人员名单"
+
+
 def test_health_reports_read_the_epidemic_records(street):
     arrived, contact = _epidemic(street)
-    health = generate(template("health"), scope=street.community, acting_user=street.secretary)
+    health = do_generate_report(template("health"), scope=street.community, acting_user=street.health_officer,
+                                purpose=PURPOSE)
     rows = [r for r in sheet_rows(health.content)[1:] if isinstance(r[0], float)]
     header = sheet_rows(health.content)[0]
     assert [r[1] for r in rows] == [arrived.name]
     row = dict(zip(header, rows[0], strict=False))
     assert row["来源地"] == "武汉市武昌区" and row["返回日期"] and row["健康状况"] in ("绿码", "黄码")
 
-    cdc = generate(template("cdc"), scope=street.community, acting_user=street.secretary)
+    cdc = do_generate_report(template("cdc"), scope=street.community, acting_user=street.health_officer,
+                             purpose=PURPOSE)
     rows = [r for r in sheet_rows(cdc.content)[1:] if isinstance(r[0], float)]
     header = sheet_rows(cdc.content)[0]
     assert [r[1] for r in rows] == [contact.name] and cdc.notes == []
@@ -123,20 +130,50 @@ def test_health_reports_read_the_epidemic_records(street):
     assert row["接触类型"] == "密接" and row["健康状况"] == "红码（隔离观察中）"
 
 
-def test_without_the_health_report_right_the_epidemic_part_stays_empty(street):
+def test_street_and_community_offices_get_health_reports_as_counts(street):
+    """Before, a street officer's CDC report named every close contact with ID, phone and
+    colour, with no purpose asked; now offices without a health role get counts per compound."""
+    arrived, contact = _epidemic(street)
+    for user, purpose in ((street.secretary, ""), (street.secretary, PURPOSE), (street.street_officer, PURPOSE),
+                          (street.health_officer, "")):
+        cdc = do_generate_report(template("cdc"), scope=street.community, acting_user=user, purpose=purpose)
+        cells = [cell for row in sheet_rows(cdc.content) for cell in row]
+        assert cdc.notes == ["health_counts"]
+        assert contact.name not in cells and contact.id_number not in cells
+        assert ["合计", 1.0] in [row[:2] for row in sheet_rows(cdc.content)]
+    run = AuditEvent.objects.filter(action="report.generate").last()
+    assert run.detail["mode"] == "health_counts" and run.path == street.community.path
+
+
+def test_health_lists_name_people_only_with_a_purpose_which_is_audited(street):
+    _epidemic(street)
+    with pytest.raises(ValidationError):
+        do_generate_report(template("cdc"), scope=street.community, acting_user=street.health_officer,
+                           purpose="x")
+    do_generate_report(template("cdc"), scope=street.community, acting_user=street.health_officer, purpose=PURPOSE)
+    event = AuditEvent.objects.filter(action="report.generate").last()
+    assert event.purpose == PURPOSE and event.detail["mode"] == "health_list"
+
+
+def test_without_the_health_report_right_no_health_report_at_all(street):
     from linli.core.models import Role, RoleAssignment
 
     _epidemic(street)
     role = Role.objects.create(code="exporter", name="exporter", actions=["people.view", "people.export"])
     RoleAssignment.objects.create(user=street.outsider, role=role, place=street.community)
-    cdc = generate(template("cdc"), scope=street.community, acting_user=street.outsider)
-    health = generate(template("health"), scope=street.community, acting_user=street.outsider)
-    assert cdc.rows == health.rows == 0 and cdc.notes == health.notes == ["health_data"]
+    for code in ("cdc", "health"):
+        with pytest.raises(PermissionDenied):
+            do_generate_report(template(code), scope=street.community, acting_user=street.outsider,
+                               purpose=PURPOSE)
+    assert AuditEvent.objects.filter(action="report.generate", outcome="denied").count() == 2
+    # The other departments' reports still come, and the education list keeps its health column empty.
+    names = {r.filename for r in do_generate_all_reports(scope=street.community, acting_user=street.outsider)}
+    assert names and not any("密切接触" in n for n in names)
 
 
 def test_generation_is_scoped_audited_and_in_the_ledger(street):
     before = LedgerEntry.objects.count()
-    report = generate(template("women"), scope=street.community, acting_user=street.secretary)
+    report = do_generate_report(template("women"), scope=street.community, acting_user=street.secretary)
     log.request_sequencing()
     assert AuditEvent.objects.filter(action="report.generate").latest("seq").detail["rows"] == report.rows
     entry = LedgerEntry.objects.latest("index")
@@ -145,9 +182,9 @@ def test_generation_is_scoped_audited_and_in_the_ledger(street):
     from linli.core.access import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        generate(template("women"), scope=street.other_community, acting_user=street.secretary)
+        do_generate_report(template("women"), scope=street.other_community, acting_user=street.secretary)
     with pytest.raises(PermissionDenied):
-        generate(template("women"), scope=street.community, acting_user=street.grid_worker)
+        do_generate_report(template("women"), scope=street.community, acting_user=street.grid_worker)
 
 
 def test_one_click_zip_and_page(street):
@@ -192,7 +229,7 @@ def test_editing_a_template_bumps_its_version(db):
 
 def test_generate_all_for_the_whole_street(street):
     street_place = street.community.parent
-    reports = generate_all(scope=street_place, acting_user=street.street_officer)
+    reports = do_generate_all_reports(scope=street_place, acting_user=street.street_officer)
     assert sum(r.rows for r in reports) > 0
 
 
@@ -201,7 +238,7 @@ def test_a_report_costs_a_fixed_number_of_queries(street, django_assert_max_num_
     """Sealed fields a report does not show are not loaded: reading one later would cost a
     query per row, which this bound catches."""
     with django_assert_max_num_queries(40):
-        report = generate(template(code_part), scope=street.community.parent, acting_user=street.street_officer)
+        report = do_generate_report(template(code_part), scope=street.community.parent, acting_user=street.street_officer)
     assert report.rows > 0
 
 
@@ -212,11 +249,11 @@ def test_all_reports_written_in_worker_processes_match_the_ones_written_here(str
         return [row for row in sheet_rows(content) if "生成时间" not in str(row[0])]
 
     street_place = street.community.parent
-    here = {r.filename: cells(r.content) for r in generate_all(scope=street_place, acting_user=street.street_officer)}
+    here = {r.filename: cells(r.content) for r in do_generate_all_reports(scope=street_place, acting_user=street.street_officer)}
     monkeypatch.setattr(engine, "PARALLEL_ROWS", 0)
     settings.LINLI_REPORT_WRITERS = 2
     runs = ReportRun.objects.count()
-    workers = generate_all(scope=street_place, acting_user=street.street_officer)
+    workers = do_generate_all_reports(scope=street_place, acting_user=street.street_officer)
     assert {r.filename: cells(r.content) for r in workers} == here
     assert ReportRun.objects.count() == runs + len(workers)  # each one audited and recorded
 
@@ -258,6 +295,6 @@ def test_when_the_writer_processes_die_the_files_are_written_here(street, settin
     monkeypatch.setattr(engine, "PARALLEL_ROWS", 0)
     monkeypatch.setattr(engine, "ProcessPoolExecutor", DeadPool)
     settings.LINLI_REPORT_WRITERS = 2
-    reports = generate_all(scope=street.community.parent, acting_user=street.street_officer)
+    reports = do_generate_all_reports(scope=street.community.parent, acting_user=street.street_officer)
     assert len(reports) == ReportTemplate.objects.filter(active=True).count()
     assert all(sheet_rows(r.content)[0] for r in reports)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from linli.core.access import PermissionDenied
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         gen.add_argument("--out", type=Path, required=True)
         gen.add_argument("--user", default="", help="generate as this user (default: the first superuser)")
         gen.add_argument("--zip", action="store_true", help="one zip file instead of one xlsx per report")
+        gen.add_argument("--purpose", default="", help="why the health reports must name people (health roles "
+                                                       "only; without it they are counted per compound)")
         sub.add_parser("list")
 
     def handle(self, *args: Any, action: str, **opts: Any) -> None:
@@ -33,10 +36,11 @@ class Command(BaseCommand):
         self._generate(**opts)
 
     def _generate(self, all: bool, template: str | None, scope: str, out: Path, user: str, zip: bool,
-                  **_: Any) -> None:
+                  purpose: str = "", **_: Any) -> None:
         from linli.core.models import User
         from linli.places.models import Place
-        from linli.reports.engine import generate, generate_all, zip_reports
+        from linli.reports.actions import do_generate_all_reports, do_generate_report
+        from linli.reports.engine import zip_reports
         from linli.reports.models import ReportTemplate
 
         place = Place.objects.filter(code=scope).first()
@@ -48,14 +52,16 @@ class Command(BaseCommand):
             raise CommandError(f"no such user {user!r} / 没有该用户")
         try:
             if all:
-                reports = generate_all(scope=place, acting_user=actor)
+                reports = do_generate_all_reports(scope=place, acting_user=actor, purpose=purpose)
             else:
                 chosen = ReportTemplate.objects.filter(code=template).first()
                 if chosen is None:
                     raise CommandError(f"no template {template!r}; see `linli reports list`")
-                reports = [generate(chosen, scope=place, acting_user=actor)]
+                reports = [do_generate_report(chosen, scope=place, acting_user=actor, purpose=purpose)]
         except PermissionDenied as exc:
             raise CommandError(f"{actor} may not export people of {place.code} / 无权导出该范围的人员数据") from exc
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         out.mkdir(parents=True, exist_ok=True)
         if zip:
             target = out / f"{place.name}_全部部门报表.zip"

@@ -1,0 +1,109 @@
+"""Generating the departments' reports: who may make which report, and how.
+
+- A report without health data (民政, 公安, 妇联, 教育局 …) is an export of residents:
+  ``people.export`` over the area.
+- A report that names people with their health data (the health commission's arrivals, the
+  CDC's contacts) is made only for health roles (``health.view`` and ``health.report`` over the
+  area, which the district health officer holds) and only with a stated purpose, written to
+  the audit log (PIPL art. 28).
+- Street and community offices (``health.report`` without ``health.view``), and health roles
+  who state no purpose, get the same selection counted per compound: counts, not people.
+- A list chosen otherwise that has a health column (the education bureau's students with
+  their health status) is an export; its health column is filled only for health roles who
+  state a purpose, and left empty for everyone else.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+from linli.core import audit
+from linli.core.access import PermissionDenied, allows
+from linli.places.models import Place
+from linli.reports.engine import (
+    HEALTH_COUNTS,
+    HEALTH_LIST,
+    LIST,
+    LIST_WITH_HEALTH,
+    Generated,
+    generate,
+    generate_all,
+    parse_spec,
+    selects_by_health,
+    uses_health_data,
+)
+from linli.reports.models import ReportTemplate
+
+REPORT_ACTIONS = ("people.export", "health.report")
+
+
+def mode_for(user: Any, template: ReportTemplate, scope: Place, purpose: str = "") -> str:
+    """How ``user`` may make ``template`` for ``scope``; PermissionDenied if not at all."""
+    spec = parse_spec(template.spec)
+    names_health = bool(purpose) and allows(user, "health.view", scope)
+    if not selects_by_health(spec):
+        if not allows(user, "people.export", scope):
+            raise PermissionDenied("people.export")
+        return LIST_WITH_HEALTH if uses_health_data(spec) and names_health else LIST
+    if not allows(user, "health.report", scope):
+        raise PermissionDenied("health.report")
+    if names_health:
+        return HEALTH_LIST
+    return HEALTH_COUNTS
+
+
+def _purpose(purpose: str) -> str:
+    return audit.clean_purpose(purpose) if purpose.strip() else ""
+
+
+def _refused(user: Any, template: ReportTemplate | None, scope: Place, exc: PermissionDenied) -> None:
+    audit.record("report.generate", actor=user, object_type="reports.reporttemplate",
+                 object_id=template.code if template else "__all__", path=scope.path,
+                 outcome="denied", detail={"needs": str(exc)})
+
+
+def do_generate_report(template: ReportTemplate, *, scope: Place, acting_user: Any, purpose: str = "",
+                       today: datetime.date | None = None) -> Generated:
+    """One department's report for ``scope``; checked, audited (with the purpose) and recorded
+    in the shared ledger. Raises PermissionDenied, or ValidationError for a bad purpose."""
+    purpose = _purpose(purpose)
+    try:
+        mode = mode_for(acting_user, template, scope, purpose)
+    except PermissionDenied as exc:
+        _refused(acting_user, template, scope, exc)
+        raise
+    return generate(template, scope=scope, acting_user=acting_user, mode=mode, purpose=purpose, today=today)
+
+
+def do_generate_all_reports(*, scope: Place, acting_user: Any, purpose: str = "",
+                            today: datetime.date | None = None) -> list[Generated]:
+    """Every active report the user may make for ``scope``, each in its mode; PermissionDenied
+    when there is none."""
+    purpose = _purpose(purpose)
+    modes: dict[ReportTemplate, str] = {}
+    for template in active_templates():
+        try:
+            modes[template] = mode_for(acting_user, template, scope, purpose)
+        except PermissionDenied:
+            continue
+    if not modes:
+        exc = PermissionDenied("people.export")
+        _refused(acting_user, None, scope, exc)
+        raise exc
+    return generate_all(modes, scope=scope, acting_user=acting_user, purpose=purpose, today=today)
+
+
+def active_templates() -> QuerySet[ReportTemplate]:
+    return ReportTemplate.objects.filter(active=True).order_by("department", "code")
+
+
+def report_places(user: Any) -> list[Place]:
+    """The areas a user may make reports for: those of her role assignments holding either
+    report action (an administrator: the streets and communities)."""
+    from linli.people.exports import export_places
+
+    return export_places(user, REPORT_ACTIONS)
+
