@@ -185,6 +185,10 @@ else:
 # database: in LINLI_DATA_KEYS / LINLI_DATA_KEYS_FILE, or generated into the data dir.
 LINLI_DATA_KEYS_PATH = Path(env_str("LINLI_DATA_KEYS_FILE") or DATA_DIR / "data_keys.json")
 LINLI_REVEAL_PURPOSE_MIN_LENGTH = env_int("LINLI_REVEAL_PURPOSE_MIN_LENGTH", 4)
+# ID numbers one user may try to register in an hour that are registered outside her area
+# (each attempt is audited): past that, every registration with an ID number waits, so the
+# registry cannot be used to learn who lives elsewhere.
+LINLI_ID_PROBE_LIMIT = env_int("LINLI_ID_PROBE_LIMIT", 20)
 
 # --- Upward exchange ---------------------------------------------------------------------
 # Counts below this many people are suppressed in files sent to upper levels (k-anonymity).

@@ -23,6 +23,7 @@ from linli.imports.headers import SheetLayout
 from linli.imports.houses import HouseIndex
 from linli.imports.reading import Sheet
 from linli.imports.rows import Row, RowParser
+from linli.people.actions import id_probes_left, record_id_probes, require_probe_budget
 from linli.people.models import Person, Residence
 from linli.places.models import Place, full_names
 
@@ -82,6 +83,7 @@ class Planner:
         self.progress = progress or no_progress
 
     def make(self, sheets: list[Sheet], layouts: list[SheetLayout]) -> Plan:
+        require_probe_budget(self.user)
         plan = Plan()
         houses = HouseIndex(self.area, self.change_scope)
         total = sum(layout.rows for layout in layouts if layout.header_row is not None)
@@ -138,16 +140,26 @@ class Planner:
         found: dict[str, Person] = {}
         for part in chunks(wanted):
             found.update((p.id_hash, p) for p in Person.objects.filter(id_hash__in=part).order_by())
+        elsewhere = 0
         for row in rows:
             person = found.get(row.person.id_hash) if row.person is not None and row.person.id_hash else None
             if person is None:
                 continue
             if not self.change_scope.covers(person.path):
+                # Said without confirming that the number exists elsewhere; audited, and limited
+                # per hour so that a file of numbers cannot map who lives where.
+                elsewhere += 1
                 row.reject("id_number", ValidationError(
-                    _("A person with this ID number is registered outside your area; ask the office "
-                      "responsible for that area to move the record."), code="id_outside_scope"))
+                    _("This ID number cannot be registered here; the street office can check."),
+                    code="id_not_here"))
             else:
                 row.existing, row.match_kind = person, "id"
+        if elsewhere:
+            record_id_probes(self.user, elsewhere, path=self.area.path, source="import")
+            if id_probes_left(self.user) < 0:
+                raise ValidationError(
+                    _("Too many ID numbers in this file cannot be registered here. Ask the street office to "
+                      "check them; the report of this file is withheld."), code="rate_limited")
 
     def _match_by_name_phone(self, rows: list[Row]) -> None:
         wanted = sorted({r.person.phone_hash for r in rows if r.person is not None and r.person.phone_hash})

@@ -44,7 +44,7 @@ from linli.people.actions import PersonInput, apply_person_input
 from linli.people.models import Person, PopulationType, Relation
 
 REPORT_VALUE_LIMIT = 100
-_ABOUT_A_VALID_VALUE = frozenset({"duplicate_in_file", "duplicate_match", "id_outside_scope"})
+_ABOUT_A_VALID_VALUE = frozenset({"duplicate_in_file", "duplicate_match", "id_not_here"})
 RELATION_TO_HEAD_LIMIT = 32
 # Which column a house-lookup error points at.
 _HOUSE_ERROR_FIELD = {

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
 from linli.core.access import PermissionDenied, allows, area_of, require
 from linli.core.lookups import BROAD_DEPTH
+from linli.core.models import AuditEvent
 from linli.core.scope import scope_for
 from linli.core.validators import (
     has_control_characters,
@@ -120,11 +124,75 @@ def _check_choices(data: PersonInput, errors: Errors) -> None:
              {"codes": ", ".join(sorted(bad_roles))})
 
 
-def _check_unique_id(person: Person) -> None:
-    if person.id_hash and Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk).exists():
-        raise ValidationError({"id_number": [_("A person with this ID number is already registered.")]})
+# --- ID numbers registered elsewhere -------------------------------------------------------------
+
+ID_PROBE = "person.id_elsewhere"
+PROBE_WINDOW = datetime.timedelta(hours=1)
 
 
+class IdNotHere(ValidationError):
+    """The ID number is registered outside the user's area. Said without confirming it: the
+    street office, which sees both areas, can check."""
+
+    def __init__(self) -> None:
+        super().__init__({"id_number": [ValidationError(
+            _("This ID number cannot be registered here; the street office can check."), code="id_not_here")]})
+
+
+def id_probes_left(user: Any) -> int:
+    """How many more ID numbers registered elsewhere the user may run into this hour."""
+    since = timezone.now() - PROBE_WINDOW
+    used = sum(int((detail or {}).get("count", 1)) for detail in AuditEvent.objects.filter(
+        actor_id=getattr(user, "pk", None), action=ID_PROBE, at__gte=since).values_list("detail", flat=True))
+    return settings.LINLI_ID_PROBE_LIMIT - used
+
+
+def require_probe_budget(user: Any) -> None:
+    """Refuse every registration by ID number once the user has run into too many numbers
+    registered elsewhere: the answer must not tell, for any number, whether it exists."""
+    if id_probes_left(user) <= 0:
+        raise ValidationError({"id_number": [ValidationError(
+            _("Too many ID numbers could not be registered here in the last hour. Try again later, "
+              "or ask the street office."), code="rate_limited")]})
+
+
+def record_id_probes(user: Any, count: int, *, path: str, source: str) -> None:
+    audit.record(ID_PROBE, actor=user, outcome=AuditEvent.Outcome.DENIED, path=path,
+                 object_type="people.person", detail={"count": count, "source": source})
+
+
+def _check_unique_id(person: Person, user: Any) -> None:
+    if not person.id_hash:
+        return
+    other = Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk).only("path").first()
+    if other is None:
+        return
+    if allows(user, "people.view", other):
+        raise ValidationError({"id_number": [ValidationError(
+            _("A person with this ID number is already registered."), code="duplicate")]})
+    raise IdNotHere()
+
+
+def _probing(create: Any) -> Any:
+    """Around an action that registers ID numbers: the budget is checked first, and an attempt
+    on a number registered elsewhere is audited after the action's transaction has rolled back
+    (so the record stays)."""
+
+    @functools.wraps(create)
+    def wrapped(*args: Any, acting_user: Any, **kwargs: Any) -> Any:
+        require_probe_budget(acting_user)
+        try:
+            return create(*args, acting_user=acting_user, **kwargs)
+        except IdNotHere:
+            house = kwargs.get("house")
+            path = house.path if house is not None else getattr(args[0], "path", "")
+            record_id_probes(acting_user, 1, path=path, source="person")
+            raise
+
+    return wrapped
+
+
+@_probing
 @transaction.atomic
 def do_create_person(
     data: PersonInput,
@@ -144,7 +212,7 @@ def do_create_person(
         raise ValidationError({"relation": [_("Unknown relation.")]})
     person = Person(current_house=house, path=house.path, current_address=house.full_name())
     apply_person_input(person, data)
-    _check_unique_id(person)
+    _check_unique_id(person, acting_user)
     person.hukou_matches_residence = bool(person.hukou_region) and house.code.startswith(person.hukou_region)
     person.save()
     household = Household.objects.filter(house=house).order_by("pk").first()
@@ -156,6 +224,7 @@ def do_create_person(
     return person
 
 
+@_probing
 @transaction.atomic
 def do_update_person(person: Person, data: PersonInput, *, acting_user: Any) -> Person:
     require(acting_user, "people.change", person.path)
@@ -163,7 +232,7 @@ def do_update_person(person: Person, data: PersonInput, *, acting_user: Any) -> 
         data.special_groups = list(person.special_groups)  # cannot see them, cannot change them
     before = {"name": person.name, "phone_hash": person.phone_hash, "id_hash": person.id_hash}
     apply_person_input(person, data)
-    _check_unique_id(person)
+    _check_unique_id(person, acting_user)
     person.save()
     changed = sorted(k for k, v in before.items() if getattr(person, k) != v)
     audit.record("person.update", actor=acting_user, obj=person, detail={"changed": changed})

@@ -6,10 +6,12 @@ Each test here failed before the policy layer (``linli.core.access``) decided th
 from __future__ import annotations
 
 import datetime
+import json
 
 from linli.core import audit
 from linli.core.models import AuditEvent
 from linli.people.models import Person, Relation, Residence
+from linli.web.tests.test_api_endpoints import fresh_id_number
 
 
 def test_person_page_lists_only_the_residences_the_viewer_may_see(street):
@@ -78,3 +80,58 @@ def test_edit_form_shows_masked_values_and_keeps_them_when_left_empty(street):
     assert response.status_code == 302, response.content.decode()[:2000]
     fresh = Person.objects.get(pk=person.pk)
     assert (fresh.id_number, fresh.phone) == (person.id_number, person.phone)
+
+
+def _create(client, number: str, house) -> object:
+    return client.post("/api/people/persons", data=json.dumps({
+        "name": "探测", "id_number": number, "house_id": house.pk}), content_type="application/json")
+
+
+def test_an_id_registered_elsewhere_is_not_confirmed_and_the_attempt_is_audited(street):
+    far = street.person_in(street.far_building)
+    house = street.house_in(street.grid_building)
+    response = _create(street.client_for(street.grid_worker), far.id_number, house)
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["code"] == "id_not_here" and "already" not in error["msg"]
+    assert error["msg_zh"] == "此身份证号无法在此登记；可请街道办核查。"
+    probe = AuditEvent.objects.filter(action="person.id_elsewhere").last()
+    assert probe.actor == street.grid_worker and probe.outcome == "denied" and probe.detail["count"] == 1
+    # Inside her own area the duplicate is named as such.
+    mine = street.person_in(street.grid_building)
+    response = _create(street.client_for(street.grid_worker), mine.id_number, house)
+    assert response.json()["detail"][0]["code"] == "duplicate"
+
+
+def test_repeated_probes_are_rate_limited(street, settings):
+    settings.LINLI_ID_PROBE_LIMIT = 3
+    far = list(Person.objects.filter(path__startswith=street.far_building.path).exclude(id_number="")[:3])
+    house = street.house_in(street.grid_building)
+    client = street.client_for(street.grid_worker)
+    for person in far:
+        assert _create(client, person.id_number, house).json()["detail"][0]["code"] == "id_not_here"
+    # Now even a number nobody has is refused the same way: the answer tells nothing.
+    response = _create(client, fresh_id_number(), house)
+    assert response.status_code == 422 and response.json()["detail"][0]["code"] == "rate_limited"
+    # Someone else is not held back.
+    assert _create(street.client_for(street.secretary), fresh_id_number(), house).status_code == 201
+
+
+def test_an_import_of_numbers_registered_elsewhere_is_limited_too(street, settings):
+    from linli.imports import actions as imports
+    from linli.imports.tests.test_import import address_of, houses, person_row, xlsx_bytes
+
+    settings.LINLI_ID_PROBE_LIMIT = 2
+    far = list(Person.objects.filter(path__startswith=street.far_building.path).exclude(id_number="")[:3])
+    where = address_of(houses(street.grid_building, 1)[0])
+    rows = [person_row(i + 1, "某人", p.id_number, "", where) for i, p in enumerate(far)]
+    batch = imports.do_upload(acting_user=street.secretary, area=street.community, file_name="名单.xlsx",
+                              data=xlsx_bytes(rows))
+    imports.do_set_mapping(batch, {layout.name: layout.mapping for layout in imports.layouts_of(batch)},
+                           acting_user=street.secretary)
+    imports.start_dry_run(batch, acting_user=street.secretary)
+    batch.refresh_from_db()
+    assert batch.status == "failed" and batch.error["code"] == "rate_limited"
+    assert not batch.rows.exists()  # the report, which would name the rows, is withheld
+    probe = AuditEvent.objects.filter(action="person.id_elsewhere", actor=street.secretary).last()
+    assert (probe.detail["count"], probe.detail["source"]) == (3, "import")

@@ -61,7 +61,8 @@ def test_cli_verifies_a_pass_against_a_saved_trust_list(street, tmp_path, capsys
     saved = tmp_path / "trust.json"
     call_command("health", "trust-list", "--out", str(saved))
     capsys.readouterr()
-    call_command("health", "verify", code, "--trust-list", str(saved), "--root-key", keys.root_key().public_key)
+    # "=": a key starting with "-" (base64url) must not read as an option
+    call_command("health", "verify", code, "--trust-list", str(saved), f"--root-key={keys.root_key().public_key}")
     verdict = json.loads(capsys.readouterr().out)
     assert verdict["valid"] is True and verdict["colour"] == "green"
     tampered = code[:-3] + ("A" if code[-3] != "A" else "B") + code[-2:]

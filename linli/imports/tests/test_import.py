@@ -284,7 +284,7 @@ def test_id_registered_outside_the_users_area_is_rejected_without_details(street
     batch = dry_run(street.secretary, street.community,
                     xlsx_bytes([person_row(1, "某人", far_person.id_number, "", where)]))
     row = batch.rows.get()
-    assert row.detail["errors"][0]["code"] == "id_outside_scope" and row.person is None
+    assert row.detail["errors"][0]["code"] == "id_not_here" and row.person is None
     assert far_person.name not in row.sealed
 
 
