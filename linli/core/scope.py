@@ -97,6 +97,7 @@ def _grants(user: Any) -> list[_Grant]:
         now = timezone.now()
         assignments = (
             RoleAssignment.objects.filter(user=user)
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=now))
             .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
             .select_related("role", "place", "grid")
         )

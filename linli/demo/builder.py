@@ -414,6 +414,8 @@ class StreetBuilder:
             RoleAssignment(user=users["demo-resident"], role=roles["resident"], place=resident.current_house),
             RoleAssignment(user=users["demo-volunteer"], role=roles["volunteer"], grid=first_grid),
         ]
+        for assignment in assignments:  # bulk_create skips save(), which files the assignment under its place
+            assignment.path = (assignment.place or assignment.grid).path  # type: ignore[union-attr]
         RoleAssignment.objects.bulk_create(assignments)
         GridMember.objects.create(grid=first_grid, user=users["demo-grid"], role=GridMember.Role.LEADER,
                                   duty="网格长")
@@ -437,7 +439,7 @@ class StreetBuilder:
             saved = created[user.username]
             members.append(GridMember(grid=grid, user=saved, role="leader" if k == 0 else "member",
                                       duty="网格长" if k == 0 else "网格员"))
-            assignments.append(RoleAssignment(user=saved, role=role, grid=grid))
+            assignments.append(RoleAssignment(user=saved, role=role, grid=grid, path=grid.path))
         GridMember.objects.bulk_create(members)
         RoleAssignment.objects.bulk_create(assignments)
 

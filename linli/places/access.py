@@ -14,4 +14,5 @@ register_actions({
 declare(Place, {
     "places.view": Reach(),
     "places.change": PlaceScope(),
+    "roles.manage": PlaceScope(),  # where a role may be granted
 })

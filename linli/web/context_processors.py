@@ -23,6 +23,7 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "reports": may(user, "people.export"),
             "imports": may(user, "people.change"),
             "audit": may(user, "audit.view"),
+            "roles": may(user, "roles.manage"),
             "health": health_menu(user),
             "gates": usable_gates(user).exists(),
         }

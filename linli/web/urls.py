@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from linli.web import views
+from linli.web import roles, views
 from linli.web.api import api
 
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("elder-mode/", views.elder_mode, name="elder_mode"),
+    path("roles/", roles.roles, name="roles"),
+    path("roles/<int:pk>/revoke/", roles.revoke, name="roles_revoke"),
     path("", include("linli.core.urls")),
     path("people/", include("linli.people.urls")),
     path("places/", include("linli.people.place_urls")),
