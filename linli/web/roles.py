@@ -51,10 +51,15 @@ class GrantForm(forms.Form):
         roles = Role.objects.order_by("code")
         if area:
             roles = roles.filter(pk__in=[r.pk for r in grantable_roles(user, area)])
-        self.fields["role"].queryset = roles
-        self.fields["place"].queryset = Place.objects.restrict(user, MANAGE).filter(
-            level__in=[Level.STREET, Level.COMMUNITY, Level.COMPOUND]).order_by("path")
-        self.fields["grid"].queryset = Grid.objects.restrict(user, "grids.view").order_by("code")
+        choices: dict[str, Any] = {
+            "role": roles,
+            "place": Place.objects.restrict(user, MANAGE).filter(
+                level__in=[Level.STREET, Level.COMMUNITY, Level.COMPOUND]).order_by("path"),
+            "grid": Grid.objects.restrict(user, "grids.view").order_by("code"),
+        }
+        for name, queryset in choices.items():
+            field: Any = self.fields[name]
+            field.queryset = queryset
         for name, field in self.fields.items():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -62,7 +67,7 @@ class GrantForm(forms.Form):
                 field.widget.attrs.update({"autocomplete": "off", "autocapitalize": "none"})
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         user = User.objects.filter(username=data.get("username", "")).first()
         if data.get("username") and user is None:
             self.add_error("username", _("No account has this user name."))
