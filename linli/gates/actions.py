@@ -308,10 +308,11 @@ def _resolve_people(gate: Gate, events: list[EventInput]) -> dict[uuid.UUID, int
     return found
 
 
-def do_record_events(gate_access: SyncAccess, events: Iterable[EventInput], *, acting_user: Any) -> SyncResult:
+def do_record_events(gate_id: int, events: Iterable[EventInput], *, acting_user: Any) -> SyncResult:
     """Store a batch of gate events; events already stored (same ``client_id``) are counted
     as duplicates and left alone. Raises :class:`EventErrors` (nothing stored) when any new
-    event is wrong."""
+    event is wrong, Http404 when the user may not send events for this gate."""
+    gate_access = gate_for_sync(acting_user, gate_id)
     events = list(events)
     if len(events) > MAX_BATCH:
         raise ValidationError({"events": [_("At most %(limit)d events at a time.")]}, code="too_many",

@@ -9,9 +9,10 @@ from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from linli.core import audit
 from linli.core.access import allows, get_or_404
 from linli.core.api_auth import ERRORS, Id, api_user
 from linli.health import actions, keys, passes
@@ -36,6 +37,17 @@ def _person(request: HttpRequest, person_id: int, *, change: str | None = None,
 
 def _is(user: Any, person: Person) -> bool:
     return getattr(user, "person_id", None) == person.pk
+
+
+Purpose = Annotated[str, Query(max_length=300, description="why staff read this person's health data "
+                                                          "(required unless it is the caller's own; audited)")]
+
+
+def _purpose(request: HttpRequest, person: Person, purpose: str) -> str:
+    """Staff state why they read someone's health data; a resident reading her own does not."""
+    if _is(api_user(request), person) and not purpose.strip():
+        return "own"
+    return audit.clean_purpose(purpose)
 
 
 class ArrivalIn(Schema):
@@ -145,9 +157,9 @@ class StatusOut(Schema):
 
 @router.get("/persons/{person_id}/status", response={200: StatusOut, **ERRORS},
             summary="A person's health colour, why, under which rule set, and her quarantine")
-def person_status(request: HttpRequest, person_id: Id) -> dict[str, Any]:
+def person_status(request: HttpRequest, person_id: Id, purpose: Purpose = "") -> dict[str, Any]:
     person = _person(request, person_id)
-    status = actions.status_of(person, acting_user=api_user(request), purpose="api")
+    status = actions.status_of(person, acting_user=api_user(request), purpose=_purpose(request, person, purpose))
     order = status.quarantine
     return {"person_id": person.pk, "colour": status.colour,
             "reasons": [{"zh": zh, "en": en} for zh, en in status.reasons], "rule_set": status.rule_set,
@@ -165,9 +177,9 @@ class PassOut(Schema):
 
 @router.get("/persons/{person_id}/pass", response={200: PassOut, **ERRORS},
             summary="A signed pass (CWT, COSE_Sign1) for the person's current colour, valid ≤ 24 h")
-def person_pass(request: HttpRequest, person_id: Id) -> dict[str, Any]:
+def person_pass(request: HttpRequest, person_id: Id, purpose: Purpose = "") -> dict[str, Any]:
     person = _person(request, person_id)
-    status = actions.status_of(person, acting_user=api_user(request), purpose="pass")
+    status = actions.status_of(person, acting_user=api_user(request), purpose=_purpose(request, person, purpose))
     code, issued = keys.issue_for(person, status.colour, status.rule_set)
     return {"code": code, "colour": status.colour, "expires_at": issued.expires_at, "qr_svg": passes.qr_svg(code)}
 

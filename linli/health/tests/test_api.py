@@ -37,6 +37,9 @@ def _post(client: Client, url: str, body: dict[str, Any]) -> Any:
     return client.post(url, json.dumps(body, default=str), content_type="application/json")
 
 
+PURPOSE = "核查确诊病例的健康码"
+
+
 def _resident(street: Any, n: int = 0) -> Person:
     return Person.objects.filter(path__startswith=street.grid_building.path).order_by("pk")[n]
 
@@ -46,12 +49,15 @@ def test_a_case_is_red_with_reasons_and_its_pass_verifies_offline(street):
     person = _resident(street)
     created = _post(client, "/api/health/cases", {"person_id": person.pk, "confirmed_on": TODAY})
     assert created.status_code == 201 and created.json()["colour"] == "red"
-    status = client.get(f"/api/health/persons/{person.pk}/status").json()
+    # Staff say why they read someone's health data; the purpose is audited.
+    unsaid = client.get(f"/api/health/persons/{person.pk}/status")
+    assert unsaid.status_code == 422 and unsaid.json()["detail"][0]["code"] == "required"
+    status = client.get(f"/api/health/persons/{person.pk}/status", {"purpose": PURPOSE}).json()
     assert status["colour"] == "red" and status["rule_set"] == "default@1"
     assert "确诊" in status["reasons"][0]["zh"] and status["reasons"][0]["en"]
-    assert AuditEvent.objects.filter(action="health.status_view", object_id=str(person.pk)).exists()
+    assert AuditEvent.objects.filter(action="health.status_view", object_id=str(person.pk), purpose=PURPOSE).exists()
 
-    issued = client.get(f"/api/health/persons/{person.pk}/pass").json()
+    issued = client.get(f"/api/health/persons/{person.pk}/pass", {"purpose": PURPOSE}).json()
     assert issued["code"].startswith("LL1:") and issued["qr_svg"].startswith("<?xml") or "<svg" in issued["qr_svg"]
     doc = Client().get("/api/health/trust-list").json()
     trust = passes.load_trust_list(doc, keys.root_public(), timezone.now())
@@ -64,7 +70,7 @@ def test_the_grid_worker_checks_in_for_an_elder_and_sees_her_status(street):
     person = _resident(street, 1)
     done = _post(client, "/api/health/checkins", {"person_id": person.pk, "temperature": "37.6"})
     assert done.status_code == 201 and done.json()["colour"] == "yellow"
-    assert client.get(f"/api/health/persons/{person.pk}/status").json()["colour"] == "yellow"
+    assert client.get(f"/api/health/persons/{person.pk}/status", {"purpose": PURPOSE}).json()["colour"] == "yellow"
     # a case is for health staff only
     assert _post(client, "/api/health/cases", {"person_id": person.pk, "confirmed_on": TODAY}).status_code == 404
 
