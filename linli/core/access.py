@@ -458,3 +458,10 @@ def route(*actions: str, model: type[Model] | None = None, kwarg: str = "pk", qu
         return view
 
     return decorate
+
+
+def scope_roots(user: Any, action: str) -> tuple[str, ...] | None:
+    """The paths at the top of the user's scope for ``action`` (the places an area browser
+    starts from); None when the scope is everything."""
+    scope = scope_for(user, action)
+    return None if scope.everything else scope.prefixes

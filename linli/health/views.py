@@ -34,7 +34,6 @@ from django.views.decorators.http import require_POST
 
 from linli.core import audit
 from linli.core.access import PermissionDenied, allows, area_of, get_or_404, may
-from linli.core.scope import scope_for
 from linli.core.validators import clean_query_text
 from linli.health import actions, forms, keys, labs, passes, queries, rules
 from linli.health.facts import RiskMap, deadline_hour
@@ -198,9 +197,8 @@ def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context: dict[str, Any] = {"modes": []}
     if perms["view"] or perms["change"] or perms["checkin"]:
-        scopes = [scope_for(request.user, a) for a in queries.HEALTH_ACTIONS]
         context["modes"] = [p for p in Place.objects.filter(epidemic_mode__active=True).order_by("path")
-                            if any(scope.reaches(p.path) for scope in scopes)]
+                            if any(allows(request.user, a, p) for a in queries.HEALTH_ACTIONS)]
     if perms["view"]:
         arrivals = Arrival.objects.restrict(request.user, VIEW).filter(arrived_on__gte=queries.watch_from(today))
         context.update(arrivals=arrivals.count(), colours=queries.colour_counts(request.user),
@@ -288,7 +286,7 @@ def arrivals(request: HttpRequest) -> HttpResponse:
     compound = None
     if request.GET.get("compound"):
         compound = Place.objects.filter(pk=_pk(request.GET["compound"]), level=Level.COMPOUND).first()
-        if compound is None or not scope_for(request.user, VIEW).reaches(compound.path):
+        if compound is None or not allows(request.user, VIEW, compound):
             raise Http404
         rows = rows.filter(path__under=compound.path)
     page = Paginator(rows.order_by("-arrived_on", "path", "pk"), 50).get_page(request.GET.get("page"))
@@ -314,7 +312,7 @@ def building_arrivals(request: HttpRequest, pk: int) -> HttpResponse:
     (htmx, out of band), or a page of its own."""
     building = Place.objects.filter(pk=_pk(pk), level=Level.BUILDING).first()
     partial = bool(request.headers.get("HX-Request"))
-    if building is None or not scope_for(request.user, VIEW).reaches(building.path):
+    if building is None or not allows(request.user, VIEW, building):
         if partial:
             return HttpResponse("")
         raise Http404
@@ -336,7 +334,7 @@ def people(request: HttpRequest) -> HttpResponse:
     q = clean_query_text(request.GET.get("q", ""), 64)
     results: list[Person] = []
     if q:
-        found = search_people(request.user, q).filter(scope_for(request.user, VIEW).q("path"))
+        found = search_people(request.user, q) & Person.objects.restrict(request.user, VIEW)
         results = list(found.select_related("current_house")[:30])
     template = "health/_people_results.html" if request.headers.get("HX-Request") else "health/people.html"
     _addresses(results)

@@ -9,9 +9,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from linli.core.access import allows, get_or_404
+from linli.core.access import allows, get_or_404, scope_roots
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
-from linli.core.scope import scope_for
 from linli.places.models import Place
 
 router = Router()
@@ -76,10 +75,10 @@ def list_places(request: HttpRequest, parent: Id | None = None) -> QuerySet[Plac
     places = _with_children_count(Place.objects.restrict(user, "places.view"))
     if parent is not None:
         return places.filter(parent_id=parent).order_by("sort_key", "code")
-    scope = scope_for(user, "places.view")
-    if scope.everything:
+    roots = scope_roots(user, "places.view")
+    if roots is None:
         return places.filter(parent__isnull=True).order_by("code")
-    return places.filter(path__in=scope.prefixes).order_by("path")
+    return places.filter(path__in=roots).order_by("path")
 
 
 @router.get("/{place_id}", response={200: PlaceDetail, **ERRORS},

@@ -9,11 +9,11 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from linli.core.access import may
 from linli.core.models import RoleAssignment
-from linli.core.scope import scope_for
 from linli.grids.models import Grid
 from linli.people.actions import visible_people
-from linli.people.models import SpecialGroup
+from linli.people.models import Person, SpecialGroup
 from linli.people.search import group_token
 from linli.places.models import Level, Place
 
@@ -26,9 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
     houses = places.filter(level=Level.HOUSE)
     usage = dict(houses.values_list("usage").annotate(n=Count("id")).order_by())
     group_counts = []
-    groups_scope = scope_for(user, "people.view_groups")
-    if not groups_scope.empty:
-        people = visible_people(user).filter(groups_scope.q("path"))
+    if may(user, "people.view_groups"):
+        people = visible_people(user) & Person.objects.restrict(user, "people.view_groups")
         for group in (SpecialGroup.ALONE_ELDER, SpecialGroup.OLDEST_OLD, SpecialGroup.DISABLED,
                       SpecialGroup.INFANT, SpecialGroup.SUBSISTENCE, SpecialGroup.KEY_CARE):
             n = people.filter(special_groups_index__contains=group_token(group)).count()
