@@ -23,6 +23,7 @@ from linli.core import audit
 from linli.core.access import PermissionDenied
 from linli.core.scope import scope_for
 from linli.imports import prepared
+from linli.imports.access import ACTION, AREA
 from linli.imports.commit import Writer
 from linli.imports.fields import FIELDS
 from linli.imports.headers import HEADER_SEARCH_ROWS, SheetLayout, layout_of
@@ -36,7 +37,6 @@ from linli.places.models import LEVELS, Level, Place
 
 log = logging.getLogger(__name__)
 IMPORT_LEVELS = [Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.COMPOUND, Level.BUILDING, Level.UNIT]
-ACTION = "people.change"
 STATE_FIELDS = ["status", "error", "counts", "fingerprint", "on_match", "allow_rejected", "progress_done",
                 "progress_total", "stage", "checked_at", "committed_at", "updated_at"]
 REPORT_FIELDS = ["counts", "fingerprint", "prepared", "progress_done", "progress_total", "status", "checked_at",
@@ -52,10 +52,7 @@ class ImportRefused(ValidationError):
 def may_import_into(user: Any, area: Place) -> bool:
     """The area is inside the user's scope, or contains part of it: a grid worker imports
     "into her community" and only her grid's houses are accepted."""
-    if area.level not in IMPORT_LEVELS:
-        return False
-    scope = scope_for(user, ACTION)
-    return scope.reaches(area.path)
+    return area.level in IMPORT_LEVELS and AREA.allows(user, ACTION, area)
 
 
 def importable_places(user: Any) -> QuerySet[Place]:
@@ -87,8 +84,8 @@ def _require(user: Any, area: Place) -> None:
 
 def batches_for(user: Any) -> QuerySet[ImportBatch]:
     """An import's report holds what its author uploaded: only she (and administrators) see it."""
-    batches = ImportBatch.objects.select_related("scope", "created_by").defer("content", "prepared")
-    return batches if getattr(user, "is_superuser", False) else batches.filter(created_by=user)
+    return (ImportBatch.objects.restrict(user, ACTION).select_related("scope", "created_by")
+            .defer("content", "prepared"))
 
 
 # --- upload and mapping -------------------------------------------------------------------
