@@ -66,6 +66,8 @@ class EditPersonForm(PersonForm):
 
     remove_phone = forms.BooleanField(label=_("Remove the phone number"), required=False)
 
+    field_order = ["name", "id_number", "phone", "remove_phone"]
+
     def __init__(self, *args: Any, id_masked: str = "", phone_masked: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         keep = _("Shown masked: %(value)s. Type a new number to replace it; leave empty to keep it.")

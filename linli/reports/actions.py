@@ -55,6 +55,14 @@ def mode_for(user: Any, template: ReportTemplate, scope: Place, purpose: str = "
     return HEALTH_COUNTS
 
 
+def may_make(user: Any, template: ReportTemplate, scope: Place) -> bool:
+    try:
+        mode_for(user, template, scope)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _purpose(purpose: str) -> str:
     return audit.clean_purpose(purpose) if purpose.strip() else ""
 

@@ -632,6 +632,11 @@ class Saving:
     entered_once: int
 
 
+def _selecting_action(spec: Spec) -> str:
+    """Which right selects a report's people: the health reports', or an export's."""
+    return "health.report" if selects_by_health(spec) else "people.export"
+
+
 def cells_saved(user: Any, scope: Place, today: datetime.date) -> Saving:
     """Cells a worker would type filling every department's form by hand, against the facts
     entered once in Linli (each person's distinct fields across all the reports)."""
@@ -643,13 +648,13 @@ def cells_saved(user: Any, scope: Place, today: datetime.date) -> Saving:
         if spec.counts:
             # By hand: the table's cells (after counting every person). From the registry: nothing
             # new, since the facts counted (sex, birth date, groups) are part of registering anyone.
-            table = count_rows(select_people(user, scope, spec, today), spec, today)
+            table = count_rows(select_people(user, scope, spec, today, _selecting_action(spec)), spec, today)
             cells = len(table) * len(spec.columns)
             typed += cells
             templates.append((template, len(table), cells))
             continue
         columns = {c.field for c in spec.columns if c.field != "_seq"}
-        ids = list(select_people(user, scope, spec, today).values_list("pk", flat=True))
+        ids = list(select_people(user, scope, spec, today, _selecting_action(spec)).values_list("pk", flat=True))
         typed += len(ids) * len(columns)
         for pk in ids:
             fields_of.setdefault(pk, set()).update(columns)

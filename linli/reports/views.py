@@ -16,6 +16,7 @@ from linli.reports.actions import (
     REPORT_ACTIONS,
     do_generate_all_reports,
     do_generate_report,
+    may_make,
     report_places,
 )
 from linli.reports.engine import cells_saved, parse_spec, uses_health_data, zip_reports
@@ -43,7 +44,9 @@ def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     saving = cells_saved(request.user, scope, today)
     typed_cells, entered_once = saving.typed, saving.entered_once
-    templates = [(t, rows, cells, uses_health_data(parse_spec(t.spec))) for t, rows, cells in saving.templates]
+    # Only the reports she may make here; the health ones say how (names with a purpose, or counts).
+    templates = [(t, rows, cells, uses_health_data(parse_spec(t.spec))) for t, rows, cells in saving.templates
+                 if may_make(request.user, t, scope)]
     return render(request, "reports/index.html", {
         "scope": scope, "scopes": report_places(request.user), "templates": templates, "typed_cells": typed_cells,
         "entered_once": entered_once, "saved": max(typed_cells - entered_once, 0),

@@ -37,9 +37,9 @@ class GrantForm(forms.Form):
     house_code = forms.CharField(label=_("Or a house code"), max_length=32, required=False,
                                  help_text=_("For a resident: the code of her house (户室编码)."))
     grid = forms.ModelChoiceField(label=_("Or a grid"), queryset=Grid.objects.none(), required=False)
-    valid_from = forms.DateTimeField(label=_("From"), required=False,
+    valid_from = forms.DateTimeField(label=_("Starts"), required=False,
                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
-    valid_until = forms.DateTimeField(label=_("Until"), required=False,
+    valid_until = forms.DateTimeField(label=_("Ends"), required=False,
                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                                       help_text=_("Leave empty for no end (a volunteer's term, say, has one)."))
 
