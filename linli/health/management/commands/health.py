@@ -11,7 +11,7 @@ from django.utils import timezone
 
 HELP = """Epidemic mode (疫情模式).
 
-  linli health verify CODE --trust-list FILE [--root-key KEY]
+  linli health verify CODE --trust-list FILE [--root-key=KEY]   (with "=": a key may start with "-")
                                   check a pass offline; prints a JSON verdict, exit 0 only if valid
   linli health trust-list [--out FILE]   save the signed trust list (for offline checking)
   linli health root-key           print the root public key (base64url) to pin at gates
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         verify = sub.add_parser("verify")
         verify.add_argument("code")
         verify.add_argument("--trust-list", required=True, type=Path)
-        verify.add_argument("--root-key", default="", help="pinned root public key, base64url (recommended)")
+        verify.add_argument("--root-key", default="", help="pinned root public key, base64url (recommended); write --root-key=KEY, since a key may start with -")
         trust = sub.add_parser("trust-list")
         trust.add_argument("--out", type=Path, default=None)
         sub.add_parser("root-key")
