@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,18 @@ from linli.core.keys import load_or_create_secret
 def demo_password() -> str:
     """LINLI_DEMO_PASSWORD, or one generated per data directory and kept there (0600)."""
     return load_or_create_secret("LINLI_DEMO_PASSWORD", settings.DATA_DIR / "demo_password", nbytes=9)
+
+
+WORKER_LOG = "worker.log"
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """The task worker (Huey) beside the server, as ``linli worker`` would run it: imports run
+    their checks and commits there, and the periodic tasks (status recomputation, quarantine
+    extensions, retention, the audit chain's check) run on time. Stopped with the server."""
+    log = (Path(settings.DATA_DIR) / WORKER_LOG).open("ab")
+    return subprocess.Popen([sys.executable, "-m", "linli.cli", "worker"],  # noqa: S603 - our own command
+                            stdout=log, stderr=subprocess.STDOUT)
 
 
 class Command(BaseCommand):
@@ -48,12 +62,19 @@ class Command(BaseCommand):
 
             witnesses = start_demo_witnesses()
             self.stdout.write(f"  Ledger witnesses / 账簿见证服务器: {len(witnesses)} started (ports 8101, 8102)")
+            worker = start_worker()
+            self.stdout.write(f"  Task worker / 后台任务进程: started (imports, periodic tasks; log: {WORKER_LOG})")
             try:
                 # By name: the serve command belongs to the shell, which no app imports.
                 call_command("serve", host=opts["host"], port=opts["port"], threads=8, stdout=self.stdout)
             finally:
-                for process in witnesses:
+                for process in [worker, *witnesses]:
                     process.terminate()
+                for process in [worker, *witnesses]:
+                    try:
+                        process.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
 
     def _prepare_database(self, opts: dict[str, Any]) -> None:
         call_command("migrate", verbosity=0, interactive=False)
