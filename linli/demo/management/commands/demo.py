@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -63,6 +64,8 @@ class Command(BaseCommand):
             witnesses = start_demo_witnesses()
             self.stdout.write(f"  Ledger witnesses / 账簿见证服务器: {len(witnesses)} started (ports 8101, 8102)")
             worker = start_worker()
+            # A plain `kill` must stop the worker and the witnesses too, as Ctrl+C does.
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
             self.stdout.write(f"  Task worker / 后台任务进程: started (imports, periodic tasks; log: {WORKER_LOG})")
             try:
                 # By name: the serve command belongs to the shell, which no app imports.
