@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from linli.core import audit
 from linli.core.models import AuditEvent, RoleAssignment
 from linli.core.scope import scope_for
-from linli.core.validators import clean_query_text
+from linli.core.text import clean_query_text
 from linli.grids.models import Grid
 from linli.people.actions import visible_people
 from linli.people.models import SpecialGroup

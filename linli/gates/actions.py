@@ -30,7 +30,8 @@ from django.utils.translation import gettext_lazy as _
 from linli.core import audit
 from linli.core.models import User
 from linli.core.permissions import can, require
-from linli.core.validators import has_control_characters, validate_phone
+from linli.core.text import has_control_characters
+from linli.core.validators import validate_phone
 from linli.gates import verdicts
 from linli.gates.models import DutyShift, EventKind, Gate, GateEvent, Visitor
 from linli.health import keys

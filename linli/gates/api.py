@@ -22,7 +22,7 @@ from ninja.responses import Status
 from pydantic import AfterValidator, AwareDatetime
 
 from linli.core.api_auth import ERRORS, Id, api_user
-from linli.core.validators import has_control_characters
+from linli.core.text import has_control_characters
 from linli.gates import actions, verdicts
 from linli.gates.actions import EventErrors, EventInput, VisitorInput
 from linli.health import passes

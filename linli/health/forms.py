@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.forms import ActionErrorsMixin
-from linli.core.validators import has_control_characters, validate_region_code
+from linli.core.text import has_control_characters
+from linli.core.validators import validate_region_code
 from linli.health import rules
 from linli.health.models import (
     FollowUpOutcome,

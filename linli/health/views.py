@@ -35,7 +35,7 @@ from django.views.decorators.http import require_POST
 from linli.core import audit
 from linli.core.permissions import PermissionDenied, can, get_scoped_or_404
 from linli.core.scope import scope_for, user_can
-from linli.core.validators import clean_query_text
+from linli.core.text import clean_query_text
 from linli.health import actions, forms, keys, labs, passes, queries, rules
 from linli.health.facts import RiskMap, deadline_hour
 from linli.health.models import (

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.text import fold
 from linli.people.models import CommunityRole, PopulationType, Relation, SpecialGroup
 
 
@@ -87,7 +87,7 @@ EMPTY_WORDS = frozenset({"无", "暂无", "没有", "-", "--", "—", "——", 
 
 
 def value_key(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+    return "".join(fold(text).split()).lower()
 
 
 class Vocabulary:

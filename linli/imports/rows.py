@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.scope import Scope
+from linli.core.text import has_control_characters
 from linli.core.validators import mask_id_number, mask_phone
 from linli.imports.cells import (
     EARLIEST,
     cell_date,
     cell_text,
     clean_name,
-    has_control_characters,
     id_cell_text,
 )
 from linli.imports.fields import (

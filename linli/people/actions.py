@@ -15,8 +15,8 @@ from linli.core import audit
 from linli.core.lookups import BROAD_DEPTH
 from linli.core.permissions import PermissionDenied, can, require
 from linli.core.scope import scope_for
+from linli.core.text import has_control_characters, strip_invisible
 from linli.core.validators import (
-    has_control_characters,
     mask_id_number,
     mask_phone,
     validate_id_number,
@@ -61,7 +61,7 @@ def _add(errors: Errors, field: str, message: Any, code: str, params: dict[str, 
 
 
 def _clean_text(errors: Errors, field: str, value: str, limit: int) -> str:
-    text = " ".join((value or "").split())
+    text = " ".join(strip_invisible(value or "").split())
     if has_control_characters(text):
         _add(errors, field, _("This text contains control characters; please retype it."), "control_chars")
     if len(text) > limit:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core.pagination import CappedPaginator
 from linli.core.permissions import PermissionDenied, can, get_scoped_or_404
-from linli.core.validators import clean_query_text
+from linli.core.text import clean_query_text
 from linli.people import actions
 from linli.people.forms import MoveOutForm, NewResidentForm, OrganizationForm, PersonForm
 from linli.people.models import Organization, Person, Residence
