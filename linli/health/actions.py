@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
+from linli.core.errors import Bilingual
 from linli.core.permissions import PermissionDenied, can, require
 from linli.core.scope import user_can
 from linli.health import facts as health_facts
@@ -346,7 +347,7 @@ def do_extend_order(order: QuarantineOrder, *, acting_user: Any, new_end: dateti
     try:
         order.end_date = quarantine.extend(order.start_date, order.colour, order.end_date, new_end)
     except quarantine.QuarantineDateError as exc:
-        raise ValidationError({"end_date": ValidationError(f"{exc.chinese} / {exc.english}", code=exc.code)}) from exc
+        raise ValidationError({"end_date": Bilingual(exc.english, exc.chinese).error(exc.code)}) from exc
     order.save(update_fields=["end_date", "updated_at"])
     audit.record("health.quarantine_extend", actor=acting_user, obj=order, detail={"end": str(new_end)})
     return order

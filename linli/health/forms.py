@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.errors import bilingual
 from linli.core.forms import ActionErrorsMixin
 from linli.core.text import has_control_characters
 from linli.core.validators import validate_region_code
@@ -28,7 +29,6 @@ from linli.health.models import (
     OrderStatus,
     RiskLevel,
 )
-from linli.imports.messages import bilingual
 
 MAX_CSV_BYTES = 1024 * 1024
 MAX_CSV_ROWS = 2000

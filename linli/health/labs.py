@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
+from linli.core.errors import Bilingual, bilingual
 from linli.core.validators import validate_id_number
 from linli.health.models import LabOutcome, LabResult, LabTest
-from linli.imports.messages import bilingual
 from linli.people.models import Person
 from linli.people.search import id_hashes
 
@@ -169,7 +169,8 @@ def do_import(parsed: Parsed, *, acting_user: Any, file_name: str = "") -> Impor
     from linli.health import actions
 
     if parsed.problems:
-        raise ValidationError([p.message["zh"] + " / " + p.message["en"] for p in parsed.problems], code="rows")
+        raise ValidationError([Bilingual(p.message["en"], p.message["zh"]).error(p.message["code"])
+                               for p in parsed.problems])
     hashes = {id_hashes(row["id_number"])[0]: row for row in parsed.rows}
     people = {p.id_hash: p for p in Person.objects.restrict(acting_user, actions.CHANGE)
               .filter(id_hash__in=list(hashes), is_active=True)}

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.errors import in_language
 from linli.imports.fields import FIELDS
-from linli.imports.messages import in_language
 from linli.imports.models import ImportBatch, ImportRow, RowStatus
 from linli.people.models import CommunityRole, PopulationType, Relation, SpecialGroup
 
