@@ -26,13 +26,14 @@ from linli.core import audit
 from linli.core.errors import Bilingual, bilingual
 from linli.core.validators import validate_id_number
 from linli.health.models import LabOutcome, LabResult, LabTest
+from linli.people.fields import PERSON_FIELDS
 from linli.people.models import Person
 from linli.people.search import id_hashes
 
 MAX_ROWS = 50_000
 HEADERS = {
-    "id_number": ("身份证号", "身份证号码", "证件号码", "公民身份号码", "身份证"),
-    "name": ("姓名", "受检者", "受检者姓名"),
+    "id_number": PERSON_FIELDS["id_number"].headers,
+    "name": (*PERSON_FIELDS["name"].headers, "受检者", "受检者姓名"),
     "sampled_on": ("采样日期", "采样时间", "采样日"),
     "kind": ("检测类型", "检测项目", "类型"),
     "outcome": ("检测结果", "结果"),

@@ -18,7 +18,7 @@ _DECORATION = re.compile(r"[*:：#\-_.。·]")
 EXACT: dict[str, str] = {}
 CONTAINED: list[tuple[str, str]] = []  # (synonym, field), longest synonyms first
 for _field in PEOPLE_FIELDS:
-    for _synonym in _field.synonyms:
+    for _synonym in _field.headers:
         EXACT[_synonym] = _field.code
         if len(_synonym) >= 2:
             CONTAINED.append((_synonym, _field.code))

@@ -16,12 +16,9 @@ _CHOICES: dict[str, Any] = {
     "population_type": PopulationType, "relation": Relation,
     "special_groups": SpecialGroup, "community_roles": CommunityRole,
 }
-EXTRA_LABELS = {"address": _("Address")}
 
 
 def field_label(code: str) -> str:
-    if code in EXTRA_LABELS:
-        return str(EXTRA_LABELS[code])
     return str(FIELDS[code].label) if code in FIELDS else code
 
 
