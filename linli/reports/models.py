@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.reports.spec import TemplateError, parse_spec
+
 
 class Department(models.TextChoices):
     HEALTH = "health", _("health commission (卫健委)")
@@ -43,8 +45,6 @@ class ReportTemplate(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def clean(self) -> None:
-        from linli.reports.engine import TemplateError, parse_spec
-
         try:
             parse_spec(self.spec)
         except TemplateError as exc:

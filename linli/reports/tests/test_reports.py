@@ -16,8 +16,9 @@ from linli.ledger import log
 from linli.ledger.models import LedgerEntry
 from linli.people.models import Person
 from linli.places.models import Place
-from linli.reports.engine import TemplateError, generate, generate_all, parse_spec
+from linli.reports.engine import generate, generate_all
 from linli.reports.models import ReportRun, ReportTemplate
+from linli.reports.spec import TemplateError, parse_spec
 
 
 @pytest.fixture(autouse=True)
