@@ -65,8 +65,3 @@ def ensure_managed_party(name: str, display_name: str, kind: str, entry_types: l
         party.entry_types = sorted(set(party.entry_types) | set(entry_types))
         party.save(update_fields=["entry_types"])
     return party
-
-
-def reset_caches() -> None:
-    log_signer.cache_clear()
-    party_signer.cache_clear()

@@ -337,10 +337,6 @@ def list_sheet(template: ReportTemplate, spec: Spec, rows: list[Row], policy: Po
     return sheet
 
 
-def write_xlsx(template: ReportTemplate, spec: Spec, rows: list[Row], policy: Policy, footer: str) -> bytes:
-    return write_list(list_sheet(template, spec, rows, policy, footer))
-
-
 def _safe_name(text: str) -> str:
     """Usable as a sheet name and a file name: 密切接触者/次密接名单 → 密切接触者、次密接名单."""
     return re.sub(r'[\[\]:*?/\\<>|"]', "、", text).strip() or "report"
