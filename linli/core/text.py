@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import unicodedata
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
 # Zero-width space, non-joiner, joiner, word joiner, byte-order mark, soft hyphen: they
 # survive NFKC and str.split().
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
@@ -44,3 +47,17 @@ def clean_query_text(value: object, limit: int = 100) -> str:
     characters (NUL is refused by PostgreSQL) removed, trimmed to ``limit`` characters."""
     text = fold(str(value or ""))
     return "".join(c for c in text if unicodedata.category(c) != "Cc").strip()[:limit]
+
+
+def decode_csv(data: bytes, error: type[ValidationError] = ValidationError) -> str:
+    """An uploaded CSV file as text: UTF-8 (with or without a byte-order mark), else GB18030
+    (what Chinese Excel and WPS write when saving CSV). Raises ``error`` when it is neither."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise error(_("The CSV file is neither UTF-8 nor GB18030 text. Save it again from Excel or WPS as "
+                      "\"CSV UTF-8\"."), code="file_encoding") from None

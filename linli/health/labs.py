@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
 from linli.core.errors import Bilingual, bilingual
+from linli.core.text import decode_csv
 from linli.core.validators import validate_id_number
 from linli.health.models import LabOutcome, LabResult, LabTest
 from linli.people.fields import PERSON_FIELDS
@@ -61,15 +62,6 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(_("The file is neither UTF-8 nor GB18030 text: save it as CSV."), code="encoding")
-
-
 def _columns(header: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, cell in enumerate(header):
@@ -91,7 +83,7 @@ def parse(data: bytes, *, default_lab: str = "") -> Parsed:
     """Every row, checked (not yet matched to people)."""
     parsed = Parsed()
     try:
-        lines = list(csv.reader(io.StringIO(_decode(data))))
+        lines = list(csv.reader(io.StringIO(decode_csv(data))))
     except ValidationError as exc:
         parsed.problems.append(Problem(0, "", "", bilingual(exc)))
         return parsed

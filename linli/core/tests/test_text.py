@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from linli.core.text import clean_query_text, fold, has_control_characters, strip_invisible
+from linli.core.text import (
+    clean_query_text,
+    decode_csv,
+    fold,
+    has_control_characters,
+    strip_invisible,
+)
 from linli.core.validators import validate_id_number, validate_phone
 from linli.imports.cells import cell_text
 from linli.people.actions import PersonInput, apply_person_input
@@ -72,3 +79,17 @@ def test_clean_query_text_drops_controls_and_trims():
     assert clean_query_text(" 张\x00三 ") == "张三"
     assert clean_query_text("x" * 200, 10) == "x" * 10
     assert clean_query_text(None) == ""
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_a_csv_file_is_read_as_excel_and_wps_save_it(encoding):
+    assert decode_csv("姓名,身份证号\n张三,1\n".encode(encoding)) == "姓名,身份证号\n张三,1\n"
+
+
+def test_a_csv_file_in_no_known_encoding_is_refused_with_the_callers_error():
+    class FileError(ValidationError):
+        pass
+
+    with pytest.raises(FileError) as info:
+        decode_csv(b"\xff\xfe\xfa\x80\x81" * 3, FileError)
+    assert info.value.code == "file_encoding"
