@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
+from linli.core.dates import age_on
 from linli.core.lookups import BROAD_DEPTH
 from linli.core.permissions import PermissionDenied, can, require
 from linli.core.scope import scope_for
@@ -260,12 +261,6 @@ class PersonCard:
     special_groups: list[str] | None  # None: the viewer may not see special groups
     can_reveal: bool
     can_change: bool
-
-
-def age_on(birth: datetime.date | None, today: datetime.date) -> int | None:
-    if birth is None:
-        return None
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def person_card(person: Person, user: Any, today: datetime.date) -> PersonCard:

@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from linli.core import audit
+from linli.core.dates import age_on, years_before
 from linli.core.permissions import can, require
 from linli.people.models import Person, Residence
 from linli.people.search import group_token
@@ -70,9 +71,9 @@ def _filter_q(filters: dict[str, Any], today: datetime.date) -> Q | None:
             groups |= Q(special_groups_index__contains=group_token(group))
         q &= groups
     if "min_age" in filters:
-        q &= Q(birth_date__lte=_years_ago(today, filters["min_age"]))
+        q &= Q(birth_date__lte=years_before(today, filters["min_age"]))
     if "max_age" in filters:
-        q &= Q(birth_date__gt=_years_ago(today, filters["max_age"] + 1))
+        q &= Q(birth_date__gt=years_before(today, filters["max_age"] + 1))
     if "sex" in filters:
         q &= Q(sex=filters["sex"])
     if "moved_in_within_days" in filters:
@@ -86,13 +87,6 @@ def _filter_q(filters: dict[str, Any], today: datetime.date) -> Q | None:
                 either |= alt
         q &= either
     return q
-
-
-def _years_ago(today: datetime.date, years: int) -> datetime.date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
 
 
 def uses_health_data(spec: Spec) -> bool:
@@ -210,12 +204,6 @@ def _sort_key(keys: list[str]) -> Any:
 
 # --- statistics tables -----------------------------------------------------------------
 
-def _age_on(birth: datetime.date | None, today: datetime.date) -> int | None:
-    if birth is None:
-        return None
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-
-
 Counted = tuple[str, int | None, str, str]  # sex, age, population type, special-group tokens
 
 
@@ -272,7 +260,7 @@ def _count_here(people: QuerySet[Person], spec: Spec, today: datetime.date) -> d
     for path, sex, birth, population, groups in rows.iterator(chunk_size=20000):
         key = "/".join(path.split("/")[:depth]) + "/"
         tally = tallies[key]
-        person = (sex, _age_on(birth, today), population, groups or "")
+        person = (sex, age_on(birth, today), population, groups or "")
         for i, matches in columns:
             if matches(person):
                 tally[i] += 1

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.dates import age_on
 from linli.core.validators import mask_id_number, mask_phone
 from linli.people.fields import PERSON_FIELDS
 from linli.people.models import CommunityRole, PopulationType, Sex, SpecialGroup
@@ -74,10 +75,7 @@ def _health_status(row: Row, policy: Policy) -> str:
 
 
 def age(row: Row) -> int | None:
-    birth = row.person.birth_date
-    if birth is None:
-        return None
-    return row.today.year - birth.year - ((row.today.month, row.today.day) < (birth.month, birth.day))
+    return age_on(row.person.birth_date, row.today)
 
 
 def _groups(row: Row, policy: Policy) -> str:
