@@ -61,10 +61,6 @@ def decrypt(stored: str, *, context: str) -> str:
     return plain.decode("utf-8")
 
 
-def key_id_of(stored: str) -> str:
-    return stored.partition(SEPARATOR)[0]
-
-
 def blind_index(value: str, *, purpose: str) -> str:
     """Keyed hash of a normalised value, scoped by ``purpose`` so equal values in different
     columns (an ID's last four digits and a phone's) do not collide."""

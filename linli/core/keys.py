@@ -1,8 +1,10 @@
-"""Secrets kept outside the database.
+"""Secrets kept outside the database: the one way Linli loads them.
 
 A secret is read from the environment (NAME, or a file named by NAME_FILE, as container
-secrets are mounted) or, failing that, generated once into the data directory with mode
-0600 so that a demo works with no configuration and keeps its keys across restarts.
+secrets are mounted) or, failing that, from its file in the data directory, generated there
+once with mode 0600 so that a demo works with no configuration and keeps its keys across
+restarts. The Django secret key, the data keys, the ledger's keys and the exchange office
+key all load through :func:`load_secret`.
 """
 
 from __future__ import annotations
@@ -11,14 +13,20 @@ import base64
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from django.core.exceptions import ImproperlyConfigured
 
 
-def _write_private(path: Path, content: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_private(path: Path, content: str) -> None:
+    """Create ``path`` readable by its owner only (and its directory, if new, 0700). Raises
+    FileExistsError rather than replace a file: a key that has signed or sealed something
+    must never be lost by accident. The mode is set when the file is created, so the secret
+    is never readable by others, not even for a moment."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(content)
@@ -38,16 +46,31 @@ def env_secret(name: str) -> str | None:
     return None
 
 
-def load_or_create_secret(name: str, path: Path, *, nbytes: int = 32) -> str:
-    value = env_secret(name)
+@overload
+def load_secret(name: str | None, path: Path, *, create: Callable[[], str]) -> str: ...
+@overload
+def load_secret(name: str | None, path: Path, *, create: None = None) -> str | None: ...
+def load_secret(name: str | None, path: Path, *, create: Callable[[], str] | None = None) -> str | None:
+    """The secret in NAME or NAME_FILE (when ``name`` is given), else the content of
+    ``path``. Without the file, ``create()`` makes the secret and it is written there (mode
+    0600) for the next start; without ``create``, None."""
+    value = env_secret(name) if name else None
     if value:
         return value
-    if not path.exists():
+    if create is not None and not path.exists():
         try:
-            _write_private(path, secrets.token_urlsafe(nbytes))
+            write_private(path, create())
         except FileExistsError:
             pass  # another process created it first; read theirs
-    return path.read_text(encoding="utf-8").strip()
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+
+
+def load_or_create_secret(name: str, path: Path, *, nbytes: int = 32) -> str:
+    """A random token as a secret (the Django secret key, the demo password)."""
+    return load_secret(name, path, create=lambda: secrets.token_urlsafe(nbytes))
 
 
 @dataclass(frozen=True)
@@ -92,9 +115,4 @@ def load_data_keys(path: Path) -> DataKeys:
     from_env = env_secret("LINLI_DATA_KEYS")
     if from_env:
         return DataKeys.from_json(from_env, "LINLI_DATA_KEYS")
-    if not path.exists():
-        try:
-            _write_private(path, DataKeys.generate().to_json())
-        except FileExistsError:
-            pass
-    return DataKeys.from_json(path.read_text(encoding="utf-8"), str(path))
+    return DataKeys.from_json(load_secret(None, path, create=lambda: DataKeys.generate().to_json()), str(path))

@@ -1,7 +1,8 @@
 """Validators for Chinese identity, contact and administrative identifiers.
 
 Every validator normalises its input first (NFKC folding of full-width
-characters, removal of ordinary, full-width and non-breaking spaces) and
+characters, removal of invisible characters and of ordinary, full-width and
+non-breaking spaces; see :mod:`linli.core.text`) and
 either returns a small frozen dataclass describing the value or raises
 :class:`django.core.exceptions.ValidationError` with a specific ``code``
 and an English, lazily translated message.
@@ -19,13 +20,14 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from linli.core.text import fold
 
 __all__ = [
     "ID_MIN_BIRTH_DATE",
@@ -71,9 +73,6 @@ _ID_CHECK_MAP = "10X98765432"
 _USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
-# Characters that are invisible or spacing but survive NFKC / str.split().
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 _EXCEL_FLOAT = re.compile(r"(?=.*[0-9])[0-9]*\.?[0-9]*(E[+-]?[0-9]+)?")
 _MAINLAND_MOBILE = re.compile(r"1[3-9][0-9]{9}")
@@ -82,10 +81,8 @@ _PHONE_SEPARATORS = str.maketrans("", "", "-()")
 
 
 def _normalise(value: object) -> str:
-    """Fold full-width forms to ASCII (NFKC) and drop all whitespace."""
-    text = unicodedata.normalize("NFKC", str(value or ""))
-    text = text.translate(_INVISIBLE)
-    return "".join(text.split())
+    """Fold full-width forms to ASCII (NFKC), drop invisible characters and all whitespace."""
+    return "".join(fold(str(value or "")).split())
 
 
 def _is_digits(text: str) -> bool:
@@ -670,15 +667,3 @@ def mask_phone(value: str | None) -> str:
             return prefix + _mask_middle(text[len(prefix) :], 0, 4)
     return _mask_middle(text, 0, 4)
 
-
-def has_control_characters(text: str, allowed: str = "") -> bool:
-    """True when ``text`` holds control characters other than ``allowed`` (PostgreSQL refuses
-    NUL outright; the others are never meant in a name, an address or a reason)."""
-    return any(unicodedata.category(c) == "Cc" and c not in allowed for c in text)
-
-
-def clean_query_text(value: object, limit: int = 100) -> str:
-    """A search-box or filter value made safe to pass to the database: control characters
-    (NUL is refused by PostgreSQL) removed, NFKC-folded, trimmed to ``limit`` characters."""
-    text = unicodedata.normalize("NFKC", str(value or ""))
-    return "".join(c for c in text if unicodedata.category(c) != "Cc").strip()[:limit]

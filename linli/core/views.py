@@ -8,7 +8,7 @@ from django.shortcuts import render
 from linli.core import audit
 from linli.core.access import area_of, may
 from linli.core.models import AuditEvent
-from linli.core.validators import clean_query_text
+from linli.core.text import clean_query_text
 
 
 @login_required

@@ -17,7 +17,6 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import Max, Model
-from django.utils import timezone
 
 from linli.core.models import Role, RoleAssignment, User
 from linli.core.progress import Progress
@@ -480,7 +479,3 @@ def _bounding_box(polygons: list[dict[str, Any]]) -> dict[str, Any] | None:
     margin = 0.0005
     lo_x, hi_x, lo_y, hi_y = min(lons) - margin, max(lons) + margin, min(lats) - margin, max(lats) + margin
     return {"type": "Polygon", "coordinates": [[[lo_x, lo_y], [hi_x, lo_y], [hi_x, hi_y], [lo_x, hi_y], [lo_x, lo_y]]]}
-
-
-def demo_marker(plan: Plan) -> dict[str, Any]:
-    return {"residents": plan.residents, "seed": plan.seed, "built_at": timezone.now().isoformat()}

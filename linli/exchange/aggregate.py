@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
+from linli.core.dates import years_before
 from linli.people.models import Household, Person, PopulationType, Sex, SpecialGroup
 from linli.people.search import group_token
 from linli.places.models import LEVELS, SEGMENT_WIDTH, Level, Place, Usage
@@ -69,13 +70,6 @@ def _prefix_length(level: str) -> int:
     raise ValueError(level)
 
 
-def _years_ago(today: datetime.date, years: int) -> datetime.date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
-
-
 def _person_counts(today: datetime.date, with_groups: bool) -> dict[str, Count]:
     counts: dict[str, Count] = {"residents|total": Count("pk")}
     for value in PopulationType.values:
@@ -84,9 +78,9 @@ def _person_counts(today: datetime.date, with_groups: bool) -> dict[str, Count]:
         counts[f"sex|{value}"] = Count("pk", filter=Q(sex=value))
     counts[f"sex|{UNKNOWN}"] = Count("pk", filter=~Q(sex__in=Sex.values))
     for band, low, high in AGE_BANDS:
-        condition = Q(birth_date__lte=_years_ago(today, low))
+        condition = Q(birth_date__lte=years_before(today, low))
         if high is not None:
-            condition &= Q(birth_date__gt=_years_ago(today, high + 1))
+            condition &= Q(birth_date__gt=years_before(today, high + 1))
         counts[f"age_band|{band}"] = Count("pk", filter=condition)
     counts[f"age_band|{UNKNOWN}"] = Count("pk", filter=Q(birth_date__isnull=True) | Q(birth_date__gt=today))
     if with_groups:

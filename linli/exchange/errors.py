@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from linli.core.errors import Bilingual
+
 
 class ExchangeError(Exception):
-    """An exchange step was refused; ``code`` is stable, the message is bilingual."""
+    """An exchange step was refused; ``code`` is stable, ``message`` is bilingual."""
 
     def __init__(self, code: str, english: str, chinese: str) -> None:
         super().__init__(f"{english} / {chinese}")
         self.code = code
-        self.english = english
-        self.chinese = chinese
+        self.message = Bilingual(en=english, zh=chinese)

@@ -7,12 +7,11 @@ file ``<data dir>/exchange/office.key`` written with mode 0600 by ``linli exchan
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from django.conf import settings
 
-from linli.core.keys import env_secret
+from linli.core.keys import load_secret, write_private
 from linli.exchange.errors import ExchangeError
 from linli.ledger.note import NoteError, Signer
 
@@ -24,26 +23,20 @@ def key_path() -> Path:
 def create_office_key(place_code: str) -> Signer:
     """Generate the office key; refuses to overwrite one (files already signed need it)."""
     path = key_path()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    signer = Signer.generate(place_code)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        write_private(path, signer.encode() + "\n")
     except FileExistsError as exc:
         raise ExchangeError("key_exists", f"an office key already exists at {path}",
                             f"本办公室密钥已存在：{path}") from exc
-    signer = Signer.generate(place_code)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(signer.encode() + "\n")
     return signer
 
 
 def office_signer() -> Signer:
-    configured = env_secret("LINLI_EXCHANGE_KEY")
+    configured = load_secret("LINLI_EXCHANGE_KEY", key_path())
     if not configured:
-        path = key_path()
-        if not path.exists():
-            raise ExchangeError("no_office_key", "this office has no exchange key; run `linli exchange keys init`",
-                                "本办公室尚无交换密钥，请先运行 `linli exchange keys init`")
-        configured = path.read_text(encoding="utf-8").strip()
+        raise ExchangeError("no_office_key", "this office has no exchange key; run `linli exchange keys init`",
+                            "本办公室尚无交换密钥，请先运行 `linli exchange keys init`")
     try:
         return Signer.decode(configured)
     except (NoteError, TypeError) as exc:

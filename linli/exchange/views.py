@@ -37,7 +37,7 @@ class ImportForm(forms.Form):
 
 
 def _refusal(exc: ExchangeError) -> str:
-    return exc.english if (get_language() or "").startswith("en") else exc.chinese
+    return str(exc.message)  # in the reader's language
 
 
 def _office() -> tuple[str, str] | None:

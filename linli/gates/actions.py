@@ -30,7 +30,8 @@ from django.utils.translation import gettext_lazy as _
 from linli.core import audit
 from linli.core.access import allows, require
 from linli.core.models import User
-from linli.core.validators import has_control_characters, validate_phone
+from linli.core.text import has_control_characters
+from linli.core.validators import validate_phone
 from linli.gates import verdicts
 from linli.gates.access import MANAGE, OPERATE
 from linli.gates.models import DutyShift, EventKind, Gate, GateEvent, Visitor

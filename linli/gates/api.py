@@ -14,15 +14,14 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils import translation
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import AfterValidator, AwareDatetime
 
 from linli.core.api_auth import ERRORS, Id, api_user
-from linli.core.validators import has_control_characters
+from linli.core.errors import api_errors
+from linli.core.text import has_control_characters
 from linli.gates import actions, verdicts
 from linli.gates.actions import EventErrors, EventInput, VisitorInput
 from linli.health import passes
@@ -81,22 +80,9 @@ class GateOut(Schema):
     staff: bool = Field(description="the caller works this gate as compound staff")
 
 
-def _texts(error: ValidationError) -> tuple[str, str]:
-    texts = []
-    for language in ("en", "zh-hans"):
-        with translation.override(language):
-            text = str(error.message)
-            texts.append(text % error.params if error.params else text)
-    return texts[0], texts[1]
-
-
 def _event_errors(exc: EventErrors) -> dict[str, Any]:
-    detail = []
-    for index, name, error in exc.problems:
-        english, chinese = _texts(error)
-        detail.append({"loc": ["body", "events", index, *name.split(".")], "code": error.code or "invalid",
-                       "msg": english, "msg_zh": chinese})
-    return {"detail": detail}
+    return {"detail": [item for index, name, error in exc.problems
+                       for item in api_errors(error, ["body", "events", index, *name.split(".")])]}
 
 
 def _event_input(item: EventIn) -> EventInput:

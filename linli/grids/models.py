@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.models import PlaceScopedModel, RestrictedQuerySet, path_index
+from linli.grids.rules import check_grid
 
 
 class Grid(PlaceScopedModel):
@@ -31,8 +32,6 @@ class Grid(PlaceScopedModel):
         return self.name
 
     def clean(self) -> None:
-        from linli.grids.actions import check_grid
-
         places = list(self.places.all()) if self.pk else []
         check_grid(self.community, self.polygon, places)
         if self.community_id:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
 from linli.core.access import PermissionDenied, allows, area_of, may, require
+from linli.core.errors import Bilingual
 from linli.health import facts as health_facts
 from linli.health import quarantine, rules, tracing
 from linli.health.access import CHANGE, ON_BEHALF, VIEW
@@ -346,7 +347,7 @@ def do_extend_order(order: QuarantineOrder, *, acting_user: Any, new_end: dateti
     try:
         order.end_date = quarantine.extend(order.start_date, order.colour, order.end_date, new_end)
     except quarantine.QuarantineDateError as exc:
-        raise ValidationError({"end_date": ValidationError(f"{exc.chinese} / {exc.english}", code=exc.code)}) from exc
+        raise ValidationError({"end_date": Bilingual(exc.english, exc.chinese).error(exc.code)}) from exc
     order.save(update_fields=["end_date", "updated_at"])
     audit.record("health.quarantine_extend", actor=acting_user, obj=order, detail={"end": str(new_end)})
     return order

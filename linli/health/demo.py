@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from linli.core import audit
+from linli.core.dates import age_on
 from linli.core.models import RoleAssignment, User
 from linli.health import actions, queries
 from linli.health.models import (
@@ -45,7 +46,6 @@ from linli.health.models import (
     QuarantineOrder,
     RiskArea,
 )
-from linli.people.actions import age_on
 from linli.people.models import Person
 from linli.places.models import Level, Place, Usage
 

@@ -16,8 +16,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.errors import bilingual
 from linli.core.forms import ActionErrorsMixin
-from linli.core.validators import has_control_characters, validate_region_code
+from linli.core.text import decode_csv, has_control_characters
+from linli.core.validators import validate_region_code
 from linli.health import rules
 from linli.health.models import (
     FollowUpOutcome,
@@ -27,7 +29,6 @@ from linli.health.models import (
     OrderStatus,
     RiskLevel,
 )
-from linli.imports.messages import bilingual
 
 MAX_CSV_BYTES = 1024 * 1024
 MAX_CSV_ROWS = 2000
@@ -135,15 +136,6 @@ class RowError:
     messages: list[dict[str, str]]  # [{"code", "zh", "en"}]
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(_("The file is neither UTF-8 nor GB18030 text; save it as CSV again."), code="encoding")
-
-
 def _date_cell(raw: str, *, required: bool) -> datetime.date | None:
     text = raw.strip().replace("/", "-").replace(".", "-")
     if not text:
@@ -197,7 +189,7 @@ class _RowProblems(Exception):
 def parse_risk_areas(data: bytes) -> tuple[list[dict[str, Any]], list[RowError]]:
     """All rows of a risk-area CSV, or the errors of every bad row (row numbers as in Excel)."""
     try:
-        text = _decode(data)
+        text = decode_csv(data)
     except ValidationError as exc:
         return [], [RowError(0, [bilingual(exc)])]
     rows: list[dict[str, Any]] = []

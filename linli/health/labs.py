@@ -24,16 +24,18 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
 from linli.core.access import area_of
+from linli.core.errors import Bilingual, bilingual
+from linli.core.text import decode_csv
 from linli.core.validators import validate_id_number
 from linli.health.models import LabOutcome, LabResult, LabTest
-from linli.imports.messages import bilingual
+from linli.people.fields import PERSON_FIELDS
 from linli.people.models import Person
 from linli.people.search import id_hashes
 
 MAX_ROWS = 50_000
 HEADERS = {
-    "id_number": ("身份证号", "身份证号码", "证件号码", "公民身份号码", "身份证"),
-    "name": ("姓名", "受检者", "受检者姓名"),
+    "id_number": PERSON_FIELDS["id_number"].headers,
+    "name": (*PERSON_FIELDS["name"].headers, "受检者", "受检者姓名"),
     "sampled_on": ("采样日期", "采样时间", "采样日"),
     "kind": ("检测类型", "检测项目", "类型"),
     "outcome": ("检测结果", "结果"),
@@ -61,15 +63,6 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(_("The file is neither UTF-8 nor GB18030 text: save it as CSV."), code="encoding")
-
-
 def _columns(header: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, cell in enumerate(header):
@@ -91,7 +84,7 @@ def parse(data: bytes, *, default_lab: str = "") -> Parsed:
     """Every row, checked (not yet matched to people)."""
     parsed = Parsed()
     try:
-        lines = list(csv.reader(io.StringIO(_decode(data))))
+        lines = list(csv.reader(io.StringIO(decode_csv(data))))
     except ValidationError as exc:
         parsed.problems.append(Problem(0, "", "", bilingual(exc)))
         return parsed
@@ -170,7 +163,8 @@ def do_import(parsed: Parsed, *, acting_user: Any, file_name: str = "") -> Impor
     from linli.health import actions
 
     if parsed.problems:
-        raise ValidationError([p.message["zh"] + " / " + p.message["en"] for p in parsed.problems], code="rows")
+        raise ValidationError([Bilingual(p.message["en"], p.message["zh"]).error(p.message["code"])
+                               for p in parsed.problems])
     hashes = {id_hashes(row["id_number"])[0]: row for row in parsed.rows}
     people = {p.id_hash: p for p in Person.objects.restrict(acting_user, actions.CHANGE)
               .filter(id_hash__in=list(hashes), is_active=True)}

@@ -34,7 +34,8 @@ from django.views.decorators.http import require_POST
 
 from linli.core import audit
 from linli.core.access import PermissionDenied, allows, area_of, get_or_404, may
-from linli.core.validators import clean_query_text
+from linli.core.errors import bilingual_all
+from linli.core.text import clean_query_text
 from linli.health import actions, forms, keys, labs, passes, queries, rules
 from linli.health.facts import RiskMap, deadline_hour
 from linli.health.models import (
@@ -268,7 +269,7 @@ def risk_area_import(request: HttpRequest) -> HttpResponse:
             try:
                 actions.do_import_risk_areas(rows, acting_user=request.user, source=str(upload.name)[:100])
             except ValidationError as exc:
-                errors = [forms.RowError(0, [{"code": "invalid", "zh": m, "en": m}]) for m in exc.messages]
+                errors = [forms.RowError(0, [problem]) for problem in bilingual_all(exc)]
         if not errors:
             messages.success(request, _("%(n)d risk areas imported.") % {"n": len(rows)})
             return redirect("health:risk_areas")
@@ -800,7 +801,7 @@ def lab_import(request: HttpRequest) -> HttpResponse:
             try:
                 done = labs.do_import(parsed, acting_user=request.user, file_name=str(upload.name))
             except ValidationError as exc:
-                problems = [{"row": "", "column": "", "value": "", "zh": m, "en": m} for m in exc.messages]
+                problems = [{"row": "", "column": "", "value": "", **problem} for problem in bilingual_all(exc)]
             else:
                 messages.success(request, _("%(n)d test results recorded; %(m)d were already recorded.")
                                  % {"n": done.created, "m": done.already})

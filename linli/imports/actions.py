@@ -21,13 +21,13 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
 from linli.core.access import PermissionDenied
+from linli.core.errors import bilingual
 from linli.core.scope import scope_for
 from linli.imports import prepared
 from linli.imports.access import ACTION, AREA
 from linli.imports.commit import Writer
 from linli.imports.fields import FIELDS
 from linli.imports.headers import HEADER_SEARCH_ROWS, SheetLayout, layout_of
-from linli.imports.messages import bilingual
 from linli.imports.models import BatchStatus, ImportBatch, ImportRow, OnMatch, RowStatus
 from linli.imports.plan import Plan, Planner, ProgressFn, no_progress
 from linli.imports.progress import BatchProgress

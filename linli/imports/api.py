@@ -21,8 +21,8 @@ from ninja.responses import Status
 
 from linli.core import audit
 from linli.core.api_auth import ERRORS, Id, api_user
+from linli.core.errors import bilingual
 from linli.imports import actions
-from linli.imports.messages import bilingual
 from linli.imports.models import BatchStatus, ImportBatch, ImportRow, RowStatus
 from linli.imports.progress import read_live
 from linli.imports.reading import max_bytes

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# NFKC already turns U+3000 and NBSP into spaces; these survive it.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from linli.core.text import fold
+
 MAX_CELL = 2000  # longer cells are cut for the report; fields have smaller limits anyway
 
 _DATE_TEXT = re.compile(
@@ -33,7 +31,7 @@ def clean_text(value: str) -> str:
     """Fold full-width forms, drop invisible characters, trim and collapse spaces."""
     if value.isascii():  # nothing to fold: the common case of digits and codes
         return " ".join(value.split())[:MAX_CELL]
-    text = unicodedata.normalize("NFKC", value).translate(_INVISIBLE)
+    text = fold(value)
     return " ".join(text.split())[:MAX_CELL]
 
 
@@ -76,10 +74,6 @@ def id_cell_text(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(float(value)).upper()
     return cell_text(value)
-
-
-def has_control_characters(text: str) -> bool:
-    return bool(_CONTROL.search(text))
 
 
 def _real_date(year: int, month: int, day: int, raw: str) -> datetime.date:

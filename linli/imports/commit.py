@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from linli.core import bulk
 from linli.core.scope import Scope
-from linli.imports import bulk
 from linli.imports.plan import Plan, ProgressFn, chunks, open_residences
 from linli.imports.rows import Row
 from linli.people.actions import PersonInput, apply_person_input

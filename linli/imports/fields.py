@@ -1,46 +1,24 @@
-"""The canonical fields of a people import, their usual Chinese headers and value words."""
+"""The fields of a people import and the words their values are written in."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.text import fold
+from linli.people.fields import PERSON_FIELDS, PersonField
 from linli.people.models import CommunityRole, PopulationType, Relation, SpecialGroup
 
-
-@dataclass(frozen=True)
-class Field:
-    code: str
-    label: Promise
-    synonyms: tuple[str, ...]
-
-
-PEOPLE_FIELDS: tuple[Field, ...] = (
-    Field("name", _("Name"), ("姓名", "名字", "居民姓名", "人员姓名", "住户姓名")),
-    Field("id_number", _("ID number"), ("身份证", "身份证号", "身份证号码", "公民身份号码", "证件号码",
-                                        "证件号", "身份证件号码", "身份号码")),
-    Field("phone", _("Phone"), ("手机", "手机号", "手机号码", "联系电话", "电话", "电话号码", "联系方式")),
-    Field("compound", _("Compound"), ("小区", "所在小区", "小区名称", "小区名", "居住小区")),
-    Field("building", _("Building"), ("楼号", "楼栋", "楼栋号", "幢", "幢号", "栋", "楼")),
-    Field("unit", _("Unit"), ("单元", "单元号")),
-    Field("room", _("Room"), ("房号", "室号", "门牌号", "房间号", "户室号", "室")),
-    Field("address", _("Address (compound, building, unit and room in one cell)"),
-          ("住址", "现住址", "居住地址", "现居住地址", "家庭住址", "详细地址")),
-    Field("relation_to_head", _("Relation to the head of household"), ("与户主关系", "与户主的关系", "家庭关系")),
-    Field("population_type", _("Population type"), ("人员类型", "人员类别", "人口类型", "人口类别", "户籍类型")),
-    Field("hukou_address", _("Household registration address"), ("户籍地", "户籍地址", "户籍所在地", "户口所在地")),
-    Field("relation", _("Residence relation"), ("居住关系", "居住性质", "居住方式")),
-    Field("special_groups", _("Special groups"), ("特殊群体", "特殊人群", "重点人群")),
-    Field("community_roles", _("Community roles"), ("社区角色", "社区身份", "政治面貌", "身份标签")),
-    Field("moved_in", _("Moved in"), ("入住日期", "入住时间", "迁入日期", "迁入时间", "居住起始日期")),
-    Field("notes", _("Notes"), ("备注", "说明")),
-)
-FIELDS: dict[str, Field] = {f.code: f for f in PEOPLE_FIELDS}
+# The fields an import fills, in the order the mapping form offers them; their headers are
+# the person catalogue's.
+PEOPLE_FIELDS: tuple[PersonField, ...] = tuple(PERSON_FIELDS[code] for code in (
+    "name", "id_number", "phone", "compound", "building", "unit", "room", "address", "relation_to_head",
+    "population_type", "hukou_address", "relation", "special_groups", "community_roles", "moved_in", "notes"))
+FIELDS: dict[str, PersonField] = {f.code: f for f in PEOPLE_FIELDS}
 HOUSE_FIELDS = ("compound", "building", "unit", "room", "address")
+# Where the catalogue's label alone would not say what the import expects in the column.
+MAPPING_LABELS = {"address": _("Address (compound, building, unit and room in one cell)")}
 LIST_SEPARATORS = re.compile(r"[,，、;；/|\s]+")
 
 # Values are compared after NFKC and without spaces.
@@ -87,7 +65,7 @@ EMPTY_WORDS = frozenset({"无", "暂无", "没有", "-", "--", "—", "——", 
 
 
 def value_key(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+    return "".join(fold(text).split()).lower()
 
 
 class Vocabulary:

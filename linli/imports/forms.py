@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.imports.fields import PEOPLE_FIELDS
+from linli.imports.fields import MAPPING_LABELS, PEOPLE_FIELDS
 from linli.imports.headers import SheetLayout
 from linli.imports.models import OnMatch
 from linli.imports.reading import max_bytes
@@ -39,7 +39,7 @@ class UploadForm(forms.Form):
         return upload
 
 
-FIELD_CHOICES = [("", _("— do not import —")), *((f.code, f.label) for f in PEOPLE_FIELDS)]
+FIELD_CHOICES = [("", _("— do not import —")), *((f.code, MAPPING_LABELS.get(f.code, f.label)) for f in PEOPLE_FIELDS)]
 
 
 def column_name(sheet: int, column: int) -> str:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from linli.core.text import fold
 from linli.imports.cells import cell_text
 from linli.imports.fields import PEOPLE_FIELDS
 
@@ -18,7 +18,7 @@ _DECORATION = re.compile(r"[*:：#\-_.。·]")
 EXACT: dict[str, str] = {}
 CONTAINED: list[tuple[str, str]] = []  # (synonym, field), longest synonyms first
 for _field in PEOPLE_FIELDS:
-    for _synonym in _field.synonyms:
+    for _synonym in _field.headers:
         EXACT[_synonym] = _field.code
         if len(_synonym) >= 2:
             CONTAINED.append((_synonym, _field.code))
@@ -28,7 +28,7 @@ CONTAINED.sort(key=lambda item: -len(item[0]))
 def header_key(value: Any) -> str:
     """``身份证号码（必填）*`` → ``身份证号码``: NFKC, no spaces, no notes in brackets,
     no required-field stars."""
-    text = unicodedata.normalize("NFKC", cell_text(value))
+    text = fold(cell_text(value))
     text = _BRACKETS.sub("", "".join(text.split()))
     return _DECORATION.sub("", text).lower()
 

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from python_calamine import CalamineError, CalamineWorkbook
 
+from linli.core.text import decode_csv
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -97,22 +99,13 @@ def _check_row_count(count: int, limit: int) -> None:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without a byte-order mark), else GB18030 (what Chinese Excel and WPS
-    write when saving CSV)."""
+    """A CSV file's text; a binary file (a workbook or a photo named .csv) is refused first,
+    since it might happen to decode."""
     if b"\x00" in data[:65536]:
         raise ImportFileError(
             _("This file is not a text (CSV) file. Upload an Excel workbook or a CSV file."),
             code="file_binary")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            _("The CSV file is neither UTF-8 nor GB18030 text. Save it again from Excel or WPS as "
-              "\"CSV UTF-8\"."), code="file_encoding") from None
+    return decode_csv(data, ImportFileError)
 
 
 def _read_csv(data: bytes) -> list[list[Any]]:

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.errors import in_language
 from linli.imports.fields import FIELDS
-from linli.imports.messages import in_language
 from linli.imports.models import ImportBatch, ImportRow, RowStatus
 from linli.people.models import CommunityRole, PopulationType, Relation, SpecialGroup
 
@@ -16,12 +16,9 @@ _CHOICES: dict[str, Any] = {
     "population_type": PopulationType, "relation": Relation,
     "special_groups": SpecialGroup, "community_roles": CommunityRole,
 }
-EXTRA_LABELS = {"address": _("Address")}
 
 
 def field_label(code: str) -> str:
-    if code in EXTRA_LABELS:
-        return str(EXTRA_LABELS[code])
     return str(FIELDS[code].label) if code in FIELDS else code
 
 

@@ -15,14 +15,15 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.errors import bilingual
 from linli.core.scope import Scope
+from linli.core.text import has_control_characters
 from linli.core.validators import mask_id_number, mask_phone
 from linli.imports.cells import (
     EARLIEST,
     cell_date,
     cell_text,
     clean_name,
-    has_control_characters,
     id_cell_text,
 )
 from linli.imports.fields import (
@@ -39,7 +40,6 @@ from linli.imports.fields import (
 )
 from linli.imports.headers import SheetLayout
 from linli.imports.houses import HouseIndex, HouseRef, Where
-from linli.imports.messages import bilingual
 from linli.people.actions import PersonInput, apply_person_input
 from linli.people.models import Person, PopulationType, Relation
 

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from linli.core import audit
 from linli.core.access import PermissionDenied, may
+from linli.core.errors import bilingual, in_language
 from linli.imports import actions, report
 from linli.imports.forms import DecisionForm, MappingForm, UploadForm
-from linli.imports.messages import bilingual, in_language
 from linli.imports.models import BatchStatus, ImportBatch, RowStatus
 from linli.imports.progress import read_live
 

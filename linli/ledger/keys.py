@@ -9,7 +9,6 @@ run by other servers register only their public key.
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from linli.core.keys import env_secret
+from linli.core.keys import load_secret
 from linli.ledger.models import Party
 from linli.ledger.note import Signer
 
@@ -34,19 +33,13 @@ def origin() -> str:
     return settings.LINLI_LEDGER_ORIGIN
 
 
-def _load_or_create(path: Path, name: str) -> Signer:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(Signer.generate(name).encode())
-    return Signer.decode(path.read_text(encoding="utf-8").strip())
+def _load_or_create(env_name: str | None, path: Path, name: str) -> Signer:
+    return Signer.decode(load_secret(env_name, path, create=lambda: Signer.generate(name).encode()))
 
 
 @lru_cache(maxsize=1)
 def log_signer() -> Signer:
-    configured = env_secret("LINLI_LEDGER_KEY")
-    signer = Signer.decode(configured) if configured else _load_or_create(ledger_dir() / "log.key", origin())
+    signer = _load_or_create("LINLI_LEDGER_KEY", ledger_dir() / "log.key", origin())
     if signer.name != origin():
         raise ImproperlyConfigured(
             f"the ledger key is named {signer.name!r} but the log's origin is {origin()!r}")
@@ -57,7 +50,7 @@ def log_signer() -> Signer:
 def party_signer(name: str) -> Signer:
     if not KEY_NAME.fullmatch(name):
         raise ValueError(f"a party key name has no spaces or '+': {name!r}")
-    return _load_or_create(ledger_dir() / "parties" / f"{name.replace('/', '_')}.key", name)
+    return _load_or_create(None, ledger_dir() / "parties" / f"{name.replace('/', '_')}.key", name)
 
 
 def ensure_managed_party(name: str, display_name: str, kind: str, entry_types: list[str]) -> Party:
@@ -72,8 +65,3 @@ def ensure_managed_party(name: str, display_name: str, kind: str, entry_types: l
         party.entry_types = sorted(set(party.entry_types) | set(entry_types))
         party.save(update_fields=["entry_types"])
     return party
-
-
-def reset_caches() -> None:
-    log_signer.cache_clear()
-    party_signer.cache_clear()

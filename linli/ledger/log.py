@@ -22,10 +22,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
+from linli.core.bulk import insert_rows
 from linli.core.crypto import blind_index
 from linli.ledger import entry as entries
 from linli.ledger import keys, merkle, verifying
@@ -137,7 +138,7 @@ def append_many(entry_type: str, *, party: Party, items: Sequence[tuple[str, Any
             verification.add(chunk.bodies, chunk.signatures)
             chunks.append(chunk)
         with transaction.atomic():
-            _insert(db, Payload, _PAYLOAD_FIELDS, [row for chunk in chunks for row in chunk.payload_rows(db)])
+            insert_rows(db, Payload, _PAYLOAD_FIELDS, [row for chunk in chunks for row in chunk.payload_rows(db)])
             writer = _LogWriter(db, pending_limit=None)
             for number, (chunk, bad) in enumerate(zip(chunks, verification.results(), strict=True)):
                 if bad is not None:  # raising rolls back the whole batch, payloads included
@@ -275,10 +276,10 @@ def forget_tree() -> None:
     _party_cache.clear()
 
 
-# Raw inserts for the log and payload rows (a prepared executemany on SQLite, COPY on
-# PostgreSQL): the ORM's bulk_create spent more per row than everything else but the
-# signatures. Values go through the same field and backend conversions as the ORM's, so the
-# rows are the ones it would have written, on SQLite and PostgreSQL alike.
+# The log and payload rows are written with core.bulk.insert_rows (COPY on PostgreSQL): the
+# ORM's bulk_create spent more per row than everything else but the signatures. Values go
+# through the same field and backend conversions as the ORM's, so the rows are the ones it
+# would have written, on SQLite and PostgreSQL alike.
 _ENTRY_FIELDS = ("body", "signature", "submission_id", "party", "entry_type", "subject_ref", "claimed_at",
                  "references", "path", "index", "leaf_hash", "sequenced_at")
 _PAYLOAD_FIELDS = ("submission_id", "salt", "content", "redaction_reason")
@@ -288,23 +289,6 @@ _CONTENT = Payload._meta.get_field("content")
 
 # body, signature, submission id, party id, entry type, subject ref, claimed at, references, path
 _LogRow = tuple[bytes, bytes, uuid.UUID, int, str, str, Any, Any, str]
-
-
-def _insert(db: BaseDatabaseWrapper, model: type[models.Model], fields: Sequence[str],
-            rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert ``rows`` (values of ``fields``, converted for ``db``) into ``model``'s table."""
-    if not rows:
-        return
-    quote, column = db.ops.quote_name, {f.name: str(f.column) for f in model._meta.concrete_fields}
-    # Only quoted identifiers from the model's metadata go into the text; values are parameters.
-    into = f"{quote(model._meta.db_table)} ({', '.join(quote(column[name]) for name in fields)})"
-    with db.cursor() as cursor:
-        if db.vendor == "postgresql" and hasattr(cursor.cursor, "copy"):  # psycopg 3
-            with cursor.cursor.copy(f"COPY {into} FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(f"INSERT INTO {into} VALUES ({', '.join(['%s'] * len(fields))})", rows)  # noqa: S608
 
 
 def _millis(moment: datetime.datetime) -> int:
@@ -361,7 +345,7 @@ class _LogWriter:
             append(leaf)
             params.append((body, signature, db_uuid(submission, db), party_id, entry_type, subject_ref, claimed_at,
                            references, path, index, leaf.hex(), sequenced_at))
-        _insert(db, LedgerEntry, _ENTRY_FIELDS, params)
+        insert_rows(db, LedgerEntry, _ENTRY_FIELDS, params)
         self.written += len(params)
 
     def finish(self) -> Checkpoint | None:

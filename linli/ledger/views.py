@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from linli.core.access import may
-from linli.core.validators import clean_query_text
+from linli.core.text import clean_query_text
 from linli.ledger import merkle
 from linli.ledger.log import latest_checkpoint, stored_tree
 from linli.ledger.models import Checkpoint, LedgerEntry, Witness

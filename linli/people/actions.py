@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
 from linli.core.access import PermissionDenied, allows, area_of, require
+from linli.core.dates import age_on
 from linli.core.lookups import BROAD_DEPTH
 from linli.core.models import AuditEvent
 from linli.core.scope import scope_for
+from linli.core.text import has_control_characters, strip_invisible
 from linli.core.validators import (
-    has_control_characters,
     mask_id_number,
     mask_phone,
     validate_id_number,
@@ -65,7 +66,7 @@ def _add(errors: Errors, field: str, message: Any, code: str, params: dict[str, 
 
 
 def _clean_text(errors: Errors, field: str, value: str, limit: int) -> str:
-    text = " ".join((value or "").split())
+    text = " ".join(strip_invisible(value or "").split())
     if has_control_characters(text):
         _add(errors, field, _("This text contains control characters; please retype it."), "control_chars")
     if len(text) > limit:
@@ -329,12 +330,6 @@ class PersonCard:
     special_groups: list[str] | None  # None: the viewer may not see special groups
     can_reveal: bool
     can_change: bool
-
-
-def age_on(birth: datetime.date | None, today: datetime.date) -> int | None:
-    if birth is None:
-        return None
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def person_card(person: Person, user: Any, today: datetime.date) -> PersonCard:

@@ -22,7 +22,7 @@ from pydantic import AfterValidator
 
 from linli.core.access import get_or_404
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
-from linli.core.validators import has_control_characters
+from linli.core.text import has_control_characters
 from linli.people.actions import (
     PersonCard,
     PersonInput,

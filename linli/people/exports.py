@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core import audit
 from linli.core.access import allows, require
 from linli.core.validators import mask_id_number, mask_phone
+from linli.people.fields import PERSON_FIELDS
 from linli.people.models import Household, Person, PopulationType, Residence, SpecialGroup
 from linli.people.search import group_token
 from linli.places.models import Level, Place, Usage, full_names
@@ -93,7 +94,8 @@ def _house_rows(user: Any, scope: Place) -> Iterator[list[Any]]:
 
 
 HEADERS = {
-    "people": ["姓名", "性别", "出生日期", "身份证号", "联系电话", "人员类型", "现住地址", "户籍地"],
+    "people": [PERSON_FIELDS[code].label_zh for code in ("name", "sex", "birth_date", "id_number", "phone",
+                                                         "population_type", "address", "hukou_address")],
     "households": ["房屋", "户号", "户主", "现住人数"],
     "houses": ["房屋", "楼层", "面积(㎡)", "使用情况", "现住人数"],
 }
@@ -111,7 +113,7 @@ def export_list(kind: str, fmt: str, *, scope: Place, acting_user: Any, purpose:
     headers = list(HEADERS["people" if kind in ("people", "groups") else kind])
     if kind in ("people", "groups"):
         if groups:
-            headers.append("特殊群体")
+            headers.append(PERSON_FIELDS["special_groups"].label_zh)
         rows = list(_people_rows(acting_user, scope, full, groups, kind == "groups"))
     elif kind == "households":
         rows = list(_household_rows(acting_user, scope))

@@ -3,14 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.forms import ActionErrorsMixin
 from linli.people.actions import PersonInput
 from linli.people.models import CommunityRole, PopulationType, Relation, SpecialGroup
 
 
-class PersonForm(forms.Form):
+class PersonForm(ActionErrorsMixin, forms.Form):
     """Collects what staff type; the action validates (ID check digit, phone, duplicates)."""
 
     name = forms.CharField(label=_("Name"), max_length=64)
@@ -49,14 +49,6 @@ class PersonForm(forms.Form):
             special_groups=list(data.get("special_groups", [])), community_roles=list(data["community_roles"]),
             notes=data["notes"],
         )
-
-    def add_action_errors(self, error: ValidationError) -> None:
-        """Put an action's field errors next to the fields; anything else on top of the form."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
 
 
 class EditPersonForm(PersonForm):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linli.core.access import allows
+from linli.core.dates import age_on
 from linli.people.models import CommunityRole, Person, Residence, SpecialGroup
 from linli.places.models import Level, Place
 
@@ -56,12 +57,6 @@ class BuildingLayout:
 
     def row(self, floor: int) -> list[Cell | None]:
         return [self.cells.get((u.unit_id, floor, room)) for u in self.units for room in u.rooms]
-
-
-def _age(birth: datetime.date | None, today: datetime.date) -> int | None:
-    if birth is None:
-        return None
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def building_layout(building: Place, user: Any, today: datetime.date) -> BuildingLayout:
@@ -120,7 +115,7 @@ def _fill_residents(building: Place, by_house: dict[int, Cell], user: Any, shows
         for role in person.community_roles:
             cell.roles[role] = cell.roles.get(role, 0) + 1
         if shows_groups:
-            age = _age(person.birth_date, today)
+            age = age_on(person.birth_date, today)
             cell.elders += age is not None and age >= ELDER_AGE
             cell.children += age is not None and age < CHILD_AGE
             for group in person.special_groups:

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from pypinyin import Style, lazy_pinyin
 
 from linli.core.crypto import blind_index
-from linli.core.validators import clean_query_text, validate_id_number, validate_phone
+from linli.core.text import clean_query_text
+from linli.core.validators import validate_id_number, validate_phone
 
 ID_PURPOSE = "person.id"
 ID_LAST4_PURPOSE = "person.id_last4"

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from linli.core.access import PermissionDenied, allows, get_or_404, may
 from linli.core.pagination import CappedPaginator
-from linli.core.validators import clean_query_text, mask_id_number, mask_phone
+from linli.core.text import clean_query_text
+from linli.core.validators import mask_id_number, mask_phone
 from linli.people import actions
 from linli.people.forms import EditPersonForm, MoveOutForm, NewResidentForm, OrganizationForm
 from linli.people.layout import GROUP_BADGES, ROLE_BADGES

@@ -120,10 +120,6 @@ class Place(PlaceScopedModel):
         found = {p.path: p for p in Place.objects.filter(path__in=paths)}
         return [found[p] for p in paths if p in found]
 
-    @property
-    def is_house(self) -> bool:
-        return self.level == Level.HOUSE
-
     def full_name(self) -> str:
         return "".join(p.name for p in self.ancestors()[3:]) + self.name
 

@@ -43,10 +43,6 @@ def ancestor_paths(path: str) -> list[str]:
     return ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
 
 
-def level_of_path(path: str) -> str:
-    return LEVELS[path.count("/") - 1]
-
-
 def expected_code_length(level: str) -> int:
     return 6 if level in (Level.PROVINCE, Level.CITY, Level.DISTRICT) else SIGNIFICANT[level]
 

@@ -12,13 +12,13 @@ import functools
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.utils import translation
 
+from linli.core.text import fold
 from linli.reports.fields import FIELDS
 
 CODELIST_DIR = Path(__file__).resolve().parent / "codelists"
@@ -94,7 +94,7 @@ class CodeListError(ValueError):
 def normalise(value: Any) -> str:
     """What a spreadsheet cell may hold → the form we index: full-width folded (NFKC), spaces
     dropped, case folded, an Excel number such as ``1.0`` read as ``1``."""
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = fold(str(value)).strip()
     text = re.sub(r"\s+", "", text)
     if re.fullmatch(r"\d+\.0+", text):
         text = text.split(".")[0]

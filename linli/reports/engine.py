@@ -29,13 +29,22 @@ from django.utils.functional import Promise
 
 from linli.core import audit
 from linli.core.access import allows
-from linli.people.models import Person, PopulationType, Residence, SpecialGroup
+from linli.core.dates import age_on, years_before
+from linli.people.models import Person, Residence
 from linli.people.search import group_token
 from linli.places.models import Level, Place, names_by_path
 from linli.places.rules import ancestor_paths
 from linli.reports.fields import FIELDS, Policy, Row
 from linli.reports.models import Department, ReportRun, ReportTemplate
 from linli.reports.sheet import ListSheet, write_list
+from linli.reports.spec import (
+    CONTACT_REASONS,
+    HEALTH_FILTERS,
+    JOINED_FILTERS,
+    Column,
+    Spec,
+    parse_spec,
+)
 
 # What each receiving department may see in full (data, not ifs scattered in code).
 POLICIES: dict[str, Policy] = {
@@ -46,112 +55,11 @@ POLICIES: dict[str, Policy] = {
     Department.WOMEN: Policy(special_groups=True),
     Department.EDUCATION: Policy(),
 }
-FILTER_KEYS = {"moved_in_within_days", "arrived_within_days", "contact_types", "population_types", "any_groups", "min_age", "max_age",
-               "sex", "any_of"}
-SORT_KEYS = {"compound", "building", "unit", "room", "name", "address", "age"}
-
-
-class TemplateError(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    field: str
-    width: int
-
-
-@dataclass(frozen=True)
-class Spec:
-    columns: list[Column]
-    filter: dict[str, Any]
-    sort: list[str]
-    group_by: str | None = None
-    summary: bool = False
-    # A statistics table (统计表): one row per ``group_by`` place, one count per column,
-    # each column counting the people of the population who also match its own filter.
-    counts: list[dict[str, Any]] = field(default_factory=list)
-
-
-def parse_spec(raw: Any) -> Spec:
-    """Check a template definition and say precisely what is wrong with it."""
-    if not isinstance(raw, dict):
-        raise TemplateError("the definition must be a JSON object")
-    if "counts" in raw:
-        return _parse_counts(raw)
-    columns = []
-    for i, col in enumerate(raw.get("columns") or []):
-        if not isinstance(col, dict) or not isinstance(col.get("header"), str) or not col["header"].strip():
-            raise TemplateError(f"column {i + 1} needs a header")
-        name = col.get("field")
-        if name != "_seq" and name not in FIELDS:
-            raise TemplateError(f"column {i + 1} ({col['header']}): unknown field {name!r}; known: "
-                                f"{', '.join(sorted(FIELDS))}")
-        width = col.get("width", 12)
-        if not isinstance(width, int) or not 2 <= width <= 80:
-            raise TemplateError(f"column {i + 1}: width must be a whole number from 2 to 80")
-        columns.append(Column(col["header"].strip(), name, width))
-    if not columns:
-        raise TemplateError("a report needs at least one column")
-    filters = raw.get("filter") or {}
-    _check_filter(filters)
-    sort = raw.get("sort") or ["compound", "building", "unit", "room", "name"]
-    if not isinstance(sort, list) or not set(sort) <= SORT_KEYS:
-        raise TemplateError(f"sort keys must be among {', '.join(sorted(SORT_KEYS))}")
-    group_by = raw.get("group_by")
-    if group_by not in (None, "compound", "building"):
-        raise TemplateError("group_by is compound, building or absent")
-    return Spec(columns, filters, sort, group_by, bool(raw.get("summary")))
-
-
-def _parse_counts(raw: dict[str, Any]) -> Spec:
-    group_by = raw.get("group_by", "compound")
-    if group_by not in ("compound", "building"):
-        raise TemplateError("a statistics table is grouped by compound or building")
-    counts = raw.get("counts")
-    if not isinstance(counts, list) or not counts:
-        raise TemplateError("counts must be a list of columns, each with a header and a filter")
-    columns = [Column("小区" if group_by == "compound" else "楼栋", "_group", 18)]
-    for i, col in enumerate(counts):
-        if not isinstance(col, dict) or not isinstance(col.get("header"), str) or not col["header"].strip():
-            raise TemplateError(f"count column {i + 1} needs a header")
-        _check_filter(col.get("filter") or {})
-        if set(col.get("filter") or {}) & JOINED_FILTERS:
-            raise TemplateError(f"count column {i + 1}: count by sex, age, groups or population type")
-        columns.append(Column(col["header"].strip(), "_count", int(col.get("width", 10))))
-    filters = raw.get("filter") or {}
-    _check_filter(filters)
-    return Spec(columns, filters, [group_by], group_by, False, [dict(c.get("filter") or {}) for c in counts])
-
-
-def _check_filter(filters: Any) -> None:
-    if not isinstance(filters, dict) or not set(filters) <= FILTER_KEYS:
-        raise TemplateError(f"filter keys must be among {', '.join(sorted(FILTER_KEYS))}")
-    for group in filters.get("any_groups", []):
-        if group not in SpecialGroup.values:
-            raise TemplateError(f"unknown special group {group!r}")
-    for pop in filters.get("population_types", []):
-        if pop not in PopulationType.values:
-            raise TemplateError(f"unknown population type {pop!r}")
-    for contact in filters.get("contact_types", []):
-        if contact not in CONTACT_REASONS:
-            raise TemplateError(f"contact types are among {', '.join(CONTACT_REASONS)}")
-    for key in ("moved_in_within_days", "arrived_within_days", "min_age", "max_age"):
-        if key in filters and (not isinstance(filters[key], int) or not 0 <= filters[key] <= 150 * 366):
-            raise TemplateError(f"{key} must be a whole number")
-    for sub in filters.get("any_of", []):
-        _check_filter(sub)
 
 
 # --- selecting -------------------------------------------------------------------------
 
-# Filters on epidemic records: only for users who may generate the health departments'
-# reports (``health.report``); they join other tables, so the selection is made distinct.
-HEALTH_FILTERS = {"arrived_within_days", "contact_types"}
-JOINED_FILTERS = {"moved_in_within_days", *HEALTH_FILTERS}
 HEALTH_FIELDS = {"arrival_date", "origin_region", "health_status", "contact_type"}
-CONTACT_REASONS = {"close": "close_contact", "secondary": "secondary_contact"}
 
 
 def _filter_q(filters: dict[str, Any], today: datetime.date) -> Q | None:
@@ -170,9 +78,9 @@ def _filter_q(filters: dict[str, Any], today: datetime.date) -> Q | None:
             groups |= Q(special_groups_index__contains=group_token(group))
         q &= groups
     if "min_age" in filters:
-        q &= Q(birth_date__lte=_years_ago(today, filters["min_age"]))
+        q &= Q(birth_date__lte=years_before(today, filters["min_age"]))
     if "max_age" in filters:
-        q &= Q(birth_date__gt=_years_ago(today, filters["max_age"] + 1))
+        q &= Q(birth_date__gt=years_before(today, filters["max_age"] + 1))
     if "sex" in filters:
         q &= Q(sex=filters["sex"])
     if "moved_in_within_days" in filters:
@@ -186,13 +94,6 @@ def _filter_q(filters: dict[str, Any], today: datetime.date) -> Q | None:
                 either |= alt
         q &= either
     return q
-
-
-def _years_ago(today: datetime.date, years: int) -> datetime.date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
 
 
 def uses_health_data(spec: Spec) -> bool:
@@ -325,12 +226,6 @@ def _sort_key(keys: list[str]) -> Any:
 
 # --- statistics tables -----------------------------------------------------------------
 
-def _age_on(birth: datetime.date | None, today: datetime.date) -> int | None:
-    if birth is None:
-        return None
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-
-
 Counted = tuple[str, int | None, str, str]  # sex, age, population type, special-group tokens
 
 
@@ -387,7 +282,7 @@ def _count_here(people: QuerySet[Person], spec: Spec, today: datetime.date) -> d
     for path, sex, birth, population, groups in rows.iterator(chunk_size=20000):
         key = "/".join(path.split("/")[:depth]) + "/"
         tally = tallies[key]
-        person = (sex, _age_on(birth, today), population, groups or "")
+        person = (sex, age_on(birth, today), population, groups or "")
         for i, matches in columns:
             if matches(person):
                 tally[i] += 1
@@ -450,10 +345,6 @@ def list_sheet(template: ReportTemplate, spec: Spec, rows: list[Row], policy: Po
             values.append(value)
         sheet.lines.append(("row", values))
     return sheet
-
-
-def write_xlsx(template: ReportTemplate, spec: Spec, rows: list[Row], policy: Policy, footer: str) -> bytes:
-    return write_list(list_sheet(template, spec, rows, policy, footer))
 
 
 def _safe_name(text: str) -> str:

@@ -10,7 +10,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.dates import age_on
 from linli.core.validators import mask_id_number, mask_phone
+from linli.people.fields import PERSON_FIELDS
 from linli.people.models import CommunityRole, PopulationType, Sex, SpecialGroup
 
 
@@ -73,10 +75,7 @@ def _health_status(row: Row, policy: Policy) -> str:
 
 
 def age(row: Row) -> int | None:
-    birth = row.person.birth_date
-    if birth is None:
-        return None
-    return row.today.year - birth.year - ((row.today.month, row.today.day) < (birth.month, birth.day))
+    return age_on(row.person.birth_date, row.today)
 
 
 def _groups(row: Row, policy: Policy) -> str:
@@ -103,33 +102,35 @@ def _days_since_moved_in(row: Row, policy: Policy) -> int | None:
     return (row.today - moved_in).days if moved_in else None
 
 
+def _person(code: str, kind: str, value: Callable[[Row, Policy], Any], *, sensitive: bool = False) -> CanonicalField:
+    """A field of the person catalogue: headed as Linli's exports head it and its imports read it."""
+    field = PERSON_FIELDS[code]
+    return CanonicalField(code, field.label_zh, field.label, kind, value, sensitive)
+
+
 FIELDS: dict[str, CanonicalField] = {f.code: f for f in [
-    CanonicalField("name", "姓名", _("name"), "text", lambda r, p: r.person.name),
-    CanonicalField("sex", "性别", _("sex"), "code", lambda r, p: _SEX.get(r.person.sex, "")),
-    CanonicalField("birth_date", "出生日期", _("date of birth"), "date", lambda r, p: r.person.birth_date),
+    _person("name", "text", lambda r, p: r.person.name),
+    _person("sex", "code", lambda r, p: _SEX.get(r.person.sex, "")),
+    _person("birth_date", "date", lambda r, p: r.person.birth_date),
     CanonicalField("age", "年龄", _("age"), "int", lambda r, p: age(r)),
     CanonicalField("is_60_plus", "是否60周岁以上", _("aged 60 or over"), "bool",
                    lambda r, p: None if age(r) is None else ("是" if (age(r) or 0) >= 60 else "否")),
-    CanonicalField("id_number", "身份证号", _("ID number"), "text", _id, sensitive=True),
-    CanonicalField("phone", "联系电话", _("phone"), "text", _phone, sensitive=True),
-    CanonicalField("population_type", "人员类型", _("population type"), "code",
-                   lambda r, p: _POPULATION.get(r.person.population_type, "")),
-    CanonicalField("hukou_address", "户籍地", _("household registration address"), "text",
-                   lambda r, p: r.person.hukou_address),
+    _person("id_number", "text", _id, sensitive=True),
+    _person("phone", "text", _phone, sensitive=True),
+    _person("population_type", "code", lambda r, p: _POPULATION.get(r.person.population_type, "")),
+    _person("hukou_address", "text", lambda r, p: r.person.hukou_address),
     CanonicalField("hukou_matches", "人户一致", _("registered where living"), "bool",
                    lambda r, p: "是" if r.person.hukou_matches_residence else "否"),
-    CanonicalField("address", "现住地址", _("current address"), "text", lambda r, p: r.address),
-    CanonicalField("compound", "小区", _("compound"), "text", lambda r, p: r.compound),
-    CanonicalField("building", "楼栋", _("building"), "text", lambda r, p: r.building),
-    CanonicalField("unit", "单元", _("unit"), "text", lambda r, p: r.unit),
-    CanonicalField("room", "房号", _("room"), "text", lambda r, p: r.room),
-    CanonicalField("relation_to_head", "与户主关系", _("relation to head of household"), "text",
-                   lambda r, p: r.residence.relation_to_head if r.residence else ""),
-    CanonicalField("moved_in", "入住日期", _("moved in"), "date",
-                   lambda r, p: r.residence.moved_in if r.residence else None),
+    _person("address", "text", lambda r, p: r.address),
+    _person("compound", "text", lambda r, p: r.compound),
+    _person("building", "text", lambda r, p: r.building),
+    _person("unit", "text", lambda r, p: r.unit),
+    _person("room", "text", lambda r, p: r.room),
+    _person("relation_to_head", "text", lambda r, p: r.residence.relation_to_head if r.residence else ""),
+    _person("moved_in", "date", lambda r, p: r.residence.moved_in if r.residence else None),
     CanonicalField("days_since_moved_in", "入住天数", _("days since moving in"), "int", _days_since_moved_in),
-    CanonicalField("special_groups", "特殊群体", _("special groups"), "text", _groups, sensitive=True),
-    CanonicalField("community_roles", "社区身份", _("community roles"), "text", _roles),
+    _person("special_groups", "text", _groups, sensitive=True),
+    _person("community_roles", "text", _roles),
     # Filled in by the epidemic module when it exists; empty columns until then.
     CanonicalField("arrival_date", "返回日期", _("arrival date"), "date",
                    lambda r, p: (r.health or {}).get("arrival_date")),

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.models import RestrictedQuerySet
+from linli.reports.spec import TemplateError, parse_spec
 
 
 class Department(models.TextChoices):
@@ -45,8 +46,6 @@ class ReportTemplate(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def clean(self) -> None:
-        from linli.reports.engine import TemplateError, parse_spec
-
         try:
             parse_spec(self.spec)
         except TemplateError as exc:

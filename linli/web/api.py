@@ -13,8 +13,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import translation
-from django.utils.translation import gettext
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -22,6 +20,7 @@ from ninja.renderers import JSONRenderer
 
 from linli.core.access import PermissionDenied
 from linli.core.api_auth import BearerAuth, BrowserSessionAuth
+from linli.core.errors import Bilingual, api_errors, api_item
 from linli.gates.api import router as gates_router
 from linli.grids.api import router as grids_router
 from linli.health.api import router as health_router
@@ -55,15 +54,16 @@ api = NinjaAPI(
 
 # Fixed protocol messages, in both languages at once: the API answers English and Chinese
 # together whatever the caller's language, and these must not depend on a .po file.
-NOT_FOUND = ("Not found", "未找到")
-HTTP_MESSAGES: dict[int, tuple[str, str]] = {
-    400: ("The request body is not valid JSON.", "请求内容不是有效的 JSON。"),
-    401: ("Authentication required: send a bearer token or log in.", "需要身份认证：请提供令牌或先登录。"),
-    403: ("You may not do this.", "您无权进行此操作。"),
+NOT_FOUND = Bilingual("Not found", "未找到")
+HTTP_MESSAGES: dict[int, Bilingual] = {
+    400: Bilingual("The request body is not valid JSON.", "请求内容不是有效的 JSON。"),
+    401: Bilingual("Authentication required: send a bearer token or log in.", "需要身份认证：请提供令牌或先登录。"),
+    403: Bilingual("You may not do this.", "您无权进行此操作。"),
     404: NOT_FOUND,
-    429: ("Too many requests.", "请求过于频繁。"),
+    429: Bilingual("Too many requests.", "请求过于频繁。"),
 }
-SERVER_ERROR = ("Something went wrong on the server; it has been logged.", "服务器出错，已记录。")
+SERVER_ERROR = Bilingual("Something went wrong on the server; it has been logged.", "服务器出错，已记录。")
+CSRF_FAILED = Bilingual("CSRF check failed: reload the page.", "CSRF 校验失败：请刷新页面后重试。")
 # Chinese for pydantic's error types; anything else gets the generic "input is wrong".
 PYDANTIC_ZH: dict[str, str] = {
     "missing": "缺少此项。",
@@ -91,36 +91,12 @@ GENERIC_ZH = "输入有误。"
 BODY_PARAMETER = "payload"
 
 
-def _error(request: HttpRequest, status: int, english: str, chinese: str) -> HttpResponse:
-    return api.create_response(request, {"detail": english, "detail_zh": chinese}, status=status)
-
-
-def _render(error: DjangoValidationError) -> tuple[str, str]:
-    """One message in English and in Chinese."""
-    message, params = error.message, error.params
-    texts = []
-    for language in ("en", "zh-hans"):
-        with translation.override(language):
-            # A lazy message renders in each language; a plain string was rendered when it
-            # was raised (handlers raise under English), so look it up as it stands.
-            text = gettext(message) if isinstance(message, str) else str(message)
-            texts.append(text % params if params else text)
-    return texts[0], texts[1]
-
-
-def _field_errors(exc: DjangoValidationError) -> list[dict[str, Any]]:
-    by_field = exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}
-    detail = []
-    for field, errors in by_field.items():
-        loc = ["body"] if field == "__all__" else ["body", field]
-        for error in errors:
-            english, chinese = _render(error)
-            detail.append({"loc": loc, "code": error.code or "invalid", "msg": english, "msg_zh": chinese})
-    return detail
+def _error(request: HttpRequest, status: int, message: Bilingual) -> HttpResponse:
+    return api.create_response(request, {"detail": message.en, "detail_zh": message.zh}, status=status)
 
 
 def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": _field_errors(exc)}, status=422)
+    return api.create_response(request, {"detail": api_errors(exc)}, status=422)
 
 
 def _loc(raw: tuple[Any, ...]) -> list[str | int]:
@@ -132,30 +108,26 @@ def _loc(raw: tuple[Any, ...]) -> list[str | int]:
 
 def on_ninja_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     detail = [
-        {
-            "loc": _loc(tuple(error.get("loc", ()))),
-            "code": str(error.get("type", "invalid")),
-            "msg": str(error.get("msg", "Invalid input.")),
-            "msg_zh": PYDANTIC_ZH.get(str(error.get("type")), GENERIC_ZH),
-        }
+        api_item(_loc(tuple(error.get("loc", ()))), str(error.get("type", "invalid")),
+                 Bilingual(str(error.get("msg", "Invalid input.")), PYDANTIC_ZH.get(str(error.get("type")), GENERIC_ZH)))
         for error in exc.errors
     ]
     return api.create_response(request, {"detail": detail}, status=422)
 
 
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return _error(request, 403, *HTTP_MESSAGES[403])
+    return _error(request, 403, HTTP_MESSAGES[403])
 
 
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, *NOT_FOUND)
+    return _error(request, 404, NOT_FOUND)
 
 
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    english, chinese = HTTP_MESSAGES.get(exc.status_code, (str(exc), GENERIC_ZH))
+    message = HTTP_MESSAGES.get(exc.status_code, Bilingual(str(exc), GENERIC_ZH))
     if exc.status_code == 403 and "CSRF" in str(exc):
-        english, chinese = "CSRF check failed: reload the page.", "CSRF 校验失败：请刷新页面后重试。"
-    response = _error(request, exc.status_code, english, chinese)
+        message = CSRF_FAILED
+    response = _error(request, exc.status_code, message)
     if isinstance(exc, AuthenticationError):
         response["WWW-Authenticate"] = "Bearer"
     return response
@@ -164,7 +136,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Still a bug, and still logged with its traceback; but the caller gets JSON.
     logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
-    return _error(request, 500, *SERVER_ERROR)
+    return _error(request, 500, SERVER_ERROR)
 
 
 HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from xlsxwriter.utility import xl_col_to_name
 
+from linli.core.errors import bilingual
 from linli.imports import actions, prepared
 from linli.imports.cells import clean_name
-from linli.imports.messages import bilingual
 from linli.imports.models import BatchStatus, ImportBatch, RowStatus
 from linli.imports.reading import OLE_MAGIC, ZIP_MAGIC, ImportFileError, read_file
 from linli.imports.tests.fixtures import make_fixtures

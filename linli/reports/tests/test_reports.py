@@ -18,8 +18,8 @@ from linli.ledger.models import LedgerEntry
 from linli.people.models import Person
 from linli.places.models import Place
 from linli.reports.actions import do_generate_all_reports, do_generate_report
-from linli.reports.engine import TemplateError, parse_spec
 from linli.reports.models import ReportRun, ReportTemplate
+from linli.reports.spec import TemplateError, parse_spec
 
 
 @pytest.fixture(autouse=True)

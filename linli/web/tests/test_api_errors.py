@@ -11,9 +11,9 @@ from django.test import Client
 from django.utils.translation import gettext_lazy
 
 from linli.conftest import Street
+from linli.core.errors import api_errors
 from linli.grids.models import Grid
 from linli.people.models import Person
-from linli.web.api import _field_errors
 
 HOUSE = "{house}"  # replaced by a house inside the secretary's scope
 
@@ -159,11 +159,11 @@ def test_django_validation_errors_render_in_both_languages() -> None:
                                                       code="invalid")]})
     plain = ValidationError({"email": ["Enter a valid email address."]})
     for exc in (lazy, plain):
-        [error] = _field_errors(exc)
+        [error] = api_errors(exc)
         assert error["loc"] == ["body", "email"]
         assert error["msg"] == "Enter a valid email address."
         assert error["msg_zh"] != error["msg"] and "有效" in error["msg_zh"]
-    [error] = _field_errors(ValidationError(gettext_lazy("Ensure this value is less than or equal to "
+    [error] = api_errors(ValidationError(gettext_lazy("Ensure this value is less than or equal to "
                                                          "%(limit_value)s."),
                                             code="max_value", params={"limit_value": 7}))
     assert error["loc"] == ["body"] and error["code"] == "max_value"

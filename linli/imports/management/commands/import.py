@@ -16,11 +16,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from linli.core.access import PermissionDenied
+from linli.core.errors import bilingual
 from linli.core.models import User
 from linli.imports import actions, report
 from linli.imports.fields import FIELDS
 from linli.imports.headers import SheetLayout, header_key
-from linli.imports.messages import bilingual
 from linli.imports.models import BatchStatus, ImportBatch, OnMatch
 from linli.imports.progress import BatchProgress
 from linli.places.models import Place

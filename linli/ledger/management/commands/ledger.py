@@ -168,6 +168,7 @@ class Command(BaseCommand):
         getattr(self, f"_witness_{witness_action}")(**opts)
 
     def _witness_init(self, directory: Path, name: str, **_: Any) -> None:
+        from linli.core.keys import write_private
         from linli.ledger.note import CosignatureSigner
 
         directory.mkdir(parents=True, exist_ok=True)
@@ -175,8 +176,7 @@ class Command(BaseCommand):
         if key_file.exists():
             raise CommandError(f"{key_file} exists already")
         signer = CosignatureSigner.generate(name)
-        key_file.write_text(signer.encode() + "\n", encoding="utf-8")
-        key_file.chmod(0o600)
+        write_private(key_file, signer.encode() + "\n")
         self.stdout.write(signer.verifier().encode())
 
     def _witness_serve(self, directory: Path, log: list[str], host: str, port: int, **_: Any) -> None:
