@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -16,3 +18,13 @@ class ActionErrorsMixin(forms.BaseForm):
             return
         for name, messages in error.message_dict.items():
             self.add_error(name if name in self.fields else None, messages)
+
+
+class IsoDateInput(forms.DateInput):
+    """A date field the browser's date picker can show: its value is always ISO (2026-12-03),
+    whatever the language; the Chinese date format (2026/12/03) would leave it empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

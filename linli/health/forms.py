@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.errors import bilingual
-from linli.core.forms import ActionErrorsMixin
+from linli.core.forms import ActionErrorsMixin, IsoDateInput
 from linli.core.text import decode_csv, has_control_characters
 from linli.core.validators import validate_region_code
 from linli.health import rules
@@ -85,13 +85,6 @@ def _region_code(value: str) -> str:
     return validate_region_code(code).code
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 # --- risk areas -------------------------------------------------------------------------------
 
 class RiskAreaForm(StyledForm):
@@ -100,8 +93,8 @@ class RiskAreaForm(StyledForm):
                                   widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     name = forms.CharField(label=_("Name"), max_length=100)
     level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
-    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
-    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=DateInput(),
+    valid_from = forms.DateField(label=_("Valid from"), widget=IsoDateInput())
+    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=IsoDateInput(),
                                help_text=_("Leave empty while it is still at risk."))
 
     def clean_region_code(self) -> str:
@@ -225,7 +218,7 @@ class ArrivalForm(StyledForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "list": "regions"}))
     origin_name = forms.CharField(label=_("Came from (place name)"), max_length=100, required=False,
                                   help_text=_("e.g. 武汉市; filled in for you for the places in the list."))
-    arrived_on = forms.DateField(label=_("Arrival date"), widget=DateInput())
+    arrived_on = forms.DateField(label=_("Arrival date"), widget=IsoDateInput())
     transport = forms.ChoiceField(label=_("Transport"), choices=TRANSPORT, required=False)
 
     def __init__(self, *args: Any, known: dict[str, str] | None = None, **kwargs: Any) -> None:
@@ -274,7 +267,7 @@ class CheckInForm(StyledForm):
 
 class TestResultForm(StyledForm):
     kind = forms.ChoiceField(label=_("Test"), choices=LabTest.choices)
-    sampled_on = forms.DateField(label=_("Sampled on"), widget=DateInput())
+    sampled_on = forms.DateField(label=_("Sampled on"), widget=IsoDateInput())
     outcome = forms.ChoiceField(label=_("Result"), choices=LabOutcome.choices, widget=forms.RadioSelect)
     lab = forms.CharField(label=_("Laboratory"), max_length=100, required=False)
     sample_ref = forms.CharField(label=_("Sample number"), max_length=64, required=False)
@@ -287,8 +280,8 @@ class TestResultForm(StyledForm):
 
 
 class CaseForm(StyledForm):
-    confirmed_on = forms.DateField(label=_("Confirmed on"), widget=DateInput())
-    onset_on = forms.DateField(label=_("Symptom onset"), required=False, widget=DateInput(),
+    confirmed_on = forms.DateField(label=_("Confirmed on"), widget=IsoDateInput())
+    onset_on = forms.DateField(label=_("Symptom onset"), required=False, widget=IsoDateInput(),
                                help_text=_("Leave empty if there were no symptoms; tracing then starts two "
                                            "days before the confirmation."))
 
@@ -320,7 +313,7 @@ class ContactsForm(StyledForm):
 
 
 class ExtendForm(StyledForm):
-    new_end = forms.DateField(label=_("New last day"), widget=DateInput())
+    new_end = forms.DateField(label=_("New last day"), widget=IsoDateInput())
 
 
 END_STATUSES = [(s.value, s.label) for s in (OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.LOST)]
