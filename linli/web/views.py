@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from linli.core.access import route
 from linli.core.models import RoleAssignment
 from linli.core.scope import scope_for
 from linli.grids.models import Grid
@@ -18,6 +19,7 @@ from linli.people.search import group_token
 from linli.places.models import Level, Place
 
 
+@route(signed_in=True)
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user  # login_required: a User
@@ -47,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
+@route(public=True)  # remembered in a cookie for the login page too
 @require_POST
 def elder_mode(request: HttpRequest) -> HttpResponse:
     """Switch large-text mode; remembered on the account and in a cookie for the login page."""
