@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from linli.core import audit
-from linli.core.access import allows
+from linli.core.access import allows, route
 from linli.core.scope import scope_for
 from linli.people.actions import PersonCard, person_card
 from linli.people.layout import building_layout
@@ -29,6 +29,7 @@ def _visible_place_or_404(request: HttpRequest, pk: int) -> Place:
     raise Http404
 
 
+@route("places.view", model=Place)
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     place = _visible_place_or_404(request, pk)

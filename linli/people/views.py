@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core.access import PermissionDenied, allows, get_or_404
+from linli.core.access import PermissionDenied, allows, get_or_404, route
 from linli.core.pagination import CappedPaginator
 from linli.core.validators import clean_query_text, mask_id_number, mask_phone
 from linli.people import actions
@@ -20,8 +21,11 @@ from linli.people.models import Organization, Person, Residence
 from linli.places.models import Level, Place, full_names
 
 PAGE_SIZE = 20
+# Organisations are registered at a street or below.
+ABOVE_STREET = [Level.PROVINCE, Level.CITY, Level.DISTRICT]
 
 
+@route("people.view")
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     q = clean_query_text(request.GET.get("q", ""), 64)
@@ -40,6 +44,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@route("people.view", model=Person)
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_or_404(Person.objects.select_related("current_house"), request.user, "people.view", pk=pk)
@@ -55,6 +60,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@route("people.reveal", model=Person)
 @login_required
 @require_POST
 def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
@@ -71,6 +77,7 @@ def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     return render(request, "people/_reveal.html", context)
 
 
+@route("people.change", model=Place, kwarg="house", query=True, where=Q(level=Level.HOUSE))
 @login_required
 def new(request: HttpRequest) -> HttpResponse:
     """Register a resident in a house (reached from the household view)."""
@@ -93,6 +100,7 @@ def new(request: HttpRequest) -> HttpResponse:
                   status=status)
 
 
+@route("people.change", model=Person)
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_or_404(Person.objects.all(), request.user, "people.change", pk=pk)
@@ -117,6 +125,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                   status=status)
 
 
+@route("people.change", model=Residence)
 @login_required
 def move_out(request: HttpRequest, pk: int) -> HttpResponse:
     residence = get_or_404(Residence.objects.select_related("person"), request.user, "people.change", pk=pk)
@@ -133,6 +142,7 @@ def move_out(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/move_out.html", {"form": form, "residence": residence}, status=status)
 
 
+@route("orgs.view")
 @login_required
 def organizations(request: HttpRequest) -> HttpResponse:
     orgs = Organization.objects.restrict(request.user, "orgs.view").select_related("place").order_by("path", "name")
@@ -142,9 +152,10 @@ def organizations(request: HttpRequest) -> HttpResponse:
     return render(request, "people/organizations.html", {"page": page, "rows": rows})
 
 
+@route("orgs.change", model=Place, kwarg="place", query=True, where=~Q(level__in=ABOVE_STREET))
 @login_required
 def new_organization(request: HttpRequest) -> HttpResponse:
-    place = get_or_404(Place.objects.exclude(level__in=[Level.PROVINCE, Level.CITY, Level.DISTRICT]),
+    place = get_or_404(Place.objects.exclude(level__in=ABOVE_STREET),
                               request.user, "orgs.change", pk=request.GET.get("place") or request.POST.get("place") or 0)
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -160,6 +171,7 @@ def new_organization(request: HttpRequest) -> HttpResponse:
     return render(request, "people/organization_form.html", {"form": form, "place": place}, status=status)
 
 
+@route("people.export")
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
     """Export a list of the user's area, masked unless she states why she needs full values."""
