@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from linli.core.access import allows, get_or_404
+from linli.core.access import allows, get_or_404, route
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
 from linli.core.scope import scope_for
 from linli.places.models import Place
@@ -70,6 +70,7 @@ def place_detail(place: Place, user: Any) -> dict[str, Any]:
 
 @router.get("", response={200: list[PlaceItem], **ERRORS},
             summary="Children of a place; without `parent`, the top places the caller may see")
+@route("places.view")
 @paginate(Pages, page_size=50)
 def list_places(request: HttpRequest, parent: Id | None = None) -> QuerySet[Place]:
     user = api_user(request)
@@ -84,6 +85,7 @@ def list_places(request: HttpRequest, parent: Id | None = None) -> QuerySet[Plac
 
 @router.get("/{place_id}", response={200: PlaceDetail, **ERRORS},
             summary="One place with its breadcrumb and how many children it has")
+@route("places.view", model=Place, kwarg="place_id")
 def get_place(request: HttpRequest, place_id: Id) -> dict[str, Any]:
     user = api_user(request)
     place = get_or_404(_with_children_count(Place.objects.all()), user, "places.view", pk=place_id)
