@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from linli.core.access import route
 from linli.core.scope import scope_for
 from linli.core.validators import clean_query_text
 from linli.ledger import merkle
@@ -19,6 +20,7 @@ def _visible(request: HttpRequest):  # type: ignore[no-untyped-def]
     return LedgerEntry.objects.filter(scope.q("path")).select_related("party")
 
 
+@route("ledger.view")
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     entries = _visible(request).order_by("-index")
@@ -35,6 +37,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     })
 
 
+@route("ledger.view", model=LedgerEntry, kwarg="ref", field="subject_ref")
 @login_required
 def subject(request: HttpRequest, ref: str) -> HttpResponse:
     """The history of one subject (a quarantine order, a supplier …) with proof status:
