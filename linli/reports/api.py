@@ -7,7 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 
-from linli.core.access import PermissionDenied, allows
+from linli.core.access import PermissionDenied, allows, route
 from linli.core.api_auth import ERRORS, api_user
 from linli.core.http import attachment
 from linli.core.scope import scope_for
@@ -33,6 +33,7 @@ class GenerateIn(Schema):
 
 
 @router.get("/templates", response={200: list[TemplateOut], **ERRORS}, summary="Department report templates")
+@route("people.export")
 def templates(request: HttpRequest) -> list[dict[str, Any]]:
     if scope_for(api_user(request), "people.export").empty:
         raise PermissionDenied("people.export")
@@ -42,6 +43,7 @@ def templates(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/generate", response={200: None, **ERRORS}, summary="Generate a report (xlsx) or all of them (zip)")
+@route("people.export", model=Place, kwarg="scope", field="code")
 def generate_report(request: HttpRequest, payload: GenerateIn) -> HttpResponse:
     user = api_user(request)
     place = Place.objects.filter(code=payload.scope).first()

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from linli.core.access import PermissionDenied, allows
+from linli.core.access import PermissionDenied, allows, route
 from linli.core.http import attachment
 from linli.core.scope import scope_for
 from linli.people.exports import export_places
@@ -26,6 +26,7 @@ def _scope_from(request: HttpRequest) -> Place:
     return place
 
 
+@route("people.export")
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     if scope_for(request.user, "people.export").empty:
@@ -42,6 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@route("people.export")
 @login_required
 @require_POST
 def run(request: HttpRequest) -> HttpResponse:
