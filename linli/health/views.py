@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import audit
-from linli.core.access import PermissionDenied, allows, area_of, get_or_404, may
+from linli.core.access import PermissionDenied, allows, area_of, get_or_404, may, route
 from linli.core.scope import scope_for
 from linli.core.validators import clean_query_text
 from linli.health import actions, forms, keys, labs, passes, queries, rules
@@ -190,6 +190,7 @@ def _form_status(request: HttpRequest) -> int:
 
 # --- overview and epidemic mode -------------------------------------------------------------------
 
+@route(signed_in=True)
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     perms = _perms(request)
@@ -215,6 +216,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return _page(request, "health/index.html", context)
 
 
+@route(CHANGE)
 @needs(CHANGE)
 def mode(request: HttpRequest) -> HttpResponse:
     places = queries.mode_places(request.user)
@@ -240,6 +242,7 @@ def mode(request: HttpRequest) -> HttpResponse:
 
 # --- risk areas ---------------------------------------------------------------------------------------
 
+@route(CHANGE)
 @needs(CHANGE)
 def risk_areas(request: HttpRequest) -> HttpResponse:
     form = forms.RiskAreaForm(request.POST or None, initial={"valid_from": timezone.localdate()})
@@ -259,6 +262,7 @@ def risk_areas(request: HttpRequest) -> HttpResponse:
                  status=_form_status(request))
 
 
+@route(CHANGE)
 @needs(CHANGE)
 def risk_area_import(request: HttpRequest) -> HttpResponse:
     form = forms.RiskAreaImportForm(request.POST or None, request.FILES or None)
@@ -280,6 +284,7 @@ def risk_area_import(request: HttpRequest) -> HttpResponse:
 
 # --- arrivals -----------------------------------------------------------------------------------------
 
+@route(VIEW)
 @needs(VIEW)
 def arrivals(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -302,12 +307,14 @@ def arrivals(request: HttpRequest) -> HttpResponse:
         "watch_days": queries.ARRIVAL_WATCH_DAYS, "legend": queries.legend(today)})
 
 
+@route(VIEW)
 @needs(VIEW)
 def compounds(request: HttpRequest) -> HttpResponse:
     rows = queries.compound_overview(request.user, timezone.localdate())
     return _page(request, "health/compounds.html", {"rows": rows, "legend": queries.legend_of_thresholds()})
 
 
+@route(VIEW, model=Place, where=Q(level=Level.BUILDING))
 @login_required
 def building_arrivals(request: HttpRequest, pk: int) -> HttpResponse:
     """The arrival marks of a building's households: fragments swapped into the building view
@@ -331,6 +338,7 @@ def building_arrivals(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- people: search, health record, records by staff --------------------------------------------------
 
+@route(VIEW)
 @needs(VIEW)
 def people(request: HttpRequest) -> HttpResponse:
     q = clean_query_text(request.GET.get("q", ""), 64)
@@ -343,6 +351,7 @@ def people(request: HttpRequest) -> HttpResponse:
     return _page(request, template, {"q": q, "results": results})
 
 
+@route(VIEW, model=Person)
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     found = _active_people().filter(pk=_pk(pk)).first()
@@ -376,6 +385,7 @@ def _record_page(request: HttpRequest, found: Person, form: forms.StyledForm, ti
                                                       "known": known}, status=_form_status(request))
 
 
+@route(CHANGE, model=Person)
 @login_required
 def person_arrival(request: HttpRequest, pk: int) -> HttpResponse:
     found = _person(request, pk, CHANGE)
@@ -388,6 +398,7 @@ def person_arrival(request: HttpRequest, pk: int) -> HttpResponse:
     return _record_page(request, found, form, _("Register an arrival"), known)
 
 
+@route(CHANGE, model=Person)
 @login_required
 def person_test(request: HttpRequest, pk: int) -> HttpResponse:
     found = _person(request, pk, CHANGE)
@@ -400,6 +411,7 @@ def person_test(request: HttpRequest, pk: int) -> HttpResponse:
     return _record_page(request, found, form, _("Record a test result"))
 
 
+@route(CHANGE, model=Person)
 @login_required
 def person_case(request: HttpRequest, pk: int) -> HttpResponse:
     found = _person(request, pk, CHANGE)
@@ -413,6 +425,7 @@ def person_case(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the resident's own pages ----------------------------------------------------------------------------
 
+@route(signed_in=True)
 @login_required
 def my_code(request: HttpRequest) -> HttpResponse:
     own = _own_person(request)
@@ -444,12 +457,14 @@ def _checkin_page(request: HttpRequest, person: Person, *, channel: str, purpose
         "form": form, "person": person, "done": done, "own": channel == Channel.SELF}, status=_form_status(request))
 
 
+@route(signed_in=True)
 @login_required
 def my_checkin(request: HttpRequest) -> HttpResponse:
     return _checkin_page(request, _own_person(request), channel=Channel.SELF, purpose="own daily check-in",
                          done_message=_("Thank you: today's check-in is done."), done_url="health:my_code")
 
 
+@route(signed_in=True)
 @login_required
 def my_arrival(request: HttpRequest) -> HttpResponse:
     own = _own_person(request)
@@ -466,6 +481,7 @@ def my_arrival(request: HttpRequest) -> HttpResponse:
 
 # --- check-ins on someone's behalf ----------------------------------------------------------------------
 
+@route(ON_BEHALF)
 @needs(ON_BEHALF)
 def checkins(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -480,6 +496,7 @@ def checkins(request: HttpRequest) -> HttpResponse:
         "missing_only": missing_only, "deadline": deadline_hour()})
 
 
+@route(ON_BEHALF, model=Person)
 @login_required
 def checkin_on_behalf(request: HttpRequest, pk: int) -> HttpResponse:
     found = _person(request, pk, ON_BEHALF)
@@ -488,6 +505,7 @@ def checkin_on_behalf(request: HttpRequest, pk: int) -> HttpResponse:
                          % {"name": found.name}, done_url="health:checkins")
 
 
+@route(ON_BEHALF, model=Person)
 @login_required
 def paper_pass(request: HttpRequest, pk: int) -> HttpResponse:
     """A pass printed on paper for a resident without a smartphone."""
@@ -501,6 +519,7 @@ def paper_pass(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- cases, traces, quarantine ----------------------------------------------------------------------------
 
+@route(CHANGE)
 @needs(CHANGE)
 def cases(request: HttpRequest) -> HttpResponse:
     rows = list(Case.objects.restrict(request.user, CHANGE).select_related("person").order_by("-confirmed_on")[:200])
@@ -512,6 +531,7 @@ def cases(request: HttpRequest) -> HttpResponse:
         "rows": [(c, traces.get(c.pk, [])) for c in rows], "form": forms.TraceForm()})
 
 
+@route(CHANGE, model=Case)
 @require_POST
 @login_required
 def start_trace(request: HttpRequest, pk: int) -> HttpResponse:
@@ -542,6 +562,7 @@ def _contact_rows(request: HttpRequest, trace: Trace) -> tuple[list[dict[str, An
     return rows, choosable
 
 
+@route(CHANGE, model=Trace)
 @login_required
 def trace(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_or_404(Trace.objects.select_related("case", "case__person"), request.user, CHANGE, pk=pk)
@@ -565,6 +586,7 @@ def trace(request: HttpRequest, pk: int) -> HttpResponse:
         "orders": QuarantineOrder.objects.filter(trace=found).count()}, status=_form_status(request))
 
 
+@route(VIEW)
 @needs(VIEW)
 def quarantine(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "active")
@@ -606,6 +628,7 @@ def _order(request: HttpRequest, pk: int, action: str) -> QuarantineOrder:
                              request.user, action, pk=pk)
 
 
+@route(VIEW, model=QuarantineOrder)
 @login_required
 def order(request: HttpRequest, pk: int) -> HttpResponse:
     found = _order(request, pk, VIEW)
@@ -613,6 +636,7 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
     return _order_page(request, found)
 
 
+@route(CHANGE, model=QuarantineOrder)
 @require_POST
 @login_required
 def order_extend(request: HttpRequest, pk: int) -> HttpResponse:
@@ -626,6 +650,7 @@ def order_extend(request: HttpRequest, pk: int) -> HttpResponse:
     return _order_page(request, found, 422, extend_form=form)
 
 
+@route(CHANGE, model=QuarantineOrder)
 @require_POST
 @login_required
 def order_end(request: HttpRequest, pk: int) -> HttpResponse:
@@ -639,6 +664,7 @@ def order_end(request: HttpRequest, pk: int) -> HttpResponse:
     return _order_page(request, found, 422, end_form=form)
 
 
+@route(CHANGE, model=QuarantineOrder)
 @require_POST
 @login_required
 def order_device(request: HttpRequest, pk: int) -> HttpResponse:
@@ -652,6 +678,7 @@ def order_device(request: HttpRequest, pk: int) -> HttpResponse:
     return _order_page(request, found, 422, device_form=form)
 
 
+@route(CHANGE)
 @needs(CHANGE)
 def orders_print(request: HttpRequest) -> HttpResponse:
     """Order documents for a batch (ticked on the quarantine list, or all orders of a trace),
@@ -675,6 +702,7 @@ def orders_print(request: HttpRequest) -> HttpResponse:
 
 # --- follow-ups -------------------------------------------------------------------------------------------
 
+@route(ON_BEHALF)
 @needs(ON_BEHALF)
 def follow_ups(request: HttpRequest) -> HttpResponse:
     rows = queries.follow_up_rows(request.user, timezone.localdate())
@@ -685,6 +713,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
         "rows": rows, "done": sum(1 for r in rows if r.today is not None), "outcomes": FollowUpOutcome.choices})
 
 
+@route(ON_BEHALF, model=QuarantineOrder)
 @require_POST
 @login_required
 def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
@@ -743,6 +772,7 @@ def plain(node: Any, params: dict[str, Any]) -> str:
     return json.dumps(node, ensure_ascii=False)
 
 
+@route(CHANGE)
 @needs(CHANGE)
 def rules_bench(request: HttpRequest) -> HttpResponse:
     current = actions.active_rule_set()
@@ -789,6 +819,7 @@ def rules_bench(request: HttpRequest) -> HttpResponse:
                  status=422 if request.method == "POST" or (facts_form.is_bound and result is None) else 200)
 
 
+@route(CHANGE)
 @needs(CHANGE)
 def lab_import(request: HttpRequest) -> HttpResponse:
     """Test results from a laboratory's CSV: checked row by row, then all or nothing."""
