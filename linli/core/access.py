@@ -278,7 +278,12 @@ class AnyOf(Policy):
     def q(self, user: Any, action: str) -> Q:
         condition = NOTHING
         for policy in self.policies:
-            condition |= policy.q(user, action)
+            part = policy.q(user, action)
+            if not part:
+                # Q() is "every row"; Django drops an empty Q from an OR, which would turn
+                # "everything" (a superuser, an action held everywhere) into "nothing".
+                return Q()
+            condition |= part
         return condition
 
     def allows(self, user: Any, action: str, obj: Any) -> bool:
