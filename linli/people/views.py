@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core.access import PermissionDenied, allows, get_or_404, route
+from linli.core.access import PermissionDenied, allows, get_or_404, may, route
+from linli.core.http import attachment, denied
 from linli.core.pagination import CappedPaginator
 from linli.core.validators import clean_query_text, mask_id_number, mask_phone
 from linli.people import actions
@@ -28,6 +29,8 @@ ABOVE_STREET = [Level.PROVINCE, Level.CITY, Level.DISTRICT]
 @route("people.view")
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, "people.view"):
+        return denied(request)
     q = clean_query_text(request.GET.get("q", ""), 64)
     today = timezone.localdate()
     results = None
@@ -64,7 +67,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
-    person = get_or_404(Person.objects.all(), request.user, "people.view", pk=pk)
+    # Looked up with the right to reveal, so that someone who may only see the person is
+    # refused before her input is checked.
+    person = get_or_404(Person.objects.all(), request.user, "people.reveal", pk=pk)
     context = {"person": person, "field": field}
     try:
         context["value"] = actions.do_reveal(person, field, acting_user=request.user,
@@ -145,6 +150,8 @@ def move_out(request: HttpRequest, pk: int) -> HttpResponse:
 @route("orgs.view")
 @login_required
 def organizations(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, "orgs.view"):
+        return denied(request)
     orgs = Organization.objects.restrict(request.user, "orgs.view").select_related("place").order_by("path", "name")
     page = Paginator(orgs, 50).get_page(request.GET.get("page"))
     addresses = full_names([o.place for o in page])
@@ -175,15 +182,16 @@ def new_organization(request: HttpRequest) -> HttpResponse:
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
     """Export a list of the user's area, masked unless she states why she needs full values."""
-    from linli.core.http import attachment
-    from linli.core.scope import scope_for
     from linli.people.exports import KINDS, export_list, export_places
 
-    if scope_for(request.user, "people.export").empty:
+    if not may(request.user, "people.export"):
         raise Http404
     places = export_places(request.user)
     context: dict[str, object] = {"places": places, "kinds": KINDS}
     if request.method == "POST":
+        if not request.POST.get("scope"):
+            context["errors"] = [_("Choose one of your areas.")]
+            return render(request, "people/export.html", context, status=422)
         place = next((p for p in places if p.code == request.POST.get("scope")), None)
         if place is None:
             raise Http404

@@ -77,3 +77,19 @@ def test_broad_search_is_capped_and_says_so(street, monkeypatch):
     body = street.client_for(street.street_officer).get("/people/", {"q": "w"}).content.decode()
     assert "5" in body and ("More than" in body or "超过" in body)
     assert body.count("result-card") == 6  # one more than the cap is counted, the page shows up to 20
+
+
+def test_revealing_needs_the_right_to_reveal_before_any_input_is_checked(street):
+    # The resident sees her housemates, masked; she may not reveal them, whatever she sends.
+    resident = street.resident.person
+    housemate = Person.objects.filter(current_house=resident.current_house).exclude(pk=resident.pk).first() \
+        or resident
+    client = street.client_for(street.resident)
+    assert client.get(f"/people/{housemate.pk}/").status_code == 200
+    assert client.post(f"/people/{housemate.pk}/reveal/nonsense/", {"purpose": ""}).status_code == 404
+    assert client.post(f"/people/{housemate.pk}/reveal/id_number/", {"purpose": "核对身份信息以便办理"}).status_code == 404
+
+
+def test_an_export_without_an_area_is_a_form_error(street):
+    response = street.client_for(street.secretary).post("/people/export/", {"kind": "people", "format": "csv"})
+    assert response.status_code == 422 and "请选择您辖区内的一个区域" in response.content.decode()
