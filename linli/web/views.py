@@ -9,9 +9,8 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from linli.core.access import route
+from linli.core.access import may, restricted, route
 from linli.core.models import RoleAssignment
-from linli.core.scope import scope_for
 from linli.grids.models import Grid
 from linli.people.actions import visible_people
 from linli.people.models import SpecialGroup
@@ -28,9 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
     houses = places.filter(level=Level.HOUSE)
     usage = dict(houses.values_list("usage").annotate(n=Count("id")).order_by())
     group_counts = []
-    groups_scope = scope_for(user, "people.view_groups")
-    if not groups_scope.empty:
-        people = visible_people(user).filter(groups_scope.q("path"))
+    if may(user, "people.view_groups"):
+        people = restricted(visible_people(user), user, "people.view_groups")
         for group in (SpecialGroup.ALONE_ELDER, SpecialGroup.OLDEST_OLD, SpecialGroup.DISABLED,
                       SpecialGroup.INFANT, SpecialGroup.SUBSISTENCE, SpecialGroup.KEY_CARE):
             n = people.filter(special_groups_index__contains=group_token(group)).count()
