@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from linli.core.access import allows, get_or_404, route
+from linli.core.access import allows, get_or_404, may, route
+from linli.core.http import denied
 from linli.core.scope import Scope
 from linli.grids import actions
 from linli.grids.forms import GridForm
@@ -18,6 +19,8 @@ from linli.people.models import Residence
 @route("grids.view")
 @login_required
 def grid_list(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, "grids.view"):
+        return denied(request)
     grids = Grid.objects.restrict(request.user, "grids.view").select_related("community").order_by("code")
     return render(request, "grids/list.html", {"grids": grids})
 
