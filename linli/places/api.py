@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from linli.core.access import allows, get_or_404, route
+from linli.core.access import PermissionDenied, allows, get_or_404, may, route
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
 from linli.core.scope import scope_for
 from linli.places.models import Place
@@ -74,6 +74,8 @@ def place_detail(place: Place, user: Any) -> dict[str, Any]:
 @paginate(Pages, page_size=50)
 def list_places(request: HttpRequest, parent: Id | None = None) -> QuerySet[Place]:
     user = api_user(request)
+    if not may(user, "places.view"):
+        raise PermissionDenied("places.view")
     places = _with_children_count(Place.objects.restrict(user, "places.view"))
     if parent is not None:
         return places.filter(parent_id=parent).order_by("sort_key", "code")
