@@ -11,9 +11,8 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from linli.core.access import PermissionDenied, route
+from linli.core.access import PermissionDenied, may, route
 from linli.core.api_auth import ERRORS, api_user
-from linli.core.scope import scope_for
 from linli.ledger import log
 from linli.ledger.models import Checkpoint, LedgerEntry
 from linli.ledger.public import entry_json, public_keys
@@ -25,7 +24,7 @@ router = Router()
 def _auditor(request: HttpRequest) -> None:
     """The whole log is for departments' auditors (it holds no personal data, but who did
     what when is still nobody else's business)."""
-    if scope_for(api_user(request), "ledger.audit").empty:
+    if not may(api_user(request), "ledger.audit"):
         raise PermissionDenied("ledger.audit")
 
 
@@ -99,7 +98,7 @@ def proof(request: HttpRequest, index: int) -> dict[str, Any]:
              summary="Submit an entry signed by a registered party's own key")
 @route("ledger.submit")
 def submit(request: HttpRequest, payload: SubmissionIn) -> Status:
-    if scope_for(api_user(request), "ledger.submit").empty:
+    if not may(api_user(request), "ledger.submit"):
         raise PermissionDenied("ledger.submit")
     try:
         body = base64.b64decode(payload.entry, validate=True)

@@ -2,22 +2,21 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from linli.core.access import route
-from linli.core.scope import scope_for
+from linli.core.access import may, route
 from linli.core.validators import clean_query_text
 from linli.ledger import merkle
 from linli.ledger.log import latest_checkpoint, stored_tree
 from linli.ledger.models import Checkpoint, LedgerEntry, Witness
 
 
-def _visible(request: HttpRequest):  # type: ignore[no-untyped-def]
-    scope = scope_for(request.user, "ledger.view")
-    if scope.empty:
+def _visible(request: HttpRequest) -> QuerySet[LedgerEntry]:
+    if not may(request.user, "ledger.view"):
         raise Http404
-    return LedgerEntry.objects.filter(scope.q("path")).select_related("party")
+    return LedgerEntry.objects.restrict(request.user, "ledger.view").select_related("party")
 
 
 @route("ledger.view")
