@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
-from linli.core.access import PermissionDenied
+from linli.core.access import PermissionDenied, allows
 from linli.core.scope import scope_for
 from linli.imports import prepared
 from linli.imports.commit import Writer
@@ -52,10 +52,7 @@ class ImportRefused(ValidationError):
 def may_import_into(user: Any, area: Place) -> bool:
     """The area is inside the user's scope, or contains part of it: a grid worker imports
     "into her community" and only her grid's houses are accepted."""
-    if area.level not in IMPORT_LEVELS:
-        return False
-    scope = scope_for(user, ACTION)
-    return scope.reaches(area.path)
+    return area.level in IMPORT_LEVELS and allows(user, ACTION, area)
 
 
 def importable_places(user: Any) -> QuerySet[Place]:
@@ -86,9 +83,10 @@ def _require(user: Any, area: Place) -> None:
 
 
 def batches_for(user: Any) -> QuerySet[ImportBatch]:
-    """An import's report holds what its author uploaded: only she (and administrators) see it."""
-    batches = ImportBatch.objects.select_related("scope", "created_by").defer("content", "prepared")
-    return batches if getattr(user, "is_superuser", False) else batches.filter(created_by=user)
+    """An import's report holds what its author uploaded: only she (and administrators) see
+    it, and only while she may still import into its area (``linli.imports.access``)."""
+    return (ImportBatch.objects.restrict(user, ACTION).select_related("scope", "created_by")
+            .defer("content", "prepared"))
 
 
 # --- upload and mapping -------------------------------------------------------------------

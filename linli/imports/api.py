@@ -21,7 +21,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from linli.core import audit
-from linli.core.access import route
+from linli.core.access import get_or_404, route
 from linli.core.api_auth import ERRORS, Id, api_user
 from linli.imports import actions
 from linli.imports.messages import bilingual
@@ -170,9 +170,7 @@ def upload(request: HttpRequest, area: Form[str], file: File[UploadedFile],
     are mapped from their headers. When the headers leave the mapping incomplete (no name
     column, say), the answer has status ``mapping`` and ``error`` says what to choose."""
     user = api_user(request)
-    place = Place.objects.filter(code=area[:32]).first()
-    if place is None or not actions.may_import_into(user, place):
-        raise Http404
+    place = get_or_404(Place.objects.filter(level__in=actions.IMPORT_LEVELS), user, actions.ACTION, code=area[:32])
     if file.size is not None and file.size > max_bytes():
         raise ValidationError(_("The file is larger than %(mb)d MB; split it into several files."),
                               code="file_too_large", params={"mb": max_bytes() // (1024 * 1024)})
