@@ -120,6 +120,11 @@ def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
 def send(request: HttpRequest) -> HttpResponse:
     """Download this office's signed figures for one of its areas, to send to the next level."""
     sendable = {p.code: p for p in _may_send(request.user, _office())}
+    if not sendable:
+        raise Http404
+    if not request.POST.get("scope"):
+        messages.error(request, _("Choose one of your areas."))
+        return redirect("exchange:index")
     place = sendable.get(str(request.POST.get("scope", ""))[:32])
     if place is None:
         raise Http404
