@@ -33,8 +33,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import audit
-from linli.core.access import PermissionDenied, allows, area_of, get_or_404, may, route
-from linli.core.scope import scope_for
+from linli.core.access import PermissionDenied, allows, area_of, get_or_404, may, restricted, route
 from linli.core.validators import clean_query_text
 from linli.health import actions, forms, keys, labs, passes, queries, rules
 from linli.health.facts import RiskMap, deadline_hour
@@ -194,14 +193,14 @@ def _form_status(request: HttpRequest) -> int:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     perms = _perms(request)
-    if not any(perms.values()):
-        return _denied(request)
     today = timezone.localdate()
-    context: dict[str, Any] = {"modes": []}
+    # Every signed-in user has an overview, empty for an account that no epidemic page concerns.
+    context: dict[str, Any] = {"modes": [], "nothing": not any(perms.values())}
     if perms["view"] or perms["change"] or perms["checkin"]:
-        scopes = [scope_for(request.user, a) for a in queries.HEALTH_ACTIONS]
-        context["modes"] = [p for p in Place.objects.filter(epidemic_mode__active=True).order_by("path")
-                            if any(scope.reaches(p.path) for scope in scopes)]
+        reached = Q(pk__in=[])
+        for action in queries.HEALTH_ACTIONS:
+            reached |= Q(pk__in=Place.objects.restrict(request.user, action).values("pk"))
+        context["modes"] = list(Place.objects.filter(reached, epidemic_mode__active=True).order_by("path"))
     if perms["view"]:
         arrivals = Arrival.objects.restrict(request.user, VIEW).filter(arrived_on__gte=queries.watch_from(today))
         context.update(arrivals=arrivals.count(), colours=queries.colour_counts(request.user),
@@ -221,6 +220,9 @@ def index(request: HttpRequest) -> HttpResponse:
 def mode(request: HttpRequest) -> HttpResponse:
     places = queries.mode_places(request.user)
     if request.method == "POST":
+        if not request.POST.get("place"):
+            messages.error(request, _("Choose one of your areas."))
+            return redirect("health:mode")
         place = places.filter(pk=_pk(request.POST.get("place"))).first()
         if place is None:
             raise Http404
@@ -292,9 +294,8 @@ def arrivals(request: HttpRequest) -> HttpResponse:
         arrived_on__gte=queries.marks_from(today)).select_related("person__current_house")
     compound = None
     if request.GET.get("compound"):
-        compound = Place.objects.filter(pk=_pk(request.GET["compound"]), level=Level.COMPOUND).first()
-        if compound is None or not scope_for(request.user, VIEW).reaches(compound.path):
-            raise Http404
+        compound = get_or_404(Place.objects.filter(level=Level.COMPOUND), request.user, VIEW,
+                              pk=_pk(request.GET["compound"]))
         rows = rows.filter(path__under=compound.path)
     page = Paginator(rows.order_by("-arrived_on", "path", "pk"), 50).get_page(request.GET.get("page"))
     risk = RiskMap.on(today)
@@ -319,12 +320,13 @@ def compounds(request: HttpRequest) -> HttpResponse:
 def building_arrivals(request: HttpRequest, pk: int) -> HttpResponse:
     """The arrival marks of a building's households: fragments swapped into the building view
     (htmx, out of band), or a page of its own."""
-    building = Place.objects.filter(pk=_pk(pk), level=Level.BUILDING).first()
     partial = bool(request.headers.get("HX-Request"))
-    if building is None or not scope_for(request.user, VIEW).reaches(building.path):
-        if partial:
+    try:
+        building = get_or_404(Place.objects.filter(level=Level.BUILDING), request.user, VIEW, pk=_pk(pk))
+    except Http404:
+        if partial:  # the building view asks for every building; nothing to add outside the scope
             return HttpResponse("")
-        raise Http404
+        raise
     today = timezone.localdate()
     on = queries.epidemic_on(building.path)
     marks = queries.arrival_marks(building, request.user, today) if on else {}
@@ -344,7 +346,7 @@ def people(request: HttpRequest) -> HttpResponse:
     q = clean_query_text(request.GET.get("q", ""), 64)
     results: list[Person] = []
     if q:
-        found = search_people(request.user, q).filter(scope_for(request.user, VIEW).q("path"))
+        found = restricted(search_people(request.user, q), request.user, VIEW)
         results = list(found.select_related("current_house")[:30])
     template = "health/_people_results.html" if request.headers.get("HX-Request") else "health/people.html"
     _addresses(results)
@@ -354,9 +356,7 @@ def people(request: HttpRequest) -> HttpResponse:
 @route(VIEW, model=Person)
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _active_people().filter(pk=_pk(pk)).first()
-    if found is None or not actions.may_see(request.user, found):
-        raise Http404
+    found = _person(request, pk, VIEW)
     status = actions.status_of(found, acting_user=request.user, purpose="health record of a person")
     today = timezone.localdate()
     since = queries.marks_from(today)
@@ -690,8 +690,8 @@ def orders_print(request: HttpRequest) -> HttpResponse:
         chosen |= Q(trace_id=trace_id)
     found = list(QuarantineOrder.objects.restrict(request.user, CHANGE).filter(chosen)
                  .select_related("person", "person__current_house").order_by("path", "pk"))
-    if not found:
-        raise Http404
+    if not found and (request.GET.getlist("order") or request.GET.get("trace")):
+        raise Http404  # what was asked for is not there, or not the user's to print
     _read(request, "health.orders_print", "printing quarantine orders", object_type="health.quarantineorder",
           orders=[o.pk for o in found])
     for o in found:
