@@ -79,6 +79,32 @@ def test_broad_search_is_capped_and_says_so(street, monkeypatch):
     assert body.count("result-card") == 6  # one more than the cap is counted, the page shows up to 20
 
 
+def test_the_person_page_and_the_building_view_show_what_they_are_about(street):
+    client = street.client_for(street.grid_worker)
+    person = street.person_in(street.grid_building)
+    assert person.name in client.get(f"/people/{person.pk}/").content.decode()
+    assert street.grid_building.name in client.get(f"/places/{street.grid_building.pk}/").content.decode()
+
+
+def test_search_never_leaves_the_grid(street):
+    client = street.client_for(street.grid_worker)
+    outside = street.person_in(street.other_grid_building)
+    inside = street.person_in(street.grid_building)
+    body = client.get("/people/", {"q": outside.name}).content.decode()
+    assert f"/people/{outside.pk}/" not in body
+    body = client.get("/people/", {"q": inside.name}).content.decode()
+    assert f"/people/{inside.pk}/" in body
+
+
+def test_health_officer_sees_no_special_groups(street):
+    client = street.client_for(street.health_officer)
+    person = next(p for p in Person.objects.filter(path__startswith=street.community.path) if p.special_groups)
+    body = client.get(f"/people/{person.pk}/").content.decode()
+    assert "badge-group" not in body
+    building = client.get(f"/places/{street.grid_building.pk}/").content.decode()
+    assert 'class="badge-group" title' not in building
+
+
 def test_revealing_needs_the_right_to_reveal_before_any_input_is_checked(street):
     # The resident sees her housemates, masked; she may not reveal them, whatever she sends.
     resident = street.resident.person
