@@ -66,12 +66,13 @@ class Street:
         return client
 
 
-@pytest.fixture
-def street(db: Any) -> Street:
+def make_street() -> Street:
+    """The personas and places of the test street (the account with no role is created here, in
+    the caller's transaction)."""
     from linli.grids.models import Grid
 
     users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
-    outsider = User.objects.create_user("outsider", password=PASSWORD)
+    nobody = User.objects.create_user("outsider", password=PASSWORD)
     communities = list(Place.objects.filter(level=Level.COMMUNITY).order_by("code"))
     grids = list(Grid.objects.filter(community=communities[0]).order_by("code"))
     grid_building = grids[0].places.order_by("path").first()
@@ -80,7 +81,12 @@ def street(db: Any) -> Street:
     return Street(
         admin=users["demo-admin"], street_officer=users["demo-street"], secretary=users["demo-community"],
         grid_worker=users["demo-grid"], health_officer=users["demo-health"], resident=users["demo-resident"],
-        volunteer=users["demo-volunteer"], outsider=outsider, community=communities[0],
+        volunteer=users["demo-volunteer"], outsider=nobody, community=communities[0],
         other_community=communities[1], grid_building=grid_building, other_grid_building=other_grid_building,
         far_building=far_building,
     )
+
+
+@pytest.fixture
+def street(db: Any) -> Street:
+    return make_street()

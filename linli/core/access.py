@@ -278,7 +278,12 @@ class AnyOf(Policy):
     def q(self, user: Any, action: str) -> Q:
         condition = NOTHING
         for policy in self.policies:
-            condition |= policy.q(user, action)
+            part = policy.q(user, action)
+            if not part:
+                # Q() is "every row"; Django drops an empty Q from an OR, which would turn
+                # "everything" (a superuser, an action held everywhere) into "nothing".
+                return Q()
+            condition |= part
         return condition
 
     def allows(self, user: Any, action: str, obj: Any) -> bool:
@@ -428,8 +433,11 @@ class RouteAccess:
 
     - ``actions``: the route needs one of these actions (held somewhere for a list, over the
       object for an object route); empty with ``public`` or ``signed_in``.
-    - ``model`` / ``kwarg``: the object the URL names by primary key (a path parameter, or a
-      query parameter with ``query=True``); ``where`` narrows which rows the route accepts.
+    - ``model`` / ``kwarg``: the object the request names (a path parameter; a query parameter
+      with ``query=True``; for an API operation also a field of the request body), by its
+      primary key or by ``field`` (a place's code, a ledger subject); ``where`` narrows which
+      rows the route accepts. ``also`` fills the request's other parameters from the same
+      object (a duty shift's gate in the shift's URL).
     - ``public``: anyone, signed in or not. ``signed_in``: any signed-in user (her own pages).
     """
 
@@ -440,10 +448,13 @@ class RouteAccess:
     where: Q | None = None
     public: bool = False
     signed_in: bool = False
+    field: str = "pk"
+    also: tuple[tuple[str, str], ...] = ()
 
 
 def route(*actions: str, model: type[Model] | None = None, kwarg: str = "pk", query: bool = False,
-          where: Q | None = None, public: bool = False, signed_in: bool = False) -> Callable[[Any], Any]:
+          where: Q | None = None, public: bool = False, signed_in: bool = False, field: str = "pk",
+          also: Mapping[str, str] | None = None) -> Callable[[Any], Any]:
     """Declare what a view or API handler needs (see ``RouteAccess``). It only declares: the
     view still decides through ``restrict`` / ``get_or_404`` / ``allows``, and the matrix test
     proves that the two agree."""
@@ -451,7 +462,10 @@ def route(*actions: str, model: type[Model] | None = None, kwarg: str = "pk", qu
     # before every app's access.py has registered its actions.)
     if not actions and not (public or signed_in):
         raise ImproperlyConfigured("a route names its actions, or says it is public or for any signed-in user")
-    access = RouteAccess(tuple(actions), model, kwarg, query, where, public, signed_in)
+    if model is None and (kwarg != "pk" or query or where is not None or field != "pk" or also):
+        raise ImproperlyConfigured("a route names the object's parameter only together with its model")
+    access = RouteAccess(tuple(actions), model, kwarg, query, where, public, signed_in, field,
+                         tuple(sorted((also or {}).items())))
 
     def decorate(view: Any) -> Any:
         view.linli_access = access

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 def attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -10,3 +11,8 @@ def attachment(content: bytes, filename: str, content_type: str) -> HttpResponse
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def denied(request: HttpRequest) -> HttpResponse:
+    """The page a user gets for a page her roles do not include (403)."""
+    return render(request, "core/denied.html", status=403)

@@ -6,11 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from linli.core import audit
-from linli.core.access import area_of, may
+from linli.core.access import area_of, may, route
 from linli.core.models import AuditEvent
 from linli.core.text import clean_query_text
 
 
+@route("audit.view")
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The events of the viewer's own area (each event is filed under the place it concerns);

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import audit
-from linli.core.access import PermissionDenied, area_of, get_or_404, may
+from linli.core.access import PermissionDenied, area_of, get_or_404, may, route
 from linli.core.http import attachment
 from linli.exchange import actions
 from linli.exchange.errors import ExchangeError
@@ -57,6 +57,7 @@ def _may_send(user: Any, office: tuple[str, str] | None) -> list[Place]:
     return [p for p in export_places(user) if is_within(p.path, own)]
 
 
+@route(IMPORT, "people.export")
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     may_import = may(request.user, IMPORT)
@@ -93,6 +94,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "exchange/index.html", context, status=422 if form.errors else 200)
 
 
+@route(IMPORT, model=ExchangeSnapshot)
 @login_required
 def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
     shot = get_or_404(ExchangeSnapshot.objects.all(), request.user, IMPORT, pk=pk)
@@ -112,11 +114,17 @@ def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
                                                       "k": shot.payload.get("header", {}).get("k")})
 
 
+@route("people.export")
 @login_required
 @require_POST
 def send(request: HttpRequest) -> HttpResponse:
     """Download this office's signed figures for one of its areas, to send to the next level."""
     sendable = {p.code: p for p in _may_send(request.user, _office())}
+    if not sendable:
+        raise Http404
+    if not request.POST.get("scope"):
+        messages.error(request, _("Choose one of your areas."))
+        return redirect("exchange:index")
     place = sendable.get(str(request.POST.get("scope", ""))[:32])
     if place is None:
         raise Http404

@@ -19,11 +19,13 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import AfterValidator, AwareDatetime
 
+from linli.core.access import route
 from linli.core.api_auth import ERRORS, Id, api_user
 from linli.core.errors import api_errors
 from linli.core.text import has_control_characters
 from linli.gates import actions, verdicts
 from linli.gates.actions import EventErrors, EventInput, VisitorInput
+from linli.gates.models import Gate
 from linli.health import passes
 
 router = Router()
@@ -95,6 +97,7 @@ def _event_input(item: EventIn) -> EventInput:
 
 
 @router.get("", response={200: list[GateOut], **ERRORS}, summary="The gates the caller may work now")
+@route(signed_in=True)
 def list_gates(request: HttpRequest) -> list[dict[str, Any]]:
     user = api_user(request)
     until = actions.on_duty_until(user)
@@ -105,6 +108,7 @@ def list_gates(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/{gate_id}/events", response={200: SyncOut, **ERRORS},
              summary="Store a batch of the gate's events (idempotent by client_id)")
+@route(actions.OPERATE, model=Gate, kwarg="gate_id")
 def post_events(request: HttpRequest, gate_id: Id, payload: EventsIn) -> Status | dict[str, Any]:
     user = api_user(request)
     try:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from linli.core.access import allows, get_or_404
+from linli.core.access import allows, get_or_404, route
 from linli.gates import actions, verdicts
 from linli.gates.forms import ShiftForm
 from linli.gates.models import DutyShift, Gate
@@ -64,6 +64,7 @@ SCREEN_TEXTS = {
 }
 
 
+@route(signed_in=True)
 @login_required
 def gate_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -75,6 +76,7 @@ def gate_list(request: HttpRequest) -> HttpResponse:
     return render(request, "gates/list.html", {"rows": rows})
 
 
+@route(actions.OPERATE, model=Gate)
 @login_required
 def gate_screen(request: HttpRequest, pk: int) -> HttpResponse:
     gate = actions.gate_for_screen(request.user, pk)
@@ -100,6 +102,7 @@ def gate_screen(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": allows(request.user, actions.MANAGE, gate.path)})
 
 
+@route(actions.MANAGE, model=Gate)
 @login_required
 def gate_roster(request: HttpRequest, pk: int) -> HttpResponse:
     gate = get_or_404(Gate.objects.select_related("place"), request.user, actions.MANAGE, pk=pk)
@@ -121,6 +124,7 @@ def gate_roster(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "gates/roster.html", {"gate": gate, "form": form, "shifts": shifts}, status=status)
 
 
+@route(actions.MANAGE, model=DutyShift, kwarg="shift_id", also={"pk": "gate_id"})
 @login_required
 @require_POST
 def shift_remove(request: HttpRequest, pk: int, shift_id: int) -> HttpResponse:
@@ -130,6 +134,7 @@ def shift_remove(request: HttpRequest, pk: int, shift_id: int) -> HttpResponse:
     return redirect("gates:roster", pk=pk)
 
 
+@route(public=True)
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The gate screen's service worker, served under /gates/ so that it may keep the gate
     pages for offline reloads (a worker only controls pages below its own URL)."""

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from linli.core.access import get_or_404
+from linli.core.access import get_or_404, route
 from linli.core.api_auth import ERRORS, Id, api_user
 from linli.grids.models import Grid, GridMember
 
@@ -59,6 +59,7 @@ def grid_out(grid: Grid) -> dict[str, Any]:
 
 
 @router.get("/{grid_id}", response={200: GridOut, **ERRORS}, summary="One grid with its places and team")
+@route("grids.view", model=Grid, kwarg="grid_id")
 def get_grid(request: HttpRequest, grid_id: Id) -> dict[str, Any]:
     grid = get_or_404(Grid.objects.select_related("community"), api_user(request), "grids.view",
                              pk=grid_id)

@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from linli.core.access import allows, get_or_404
+from linli.core.access import allows, get_or_404, may, route
+from linli.core.http import denied
 from linli.core.scope import Scope
 from linli.grids import actions
 from linli.grids.forms import GridForm
@@ -15,8 +16,11 @@ from linli.grids.models import Grid
 from linli.people.models import Residence
 
 
+@route("grids.view")
 @login_required
 def grid_list(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, "grids.view"):
+        return denied(request)
     grids = Grid.objects.restrict(request.user, "grids.view").select_related("community").order_by("code")
     return render(request, "grids/list.html", {"grids": grids})
 
@@ -34,6 +38,7 @@ def polygon_svg_points(polygon: dict | None, size: int = 240) -> str:
     return " ".join(f"{pad + (x - min(xs)) * scale:.1f},{size - pad - (y - min(ys)) * scale:.1f}" for x, y in zip(xs, ys, strict=False))
 
 
+@route("grids.view", model=Grid)
 @login_required
 def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grid = get_or_404(Grid.objects.select_related("community"), request.user, "grids.view", pk=pk)
@@ -47,6 +52,7 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": allows(request.user, "grids.change", grid.community.path)})
 
 
+@route("grids.change", model=Grid)
 @login_required
 def grid_edit(request: HttpRequest, pk: int) -> HttpResponse:
     grid = get_or_404(Grid.objects.select_related("community"), request.user, "grids.change", pk=pk)

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from linli.core import audit
-from linli.core.access import allows, get_or_404
+from linli.core.access import allows, get_or_404, route
 from linli.core.api_auth import ERRORS, Id, api_user
 from linli.health import actions, keys, passes
 from linli.health.models import Case, Channel, HealthStatus
@@ -64,6 +64,7 @@ class Created(Schema):
 
 
 @router.post("/arrivals", response={201: Created, **ERRORS}, summary="Register an arrival")
+@route(actions.CHANGE, model=Person, kwarg="person_id")  # or the person herself
 def register_arrival(request: HttpRequest, payload: ArrivalIn) -> Status:
     person = _person(request, payload.person_id, change=actions.CHANGE, herself=True)
     user = api_user(request)
@@ -84,6 +85,7 @@ class CheckInIn(Schema):
 
 @router.post("/checkins", response={201: Created, **ERRORS},
              summary="Today's check-in: by the resident, or on her behalf by her grid worker or family")
+@route(actions.ON_BEHALF, model=Person, kwarg="person_id")
 def check_in(request: HttpRequest, payload: CheckInIn) -> Status:
     person = _person(request, payload.person_id, change=actions.ON_BEHALF, herself=True)
     user = api_user(request)
@@ -104,6 +106,7 @@ class TestIn(Schema):
 
 
 @router.post("/test-results", response={201: Created, **ERRORS}, summary="Record a test result")
+@route(actions.CHANGE, model=Person, kwarg="person_id")
 def record_test(request: HttpRequest, payload: TestIn) -> Status:
     person = _person(request, payload.person_id, change=actions.CHANGE)  # not herself: labs record results
     result = actions.do_record_test(person, acting_user=api_user(request), kind=payload.kind,
@@ -119,6 +122,7 @@ class CaseIn(Schema):
 
 
 @router.post("/cases", response={201: Created, **ERRORS}, summary="Record a confirmed case")
+@route(actions.CHANGE, model=Person, kwarg="person_id")
 def confirm_case(request: HttpRequest, payload: CaseIn) -> Status:
     user = api_user(request)
     person = _person(request, payload.person_id, change=actions.CHANGE)
@@ -157,6 +161,7 @@ class StatusOut(Schema):
 
 @router.get("/persons/{person_id}/status", response={200: StatusOut, **ERRORS},
             summary="A person's health colour, why, under which rule set, and her quarantine")
+@route(actions.VIEW, model=Person, kwarg="person_id")
 def person_status(request: HttpRequest, person_id: Id, purpose: Purpose = "") -> dict[str, Any]:
     person = _person(request, person_id)
     status = actions.status_of(person, acting_user=api_user(request), purpose=_purpose(request, person, purpose))
@@ -177,6 +182,7 @@ class PassOut(Schema):
 
 @router.get("/persons/{person_id}/pass", response={200: PassOut, **ERRORS},
             summary="A signed pass (CWT, COSE_Sign1) for the person's current colour, valid ≤ 24 h")
+@route(actions.VIEW, model=Person, kwarg="person_id")
 def person_pass(request: HttpRequest, person_id: Id, purpose: Purpose = "") -> dict[str, Any]:
     person = _person(request, person_id)
     status = actions.status_of(person, acting_user=api_user(request), purpose=_purpose(request, person, purpose))
@@ -208,6 +214,7 @@ class TraceOut(Schema):
 
 
 @router.post("/traces", response={201: TraceOut, **ERRORS}, summary="Trace the contacts of a confirmed case")
+@route(actions.CHANGE, model=Case, kwarg="person_id", field="person_id")
 def start_trace(request: HttpRequest, payload: TraceIn) -> Status:
     user = api_user(request)
     case = Case.objects.filter(person=_person(request, payload.person_id, change=actions.CHANGE)).first()
@@ -220,5 +227,6 @@ def start_trace(request: HttpRequest, payload: TraceIn) -> Status:
 
 
 @router.get("/trust-list", auth=None, summary="The signed trust list of pass keys and revocations (public)")
+@route(public=True)
 def trust_list(request: HttpRequest) -> dict[str, object]:
     return keys.trust_list(timezone.now())

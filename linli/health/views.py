@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import audit
-from linli.core.access import PermissionDenied, allows, area_of, get_or_404, may
+from linli.core.access import PermissionDenied, allows, area_of, get_or_404, may, restricted, route
 from linli.core.errors import bilingual_all
 from linli.core.text import clean_query_text
 from linli.health import actions, forms, keys, labs, passes, queries, rules
@@ -190,16 +190,18 @@ def _form_status(request: HttpRequest) -> int:
 
 # --- overview and epidemic mode -------------------------------------------------------------------
 
+@route(signed_in=True)
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     perms = _perms(request)
-    if not any(perms.values()):
-        return _denied(request)
     today = timezone.localdate()
-    context: dict[str, Any] = {"modes": []}
+    # Every signed-in user has an overview, empty for an account that no epidemic page concerns.
+    context: dict[str, Any] = {"modes": [], "nothing": not any(perms.values())}
     if perms["view"] or perms["change"] or perms["checkin"]:
-        context["modes"] = [p for p in Place.objects.filter(epidemic_mode__active=True).order_by("path")
-                            if any(allows(request.user, a, p) for a in queries.HEALTH_ACTIONS)]
+        reached = Q(pk__in=[])
+        for action in queries.HEALTH_ACTIONS:
+            reached |= Q(pk__in=Place.objects.restrict(request.user, action).values("pk"))
+        context["modes"] = list(Place.objects.filter(reached, epidemic_mode__active=True).order_by("path"))
     if perms["view"]:
         arrivals = Arrival.objects.restrict(request.user, VIEW).filter(arrived_on__gte=queries.watch_from(today))
         context.update(arrivals=arrivals.count(), colours=queries.colour_counts(request.user),
@@ -214,10 +216,14 @@ def index(request: HttpRequest) -> HttpResponse:
     return _page(request, "health/index.html", context)
 
 
+@route(CHANGE)
 @needs(CHANGE)
 def mode(request: HttpRequest) -> HttpResponse:
     places = queries.mode_places(request.user)
     if request.method == "POST":
+        if not request.POST.get("place"):
+            messages.error(request, _("Choose one of your areas."))
+            return redirect("health:mode")
         place = places.filter(pk=_pk(request.POST.get("place"))).first()
         if place is None:
             raise Http404
@@ -239,6 +245,7 @@ def mode(request: HttpRequest) -> HttpResponse:
 
 # --- risk areas ---------------------------------------------------------------------------------------
 
+@route(CHANGE)
 @needs(CHANGE)
 def risk_areas(request: HttpRequest) -> HttpResponse:
     form = forms.RiskAreaForm(request.POST or None, initial={"valid_from": timezone.localdate()})
@@ -258,6 +265,7 @@ def risk_areas(request: HttpRequest) -> HttpResponse:
                  status=_form_status(request))
 
 
+@route(CHANGE)
 @needs(CHANGE)
 def risk_area_import(request: HttpRequest) -> HttpResponse:
     form = forms.RiskAreaImportForm(request.POST or None, request.FILES or None)
@@ -279,6 +287,7 @@ def risk_area_import(request: HttpRequest) -> HttpResponse:
 
 # --- arrivals -----------------------------------------------------------------------------------------
 
+@route(VIEW)
 @needs(VIEW)
 def arrivals(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -286,9 +295,8 @@ def arrivals(request: HttpRequest) -> HttpResponse:
         arrived_on__gte=queries.marks_from(today)).select_related("person__current_house")
     compound = None
     if request.GET.get("compound"):
-        compound = Place.objects.filter(pk=_pk(request.GET["compound"]), level=Level.COMPOUND).first()
-        if compound is None or not allows(request.user, VIEW, compound):
-            raise Http404
+        compound = get_or_404(Place.objects.filter(level=Level.COMPOUND), request.user, VIEW,
+                              pk=_pk(request.GET["compound"]))
         rows = rows.filter(path__under=compound.path)
     page = Paginator(rows.order_by("-arrived_on", "path", "pk"), 50).get_page(request.GET.get("page"))
     risk = RiskMap.on(today)
@@ -301,22 +309,25 @@ def arrivals(request: HttpRequest) -> HttpResponse:
         "watch_days": queries.ARRIVAL_WATCH_DAYS, "legend": queries.legend(today)})
 
 
+@route(VIEW)
 @needs(VIEW)
 def compounds(request: HttpRequest) -> HttpResponse:
     rows = queries.compound_overview(request.user, timezone.localdate())
     return _page(request, "health/compounds.html", {"rows": rows, "legend": queries.legend_of_thresholds()})
 
 
+@route(VIEW, model=Place, where=Q(level=Level.BUILDING))
 @login_required
 def building_arrivals(request: HttpRequest, pk: int) -> HttpResponse:
     """The arrival marks of a building's households: fragments swapped into the building view
     (htmx, out of band), or a page of its own."""
-    building = Place.objects.filter(pk=_pk(pk), level=Level.BUILDING).first()
     partial = bool(request.headers.get("HX-Request"))
-    if building is None or not allows(request.user, VIEW, building):
-        if partial:
+    try:
+        building = get_or_404(Place.objects.filter(level=Level.BUILDING), request.user, VIEW, pk=_pk(pk))
+    except Http404:
+        if partial:  # the building view asks for every building; nothing to add outside the scope
             return HttpResponse("")
-        raise Http404
+        raise
     today = timezone.localdate()
     on = queries.epidemic_on(building.path)
     marks = queries.arrival_marks(building, request.user, today) if on else {}
@@ -330,23 +341,23 @@ def building_arrivals(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- people: search, health record, records by staff --------------------------------------------------
 
+@route(VIEW)
 @needs(VIEW)
 def people(request: HttpRequest) -> HttpResponse:
     q = clean_query_text(request.GET.get("q", ""), 64)
     results: list[Person] = []
     if q:
-        found = search_people(request.user, q) & Person.objects.restrict(request.user, VIEW)
+        found = restricted(search_people(request.user, q), request.user, VIEW)
         results = list(found.select_related("current_house")[:30])
     template = "health/_people_results.html" if request.headers.get("HX-Request") else "health/people.html"
     _addresses(results)
     return _page(request, template, {"q": q, "results": results})
 
 
+@route(VIEW, model=Person)
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _active_people().filter(pk=_pk(pk)).first()
-    if found is None or not actions.may_see(request.user, found):
-        raise Http404
+    found = _person(request, pk, VIEW)
     status = actions.status_of(found, acting_user=request.user, purpose="health record of a person")
     today = timezone.localdate()
     since = queries.marks_from(today)
@@ -375,6 +386,7 @@ def _record_page(request: HttpRequest, found: Person, form: forms.StyledForm, ti
                                                       "known": known}, status=_form_status(request))
 
 
+@route(CHANGE, model=Person)
 @login_required
 def person_arrival(request: HttpRequest, pk: int) -> HttpResponse:
     found = _person(request, pk, CHANGE)
@@ -387,6 +399,7 @@ def person_arrival(request: HttpRequest, pk: int) -> HttpResponse:
     return _record_page(request, found, form, _("Register an arrival"), known)
 
 
+@route(CHANGE, model=Person)
 @login_required
 def person_test(request: HttpRequest, pk: int) -> HttpResponse:
     found = _person(request, pk, CHANGE)
@@ -399,6 +412,7 @@ def person_test(request: HttpRequest, pk: int) -> HttpResponse:
     return _record_page(request, found, form, _("Record a test result"))
 
 
+@route(CHANGE, model=Person)
 @login_required
 def person_case(request: HttpRequest, pk: int) -> HttpResponse:
     found = _person(request, pk, CHANGE)
@@ -412,6 +426,7 @@ def person_case(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the resident's own pages ----------------------------------------------------------------------------
 
+@route(signed_in=True)
 @login_required
 def my_code(request: HttpRequest) -> HttpResponse:
     own = _own_person(request)
@@ -443,12 +458,14 @@ def _checkin_page(request: HttpRequest, person: Person, *, channel: str, purpose
         "form": form, "person": person, "done": done, "own": channel == Channel.SELF}, status=_form_status(request))
 
 
+@route(signed_in=True)
 @login_required
 def my_checkin(request: HttpRequest) -> HttpResponse:
     return _checkin_page(request, _own_person(request), channel=Channel.SELF, purpose="own daily check-in",
                          done_message=_("Thank you: today's check-in is done."), done_url="health:my_code")
 
 
+@route(signed_in=True)
 @login_required
 def my_arrival(request: HttpRequest) -> HttpResponse:
     own = _own_person(request)
@@ -465,6 +482,7 @@ def my_arrival(request: HttpRequest) -> HttpResponse:
 
 # --- check-ins on someone's behalf ----------------------------------------------------------------------
 
+@route(ON_BEHALF)
 @needs(ON_BEHALF)
 def checkins(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -479,6 +497,7 @@ def checkins(request: HttpRequest) -> HttpResponse:
         "missing_only": missing_only, "deadline": deadline_hour()})
 
 
+@route(ON_BEHALF, model=Person)
 @login_required
 def checkin_on_behalf(request: HttpRequest, pk: int) -> HttpResponse:
     found = _person(request, pk, ON_BEHALF)
@@ -487,6 +506,7 @@ def checkin_on_behalf(request: HttpRequest, pk: int) -> HttpResponse:
                          % {"name": found.name}, done_url="health:checkins")
 
 
+@route(ON_BEHALF, model=Person)
 @login_required
 def paper_pass(request: HttpRequest, pk: int) -> HttpResponse:
     """A pass printed on paper for a resident without a smartphone."""
@@ -500,6 +520,7 @@ def paper_pass(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- cases, traces, quarantine ----------------------------------------------------------------------------
 
+@route(CHANGE)
 @needs(CHANGE)
 def cases(request: HttpRequest) -> HttpResponse:
     rows = list(Case.objects.restrict(request.user, CHANGE).select_related("person").order_by("-confirmed_on")[:200])
@@ -511,6 +532,7 @@ def cases(request: HttpRequest) -> HttpResponse:
         "rows": [(c, traces.get(c.pk, [])) for c in rows], "form": forms.TraceForm()})
 
 
+@route(CHANGE, model=Case)
 @require_POST
 @login_required
 def start_trace(request: HttpRequest, pk: int) -> HttpResponse:
@@ -541,6 +563,7 @@ def _contact_rows(request: HttpRequest, trace: Trace) -> tuple[list[dict[str, An
     return rows, choosable
 
 
+@route(CHANGE, model=Trace)
 @login_required
 def trace(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_or_404(Trace.objects.select_related("case", "case__person"), request.user, CHANGE, pk=pk)
@@ -564,6 +587,7 @@ def trace(request: HttpRequest, pk: int) -> HttpResponse:
         "orders": QuarantineOrder.objects.filter(trace=found).count()}, status=_form_status(request))
 
 
+@route(VIEW)
 @needs(VIEW)
 def quarantine(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "active")
@@ -605,6 +629,7 @@ def _order(request: HttpRequest, pk: int, action: str) -> QuarantineOrder:
                              request.user, action, pk=pk)
 
 
+@route(VIEW, model=QuarantineOrder)
 @login_required
 def order(request: HttpRequest, pk: int) -> HttpResponse:
     found = _order(request, pk, VIEW)
@@ -612,6 +637,7 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
     return _order_page(request, found)
 
 
+@route(CHANGE, model=QuarantineOrder)
 @require_POST
 @login_required
 def order_extend(request: HttpRequest, pk: int) -> HttpResponse:
@@ -625,6 +651,7 @@ def order_extend(request: HttpRequest, pk: int) -> HttpResponse:
     return _order_page(request, found, 422, extend_form=form)
 
 
+@route(CHANGE, model=QuarantineOrder)
 @require_POST
 @login_required
 def order_end(request: HttpRequest, pk: int) -> HttpResponse:
@@ -638,6 +665,7 @@ def order_end(request: HttpRequest, pk: int) -> HttpResponse:
     return _order_page(request, found, 422, end_form=form)
 
 
+@route(CHANGE, model=QuarantineOrder)
 @require_POST
 @login_required
 def order_device(request: HttpRequest, pk: int) -> HttpResponse:
@@ -651,6 +679,7 @@ def order_device(request: HttpRequest, pk: int) -> HttpResponse:
     return _order_page(request, found, 422, device_form=form)
 
 
+@route(CHANGE)
 @needs(CHANGE)
 def orders_print(request: HttpRequest) -> HttpResponse:
     """Order documents for a batch (ticked on the quarantine list, or all orders of a trace),
@@ -662,8 +691,8 @@ def orders_print(request: HttpRequest) -> HttpResponse:
         chosen |= Q(trace_id=trace_id)
     found = list(QuarantineOrder.objects.restrict(request.user, CHANGE).filter(chosen)
                  .select_related("person", "person__current_house").order_by("path", "pk"))
-    if not found:
-        raise Http404
+    if not found and (request.GET.getlist("order") or request.GET.get("trace")):
+        raise Http404  # what was asked for is not there, or not the user's to print
     _read(request, "health.orders_print", "printing quarantine orders", object_type="health.quarantineorder",
           orders=[o.pk for o in found])
     for o in found:
@@ -674,6 +703,7 @@ def orders_print(request: HttpRequest) -> HttpResponse:
 
 # --- follow-ups -------------------------------------------------------------------------------------------
 
+@route(ON_BEHALF)
 @needs(ON_BEHALF)
 def follow_ups(request: HttpRequest) -> HttpResponse:
     rows = queries.follow_up_rows(request.user, timezone.localdate())
@@ -684,6 +714,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
         "rows": rows, "done": sum(1 for r in rows if r.today is not None), "outcomes": FollowUpOutcome.choices})
 
 
+@route(ON_BEHALF, model=QuarantineOrder)
 @require_POST
 @login_required
 def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
@@ -742,6 +773,7 @@ def plain(node: Any, params: dict[str, Any]) -> str:
     return json.dumps(node, ensure_ascii=False)
 
 
+@route(CHANGE)
 @needs(CHANGE)
 def rules_bench(request: HttpRequest) -> HttpResponse:
     current = actions.active_rule_set()
@@ -788,6 +820,7 @@ def rules_bench(request: HttpRequest) -> HttpResponse:
                  status=422 if request.method == "POST" or (facts_form.is_bound and result is None) else 200)
 
 
+@route(CHANGE)
 @needs(CHANGE)
 def lab_import(request: HttpRequest) -> HttpResponse:
     """Test results from a laboratory's CSV: checked row by row, then all or nothing."""

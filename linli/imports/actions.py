@@ -20,11 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
-from linli.core.access import PermissionDenied
+from linli.core.access import PermissionDenied, allows
 from linli.core.errors import bilingual
 from linli.core.scope import scope_for
 from linli.imports import prepared
-from linli.imports.access import ACTION, AREA
+from linli.imports.access import ACTION
 from linli.imports.commit import Writer
 from linli.imports.fields import FIELDS
 from linli.imports.headers import HEADER_SEARCH_ROWS, SheetLayout, layout_of
@@ -52,7 +52,7 @@ class ImportRefused(ValidationError):
 def may_import_into(user: Any, area: Place) -> bool:
     """The area is inside the user's scope, or contains part of it: a grid worker imports
     "into her community" and only her grid's houses are accepted."""
-    return area.level in IMPORT_LEVELS and AREA.allows(user, ACTION, area)
+    return area.level in IMPORT_LEVELS and allows(user, ACTION, area)
 
 
 def importable_places(user: Any) -> QuerySet[Place]:
@@ -83,7 +83,8 @@ def _require(user: Any, area: Place) -> None:
 
 
 def batches_for(user: Any) -> QuerySet[ImportBatch]:
-    """An import's report holds what its author uploaded: only she (and administrators) see it."""
+    """An import's report holds what its author uploaded: only she (and administrators) see
+    it, and only while she may still import into its area (``linli.imports.access``)."""
     return (ImportBatch.objects.restrict(user, ACTION).select_related("scope", "created_by")
             .defer("content", "prepared"))
 

@@ -13,6 +13,7 @@ import json
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Router, Schema
@@ -20,6 +21,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from linli.core import audit
+from linli.core.access import get_or_404, route
 from linli.core.api_auth import ERRORS, Id, api_user
 from linli.core.errors import bilingual
 from linli.imports import actions
@@ -160,6 +162,7 @@ def _mapping_from(text: str | None) -> dict[str, dict[int, str]] | None:
 
 
 @router.post("", response={201: ImportOut, **ERRORS}, summary="Upload a spreadsheet; returns its dry-run report")
+@route("people.change", model=Place, kwarg="area", field="code", where=Q(level__in=actions.IMPORT_LEVELS))
 def upload(request: HttpRequest, area: Form[str], file: File[UploadedFile],
            mapping: Form[str] = "") -> Status:
     """``area``: the code of the street, community or compound to import into. ``mapping``
@@ -167,9 +170,7 @@ def upload(request: HttpRequest, area: Form[str], file: File[UploadedFile],
     are mapped from their headers. When the headers leave the mapping incomplete (no name
     column, say), the answer has status ``mapping`` and ``error`` says what to choose."""
     user = api_user(request)
-    place = Place.objects.filter(code=area[:32]).first()
-    if place is None or not actions.may_import_into(user, place):
-        raise Http404
+    place = get_or_404(Place.objects.filter(level__in=actions.IMPORT_LEVELS), user, actions.ACTION, code=area[:32])
     if file.size is not None and file.size > max_bytes():
         raise ValidationError(_("The file is larger than %(mb)d MB; split it into several files."),
                               code="file_too_large", params={"mb": max_bytes() // (1024 * 1024)})
@@ -188,12 +189,14 @@ def upload(request: HttpRequest, area: Form[str], file: File[UploadedFile],
 
 
 @router.get("/{batch_id}", response={200: ImportOut, **ERRORS}, summary="An import's state and dry-run report")
+@route("people.change", model=ImportBatch, kwarg="batch_id")
 def detail(request: HttpRequest, batch_id: Id, limit: Limit = REPORT_LIMIT, offset: Offset = 0) -> dict[str, Any]:
     return _out(_batch(request, batch_id), user=api_user(request), limit=limit, offset=offset)
 
 
 @router.post("/{batch_id}/mapping", response={200: ImportOut, **ERRORS},
              summary="Change the column mapping and run the dry run again")
+@route("people.change", model=ImportBatch, kwarg="batch_id")
 def set_mapping(request: HttpRequest, batch_id: Id, payload: MappingIn) -> dict[str, Any]:
     user = api_user(request)
     batch = _batch(request, batch_id)
@@ -204,6 +207,7 @@ def set_mapping(request: HttpRequest, batch_id: Id, payload: MappingIn) -> dict[
 
 @router.post("/{batch_id}/commit", response={200: ImportOut, **ERRORS},
              summary="Import the checked rows: all of them or none")
+@route("people.change", model=ImportBatch, kwarg="batch_id")
 def commit(request: HttpRequest, batch_id: Id, payload: CommitIn) -> dict[str, Any]:
     user = api_user(request)
     batch = _batch(request, batch_id)
@@ -213,6 +217,7 @@ def commit(request: HttpRequest, batch_id: Id, payload: CommitIn) -> dict[str, A
 
 @router.post("/{batch_id}/stop", response={200: ImportOut, **ERRORS},
              summary="Stop without importing; the uploaded file is deleted")
+@route("people.change", model=ImportBatch, kwarg="batch_id")
 def stop(request: HttpRequest, batch_id: Id) -> dict[str, Any]:
     user = api_user(request)
     batch = _batch(request, batch_id)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import audit
-from linli.core.access import PermissionDenied, may
+from linli.core.access import PermissionDenied, may, route
 from linli.core.errors import bilingual, in_language
 from linli.imports import actions, report
 from linli.imports.forms import DecisionForm, MappingForm, UploadForm
@@ -43,6 +43,7 @@ def _error_text(exc: ValidationError) -> str:
     return in_language(bilingual(exc), _language())
 
 
+@route("people.change")
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     if not may(request.user, actions.ACTION):
@@ -66,6 +67,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/index.html", {"form": form, "batches": batches}, status=status)
 
 
+@route("people.change", model=ImportBatch)
 @login_required
 def mapping(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
@@ -98,6 +100,7 @@ def _report_context(request: HttpRequest, batch: ImportBatch) -> dict[str, objec
     }
 
 
+@route("people.change", model=ImportBatch)
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
@@ -118,6 +121,7 @@ def _live(batch: ImportBatch) -> dict[str, object]:
     return {"done": done, "total": total, "stage": stage, "percent": int(100 * done / total) if total else 0}
 
 
+@route("people.change", model=ImportBatch)
 @login_required
 def status(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled every second by the page while a run is going; reloads the page when it ends."""
@@ -128,6 +132,7 @@ def status(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@route("people.change", model=ImportBatch)
 @login_required
 @require_POST
 def commit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -144,6 +149,7 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("imports:detail", pk=batch.pk)
 
 
+@route("people.change", model=ImportBatch)
 @login_required
 @require_POST
 def stop(request: HttpRequest, pk: int) -> HttpResponse:
@@ -159,6 +165,7 @@ def stop(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("imports:detail", pk=batch.pk)
 
 
+@route("people.change", model=ImportBatch)
 @login_required
 @require_POST
 def rerun(request: HttpRequest, pk: int) -> HttpResponse:

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from linli.core.access import PermissionDenied, may
+from linli.core.access import PermissionDenied, may, route
 from linli.core.api_auth import ERRORS, api_user
 from linli.ledger import log
 from linli.ledger.models import Checkpoint, LedgerEntry
@@ -59,12 +59,14 @@ class SubmissionOut(Schema):
 
 
 @router.get("/keys", response={200: dict[str, Any], **ERRORS}, summary="Public keys of the log, parties, witnesses")
+@route("ledger.audit")
 def keys(request: HttpRequest) -> dict[str, Any]:
     _auditor(request)
     return public_keys()
 
 
 @router.get("/checkpoints", response={200: CheckpointList, **ERRORS}, summary="Every checkpoint, cosigned")
+@route("ledger.audit")
 def checkpoints(request: HttpRequest) -> dict[str, Any]:
     _auditor(request)
     rows = Checkpoint.objects.order_by("size").prefetch_related("cosignatures")
@@ -72,6 +74,7 @@ def checkpoints(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/entries", response={200: EntryPage, **ERRORS}, summary="Entries from `start`, in index order")
+@route("ledger.audit")
 def entries(request: HttpRequest, start: int = Query(0, ge=0, le=2**62),  # type: ignore[type-arg]
             limit: int = Query(1000, ge=1, le=5000)) -> dict[str, Any]:  # type: ignore[type-arg]
     _auditor(request)
@@ -80,6 +83,7 @@ def entries(request: HttpRequest, start: int = Query(0, ge=0, le=2**62),  # type
 
 
 @router.get("/proof/{index}", response={200: dict[str, Any], **ERRORS}, summary="Offline proof bundle")
+@route("ledger.audit", model=LedgerEntry, kwarg="index", field="index")
 def proof(request: HttpRequest, index: int) -> dict[str, Any]:
     _auditor(request)
     if not 0 <= index < 2**62:
@@ -92,6 +96,7 @@ def proof(request: HttpRequest, index: int) -> dict[str, Any]:
 
 @router.post("/entries", response={202: SubmissionOut, **ERRORS},
              summary="Submit an entry signed by a registered party's own key")
+@route("ledger.submit")
 def submit(request: HttpRequest, payload: SubmissionIn) -> Status:
     if not may(api_user(request), "ledger.submit"):
         raise PermissionDenied("ledger.submit")

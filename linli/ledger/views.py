@@ -2,22 +2,24 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from linli.core.access import may
+from linli.core.access import may, route
 from linli.core.text import clean_query_text
 from linli.ledger import merkle
 from linli.ledger.log import latest_checkpoint, stored_tree
 from linli.ledger.models import Checkpoint, LedgerEntry, Witness
 
 
-def _visible(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _visible(request: HttpRequest) -> QuerySet[LedgerEntry]:
     if not may(request.user, "ledger.view"):
         raise Http404
     return LedgerEntry.objects.restrict(request.user, "ledger.view").select_related("party")
 
 
+@route("ledger.view")
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     entries = _visible(request).order_by("-index")
@@ -34,6 +36,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     })
 
 
+@route("ledger.view", model=LedgerEntry, kwarg="ref", field="subject_ref")
 @login_required
 def subject(request: HttpRequest, ref: str) -> HttpResponse:
     """The history of one subject (a quarantine order, a supplier …) with proof status:

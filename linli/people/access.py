@@ -3,7 +3,7 @@ decided by the place the row belongs to (the house, or the organisation's place)
 
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.access import PlaceScope, declare, register_actions
+from linli.core.access import PlaceScope, Reach, declare, register_actions
 from linli.people.models import Household, Organization, Person, Residence
 from linli.places.models import Place
 
@@ -24,5 +24,8 @@ for model in (Person, Household, Residence):
         "people.view", "people.change", "people.view_groups", "people.reveal", "people.export")})
 declare(Organization, {"orgs.view": PLACE, "orgs.change": PLACE})
 # Residents are registered in a house, organisations at a place, lists exported for an area.
-declare(Place, {"people.view": PLACE, "people.change": PLACE, "people.export": PLACE, "orgs.view": PLACE,
+# People are changed in an area that holds part of the user's scope: a grid worker imports a
+# spreadsheet "into her community", and only her grid's houses are taken from it (a house
+# holds nothing below it, so for a house this is the same as covering it).
+declare(Place, {"people.view": PLACE, "people.change": Reach(), "people.export": PLACE, "orgs.view": PLACE,
                 "orgs.change": PLACE})

@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, Self
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
@@ -20,7 +20,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import AfterValidator
 
-from linli.core.access import get_or_404
+from linli.core.access import PermissionDenied, get_or_404, may, route
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
 from linli.core.text import has_control_characters
 from linli.people.actions import (
@@ -220,9 +220,12 @@ def _visible_person(user: Any, person_id: int) -> Person:
 
 @router.get("/persons", response={200: list[PersonItem], **ERRORS},
             summary="Search residents by name, pinyin initials, last four ID digits, ID or phone")
+@route("people.view")
 @paginate(Pages, page_size=20)
 def list_persons(request: HttpRequest, q: SearchText = "") -> Presented:
     user = api_user(request)
+    if not may(user, "people.view"):
+        raise PermissionDenied("people.view")
     today = timezone.localdate()
     people = search_people(user, q).select_related(HOUSE_CHAIN)
     return Presented(people, lambda person: person_item(person_card(person, user, today)))
@@ -230,6 +233,7 @@ def list_persons(request: HttpRequest, q: SearchText = "") -> Presented:
 
 @router.get("/persons/{person_id}", response={200: PersonDetail, **ERRORS},
             summary="One resident, masked, with current residences and household (audited)")
+@route("people.view", model=Person, kwarg="person_id")
 def get_person(request: HttpRequest, person_id: Id) -> dict[str, Any]:
     user = api_user(request)
     person = _visible_person(user, person_id)
@@ -238,6 +242,7 @@ def get_person(request: HttpRequest, person_id: Id) -> dict[str, Any]:
 
 
 @router.post("/persons", response={201: PersonDetail, **ERRORS}, summary="Register a resident in a house")
+@route("people.change", model=Place, kwarg="house_id", where=Q(level=Level.HOUSE))
 def create_person(request: HttpRequest, payload: PersonIn) -> Status:
     user = api_user(request)
     house = get_or_404(Place.objects.filter(level=Level.HOUSE), user, "people.change",
@@ -258,6 +263,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status:
 
 @router.post("/persons/{person_id}/reveal", response={200: RevealOut, **ERRORS},
              summary="The full ID number or phone, for a stated purpose (audited)")
+@route("people.reveal", model=Person, kwarg="person_id")
 def reveal(request: HttpRequest, person_id: Id, payload: RevealIn) -> dict[str, str]:
     user = api_user(request)
     person = _visible_person(user, person_id)

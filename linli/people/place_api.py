@@ -6,11 +6,12 @@ People serves it because every cell counts residents. A building outside the cal
 
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
-from linli.core.access import get_or_404
+from linli.core.access import get_or_404, route
 from linli.core.api_auth import ERRORS, Id, api_user
 from linli.people.layout import BuildingLayout, Cell, building_layout
 from linli.places.models import Level, Place
@@ -90,6 +91,7 @@ def layout_out(layout: BuildingLayout) -> dict[str, Any]:
 
 @router.get("/buildings/{building_id}/layout", response={200: LayoutOut, **ERRORS}, exclude_unset=True,
             summary="The building view: floors × units, one cell per house")
+@route("places.view", model=Place, kwarg="building_id", where=Q(level=Level.BUILDING))
 def get_layout(request: HttpRequest, building_id: Id) -> dict[str, Any]:
     user = api_user(request)
     building = get_or_404(Place.objects.filter(level=Level.BUILDING), user, "places.view", pk=building_id)

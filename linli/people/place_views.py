@@ -11,22 +11,19 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from linli.core import audit
-from linli.core.access import allows, get_or_404
+from linli.core.access import allows, get_or_404, route
 from linli.people.actions import PersonCard, person_card
 from linli.people.layout import building_layout
 from linli.people.models import Organization, Residence
 from linli.places.models import Level, Place, Usage
 
 
-def _visible_place_or_404(request: HttpRequest, pk: int) -> Place:
-    """A place the user may see, or whose subtree holds something she may see (a grid worker
-    opens the compound to reach the buildings of her grid). Otherwise 404."""
-    return get_or_404(Place.objects.all(), request.user, "places.view", pk=pk)
-
-
+@route("places.view", model=Place)
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    place = _visible_place_or_404(request, pk)
+    # places.view reaches a place whose subtree holds something the user may see: a grid
+    # worker opens the compound to reach the buildings of her grid.
+    place = get_or_404(Place.objects.all(), request.user, "places.view", pk=pk)
     if place.level == Level.BUILDING:
         return building(request, place)
     if place.level == Level.UNIT:
@@ -42,8 +39,7 @@ def _trail(place: Place) -> list[Place]:
 
 def area(request: HttpRequest, place: Place) -> HttpResponse:
     """A street, community or compound: its children within the user's scope, with counts."""
-    children = list(Place.objects.restrict(request.user, "places.view").filter(parent=place)
-                    .order_by("sort_key", "code"))
+    children = Place.objects.restrict(request.user, "places.view").filter(parent=place).order_by("sort_key", "code")
     houses = Place.objects.restrict(request.user, "places.view").filter(path__under=place.path, level=Level.HOUSE)
     stats = houses.aggregate(total=Count("id"), rented=Count("id", filter=Q(usage=Usage.RENTED)),
                              vacant=Count("id", filter=Q(usage=Usage.VACANT)))

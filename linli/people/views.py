@@ -4,13 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core.access import PermissionDenied, allows, get_or_404, may
+from linli.core.access import PermissionDenied, allows, get_or_404, may, route
+from linli.core.http import attachment, denied
 from linli.core.pagination import CappedPaginator
 from linli.core.text import clean_query_text
 from linli.core.validators import mask_id_number, mask_phone
@@ -21,10 +23,15 @@ from linli.people.models import Organization, Person, Residence
 from linli.places.models import Level, Place, full_names
 
 PAGE_SIZE = 20
+# Organisations are registered at a street or below.
+ABOVE_STREET = [Level.PROVINCE, Level.CITY, Level.DISTRICT]
 
 
+@route("people.view")
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, "people.view"):
+        return denied(request)
     q = clean_query_text(request.GET.get("q", ""), 64)
     today = timezone.localdate()
     results = None
@@ -41,6 +48,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@route("people.view", model=Person)
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_or_404(Person.objects.select_related("current_house"), request.user, "people.view", pk=pk)
@@ -56,10 +64,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@route("people.reveal", model=Person)
 @login_required
 @require_POST
 def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
-    person = get_or_404(Person.objects.all(), request.user, "people.view", pk=pk)
+    # Looked up with the right to reveal, so that someone who may only see the person is
+    # refused before her input is checked.
+    person = get_or_404(Person.objects.all(), request.user, "people.reveal", pk=pk)
     context = {"person": person, "field": field}
     try:
         context["value"] = actions.do_reveal(person, field, acting_user=request.user,
@@ -72,6 +83,7 @@ def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     return render(request, "people/_reveal.html", context)
 
 
+@route("people.change", model=Place, kwarg="house", query=True, where=Q(level=Level.HOUSE))
 @login_required
 def new(request: HttpRequest) -> HttpResponse:
     """Register a resident in a house (reached from the household view)."""
@@ -94,6 +106,7 @@ def new(request: HttpRequest) -> HttpResponse:
                   status=status)
 
 
+@route("people.change", model=Person)
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_or_404(Person.objects.all(), request.user, "people.change", pk=pk)
@@ -118,6 +131,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                   status=status)
 
 
+@route("people.change", model=Residence)
 @login_required
 def move_out(request: HttpRequest, pk: int) -> HttpResponse:
     residence = get_or_404(Residence.objects.select_related("person"), request.user, "people.change", pk=pk)
@@ -134,8 +148,11 @@ def move_out(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/move_out.html", {"form": form, "residence": residence}, status=status)
 
 
+@route("orgs.view")
 @login_required
 def organizations(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, "orgs.view"):
+        return denied(request)
     orgs = Organization.objects.restrict(request.user, "orgs.view").select_related("place").order_by("path", "name")
     page = Paginator(orgs, 50).get_page(request.GET.get("page"))
     addresses = full_names([o.place for o in page])
@@ -143,9 +160,10 @@ def organizations(request: HttpRequest) -> HttpResponse:
     return render(request, "people/organizations.html", {"page": page, "rows": rows})
 
 
+@route("orgs.change", model=Place, kwarg="place", query=True, where=~Q(level__in=ABOVE_STREET))
 @login_required
 def new_organization(request: HttpRequest) -> HttpResponse:
-    place = get_or_404(Place.objects.exclude(level__in=[Level.PROVINCE, Level.CITY, Level.DISTRICT]),
+    place = get_or_404(Place.objects.exclude(level__in=ABOVE_STREET),
                               request.user, "orgs.change", pk=request.GET.get("place") or request.POST.get("place") or 0)
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -161,10 +179,10 @@ def new_organization(request: HttpRequest) -> HttpResponse:
     return render(request, "people/organization_form.html", {"form": form, "place": place}, status=status)
 
 
+@route("people.export")
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
     """Export a list of the user's area, masked unless she states why she needs full values."""
-    from linli.core.http import attachment
     from linli.people.exports import KINDS, export_list, export_places
 
     if not may(request.user, "people.export"):
@@ -172,6 +190,9 @@ def export(request: HttpRequest) -> HttpResponse:
     places = export_places(request.user)
     context: dict[str, object] = {"places": places, "kinds": KINDS}
     if request.method == "POST":
+        if not request.POST.get("scope"):
+            context["errors"] = [_("Choose one of your areas.")]
+            return render(request, "people/export.html", context, status=422)
         place = next((p for p in places if p.code == request.POST.get("scope")), None)
         if place is None:
             raise Http404

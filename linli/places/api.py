@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from linli.core.access import allows, get_or_404, scope_roots
+from linli.core.access import PermissionDenied, allows, get_or_404, may, route, scope_roots
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
 from linli.places.models import Place
 
@@ -69,9 +69,12 @@ def place_detail(place: Place, user: Any) -> dict[str, Any]:
 
 @router.get("", response={200: list[PlaceItem], **ERRORS},
             summary="Children of a place; without `parent`, the top places the caller may see")
+@route("places.view")
 @paginate(Pages, page_size=50)
 def list_places(request: HttpRequest, parent: Id | None = None) -> QuerySet[Place]:
     user = api_user(request)
+    if not may(user, "places.view"):
+        raise PermissionDenied("places.view")
     places = _with_children_count(Place.objects.restrict(user, "places.view"))
     if parent is not None:
         return places.filter(parent_id=parent).order_by("sort_key", "code")
@@ -83,6 +86,7 @@ def list_places(request: HttpRequest, parent: Id | None = None) -> QuerySet[Plac
 
 @router.get("/{place_id}", response={200: PlaceDetail, **ERRORS},
             summary="One place with its breadcrumb and how many children it has")
+@route("places.view", model=Place, kwarg="place_id")
 def get_place(request: HttpRequest, place_id: Id) -> dict[str, Any]:
     user = api_user(request)
     place = get_or_404(_with_children_count(Place.objects.all()), user, "places.view", pk=place_id)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 
-from linli.core.access import PermissionDenied, may
+from linli.core.access import PermissionDenied, may, route
 from linli.core.api_auth import ERRORS, api_user
 from linli.core.http import attachment
 from linli.places.models import Place
@@ -36,6 +38,7 @@ class GenerateIn(Schema):
 
 
 @router.get("/templates", response={200: list[TemplateOut], **ERRORS}, summary="Department report templates")
+@route(*REPORT_ACTIONS)
 def templates(request: HttpRequest) -> list[dict[str, Any]]:
     if not any(may(api_user(request), action) for action in REPORT_ACTIONS):
         raise PermissionDenied("people.export")
@@ -45,6 +48,7 @@ def templates(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/generate", response={200: None, **ERRORS}, summary="Generate a report (xlsx) or all of them (zip)")
+@route(*REPORT_ACTIONS, model=Place, kwarg="scope", field="code")
 def generate_report(request: HttpRequest, payload: GenerateIn) -> HttpResponse:
     user = api_user(request)
     place = None
@@ -58,7 +62,8 @@ def generate_report(request: HttpRequest, payload: GenerateIn) -> HttpResponse:
             return attachment(zip_reports(reports), f"{place.name}_reports.zip", "application/zip")
         template = ReportTemplate.objects.filter(code=payload.template, active=True).first()
         if template is None:
-            raise Http404
+            raise ValidationError({"template": [ValidationError(_("No active report has this code."),
+                                                                code="unknown_template")]})
         report = do_generate_report(template, scope=place, acting_user=user, purpose=payload.purpose)
     except PermissionDenied as exc:
         raise Http404 from exc

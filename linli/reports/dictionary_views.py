@@ -8,10 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from linli.core.access import route
 from linli.core.http import attachment
 from linli.reports import dictionary as dd
 
 
+@route(signed_in=True)
 @login_required
 def dictionary(request: HttpRequest) -> HttpResponse:
     """Any logged-in user may read the dictionary: it holds definitions, no personal data."""

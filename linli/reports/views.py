@@ -7,9 +7,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core.access import PermissionDenied, allows, may
+from linli.core.access import PermissionDenied, allows, may, route
 from linli.core.http import attachment
 from linli.places.models import Place
 from linli.reports.actions import (
@@ -36,6 +37,7 @@ def _scope_from(request: HttpRequest) -> Place:
     return place
 
 
+@route(*REPORT_ACTIONS)
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     if not any(may(request.user, action) for action in REPORT_ACTIONS):
@@ -56,6 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@route(*REPORT_ACTIONS)
 @login_required
 @require_POST
 def run(request: HttpRequest) -> HttpResponse:
@@ -68,7 +71,8 @@ def run(request: HttpRequest) -> HttpResponse:
                              "application/zip")
         template = ReportTemplate.objects.filter(code=str(request.POST.get("template", ""))[:64], active=True).first()
         if template is None:
-            raise Http404
+            messages.error(request, _("Choose a report."))
+            return redirect(f"{reverse('reports:index')}?scope={scope.code}")
         report = do_generate_report(template, scope=scope, acting_user=request.user, purpose=purpose)
     except PermissionDenied as exc:
         raise Http404 from exc

@@ -18,7 +18,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
-from linli.core.access import PermissionDenied
+from linli.core.access import PermissionDenied, route
 from linli.core.api_auth import BearerAuth, BrowserSessionAuth
 from linli.core.errors import Bilingual, api_errors, api_item
 from linli.gates.api import router as gates_router
@@ -167,11 +167,13 @@ ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 @fallback.api_operation(ANY_METHOD, "/", auth=None, include_in_schema=False)
+@route(public=True)
 def api_root(request: HttpRequest) -> HttpResponse:
     raise Http404
 
 
 @fallback.api_operation(ANY_METHOD, "/{path:rest}", auth=None, include_in_schema=False)
+@route(public=True)
 def unknown_url(request: HttpRequest, rest: str) -> HttpResponse:
     raise Http404
 

@@ -1,17 +1,21 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import set_language
 
+from linli.core.access import route
 from linli.web import roles, views
 from linli.web.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's own views, declared here: anyone may choose a language, sign in and sign out.
+    path("i18n/setlang/", route(public=True)(set_language), name="set_language"),
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", route(public=True)(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+         name="login"),
+    path("logout/", route(public=True)(auth_views.LogoutView.as_view()), name="logout"),
     path("elder-mode/", views.elder_mode, name="elder_mode"),
     path("roles/", roles.roles, name="roles"),
     path("roles/<int:pk>/revoke/", roles.revoke, name="roles_revoke"),

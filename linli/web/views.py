@@ -9,15 +9,16 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from linli.core.access import may
+from linli.core.access import may, restricted, route
 from linli.core.models import RoleAssignment
 from linli.grids.models import Grid
 from linli.people.actions import visible_people
-from linli.people.models import Person, SpecialGroup
+from linli.people.models import SpecialGroup
 from linli.people.search import group_token
 from linli.places.models import Level, Place
 
 
+@route(signed_in=True)
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user  # login_required: a User
@@ -27,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     usage = dict(houses.values_list("usage").annotate(n=Count("id")).order_by())
     group_counts = []
     if may(user, "people.view_groups"):
-        people = visible_people(user) & Person.objects.restrict(user, "people.view_groups")
+        people = restricted(visible_people(user), user, "people.view_groups")
         for group in (SpecialGroup.ALONE_ELDER, SpecialGroup.OLDEST_OLD, SpecialGroup.DISABLED,
                       SpecialGroup.INFANT, SpecialGroup.SUBSISTENCE, SpecialGroup.KEY_CARE):
             n = people.filter(special_groups_index__contains=group_token(group)).count()
@@ -46,6 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
+@route(public=True)  # remembered in a cookie for the login page too
 @require_POST
 def elder_mode(request: HttpRequest) -> HttpResponse:
     """Switch large-text mode; remembered on the account and in a cookie for the login page."""

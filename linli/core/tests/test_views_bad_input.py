@@ -46,3 +46,9 @@ def test_reveal_purpose_with_control_characters(street):
     client = street.client_for(street.grid_worker)
     response = client.post(f"/people/{person.pk}/reveal/phone/", {"purpose": "核对\x00信息"})
     assert response.status_code == 422
+
+
+def test_missing_ids_are_404_not_500(street):
+    client = street.client_for(street.street_officer)
+    for url in ["/people/999999999/", "/places/999999999/", "/grids/999999999/", "/people/abc/"]:
+        assert client.get(url).status_code == 404

@@ -64,3 +64,13 @@ def test_who_may_see_the_exchange_page(street, tmp_path):
         page = secretary.get("/exchange/")  # she may send her community's figures up, not import
         assert page.status_code == 200 and 'enctype="multipart/form-data"' not in page.content.decode()
         assert secretary.get(shot_page).status_code == 404
+
+
+def test_sending_without_an_area_says_so(street, tmp_path):
+    with override_settings(DATA_DIR=tmp_path):
+        prepare_demo_exchange()
+        client = street.client_for(street.secretary)
+        response = client.post("/exchange/send/", {})
+        assert response.status_code == 302 and response.url == "/exchange/"
+        assert "请选择您辖区内的一个区域" in client.get(response.url).content.decode()
+        assert street.client_for(street.grid_worker).post("/exchange/send/", {}).status_code == 404

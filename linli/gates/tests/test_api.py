@@ -18,10 +18,6 @@ from linli.gates.tests.helpers import event, make_gate, put_on_duty, read_pass
 from linli.health import keys
 from linli.health.models import AccessRecord
 
-# Checked here rather than in core's endpoint table: a gate is reached through the duty
-# roster as well as through a scope (see test_not_on_duty_is_404 and test_staff_may_sync).
-GATE_ROUTES = {"GET /api/gates", "POST /api/gates/{gate_id}/events"}
-
 
 def post(client: Client, gate_id: int, events: list[dict[str, Any]], **headers: str) -> Any:
     return client.post(f"/api/gates/{gate_id}/events", json.dumps({"events": events}),

@@ -17,11 +17,6 @@ from linli.ledger import log
 from linli.people.models import Person
 from linli.places.models import Place
 
-HEALTH_ROUTES = {
-    "POST /api/health/arrivals", "POST /api/health/checkins", "POST /api/health/test-results",
-    "POST /api/health/cases", "GET /api/health/persons/{person_id}/status", "GET /api/health/persons/{person_id}/pass",
-    "POST /api/health/traces", "GET /api/health/trust-list",
-}
 TODAY = timezone.localdate()
 
 

@@ -108,7 +108,6 @@ def _p(street: Any, n: int = 0) -> int:
 
 
 PAGES = [
-    Page("index", lambda s: "/health/", "outsider", "grid_worker"),
     Page("mode", lambda s: "/health/mode/", "grid_worker", "health_officer"),
     Page("risk areas", lambda s: "/health/risk-areas/", "grid_worker", "health_officer"),
     Page("risk-area import", lambda s: "/health/risk-areas/import/", "grid_worker", "health_officer"),
@@ -170,6 +169,21 @@ def test_object_pages_three_ways(street, far_officer):
         assert street.client_for(denied).get(url).status_code in (403, 404), url
         assert street.client_for(allowed).get(url).status_code == 200, url
         assert street.client_for(far_officer).get(url).status_code == 404, url
+
+
+def test_the_overview_tells_an_account_with_nothing_to_see(street):
+    page = street.client_for(street.outsider).get("/health/")
+    assert page.status_code == 200 and "暂无与您的账号相关的疫情防控页面" in page.content.decode()
+    grid = street.client_for(street.grid_worker).get("/health/").content.decode()
+    assert "暂无与您的账号相关的疫情防控页面" not in grid and 'href="/health/checkins/?missing=1"' in grid
+
+
+def test_nothing_chosen_is_said_not_hidden(street):
+    officer = street.client_for(street.health_officer)
+    assert officer.get("/health/quarantine/print/").status_code == 200  # nothing ticked: nothing to print
+    response = officer.post("/health/mode/", {"active": "1"})
+    assert response.status_code == 302
+    assert "请选择您辖区内的一个区域" in officer.get(response.url).content.decode()
 
 
 def test_login_is_required(client):

@@ -15,8 +15,6 @@ from linli.people.models import Person
 from linli.places.models import Level, Place
 
 IMPORTS = "/api/imports"
-IMPORT_ROUTES = {"POST /api/imports", "GET /api/imports/{batch_id}", "POST /api/imports/{batch_id}/mapping",
-                 "POST /api/imports/{batch_id}/commit", "POST /api/imports/{batch_id}/stop"}
 
 
 def _where(street: Any) -> Any:

@@ -15,10 +15,6 @@ from linli.ledger import keys, log
 from linli.ledger.models import LedgerEntry, Party
 from linli.ledger.note import Signer
 
-LEDGER_ROUTES = {
-    "GET /api/ledger/keys", "GET /api/ledger/checkpoints", "GET /api/ledger/entries",
-    "GET /api/ledger/proof/{index}", "POST /api/ledger/entries",
-}
 READS = ["/api/ledger/keys", "/api/ledger/checkpoints", "/api/ledger/entries?start=0&limit=10",
          "/api/ledger/proof/0"]
 

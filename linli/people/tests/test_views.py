@@ -77,3 +77,45 @@ def test_broad_search_is_capped_and_says_so(street, monkeypatch):
     body = street.client_for(street.street_officer).get("/people/", {"q": "w"}).content.decode()
     assert "5" in body and ("More than" in body or "超过" in body)
     assert body.count("result-card") == 6  # one more than the cap is counted, the page shows up to 20
+
+
+def test_the_person_page_and_the_building_view_show_what_they_are_about(street):
+    client = street.client_for(street.grid_worker)
+    person = street.person_in(street.grid_building)
+    assert person.name in client.get(f"/people/{person.pk}/").content.decode()
+    assert street.grid_building.name in client.get(f"/places/{street.grid_building.pk}/").content.decode()
+
+
+def test_search_never_leaves_the_grid(street):
+    client = street.client_for(street.grid_worker)
+    outside = street.person_in(street.other_grid_building)
+    inside = street.person_in(street.grid_building)
+    body = client.get("/people/", {"q": outside.name}).content.decode()
+    assert f"/people/{outside.pk}/" not in body
+    body = client.get("/people/", {"q": inside.name}).content.decode()
+    assert f"/people/{inside.pk}/" in body
+
+
+def test_health_officer_sees_no_special_groups(street):
+    client = street.client_for(street.health_officer)
+    person = next(p for p in Person.objects.filter(path__startswith=street.community.path) if p.special_groups)
+    body = client.get(f"/people/{person.pk}/").content.decode()
+    assert "badge-group" not in body
+    building = client.get(f"/places/{street.grid_building.pk}/").content.decode()
+    assert 'class="badge-group" title' not in building
+
+
+def test_revealing_needs_the_right_to_reveal_before_any_input_is_checked(street):
+    # The resident sees her housemates, masked; she may not reveal them, whatever she sends.
+    resident = street.resident.person
+    housemate = Person.objects.filter(current_house=resident.current_house).exclude(pk=resident.pk).first() \
+        or resident
+    client = street.client_for(street.resident)
+    assert client.get(f"/people/{housemate.pk}/").status_code == 200
+    assert client.post(f"/people/{housemate.pk}/reveal/nonsense/", {"purpose": ""}).status_code == 404
+    assert client.post(f"/people/{housemate.pk}/reveal/id_number/", {"purpose": "核对身份信息以便办理"}).status_code == 404
+
+
+def test_an_export_without_an_area_is_a_form_error(street):
+    response = street.client_for(street.secretary).post("/people/export/", {"kind": "people", "format": "csv"})
+    assert response.status_code == 422 and "请选择您辖区内的一个区域" in response.content.decode()

@@ -9,8 +9,6 @@ from python_calamine import CalamineWorkbook
 
 from linli.ledger import log
 
-REPORT_ROUTES = {"GET /api/reports/templates", "POST /api/reports/generate"}
-
 
 def _post(client: Client, body: dict) -> object:
     return client.post("/api/reports/generate", json.dumps(body), content_type="application/json")
@@ -36,6 +34,6 @@ def test_generate_one_and_all(street):
     response = _post(client, {"template": "__all__", "scope": street.community.code})
     assert len(zipfile.ZipFile(io.BytesIO(response.content)).namelist()) == 6
     assert _post(client, {"template": "__all__", "scope": street.other_community.code}).status_code == 404
-    assert _post(client, {"template": "nope", "scope": street.community.code}).status_code == 404
+    assert _post(client, {"template": "nope", "scope": street.community.code}).status_code == 422  # no such report
     assert _post(client, {"template": "x" * 100, "scope": street.community.code}).status_code == 422
     log.forget_tree()
