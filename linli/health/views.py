@@ -359,20 +359,25 @@ def people(request: HttpRequest) -> HttpResponse:
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     found = _person(request, pk, VIEW)
     status = actions.status_of(found, acting_user=request.user, purpose="health record of a person")
+
+    def seen(model: Any) -> Any:  # her records as far as this viewer may see them
+        return model.objects.restrict(request.user, VIEW)
+
     today = timezone.localdate()
     since = queries.marks_from(today)
     risk = RiskMap.on(today)
     symptoms = dict(forms.SYMPTOMS)
     arrival_rows = [(a, queries.mark_of(risk, today, a.origin_code, a.origin_name, a.arrived_on))
-                    for a in Arrival.objects.filter(person=found, arrived_on__gte=since).order_by("-arrived_on")]
+                    for a in Arrival.objects.restrict(request.user, VIEW).filter(person=found, arrived_on__gte=since)
+                    .order_by("-arrived_on")]
     _addresses([found])
     return _page(request, "health/person.html", {
         "person": found, "status": status, "reasons": _words(status.reasons), "arrivals": arrival_rows,
         "checkins": [(c, [str(symptoms.get(s, s)) for s in c.symptoms])
-                     for c in CheckIn.objects.filter(person=found, day__gte=since).order_by("-day")[:28]],
-        "tests": LabResult.objects.filter(person=found).order_by("-sampled_on")[:20],
-        "case": Case.objects.filter(person=found).first(),
-        "orders": QuarantineOrder.objects.filter(person=found).order_by("-start_date")[:10],
+                     for c in seen(CheckIn).filter(person=found, day__gte=since).order_by("-day")[:28]],
+        "tests": seen(LabResult).filter(person=found).order_by("-sampled_on")[:20],
+        "case": seen(Case).filter(person=found).first(),
+        "orders": seen(QuarantineOrder).filter(person=found).order_by("-start_date")[:10],
         "may_change": allows(request.user, CHANGE, found.path), "may_checkin": allows(request.user, ON_BEHALF, found.path),
     })
 
@@ -433,13 +438,13 @@ def my_code(request: HttpRequest) -> HttpResponse:
     status = actions.status_of(own, acting_user=request.user, purpose="own health code")
     code, issued = keys.issue_for(own, status.colour, status.rule_set)
     today = timezone.localdate()
-    arrival = Arrival.objects.filter(person=own, arrived_on__gte=queries.watch_from(today)).order_by("-arrived_on") \
-        .first()
+    arrival = Arrival.objects.restrict(request.user, VIEW).filter(
+        person=own, arrived_on__gte=queries.watch_from(today)).order_by("-arrived_on").first()
     return _page(request, "health/my_code.html", {
         "person": own, "status": status, "reasons": _words(status.reasons), "qr": _qr(code, 5),
         "code": code, "issued": issued, "arrival": arrival,
         "watch_end": arrival.arrived_on + datetime.timedelta(days=queries.ARRIVAL_WATCH_DAYS) if arrival else None,
-        "checkin": CheckIn.objects.filter(person=own, day=today).first(),
+        "checkin": CheckIn.objects.restrict(request.user, VIEW).filter(person=own, day=today).first(),
         "must": arrival is not None or status.quarantine is not None, "on": queries.epidemic_on(own.path)})
 
 
@@ -453,7 +458,7 @@ def _checkin_page(request: HttpRequest, person: Person, *, channel: str, purpose
         return redirect(done_url)
     if request.method != "POST":
         _read(request, "health.checkin_form", purpose, obj=person)
-    done = CheckIn.objects.filter(person=person, day=timezone.localdate()).first()
+    done = CheckIn.objects.restrict(request.user, ON_BEHALF).filter(person=person, day=timezone.localdate()).first()
     return _page(request, "health/checkin_form.html", {
         "form": form, "person": person, "done": done, "own": channel == Channel.SELF}, status=_form_status(request))
 
@@ -525,7 +530,7 @@ def paper_pass(request: HttpRequest, pk: int) -> HttpResponse:
 def cases(request: HttpRequest) -> HttpResponse:
     rows = list(Case.objects.restrict(request.user, CHANGE).select_related("person").order_by("-confirmed_on")[:200])
     traces: dict[int, list[Trace]] = {}
-    for trace in Trace.objects.filter(case__in=rows).order_by("-created_at"):
+    for trace in Trace.objects.restrict(request.user, CHANGE).filter(case__in=rows).order_by("-created_at"):
         traces.setdefault(trace.case_id, []).append(trace)
     _read(request, "health.case_list", "confirmed cases", object_type="health.case", shown=len(rows))
     return _page(request, "health/cases.html", {
@@ -609,12 +614,12 @@ def _order_page(request: HttpRequest, order: QuarantineOrder, status: int = 200,
     queries.describe_order(order)
     _addresses([order.person])
     kinds = dict(forms.DEVICE_KINDS)
-    devices = list(MonitoringDevice.objects.filter(order=order).order_by("-consent_at"))
+    devices = list(MonitoringDevice.objects.restrict(request.user, VIEW).filter(order=order).order_by("-consent_at"))
     for device in devices:
         device.kind_text = kinds.get(device.kind, device.kind)  # type: ignore[attr-defined]
     context = {
         "order": order, "may_change": may_change, "may_checkin": allows(request.user, ON_BEHALF, order.path),
-        "follow_ups": FollowUp.objects.filter(order=order).order_by("-day"),
+        "follow_ups": FollowUp.objects.restrict(request.user, VIEW).filter(order=order).order_by("-day"),
         "devices": devices,
         "extend_form": forms_.get("extend_form") or forms.ExtendForm(initial={"new_end": order.end_date}),
         "end_form": forms_.get("end_form") or forms.EndForm(),
@@ -724,7 +729,8 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         found, acting_user=request.user, **data))
     if request.headers.get("HX-Request"):
         today = timezone.localdate()
-        row = queries.FollowUpRow.of(found, saved or FollowUp.objects.filter(order=found, day=today).first(), today)
+        row = queries.FollowUpRow.of(found, saved or FollowUp.objects.restrict(request.user, ON_BEHALF).filter(
+            order=found, day=today).first(), today)
         _addresses([found.person])
         return _page(request, "health/_follow_up_row.html", {
             "row": row, "form": form if saved is None else None, "saved": saved is not None,

@@ -69,7 +69,8 @@ def keys(request: HttpRequest) -> dict[str, Any]:
 @route("ledger.audit")
 def checkpoints(request: HttpRequest) -> dict[str, Any]:
     _auditor(request)
-    rows = Checkpoint.objects.order_by("size").prefetch_related("cosignatures")
+    rows = Checkpoint.objects.restrict(api_user(request), "ledger.audit").order_by("size").prefetch_related(
+        "cosignatures")
     return {"items": [{"size": c.size, "root": c.root, "note": cosigned_note(c)} for c in rows]}
 
 
@@ -78,7 +79,8 @@ def checkpoints(request: HttpRequest) -> dict[str, Any]:
 def entries(request: HttpRequest, start: int = Query(0, ge=0, le=2**62),  # type: ignore[type-arg]
             limit: int = Query(1000, ge=1, le=5000)) -> dict[str, Any]:  # type: ignore[type-arg]
     _auditor(request)
-    rows = LedgerEntry.objects.filter(index__gte=start).order_by("index")[:limit]
+    rows = LedgerEntry.objects.restrict(api_user(request), "ledger.audit").filter(index__gte=start).order_by(
+        "index")[:limit]
     return {"items": [entry_json(e) for e in rows]}
 
 
