@@ -407,7 +407,7 @@ class AuditScope(Policy):
 
 
 def declare_core() -> None:
-    from linli.core.models import AuditEvent, RoleAssignment
+    from linli.core.models import ApiToken, AuditEvent, RoleAssignment
 
     register_actions({
         "audit.view": _("read the audit log of one's area"),
@@ -415,6 +415,8 @@ def declare_core() -> None:
     })
     declare(AuditEvent, {"audit.view": AuditScope()})
     declare(RoleAssignment, {"roles.manage": PlaceScope()})
+    register_actions({"tokens.manage": _("see and revoke one's own API tokens")})
+    declare(ApiToken, {"tokens.manage": Author(field="user")})
 
 
 def area_of(user: Any, action: str) -> str:

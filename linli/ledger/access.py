@@ -4,7 +4,7 @@ auditors (``ledger.audit``) the whole log with its checkpoints, as any witness c
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.access import Anywhere, PlaceScope, declare, register_actions
-from linli.ledger.models import Checkpoint, Cosignature, LedgerEntry, Party, Payload
+from linli.ledger.models import Checkpoint, Cosignature, LedgerEntry, Party, Payload, PendingEntry
 
 register_actions({
     "ledger.view": _("see the shared ledger's entries in one's area"),
@@ -14,6 +14,7 @@ register_actions({
 
 WHOLE_LOG = Anywhere()
 
+declare(PendingEntry, {"ledger.view": PlaceScope(), "ledger.audit": WHOLE_LOG})
 declare(LedgerEntry, {"ledger.view": PlaceScope(),
                       "ledger.audit": WHOLE_LOG})
 declare(Payload, {"ledger.audit": WHOLE_LOG})

@@ -110,6 +110,8 @@ class PendingEntry(models.Model):
     path = models.CharField(max_length=64, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["pk"]
 
