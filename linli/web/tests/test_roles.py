@@ -111,3 +111,12 @@ def test_a_role_naming_an_unknown_action_is_refused(db):
     from linli.core.checks import stored_roles_name_known_actions
 
     assert stored_roles_name_known_actions() == []
+
+
+def test_serving_refuses_to_start_with_a_stored_role_naming_an_unknown_action(db):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    Role.objects.bulk_create([Role(code="stale", name="stale", actions=["people.view", "tickets.gone"])])
+    with pytest.raises(SystemCheckError, match="tickets.gone"):
+        call_command("serve", port=0)
