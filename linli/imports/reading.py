@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
+import zipfile
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from python_calamine import CalamineError, CalamineWorkbook
 
 from linli.core.text import decode_csv
+from linli.imports import sandbox
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -34,6 +36,20 @@ def _row_limit() -> int:
 
 def max_bytes() -> int:
     return int(getattr(settings, "LINLI_IMPORT_MAX_BYTES", 60 * 1024 * 1024))
+
+
+# A workbook is checked before any cell is read: its declared extent decides what the reader
+# would allocate (a 1.6 KB file with one cell at XFD300000 asks for 4.9 billion cells), and a
+# zip's declared sizes what it would inflate.
+MAX_COLUMNS = 256  # a household register has a few dozen columns
+
+
+def max_cells() -> int:
+    return int(getattr(settings, "LINLI_IMPORT_MAX_CELLS", 6_000_000))
+
+
+def max_unzipped() -> int:
+    return int(getattr(settings, "LINLI_IMPORT_MAX_UNZIPPED", 400 * 1024 * 1024))
 
 
 class ImportFileError(ValidationError):
@@ -70,26 +86,79 @@ def read_file(data: bytes, file_name: str, *, head: int | None = None) -> list[S
     return [Sheet("CSV", _read_csv(data))]
 
 
-def _read_workbook(data: bytes, head: int | None) -> list[Sheet]:
-    limit = _row_limit()
+def _check_unzipped_size(data: bytes) -> None:
+    if not data.startswith(ZIP_MAGIC):
+        return
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = []
-        for meta in workbook.sheets_metadata:
-            if "WorkSheet" not in str(meta.typ):
-                continue  # chart sheets and macro sheets hold no rows
-            sheet = workbook.get_sheet_by_name(meta.name)
-            total = sheet.end[0] + 1 if sheet.end else 0
-            _check_row_count(total, limit)
-            rows = sheet.to_python(skip_empty_area=False, nrows=min(limit, head or limit)) if total else []
-            sheets.append(Sheet(meta.name[:100], rows, total))
-    except ImportFileError:
-        raise
-    except (CalamineError, ValueError, TypeError, OverflowError, MemoryError, RuntimeError) as exc:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(max(info.file_size, 0) for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
         raise ImportFileError(
             _("This file cannot be read as a spreadsheet (%(reason)s). Open it in Excel or WPS and save it "
               "again as .xlsx."), code="file_unreadable", params={"reason": str(exc)[:120]}) from exc
-    return sheets
+    if inflated > max_unzipped():
+        raise ImportFileError(
+            _("Unpacked, this workbook would take %(mb)d MB, more than the %(limit)d MB allowed; split it into "
+              "several files."), code="file_too_large_unzipped",
+            params={"mb": inflated // (1024 * 1024), "limit": max_unzipped() // (1024 * 1024)})
+
+
+def reader_memory() -> int:
+    return int(getattr(settings, "LINLI_IMPORT_READER_MEMORY_MB", 2048)) * 1024 * 1024
+
+
+def reader_seconds() -> int:
+    return int(getattr(settings, "LINLI_IMPORT_READER_SECONDS", 120))
+
+
+REFUSALS: dict[str, Any] = {
+    "file_too_many_rows": _("The file has more than %(limit)d rows; split it into several files."),
+    "file_too_wide": _("Sheet %(sheet)s reaches column %(columns)d; a register has at most %(limit)d columns. "
+                       "Delete the cells far to the right (or save the sheet again from Excel or WPS)."),
+    "file_too_many_cells": _("Sheet %(sheet)s has more than %(limit)d cells; split it into several files."),
+    "file_too_big_to_read": _("Reading this workbook would take more than %(mb)d MB of memory (its sheets reach "
+                              "far beyond their data, or it is very large). Delete the empty cells far to the "
+                              "right and below, or split it into several files."),
+    "file_too_slow_to_read": _("Reading this workbook took longer than %(seconds)d seconds; split it into "
+                               "several files."),
+}
+
+
+def _refused(code: str, params: dict[str, Any]) -> ImportFileError:
+    params = {"limit": max_rows() if code == "file_too_many_rows" else
+              MAX_COLUMNS if code == "file_too_wide" else max_cells(),
+              "mb": reader_memory() // (1024 * 1024), "seconds": reader_seconds(), **params}
+    return ImportFileError(REFUSALS[code], code=code, params=params)
+
+
+def _read_workbook(data: bytes, head: int | None) -> list[Sheet]:
+    """The workbook's sheets, read in a child process (``linli.imports.sandbox``) whose memory
+    and time are capped: a file built to exhaust the reader ends in a refusal."""
+    _check_unzipped_size(data)
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=sandbox.run, daemon=True, args=(
+        sender, data, head, _row_limit(), MAX_COLUMNS, max_cells(), reader_memory(), reader_seconds()))
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(reader_seconds() + 10):
+            raise _refused("file_too_slow_to_read", {})
+        outcome = receiver.recv()
+    except (EOFError, OSError) as exc:  # the child died: the allocator gave up
+        raise _refused("file_too_big_to_read", {}) from exc
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+    if outcome[0] == "refused":
+        raise _refused(outcome[1], outcome[2])
+    if outcome[0] == "unreadable":
+        raise ImportFileError(
+            _("This file cannot be read as a spreadsheet (%(reason)s). Open it in Excel or WPS and save it "
+              "again as .xlsx."), code="file_unreadable", params={"reason": outcome[1]})
+    return [Sheet(name, rows, total) for name, rows, total in outcome[1]]
 
 
 def _check_row_count(count: int, limit: int) -> None:

@@ -1,0 +1,66 @@
+"""Uploads that would exhaust the server are refused before anything is allocated."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import pytest
+import xlsxwriter
+
+from linli.imports.reading import ImportFileError, read_file
+
+
+def _workbook(write) -> bytes:  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    write(book.add_worksheet("名单"))
+    book.close()
+    return buffer.getvalue()
+
+
+def test_one_cell_far_to_the_right_is_refused_without_reading_the_sheet():
+    """A header in A1:D1 and one cell at XFD300000 used to make the reader allocate
+    300,000 × 16,384 cells and abort the whole process."""
+    def bomb(sheet):  # type: ignore[no-untyped-def]
+        for col, header in enumerate(["姓名", "身份证号", "楼号", "房号"]):
+            sheet.write_string(0, col, header)
+        sheet.write_string(299_999, 16_383, "x")
+
+    data = _workbook(bomb)
+    assert len(data) < 10_000
+    started = time.perf_counter()
+    for head in (None, 10):
+        with pytest.raises(ImportFileError) as refused:
+            read_file(data, "名单.xlsx", head=head)
+        # the reader's child process gave up (or the extent was refused): the server lives on
+        assert refused.value.code in {"file_too_big_to_read", "file_too_wide"}
+        assert "MB" in refused.value.messages[0] or "列" in refused.value.messages[0] or "column" in \
+            refused.value.messages[0]
+    assert time.perf_counter() - started < 60  # a bounded cost (a generous bound, not a benchmark)
+
+
+def test_too_many_cells_is_refused(settings):
+    settings.LINLI_IMPORT_MAX_CELLS = 1_000
+
+    def wide(sheet):  # type: ignore[no-untyped-def]
+        sheet.write_string(0, 0, "姓名")
+        sheet.write_string(199, 19, "x")  # 200 rows × 20 columns
+
+    with pytest.raises(ImportFileError) as refused:
+        read_file(_workbook(wide), "名单.xlsx")
+    assert refused.value.code == "file_too_many_cells"
+
+
+def test_a_compression_bomb_is_refused_by_its_declared_size(settings):
+    settings.LINLI_IMPORT_MAX_UNZIPPED = 1024 * 1024
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", "<row/>" * 1_000_000)  # 6 MB of XML, a few KB packed
+    data = buffer.getvalue()
+    assert len(data) < 100_000
+    with pytest.raises(ImportFileError) as refused:
+        read_file(data, "名单.xlsx")
+    assert refused.value.code == "file_too_large_unzipped"
+    assert "5 MB" in str(refused.value.messages[0])  # 6,000,000 bytes
