@@ -12,6 +12,7 @@ also turns U+3000 and the no-break space into spaces.
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -61,3 +62,17 @@ def decode_csv(data: bytes, error: type[ValidationError] = ValidationError) -> s
     except UnicodeDecodeError:
         raise error(_("The CSV file is neither UTF-8 nor GB18030 text. Save it again from Excel or WPS as "
                       "\"CSV UTF-8\"."), code="file_encoding") from None
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"):
+# "=HYPERLINK(...)" becomes a live link, "=cmd|..." a command in old Excel.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV file written by Linli carries it: text that a spreadsheet would run as
+    a formula starts with an apostrophe, which spreadsheets show as text and do not run. Numbers
+    stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

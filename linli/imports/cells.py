@@ -28,11 +28,14 @@ EARLIEST = datetime.date(1900, 1, 1)
 
 
 def clean_text(value: str) -> str:
-    """Fold full-width forms, drop invisible characters, trim and collapse spaces."""
-    if value.isascii():  # nothing to fold: the common case of digits and codes
-        return " ".join(value.split())[:MAX_CELL]
-    text = fold(value)
-    return " ".join(text.split())[:MAX_CELL]
+    """Fold full-width forms, drop invisible characters, trim and collapse spaces, and drop a
+    leading apostrophe: spreadsheets' mark for "text, not a number or formula" ('310115…, and
+    what Linli's own CSV exports put before formula-like cells), never part of the value."""
+    text = value if value.isascii() else fold(value)  # ASCII: nothing to fold (digits, codes)
+    text = " ".join(text.split())
+    if text.startswith("'"):
+        text = text[1:].lstrip()
+    return text[:MAX_CELL]
 
 
 # Chinese names are padded to line up in a column ("张　三"): a space between two Chinese

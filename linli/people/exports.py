@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
 from linli.core.access import allows, require
+from linli.core.text import csv_cell
 from linli.core.validators import mask_id_number, mask_phone
 from linli.people.fields import PERSON_FIELDS
 from linli.people.models import Household, Person, PopulationType, Residence, SpecialGroup
@@ -135,8 +136,10 @@ def _csv(headers: list[str], rows: list[list[Any]]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(headers)
     for row in rows:
-        # A leading tab keeps Excel from turning an 18-digit ID into 1.10101E+17.
-        writer.writerow([f"\t{v}" if isinstance(v, str) and v[:17].isdigit() and len(v) > 11 else v for v in row])
+        # A leading tab keeps Excel from turning an 18-digit ID into 1.10101E+17 (digits after it
+        # cannot run); any other cell that a spreadsheet would run as a formula is neutralised.
+        writer.writerow([f"\t{v}" if isinstance(v, str) and v[:17].isdigit() and len(v) > 11 else csv_cell(v)
+                         for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 

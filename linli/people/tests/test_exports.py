@@ -41,3 +41,21 @@ def test_other_lists_and_the_page(street):
     assert client.post("/people/export/", {"scope": street.community.code, "kind": "nope",
                                            "format": "csv"}).status_code == 422
     assert street.client_for(street.grid_worker).get("/people/export/").status_code == 404
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised_and_read_back(street):
+    """A note like =HYPERLINK(...) used to be written unchanged; spreadsheets ran it."""
+    import csv
+
+    from linli.imports.cells import clean_text
+
+    person = Person.objects.filter(path__under=street.community.path, is_active=True).order_by("pk").first()
+    payloads = ["=HYPERLINK(\"http://x.example\",\"点我\")", "@SUM(1+1)"]
+    Person.objects.filter(pk=person.pk).update(hukou_address=payloads[0], name=payloads[1])
+    result = export_list("people", "csv", scope=street.community, acting_user=street.secretary)
+    cells = [cell for row in csv.reader(io.StringIO(result.content.decode("utf-8-sig"))) for cell in row]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    assert "'" + payloads[0] in cells and "'" + payloads[1] in cells
+    # Linli's importer reads its own export back to the same value, and a typed '310… too.
+    assert clean_text("'" + payloads[0]) == payloads[0]
+    assert clean_text("'110101199003077578") == "110101199003077578"
