@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -133,6 +134,15 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return response
 
 
+BAD_UPLOAD = Bilingual("The upload is not a well-formed multipart form (no boundary, or cut off); send the "
+                       "file as multipart/form-data.", "上传内容不是完整的 multipart 表单（缺少分隔符或被截断），"
+                       "请以 multipart/form-data 发送文件。")
+
+
+def on_bad_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return _error(request, 400, BAD_UPLOAD)
+
+
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Still a bug, and still logged with its traceback; but the caller gets JSON.
     logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
@@ -145,6 +155,7 @@ HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
     PermissionDenied: on_permission_denied,
     Http404: on_not_found,
     HttpError: on_http_error,
+    MultiPartParserError: on_bad_upload,
     Exception: on_unexpected,
 }
 for exc_class, handler in HANDLERS.items():
