@@ -7,6 +7,7 @@ DATABASE_URL (PostgreSQL), LINLI_TASKS_URL (Redis) and keeps keys outside the da
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "linli.gates",
     "linli.demo",
     "linli.web",
+    "axes",  # sign-in throttling and lockout
 ]
 
 MIDDLEWARE = [
@@ -104,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "linli.core.middleware.RequestContextMiddleware",
+    # Last, as django-axes asks: counts failed sign-ins and answers a locked-out account.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "linli.web.urls"
@@ -231,10 +235,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
      "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes, decision 0012): after LINLI_LOGIN_FAILURES wrong passwords
+# an account is locked for LINLI_LOGIN_LOCKOUT_MINUTES, or until an administrator unlocks it
+# (`linli axes_reset_username NAME`). Locked by account, so a guesser moving between
+# addresses gains nothing; a successful sign-in clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LINLI_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LINLI_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns when the address is not part of the key, since cookies and browsers can be
+# rotated; keyed by account, rotating them gains nothing, and a whole community office behind
+# one address is not locked out by one colleague's typos.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,

@@ -10,7 +10,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from linli.core import checks  # noqa: F401 - registers the role checks
+        from linli.core import (
+            checks,  # noqa: F401 - registers the role checks
+            signins,
+        )
         from linli.core.access import declare_core
         from linli.core.roles import sync_builtin_roles
 
@@ -18,3 +21,4 @@ class CoreConfig(AppConfig):
         declare_core()
         autodiscover_modules("access")
         post_migrate.connect(sync_builtin_roles, sender=self, dispatch_uid="linli_sync_roles")
+        signins.connect_lockouts()

@@ -16,6 +16,10 @@ urlpatterns = [
     path("login/", route(public=True)(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
          name="login"),
     path("logout/", route(public=True)(auth_views.LogoutView.as_view()), name="logout"),
+    # Everyone changes her own password here (the admin site is for administrators only).
+    path("password/", route(signed_in=True)(auth_views.PasswordChangeView.as_view()), name="password_change"),
+    path("password/done/", route(signed_in=True)(auth_views.PasswordChangeDoneView.as_view()),
+         name="password_change_done"),
     path("elder-mode/", views.elder_mode, name="elder_mode"),
     path("roles/", roles.roles, name="roles"),
     path("roles/<int:pk>/revoke/", roles.revoke, name="roles_revoke"),
