@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.scope import scope_for
 from linli.health.actions import CHANGE, ON_BEHALF, VIEW
-from linli.health.facts import ARRIVAL_WATCH_DAYS, RiskMap
+from linli.health.facts import ARRIVAL_WATCH_DAYS, FEVER, RiskMap
 from linli.health.models import (
     Arrival,
     CheckIn,
@@ -288,11 +288,16 @@ class MustCheckIn:
     arrival: Arrival | None
     checkin: CheckIn | None
 
+    @property
+    def unwell(self) -> bool:
+        """Checked in with a fever or a symptom: the one to call first, not a green tick."""
+        return self.checkin is not None and (self.checkin.temperature >= FEVER or bool(self.checkin.symptoms))
+
 
 def must_check_in(user: Any, today: datetime.date, action: str = ON_BEHALF) -> list[MustCheckIn]:
     """People in the user's scope with an active quarantine order or an arrival in the last
     14 days (the rule of ``facts.gather``), with today's check-in if there is one; those who
-    have not checked in yet come first."""
+    have not checked in yet come first, after anyone who checked in unwell."""
     orders = {o.person_id: o for o in QuarantineOrder.objects.restrict(user, action)
               .filter(status=OrderStatus.ACTIVE).order_by("start_date")}
     arrivals = {a.person_id: a for a in Arrival.objects.restrict(user, action)
@@ -301,7 +306,7 @@ def must_check_in(user: Any, today: datetime.date, action: str = ON_BEHALF) -> l
     checkins = {c.person_id: c for c in CheckIn.objects.filter(person_id__in=ids, day=today)}
     people = Person.objects.filter(pk__in=ids, is_active=True).select_related("current_house")
     rows = [MustCheckIn(p, orders.get(p.pk), arrivals.get(p.pk), checkins.get(p.pk)) for p in people]
-    rows.sort(key=lambda r: (r.checkin is not None, r.person.path, r.person.name))
+    rows.sort(key=lambda r: (not r.unwell, r.checkin is not None, r.person.path, r.person.name))
     return rows
 
 

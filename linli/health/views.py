@@ -497,9 +497,12 @@ def checkins(request: HttpRequest) -> HttpResponse:
     _read(request, "health.checkin_list", "daily check-in list", object_type="health.checkin",
           shown=len(shown))
     _addresses([r.person for r in shown])
+    words = dict(forms.SYMPTOMS)
+    for row in shown:
+        setattr(row, "symptoms", [str(words.get(s, s)) for s in (row.checkin.symptoms if row.checkin else [])])  # noqa: B010
     return _page(request, "health/checkins.html", {
         "rows": shown, "total": len(rows), "missing": sum(1 for r in rows if r.checkin is None),
-        "missing_only": missing_only, "deadline": deadline_hour()})
+        "unwell": sum(1 for r in rows if r.unwell), "missing_only": missing_only, "deadline": deadline_hour()})
 
 
 @route(ON_BEHALF, model=Person)

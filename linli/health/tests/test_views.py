@@ -577,3 +577,29 @@ def test_bad_input_is_never_a_server_error(street):
     grid = street.client_for(street.grid_worker)
     assert grid.post(f"/health/follow-ups/{order.pk}/", {f"o{order.pk}-outcome": "maybe"}).status_code == 302
     assert not FollowUp.objects.exists()
+
+
+def test_a_fever_checked_in_on_an_elders_behalf_stands_out_in_the_list(street):
+    """Before, a 38.2 °C check-in showed the same green badge as everyone at 36 °C."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from linli.health import actions as health
+    from linli.people.models import Person
+
+    people = list(Person.objects.filter(path__startswith=street.grid_building.path, is_active=True)
+                  .order_by("pk")[:2])
+    today = timezone.localdate()
+    for person in people:
+        health.do_register_arrival(person, acting_user=street.health_officer, origin_code="420106",
+                                   origin_name="武汉市武昌区", arrived_on=today - datetime.timedelta(days=2))
+    health.do_check_in(people[0], acting_user=street.grid_worker, temperature=Decimal("36.4"), channel="on_behalf")
+    health.do_check_in(people[1], acting_user=street.grid_worker, temperature=Decimal("38.2"),
+                       symptoms=["cough"], channel="on_behalf")
+    page = street.client_for(street.grid_worker).get("/health/checkins/")
+    rows = page.context["rows"]
+    assert rows[0].person == people[1] and rows[0].unwell and not next(r for r in rows if r.person == people[0]).unwell
+    html = page.content.decode()
+    assert "text-bg-danger" in html and "38.2" in html and page.context["unwell"] == 1
