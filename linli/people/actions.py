@@ -39,7 +39,7 @@ from linli.people.models import (
     Residence,
     SpecialGroup,
 )
-from linli.places.models import Level, Place
+from linli.places.models import Level, Place, Usage
 
 
 @dataclass
@@ -222,7 +222,32 @@ def do_create_person(
     Residence.objects.create(person=person, house=house, household=household, relation=relation,
                              moved_in=moved_in, path=house.path)
     audit.record("person.create", actor=acting_user, obj=person)
+    if house.usage == Usage.VACANT:
+        # Someone lives here now: the building view must not keep showing the house empty.
+        _set_usage(house, Usage.RENTED if relation == Relation.TENANT else Usage.OWNER_OCCUPIED, acting_user,
+                   reason="resident registered")
     return person
+
+
+def _set_usage(house: Place, usage: str, acting_user: Any, reason: str) -> None:
+    before = house.usage
+    house.usage = usage
+    house.save(update_fields=["usage", "updated_at"])
+    audit.record("house.usage", actor=acting_user, obj=house, detail={"from": before, "to": usage, "why": reason})
+
+
+@transaction.atomic
+def do_set_house_usage(house: Place, usage: str, *, acting_user: Any) -> Place:
+    """How a house is used (自住 / 出租 / 空置 / 商用), set by whoever keeps its household
+    register."""
+    require(acting_user, "people.change", house)
+    if house.level != Level.HOUSE:
+        raise ValidationError({"usage": [ValidationError(_("Only a house has a usage."), code="not_a_house")]})
+    if usage not in Usage.values:
+        raise ValidationError({"usage": [ValidationError(_("Unknown usage."), code="invalid_choice")]})
+    if usage != house.usage:
+        _set_usage(house, usage, acting_user, reason="set by hand")
+    return house
 
 
 @_probing

@@ -6,4 +6,5 @@ from linli.people import place_views as views
 app_name = "places"
 urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/usage/", views.set_usage, name="set_usage"),
 ]

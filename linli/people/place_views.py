@@ -4,15 +4,19 @@ residents; places, below people, knows nothing of who lives where."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from linli.core import audit
 from linli.core.access import allows, get_or_404, route
-from linli.people.actions import PersonCard, person_card
+from linli.people.actions import PersonCard, do_set_house_usage, person_card
 from linli.people.layout import building_layout
 from linli.people.models import Organization, Residence
 from linli.places.models import Level, Place, Usage
@@ -75,4 +79,19 @@ def house(request: HttpRequest, place: Place) -> HttpResponse:
         "can_see_people": allows(request.user, "people.view", place.path),
         "can_change": allows(request.user, "people.change", place.path),
         "organizations": Organization.objects.restrict(request.user, "orgs.view").filter(place=place),
-        "can_register_org": allows(request.user, "orgs.change", place.path) and place.usage == Usage.COMMERCIAL})
+        "can_register_org": allows(request.user, "orgs.change", place.path) and place.usage == Usage.COMMERCIAL,
+        "usages": Usage.choices})
+
+
+@route("people.change", model=Place, where=Q(level=Level.HOUSE))
+@login_required
+@require_POST
+def set_usage(request: HttpRequest, pk: int) -> HttpResponse:
+    house = get_or_404(Place.objects.filter(level=Level.HOUSE), request.user, "people.change", pk=pk)
+    try:
+        do_set_house_usage(house, str(request.POST.get("usage", ""))[:16], acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("places:detail", pk=house.pk)

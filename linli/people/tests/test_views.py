@@ -119,3 +119,29 @@ def test_revealing_needs_the_right_to_reveal_before_any_input_is_checked(street)
 def test_an_export_without_an_area_is_a_form_error(street):
     response = street.client_for(street.secretary).post("/people/export/", {"kind": "people", "format": "csv"})
     assert response.status_code == 422 and "请选择您辖区内的一个区域" in response.content.decode()
+
+
+def test_registering_someone_in_a_vacant_house_ends_its_vacancy_and_usage_can_be_set(street):
+    from linli.core.models import AuditEvent
+    from linli.people.actions import PersonInput, do_create_person
+    from linli.places.models import Level, Place, Usage
+    from linli.web.tests.test_api_endpoints import fresh_id_number
+
+    house = Place.objects.filter(path__startswith=street.grid_building.path, level=Level.HOUSE).order_by("path").last()
+    Place.objects.filter(pk=house.pk).update(usage=Usage.VACANT)
+    house.refresh_from_db()
+    do_create_person(PersonInput(name="新业主", id_number=fresh_id_number()), acting_user=street.grid_worker,
+                     house=house, relation="owner")
+    house.refresh_from_db()
+    assert house.usage == Usage.OWNER_OCCUPIED
+    assert AuditEvent.objects.filter(action="house.usage", object_id=str(house.pk)).last().detail["to"] == "owner"
+    client = street.client_for(street.grid_worker)
+    assert 'name="usage"' in client.get(f"/places/{house.pk}/").content.decode()
+    assert client.post(f"/places/{house.pk}/usage/", {"usage": "rented"}).status_code == 302
+    house.refresh_from_db()
+    assert house.usage == Usage.RENTED
+    client.post(f"/places/{house.pk}/usage/", {"usage": "castle"})
+    house.refresh_from_db()
+    assert house.usage == Usage.RENTED
+    far = street.house_in(street.far_building)
+    assert client.post(f"/places/{far.pk}/usage/", {"usage": "vacant"}).status_code == 404
