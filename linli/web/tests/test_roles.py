@@ -120,3 +120,10 @@ def test_serving_refuses_to_start_with_a_stored_role_naming_an_unknown_action(db
     Role.objects.bulk_create([Role(code="stale", name="stale", actions=["people.view", "tickets.gone"])])
     with pytest.raises(SystemCheckError, match="tickets.gone"):
         call_command("serve", port=0)
+
+
+def test_the_administrator_is_not_told_she_has_no_role(street):
+    street.admin.is_superuser = True
+    street.admin.save(update_fields=["is_superuser"])
+    page = street.client_for(street.admin).get("/").content.decode()
+    assert "还没有角色" not in page and "管理员" in page
