@@ -327,9 +327,11 @@ class StreetBuilder:
                 for person, relation, to_head in members:
                     self._maybe_building_leader(person, house)
                     people.append(person)
+                    # A child born after the household moved in came to live here at birth.
+                    since = max(moved_in, person.birth_date) if person.birth_date else moved_in
                     residences.append(Residence(
                         id=self.ids.take(Residence), person=person, house=house, household=household,
-                        relation=relation, relation_to_head=to_head, moved_in=moved_in, path=house.path))
+                        relation=relation, relation_to_head=to_head, moved_in=since, path=house.path))
                 placed += len(members)
             if len(people) >= BATCH * 2:
                 self._flush_people(people, households, residences, progress)

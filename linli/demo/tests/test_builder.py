@@ -70,3 +70,12 @@ def test_same_seed_same_street(street):
     assert len(first) == 150
     assert first == second
     assert first != other
+
+
+def test_nobody_in_the_demo_moved_in_before_she_was_born(street):
+    from django.db.models import F
+
+    from linli.people.models import Residence
+
+    assert Residence.objects.exists()
+    assert not Residence.objects.filter(moved_in__lt=F("person__birth_date")).exists()
