@@ -22,6 +22,7 @@ a programming error (``ImproperlyConfigured``), never a silent "allowed" or "den
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -85,14 +86,14 @@ def _attr(obj: Any, dotted: str) -> Any:
     return obj
 
 
-class Policy:
+class Policy(ABC):
     """Decides one action on one model: ``q`` for querysets, ``allows`` for a loaded object."""
 
-    def q(self, user: Any, action: str) -> Q:
-        raise NotImplementedError
+    @abstractmethod
+    def q(self, user: Any, action: str) -> Q: ...
 
-    def allows(self, user: Any, action: str, obj: Any) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def allows(self, user: Any, action: str, obj: Any) -> bool: ...
 
     def describe(self) -> str:
         return type(self).__name__

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,33 +26,28 @@ from linli.core.scope import clear_scope_cache
 MANAGE = "roles.manage"
 
 
-def current(assignments: Any, at: datetime.datetime | None = None) -> Any:
-    """Assignments in force at ``at`` (now): started, and not yet ended."""
-    at = at or timezone.now()
-    return assignments.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=at)).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gt=at))
-
-
 def _rank_at(user: Any, path: str) -> int:
     """The rank of the strongest role the user holds over ``path``."""
-    held = current(RoleAssignment.objects.filter(user=user)).select_related("role", "place", "grid")
+    held = RoleAssignment.objects.filter(user=user).current().select_related("role", "place", "grid")
     return max((ROLE_RANK.get(a.role.code, 0) for a in held
                 if path.startswith((a.place or a.grid).path)), default=0)
 
 
-def may_grant(granter: Any, role: Role, path: str) -> bool:
-    """The role is at most as strong as what the granter holds over ``path``."""
+def may_grant(granter: Any, role: Role, path: str, rank: int | None = None) -> bool:
+    """The role is at most as strong as what the granter holds over ``path`` (``rank``: hers
+    there, when the caller has it already)."""
     if not allows(granter, MANAGE, path):
         return False
     if granter.is_superuser:
         return True
     if role.code in ROLE_RANK:
-        return ROLE_RANK[role.code] <= _rank_at(granter, path)
+        return ROLE_RANK[role.code] <= (_rank_at(granter, path) if rank is None else rank)
     return all(allows(granter, action, path) for action in role.actions)
 
 
 def grantable_roles(granter: Any, path: str) -> list[Role]:
-    return [role for role in Role.objects.order_by("code") if may_grant(granter, role, path)]
+    rank = _rank_at(granter, path)  # once, not once per role
+    return [role for role in Role.objects.order_by("code") if may_grant(granter, role, path, rank)]
 
 
 def _check_dates(valid_from: datetime.datetime | None, valid_until: datetime.datetime | None) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import linli.core.lookups  # noqa: F401 - registers the path__under lookup
@@ -102,6 +103,14 @@ class Role(models.Model):
             raise ValidationError({"actions": exc.error_list}) from exc
 
 
+class RoleAssignmentQuerySet(RestrictedQuerySet):
+    def current(self, at: Any = None) -> RoleAssignmentQuerySet:
+        """Assignments in force at ``at`` (now): started, and not yet ended."""
+        at = at or timezone.now()
+        return self.filter(models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=at)).filter(
+            models.Q(valid_until__isnull=True) | models.Q(valid_until__gt=at))
+
+
 class RoleAssignment(models.Model):
     """A user holds a role within a place (street, community, house …) or a grid."""
 
@@ -121,7 +130,7 @@ class RoleAssignment(models.Model):
     # are scoped like every other row: who may manage them is a place-scope decision.
     path = models.CharField(_("place path"), max_length=64, blank=True, editable=False)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("role assignment")

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -94,13 +93,7 @@ def _grants(user: Any) -> list[_Grant]:
     if "_linli_grants" not in user.__dict__:
         from linli.core.models import RoleAssignment
 
-        now = timezone.now()
-        assignments = (
-            RoleAssignment.objects.filter(user=user)
-            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=now))
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-            .select_related("role", "place", "grid")
-        )
+        assignments = RoleAssignment.objects.filter(user=user).current().select_related("role", "place", "grid")
         grants = []
         for assignment in assignments:
             actions = frozenset(assignment.role.actions)

@@ -9,25 +9,11 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from linli.core import audit
-from linli.core.context import RequestContext, current, reset, set_current
-
-
-def _with_address(request: Any) -> Any:
-    """The request's address for the audit row: these signals come before the request
-    context middleware has run for the view (or without it)."""
-    if request is None or current().ip:
-        return None
-    ip = (request.META.get("REMOTE_ADDR") or "")[:64]
-    return set_current(RequestContext(ip=ip, channel="web"))
 
 
 def _record(action: str, request: Any, **kwargs: Any) -> None:
-    token = _with_address(request)
-    try:
-        audit.record(action, path="", **kwargs)
-    finally:
-        if token is not None:
-            reset(token)
+    # The address and channel come from the request context, set before any view runs.
+    audit.record(action, path="", **kwargs)
 
 
 @receiver(user_logged_in, dispatch_uid="linli_audit_login")

@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from linli.core import audit
-from linli.core.access import PermissionDenied, allows
+from linli.core.access import PermissionDenied, allows, may
 from linli.places.models import Place
 from linli.reports.engine import (
     HEALTH_COUNTS,
@@ -106,6 +106,20 @@ def do_generate_all_reports(*, scope: Place, acting_user: Any, purpose: str = ""
 
 def active_templates() -> QuerySet[ReportTemplate]:
     return ReportTemplate.objects.filter(active=True).order_by("department", "code")
+
+
+def may_report(user: Any) -> bool:
+    """The user makes some report somewhere (the reports page and API)."""
+    return any(may(user, action) for action in REPORT_ACTIONS)
+
+
+def report_place(user: Any, code: str) -> Place | None:
+    """The place with ``code`` if the user may make reports for it."""
+    for action in REPORT_ACTIONS:
+        place = Place.objects.restrict(user, action).filter(code=str(code)[:32]).first()
+        if place is not None:
+            return place
+    return None
 
 
 def report_places(user: Any) -> list[Place]:

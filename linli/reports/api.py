@@ -9,11 +9,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 
-from linli.core.access import PermissionDenied, may, route
+from linli.core.access import PermissionDenied, route
 from linli.core.api_auth import ERRORS, api_user
 from linli.core.http import attachment
 from linli.places.models import Place
-from linli.reports.actions import REPORT_ACTIONS, do_generate_all_reports, do_generate_report
+from linli.reports.actions import (
+    REPORT_ACTIONS,
+    do_generate_all_reports,
+    do_generate_report,
+    may_report,
+    report_place,
+)
 from linli.reports.engine import parse_spec, zip_reports
 from linli.reports.models import ReportTemplate
 
@@ -40,7 +46,7 @@ class GenerateIn(Schema):
 @router.get("/templates", response={200: list[TemplateOut], **ERRORS}, summary="Department report templates")
 @route(*REPORT_ACTIONS)
 def templates(request: HttpRequest) -> list[dict[str, Any]]:
-    if not any(may(api_user(request), action) for action in REPORT_ACTIONS):
+    if not may_report(api_user(request)):
         raise PermissionDenied("people.export")
     return [{"code": t.code, "department": t.department, "title": t.title, "version": t.version,
              "headers": [c.header for c in parse_spec(t.spec).columns]}
@@ -51,9 +57,7 @@ def templates(request: HttpRequest) -> list[dict[str, Any]]:
 @route(*REPORT_ACTIONS, model=Place, kwarg="scope", field="code")
 def generate_report(request: HttpRequest, payload: GenerateIn) -> HttpResponse:
     user = api_user(request)
-    place = None
-    for action in REPORT_ACTIONS:
-        place = place or Place.objects.restrict(user, action).filter(code=payload.scope).first()
+    place = report_place(user, payload.scope)
     if place is None:
         raise Http404
     try:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core.access import PermissionDenied, allows, may, route
+from linli.core.access import PermissionDenied, allows, route
 from linli.core.http import attachment
 from linli.places.models import Place
 from linli.reports.actions import (
@@ -18,6 +18,8 @@ from linli.reports.actions import (
     do_generate_all_reports,
     do_generate_report,
     may_make,
+    may_report,
+    report_place,
     report_places,
 )
 from linli.reports.engine import cells_saved, parse_spec, uses_health_data, zip_reports
@@ -29,9 +31,7 @@ def _scope_from(request: HttpRequest) -> Place:
     an administrator); 404 otherwise."""
     scopes = report_places(request.user)
     code = request.POST.get("scope") or request.GET.get("scope") or (scopes[0].code if scopes else "")
-    place = next((p for p in scopes if p.code == code), None)
-    for action in REPORT_ACTIONS:  # or any place inside her reporting scope
-        place = place or Place.objects.restrict(request.user, action).filter(code=str(code)[:32]).first()
+    place = next((p for p in scopes if p.code == code), None) or report_place(request.user, code)
     if place is None:
         raise Http404
     return place
@@ -40,7 +40,7 @@ def _scope_from(request: HttpRequest) -> Place:
 @route(*REPORT_ACTIONS)
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    if not any(may(request.user, action) for action in REPORT_ACTIONS):
+    if not may_report(request.user):
         raise Http404
     scope = _scope_from(request)
     today = timezone.localdate()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from linli.core.access import PermissionDenied, area_of, get_or_404, may, route
-from linli.core.actions import MANAGE, current, do_grant_role, do_revoke_role, grantable_roles
+from linli.core.actions import MANAGE, do_grant_role, do_revoke_role, grantable_roles
 from linli.core.models import Role, RoleAssignment, User
 from linli.grids.models import Grid
 from linli.places.models import Level, Place
@@ -87,7 +87,7 @@ class GrantForm(forms.Form):
 def _rows(user: Any, show_ended: bool) -> Any:
     assignments = RoleAssignment.objects.restrict(user, MANAGE).select_related(
         "user", "role", "place", "grid", "granted_by").order_by("path", "user__username", "pk")
-    return assignments if show_ended else current(assignments)
+    return assignments if show_ended else assignments.current()
 
 
 @route(MANAGE)

@@ -61,3 +61,8 @@ def test_everyone_changes_her_own_password_and_weak_ones_are_refused(street):
                                           "new_password2": "邻里-新口令-2026"})
     assert response.status_code == 302
     assert _login(Client(), "demo-resident", "邻里-新口令-2026").status_code == 302
+
+
+def test_a_failed_sign_in_records_where_it_came_from(street):
+    Client(REMOTE_ADDR="10.1.2.3").post("/login/", {"username": "demo-grid", "password": "nope-nope-nope"})
+    assert AuditEvent.objects.filter(action="auth.login_failed").last().ip == "10.1.2.3"
