@@ -46,6 +46,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def env_float(name: str, default: float, low: float, high: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name} must lie between {low} and {high}, got {raw!r}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -90,6 +103,7 @@ INSTALLED_APPS = [
     "linli.exchange",
     "linli.health",
     "linli.gates",
+    "linli.tickets",
     "linli.demo",
     "linli.web",
     "axes",  # sign-in throttling and lockout
@@ -193,6 +207,17 @@ LINLI_REVEAL_PURPOSE_MIN_LENGTH = env_int("LINLI_REVEAL_PURPOSE_MIN_LENGTH", 4)
 # (each attempt is audited): past that, every registration with an ID number waits, so the
 # registry cannot be used to learn who lives elsewhere.
 LINLI_ID_PROBE_LIMIT = env_int("LINLI_ID_PROBE_LIMIT", 20)
+
+# --- Residents' requests ------------------------------------------------------------------
+# Office hours that time limits are counted in ("09:00-12:00,13:00-18:00": eight a day).
+LINLI_WORKING_HOURS = env_str("LINLI_WORKING_HOURS", "09:00-12:00,13:00-18:00")
+# The handler is warned when this share of a limit has passed (0.75: a quarter left).
+LINLI_TICKET_WARN_SHARE = env_float("LINLI_TICKET_WARN_SHARE", 0.75, 0.1, 0.99)
+# A new request of the same category at the same place (or in the same building, for public
+# places) within this many hours is offered to be merged with the earlier one.
+LINLI_TICKET_DUPLICATE_HOURS = env_int("LINLI_TICKET_DUPLICATE_HOURS", 72)
+# A resident may reopen a resolved request, or rate it, for this many days.
+LINLI_TICKET_REOPEN_DAYS = env_int("LINLI_TICKET_REOPEN_DAYS", 7)
 
 # --- Upward exchange ---------------------------------------------------------------------
 # Counts below this many people are suppressed in files sent to upper levels (k-anonymity).

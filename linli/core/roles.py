@@ -16,18 +16,22 @@ _STAFF = [
     "people.view_groups", "people.reveal", "people.export", "orgs.view", "orgs.change",
 ]
 
+# Requests (诉求): filing on a resident's behalf, and handling what is assigned to one's grid.
+_TICKETS = ["tickets.submit", "tickets.view", "tickets.handle"]
+
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "ledger.audit",
         "exchange.import", "gates.operate", "gates.manage", "roles.manage",
+        *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.catalogue",
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
-        "roles.manage",
+        "roles.manage", *_TICKETS, "tickets.dispatch", "tickets.supervise",
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",
-        "people.reveal", "orgs.view", "health.view", "health.checkin", "gates.operate",
+        "people.reveal", "orgs.view", "health.view", "health.checkin", "gates.operate", *_TICKETS,
     ]),
     # Health officers see who lives where and health data, never special-group tags.
     "health_officer": (gettext_noop("district health officer"), [
@@ -35,15 +39,17 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "health.report", "ledger.view", "ledger.audit", "ledger.submit",
     ]),
     # A resident's role is held on her own house: she sees her own household.
-    "resident": (gettext_noop("resident"), ["places.view", "people.view"]),
+    "resident": (gettext_noop("resident"), ["places.view", "people.view", "tickets.submit", "tickets.follow"]),
     "volunteer": (gettext_noop("volunteer"), ["places.view", "grids.view"]),
+    # A third-party program filing requests through Open311 (a city app, a hotline system).
+    "open311_client": (gettext_noop("Open311 client program"), ["tickets.submit"]),
 }
 
 # Who may grant what: a role may be granted by someone holding a role of at least its rank
 # (and only inside her own scope for ``roles.manage``). Health roles are granted by the
 # street office, which also answers for the health officers it hosts.
 ROLE_RANK: dict[str, int] = {
-    "resident": 1, "volunteer": 1, "grid_worker": 2, "health_officer": 3, "community_secretary": 3,
+    "resident": 1, "volunteer": 1, "open311_client": 2, "grid_worker": 2, "health_officer": 3, "community_secretary": 3,
     "street_officer": 4,
 }
 

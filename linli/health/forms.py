@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.errors import bilingual
-from linli.core.forms import ActionErrorsMixin, IsoDateInput
+from linli.core.forms import IsoDateInput, StyledForm
 from linli.core.text import decode_csv, has_control_characters
 from linli.core.validators import validate_region_code
 from linli.health import rules
@@ -51,24 +51,6 @@ DEVICE_KINDS = [
 LEVEL_WORDS = {"高": RiskLevel.HIGH, "高风险": RiskLevel.HIGH, "中": RiskLevel.MEDIUM, "中风险": RiskLevel.MEDIUM,
                "低": RiskLevel.LOW, "低风险": RiskLevel.LOW, "high": RiskLevel.HIGH, "medium": RiskLevel.MEDIUM,
                "low": RiskLevel.LOW}
-
-
-class StyledForm(ActionErrorsMixin, forms.Form):
-    """Bootstrap classes on every widget, and the actions' errors put next to their fields."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            self.style(field)
-
-    @staticmethod
-    def style(field: forms.Field) -> forms.Field:
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        else:
-            widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
-        return field
 
 
 def _clean_text(value: str) -> str:

@@ -31,6 +31,7 @@ from linli.people.api import router as people_router
 from linli.people.place_api import router as building_layout_router
 from linli.places.api import router as places_router
 from linli.reports.api import router as reports_router
+from linli.tickets.api import router as tickets_router
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +171,7 @@ api.add_router("/reports", reports_router, tags=["reports"])
 api.add_router("/imports", imports_router, tags=["imports"])
 api.add_router("/health", health_router, tags=["health"])
 api.add_router("/gates", gates_router, tags=["gates"])
+api.add_router("/requests", tickets_router, tags=["requests"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.

@@ -26,5 +26,6 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "roles": may(user, "roles.manage"),
             "health": health_menu(user),
             "gates": usable_gates(user).exists(),
+            "tickets": may(user, "tickets.view") or may(user, "tickets.follow"),
         }
     return {"elder_mode": elder, "menu": menu}

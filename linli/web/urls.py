@@ -33,4 +33,6 @@ urlpatterns = [
     path("exchange/", include("linli.exchange.urls")),
     path("gates/", include("linli.gates.urls")),
     path("health/", include("linli.health.urls")),
+    path("requests/", include("linli.tickets.urls")),
+    path("open311/v2/", include("linli.tickets.open311_urls")),
 ]

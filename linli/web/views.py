@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from linli.core import today
 from linli.core.access import may, restricted, route
 from linli.core.models import RoleAssignment
 from linli.grids.models import Grid
@@ -43,6 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "compounds": places.filter(level=Level.COMPOUND).order_by("code")[:200],
         "grids": Grid.objects.restrict(user, "grids.view").order_by("code")[:100],
         "own_person": user.person,
+        "todos": today.todos(user),
     }
     return render(request, "web/home.html", context)
 

@@ -126,6 +126,10 @@ class Command(BaseCommand):
         from linli.gates.demo import prepare_demo_gates
 
         prepare_demo_gates()
+        from linli.tickets.demo import prepare_demo_requests
+
+        requests = prepare_demo_requests(seed=opts["seed"], residents=opts["residents"], show_progress=not opts["quiet"])
+        self.stdout.write(f"Added {requests:,} residents' requests of the last 60 days.")
         return DemoStreet.objects.create(residents=opts["residents"], seed=opts["seed"], stats=summary)
 
     def _print_welcome(self, opts: dict[str, Any], password: str) -> None:

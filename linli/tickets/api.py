@@ -1,0 +1,357 @@
+"""Requests over the API: the catalogue, filing, lists and one request, and every move.
+
+Handlers stay thin: find the request inside the caller's scope (404 otherwise), call the
+action (which checks, audits and raises ``ValidationError`` naming the fields), serialise.
+A resident sees her own requests with their public history; the office sees its area's.
+"""
+
+# No ``from __future__ import annotations``: ninja reads these annotations at import time.
+
+import datetime
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+from pydantic import AfterValidator
+
+from linli.core.access import PermissionDenied, allows, get_or_404, may, restricted, route
+from linli.core.api_auth import ERRORS, Id, Pages, api_user
+from linli.core.text import has_control_characters
+from linli.grids.models import Grid
+from linli.people.models import Person
+from linli.places.models import Place
+from linli.tickets import actions, routing
+from linli.tickets.access import DISPATCH, FOLLOW, HANDLE, SUBMIT, VIEW
+from linli.tickets.models import OPEN_STATUSES, Category, Ticket
+
+router = Router()
+
+
+def _no_control_characters(value: str) -> str:
+    if has_control_characters(value, allowed="\t\n\r"):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_control_characters)]
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    level: str
+    department: str
+    respond_hours: int
+    resolve_hours: int
+    clock: str
+    anonymous_allowed: bool
+    delivery: bool
+
+
+class TicketIn(Schema):
+    category: str = Field(max_length=40, description="a category code from /requests/categories")
+    place_id: Id = Field(description="the house, or a unit, building or compound of the community")
+    description: Text = Field(max_length=2000)
+    source: Literal["app", "phone", "walk_in", "hotline", "visit"] = "app"
+    person_id: Id | None = Field(None, description="the resident it is for (office only)")
+    contact_name: Text = Field("", max_length=64)
+    contact_phone: Text = Field("", max_length=32)
+    anonymous: bool = False
+    external_ref: Text = Field("", max_length=64, description="the 12345 hotline's order number")
+
+
+class EventOut(Schema):
+    at: datetime.datetime
+    kind: str
+    note: str
+    public: bool
+    actor: str | None
+
+
+class TicketOut(Schema):
+    id: int
+    number: str
+    category: str
+    category_name: str
+    place_id: int
+    place_name: str
+    description: str
+    source: str
+    status: str
+    status_text: str
+    level: str
+    grid_id: int | None
+    department: str
+    routing: str = Field(description="why it went there, in the caller's language")
+    created_at: datetime.datetime
+    respond_by: datetime.datetime
+    resolve_by: datetime.datetime
+    responded_at: datetime.datetime | None
+    resolved_at: datetime.datetime | None
+    overdue: bool
+    bounces: int
+    reopened: int
+    outcome: str
+    rating: str
+    merged_into: str | None
+
+
+class TicketDetail(TicketOut):
+    events: list[EventOut]
+
+
+def ticket_out(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": ticket.pk, "number": ticket.number, "category": ticket.category.code,
+        "category_name": ticket.category.label, "place_id": ticket.place_id, "place_name": ticket.place.name,
+        "description": ticket.description, "source": ticket.source, "status": ticket.status,
+        "status_text": str(ticket.get_status_display()), "level": ticket.level, "grid_id": ticket.grid_id,
+        "department": ticket.department, "routing": routing.reason_text(ticket.routing),
+        "created_at": ticket.created_at, "respond_by": ticket.respond_by, "resolve_by": ticket.resolve_by,
+        "responded_at": ticket.responded_at, "resolved_at": ticket.resolved_at, "overdue": ticket.overdue,
+        "bounces": ticket.bounces, "reopened": ticket.reopened, "outcome": ticket.outcome, "rating": ticket.rating,
+        "merged_into": ticket.merged_into.number if ticket.merged_into is not None else None,
+    }
+
+
+def _related() -> Any:
+    return Ticket.objects.select_related("category", "place", "merged_into")
+
+
+def _find(user: Any, ticket_id: int) -> tuple[Ticket, bool]:
+    """The request, and whether the caller reads it as the office."""
+    if may(user, VIEW):
+        found = restricted(_related(), user, VIEW).filter(pk=ticket_id).first()
+        if found is not None:
+            return found, True
+    return get_or_404(_related(), user, FOLLOW, pk=ticket_id), False
+
+
+def detail_out(ticket: Ticket, office: bool) -> dict[str, Any]:
+    events = ticket.events.select_related("actor").order_by("at", "pk")
+    if not office:
+        events = events.filter(public=True)
+    return {**ticket_out(ticket), "events": [
+        {"at": e.at, "kind": e.kind, "note": e.note, "public": e.public,
+         "actor": str(e.actor) if office and e.actor else None} for e in events]}
+
+
+# --- the catalogue -------------------------------------------------------------------------------
+
+@router.get("/categories", response={200: list[CategoryOut], **ERRORS}, summary="The request categories")
+@route(SUBMIT, VIEW)
+def categories(request: HttpRequest) -> Any:
+    user = api_user(request)
+    if not (may(user, SUBMIT) or may(user, VIEW)):
+        raise PermissionDenied(SUBMIT)
+    return list(Category.objects.filter(active=True))
+
+
+# --- lists and one request ------------------------------------------------------------------------
+
+class TicketFilters(Schema):
+    status: Literal["open", "new", "accepted", "resolved", "closed", "unresolvable", "merged", ""] = ""
+    category: str = Field("", max_length=40)
+    overdue: bool | None = None
+    grid_id: Id | None = None
+
+
+@router.get("", response={200: list[TicketOut], **ERRORS}, summary="Requests of one's area, or one's own")
+@route(VIEW, FOLLOW)
+@paginate(Pages, page_size=20)
+def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> Any:
+    user = api_user(request)
+    if may(user, VIEW):
+        rows = Ticket.objects.restrict(user, VIEW)
+    elif may(user, FOLLOW):
+        rows = Ticket.objects.restrict(user, FOLLOW)
+    else:
+        raise PermissionDenied(VIEW)
+    if filters.status == "open":
+        rows = rows.filter(status__in=OPEN_STATUSES)
+    elif filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.category:
+        rows = rows.filter(category__code=filters.category)
+    if filters.overdue is not None:
+        rows = rows.filter(overdue=filters.overdue)
+    if filters.grid_id is not None:
+        rows = rows.filter(grid_id=filters.grid_id)
+    return [ticket_out(t) for t in rows.select_related("category", "place", "merged_into").order_by("-created_at", "-pk")]
+
+
+@router.post("", response={201: TicketDetail, **ERRORS}, summary="File a request")
+@route(SUBMIT, model=Place, kwarg="place_id")
+def create_ticket(request: HttpRequest, payload: TicketIn) -> Status:
+    user = api_user(request)
+    place = get_or_404(Place.objects.all(), user, SUBMIT, pk=payload.place_id)
+    category = Category.objects.filter(code=payload.category).first()
+    if category is None:
+        raise ValidationError({"category": [ValidationError(_("Unknown category."), code="invalid_choice")]})
+    person = None
+    if payload.person_id is not None:
+        person = get_or_404(Person.objects.all(), user, "people.view", pk=payload.person_id)
+    ticket = actions.do_submit(actions.NewTicket(
+        category=category, place=place, description=payload.description, source=payload.source, person=person,
+        contact_name=payload.contact_name, contact_phone=payload.contact_phone, anonymous=payload.anonymous,
+        external_ref=payload.external_ref), acting_user=user)
+    ticket = _related().get(pk=ticket.pk)
+    return Status(201, detail_out(ticket, allows(user, VIEW, ticket)))
+
+
+@router.get("/{ticket_id}", response={200: TicketDetail, **ERRORS}, summary="One request with its history")
+@route(VIEW, FOLLOW, model=Ticket, kwarg="ticket_id")
+def get_ticket(request: HttpRequest, ticket_id: Id) -> dict[str, Any]:
+    ticket, office = _find(api_user(request), ticket_id)
+    return detail_out(ticket, office)
+
+
+# --- moves --------------------------------------------------------------------------------------------
+
+class NoteIn(Schema):
+    note: Text = Field(max_length=2000)
+    public: bool = True
+
+
+class ReasonIn(Schema):
+    reason: Text = Field(max_length=2000)
+
+
+class OutcomeIn(Schema):
+    outcome: Text = Field(max_length=2000)
+
+
+class TransferIn(Schema):
+    reason: Text = Field(max_length=500)
+    grid_id: Id | None = None
+    department: Text = Field("", max_length=64)
+
+
+class AssignIn(Schema):
+    level: Literal["grid", "community", "street", "department"]
+    grid_id: Id | None = None
+    department: Text = Field("", max_length=64)
+
+
+class MergeIn(Schema):
+    into: str = Field(max_length=20, description="the number of the request to merge into")
+
+
+class RateIn(Schema):
+    rating: Literal["satisfied", "partly", "unsatisfied"]
+    comment: Text = Field("", max_length=500)
+
+
+def _handled(user: Any, ticket_id: int) -> Ticket:
+    ticket = restricted(_related(), user, HANDLE).filter(pk=ticket_id).first() or \
+        restricted(_related(), user, DISPATCH).filter(pk=ticket_id).first()
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def _grid(ticket: Ticket, grid_id: int | None) -> Grid | None:
+    return Grid.objects.filter(pk=grid_id, community_id=ticket.community_id).first() if grid_id else None
+
+
+def _answer(user: Any, ticket: Ticket) -> dict[str, Any]:
+    return detail_out(_related().get(pk=ticket.pk), True)
+
+
+MOVE = {**ERRORS}
+
+
+@router.post("/{ticket_id}/accept", response={200: TicketDetail, **MOVE}, summary="Accept: I am on it")
+@route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
+def accept(request: HttpRequest, ticket_id: Id) -> dict[str, Any]:
+    user = api_user(request)
+    return _answer(user, actions.do_accept(_handled(user, ticket_id), acting_user=user))
+
+
+@router.post("/{ticket_id}/notes", response={200: TicketDetail, **MOVE}, summary="A progress note")
+@route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
+def note(request: HttpRequest, ticket_id: Id, payload: NoteIn) -> dict[str, Any]:
+    user = api_user(request)
+    ticket = actions.do_note(_handled(user, ticket_id), acting_user=user, note=payload.note, public=payload.public)
+    return _answer(user, ticket)
+
+
+@router.post("/{ticket_id}/transfer", response={200: TicketDetail, **MOVE},
+             summary="Pass it to another grid or a department")
+@route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
+def transfer(request: HttpRequest, ticket_id: Id, payload: TransferIn) -> dict[str, Any]:
+    user = api_user(request)
+    ticket = _handled(user, ticket_id)
+    ticket = actions.do_transfer(ticket, acting_user=user, reason=payload.reason, grid=_grid(ticket, payload.grid_id),
+                                 department=payload.department)
+    return _answer(user, ticket)
+
+
+@router.post("/{ticket_id}/return", response={200: TicketDetail, **MOVE}, summary="Return it: not ours (退单)")
+@route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
+def return_ticket(request: HttpRequest, ticket_id: Id, payload: ReasonIn) -> dict[str, Any]:
+    user = api_user(request)
+    return _answer(user, actions.do_return(_handled(user, ticket_id), acting_user=user, reason=payload.reason))
+
+
+@router.post("/{ticket_id}/resolve", response={200: TicketDetail, **MOVE}, summary="Resolved, with the outcome")
+@route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
+def resolve(request: HttpRequest, ticket_id: Id, payload: OutcomeIn) -> dict[str, Any]:
+    user = api_user(request)
+    return _answer(user, actions.do_resolve(_handled(user, ticket_id), acting_user=user, outcome=payload.outcome))
+
+
+@router.post("/{ticket_id}/close-unfixed", response={200: TicketDetail, **MOVE},
+             summary="Close without a fix, with a reason the resident reads")
+@route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
+def close_unfixed(request: HttpRequest, ticket_id: Id, payload: ReasonIn) -> dict[str, Any]:
+    user = api_user(request)
+    ticket = actions.do_close_unfixed(_handled(user, ticket_id), acting_user=user, reason=payload.reason)
+    return _answer(user, ticket)
+
+
+@router.post("/{ticket_id}/merge", response={200: TicketDetail, **MOVE},
+             summary="Merge into another request about the same problem")
+@route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
+def merge(request: HttpRequest, ticket_id: Id, payload: MergeIn) -> dict[str, Any]:
+    user = api_user(request)
+    ticket = _handled(user, ticket_id)
+    into = restricted(_related(), user, VIEW).filter(number=payload.into.strip()).first()
+    if into is None:
+        raise ValidationError({"into": [ValidationError(_("No request with this number in your area."),
+                                                        code="not_found")]})
+    return _answer(user, actions.do_merge(ticket, acting_user=user, into=into))
+
+
+@router.post("/{ticket_id}/assign", response={200: TicketDetail, **MOVE}, summary="Decide who answers")
+@route(DISPATCH, model=Ticket, kwarg="ticket_id")
+def assign(request: HttpRequest, ticket_id: Id, payload: AssignIn) -> dict[str, Any]:
+    user = api_user(request)
+    ticket = get_or_404(_related(), user, DISPATCH, pk=ticket_id)
+    ticket = actions.do_assign(ticket, acting_user=user, level=payload.level, grid=_grid(ticket, payload.grid_id),
+                               department=payload.department)
+    return _answer(user, ticket)
+
+
+@router.post("/{ticket_id}/rate", response={200: TicketDetail, **MOVE}, summary="The resident rates the result")
+@route(FOLLOW, model=Ticket, kwarg="ticket_id")
+def rate(request: HttpRequest, ticket_id: Id, payload: RateIn) -> dict[str, Any]:
+    user = api_user(request)
+    ticket = get_or_404(_related(), user, FOLLOW, pk=ticket_id)
+    ticket = actions.do_rate(ticket, acting_user=user, rating=payload.rating, comment=payload.comment)
+    return detail_out(_related().get(pk=ticket.pk), False)
+
+
+@router.post("/{ticket_id}/reopen", response={200: TicketDetail, **MOVE}, summary="Not fixed after all: reopen")
+@route(FOLLOW, model=Ticket, kwarg="ticket_id")
+def reopen(request: HttpRequest, ticket_id: Id, payload: ReasonIn) -> dict[str, Any]:
+    user = api_user(request)
+    ticket = get_or_404(_related(), user, FOLLOW, pk=ticket_id)
+    ticket = actions.do_reopen(ticket, acting_user=user, reason=payload.reason)
+    return detail_out(_related().get(pk=ticket.pk), False)
+

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class TicketsConfig(AppConfig):
+    name = "linli.tickets"
+    label = "tickets"
+    verbose_name = "Requests (诉求)"
+
+    def ready(self) -> None:
+        from linli.tickets.catalogue import install_builtin_categories
+
+        post_migrate.connect(install_builtin_categories, sender=self, dispatch_uid="linli_ticket_categories")
+        from linli.core import today
+        from linli.tickets.today import todos
+
+        today.register(todos)

@@ -1,0 +1,288 @@
+"""A working day's history for the demo street: requests over the last weeks in the mix of a
+Shanghai street (repairs and environment most common), most resolved in time, some overdue,
+some bounced between grids and departments, ratings skewed as real ratings are (most residents
+who rate are satisfied; many never rate). The demo resident has one request waiting for her
+rating and one being handled; the demo grid worker has new ones to accept.
+
+Rows are written in bulk with the same routing and limits the actions use, so the benchmark
+can build a year of requests for a 250,000-resident street in minutes."""
+
+from __future__ import annotations
+
+import datetime
+import random
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from linli.core import audit
+from linli.core.models import User
+from linli.core.progress import Progress
+from linli.grids.models import Grid, GridMember
+from linli.people.models import Residence
+from linli.places.models import Level as PlaceLevel
+from linli.places.models import Place
+from linli.places.rules import ancestor_paths
+from linli.tickets import actions, routing, workcal
+from linli.tickets.models import (
+    Category,
+    Clock,
+    EventKind,
+    Level,
+    Rating,
+    Source,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+
+# Share of requests per category (a Shanghai street: repairs and environment first).
+MIX = {
+    "repair-water": 17, "repair-public": 14, "environment": 15, "noise": 8, "safety": 5, "elderly": 8,
+    "parking": 7, "neighbour": 5, "policy": 6, "property": 6, "utilities": 3, "municipal": 2,
+    "illegal-building": 1, "staff-complaint": 1, "other": 2,
+}
+SOURCES = [(Source.APP, 45), (Source.PHONE, 25), (Source.HOTLINE, 15), (Source.WALK_IN, 8), (Source.VISIT, 7)]
+RATINGS = [(Rating.SATISFIED, 74), (Rating.PARTLY, 17), (Rating.UNSATISFIED, 9)]
+WORDS = {
+    "repair-water": ["厨房水管漏水，楼下天花板渗水", "卫生间下水道堵塞", "楼顶水箱溢水"],
+    "repair-public": ["楼道灯不亮，晚上老人上下楼不安全", "单元门禁坏了关不上", "电梯异响"],
+    "environment": ["楼下垃圾桶满了没人清运", "楼道里堆放杂物", "绿化带杂草太高"],
+    "noise": ["楼上深夜装修噪声", "广场舞音响太响", "空调外机噪声扰民"],
+    "safety": ["电瓶车在楼道里充电", "消防通道被车堵住", "楼道灭火器过期"],
+    "elderly": ["独居老人需要助餐", "老人行动不便需要代配药", "希望有人上门探望"],
+    "parking": ["小区停车位被外来车辆占用", "非机动车乱停"],
+    "neighbour": ["邻居空调滴水到我家阳台", "邻居养狗扰民"],
+    "policy": ["咨询低保申请材料", "咨询居住证办理", "咨询医保报销"],
+    "property": ["物业不及时维修", "物业费收费有疑问"],
+    "utilities": ["整栋楼停水没有通知", "燃气表读数异常"],
+    "municipal": ["小区门口路灯不亮", "人行道破损"],
+    "illegal-building": ["楼顶违章搭建"],
+    "staff-complaint": ["窗口工作人员态度不好"],
+    "other": ["建议增加健身器材"],
+}
+OUTCOMES = ["已上门维修，问题解决", "已联系物业处理完毕", "已协调双方，达成一致", "已清运完毕", "已答复居民咨询内容"]
+
+
+@dataclass
+class Street:
+    """What routing needs, read once: grids by building, leaders, houses with a resident."""
+
+    grid_by_building: dict[str, Grid]
+    leader: dict[int, Any]
+    homes: list[tuple[Place, int | None]]
+    publics: list[Place]
+    community_ids: dict[str, int]
+
+
+def _read_street(rng: random.Random, sample_homes: int) -> Street:
+    grids = {g.pk: g for g in Grid.objects.all()}
+    through = Grid.places.through
+    grid_by_building = {path: grids[gid] for gid, path in through.objects.values_list("grid_id", "place__path")}
+    leader = {m.grid_id: m.user for m in GridMember.objects.filter(role=GridMember.Role.LEADER).select_related("user")}
+    residences = list(Residence.objects.filter(moved_out__isnull=True).values_list("house_id", "person_id"))
+    rng.shuffle(residences)
+    chosen = dict(residences[:sample_homes])
+    houses = Place.objects.in_bulk(list(chosen))
+    homes: list[tuple[Place, int | None]] = [(houses[h], p) for h, p in chosen.items() if h in houses]
+    publics = list(Place.objects.filter(level__in=[PlaceLevel.BUILDING, PlaceLevel.COMPOUND]))
+    communities = dict(Place.objects.filter(level=PlaceLevel.COMMUNITY).values_list("path", "pk"))
+    return Street(grid_by_building, leader, homes, publics, communities)
+
+
+def _destination(street: Street, category: Category, place: Place) -> tuple[str, Grid | None, Any, str]:
+    if category.level == Level.DEPARTMENT:
+        return Level.DEPARTMENT, None, None, category.department
+    if category.level in (Level.COMMUNITY, Level.STREET):
+        return category.level, None, None, ""
+    for path in [place.path, *reversed(ancestor_paths(place.path))]:
+        grid = street.grid_by_building.get(path)
+        if grid is not None:
+            return Level.GRID, grid, street.leader.get(grid.pk), ""
+    below = [g for p, g in street.grid_by_building.items() if p.startswith(place.path)]
+    if below:
+        grid = below[0]
+        return Level.GRID, grid, street.leader.get(grid.pk), ""
+    return Level.COMMUNITY, None, None, ""
+
+
+def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:
+    return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
+
+
+def build_history(*, days: int = 60, per_day: float = 30.0, seed: int = 1,
+                  now: datetime.datetime | None = None, show_progress: bool = False) -> int:
+    """Write ``days`` of past requests, ``per_day`` a day on average. Returns how many."""
+    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+    now = now or timezone.now()
+    categories = {c.code: c for c in Category.objects.all()}
+    mix = [(categories[code], w) for code, w in MIX.items() if code in categories]
+    total = int(days * per_day)
+    street = _read_street(rng, sample_homes=min(max(total, 100), 200_000))
+    if not street.homes or not mix:
+        return 0
+    calendar = workcal.Calendar.load((now - datetime.timedelta(days=days + 1)).date(), days=days + 400)
+    progress = Progress("requests", total, enabled=show_progress)
+    with transaction.atomic():
+        for start in range(0, total, 5000):
+            batch = [_one(rng, street, mix, now, days, calendar) for _ in range(min(5000, total - start))]
+            _write(batch)
+            progress.advance(len(batch))
+        audit.record("tickets.demo", detail={"requests": total, "days": days})
+    return total
+
+
+@dataclass
+class Planned:
+    ticket: Ticket
+    events: list[TicketEvent]
+
+
+def _one(rng: random.Random, street: Street, mix: list[tuple[Category, int]], now: datetime.datetime, days: int,
+         calendar: workcal.Calendar) -> Planned:
+    category: Category = _pick(rng, mix)
+    if rng.random() < 0.7:
+        place, person_id = rng.choice(street.homes)
+    else:
+        place, person_id = rng.choice(street.publics), None
+    age = datetime.timedelta(days=days) * (rng.random() ** 1.3)  # a little more recent than old
+    created = (now - age).replace(hour=rng.choice([8, 9, 9, 10, 10, 11, 14, 15, 16, 17, 19, 20, 21]),
+                                   minute=rng.randrange(60))
+    created = min(created, now - datetime.timedelta(minutes=rng.randrange(5, 600)))
+    level, grid, handler, department = _destination(street, category, place)
+    working = category.clock == Clock.WORKING
+    respond_by = workcal.add_hours(created, category.respond_hours, working=working, calendar=calendar)
+    resolve_by = workcal.add_hours(created, category.resolve_hours, working=working, calendar=calendar)
+    ticket = Ticket(
+        number="", token=secrets.token_urlsafe(18)[:24], category=category, place=place,
+        community_id=street.community_ids[routing.community_path(place.path)], path=place.path,
+        description=rng.choice(WORDS.get(category.code, ["需要社区帮助"])), source=_pick(rng, SOURCES),
+        person_id=person_id, level=level, grid=grid, handler=handler, department=department,
+        routing={"code": "department", "category": category.name, "department": department}
+        if level == Level.DEPARTMENT else {"code": f"{level}_category", "category": category.name}
+        if level != Level.GRID else {"code": "house_grid" if place.level == PlaceLevel.HOUSE else "place_grid",
+                                     "grid": grid.name if grid else "", "place": place.name,
+                                     "handler": str(handler) if handler else ""},
+        respond_by=respond_by, resolve_by=resolve_by, created_at=created,
+    )
+    events = [TicketEvent(kind=EventKind.SUBMITTED, at=created, actor=None, detail={"source": ticket.source}),
+              TicketEvent(kind=EventKind.ROUTED, at=created, detail={"level": level})]
+    _live(rng, ticket, events, now, calendar)
+    return Planned(ticket, events)
+
+
+def _after(rng: random.Random, start: datetime.datetime, limit: datetime.datetime, late: bool) -> datetime.datetime:
+    span = max(limit - start, datetime.timedelta(minutes=20))
+    at = limit + span * rng.random() * 0.8 if late else start + span * (0.1 + 0.85 * rng.random())
+    return at
+
+
+def _live(rng: random.Random, t: Ticket, events: list[TicketEvent], now: datetime.datetime,
+          calendar: workcal.Calendar) -> None:
+    """What became of the request by now."""
+    handler = t.handler
+    if rng.random() < 0.08 and t.level == Level.GRID:  # bounced once or more
+        t.bounces = rng.choice([1, 1, 2, 3])
+        events.append(TicketEvent(kind=EventKind.TRANSFERRED, at=t.created_at + datetime.timedelta(hours=1),
+                                  actor=handler, note="不在本网格，转交", public=True))
+        if t.bounces > 2:
+            t.level, t.routing = Level.COMMUNITY, {"code": "bounced"}
+    responded = _after(rng, t.created_at, t.respond_by, late=rng.random() < 0.12)
+    if responded > now:
+        t.warn_at = t.created_at + (t.respond_by - t.created_at) * settings.LINLI_TICKET_WARN_SHARE
+        _mark_overdue(t, now)
+        return
+    t.status, t.responded_at, t.responded_late = Status.ACCEPTED, responded, responded > t.respond_by
+    events.append(TicketEvent(kind=EventKind.ACCEPTED, at=responded, actor=handler))
+    resolved = _after(rng, responded, t.resolve_by, late=rng.random() < 0.15)
+    if resolved > now:
+        t.warn_at = responded + (t.resolve_by - responded) * settings.LINLI_TICKET_WARN_SHARE
+        _mark_overdue(t, now)
+        return
+    if rng.random() < 0.03:
+        t.status, t.outcome = Status.UNRESOLVABLE, "经核实不属于社区职责范围，已告知居民向区房管局反映"
+        t.resolved_at = t.closed_at = resolved
+        events.append(TicketEvent(kind=EventKind.UNRESOLVABLE, at=resolved, actor=handler, note=t.outcome))
+        return
+    t.status, t.resolved_at, t.resolved_late = Status.RESOLVED, resolved, resolved > t.resolve_by
+    t.outcome = rng.choice(OUTCOMES)
+    events.append(TicketEvent(kind=EventKind.RESOLVED, at=resolved, actor=handler, note=t.outcome))
+    window = datetime.timedelta(days=settings.LINLI_TICKET_REOPEN_DAYS)
+    if rng.random() < 0.58:  # many residents never rate
+        rated = resolved + datetime.timedelta(hours=rng.uniform(1, 72))
+        if rated < now:
+            t.rating = _pick(rng, RATINGS)
+            t.rated_at = t.closed_at = rated
+            t.status = Status.CLOSED
+            events.append(TicketEvent(kind=EventKind.RATED, at=rated, detail={"rating": t.rating}))
+            if t.rating == Rating.UNSATISFIED and rng.random() < 0.35:
+                t.reopened = 1  # reopened once, fixed the second time
+    if t.status == Status.RESOLVED and now - resolved > window:
+        t.status, t.closed_at = Status.CLOSED, resolved + window
+        events.append(TicketEvent(kind=EventKind.CLOSED, at=t.closed_at))
+
+
+def _mark_overdue(t: Ticket, now: datetime.datetime) -> None:
+    due = t.respond_by if t.responded_at is None else t.resolve_by
+    if due < now:
+        t.overdue, t.escalations = True, 1
+        t.level = actions.UP[Level(t.level)]
+        t.routing = {"code": "escalated", "level": t.level}
+        t.warned_at = due
+
+
+def _write(batch: list[Planned]) -> None:
+    tickets = [p.ticket for p in batch]
+    planned = {t.token: t.created_at for t in tickets}  # bulk_create stamps auto_now_add over them
+    for t in tickets:
+        t.number = f"tmp-{t.token}"
+    Ticket.objects.bulk_create(tickets, batch_size=1000)
+    for t in tickets:
+        t.created_at = t.updated_at = planned[t.token]
+    saved = dict(Ticket.objects.filter(number__in=[t.number for t in tickets]).values_list("number", "pk"))
+    numbers = []
+    for t in tickets:
+        t.pk = saved[t.number]
+        t.number = f"{timezone.localtime(t.created_at):%Y%m%d}-{t.pk:06d}"
+        numbers.append(t)
+    Ticket.objects.bulk_update(numbers, ["number", "created_at", "updated_at"], batch_size=1000)
+    events = []
+    for p in batch:
+        for e in p.events:
+            e.ticket_id = p.ticket.pk
+            events.append(e)
+    TicketEvent.objects.bulk_create(events, batch_size=2000)
+
+
+def prepare_demo_requests(*, seed: int = 1, residents: int = 50_000, show_progress: bool = False) -> int:
+    """The demo's history (about six requests a day per 10,000 residents over 60 days) and the
+    demo accounts' own: the resident's request to rate and her open one, new requests in the
+    grid worker's grid."""
+    count = build_history(days=60, per_day=max(residents / 10_000 * 6, 5), seed=seed, show_progress=show_progress)
+    resident = User.objects.filter(username="demo-resident").select_related("person__current_house").first()
+    worker = User.objects.filter(username="demo-grid").first()
+    if resident is None or worker is None or resident.person is None or resident.person.current_house is None:
+        return count
+    house = resident.person.current_house
+    water = Category.objects.get(code="repair-water")
+    light = Category.objects.get(code="repair-public")
+    done = actions.do_submit(actions.NewTicket(water, house, "卫生间水龙头一直滴水，关不紧"), acting_user=resident)
+    actions.do_accept(done, acting_user=worker)
+    actions.do_resolve(done, acting_user=worker, outcome="已上门更换水龙头阀芯，不再滴水")
+    building = Place.objects.get(path=ancestor_paths(house.path)[6])
+    actions.do_submit(actions.NewTicket(light, building, "我们单元三楼楼道灯坏了，晚上很黑"), acting_user=resident)
+    neighbours = defaultdict(list)
+    for residence in Residence.objects.filter(house__path__startswith=building.path, moved_out__isnull=True
+                                              ).exclude(house=house).select_related("house", "person")[:20]:
+        neighbours[residence.house_id].append(residence)
+    for n, rows in enumerate(list(neighbours.values())[:3]):
+        actions.do_submit(actions.NewTicket(
+            Category.objects.get(code=("environment", "noise", "elderly")[n]), rows[0].house,
+            ("楼道里堆了很多纸箱，影响通行", "楼上每天晚上十点后还在装修", "家里老人腿脚不便，想请社区帮忙代配降压药")[n],
+            source=Source.PHONE, person=rows[0].person), acting_user=worker)
+    return count + 5

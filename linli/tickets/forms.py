@@ -1,0 +1,118 @@
+"""The request forms: filing one (a resident on her phone, or the office for a caller), and
+each move a handler, a dispatcher or the resident makes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.forms import StyledForm
+from linli.grids.models import Grid
+from linli.places.models import Place
+from linli.tickets.models import Category, Level, Rating, Source
+
+TEXTAREA = {"rows": 4, "maxlength": 2000}
+
+
+class CategoryChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Category) -> str:  # type: ignore[override]
+        return obj.label
+
+
+class NewTicketForm(StyledForm):
+    category = CategoryChoice(label=_("What is it about?"), queryset=Category.objects.none(),
+                              widget=forms.RadioSelect, empty_label=None)
+    place = forms.TypedChoiceField(label=_("Where?"), coerce=int)
+    description = forms.CharField(label=_("What happened? Where exactly?"), max_length=2000,
+                                  widget=forms.Textarea(attrs=TEXTAREA))
+    anonymous = forms.BooleanField(label=_("Do not show my name (only for some categories)"), required=False)
+    contact_phone = forms.CharField(label=_("Phone to call back (optional)"), required=False, max_length=32,
+                                    widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+
+    def __init__(self, *args: Any, places: list[Place], place_labels: dict[int, str], deliveries: bool = True,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offered = Category.objects.filter(active=True)
+        if not deliveries:  # groceries and medicine deliveries are for quarantined households
+            offered = offered.filter(delivery=False)
+        self.fields["category"].queryset = offered  # type: ignore[attr-defined]
+        self.fields["place"].choices = [(p.pk, place_labels.get(p.pk, p.name)) for p in places]  # type: ignore[attr-defined]
+        self.places = {p.pk: p for p in places}
+
+    def chosen_place(self) -> Place:
+        return self.places[self.cleaned_data["place"]]
+
+
+class StaffTicketForm(NewTicketForm):
+    """The office files a request for a caller or a walk-in, or a need found on a visit."""
+
+    source = forms.ChoiceField(label=_("How did it reach us?"), choices=[
+        (Source.PHONE, Source.PHONE.label), (Source.WALK_IN, Source.WALK_IN.label),
+        (Source.VISIT, Source.VISIT.label), (Source.HOTLINE, Source.HOTLINE.label)])
+    contact_name = forms.CharField(label=_("Caller's name (optional)"), required=False, max_length=64)
+    external_ref = forms.CharField(label=_("12345 order number (if from the hotline)"), required=False,
+                                   max_length=64)
+    field_order = ["source", "category", "place", "description", "contact_name", "contact_phone", "external_ref",
+                   "anonymous"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].widget = forms.Select(attrs={"class": "form-select"})
+        self.fields["contact_phone"].label = _("Caller's phone (optional)")
+
+
+class NoteForm(StyledForm):
+    note = forms.CharField(label=_("Progress note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    public = forms.BooleanField(label=_("The resident may read it"), required=False, initial=True)
+
+
+class ReasonForm(StyledForm):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OutcomeForm(StyledForm):
+    outcome = forms.CharField(label=_("What was done (the resident reads this)"), max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CloseForm(StyledForm):
+    reason = forms.CharField(label=_("Why it cannot be fixed (the resident reads this)"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class GridChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Grid) -> str:  # type: ignore[override]
+        return obj.name
+
+
+class TransferForm(StyledForm):
+    grid = GridChoice(label=_("To the grid"), queryset=Grid.objects.none(), required=False)
+    department = forms.CharField(label=_("Or to the department"), max_length=64, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, grids: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = grids  # type: ignore[attr-defined]
+
+
+class AssignForm(StyledForm):
+    level = forms.ChoiceField(label=_("Who answers"), choices=Level.choices)
+    grid = GridChoice(label=_("Grid"), queryset=Grid.objects.none(), required=False)
+    department = forms.CharField(label=_("Department"), max_length=64, required=False)
+
+    def __init__(self, *args: Any, grids: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = grids  # type: ignore[attr-defined]
+
+
+class MergeForm(StyledForm):
+    into = forms.CharField(label=_("Number of the request to merge into"), max_length=20)
+
+
+class RateForm(StyledForm):
+    rating = forms.ChoiceField(label=_("How satisfied are you with the result?"), choices=Rating.choices,
+                               widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Anything to add? (optional)"), required=False, max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 2}))

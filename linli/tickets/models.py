@@ -1,0 +1,280 @@
+"""Residents' requests (诉求): the catalogue of categories with their time limits, the working
+calendar the limits are counted in, the requests themselves with their history, and the grid
+roles' duty lists (三张清单) that routing obeys."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.fields import EncryptedTextField
+from linli.core.models import PlaceScopedModel, RestrictedQuerySet, path_index
+
+
+class Level(models.TextChoices):
+    """Who answers for a request: the grid, the community office, the street office, or a
+    department outside the community (housing bureau, water company …)."""
+
+    GRID = "grid", _("grid")
+    COMMUNITY = "community", _("community office")
+    STREET = "street", _("street office")
+    DEPARTMENT = "department", _("outside department")
+
+
+class Clock(models.TextChoices):
+    WORKING = "working", _("working hours")
+    ROUND = "round", _("round the clock")
+
+
+class Category(models.Model):
+    """One line of the catalogue. Names are data (Chinese first, English beside it); the
+    street edits the catalogue, so the limits are what the street has promised its residents."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    name_en = models.CharField(_("name in English"), max_length=64, blank=True)
+    level = models.CharField(_("answered by"), max_length=12, choices=Level.choices, default=Level.GRID)
+    department = models.CharField(_("department"), max_length=64, blank=True,
+                                  help_text=_("For requests outside the community's remit: who answers them."))
+    respond_hours = models.PositiveSmallIntegerField(_("time to first response (hours)"), default=4)
+    resolve_hours = models.PositiveSmallIntegerField(_("time to resolution (hours)"), default=40)
+    clock = models.CharField(_("counted in"), max_length=8, choices=Clock.choices, default=Clock.WORKING)
+    anonymous_allowed = models.BooleanField(_("may be anonymous"), default=False)
+    delivery = models.BooleanField(_("delivery for a quarantined household"), default=False)
+    active = models.BooleanField(_("offered to residents"), default=True)
+    sort_key = models.PositiveSmallIntegerField(default=0)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("request category")
+        verbose_name_plural = _("request categories")
+        ordering = ["sort_key", "code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(respond_hours__gt=0) & models.Q(resolve_hours__gt=0),
+                                   name="category_limits_positive",
+                                   violation_error_message=_("Time limits must be at least one hour.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.name_en and (translation.get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class CalendarDay(models.Model):
+    """A day the street declares a working day or a day off against the national calendar the
+    platform ships with (a make-up working day announced late, a local day off)."""
+
+    date = models.DateField(_("date"), unique=True)
+    working = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'+' if self.working else '-'}"
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("waiting to be accepted")
+    ACCEPTED = "accepted", _("being handled")
+    RESOLVED = "resolved", _("resolved, waiting for the resident's rating")
+    CLOSED = "closed", _("closed")
+    UNRESOLVABLE = "unresolvable", _("closed without a fix")
+    MERGED = "merged", _("merged into another request")
+
+
+OPEN_STATUSES = (Status.NEW, Status.ACCEPTED)
+
+
+class Source(models.TextChoices):
+    APP = "app", _("resident, on the phone")
+    PHONE = "phone", _("phone call to the office")
+    WALK_IN = "walk_in", _("walk-in at the office")
+    HOTLINE = "hotline", _("12345 hotline")
+    VISIT = "visit", _("home visit")
+    OPEN311 = "open311", _("Open311 client")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("satisfied")
+    PARTLY = "partly", _("basically satisfied")
+    UNSATISFIED = "unsatisfied", _("not satisfied")
+
+
+class Ticket(PlaceScopedModel):
+    """A request. ``path`` is the place it is about (a house, or a public place: a compound, a
+    building, a unit), so the request belongs to the grid and community of that place."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT,
+                                 related_name="tickets")
+    place = models.ForeignKey("places.Place", verbose_name=_("place"), on_delete=models.PROTECT,
+                              related_name="tickets")
+    community = models.ForeignKey("places.Place", verbose_name=_("community"), on_delete=models.PROTECT,
+                                  related_name="+")
+    description = models.TextField(_("what happened"), max_length=2000)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.APP)
+    external_ref = models.CharField(_("hotline order number"), max_length=64, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="tickets_submitted")
+    person = models.ForeignKey("people.Person", verbose_name=_("resident"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="tickets")
+    contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
+    contact_phone = EncryptedTextField(_("contact phone"), blank=True)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    photo = models.CharField(max_length=80, blank=True, editable=False)  # file name in the photo store
+
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
+    level = models.CharField(_("answered by"), max_length=12, choices=Level.choices)
+    grid = models.ForeignKey("grids.Grid", verbose_name=_("grid"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="tickets")
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handler"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="tickets_handled")
+    department = models.CharField(_("department"), max_length=64, blank=True)
+    # why it went there: {"code": …, plus the names the sentence needs}, worded in routing.reason_text
+    routing = models.JSONField(_("why it went there"), default=dict, blank=True)
+    assigned_by_street = models.BooleanField(default=False)  # the street closed the loop: no more returns
+
+    respond_by = models.DateTimeField(_("first response due"))
+    resolve_by = models.DateTimeField(_("resolution due"))
+    warn_at = models.DateTimeField(null=True, blank=True)  # when the current limit's warning is due
+    warned_at = models.DateTimeField(null=True, blank=True)
+    overdue = models.BooleanField(_("overdue"), default=False)  # the red mark
+    escalations = models.PositiveSmallIntegerField(default=0)
+    bounces = models.PositiveSmallIntegerField(_("transfers and returns"), default=0)
+    department_bounces = models.PositiveSmallIntegerField(default=0)
+    reopened = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+
+    responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    responded_late = models.BooleanField(default=False)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_late = models.BooleanField(default=False)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), max_length=2000, blank=True)
+
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
+    rating_comment = models.CharField(_("comment"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="merged")
+
+    class Meta:
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        ordering = ["-created_at"]
+        indexes = [
+            path_index("ticket_path_prefix"),
+            models.Index(fields=["status", "warn_at"], name="ticket_status_warn"),
+            models.Index(fields=["grid", "status"], name="ticket_grid_status"),
+            models.Index(fields=["handler", "status"], name="ticket_handler_status"),
+            models.Index(fields=["place", "category", "created_at"], name="ticket_place_category"),
+            models.Index(fields=["community", "created_at"], name="ticket_community_created"),
+            models.Index(fields=["created_at"], name="ticket_created"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["external_ref"], condition=~models.Q(external_ref=""),
+                                    name="ticket_external_ref_once",
+                                    violation_error_message=_("This hotline order is already registered.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def due_at(self):  # type: ignore[no-untyped-def]
+        """The limit that counts now: the first response, then the resolution."""
+        return self.respond_by if self.responded_at is None else self.resolve_by
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    ROUTED = "routed", _("sent to")
+    ACCEPTED = "accepted", _("accepted")
+    NOTE = "note", _("progress note")
+    TRANSFERRED = "transferred", _("transferred")
+    RETURNED = "returned", _("returned")
+    ASSIGNED = "assigned", _("assigned")
+    WARNED = "warned", _("limit near")
+    ESCALATED = "escalated", _("overdue, escalated")
+    RESOLVED = "resolved", _("resolved")
+    UNRESOLVABLE = "unresolvable", _("closed without a fix")
+    RATED = "rated", _("rated")
+    REOPENED = "reopened", _("reopened")
+    CLOSED = "closed", _("closed")
+    MERGED = "merged", _("merged")
+
+
+class TicketEvent(models.Model):
+    """One line of a request's history. ``public`` lines are what the resident reads (in plain
+    words); the others are the office's own notes."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"))
+    kind = models.CharField(_("what"), max_length=12, choices=EventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    public = models.BooleanField(default=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("request history line")
+        verbose_name_plural = _("request history")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["ticket", "at"], name="ticket_event_order")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} {self.kind}"
+
+
+class DutyKind(models.TextChoices):
+    POWER = "power", _("powers (权力清单): what she may decide")
+    RESPONSIBILITY = "responsibility", _("responsibilities (责任清单): what she must do")
+    NEGATIVE = "negative", _("not hers (负面清单): what she must not take on")
+
+
+class GridRole(models.TextChoices):
+    LEADER = "leader", _("grid leader")
+    MEMBER = "member", _("grid member")
+
+
+class DutyItem(PlaceScopedModel):
+    """One line of a grid role's three lists, kept by the street (``path`` is the street's).
+    A negative line that names a category keeps that category away from the role in routing."""
+
+    role = models.CharField(_("grid role"), max_length=8, choices=GridRole.choices)
+    kind = models.CharField(_("list"), max_length=16, choices=DutyKind.choices)
+    text = models.CharField(_("what"), max_length=300)
+    category = models.ForeignKey(Category, verbose_name=_("request category"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="duty_items")
+    sort_key = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("duty list line")
+        verbose_name_plural = _("duty lists")
+        ordering = ["role", "kind", "sort_key", "pk"]
+        indexes = [path_index("duty_item_path_prefix")]
+
+    def __str__(self) -> str:
+        return self.text

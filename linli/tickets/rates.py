@@ -1,0 +1,122 @@
+"""The three rates a 12345 hotline is judged by, computed from the requests themselves:
+
+- 响应率 (response rate): first responses within the limit, of the requests whose limit has
+  passed or that were answered;
+- 解决率 (resolution rate): resolved and not reopened, of the requests whose resolution limit
+  has passed or that were resolved or closed — as the office records it, and as the residents
+  who rated said it (the share of rated requests not rated "not satisfied" and not reopened),
+  so that the office cannot grade itself;
+- 满意率 (satisfaction rate): satisfied or basically satisfied, of the rated requests, with the
+  share of resolved requests that residents rated at all beside it.
+
+Each over the requests filed in a period (a week from Monday, or a calendar month), by grid,
+community, category or outside department, with the previous period for comparison. One
+aggregate query per period, whatever the number of requests.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from linli.tickets.models import Level, Rating, Status, Ticket
+
+GROUPS = {
+    "community": ("community_id", "community__name"),
+    "grid": ("grid_id", "grid__name"),
+    "category": ("category_id", "category__name"),
+    "department": ("department", "department"),
+}
+RESOLVED = (Status.RESOLVED, Status.CLOSED)
+
+
+@dataclass
+class Rates:
+    key: Any
+    name: str
+    filed: int
+    response: float | None
+    resolution: float | None
+    resolution_by_residents: float | None
+    satisfaction: float | None
+    rated_share: float | None
+    response_n: int = 0
+    resolution_n: int = 0
+    rated: int = 0
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def period(kind: str, offset: int = 0, today: datetime.date | None = None) -> tuple[datetime.datetime,
+                                                                                   datetime.datetime]:
+    """[start, end) of the week (Monday first) or month ``offset`` periods before the current one."""
+    today = today or timezone.localdate()
+    if kind == "week":
+        monday = today - datetime.timedelta(days=today.weekday()) - datetime.timedelta(weeks=offset)
+        start_day, end_day = monday, monday + datetime.timedelta(days=7)
+    else:
+        month = today.year * 12 + today.month - 1 - offset
+        start_day = datetime.date(month // 12, month % 12 + 1, 1)
+        end_day = datetime.date((month + 1) // 12, (month + 1) % 12 + 1, 1)
+    tz = timezone.get_current_timezone()
+    return (datetime.datetime.combine(start_day, datetime.time.min, tzinfo=tz),
+            datetime.datetime.combine(end_day, datetime.time.min, tzinfo=tz))
+
+
+def three_rates(rows: QuerySet[Ticket], group: str, start: datetime.datetime, end: datetime.datetime,
+                now: datetime.datetime | None = None) -> list[Rates]:
+    now = now or timezone.now()
+    rows = rows.filter(created_at__gte=start, created_at__lt=end).exclude(status=Status.MERGED)
+    if group == "department":
+        rows = rows.filter(level=Level.DEPARTMENT)
+    elif group == "grid":
+        rows = rows.filter(grid__isnull=False)
+    if group == "all":
+        row = rows.aggregate(**_counts(now))
+        return [_rates(None, "", row)] if row["filed"] else []
+    key, name = GROUPS[group]
+    found = rows.values(k=F(key), label=F(name)).order_by().annotate(**_counts(now))
+    return sorted((_rates(row["k"], row["label"] or "", row) for row in found), key=lambda r: (-r.filed, r.name))
+
+
+def _counts(now: datetime.datetime) -> dict[str, Count]:
+    response_due = Q(responded_at__isnull=False) | Q(respond_by__lte=now)
+    resolution_due = Q(resolved_at__isnull=False) | Q(closed_at__isnull=False) | Q(resolve_by__lte=now)
+    rated = ~Q(rating="")
+    return {
+        "filed": Count("pk"),
+        "response_n": Count("pk", filter=response_due),
+        "response_ok": Count("pk", filter=Q(responded_at__isnull=False, responded_late=False)),
+        "resolution_n": Count("pk", filter=resolution_due),
+        "resolved_ok": Count("pk", filter=Q(status__in=RESOLVED, reopened=0) & resolution_due),
+        "rated": Count("pk", filter=rated),
+        "rated_resolved": Count("pk", filter=rated & ~Q(rating=Rating.UNSATISFIED) & Q(reopened=0)),
+        "satisfied": Count("pk", filter=Q(rating__in=[Rating.SATISFIED, Rating.PARTLY])),
+        "resolved_any": Count("pk", filter=Q(resolved_at__isnull=False)),
+    }
+
+
+def _rates(key: Any, name: str, row: Any) -> Rates:
+    return Rates(key=key, name=name, filed=row["filed"],
+                 response=_share(row["response_ok"], row["response_n"]),
+                 resolution=_share(row["resolved_ok"], row["resolution_n"]),
+                 resolution_by_residents=_share(row["rated_resolved"], row["rated"]),
+                 satisfaction=_share(row["satisfied"], row["rated"]),
+                 rated_share=_share(row["rated"], row["resolved_any"]),
+                 response_n=row["response_n"], resolution_n=row["resolution_n"], rated=row["rated"])
+
+
+def with_previous(rows: QuerySet[Ticket], group: str, kind: str, offset: int = 0,
+                  now: datetime.datetime | None = None) -> list[tuple[Rates, Rates | None]]:
+    """This period's rates beside the previous period's, matched by group."""
+    start, end = period(kind, offset)
+    before_start, before_end = period(kind, offset + 1)
+    current = three_rates(rows, group, start, end, now)
+    previous = {r.key: r for r in three_rates(rows, group, before_start, before_end, now)}
+    return [(r, previous.get(r.key)) for r in current]

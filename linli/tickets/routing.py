@@ -1,0 +1,127 @@
+"""Where a request goes, and why: by address first, then by the catalogue.
+
+1. A category outside the community's remit goes to the department the catalogue names; a
+   category the community or the street answers goes to that office.
+2. Otherwise the request goes to the grid of its place: a house's grid (the grid covering its
+   building), or for a public place the grid covering it (for a compound shared by grids, the
+   one covering most of its buildings).
+3. Inside the grid, to the leader, then the members, skipping a role whose negative list
+   (负面清单) names the category and anyone who may not handle requests there; when nobody is
+   left, to the community office.
+
+Every decision carries its reason, shown to the office and, in plain words, to the resident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from linli.core.scope import scope_for
+from linli.grids.models import Grid, GridMember
+from linli.places.models import Level as PlaceLevel
+from linli.places.models import Place
+from linli.places.rules import ancestor_paths
+from linli.tickets.access import HANDLE
+from linli.tickets.models import Category, DutyItem, DutyKind, Level
+
+COMMUNITY_DEPTH = 5  # province/city/district/street/community/
+
+
+@dataclass
+class Destination:
+    level: str
+    grid: Grid | None = None
+    handler: Any = None
+    department: str = ""
+    reason: dict[str, Any] = field(default_factory=dict)
+
+
+def community_path(path: str) -> str:
+    return "/".join(path.split("/")[:COMMUNITY_DEPTH]) + "/"
+
+
+def street_path(path: str) -> str:
+    return "/".join(path.split("/")[:COMMUNITY_DEPTH - 1]) + "/"
+
+
+def grid_of(place: Place) -> tuple[Grid | None, str]:
+    """The grid answering for a place, and how it was found."""
+    paths = [*ancestor_paths(place.path), place.path]
+    grid = Grid.objects.filter(places__path__in=paths).order_by("code").first()
+    if grid is not None:
+        return grid, "house_grid" if place.level == PlaceLevel.HOUSE else "place_grid"
+    # A public place above the grids' buildings: the grid covering most of what lies below it.
+    grid = (Grid.objects.filter(places__path__startswith=place.path)
+            .annotate(n=Count("places")).order_by("-n", "code").first())
+    return grid, "shared_place_grid" if grid is not None else "no_grid"
+
+
+def negative_roles(category: Category, path: str) -> set[str]:
+    """The grid roles whose negative list names the category, where the place lies."""
+    return set(DutyItem.objects.filter(kind=DutyKind.NEGATIVE, category=category,
+                                       path__in=ancestor_paths(path)).values_list("role", flat=True))
+
+
+def route(category: Category, place: Place) -> Destination:
+    if category.level == Level.DEPARTMENT:
+        return Destination(Level.DEPARTMENT, department=category.department,
+                           reason={"code": "department", "category": category.name,
+                                   "department": category.department})
+    if category.level in (Level.COMMUNITY, Level.STREET):
+        return Destination(category.level, reason={"code": f"{category.level}_category", "category": category.name})
+    grid, how = grid_of(place)
+    if grid is None:
+        return Destination(Level.COMMUNITY, reason={"code": "no_grid", "place": place.name})
+    excluded = negative_roles(category, place.path)
+    team = list(grid.members.select_related("user").order_by("-role", "pk"))  # "member" < "leader"
+    team.sort(key=lambda m: m.role != GridMember.Role.LEADER)
+    for member in team:
+        if member.role in excluded or not member.user.is_active:
+            continue
+        scope = scope_for(member.user, HANDLE)
+        if scope.covers(place.path) or grid.pk in scope.grid_ids:
+            return Destination(Level.GRID, grid=grid, handler=member.user,
+                               reason={"code": how, "grid": grid.name, "place": place.name,
+                                       "handler": str(member.user), "role": member.role})
+    if excluded:
+        return Destination(Level.COMMUNITY, reason={"code": "negative_list", "grid": grid.name,
+                                                    "category": category.name})
+    return Destination(Level.COMMUNITY, reason={"code": "no_handler", "grid": grid.name})
+
+
+def reason_text(reason: dict[str, Any]) -> str:
+    """The routing reason in the reader's language."""
+    code = reason.get("code", "")
+    texts = {
+        "department": _("“%(category)s” is not the community's to answer: it goes to %(department)s."),
+        "community_category": _("“%(category)s” is answered by the community office."),
+        "street_category": _("“%(category)s” is answered by the street office."),
+        "house_grid": _("The house lies in %(grid)s; %(handler)s answers for it."),
+        "place_grid": _("%(place)s lies in %(grid)s; %(handler)s answers for it."),
+        "shared_place_grid": _("%(place)s is shared by several grids; %(grid)s covers most of it, and "
+                               "%(handler)s answers for it."),
+        "no_grid": _("No grid covers %(place)s: the community office answers."),
+        "negative_list": _("“%(category)s” is on the negative list of %(grid)s's roles: the community office "
+                           "answers."),
+        "no_handler": _("Nobody in %(grid)s may handle requests now: the community office answers."),
+        "escalated": _("Past its time limit: escalated to the %(level)s."),
+        "bounced": _("Transferred or returned more than twice: the community secretary decides who answers."),
+        "department_bounced": _("Passed between departments: the street office assigns it and closes the loop."),
+        "assigned": _("Assigned by %(by)s."),
+        "transferred": _("Transferred by %(by)s."),
+        "returned": _("Returned by %(by)s: the community office decides who answers."),
+    }
+    text = texts.get(code)
+    if text is None:
+        return ""
+    params = {k: v for k, v in reason.items() if k != "code"}
+    if params.get("level") in Level.values:
+        params["level"] = Level(params["level"]).label
+    try:
+        return text % params
+    except (KeyError, TypeError, ValueError):
+        return text

@@ -1,0 +1,431 @@
+"""The request pages: a resident files and follows her requests on her phone; grid workers
+accept and answer theirs; the community and the street dispatch and supervise."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Min, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linli.core.access import PermissionDenied, allows, get_or_404, may, restricted, route
+from linli.core.http import denied
+from linli.core.pagination import CappedPaginator
+from linli.core.scope import scope_for
+from linli.core.text import clean_query_text
+from linli.grids.models import Grid
+from linli.people.models import Person
+from linli.places.models import Level as PlaceLevel
+from linli.places.models import Place, names_by_path
+from linli.places.rules import ancestor_paths
+from linli.tickets import actions, machine, routing
+from linli.tickets.access import DISPATCH, FOLLOW, HANDLE, SUBMIT, SUPERVISE, VIEW
+from linli.tickets.forms import (
+    AssignForm,
+    CloseForm,
+    MergeForm,
+    NewTicketForm,
+    NoteForm,
+    OutcomeForm,
+    RateForm,
+    ReasonForm,
+    StaffTicketForm,
+    TransferForm,
+)
+from linli.tickets.models import OPEN_STATUSES, Category, Level, Source, Ticket
+
+PER_PAGE = 25
+
+
+def _rows(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return qs.select_related("category", "place", "grid", "handler")
+
+
+def _is_staff(user: Any) -> bool:
+    return may(user, VIEW)
+
+
+# --- lists ------------------------------------------------------------------------------------------
+
+@route(VIEW, FOLLOW)
+@login_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not _is_staff(user):
+        if not may(user, FOLLOW):
+            return denied(request)
+        mine = _rows(Ticket.objects.restrict(user, FOLLOW)).order_by("-created_at")
+        page = CappedPaginator(mine, PER_PAGE).get_page(request.GET.get("page"))
+        return render(request, "tickets/mine.html", {"page": page, "rows": _with_addresses(page),
+                                                     "may_submit": may(user, SUBMIT)})
+    view = request.GET.get("view", "")
+    area = Ticket.objects.restrict(user, VIEW)
+    views = _queues(user, area)
+    if view not in views:
+        view = next(iter(views))
+    rows = views[view]["rows"]
+    category = request.GET.get("category", "")
+    if category:
+        rows = rows.filter(category__code=clean_query_text(category, 40))
+    query = clean_query_text(request.GET.get("q", ""), 20)
+    if query:
+        rows = rows.filter(number__contains=query)
+    page = CappedPaginator(_rows(rows).order_by(*views[view]["order"]), PER_PAGE).get_page(request.GET.get("page"))
+    tabs = [{"key": key, "label": v["label"], "count": None if key == "all" else v["rows"].count()}
+            for key, v in views.items()]
+    return render(request, "tickets/queue.html", {
+        "page": page, "rows": _with_addresses(page), "tabs": tabs, "view": view, "query": query, "category": category,
+        "categories": Category.objects.all(), "may_submit": may(user, SUBMIT),
+        "may_supervise": may(user, SUPERVISE), "now": timezone.now(),
+    })
+
+
+def _queues(user: Any, area: QuerySet[Ticket]) -> dict[str, dict[str, Any]]:
+    """The office's views of its requests, the most urgent first."""
+    open_rows = area.filter(status__in=OPEN_STATUSES)
+    grid_ids = sorted(scope_for(user, HANDLE).grid_ids)
+    mine = Q(handler=user) | Q(level=Level.GRID, grid_id__in=grid_ids, handler__isnull=True)
+    views: dict[str, dict[str, Any]] = {
+        "mine": {"label": _("For me to handle"), "rows": open_rows.filter(mine), "order": ["-overdue", "respond_by"]},
+    }
+    if may(user, DISPATCH):
+        views["dispatch"] = {"label": _("To dispatch"),
+                             "rows": open_rows.filter(level__in=[Level.COMMUNITY, Level.STREET, Level.DEPARTMENT]),
+                             "order": ["-overdue", "respond_by"]}
+    views["overdue"] = {"label": _("Overdue"), "rows": open_rows.filter(overdue=True), "order": ["respond_by"]}
+    views["open"] = {"label": _("All open"), "rows": open_rows, "order": ["-created_at"]}
+    views["all"] = {"label": _("All"), "rows": area, "order": ["-created_at"]}
+    return views
+
+
+# --- filing ------------------------------------------------------------------------------------------
+
+def _reportable(user: Any, request: HttpRequest) -> tuple[list[Place], Person | None, Place | None]:
+    """The places the user may file a request about, and the resident it is for when the
+    office files it from a person's or a house's page (``?person=`` / ``?house=``)."""
+    person = None
+    house = None
+    if (person_id := request.GET.get("person") or request.POST.get("person")) and _is_staff(user):
+        person = get_or_404(Person.objects.select_related("current_house"), user, "people.view", pk=person_id)
+        house = person.current_house
+    elif (house_id := request.GET.get("house") or request.POST.get("house")) and _is_staff(user):
+        house = get_or_404(Place.objects.filter(level=PlaceLevel.HOUSE), user, SUBMIT, pk=house_id)
+    elif not _is_staff(user) and getattr(user, "person_id", None):
+        house = getattr(user.person, "current_house", None)
+    if house is not None:
+        around = [p for p in Place.objects.filter(path__in=ancestor_paths(house.path),
+                                                  level__in=actions.REPORTABLE_LEVELS).order_by("-path")]
+        return [house, *around], person, house
+    if not _is_staff(user):
+        return [], None, None
+    public = (Place.objects.restrict(user, SUBMIT)
+              .filter(level__in=[PlaceLevel.COMPOUND, PlaceLevel.BUILDING]).order_by("path"))
+    grid_ids = scope_for(user, HANDLE).grid_ids
+    if grid_ids and not scope_for(user, VIEW).everything:
+        covered = Place.objects.filter(covering_grids__in=grid_ids)
+        paths = {p.path for p in covered} | {a for p in covered for a in ancestor_paths(p.path)}
+        public = public.filter(path__in=paths)
+    return list(public[:2000]), None, None
+
+
+def short_addresses(places: list[Place]) -> dict[int, str]:
+    """Addresses from the compound down ("玉兰苑 1号楼1单元101室"), a few queries for a page."""
+    names = names_by_path({p.path for p in places})
+    addresses = {}
+    for place in places:
+        chain = [*ancestor_paths(place.path)[5:], place.path]
+        addresses[place.pk] = " ".join([names.get(chain[0], ""), "".join(names.get(a, "") for a in chain[1:])]).strip()
+    return addresses
+
+
+def _with_addresses(tickets: Any) -> Any:
+    rows = list(tickets)
+    addresses = short_addresses([t.place for t in rows])
+    for t in rows:
+        t.address = addresses.get(t.place_id, t.place.name)
+    return rows
+
+
+def place_labels(places: list[Place], own_house: Place | None) -> dict[int, str]:
+    """"玉兰苑 1号楼1单元101室（我家）", "玉兰苑 1号楼 楼栋公共部位": names from the compound down,
+    with what kind of place each is."""
+    addresses = short_addresses(places)
+    labels = {}
+    for place in places:
+        name = addresses[place.pk]
+        if own_house is not None and place.pk == own_house.pk:
+            labels[place.pk] = _("%(name)s (my home)") % {"name": name}
+        elif place.level == PlaceLevel.HOUSE:
+            labels[place.pk] = name
+        else:
+            labels[place.pk] = _("%(name)s, shared parts") % {"name": name}
+    return labels
+
+
+@route(SUBMIT)
+@login_required
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not may(user, SUBMIT):
+        return denied(request)
+    staff = _is_staff(user)
+    places, person, house = _reportable(user, request)
+    labels = place_labels(places, own_house=None if staff else house)
+    form_class = StaffTicketForm if staff else NewTicketForm
+    initial: dict[str, Any] = {"place": places[0].pk if places else None}
+    if staff and request.GET.get("source") == Source.VISIT:
+        initial["source"] = Source.VISIT
+    form = form_class(request.POST or None, places=places, place_labels=labels, initial=initial,
+                      deliveries=staff or (house is not None and actions.under_home_quarantine(house)))
+    if request.method == "POST" and form.is_valid():
+        data = actions.NewTicket(
+            category=form.cleaned_data["category"], place=form.chosen_place(),
+            description=form.cleaned_data["description"], source=form.cleaned_data.get("source", Source.APP),
+            person=person, contact_name=form.cleaned_data.get("contact_name", ""),
+            contact_phone=form.cleaned_data.get("contact_phone", ""), anonymous=form.cleaned_data["anonymous"],
+            external_ref=form.cleaned_data.get("external_ref", ""))
+        try:
+            ticket = actions.do_submit(data, acting_user=user)
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        except PermissionDenied:
+            form.add_error(None, _("You may not file a request about this place."))
+        else:
+            messages.success(request, _("Request %(number)s is filed. %(reason)s") % {
+                "number": ticket.number, "reason": routing.reason_text(ticket.routing)})
+            return redirect("tickets:detail", pk=ticket.pk)
+    return render(request, "tickets/new.html", {
+        "form": form, "staff": staff, "person": person, "house": house, "no_places": not places,
+        "anonymous_codes": list(Category.objects.filter(anonymous_allowed=True).values_list("pk", flat=True)),
+    })
+
+
+# --- one request ---------------------------------------------------------------------------------------
+
+def _ticket_for(user: Any, pk: int) -> tuple[Ticket, bool]:
+    """The request and whether the user sees it as the office (else as its resident)."""
+    qs = _rows(Ticket.objects.select_related("community", "merged_into", "submitted_by", "person"))
+    if allows_any_view(user):
+        try:
+            return restricted(qs, user, VIEW).get(pk=pk), True
+        except Ticket.DoesNotExist:
+            pass
+    return get_or_404(qs, user, FOLLOW, pk=pk), False
+
+
+def allows_any_view(user: Any) -> bool:
+    return not scope_for(user, VIEW).empty
+
+
+@route(VIEW, FOLLOW, model=Ticket)
+@login_required
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    ticket, office = _ticket_for(user, pk)
+    events = ticket.events.select_related("actor").order_by("at", "pk")
+    if not office:
+        events = events.filter(public=True)
+    ticket.address = short_addresses([ticket.place])[ticket.place_id]  # type: ignore[attr-defined]
+    context: dict[str, Any] = {"ticket": ticket, "office": office, "events": events,
+                               "reason": routing.reason_text(ticket.routing), "now": timezone.now()}
+    if office:
+        handler = actions.may_handle(user, ticket)
+        dispatch = allows(user, DISPATCH, ticket)
+        moves = set(machine.allowed_moves(ticket.status)) if handler else set()
+        grids = Grid.objects.filter(community_id=ticket.community_id).order_by("code")
+        context.update({
+            "handler": handler, "dispatch": dispatch and ticket.is_open, "moves": moves,
+            "note_form": NoteForm(), "reason_form": ReasonForm(), "outcome_form": OutcomeForm(),
+            "close_form": CloseForm(), "transfer_form": TransferForm(grids=grids), "merge_form": MergeForm(),
+            "assign_form": AssignForm(grids=grids, initial={"level": ticket.level, "grid": ticket.grid_id}),
+            "duplicates": list(actions.possible_duplicates(ticket)[:5]) if ticket.is_open else [],
+            "followers": list(ticket.merged.only("pk", "number")),
+        })
+    else:
+        own = allows(user, FOLLOW, ticket)
+        moves = set(machine.allowed_moves(ticket.status)) & {"rate", "reopen"} if own else set()
+        if ticket.rating:
+            moves.discard("rate")
+        context.update({"moves": moves, "rate_form": RateForm(), "reason_form": ReasonForm()})
+    return render(request, "tickets/detail.html", context)
+
+
+HANDLER_MOVES = {"accept", "note", "transfer", "return", "resolve", "close_unfixed", "merge"}
+
+
+@route(HANDLE, DISPATCH, model=Ticket)
+@require_POST
+@login_required
+def handle_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
+    user = request.user
+    if move not in HANDLER_MOVES:
+        raise Http404
+    ticket = _handled(user, pk)
+    try:
+        _do_handler_move(request, ticket, move)
+    except ValidationError as exc:
+        messages.error(request, " ".join(_messages(exc)))
+    except PermissionDenied:
+        messages.error(request, _("This request is not assigned to you or your grid: the office that holds it "
+                                  "handles it."))
+    return redirect("tickets:detail", pk=ticket.pk)
+
+
+def _handled(user: Any, pk: int) -> Ticket:
+    for action in (HANDLE, DISPATCH):
+        try:
+            return restricted(Ticket.objects.all(), user, action).get(pk=pk)
+        except Ticket.DoesNotExist:
+            continue
+    raise Http404
+
+
+def _messages(error: ValidationError) -> list[str]:
+    return [str(m) for m in error.messages]
+
+
+def _do_handler_move(request: HttpRequest, ticket: Ticket, move: str) -> None:
+    user, post = request.user, request.POST
+    if move == "accept":
+        actions.do_accept(ticket, acting_user=user)
+        messages.success(request, _("Accepted: the resident sees that you are on it."))
+    elif move == "note":
+        actions.do_note(ticket, acting_user=user, note=post.get("note", ""), public=post.get("public") == "on")
+        messages.success(request, _("Note added."))
+    elif move == "transfer":
+        grids = Grid.objects.filter(community_id=ticket.community_id)
+        form = TransferForm(post, grids=grids)
+        grid = form.cleaned_data.get("grid") if form.is_valid() else None
+        actions.do_transfer(ticket, acting_user=user, reason=post.get("reason", ""), grid=grid,
+                            department=post.get("department", ""))
+        messages.success(request, _("Transferred."))
+    elif move == "return":
+        actions.do_return(ticket, acting_user=user, reason=post.get("reason", ""))
+        messages.success(request, _("Returned to the office that dispatches it."))
+    elif move == "resolve":
+        actions.do_resolve(ticket, acting_user=user, outcome=post.get("outcome", ""))
+        messages.success(request, _("Resolved: the resident is asked to rate the result."))
+    elif move == "close_unfixed":
+        actions.do_close_unfixed(ticket, acting_user=user, reason=post.get("reason", ""))
+        messages.success(request, _("Closed without a fix; the resident reads your reason."))
+    elif move == "merge":
+        number = clean_query_text(post.get("into", ""), 20)
+        into = Ticket.objects.restrict(user, VIEW).filter(number=number).first()
+        if into is None:
+            raise ValidationError(_("No request with this number in your area."), code="not_found")
+        actions.do_merge(ticket, acting_user=user, into=into)
+        messages.success(request, _("Merged into %(number)s.") % {"number": into.number})
+
+
+@route(DISPATCH, model=Ticket)
+@require_POST
+@login_required
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    ticket = get_or_404(Ticket.objects.all(), user, DISPATCH, pk=pk)
+    form = AssignForm(request.POST, grids=Grid.objects.filter(community_id=ticket.community_id))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("tickets:detail", pk=ticket.pk)
+    try:
+        actions.do_assign(ticket, acting_user=user, level=form.cleaned_data["level"], grid=form.cleaned_data["grid"],
+                          department=form.cleaned_data["department"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(_messages(exc)))
+    else:
+        messages.success(request, _("Assigned."))
+    return redirect("tickets:detail", pk=ticket.pk)
+
+
+@route(FOLLOW, model=Ticket)
+@require_POST
+@login_required
+def resident_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
+    user = request.user
+    ticket = get_or_404(Ticket.objects.all(), user, FOLLOW, pk=pk)
+    try:
+        if move == "rate":
+            actions.do_rate(ticket, acting_user=user, rating=request.POST.get("rating", ""),
+                            comment=request.POST.get("comment", ""))
+            messages.success(request, _("Thank you: your rating is recorded."))
+        elif move == "reopen":
+            actions.do_reopen(ticket, acting_user=user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Reopened: the same team takes it up again."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, " ".join(_messages(exc)))
+    return redirect("tickets:detail", pk=ticket.pk)
+
+
+# --- supervision -------------------------------------------------------------------------------------------
+
+@route(SUPERVISE)
+@login_required
+def supervision(request: HttpRequest) -> HttpResponse:
+    """督办: overdue requests by community and by department, with their age."""
+    user = request.user
+    if not may(user, SUPERVISE):
+        return denied(request)
+    now = timezone.now()
+    overdue = Ticket.objects.restrict(user, SUPERVISE).filter(status__in=OPEN_STATUSES, overdue=True)
+    by_community = list(overdue.values("community__name", "community_id")
+                        .annotate(n=Count("pk"), oldest=Min("created_at")).order_by("-n"))
+    by_department = list(overdue.filter(level=Level.DEPARTMENT).values("department")
+                         .annotate(n=Count("pk"), oldest=Min("created_at")).order_by("-n"))
+    for row in [*by_community, *by_department]:
+        row["days"] = (now - row["oldest"]).days
+    oldest = _with_addresses(_rows(overdue).order_by("created_at")[:50])
+    return render(request, "tickets/supervision.html", {
+        "by_community": by_community, "by_department": by_department, "oldest": oldest, "now": now,
+        "total": overdue.count(), "week_ago": now - datetime.timedelta(days=7),
+    })
+
+
+@route(SUPERVISE)
+@login_required
+def rates(request: HttpRequest) -> HttpResponse:
+    """响应率、解决率、满意率 of one's area, by grid, community, category or department, for a week
+    or a month, beside the previous one."""
+    from linli.tickets import rates as three
+
+    user = request.user
+    if not may(user, SUPERVISE):
+        return denied(request)
+    group = request.GET.get("group", "community")
+    group = group if group in three.GROUPS else "community"
+    kind = "week" if request.GET.get("period") == "week" else "month"
+    try:
+        offset = min(max(int(request.GET.get("offset", "0")), 0), 120)
+    except ValueError:
+        offset = 0
+    area = Ticket.objects.restrict(user, SUPERVISE)
+    start, end = three.period(kind, offset)
+    rows = [{"now": now, "before": before, "delta": _deltas(now, before)}
+            for now, before in three.with_previous(area, group, kind, offset)]
+    overall = three.three_rates(area, "all", start, end)
+    overall_before = three.three_rates(area, "all", *three.period(kind, offset + 1))
+    return render(request, "tickets/rates.html", {
+        "rows": rows, "group": group, "kind": kind, "offset": offset, "start": start,
+        "end": end - datetime.timedelta(days=1),
+        "overall": overall[0] if overall else None,
+        "overall_delta": _deltas(overall[0], overall_before[0] if overall_before else None) if overall else {},
+        "groups": [("community", _("community")), ("grid", _("grid")), ("category", _("category")),
+                   ("department", _("outside department"))],
+    })
+
+
+def _deltas(now: Any, before: Any) -> dict[str, float | None]:
+    keys = ("response", "resolution", "resolution_by_residents", "satisfaction")
+    if before is None:
+        return dict.fromkeys(keys)
+    return {k: None if getattr(now, k) is None or getattr(before, k) is None
+            else round(getattr(now, k) - getattr(before, k), 1) for k in keys}
