@@ -189,6 +189,14 @@ else:
         "immediate": env_bool("LINLI_TASKS_IMMEDIATE", False),
     }
 
+# A worker running an import holds a lease it renews every LINLI_RUN_LEASE_SECONDS / 6; a run
+# whose lease ran out (its worker died) is marked failed. Pages that wait for a worker say so
+# when none has reported in for LINLI_WORKER_SILENT_SECONDS (workers report in every minute).
+LINLI_RUN_LEASE_SECONDS = env_int("LINLI_RUN_LEASE_SECONDS", 120)
+LINLI_WORKER_SILENT_SECONDS = env_int("LINLI_WORKER_SILENT_SECONDS", 180)
+if LINLI_RUN_LEASE_SECONDS < 10 or LINLI_WORKER_SILENT_SECONDS < 70:
+    raise ImproperlyConfigured("LINLI_RUN_LEASE_SECONDS must be at least 10 and LINLI_WORKER_SILENT_SECONDS at least 70")
+
 # The SQLite files are created 0600 before SQLite opens them, and anything in the data
 # directory that others could read is tightened, with a warning (linli.core.filemodes).
 _sqlite_files = [Path(_tasks_path)] if HUEY["huey_class"] == "huey.SqliteHuey" else []
