@@ -15,7 +15,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.filemodes import make_data_dir, report_tightened, secure_data_dir
 from linli.core.keys import load_or_create_secret
+from linli.core.proxies import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -72,10 +74,9 @@ def default_data_dir() -> Path:
 
 
 DATA_DIR = Path(env_str("LINLI_DATA_DIR") or default_data_dir()).expanduser().resolve()
-try:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-except OSError as exc:
-    raise ImproperlyConfigured(f"LINLI_DATA_DIR {DATA_DIR} cannot be created: {exc}") from exc
+# Created 0700 here (the databases and keys below go into it); what it holds is made 0600
+# once the database paths are known (linli.core.filemodes).
+make_data_dir(DATA_DIR)
 
 DEBUG = env_bool("LINLI_DEBUG", False)
 SECRET_KEY = load_or_create_secret("LINLI_SECRET_KEY", DATA_DIR / "secret_key", nbytes=50)
@@ -107,10 +108,14 @@ INSTALLED_APPS = [
     "linli.demo",
     "linli.web",
     "axes",  # sign-in throttling and lockout
+    "csp",  # Content-Security-Policy (decision 0014)
 ]
 
 MIDDLEWARE = [
+    # First: forwarded headers count only from LINLI_TRUSTED_PROXIES (linli.core.proxies).
+    "linli.core.middleware.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "linli.core.middleware.ChineseFirstLocaleMiddleware",
@@ -198,6 +203,23 @@ else:
         "immediate": env_bool("LINLI_TASKS_IMMEDIATE", False),
     }
 
+# A worker running an import holds a lease it renews every LINLI_RUN_LEASE_SECONDS / 6; a run
+# whose lease ran out (its worker died) is marked failed. Pages that wait for a worker say so
+# when none has reported in for LINLI_WORKER_SILENT_SECONDS (workers report in every minute).
+LINLI_RUN_LEASE_SECONDS = env_int("LINLI_RUN_LEASE_SECONDS", 120)
+LINLI_WORKER_SILENT_SECONDS = env_int("LINLI_WORKER_SILENT_SECONDS", 180)
+if LINLI_RUN_LEASE_SECONDS < 10 or LINLI_WORKER_SILENT_SECONDS < 70:
+    raise ImproperlyConfigured("LINLI_RUN_LEASE_SECONDS must be at least 10 and LINLI_WORKER_SILENT_SECONDS at least 70")
+
+# The SQLite files are created 0600 before SQLite opens them, and anything in the data
+# directory that others could read is tightened, with a warning (linli.core.filemodes).
+_sqlite_files = [Path(_tasks_path)] if HUEY["huey_class"] == "huey.SqliteHuey" else []
+if _db["ENGINE"] == "django.db.backends.sqlite3" and str(_db["NAME"]) not in {"", ":memory:"} \
+        and not str(_db["NAME"]).startswith("file:"):
+    _sqlite_files.append(Path(_db["NAME"]))
+STATIC_ROOT = Path(env_str("LINLI_STATIC_ROOT") or DATA_DIR / "static").expanduser().resolve()
+report_tightened(DATA_DIR, secure_data_dir(DATA_DIR, files=_sqlite_files, skip=[STATIC_ROOT]))
+
 # --- Personal data protection ---------------------------------------------------------
 # Data keys (AES-GCM for sensitive fields, HMAC for blind indexes) live outside the
 # database: in LINLI_DATA_KEYS / LINLI_DATA_KEYS_FILE, or generated into the data dir.
@@ -241,9 +263,8 @@ TIME_ZONE = env_str("LINLI_TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even before collectstatic
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it even before collectstatic
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -251,13 +272,60 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("LINLI_SECURE_COOKIES", False)
+# --- HTTPS, proxies, browser policy ------------------------------------------------------
+# LINLI_HTTPS=true when users reach Linli over HTTPS (a TLS-terminating proxy in front):
+# plain-HTTP requests are redirected, cookies are sent over HTTPS only, and browsers are told
+# to use HTTPS for LINLI_HSTS_SECONDS (a year unless set; 0 turns HSTS off).
+LINLI_HTTPS = env_bool("LINLI_HTTPS", False)
+SECURE_SSL_REDIRECT = LINLI_HTTPS
+SECURE_HSTS_SECONDS = env_int("LINLI_HSTS_SECONDS", 365 * 24 * 3600 if LINLI_HTTPS else 0)
+if SECURE_HSTS_SECONDS < 0:
+    raise ImproperlyConfigured("LINLI_HSTS_SECONDS must be 0 or more")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LINLI_HSTS_INCLUDE_SUBDOMAINS", True)
+# Only for a domain that is (or is being) entered in the browsers' preload list.
+SECURE_HSTS_PRELOAD = env_bool("LINLI_HSTS_PRELOAD", False)
+# LINLI_SECURE_COOKIES is the older name for the cookie half of LINLI_HTTPS.
+SESSION_COOKIE_SECURE = LINLI_HTTPS or env_bool("LINLI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("LINLI_SESSION_AGE", 8 * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Proxies whose X-Real-IP / X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
+# CIDR networks, e.g. "127.0.0.1,10.0.0.0/24"); from anyone else those headers are dropped.
+LINLI_TRUSTED_PROXIES = parse_networks("LINLI_TRUSTED_PROXIES", env_list("LINLI_TRUSTED_PROXIES", []))
+if LINLI_TRUSTED_PROXIES:
+    # Requests that came in over HTTPS at the proxy count as secure (the header survives only
+    # from a trusted proxy: linli.core.middleware.ForwardedHeadersMiddleware).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp, decision 0014): scripts, styles and everything else
+# come from Linli's own origin; no inline script, no inline style, no eval, no framing. The
+# API docs page (Swagger UI) gets its own, slightly wider policy (linli.web.api).
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        # data: for the icons Bootstrap draws in its stylesheet (menu button, select arrow)
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        # blob: for the camera preview of the gate's QR scanner
+        "media-src": [_SELF, "blob:"],
+        "worker-src": [_SELF],
+        "manifest-src": [_SELF],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": [_SELF],
+        "frame-ancestors": ["'none'"],
+        "frame-src": ["'none'"],
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -285,6 +353,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The same client address as the audit log's (forwarded headers only from trusted proxies).
+AXES_CLIENT_IP_CALLABLE = "linli.core.proxies.client_ip"
 
 LOGGING = {
     "version": 1,

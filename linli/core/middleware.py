@@ -5,12 +5,24 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from linli.core import context
+from linli.core.proxies import client_ip, strip_untrusted
+
+__all__ = ["ChineseFirstLocaleMiddleware", "ForwardedHeadersMiddleware", "RequestContextMiddleware", "client_ip"]
 
 
-def client_ip(request: HttpRequest) -> str:
-    # Behind a reverse proxy the deployment guide sets the proxy to overwrite
-    # X-Real-IP; without one, REMOTE_ADDR is the client.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR", "")
+class ForwardedHeadersMiddleware:
+    """First in the chain: forwarded headers (X-Real-IP, X-Forwarded-For, X-Forwarded-Proto …)
+    survive only on requests from ``LINLI_TRUSTED_PROXIES``, so neither the audit log nor
+    Django's idea of HTTPS (``SECURE_PROXY_SSL_HEADER``) can be set by a client."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        strip_untrusted(request.META, tuple(settings.LINLI_TRUSTED_PROXIES))
+        return self.get_response(request)
 
 
 class RequestContextMiddleware:

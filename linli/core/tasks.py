@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, on_startup
 
-from linli.core import audit
+from linli.core import audit, leases
 
 log = logging.getLogger(__name__)
 
@@ -22,3 +22,16 @@ def verify_audit_chain() -> bool:
         log.error("audit chain broken at #%s: %s", broken.seq, broken.reason)
     audit.record("audit.verify", outcome="ok" if broken is None else "failed", detail=detail)
     return broken is None
+
+
+@on_startup()
+def worker_started() -> None:
+    """A worker reports in as it starts (pages waiting for one stop warning at once)."""
+    leases.worker_reports_in()
+
+
+@db_periodic_task(crontab())
+def worker_reports_in() -> None:
+    """Every minute: this worker is alive (a long run also reports in with its heartbeat,
+    while this task waits for a free worker thread)."""
+    leases.worker_reports_in()

@@ -8,9 +8,11 @@ task (``linli.imports.tasks``) and ``run_*`` does the work (the task, or the com
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import json
 import logging
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core import audit
+from linli.core import audit, leases
 from linli.core.access import PermissionDenied, allows
 from linli.core.errors import bilingual
 from linli.core.scope import scope_for
@@ -28,9 +30,9 @@ from linli.imports.access import ACTION
 from linli.imports.commit import Writer
 from linli.imports.fields import FIELDS
 from linli.imports.headers import HEADER_SEARCH_ROWS, SheetLayout, layout_of
-from linli.imports.models import BatchStatus, ImportBatch, ImportRow, OnMatch, RowStatus
+from linli.imports.models import RUNNING, BatchStatus, ImportBatch, ImportRow, OnMatch, RowStatus
 from linli.imports.plan import Plan, Planner, ProgressFn, no_progress
-from linli.imports.progress import BatchProgress
+from linli.imports.progress import BatchProgress, clear_live, read_live
 from linli.imports.reading import ImportFileError, Sheet, read_file
 from linli.imports.rows import Row
 from linli.places.models import LEVELS, Level, Place
@@ -38,13 +40,19 @@ from linli.places.models import LEVELS, Level, Place
 log = logging.getLogger(__name__)
 IMPORT_LEVELS = [Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.COMPOUND, Level.BUILDING, Level.UNIT]
 STATE_FIELDS = ["status", "error", "counts", "fingerprint", "on_match", "allow_rejected", "progress_done",
-                "progress_total", "stage", "checked_at", "committed_at", "updated_at"]
+                "progress_total", "stage", "checked_at", "committed_at", "updated_at", "run_id", "worker",
+                "lease_until"]
 REPORT_FIELDS = ["counts", "fingerprint", "prepared", "progress_done", "progress_total", "status", "checked_at",
                  "error", "updated_at"]
 
 
 class ImportRefused(ValidationError):
     """A step that cannot be taken now (wrong state, a missing choice …)."""
+
+
+class RunSuperseded(Exception):
+    """This run is no longer the batch's run (given up for lost, stopped, started again): it
+    must write nothing."""
 
 
 # --- who may import where -------------------------------------------------------------------
@@ -170,15 +178,16 @@ def do_set_mapping(batch: ImportBatch, mappings: dict[str, dict[int, str]], *, a
 
 # --- dry run ---------------------------------------------------------------------------------
 
-def _enqueue(task: Any, batch_id: int) -> None:
+def _enqueue(task: Any, batch: ImportBatch) -> None:
     """In a worker: after the caller's transaction commits (the worker must see the batch).
     In immediate mode (tests, no worker) the task runs here and now."""
     from huey.contrib.djhuey import HUEY
 
+    batch_id, run_id = batch.pk, batch.run_id
     if HUEY.immediate or not connection.in_atomic_block:
-        task(batch_id)
+        task(batch_id, run_id)
     else:
-        transaction.on_commit(lambda: task(batch_id))
+        transaction.on_commit(lambda: task(batch_id, run_id))
 
 
 def start_dry_run(batch: ImportBatch, *, acting_user: Any, here: BatchProgress | None = None) -> None:
@@ -188,19 +197,87 @@ def start_dry_run(batch: ImportBatch, *, acting_user: Any, here: BatchProgress |
     from linli.imports import tasks
 
     if here is not None:
-        tasks.run_now(batch.pk, run_dry_run, here, channel="cli")
+        tasks.run_now(batch.pk, run_dry_run, here, channel="cli", run_id=batch.run_id)
     else:
-        _enqueue(tasks.dry_run_task, batch.pk)
+        _enqueue(tasks.dry_run_task, batch)
     batch.refresh_from_db(fields=STATE_FIELDS)
 
 
-def _move(batch: ImportBatch, allowed: set[str], to: str, **fields: Any) -> None:
-    """Change the status only from an allowed one (two clicks start one run, not two)."""
-    updated = ImportBatch.objects.filter(pk=batch.pk, status__in=allowed).update(
+def _move(batch: ImportBatch, allowed: set[str], to: str, *, queued_too: bool = False, **fields: Any) -> None:
+    """Change the status only from an allowed one (two clicks start one run, not two); with
+    ``queued_too``, also from a run no worker has taken yet. A run started here gets a new id
+    and no lease until a worker takes it."""
+    condition = Q(status__in=allowed)
+    if queued_too:
+        condition |= Q(status__in=RUNNING, lease_until__isnull=True)
+    if to in RUNNING:
+        fields.update(run_id=uuid.uuid4().hex, worker="", lease_until=None)
+    updated = ImportBatch.objects.filter(condition, pk=batch.pk).update(
         status=to, error={}, progress_done=0, progress_total=0, stage="", updated_at=timezone.now(), **fields)
     if not updated:
         raise ImportRefused(_("This import is busy or finished; reload the page."), code="state")
     batch.refresh_from_db(fields=STATE_FIELDS)
+
+
+# --- runs: taken by a worker, fenced, given up when the worker dies ---------------------------------
+
+def claim(batch_id: int, run_id: str | None) -> str | None:
+    """A worker takes a run: it holds the lease from now on. Returns the run's id, or None
+    when the run is no longer waiting (stopped, given up, started again, or taken by another
+    worker). A task queued without an id (before runs had one) takes the batch's current run."""
+    if not run_id:
+        run_id = ImportBatch.objects.filter(pk=batch_id).values_list("run_id", flat=True).first()
+    runs = ImportBatch.objects.filter(pk=batch_id, status__in=RUNNING, lease_until__isnull=True, run_id=run_id or "")
+    taken = runs.update(worker=leases.worker_name(),
+                        lease_until=timezone.now() + datetime.timedelta(seconds=leases.lease_seconds()))
+    return run_id if taken else None
+
+
+def _hold(batch_id: int, run_id: str | None, status: str) -> None:
+    """Inside the run's final transaction: this is still the batch's run (and, on PostgreSQL,
+    the row stays locked until the transaction ends, so it cannot be given up meanwhile)."""
+    if not ImportBatch.objects.select_for_update().filter(pk=batch_id, status=status, run_id=run_id or "").exists():
+        raise RunSuperseded(batch_id)
+
+
+def fail_if_abandoned(batch: ImportBatch, *, now: datetime.datetime | None = None) -> bool:
+    """Mark the run failed when its worker's lease has run out (the worker died): the commit's
+    transaction was rolled back with it, so nothing was written, and the batch can be run
+    again or stopped. True when it was."""
+    if not batch.is_running or not leases.expired(batch.lease_name, batch.lease_until, now):
+        return False
+    with transaction.atomic():
+        # skip_locked: a run whose final transaction holds the row is alive, whatever the lease says
+        row = (ImportBatch.objects.select_for_update(skip_locked=True)
+               .filter(pk=batch.pk, status=batch.status, run_id=batch.run_id).first())
+        if row is None:
+            return False
+        # a commit's progress never reaches the row (it is inside the transaction): the live one
+        live = read_live(row.pk) or {}
+        done, total = int(live.get("done", row.progress_done)), int(live.get("total", row.progress_total))
+        params = {"worker": row.worker or "?", "done": done, "total": total}
+        if row.status == BatchStatus.COMMITTING:
+            message = _("The worker importing this file stopped answering (at row %(done)d of %(total)d; worker "
+                        "%(worker)s). Nothing was written. Import again, or stop: the uploaded file is then deleted.")
+        else:
+            message = _("The worker checking this file stopped answering (at row %(done)d of %(total)d; worker "
+                        "%(worker)s). Run the dry run again, or stop: the uploaded file is then deleted.")
+        error = bilingual(ValidationError(message, code="worker_lost", params=params))
+        ImportBatch.objects.filter(pk=row.pk).update(status=BatchStatus.FAILED, error=error, progress_done=done,
+                                                     progress_total=total, updated_at=timezone.now())
+        audit.record("import.fail", actor=row.created_by, obj=row, outcome="failed",
+                     detail={"code": "worker_lost", "worker": row.worker, "status": row.status,
+                             "done": done, "total": total})
+    leases.release(batch.lease_name)
+    clear_live(batch.pk)
+    batch.refresh_from_db(fields=STATE_FIELDS)
+    return True
+
+
+def fail_abandoned_runs(*, now: datetime.datetime | None = None) -> int:
+    """Every run whose worker died, marked failed (a periodic task, and the pages on sight)."""
+    taken = ImportBatch.objects.filter(status__in=RUNNING, lease_until__isnull=False).defer("content", "prepared")
+    return sum(fail_if_abandoned(batch, now=now) for batch in taken)
 
 
 def _plan(batch: ImportBatch, progress: ProgressFn | None) -> Plan:
@@ -212,10 +289,11 @@ def _plan(batch: ImportBatch, progress: ProgressFn | None) -> Plan:
     return Planner(user=batch.created_by, area=batch.scope, progress=progress).make(sheets, layouts)
 
 
-def run_dry_run(batch_id: int, *, progress: ProgressFn | None = None) -> ImportBatch:
+def run_dry_run(batch_id: int, *, progress: ProgressFn | None = None, run_id: str | None = None) -> ImportBatch:
     batch = ImportBatch.objects.select_related("scope", "created_by").defer("prepared").get(pk=batch_id)
     plan = _plan(batch, progress)
     with transaction.atomic():
+        _hold(batch_id, run_id, BatchStatus.CHECKING)
         _save_report(batch, plan)
         audit.record("import.dry_run", actor=batch.created_by, obj=batch, detail={"counts": batch.counts})
     return batch
@@ -257,9 +335,9 @@ def start_commit(batch: ImportBatch, *, acting_user: Any, on_match: str = "", al
     from linli.imports import tasks
 
     if here is not None:
-        tasks.run_now(batch.pk, run_commit, here, channel="cli")
+        tasks.run_now(batch.pk, run_commit, here, channel="cli", run_id=batch.run_id)
     else:
-        _enqueue(tasks.commit_task, batch.pk)
+        _enqueue(tasks.commit_task, batch)
     batch.refresh_from_db(fields=STATE_FIELDS)
 
 
@@ -277,7 +355,7 @@ def check_decision(batch: ImportBatch, *, on_match: str, allow_rejected: bool) -
         raise ImportRefused(_("Nothing would be imported."), code="nothing")
 
 
-def run_commit(batch_id: int, *, progress: ProgressFn | None = None) -> ImportBatch:
+def run_commit(batch_id: int, *, progress: ProgressFn | None = None, run_id: str | None = None) -> ImportBatch:
     """Match the prepared rows again (the registry may have changed since the dry run), then
     write everything in one transaction: all rows or none."""
     batch = ImportBatch.objects.select_related("scope", "created_by").defer("content").get(pk=batch_id)
@@ -288,11 +366,13 @@ def run_commit(batch_id: int, *, progress: ProgressFn | None = None) -> ImportBa
     if plan.fingerprint() != batch.fingerprint:
         plan = _plan(batch, progress)
         with transaction.atomic():
+            _hold(batch_id, run_id, BatchStatus.COMMITTING)
             _save_report(batch, plan, error=bilingual(ImportRefused(
                 _("The registry changed after the dry run, so the report was made again. Review it and "
                   "import again."), code="stale")))
         return batch
     with transaction.atomic():
+        _hold(batch_id, run_id, BatchStatus.COMMITTING)
         writer = Writer(plan, groups_scope=scope_for(batch.created_by, "people.view_groups"),
                         progress=progress or no_progress)
         written = writer.write(merge=batch.on_match == OnMatch.MERGE)
@@ -322,17 +402,18 @@ def _record_commit(batch: ImportBatch) -> None:
 
 @transaction.atomic
 def do_stop(batch: ImportBatch, *, acting_user: Any) -> ImportBatch:
-    """Stop without importing; the uploaded file is deleted."""
+    """Stop without importing; the uploaded file is deleted. A run still waiting for a worker
+    can be stopped too (the worker, when it comes, finds nothing to do)."""
     _require(acting_user, batch.scope)
-    _move(batch, {BatchStatus.MAPPING, BatchStatus.READY, BatchStatus.FAILED}, BatchStatus.STOPPED, content="",
-          prepared="")
+    _move(batch, {BatchStatus.MAPPING, BatchStatus.READY, BatchStatus.FAILED}, BatchStatus.STOPPED, queued_too=True,
+          content="", prepared="")
     audit.record("import.stop", actor=acting_user, obj=batch, detail={"counts": batch.counts})
     return batch
 
 
-def mark_failed(batch_id: int, exc: BaseException) -> None:
+def mark_failed(batch_id: int, exc: BaseException, run_id: str | None = None) -> None:
     """Record why a run failed, in both languages. Nothing it wrote is left: the commit's
-    transaction has rolled back before this runs."""
+    transaction has rolled back before this runs. Only the batch's current run may."""
     if isinstance(exc, ValidationError):
         error = bilingual(exc)
     elif isinstance(exc, PermissionDenied):
@@ -343,7 +424,9 @@ def mark_failed(batch_id: int, exc: BaseException) -> None:
             _("The import failed because of an internal error (%(kind)s); nothing was written. "
               "Try again, and tell the administrator if it happens again."),
             code="internal", params={"kind": type(exc).__name__}))
-    ImportBatch.objects.filter(pk=batch_id).update(status=BatchStatus.FAILED, error=error, updated_at=timezone.now())
+    runs = ImportBatch.objects.filter(pk=batch_id, status__in=RUNNING, run_id=run_id or "")
+    if not runs.update(status=BatchStatus.FAILED, error=error, updated_at=timezone.now()):
+        return  # given up for lost already, or started again since
     batch = ImportBatch.objects.filter(pk=batch_id).select_related("created_by").first()
     if batch is not None:
         audit.record("import.fail", actor=batch.created_by, obj=batch, outcome="failed", detail={"code": error["code"]})

@@ -20,7 +20,7 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from linli.core import audit
+from linli.core import audit, leases
 from linli.core.access import get_or_404, route
 from linli.core.api_auth import ERRORS, Id, api_user
 from linli.core.errors import bilingual
@@ -94,6 +94,9 @@ class ImportOut(Schema):
     rejected: list[ProblemOut]
     matched: list[MatchOut]
     report_complete: bool = Field(description="false when the report lists were cut at limit; page with offset")
+    waiting_for_worker: bool = Field(
+        False, description="true while the run waits in the queue and no task worker has reported in lately: "
+                           "it goes on once one runs (`linli worker`), or stop it")
 
 
 class MappingIn(Schema):
@@ -110,6 +113,7 @@ def _batch(request: HttpRequest, pk: int) -> ImportBatch:
     batch = actions.batches_for(api_user(request)).filter(pk=pk).first()
     if batch is None:
         raise Http404
+    actions.fail_if_abandoned(batch)  # a run whose worker died is failed, not "running" for ever
     return batch
 
 
@@ -138,6 +142,7 @@ def _out(batch: ImportBatch, *, user: Any, limit: int = REPORT_LIMIT, offset: in
                      "done": int((live or {}).get("done", batch.progress_done)),
                      "total": int((live or {}).get("total", batch.progress_total))},
         "rejected": [], "matched": [], "report_complete": True,
+        "waiting_for_worker": batch.is_queued and bool(leases.worker_status()["silent"]),
     }
     if batch.fingerprint and not batch.is_running and batch.status != BatchStatus.MAPPING:
         rows = batch.rows.order_by("pk")

@@ -64,6 +64,12 @@ class ImportBatch(TimeStampedModel):
     error = models.JSONField(default=dict, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     committed_at = models.DateTimeField(null=True, blank=True)
+    # The current dry run or commit (linli.core.leases): its id, given when it is started, fences
+    # off a run that was given up for lost; the worker that took it and the lease it took, which
+    # its heartbeats extend in the task store. No lease yet: still waiting in the queue.
+    run_id = models.CharField(max_length=32, blank=True)
+    worker = models.CharField(max_length=100, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -78,6 +84,15 @@ class ImportBatch(TimeStampedModel):
     @property
     def is_running(self) -> bool:
         return self.status in RUNNING
+
+    @property
+    def is_queued(self) -> bool:
+        """Started, but no worker has taken it yet."""
+        return self.is_running and self.lease_until is None
+
+    @property
+    def lease_name(self) -> str:
+        return f"import-{self.pk}-{self.run_id}"
 
     def count(self, key: str) -> int:
         return int(self.counts.get(key, 0))

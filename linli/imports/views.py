@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core import audit
+from linli.core import audit, leases
 from linli.core.access import PermissionDenied, may, route
 from linli.core.errors import bilingual, in_language
 from linli.imports import actions, report
@@ -30,9 +30,11 @@ def _denied(request: HttpRequest) -> HttpResponse:
 
 def _batch(request: HttpRequest, pk: int) -> ImportBatch:
     try:
-        return actions.batches_for(request.user).get(pk=pk)
+        batch = actions.batches_for(request.user).get(pk=pk)
     except ImportBatch.DoesNotExist as exc:
         raise Http404 from exc
+    actions.fail_if_abandoned(batch)  # a run whose worker died is failed, not "running" for ever
+    return batch
 
 
 def _language() -> str:
@@ -104,7 +106,7 @@ def _report_context(request: HttpRequest, batch: ImportBatch) -> dict[str, objec
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
-    context: dict[str, object] = {"batch": batch, "live": _live(batch)}
+    context: dict[str, object] = {"batch": batch, "live": _live(batch), "worker": _worker(batch)}
     if batch.fingerprint and not batch.is_running and batch.status != BatchStatus.MAPPING:
         context.update(_report_context(request, batch))
         audit.record("import.report_view", actor=request.user, obj=batch)
@@ -113,12 +115,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "imports/detail.html", context)
 
 
+def _worker(batch: ImportBatch) -> dict[str, object]:
+    """Whether the run waits for a task worker that has not reported in lately."""
+    return leases.worker_status() if batch.is_queued else {"silent": False}
+
+
 def _live(batch: ImportBatch) -> dict[str, object]:
     live = read_live(batch.pk) if batch.is_running else None
     done = int((live or {}).get("done", batch.progress_done))
     total = int((live or {}).get("total", batch.progress_total))
     stage = str((live or {}).get("stage", batch.stage))
-    return {"done": done, "total": total, "stage": stage, "percent": int(100 * done / total) if total else 0}
+    percent = min(100, int(100 * done / total)) if total > 0 else 0
+    # the bar's width as a class in steps of 5 (no inline style: decision 0014)
+    return {"done": done, "total": total, "stage": stage, "percent": percent, "width": 5 * round(percent / 5)}
 
 
 @route("people.change", model=ImportBatch)
@@ -126,7 +135,8 @@ def _live(batch: ImportBatch) -> dict[str, object]:
 def status(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled every second by the page while a run is going; reloads the page when it ends."""
     batch = _batch(request, pk)
-    response = render(request, "imports/_progress.html", {"batch": batch, "live": _live(batch)})
+    response = render(request, "imports/_progress.html",
+                      {"batch": batch, "live": _live(batch), "worker": _worker(batch)})
     if not batch.is_running:
         response["HX-Refresh"] = "true"
     return response

@@ -85,19 +85,33 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+def _page_under_policy(context):  # type: ignore[no-untyped-def]
+    """A page whose Content-Security-Policy violations (Chromium reports each on the console)
+    fail the test that caused them: every page the browser tests visit runs under the policy."""
+    page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda message: "Content Security Policy" in message.text
+            and violations.append(f"{page.url}: {message.text}"))
+    return page, violations
+
+
 @pytest.fixture
 def phone(browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
                                   has_touch=True)
-    yield context.new_page()
+    page, violations = _page_under_policy(context)
+    yield page
     context.close()
+    assert not violations, "\n".join(violations)
 
 
 @pytest.fixture
 def desktop(browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    yield context.new_page()
+    page, violations = _page_under_policy(context)
+    yield page
     context.close()
+    assert not violations, "\n".join(violations)
 
 
 def log_in(page, server: str, username: str) -> None:  # type: ignore[no-untyped-def]

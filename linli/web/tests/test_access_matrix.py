@@ -56,6 +56,7 @@ from linli.conftest import Street, make_street
 from linli.core.access import ACTIONS, Anywhere, RouteAccess, may, policy_for, restricted
 from linli.core.models import User
 from linli.web.api import api
+from linli.web.tests.inline import csp_problems
 
 PERSONAS = ("admin", "street_officer", "secretary", "grid_worker", "health_officer", "resident", "volunteer",
             "outsider")
@@ -648,4 +649,6 @@ def test_route_as_persona(town: Town, route: Route, persona: str) -> None:
         problem = check.expect.problem(response)
         if problem:
             failures.append(f"{check.method} as {persona} ({check.why}): {problem}")
+        # every page it renders also runs under the Content-Security-Policy (decision 0014)
+        failures += [f"{check.method} as {persona}: {p}" for p in csp_problems(response)]
     assert not failures, f"{route.id}\n" + "\n".join(failures)
