@@ -195,35 +195,40 @@ def _walk(rows: Iterable[tuple[Any, ...]], *, after_seq: int, after_hash: str, k
     """Check rows in order from ``after_seq + 1``: (rows that checked out, first break, last
     hash, last seq)."""
     expected_prev, expected_seq, checked = after_hash, after_seq + 1, 0
-    for (pk, seq, at, actor_id, actor_name, ip, action, object_type, object_id, purpose, outcome, detail, path,
-         key_id, prev_hash, entry_hash) in rows:
-        def broken(reason: str, kind: BreakKind = BreakKind.REWRITTEN, seq: int = seq, pk: int = pk) -> ChainBreak:
-            return ChainBreak(seq, pk, reason, kind)
-
+    for row in rows:
+        pk, seq = row[0], row[1]
         if seq != expected_seq:
-            return checked, broken(f"row #{expected_seq} is missing (next is #{seq}): rows were deleted",
-                                   BreakKind.DELETED), expected_prev, expected_seq - 1
-        if prev_hash != expected_prev:
-            return checked, broken("its previous-hash link does not match the row before it"), expected_prev, seq - 1
-        if not key_id and seq >= keyed_from:
-            return checked, broken(f"it carries no key although the chain is keyed from #{keyed_from} on: it was "
-                                   "rewritten by someone without the audit key"), expected_prev, seq - 1
-        canonical = audit_canonical(seq, at, actor_id, actor_name, ip, action, object_type, object_id, purpose,
-                                    outcome, detail, path, key_id)
-        try:
-            computed = audit_hash(prev_hash, canonical, key_id)
-        except crypto.UnknownIntegrityKey:
-            return checked, broken(f"it is sealed with integrity key {key_id!r}, which the data keys do not hold "
-                                   "(restore that key, or the row was forged)", BreakKind.UNKNOWN_KEY), \
-                expected_prev, seq - 1
-        if computed != entry_hash:
-            return checked, broken("its content does not match its hash: the row was rewritten"), expected_prev, seq - 1
-        anchor = anchors.get(seq)
-        if anchor is not None and anchor.entry_hash != entry_hash:
-            return checked, broken(f"it differs from the copy of the head kept in {anchor.where}: the rows up to it "
-                                   "were rewritten and their hashes computed again"), expected_prev, seq - 1
-        expected_prev, expected_seq, checked = entry_hash, seq + 1, checked + 1
+            return checked, ChainBreak(seq, pk, f"row #{expected_seq} is missing (next is #{seq}): rows were "
+                                       "deleted", BreakKind.DELETED), expected_prev, expected_seq - 1
+        problem = _row_problem(row, expected_prev, keyed_from, anchors.get(seq))
+        if problem is not None:
+            return checked, ChainBreak(seq, pk, *problem), expected_prev, seq - 1
+        expected_prev, expected_seq, checked = row[-1], seq + 1, checked + 1
     return checked, None, expected_prev, expected_seq - 1
+
+
+def _row_problem(row: tuple[Any, ...], expected_prev: str, keyed_from: int,
+                 anchor: Anchor | None) -> tuple[str, BreakKind] | None:
+    (_pk, seq, at, actor_id, actor_name, ip, action, object_type, object_id, purpose, outcome, detail, path,
+     key_id, prev_hash, entry_hash) = row
+    if prev_hash != expected_prev:
+        return "its previous-hash link does not match the row before it", BreakKind.REWRITTEN
+    if not key_id and seq >= keyed_from:
+        return (f"it carries no key although the chain is keyed from #{keyed_from} on: it was rewritten by "
+                "someone without the audit key"), BreakKind.REWRITTEN
+    canonical = audit_canonical(seq, at, actor_id, actor_name, ip, action, object_type, object_id, purpose, outcome,
+                                detail, path, key_id)
+    try:
+        computed = audit_hash(prev_hash, canonical, key_id)
+    except crypto.UnknownIntegrityKey:
+        return (f"it is sealed with integrity key {key_id!r}, which the data keys do not hold (restore that key, "
+                "or the row was forged)"), BreakKind.UNKNOWN_KEY
+    if computed != entry_hash:
+        return "its content does not match its hash: the row was rewritten", BreakKind.REWRITTEN
+    if anchor is not None and anchor.entry_hash != entry_hash:
+        return (f"it differs from the copy of the head kept in {anchor.where}: the rows up to it were rewritten "
+                "and their hashes computed again"), BreakKind.REWRITTEN
+    return None
 
 
 def _rows(after_seq: int = 0) -> Iterator[tuple[Any, ...]]:
