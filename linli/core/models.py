@@ -198,13 +198,14 @@ _KEYED_DOMAIN = b"linli-audit/v2\n"
 _HEAD_DOMAIN = "linli-audit-head/v1"
 
 
-def audit_canonical(seq: int, at: Any, actor_id: int | None, actor_name: str, ip: str, action: str,
+def audit_canonical(seq: int, at: str, actor_id: int | None, actor_name: str, ip: str, action: str,
                     object_type: str, object_id: str, purpose: str, outcome: str, detail: Any, path: str,
                     key_id: str) -> bytes:
-    """The bytes an audit row's hash covers (the same for a model and a database tuple)."""
+    """The bytes an audit row's hash covers (the same for a model and a database tuple);
+    ``at`` is the time in ISO 8601 with microseconds and offset (``AuditEvent.at_text``)."""
     body = {
         "seq": seq,
-        "at": at.isoformat(timespec="microseconds"),
+        "at": at,
         "actor": actor_id,
         "actor_name": actor_name,
         "ip": ip,
@@ -292,7 +293,7 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("the audit log is append-only")
 
     def canonical(self) -> bytes:
-        return audit_canonical(self.seq, self.at, self.actor_id, self.actor_name, self.ip, self.action,
+        return audit_canonical(self.seq, self.at.isoformat(timespec="microseconds"), self.actor_id, self.actor_name, self.ip, self.action,
                                self.object_type, self.object_id, self.purpose, self.outcome, self.detail,
                                self.path, self.key_id)
 

@@ -121,6 +121,17 @@ def test_a_rewritten_row_with_every_later_hash_recomputed_is_named(street, capsy
     assert f"#{export.seq}" in err and "被改写" in err
 
 
+def test_times_on_a_whole_second_verify_too(street, monkeypatch):
+    # The chain is read back as text: a time whose microseconds are zero is stored shorter.
+    whole = audit.timezone.now().replace(microsecond=0)
+    monkeypatch.setattr(audit.timezone, "now", lambda: whole)
+    event = _events(1)[0]
+    monkeypatch.undo()
+    assert AuditEvent.objects.get(pk=event.pk).at.microsecond == 0
+    _events(1)
+    assert audit.verify_chain()[1] is None
+
+
 def test_a_truncated_tail_is_named_even_with_the_head_moved_back(street, capsys):
     events = _events(5)
     _drop_guards()

@@ -185,7 +185,7 @@ def test_verify_reports_the_anchors_it_checked(street, capsys):
     _anchor()
     call_command("audit", "verify")
     out = capsys.readouterr().out
-    assert "intact" in out and "1 copies of the head" in out
+    assert "intact" in out and "1 copy of the head" in out
 
 
 def test_a_database_rolled_back_as_a_whole_is_named(street, capsys):

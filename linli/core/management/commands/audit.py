@@ -39,7 +39,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Audit chain intact: {report.checked} events checked. / 审计链完整：已核验 {report.checked} 条。")
             if report.latest_anchor is not None:
                 anchor = report.latest_anchor
-                self.stdout.write(f"Checked against {report.anchors} copies of the head in the shared ledger, the latest "
+                copies = f"{report.anchors} cop{'y' if report.anchors == 1 else 'ies'}"
+                self.stdout.write(f"Checked against {copies} of the head in the shared ledger, the latest "
                                   f"#{anchor.seq} in {anchor.where}. / 已与共享账簿中的 {report.anchors} 个链头副本核对，"
                                   f"最新为第 #{anchor.seq} 条。")
             elif report.checked:
