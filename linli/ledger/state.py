@@ -13,6 +13,7 @@ replaces a larger one.
 from __future__ import annotations
 
 import fcntl
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from linli.core.keys import replace_private
 from linli.ledger import keys
 from linli.ledger.note import Checkpoint, NoteError, open_note
 from linli.ledger.tree import LevelTree
+
+logger = logging.getLogger(__name__)
 
 
 def checkpoint_file() -> Path:
@@ -56,7 +59,15 @@ def remembered_checkpoint() -> Remembered | None:
 
 def remember_checkpoint(size: int, note: str) -> None:
     """Keep ``note`` (a checkpoint of ``size`` entries) unless a larger one is kept already.
-    Writers on this machine take turns (a lock file), so the largest always wins."""
+    Writers on this machine take turns (a lock file), so the largest always wins. Runs after
+    the commit: a file that cannot be written is logged, and the next checkpoint tries again."""
+    try:
+        _remember(size, note)
+    except OSError as exc:
+        logger.error("cannot keep checkpoint %s in %s: %s", size, checkpoint_file(), exc)
+
+
+def _remember(size: int, note: str) -> None:
     path = checkpoint_file()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with open(path.with_name(path.name + ".lock"), "a") as lock:
