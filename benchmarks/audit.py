@@ -68,7 +68,8 @@ def main() -> None:
         detail = {"channel": "web", "fields": ["id_number"], "n": seq % 97}
         values = (seq, at, "demo-grid", "10.0.0.7", "people.view", "people.person", str(seq % 250_000),
                   "入户走访核对信息" if seq % 5 == 0 else "", "31011500000101", "ok", detail)
-        canonical = audit_canonical(seq, at, None, *values[2:8], values[9], detail, values[8], key_id)
+        canonical = audit_canonical(seq, at.isoformat(timespec="microseconds"), None, *values[2:8], values[9], detail,
+                                    values[8], key_id)
         entry_hash = audit_hash(prev, canonical, key_id)
         row = (*values, prev, entry_hash, key_id)
         rows.append(tuple(prep[name].get_db_prep_save(value, connection) for name, value in zip(fields, row,
