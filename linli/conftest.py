@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,14 @@ PASSWORD = "street-test-password"  # noqa: S105 - test accounts only
 # LINLI_REQUIRE_NODE, so there a missing Node.js fails these tests; elsewhere they are skipped.
 needs_node = pytest.mark.skipif(shutil.which("node") is None and not os.environ.get("LINLI_REQUIRE_NODE"),
                                 reason="Node.js is not installed (CI requires it)")
+
+
+@pytest.fixture(autouse=True)
+def _own_ledger_checkpoint_file(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test's database rolls back, so the checkpoint kept outside it (``ledger.state``) is
+    one per test too: a checkpoint left by another test must not look like a dropped tail."""
+    base = tmp_path_factory.getbasetemp() / "ledger-checkpoints"
+    settings.LINLI_LEDGER_CHECKPOINT_FILE = str(base / f"{uuid.uuid4().hex}.note")
 
 
 @pytest.fixture(scope="session")

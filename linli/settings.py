@@ -253,6 +253,9 @@ LINLI_LEDGER_QUORUM = env_int("LINLI_LEDGER_QUORUM", 1)
 # Run the sequencer in a thread of `linli serve` (a separate `linli ledger sequence --loop`
 # process is the alternative for multi-process deployments).
 LINLI_LEDGER_SEQUENCER_IN_SERVER = env_bool("LINLI_LEDGER_SEQUENCER_IN_SERVER", True)
+# The latest checkpoint the log signed, kept outside the database (a dropped tail shows even
+# without witnesses). Empty: <data dir>/ledger/latest-checkpoint.note.
+LINLI_LEDGER_CHECKPOINT_FILE = env_str("LINLI_LEDGER_CHECKPOINT_FILE", "")
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

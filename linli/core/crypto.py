@@ -68,6 +68,56 @@ def blind_index(value: str, *, purpose: str) -> str:
     return digest.hexdigest()[:32]
 
 
+class UnknownIntegrityKey(LookupError):
+    """A row names an integrity key id that is not among the data keys."""
+
+
+def integrity_key_id() -> str:
+    """The key id new audit rows and ledger rows are sealed with."""
+    return data_keys().integrity_key_id
+
+
+def integrity_mac(key_id: str) -> hmac.HMAC:
+    """A fresh HMAC-SHA256 under integrity key ``key_id``, to ``update()`` and digest. Keys
+    are read again once when the id is unknown: another process may have rotated them."""
+    prototype = _integrity_prototype(key_id)
+    if prototype is None:
+        reset_key_cache()
+        prototype = _integrity_prototype(key_id)
+    if prototype is None:
+        raise UnknownIntegrityKey(key_id)
+    return prototype.copy()
+
+
+@lru_cache(maxsize=16)
+def _integrity_prototype(key_id: str) -> hmac.HMAC | None:
+    key = data_keys().integrity_keys.get(key_id)
+    return hmac.new(key, digestmod=hashlib.sha256) if key is not None else None
+
+
+def seal(message: bytes) -> str:
+    """``<key id>$<hex HMAC>`` of ``message`` under the active integrity key."""
+    key_id = integrity_key_id()
+    mac = integrity_mac(key_id)
+    mac.update(message)
+    return key_id + SEPARATOR + mac.hexdigest()
+
+
+def seal_matches(stored: str, message: bytes) -> bool:
+    """Whether ``stored`` (from :func:`seal`) is the seal of ``message``; False for an
+    unknown key id or a malformed seal, never an exception."""
+    key_id, sep, digest = stored.partition(SEPARATOR)
+    if not sep:
+        return False
+    try:
+        mac = integrity_mac(key_id)
+    except UnknownIntegrityKey:
+        return False
+    mac.update(message)
+    return hmac.compare_digest(mac.hexdigest(), digest)
+
+
 def reset_key_cache() -> None:
     data_keys.cache_clear()
     _cipher.cache_clear()
+    _integrity_prototype.cache_clear()

@@ -10,15 +10,32 @@ key all load through :func:`load_secret`.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
+import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import overload
 
 from django.core.exceptions import ImproperlyConfigured
+
+
+def replace_private(path: Path, content: str) -> None:
+    """Replace ``path`` with ``content`` at once (a new 0600 file renamed over it): readers
+    see the old file or the new one, never half of either."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.new")
+    write_private(temporary, content)
+    try:
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def write_private(path: Path, content: str) -> None:
@@ -73,27 +90,56 @@ def load_or_create_secret(name: str, path: Path, *, nbytes: int = 32) -> str:
     return load_secret(name, path, create=lambda: secrets.token_urlsafe(nbytes))
 
 
+INTEGRITY_DERIVED = "i0"  # the integrity key derived from the blind-index key (files without one)
+INTEGRITY_ID = re.compile(r"i[1-9][0-9]{0,5}")
+
+
 @dataclass(frozen=True)
 class DataKeys:
-    """AES-256-GCM keys by key id (the active one encrypts) and the blind-index HMAC key."""
+    """AES-256-GCM keys by key id (the active one encrypts), the blind-index HMAC key, and
+    the integrity keys by key id (HMAC-SHA256 over the audit chain and the ledger's rows;
+    the active one seals new rows, the others still check old ones)."""
 
     active: str
     encryption: dict[str, bytes]
     index: bytes
+    integrity: dict[str, bytes] = field(default_factory=dict)
+    integrity_active: str = ""
 
     @classmethod
     def generate(cls) -> DataKeys:
-        return cls(active="k1", encryption={"k1": secrets.token_bytes(32)}, index=secrets.token_bytes(32))
+        return cls(active="k1", encryption={"k1": secrets.token_bytes(32)}, index=secrets.token_bytes(32),
+                   integrity={"i1": secrets.token_bytes(32)}, integrity_active="i1")
+
+    @property
+    def integrity_keys(self) -> dict[str, bytes]:
+        """Every integrity key by id. Key files written before the audit chain was keyed
+        have none: for them ``i0``, derived from the blind-index key, is the active one, so
+        an existing deployment is keyed without touching its secrets."""
+        derived = hmac.new(self.index, b"linli-integrity-key/v1", hashlib.sha256).digest()
+        return {INTEGRITY_DERIVED: derived, **self.integrity}
+
+    @property
+    def integrity_key_id(self) -> str:
+        return self.integrity_active or INTEGRITY_DERIVED
+
+    def with_new_integrity_key(self) -> tuple[DataKeys, str]:
+        """These keys plus a fresh integrity key, made the active one (old ones are kept)."""
+        numbers = [int(k[1:]) for k in self.integrity_keys if k[:1] == "i" and k[1:].isdigit()]
+        key_id = f"i{max(numbers, default=0) + 1}"
+        integrity = {**self.integrity, key_id: secrets.token_bytes(32)}
+        return replace(self, integrity=integrity, integrity_active=key_id), key_id
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "active": self.active,
-                "encryption": {k: base64.b64encode(v).decode() for k, v in self.encryption.items()},
-                "index": base64.b64encode(self.index).decode(),
-            },
-            indent=2,
-        )
+        data: dict[str, object] = {
+            "active": self.active,
+            "encryption": {k: base64.b64encode(v).decode() for k, v in self.encryption.items()},
+            "index": base64.b64encode(self.index).decode(),
+        }
+        if self.integrity:
+            data["integrity"] = {"active": self.integrity_key_id,
+                                 "keys": {k: base64.b64encode(v).decode() for k, v in self.integrity.items()}}
+        return json.dumps(data, indent=2)
 
     @classmethod
     def from_json(cls, text: str, source: str) -> DataKeys:
@@ -102,13 +148,21 @@ class DataKeys:
             keys = {k: base64.b64decode(v) for k, v in raw["encryption"].items()}
             index = base64.b64decode(raw["index"])
             active = raw["active"]
-        except (ValueError, KeyError, TypeError) as exc:
+            integrity_raw = raw.get("integrity") or {"keys": {}}
+            integrity = {k: base64.b64decode(v) for k, v in integrity_raw["keys"].items()}
+            integrity_active = integrity_raw.get("active", "")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ImproperlyConfigured(f"data keys in {source} are malformed: {exc}") from exc
         if active not in keys:
             raise ImproperlyConfigured(f"data keys in {source}: active key {active!r} is missing")
-        if any(len(k) != 32 for k in keys.values()) or len(index) < 32:
+        if any(len(k) != 32 for k in [*keys.values(), *integrity.values()]) or len(index) < 32:
             raise ImproperlyConfigured(f"data keys in {source}: every key must be 32 bytes")
-        return cls(active=active, encryption=keys, index=index)
+        if INTEGRITY_DERIVED in integrity or not all(INTEGRITY_ID.fullmatch(k) for k in integrity):
+            raise ImproperlyConfigured(f"data keys in {source}: integrity key ids are i1, i2 … (i0 is derived)")
+        if integrity_active not in ("", INTEGRITY_DERIVED, *integrity):
+            raise ImproperlyConfigured(f"data keys in {source}: active integrity key {integrity_active!r} is missing")
+        return cls(active=active, encryption=keys, index=index, integrity=integrity,
+                   integrity_active=integrity_active)
 
 
 def load_data_keys(path: Path) -> DataKeys:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import linli.core.lookups  # noqa: F401 - registers the path__under lookup
+from linli.core import crypto
 from linli.core.access import policy_for, validate_actions
 
 
@@ -192,11 +193,59 @@ class AuditEventQuerySet(RestrictedQuerySet):
         raise AppendOnlyError("the audit log is append-only")
 
 
+AUDIT_GENESIS = "0" * 64
+_KEYED_DOMAIN = b"linli-audit/v2\n"
+_HEAD_DOMAIN = "linli-audit-head/v1"
+
+
+def audit_canonical(seq: int, at: str, actor_id: int | None, actor_name: str, ip: str, action: str,
+                    object_type: str, object_id: str, purpose: str, outcome: str, detail: Any, path: str,
+                    key_id: str) -> bytes:
+    """The bytes an audit row's hash covers (the same for a model and a database tuple);
+    ``at`` is the time in ISO 8601 with microseconds and offset (``AuditEvent.at_text``)."""
+    body = {
+        "seq": seq,
+        "at": at,
+        "actor": actor_id,
+        "actor_name": actor_name,
+        "ip": ip,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "purpose": purpose,
+        "outcome": outcome,
+        "detail": detail,
+    }
+    if path:  # events written before events carried a place keep their hashes
+        body["path"] = path
+    if key_id:  # so is the key: a keyed row cannot pass for an unkeyed one
+        body["key_id"] = key_id
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def audit_hash(prev_hash: str, canonical: bytes, key_id: str) -> str:
+    """HMAC-SHA256 under integrity key ``key_id`` of (previous hash ‖ canonical row); rows
+    written before the chain was keyed (``key_id`` empty) keep their plain SHA-256.
+    Raises ``crypto.UnknownIntegrityKey`` for a key id the data keys do not hold."""
+    if not key_id:
+        return hashlib.sha256(bytes.fromhex(prev_hash) + canonical).hexdigest()
+    mac = crypto.integrity_mac(key_id)
+    mac.update(_KEYED_DOMAIN + bytes.fromhex(prev_hash) + canonical)
+    return mac.hexdigest()
+
+
+def audit_head_message(seq: int, entry_hash: str, keyed_from: int) -> bytes:
+    return f"{_HEAD_DOMAIN}\n{seq}\n{entry_hash}\n{keyed_from}".encode()
+
+
 class AuditEvent(models.Model):
     """One line of the append-only, hash-chained audit log.
 
-    ``entry_hash`` = SHA-256(previous entry_hash ‖ canonical JSON of this row), so changing,
-    removing or reordering any row breaks the chain from that row on.
+    ``entry_hash`` = HMAC-SHA256(integrity key ``key_id``, previous entry_hash ‖ canonical
+    JSON of this row), so changing, removing or reordering any row breaks the chain from
+    that row on, and nobody without the key (kept outside the database) can compute the
+    hashes again after a change. Rows from before the chain was keyed have an empty
+    ``key_id`` and a plain SHA-256; ``AuditHead.keyed_from`` marks where keying began.
     """
 
     class Outcome(models.TextChoices):
@@ -222,6 +271,7 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=8, blank=True, default="")
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -243,32 +293,26 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("the audit log is append-only")
 
     def canonical(self) -> bytes:
-        body = {
-            "seq": self.seq,
-            "at": self.at.isoformat(timespec="microseconds"),
-            "actor": self.actor_id,
-            "actor_name": self.actor_name,
-            "ip": self.ip,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "purpose": self.purpose,
-            "outcome": self.outcome,
-            "detail": self.detail,
-        }
-        if self.path:  # events written before events carried a place keep their hashes
-            body["path"] = self.path
-        return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+        return audit_canonical(self.seq, self.at.isoformat(timespec="microseconds"), self.actor_id, self.actor_name, self.ip, self.action,
+                               self.object_type, self.object_id, self.purpose, self.outcome, self.detail,
+                               self.path, self.key_id)
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(bytes.fromhex(self.prev_hash) + self.canonical()).hexdigest()
+        return audit_hash(self.prev_hash, self.canonical(), self.key_id)
 
 
 class AuditHead(models.Model):
-    """The single row that serialises appends to the audit chain (locked FOR UPDATE)."""
+    """The single row that serialises appends to the audit chain (locked FOR UPDATE).
+
+    ``seal`` is a keyed MAC of (seq, entry_hash, keyed_from): someone who drops the tail of
+    the log cannot move the head back to an earlier row without the integrity key, nor
+    move ``keyed_from`` (the first row hashed with a key) to pass keyed rows off as old,
+    unkeyed ones. A database trigger refuses to delete the head or move it backwards."""
 
     seq = models.BigIntegerField(default=0)
-    entry_hash = models.CharField(max_length=64, default="0" * 64)
+    entry_hash = models.CharField(max_length=64, default=AUDIT_GENESIS)
+    keyed_from = models.BigIntegerField(default=1)
+    seal = models.CharField(max_length=80, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit chain head")

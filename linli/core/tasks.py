@@ -14,12 +14,13 @@ log = logging.getLogger(__name__)
 
 @db_periodic_task(crontab(minute="17", hour="2"))
 def verify_audit_chain() -> bool:
-    """Every night, check the audit chain and record the result in the chain itself."""
+    """Every night, check the whole audit chain (against its sealed head and the copies of the
+    head in the shared ledger) and record the result in the chain itself."""
     checked, broken = audit.verify_chain()
     detail: dict[str, object] = {"checked": checked}
     if broken is not None:
-        detail.update({"broken_seq": broken.seq, "reason": broken.reason})
-        log.error("audit chain broken at #%s: %s", broken.seq, broken.reason)
+        detail.update({"broken_seq": broken.seq, "kind": str(broken.kind), "reason": broken.reason})
+        log.error("audit chain %s at #%s: %s", broken.kind, broken.seq, broken.reason)
     audit.record("audit.verify", outcome="ok" if broken is None else "failed", detail=detail)
     return broken is None
 

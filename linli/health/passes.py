@@ -708,13 +708,23 @@ def verify_pass(code: str, trust: TrustList, now: Instant) -> Verdict:
     return Verdict(False, reason, None, subject, rule_set, _utc(exp), issuer.name)
 
 
+UNPINNED: Final = (
+    "信任名单未与固定的根公钥核对（缺少 --root-key），不能据此判定通行证有效",
+    "The trust list was not checked against a pinned root key (no --root-key): anyone could have signed "
+    "it, so no pass is called valid by it",
+)
+
+
 def verify_cli(
-    code: str, trust_list_path: str, root_public: bytes | None, now: Instant
+    code: str, trust_list_path: str, root_public: bytes | None, now: Instant, *, allow_unpinned: bool = False
 ) -> tuple[dict[str, Any], int]:
     """The JSON verdict of ``linli health verify CODE`` and its exit status.
 
     Exit status 0 for a valid pass, 1 for a pass that is not valid, 2 when the trust list
-    cannot be used (missing, damaged, wrongly signed or stale).
+    cannot be used (missing, damaged, wrongly signed or stale). Without a pinned root key a
+    trust list proves nothing (whoever made it signed it with the key it carries), so a pass
+    is never called valid by it unless ``allow_unpinned``: reason ``trust_list_unpinned``,
+    status 2. Refusals stand either way (calling a pass invalid is the safe mistake).
     """
     pinned = root_public is not None
     try:
@@ -728,4 +738,9 @@ def verify_cli(
     else:
         verdict, version = verify_pass(code, trust, now), trust.version
         status = 0 if verdict.valid else (2 if verdict.reason == "trust_list_stale" else 1)
-    return {**verdict.as_dict(), "trust_list_pinned": pinned, "trust_list_version": version}, status
+    result = {**verdict.as_dict(), "trust_list_pinned": pinned, "trust_list_version": version}
+    if verdict.valid and not pinned and not allow_unpinned:
+        result.update(valid=False, reason="trust_list_unpinned", colour=None, message_zh=UNPINNED[0],
+                      message_en=UNPINNED[1])
+        status = 2
+    return result, status

@@ -26,10 +26,11 @@ from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
+from linli.core import crypto
 from linli.core.bulk import insert_rows
 from linli.core.crypto import blind_index
 from linli.ledger import entry as entries
-from linli.ledger import keys, merkle, verifying
+from linli.ledger import keys, merkle, state, verifying
 from linli.ledger.models import Checkpoint, LedgerEntry, LedgerHead, Party, Payload, PendingEntry
 from linli.ledger.note import Checkpoint as CheckpointBody
 from linli.ledger.note import Signer, Verifier, sign_note
@@ -281,7 +282,7 @@ def forget_tree() -> None:
 # through the same field and backend conversions as the ORM's, so the rows are the ones it
 # would have written, on SQLite and PostgreSQL alike.
 _ENTRY_FIELDS = ("body", "signature", "submission_id", "party", "entry_type", "subject_ref", "claimed_at",
-                 "references", "path", "index", "leaf_hash", "sequenced_at")
+                 "references", "path", "index", "leaf_hash", "sequenced_at", "seal")
 _PAYLOAD_FIELDS = ("submission_id", "salt", "content", "redaction_reason")
 _REFERENCES = LedgerEntry._meta.get_field("references")
 _SUBMISSION = LedgerEntry._meta.get_field("submission_id")  # the same UUIDField as Payload's
@@ -291,16 +292,26 @@ _CONTENT = Payload._meta.get_field("content")
 _LogRow = tuple[bytes, bytes, uuid.UUID, int, str, str, Any, Any, str]
 
 
+_ROW_SEAL_DOMAIN = "linli-ledger-row/v1"
+
+
+def row_seal_message(index: int, leaf_hash: str, submission_id: uuid.UUID | str, path: str,
+                     sequenced_at: datetime.datetime) -> bytes:
+    """What a log row's seal covers beyond the signed body (see ``LedgerEntry.seal``)."""
+    return (f"{_ROW_SEAL_DOMAIN}\n{index}\n{leaf_hash}\n{submission_id}\n{path}\n"
+            f"{sequenced_at.isoformat(timespec='microseconds')}").encode()
+
+
 def _millis(moment: datetime.datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def _from_millis(millis: int) -> datetime.datetime:
+def from_millis(millis: int) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(millis / 1000, tz=datetime.UTC)
 
 
 def _db_claimed_at(db: BaseDatabaseWrapper, millis: int) -> Any:
-    return db.ops.adapt_datetimefield_value(_from_millis(millis))
+    return db.ops.adapt_datetimefield_value(from_millis(millis))
 
 
 def _pending_entries(db: BaseDatabaseWrapper, limit: int | None) -> tuple[list[_LogRow], list[int]]:
@@ -338,13 +349,18 @@ class _LogWriter:
     def write(self, rows: Iterable[_LogRow]) -> None:
         frontier, db, sequenced_at = self.frontier, self.db, self._sequenced_at
         leaf_hash, append, db_uuid = merkle.leaf_hash, frontier.append, _SUBMISSION.get_db_prep_save
+        key_id, now = crypto.integrity_key_id(), self.now
+        mac = crypto.integrity_mac(key_id)
         params = []
         for body, signature, submission, party_id, entry_type, subject_ref, claimed_at, references, path in rows:
             index = frontier.size
             leaf = leaf_hash(body + signature)  # = entries.leaf_data(body, signature)
             append(leaf)
+            row_mac = mac.copy()
+            row_mac.update(row_seal_message(index, leaf.hex(), submission, path, now))
             params.append((body, signature, db_uuid(submission, db), party_id, entry_type, subject_ref, claimed_at,
-                           references, path, index, leaf.hex(), sequenced_at))
+                           references, path, index, leaf.hex(), sequenced_at,
+                           key_id + crypto.SEPARATOR + row_mac.hexdigest()))
         insert_rows(db, LedgerEntry, _ENTRY_FIELDS, params)
         self.written += len(params)
 
@@ -356,6 +372,8 @@ class _LogWriter:
         checkpoint = _sign_checkpoint(frontier.size, frontier.root(), self.now)
         self.head.size, self.head.frontier = frontier.size, [n.hex() for n in frontier.nodes]
         self.head.save()
+        # Kept outside the database too, so a dropped tail shows even without witnesses.
+        transaction.on_commit(lambda: state.remember_checkpoint(checkpoint.size, checkpoint.note))
         if self._pending_pks:
             PendingEntry.objects.filter(pk__in=self._pending_pks).delete()
         return checkpoint

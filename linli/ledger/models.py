@@ -76,7 +76,9 @@ class AppendOnlyModel(models.Model):
 
 class LedgerEntry(AppendOnlyModel):
     """One leaf of the log. ``body`` is the canonical encoding the submitter signed
-    (``linli.ledger.entry``); the other columns repeat it for querying."""
+    (``linli.ledger.entry``); the other columns repeat it for querying (``linli ledger
+    verify`` checks that they agree), except ``path``, ``submission_id`` and
+    ``sequenced_at``, which ``seal`` covers."""
 
     index = models.BigIntegerField(unique=True)
     leaf_hash = models.CharField(max_length=64)
@@ -90,6 +92,9 @@ class LedgerEntry(AppendOnlyModel):
     references = models.JSONField(default=list)
     path = models.CharField(max_length=64, blank=True, db_index=True)
     sequenced_at = models.DateTimeField()
+    # A keyed MAC (integrity key, outside the database) over what the signed body does not
+    # cover: the place the entry is filed under, its payload's id and when it was sequenced.
+    seal = models.CharField(max_length=80, blank=True, default="")
 
     class Meta:
         verbose_name = _("ledger entry")

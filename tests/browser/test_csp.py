@@ -1,4 +1,4 @@
-"""Pages under the Content-Security-Policy (decision 0013): what used inline code still works,
+"""Pages under the Content-Security-Policy (decision 0014): what used inline code still works,
 and the API docs (Swagger UI) run under the same policy. The phone and desktop pages fail any
 test during which Chromium reports a violation."""
 

@@ -13,7 +13,7 @@ AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-
 
 def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
     # Evaluated over the DevTools protocol: a <script> tag with axe inside would be an inline
-    # script, which the pages' Content-Security-Policy refuses (decision 0013).
+    # script, which the pages' Content-Security-Policy refuses (decision 0014).
     page.evaluate(AXE)
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]

@@ -470,7 +470,7 @@ def test_verify_cli_json_and_exit_status(tmp_path) -> None:
     assert json.loads(json.dumps(verdict, ensure_ascii=False)) == verdict
 
     assert verify_cli(new_pass(pass_id=REVOKED_PASS_ID), str(path), ROOT_PUBLIC, NOW)[1] == 1
-    verdict, status = verify_cli("LL2:nope", str(path), None, NOW)
+    verdict, status = verify_cli("LL2:nope", str(path), None, NOW, allow_unpinned=True)
     assert (status, verdict["reason"], verdict["valid"]) == (1, "format", False)
     assert verdict["colour"] is None
     assert verdict["trust_list_pinned"] is False
@@ -482,6 +482,29 @@ def test_verify_cli_json_and_exit_status(tmp_path) -> None:
     assert verify_cli(new_pass(), str(tmp_path / "missing.json"), ROOT_PUBLIC, NOW)[1] == 2
     path.write_text("{not json", encoding="utf-8")
     assert verify_cli(new_pass(), str(path), ROOT_PUBLIC, NOW)[0]["reason"] == "trust_list_invalid"
+
+
+def test_an_unpinned_trust_list_never_makes_a_pass_valid(tmp_path) -> None:
+    # Anyone can sign a trust list with a key of her own and put that key in it: without a
+    # pinned root key its signature proves nothing.
+    forger, forger_public = generate_key(name="forger")
+    forged = make_trust_list(OTHER_ROOT, [{"kid": forger.kid, "public_key": forger_public,
+                                           "name": "花木街道", "valid_from": T - DAY, "valid_to": T + DAY}],
+                             [], T - 3600, version=8)
+    path = tmp_path / "trust-list.json"
+    path.write_text(json.dumps(forged), encoding="utf-8")
+    code = issue_pass(forger, SUBJECT, "green", "default@3", T - 600)
+
+    verdict, status = verify_cli(code, str(path), None, NOW)
+    assert (verdict["valid"], verdict["reason"], status) == (False, "trust_list_unpinned", 2)
+    assert verdict["colour"] is None and "--root-key" in verdict["message_zh"] + verdict["message_en"]
+    allowed, status = verify_cli(code, str(path), None, NOW, allow_unpinned=True)
+    assert (allowed["valid"], allowed["trust_list_pinned"], status) == (True, False, 0)
+    assert verify_cli(code, str(path), ROOT_PUBLIC, NOW)[0]["reason"] == "trust_list_invalid"
+    # The genuine list, pinned, still works; an invalid pass stays invalid without a pin.
+    path.write_text(json.dumps(trust_doc()), encoding="utf-8")
+    assert verify_cli(new_pass(), str(path), ROOT_PUBLIC, NOW)[1] == 0
+    assert verify_cli(new_pass(pass_id=REVOKED_PASS_ID), str(path), None, NOW)[0]["reason"] == "revoked"
 
 
 def test_every_reason_has_both_messages() -> None:

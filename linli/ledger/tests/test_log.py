@@ -21,20 +21,6 @@ from linli.ledger.witness import Witness as WitnessServer
 from linli.ledger.witness import WitnessConfig
 
 
-@pytest.fixture(autouse=True)
-def fresh_tree_cache() -> Any:
-    # Tests roll their rows back; the process-wide tree cache must not outlive them.
-    log.forget_tree()
-    yield
-    log.forget_tree()
-
-
-@pytest.fixture
-def street_party(db: Any) -> Party:
-    return keys.ensure_managed_party("test.linli/street", "明月街道办事处", "street",
-                                     ["report_submitted", "import_committed", "correction"])
-
-
 def _append(party: Party, n: int, entry_type: str = "report_submitted") -> list[str]:
     refs = []
     for i in range(n):

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 HELP = """Epidemic mode (疫情模式).
 
-  linli health verify CODE --trust-list FILE [--root-key=KEY]   (with "=": a key may start with "-")
+  linli health verify CODE --trust-list FILE --root-key=KEY   (with "=": a key may start with "-")
                                   check a pass offline; prints a JSON verdict, exit 0 only if valid
+                                  (without --root-key no pass is valid, unless --allow-unpinned)
   linli health trust-list [--out FILE]   save the signed trust list (for offline checking)
   linli health root-key           print the root public key (base64url) to pin at gates
   linli health recompute          decide everyone's colour again (after editing risk areas by hand)
@@ -29,7 +30,9 @@ class Command(BaseCommand):
         verify = sub.add_parser("verify")
         verify.add_argument("code")
         verify.add_argument("--trust-list", required=True, type=Path)
-        verify.add_argument("--root-key", default="", help="pinned root public key, base64url (recommended); write --root-key=KEY, since a key may start with -")
+        verify.add_argument("--root-key", default="", help="pinned root public key, base64url (`linli health root-key`); write --root-key=KEY, since a key may start with -")
+        verify.add_argument("--allow-unpinned", action="store_true",
+                            help="without --root-key, trust the key the trust list carries (anyone could have signed it)")
         trust = sub.add_parser("trust-list")
         trust.add_argument("--out", type=Path, default=None)
         sub.add_parser("root-key")
@@ -53,7 +56,8 @@ class Command(BaseCommand):
                 root = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             except ValueError as exc:
                 raise CommandError("--root-key is not base64url / --root-key 不是 base64url 编码") from exc
-        verdict, status = passes.verify_cli(opts["code"], str(opts["trust_list"]), root, timezone.now())
+        verdict, status = passes.verify_cli(opts["code"], str(opts["trust_list"]), root, timezone.now(),
+                                            allow_unpinned=opts["allow_unpinned"])
         self.stdout.write(json.dumps(verdict, ensure_ascii=False))
         if status:
             sys.exit(status)
