@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,9 +14,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.csvfiles import read_csv
 from linli.core.errors import bilingual
 from linli.core.forms import ActionErrorsMixin, IsoDateInput
-from linli.core.text import decode_csv, has_control_characters
+from linli.core.text import has_control_characters, strip_invisible
 from linli.core.validators import validate_region_code
 from linli.health import rules
 from linli.health.models import (
@@ -114,7 +113,7 @@ class RiskAreaForm(StyledForm):
 class RiskAreaImportForm(StyledForm):
     file = forms.FileField(label=_("CSV file"), help_text=_(
         "Columns: region code, name, level (高/中/低), valid from, valid to (may be empty). "
-        "A header row is allowed. UTF-8 or GB18030 (as Excel saves it)."))
+        "A header row is allowed. UTF-8, GB18030 or Unicode text, separated by commas, semicolons or tabs."))
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -182,29 +181,25 @@ class _RowProblems(Exception):
 def parse_risk_areas(data: bytes) -> tuple[list[dict[str, Any]], list[RowError]]:
     """All rows of a risk-area CSV, or the errors of every bad row (row numbers as in Excel)."""
     try:
-        text = decode_csv(data)
+        lines = read_csv(data, max_rows=MAX_CSV_ROWS * 2)  # blank rows too; the loop counts the data rows
     except ValidationError as exc:
         return [], [RowError(0, [bilingual(exc)])]
     rows: list[dict[str, Any]] = []
     errors: list[RowError] = []
-    reader = csv.reader(io.StringIO(text))
-    try:
-        for number, cells in enumerate(reader, start=1):
-            if not any(c.strip() for c in cells):
-                continue
-            if number == 1 and not cells[0].strip().isdigit():
-                continue  # a header row
-            if len(rows) + len(errors) >= MAX_CSV_ROWS:
-                errors.append(RowError(number, [bilingual(ValidationError(
-                    _("More than %(n)d rows: split the file."), code="too_many", params={"n": MAX_CSV_ROWS}))]))
-                break
-            try:
-                rows.append(_row(cells))
-            except _RowProblems as exc:
-                errors.append(RowError(number, exc.problems))
-    except csv.Error:
-        errors.append(RowError(0, [bilingual(ValidationError(_("This is not a readable CSV file."),
-                                                             code="csv"))]))
+    for number, cells in enumerate(lines, start=1):
+        cells = [strip_invisible(c) for c in cells]
+        if not any(c.strip() for c in cells):
+            continue
+        if number == 1 and not cells[0].strip().isdigit():
+            continue  # a header row
+        if len(rows) + len(errors) >= MAX_CSV_ROWS:
+            errors.append(RowError(number, [bilingual(ValidationError(
+                _("More than %(n)d rows: split the file."), code="too_many", params={"n": MAX_CSV_ROWS}))]))
+            break
+        try:
+            rows.append(_row(cells))
+        except _RowProblems as exc:
+            errors.append(RowError(number, exc.problems))
     if not rows and not errors:
         errors.append(RowError(0, [bilingual(ValidationError(_("The file has no rows."), code="empty"))]))
     return rows, errors
@@ -439,7 +434,7 @@ class RuleSetForm(StyledForm):
 class LabImportForm(StyledForm):
     file = forms.FileField(label=_("CSV file from the laboratory"), help_text=_(
         "Columns found by their headers: 身份证号, 采样日期, 检测类型 (核酸/抗原), 检测结果 (阴性/阳性), 样本编号, "
-        "and optionally 姓名 and 检测机构. UTF-8 or GB18030."))
+        "and optionally 姓名 and 检测机构. UTF-8, GB18030 or Unicode text."))
     lab = forms.CharField(label=_("Laboratory"), max_length=100, required=False,
                           help_text=_("Used for rows without a 检测机构 column."))
 

@@ -1,4 +1,4 @@
-"""Test results imported from a laboratory's CSV file (UTF-8 or GB18030).
+"""Test results imported from a laboratory's CSV file (UTF-8, GB18030 or UTF-16; any usual separator).
 
 Columns are found by their headers, in any order: 身份证号 (证件号码 / 公民身份号码), 采样日期
 (采样时间), 检测类型 (核酸 / 抗原; nucleic acid if absent), 检测结果 (阴性 / 阳性), 样本编号, and
@@ -10,9 +10,7 @@ is skipped, so importing the same file twice adds nothing.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,8 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
 from linli.core.access import area_of
+from linli.core.csvfiles import read_csv
 from linli.core.errors import Bilingual, bilingual
-from linli.core.text import decode_csv
+from linli.core.text import strip_invisible
 from linli.core.validators import validate_id_number
 from linli.health.models import LabOutcome, LabResult, LabTest
 from linli.people.fields import PERSON_FIELDS
@@ -84,13 +83,9 @@ def parse(data: bytes, *, default_lab: str = "") -> Parsed:
     """Every row, checked (not yet matched to people)."""
     parsed = Parsed()
     try:
-        lines = list(csv.reader(io.StringIO(decode_csv(data))))
+        lines = [[strip_invisible(c) for c in cells] for cells in read_csv(data, max_rows=MAX_ROWS * 2)]
     except ValidationError as exc:
         parsed.problems.append(Problem(0, "", "", bilingual(exc)))
-        return parsed
-    except csv.Error:
-        parsed.problems.append(Problem(0, "", "", bilingual(ValidationError(
-            _("This is not a readable CSV file."), code="csv"))))
         return parsed
     start = next((i for i, cells in enumerate(lines[:10]) if len(_columns(cells)) >= 3), None)
     columns = _columns(lines[start]) if start is not None else {}

@@ -19,7 +19,7 @@ def _place_label(place: Place) -> str:
 class UploadForm(forms.Form):
     area = forms.ModelChoiceField(queryset=Place.objects.none(), label=_("Import into"),
                                   help_text=_("Only houses in this area (and in your own area) are accepted."))
-    file = forms.FileField(label=_("Spreadsheet"), help_text=_("Excel (.xlsx, .xls) or CSV (UTF-8 or GB18030)."),
+    file = forms.FileField(label=_("Spreadsheet"), help_text=_("Excel (.xlsx, .xls) or CSV (UTF-8, GB18030 or Unicode text)."),
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.xlsm,.csv,.txt"}))
 
     def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:

@@ -239,6 +239,15 @@ def test_a_risk_area_csv_with_a_bad_row_changes_nothing(street):
     assert RiskArea.objects.get(region_code="420600").valid_from == datetime.date(2026, 11, 5)
 
 
+def test_a_risk_area_file_from_excels_unicode_text_is_read(street):
+    """UTF-16 with a byte-order mark, tab-separated: once refused."""
+    officer = street.client_for(street.health_officer)
+    text = "地区代码\t名称\t风险等级\t开始日期\t结束日期\r\n420100\t\"武汉市, 全域\"\t高\t2026-11-01\t\r\n"
+    response = officer.post("/health/risk-areas/import/", {"file": _csv(text, "utf-16")})
+    assert response.status_code == 302
+    assert RiskArea.objects.get(region_code="420100").name == "武汉市, 全域"
+
+
 def test_a_risk_area_form_refuses_bad_input_with_a_form_error(street):
     officer = street.client_for(street.health_officer)
     response = officer.post("/health/risk-areas/", {"region_code": "Wuhan", "name": "武汉", "level": "high",
