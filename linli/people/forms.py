@@ -17,7 +17,8 @@ class PersonForm(ActionErrorsMixin, forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=40, required=False,
                                 help_text=_("18 digits (or a 15-digit legacy number); leave empty if unknown."))
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False,
-                            help_text=_("Mainland mobile, or a foreign number starting with + and the country code."))
+                            help_text=_("A mobile, a landline with its area code (021-58881234, an extension after 转), "
+                                        "or a number abroad starting with + and the country code."))
     population_type = forms.ChoiceField(label=_("Population type"), choices=PopulationType.choices)
     hukou_address = forms.CharField(label=_("Registered residence (户籍地)"), max_length=200, required=False)
     special_groups = forms.MultipleChoiceField(label=_("Special groups"), choices=SpecialGroup.choices,

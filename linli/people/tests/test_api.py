@@ -213,6 +213,14 @@ def test_create_registers_and_answers_masked(street: Street) -> None:
     assert AuditEvent.objects.filter(action="person.create", object_id=str(person.pk)).exists()
 
 
+def test_create_keeps_a_landline_as_a_landline(street: Street) -> None:
+    response = _create(street.client_for(street.grid_worker), {
+        "name": "王䶮", "phone": "(010) 8888 8888", "house_id": street.house_in(street.grid_building).pk})
+    assert response.status_code == 201, response.content
+    assert response.json()["phone_masked"] == "010-****8888"
+    assert Person.objects.get(pk=response.json()["id"]).phone == "+861088888888"
+
+
 def test_create_rejects_bad_id_and_phone_field_by_field(street: Street) -> None:
     number = fresh_id_number()
     wrong = number[:17] + ("0" if number[17] != "0" else "1")

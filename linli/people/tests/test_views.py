@@ -22,6 +22,20 @@ def test_grid_worker_registers_a_resident(street):
     assert Residence.objects.get(person=person).moved_in.isoformat() == "2026-10-01"
 
 
+def test_a_resident_whose_only_phone_is_a_landline_is_registered(street):
+    """The form refused 021-58881234 as 'only mobile numbers are accepted'."""
+    house = street.house_in(street.grid_building)
+    client = street.client_for(street.grid_worker)
+    response = client.post("/people/new/", {
+        "house": house.pk, "name": "王䶮", "id_number": valid_id("44052419800101003"), "phone": "021-58881234-801",
+        "population_type": "registered", "relation": "owner"})
+    assert response.status_code == 302
+    person = Person.objects.get(name="王䶮")
+    assert person.phone == "+862158881234;ext=801"
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert "021-****1234" in page and "58881234" not in page
+
+
 def test_bad_input_shows_errors_and_writes_nothing(street):
     house = street.house_in(street.grid_building)
     client = street.client_for(street.grid_worker)
