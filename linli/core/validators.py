@@ -501,6 +501,16 @@ def _check_uscc_format(code: str) -> None:
                 code="uscc_format",
                 params={"char": char, "position": position},
             )
+    region = code[2:8]
+    if not _is_digits(region):
+        raise ValidationError(
+            _(
+                "Characters 3-8 of a unified social credit code are the digits of the "
+                "registering authority's region code (GB/T 2260), but here they are %(region)s."
+            ),
+            code="uscc_region",
+            params={"region": region},
+        )
 
 
 def validate_uscc(value: object, *, allow_bad_checksum: bool = False) -> UsccInfo:

@@ -468,6 +468,15 @@ def test_uscc_charset_errors(char: str, position: int) -> None:
     raises("uscc_format", validate_uscc, bad, allow_bad_checksum=True)
 
 
+@pytest.mark.parametrize("code", ["523WEJHURCHDNQMA8M", "91A10000MA1FL1Y42J", "913101X0MA1FL1Y42J"])
+def test_uscc_region_positions_are_digits(code: str) -> None:
+    """523WEJHURCHDNQMA8M has a right check character, and letters where the region code goes."""
+    body = code[:17]
+    code = body + uscc_check_char(body)
+    text = raises("uscc_region", validate_uscc, code, allow_bad_checksum=True)
+    assert f"here they are {body[2:8]}" in text
+
+
 @pytest.mark.parametrize(
     ("value", "length"), [("91350100M000100Y4", 17), ("91350100M000100Y433", 19), ("", 0)]
 )
@@ -492,8 +501,10 @@ def test_uscc_check_char_rejects_bad_input() -> None:
 
 
 @hypothesis_settings(max_examples=200, deadline=None)
-@given(body=st.text(alphabet=USCC_CHARSET, min_size=17, max_size=17), data=st.data())
-def test_property_uscc_check_char(body: str, data) -> None:
+@given(body=st.text(alphabet=USCC_CHARSET, min_size=17, max_size=17), region=st.from_regex(r"[0-9]{6}", fullmatch=True),
+       data=st.data())
+def test_property_uscc_check_char(body: str, region: str, data) -> None:
+    body = body[:2] + region + body[8:]
     check = uscc_check_char(body)
     assert validate_uscc(body + check).checksum_ok
     if body[:8].isdigit():  # stdnum only accepts digits in the first 8 places
