@@ -27,6 +27,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from linli.core import regions
 from linli.core.text import fold
 
 __all__ = [
@@ -693,9 +694,29 @@ def _check_region_parent(child: RegionInfo, parent: RegionInfo) -> None:
         )
 
 
+def _check_listed(code: str) -> None:
+    """Require a six-digit code of the shipped GB/T 2260 list that is in use."""
+    found = regions.lookup(code)
+    if found is None:
+        raise ValidationError(
+            _("Region code %(code)s is not in the GB/T 2260 list of provinces, cities and counties."),
+            code="region_unknown",
+            params={"code": code},
+        )
+    if not found.in_use:
+        raise ValidationError(
+            _("Region code %(code)s (%(name)s) was abolished in %(year)s; use the code in use now."),
+            code="region_retired",
+            params={"code": code, "name": found.name, "year": found.until},
+        )
+
+
 def validate_region_code(value: object, *, parent: str | None = None) -> RegionInfo:
     """Validate a 6-, 9- or 12-digit administrative division code.
 
+    Its first six digits must be a code in use of the shipped GB/T 2260 list
+    (:mod:`linli.core.regions`); the street and community segments follow
+    GB/T 10114's ranges.
     With *parent* (itself validated; its errors propagate), the code must be
     exactly one level below the parent and start with its significant prefix.
     """
@@ -708,6 +729,7 @@ def validate_region_code(value: object, *, parent: str | None = None) -> RegionI
         )
     classify = {6: _classify_six, 9: _classify_street, 12: _classify_community}
     info = classify[len(code)](code)
+    _check_listed(code[:6])
     if parent is not None:
         _check_region_parent(info, validate_region_code(parent))
     return info

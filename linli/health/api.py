@@ -21,7 +21,8 @@ from linli.people.models import Person
 
 router = Router()
 Temperature = Annotated[Decimal, Field(ge=30, le=45, max_digits=3, decimal_places=1)]
-RegionCode = Annotated[str, Field(pattern=r"^\d{6}(\d{3})?$", description="GB/T 2260 code, 6 or 9 digits")]
+RegionCode = Annotated[str, Field(pattern=r"^\d{6}(\d{3})?$", description="GB/T 2260 code in use, 6 digits (9 for a "
+                                                                       "township); GET /api/regions finds one by name")]
 
 
 def _person(request: HttpRequest, person_id: int, *, change: str | None = None,
@@ -53,7 +54,7 @@ def _purpose(request: HttpRequest, person: Person, purpose: str) -> str:
 class ArrivalIn(Schema):
     person_id: Id
     origin_code: RegionCode
-    origin_name: str = Field(min_length=1, max_length=100)
+    origin_name: str = Field("", max_length=100, description="the place's name; the list's name when empty")
     arrived_on: datetime.date
     transport: str = Field("", max_length=64)
 

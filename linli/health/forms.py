@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.csvfiles import read_csv
 from linli.core.errors import bilingual
-from linli.core.forms import ActionErrorsMixin, IsoDateInput
+from linli.core.forms import (
+    ActionErrorsMixin,
+    IsoDateInput,
+    RegionField,
+    bind_region_field,
+    pick_region,
+)
 from linli.core.text import has_control_characters, strip_invisible
 from linli.core.validators import validate_region_code
 from linli.health import rules
@@ -87,23 +93,29 @@ def _region_code(value: str) -> str:
 # --- risk areas -------------------------------------------------------------------------------
 
 class RiskAreaForm(StyledForm):
-    region_code = forms.CharField(label=_("Region code"), max_length=9,
-                                  help_text=_("GB/T 2260: 6 digits (420100 武汉市), 9 for a township."),
-                                  widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    name = forms.CharField(label=_("Name"), max_length=100)
+    region = RegionField(label=_("Region"), code_field="region_code", help_text=_(
+        "Type the city or district (武汉, 武汉市江岸区, wuhan) and pick it, or type its GB/T 2260 code "
+        "(6 digits, 9 for a township)."))
+    name = forms.CharField(label=_("Name"), max_length=100, required=False,
+                           help_text=_("The region's name when left empty."))
     level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
     valid_from = forms.DateField(label=_("Valid from"), widget=IsoDateInput())
     valid_to = forms.DateField(label=_("Valid to"), required=False, widget=IsoDateInput(),
                                help_text=_("Leave empty while it is still at risk."))
 
-    def clean_region_code(self) -> str:
-        return _region_code(self.cleaned_data["region_code"])
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bind_region_field(self, "region")
 
     def clean_name(self) -> str:
         return _clean_text(self.cleaned_data["name"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        found = pick_region(self, "region")
+        data.pop("region", None)
+        if found is not None and not data.get("name"):
+            data["name"] = found.full_name
         start, end = data.get("valid_from"), data.get("valid_to")
         if start and end and end < start:
             self.add_error("valid_to", _("The end date cannot be before the start date."))
@@ -208,23 +220,14 @@ def parse_risk_areas(data: bytes) -> tuple[list[dict[str, Any]], list[RowError]]
 # --- arrivals, check-ins, records -------------------------------------------------------------------
 
 class ArrivalForm(StyledForm):
-    origin_code = forms.CharField(label=_("Came from (region code)"), max_length=9, help_text=_(
-        "6 digits, e.g. 420100 for 武汉市; pick one from the list or type it."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "list": "regions"}))
-    origin_name = forms.CharField(label=_("Came from (place name)"), max_length=100, required=False,
-                                  help_text=_("e.g. 武汉市; filled in for you for the places in the list."))
+    origin = RegionField(label=_("Came from"), code_field="origin_code", help_text=_(
+        "Type the city or district, e.g. 武汉, 武汉市江岸区 or wuhan, and pick it from the list."))
     arrived_on = forms.DateField(label=_("Arrival date"), widget=IsoDateInput())
     transport = forms.ChoiceField(label=_("Transport"), choices=TRANSPORT, required=False)
 
-    def __init__(self, *args: Any, known: dict[str, str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.known = known or {}
-
-    def clean_origin_code(self) -> str:
-        return _region_code(self.cleaned_data["origin_code"])
-
-    def clean_origin_name(self) -> str:
-        return _clean_text(self.cleaned_data["origin_name"])
+        bind_region_field(self, "origin")
 
     def clean_arrived_on(self) -> datetime.date:
         day: datetime.date = self.cleaned_data["arrived_on"]
@@ -236,13 +239,10 @@ class ArrivalForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        code = data.get("origin_code")
-        if code and not data.get("origin_name"):
-            name = self.known.get(code)
-            if name:
-                data["origin_name"] = name
-            else:
-                self.add_error("origin_name", _("Write the name of the place you came from."))
+        found = pick_region(self, "origin")
+        data.pop("origin", None)
+        if found is not None:
+            data["origin_name"] = found.full_name
         return data
 
 

@@ -20,6 +20,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
 from linli.core.access import PermissionDenied, route
+from linli.core.api import router as regions_router
 from linli.core.api_auth import BearerAuth, BrowserSessionAuth
 from linli.core.errors import Bilingual, api_errors, api_item
 from linli.gates.api import router as gates_router
@@ -170,6 +171,7 @@ api.add_router("/reports", reports_router, tags=["reports"])
 api.add_router("/imports", imports_router, tags=["imports"])
 api.add_router("/health", health_router, tags=["health"])
 api.add_router("/gates", gates_router, tags=["gates"])
+api.add_router("/regions", regions_router, tags=["regions"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.
