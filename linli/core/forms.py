@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core import regions
+from linli.core import dates, regions
 from linli.core.validators import validate_region_code
 
 
@@ -122,3 +123,19 @@ def pick_region(form: forms.BaseForm, name: str) -> regions.Region | None:
             _("No province, city or district called “%(text)s” is in the national list (GB/T 2260); check the "
               "spelling, or type its 6-digit code."), code="region_unknown", params={"text": text[:40]}))
     return None
+
+
+class DateField(forms.DateField):
+    """A date typed into a form, refused outside Linli's bounds (``linli.core.dates``): the
+    browser's date picker lets anyone pick the year 1 or 9999."""
+
+    widget = IsoDateInput
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        today = timezone.localdate()
+        if value and not dates.within_bounds(value, today):
+            raise ValidationError(
+                _("%(date)s is not a plausible date here: dates from %(earliest)s to %(latest)s are accepted."),
+                code="date_range", params={"date": value.isoformat(), "earliest": dates.EARLIEST.isoformat(),
+                                           "latest": dates.latest(today).isoformat()})

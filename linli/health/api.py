@@ -14,7 +14,7 @@ from ninja.responses import Status
 
 from linli.core import audit
 from linli.core.access import allows, get_or_404, route
-from linli.core.api_auth import ERRORS, Id, api_user
+from linli.core.api_auth import ERRORS, Date, Id, api_user
 from linli.health import actions, keys, passes
 from linli.health.models import Case, Channel, HealthStatus
 from linli.people.models import Person
@@ -55,7 +55,7 @@ class ArrivalIn(Schema):
     person_id: Id
     origin_code: RegionCode
     origin_name: str = Field("", max_length=100, description="the place's name; the list's name when empty")
-    arrived_on: datetime.date
+    arrived_on: Date
     transport: str = Field("", max_length=64)
 
 
@@ -100,7 +100,7 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Status:
 class TestIn(Schema):
     person_id: Id
     kind: Literal["nucleic", "antigen"] = "nucleic"
-    sampled_on: datetime.date
+    sampled_on: Date
     outcome: Literal["positive", "negative"] = "negative"
     lab: str = Field("", max_length=100)
     sample_ref: str = Field("", max_length=64)
@@ -118,8 +118,8 @@ def record_test(request: HttpRequest, payload: TestIn) -> Status:
 
 class CaseIn(Schema):
     person_id: Id
-    confirmed_on: datetime.date
-    onset_on: datetime.date | None = None
+    confirmed_on: Date
+    onset_on: Date | None = None
 
 
 @router.post("/cases", response={201: Created, **ERRORS}, summary="Record a confirmed case")

@@ -14,10 +14,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core import dates
 from linli.core.csvfiles import read_csv
 from linli.core.errors import bilingual
 from linli.core.forms import (
     ActionErrorsMixin,
+    DateField,
     IsoDateInput,
     RegionField,
     bind_region_field,
@@ -99,8 +101,8 @@ class RiskAreaForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=100, required=False,
                            help_text=_("The region's name when left empty."))
     level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
-    valid_from = forms.DateField(label=_("Valid from"), widget=IsoDateInput())
-    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=IsoDateInput(),
+    valid_from = DateField(label=_("Valid from"), widget=IsoDateInput())
+    valid_to = DateField(label=_("Valid to"), required=False, widget=IsoDateInput(),
                                help_text=_("Leave empty while it is still at risk."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -147,10 +149,17 @@ def _date_cell(raw: str, *, required: bool) -> datetime.date | None:
             raise ValidationError(_("The start date is missing."), code="date_missing")
         return None
     try:
-        return datetime.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
+        day = datetime.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
     except ValueError:
         raise ValidationError(_("%(value)s is not a date; write it as 2026-01-05."), code="date_format",
                               params={"value": raw.strip()[:20]}) from None
+    today = timezone.localdate()
+    if not dates.within_bounds(day, today):
+        raise ValidationError(
+            _("%(date)s is not a plausible date here: dates from %(earliest)s to %(latest)s are accepted."),
+            code="date_range", params={"date": day.isoformat(), "earliest": dates.EARLIEST.isoformat(),
+                                       "latest": dates.latest(today).isoformat()})
+    return day
 
 
 def _row(cells: list[str]) -> dict[str, Any]:
@@ -222,7 +231,7 @@ def parse_risk_areas(data: bytes) -> tuple[list[dict[str, Any]], list[RowError]]
 class ArrivalForm(StyledForm):
     origin = RegionField(label=_("Came from"), code_field="origin_code", help_text=_(
         "Type the city or district, e.g. 武汉, 武汉市江岸区 or wuhan, and pick it from the list."))
-    arrived_on = forms.DateField(label=_("Arrival date"), widget=IsoDateInput())
+    arrived_on = DateField(label=_("Arrival date"), widget=IsoDateInput())
     transport = forms.ChoiceField(label=_("Transport"), choices=TRANSPORT, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -262,7 +271,7 @@ class CheckInForm(StyledForm):
 
 class TestResultForm(StyledForm):
     kind = forms.ChoiceField(label=_("Test"), choices=LabTest.choices)
-    sampled_on = forms.DateField(label=_("Sampled on"), widget=IsoDateInput())
+    sampled_on = DateField(label=_("Sampled on"), widget=IsoDateInput())
     outcome = forms.ChoiceField(label=_("Result"), choices=LabOutcome.choices, widget=forms.RadioSelect)
     lab = forms.CharField(label=_("Laboratory"), max_length=100, required=False)
     sample_ref = forms.CharField(label=_("Sample number"), max_length=64, required=False)
@@ -275,8 +284,8 @@ class TestResultForm(StyledForm):
 
 
 class CaseForm(StyledForm):
-    confirmed_on = forms.DateField(label=_("Confirmed on"), widget=IsoDateInput())
-    onset_on = forms.DateField(label=_("Symptom onset"), required=False, widget=IsoDateInput(),
+    confirmed_on = DateField(label=_("Confirmed on"), widget=IsoDateInput())
+    onset_on = DateField(label=_("Symptom onset"), required=False, widget=IsoDateInput(),
                                help_text=_("Leave empty if there were no symptoms; tracing then starts two "
                                            "days before the confirmation."))
 
@@ -308,7 +317,7 @@ class ContactsForm(StyledForm):
 
 
 class ExtendForm(StyledForm):
-    new_end = forms.DateField(label=_("New last day"), widget=IsoDateInput())
+    new_end = DateField(label=_("New last day"), widget=IsoDateInput())
 
 
 END_STATUSES = [(s.value, s.label) for s in (OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.LOST)]

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core import audit
+from linli.core import audit, dates
 from linli.core.access import area_of
 from linli.core.csvfiles import read_csv
 from linli.core.errors import Bilingual, bilingual
@@ -119,8 +119,9 @@ def _row(number: int, cells: list[str], columns: dict[str, int], default_lab: st
 
     before = len(parsed.problems)
 
-    def problem(column: str, message: Any, code: str) -> None:
-        parsed.problems.append(Problem(number, column, cell(column), bilingual(ValidationError(message, code=code))))
+    def problem(column: str, message: Any, code: str, params: dict[str, Any] | None = None) -> None:
+        parsed.problems.append(Problem(number, column, cell(column), bilingual(ValidationError(
+            message, code=code, params=params))))
 
     row: dict[str, Any] = {"row": number, "name": cell("name"), "lab": (cell("lab") or default_lab)[:100]}
     try:
@@ -131,6 +132,9 @@ def _row(number: int, cells: list[str], columns: dict[str, int], default_lab: st
         row["sampled_on"] = _date(cell("sampled_on"))
         if row["sampled_on"] > timezone.localdate():
             problem("sampled_on", _("The sampling date cannot be in the future."), "future")
+        elif row["sampled_on"] < dates.EARLIEST:
+            problem("sampled_on", _("The date %(date)s is not plausible (before 1900 or in the future)."), "date_range",
+                    {"date": row["sampled_on"].isoformat()})
     except ValueError:
         problem("sampled_on", _("Not a date: write it like 2026-11-20."), "date")
     kind = cell("kind") or "核酸"

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.forms import ActionErrorsMixin, IsoDateInput
+from linli.core.forms import ActionErrorsMixin, DateField, IsoDateInput
 from linli.people.actions import PersonInput
 from linli.people.models import CommunityRole, PopulationType, Relation, SpecialGroup
 
@@ -82,7 +82,7 @@ class EditPersonForm(PersonForm):
 
 class NewResidentForm(PersonForm):
     relation = forms.ChoiceField(label=_("Relation"), choices=Relation.choices, initial=Relation.FAMILY)
-    moved_in = forms.DateField(label=_("Moved in"), required=False, widget=IsoDateInput())
+    moved_in = DateField(label=_("Moved in"), required=False, widget=IsoDateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -91,7 +91,7 @@ class NewResidentForm(PersonForm):
 
 
 class MoveOutForm(forms.Form):
-    moved_out = forms.DateField(label=_("Moved out on"), widget=IsoDateInput(attrs={"class": "form-control"}))
+    moved_out = DateField(label=_("Moved out on"), widget=IsoDateInput(attrs={"class": "form-control"}))
 
 
 class OrganizationForm(forms.Form):

@@ -87,6 +87,8 @@ PYDANTIC_ZH: dict[str, str] = {
     "too_long": "项目太多。",
     "date_from_datetime_parsing": "日期格式有误。",
     "date_parsing": "日期格式有误。",
+    "date_format": "日期请写成 2026-01-05 这样的格式。",
+    "date_range": "{date} 不是此处可接受的日期：只接受 {earliest} 至 {latest} 之间的日期。",
     "json_invalid": "JSON 格式有误。",
 }
 GENERIC_ZH = "输入有误。"
@@ -108,10 +110,18 @@ def _loc(raw: tuple[Any, ...]) -> list[str | int]:
     return ["body", *loc[2:]] if loc[:2] == ["body", BODY_PARAMETER] else loc
 
 
+def _zh(error: dict[str, Any]) -> str:
+    text = PYDANTIC_ZH.get(str(error.get("type")), GENERIC_ZH)
+    try:
+        return text.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
 def on_ninja_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     detail = [
         api_item(_loc(tuple(error.get("loc", ()))), str(error.get("type", "invalid")),
-                 Bilingual(str(error.get("msg", "Invalid input.")), PYDANTIC_ZH.get(str(error.get("type")), GENERIC_ZH)))
+                 Bilingual(str(error.get("msg", "Invalid input.")), _zh(error)))
         for error in exc.errors
     ]
     return api.create_response(request, {"detail": detail}, status=422)

@@ -248,6 +248,17 @@ def test_a_risk_area_file_from_excels_unicode_text_is_read(street):
     assert RiskArea.objects.get(region_code="420100").name == "武汉市, 全域"
 
 
+def test_risk_area_dates_must_be_plausible_in_the_form_and_the_file(street):
+    """Years 1 and 9999 were stored."""
+    officer = street.client_for(street.health_officer)
+    form = officer.post("/health/risk-areas/", {"region_code": "420100", "level": "high", "valid_from": "2026-11-01",
+                                               "valid_to": "9999-12-31"})
+    assert form.status_code == 422 and "9999-12-31" in form.content.decode()
+    upload = officer.post("/health/risk-areas/import/", {"file": _csv("420100,武汉市,高,0001-01-01,\n")})
+    assert upload.status_code == 422 and "1900-01-01" in upload.content.decode()
+    assert not RiskArea.objects.filter(region_code="420100").exists()
+
+
 def test_a_risk_area_form_refuses_bad_input_with_a_form_error(street):
     officer = street.client_for(street.health_officer)
     response = officer.post("/health/risk-areas/", {"region": "Atlantis", "name": "武汉", "level": "high",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from linli.core.validators import id_check_digit
 from linli.people.models import Person, Residence
 
@@ -159,3 +161,14 @@ def test_registering_someone_in_a_vacant_house_ends_its_vacancy_and_usage_can_be
     assert house.usage == Usage.RENTED
     far = street.house_in(street.far_building)
     assert client.post(f"/places/{far.pk}/usage/", {"usage": "vacant"}).status_code == 404
+
+
+@pytest.mark.parametrize("moved_in", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_a_move_in_date_outside_sane_bounds_is_refused_with_the_bounds(street, moved_in):
+    """The form stored years 1 and 9999."""
+    house = street.house_in(street.grid_building)
+    response = street.client_for(street.grid_worker).post("/people/new/", {
+        "house": house.pk, "name": "赵年", "population_type": "registered", "relation": "family", "moved_in": moved_in})
+    assert response.status_code == 422
+    assert "1900-01-01" in response.content.decode()
+    assert not Person.objects.filter(name="赵年").exists()
