@@ -7,12 +7,38 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import dates, regions
+from linli.core.text import strip_invisible_all
 from linli.core.validators import validate_region_code
+
+
+class CleanTextMixin(forms.BaseForm):
+    """Every text a form receives loses its invisible characters and direction controls
+    (``linli.core.text``) before any field sees it: the same rule as the API's and the
+    importer's. Every form of Linli has it (a test checks)."""
+
+    def full_clean(self) -> None:
+        if self.is_bound:
+            self.data = _without_invisible(self.data)
+        super().full_clean()
+
+
+def _without_invisible(data: Any) -> Any:
+    if isinstance(data, QueryDict):
+        cleaned = QueryDict(mutable=True)
+        for key, values in data.lists():
+            cleaned.setlist(key, [strip_invisible_all(v) for v in values])
+        cleaned._mutable = False
+        return cleaned
+    if isinstance(data, MultiValueDict):
+        return MultiValueDict({key: [strip_invisible_all(v) for v in values] for key, values in data.lists()})
+    return strip_invisible_all(dict(data))
 
 
 class ActionErrorsMixin(forms.BaseForm):

@@ -32,6 +32,18 @@ def strip_invisible(text: str) -> str:
     return text.translate(_REMOVED)
 
 
+def strip_invisible_all(value: Any) -> Any:
+    """``value`` with :func:`strip_invisible` applied to every string in it (inside lists and
+    dicts too): the one rule for text that arrives in a form or an API request."""
+    if isinstance(value, str):
+        return value.translate(_REMOVED)
+    if isinstance(value, list):
+        return [strip_invisible_all(item) for item in value]
+    if isinstance(value, dict):
+        return {key: strip_invisible_all(item) for key, item in value.items()}
+    return value
+
+
 def fold(text: str) -> str:
     """NFKC-folded ``text`` (full-width digits and letters become ASCII) without the
     invisible characters and direction controls."""

@@ -19,6 +19,7 @@ from linli.core.csvfiles import read_csv
 from linli.core.errors import bilingual
 from linli.core.forms import (
     ActionErrorsMixin,
+    CleanTextMixin,
     DateField,
     IsoDateInput,
     RegionField,
@@ -60,7 +61,7 @@ LEVEL_WORDS = {"高": RiskLevel.HIGH, "高风险": RiskLevel.HIGH, "中": RiskLe
                "low": RiskLevel.LOW}
 
 
-class StyledForm(ActionErrorsMixin, forms.Form):
+class StyledForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
     """Bootstrap classes on every widget, and the actions' errors put next to their fields."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -5,12 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.forms import ActionErrorsMixin, DateField, IsoDateInput
+from linli.core.forms import ActionErrorsMixin, CleanTextMixin, DateField, IsoDateInput
 from linli.people.actions import PersonInput
 from linli.people.models import CommunityRole, PopulationType, Relation, SpecialGroup
 
 
-class PersonForm(ActionErrorsMixin, forms.Form):
+class PersonForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
     """Collects what staff type; the action validates (ID check digit, phone, duplicates)."""
 
     name = forms.CharField(label=_("Name"), max_length=64)
@@ -90,11 +90,11 @@ class NewResidentForm(PersonForm):
         self.fields["moved_in"].widget.attrs["class"] = "form-control"
 
 
-class MoveOutForm(forms.Form):
+class MoveOutForm(CleanTextMixin, forms.Form):
     moved_out = DateField(label=_("Moved out on"), widget=IsoDateInput(attrs={"class": "form-control"}))
 
 
-class OrganizationForm(forms.Form):
+class OrganizationForm(CleanTextMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     uscc = forms.CharField(label=_("Unified social credit code"), max_length=40, required=False,
                            help_text=_("18 characters (GB 32100-2015)."))

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
+from ninja.types import DictStrAny
 
 from linli.core.access import PermissionDenied, route
 from linli.core.api import router as regions_router
 from linli.core.api_auth import BearerAuth, BrowserSessionAuth
 from linli.core.errors import Bilingual, api_errors, api_item
+from linli.core.text import strip_invisible_all
 from linli.gates.api import router as gates_router
 from linli.grids.api import router as grids_router
 from linli.health.api import router as health_router
@@ -43,6 +47,17 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class CleanTextParser(Parser):
+    """Every text of a request (JSON body, form fields, query) loses its invisible characters
+    and direction controls before validation: the rule of the web forms and the importer."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        return cast(DictStrAny, strip_invisible_all(super().parse_body(request)))
+
+    def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> DictStrAny:
+        return cast(DictStrAny, strip_invisible_all(super().parse_querydict(data, list_fields, request)))
+
+
 api = NinjaAPI(
     title="Linli API",
     version="1",
@@ -52,6 +67,7 @@ api = NinjaAPI(
                 "or a browser session.",
     auth=[BearerAuth(), BrowserSessionAuth()],
     renderer=Utf8JSONRenderer(),
+    parser=CleanTextParser(),
 )
 
 # Fixed protocol messages, in both languages at once: the API answers English and Chinese
