@@ -8,6 +8,7 @@ on unsafe methods.
 from __future__ import annotations
 
 import datetime
+import re
 import secrets
 from typing import Annotated, Any
 
@@ -17,8 +18,10 @@ from django.utils import timezone
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
-from linli.core import audit
+from linli.core import audit, dates
 from linli.core.models import ApiToken, User
 
 TOKEN_PREFIX = "ll_"  # noqa: S105 - a public marker that makes leaked tokens easy to spot
@@ -97,6 +100,27 @@ def api_user(request: HttpRequest) -> User:
 # A database id: anything outside a positive 64-bit integer is a 422 rather than an overflow
 # in the database driver (Django guards ``pk=`` lookups, not lookups through a foreign key).
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _written_as_a_date(value: Any) -> Any:
+    # pydantic would read 0 (or "0") as 1970-01-01, seconds since 1970.
+    if not isinstance(value, datetime.date) and not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        raise PydanticCustomError("date_format", "Write the date as 2026-01-05.")
+    return value
+
+
+def _plausible(day: datetime.date) -> datetime.date:
+    today = timezone.localdate()
+    if not dates.within_bounds(day, today):
+        raise PydanticCustomError(
+            "date_range", "{date} is not a plausible date here: dates from {earliest} to {latest} are accepted.",
+            {"date": day.isoformat(), "earliest": dates.EARLIEST.isoformat(), "latest": dates.latest(today).isoformat()})
+    return day
+
+
+Date = Annotated[datetime.date, BeforeValidator(_written_as_a_date), AfterValidator(_plausible),
+                 WithJsonSchema({"type": "string", "format": "date"})]
 MAX_PAGE = 100_000  # far beyond any real list; keeps OFFSET inside a 64-bit integer
 
 

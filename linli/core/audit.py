@@ -34,9 +34,9 @@ GENESIS = AUDIT_GENESIS
 def clean_purpose(purpose: str) -> str:
     """A stated purpose for reading full personal data, tidied; refused when it is too short to
     say anything or carries control characters. The same rule for reveals, exports and reports."""
-    from linli.core.text import has_control_characters
+    from linli.core.text import has_control_characters, strip_invisible
 
-    text = " ".join((purpose or "").split())
+    text = " ".join(strip_invisible(purpose or "").split())
     if has_control_characters(text):
         raise ValidationError({"purpose": [ValidationError(
             _("This text contains control characters; please retype it."), code="control_chars")]})

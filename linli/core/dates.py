@@ -24,3 +24,21 @@ def years_before(today: datetime.date, years: int) -> datetime.date:
         return today.replace(year=today.year - years)
     except ValueError:
         return today.replace(year=today.year - years, day=28)
+
+
+# Dates a person types into Linli (a move-in, an arrival, a test, a risk area's period) lie in
+# these bounds: nothing Linli records happened before 1900 (a birth date before 1880: see the ID
+# number rules), and nothing is planned more than two years ahead. A year 1 or 9999, or a 0
+# read as 1970-01-01, is a typing or program error, not a date.
+EARLIEST = datetime.date(1900, 1, 1)
+EARLIEST_BIRTH = datetime.date(1880, 1, 1)
+DAYS_AHEAD = 731
+
+
+def latest(today: datetime.date) -> datetime.date:
+    """The last date accepted as typed on ``today``."""
+    return today + datetime.timedelta(days=DAYS_AHEAD)
+
+
+def within_bounds(day: datetime.date, today: datetime.date, earliest: datetime.date = EARLIEST) -> bool:
+    return earliest <= day <= latest(today)

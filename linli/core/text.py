@@ -11,6 +11,7 @@ also turns U+3000 and the no-break space into spaces.
 
 from __future__ import annotations
 
+import codecs
 import unicodedata
 from typing import Any
 
@@ -29,6 +30,18 @@ _REMOVED = dict.fromkeys(map(ord, INVISIBLE + BIDI_CONTROLS))
 def strip_invisible(text: str) -> str:
     """``text`` without the invisible characters and direction controls."""
     return text.translate(_REMOVED)
+
+
+def strip_invisible_all(value: Any) -> Any:
+    """``value`` with :func:`strip_invisible` applied to every string in it (inside lists and
+    dicts too): the one rule for text that arrives in a form or an API request."""
+    if isinstance(value, str):
+        return value.translate(_REMOVED)
+    if isinstance(value, list):
+        return [strip_invisible_all(item) for item in value]
+    if isinstance(value, dict):
+        return {key: strip_invisible_all(item) for key, item in value.items()}
+    return value
 
 
 def fold(text: str) -> str:
@@ -51,17 +64,32 @@ def clean_query_text(value: object, limit: int = 100) -> str:
 
 
 def decode_csv(data: bytes, error: type[ValidationError] = ValidationError) -> str:
-    """An uploaded CSV file as text: UTF-8 (with or without a byte-order mark), else GB18030
-    (what Chinese Excel and WPS write when saving CSV). Raises ``error`` when it is neither."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise error(_("The CSV file is neither UTF-8 nor GB18030 text. Save it again from Excel or WPS as "
-                      "\"CSV UTF-8\"."), code="file_encoding") from None
+    """An uploaded CSV file as text: UTF-16 with a byte-order mark (Excel's "Unicode text"),
+    UTF-8 (with or without a byte-order mark), else GB18030 (what Chinese Excel and WPS write
+    when saving CSV). Raises ``error`` when it is none of these, or not text at all (a workbook
+    or a photo renamed .csv, which might happen to decode)."""
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise error(_("The CSV file starts as UTF-16 text but is damaged. Save it again from Excel or WPS "
+                          "as \"CSV UTF-8\"."), code="file_encoding") from None
+    elif b"\x00" in data[:65536]:
+        raise error(_("This file is not a text (CSV) file. Upload an Excel workbook or a CSV file."),
+                    code="file_binary")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("gb18030")
+            except UnicodeDecodeError:
+                raise error(_("The CSV file is neither UTF-8 nor GB18030 text. Save it again from Excel or WPS "
+                              "as \"CSV UTF-8\"."), code="file_encoding") from None
+    if "\x00" in text:
+        raise error(_("This file is not a text (CSV) file. Upload an Excel workbook or a CSV file."),
+                    code="file_binary")
+    return text
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"):

@@ -4,4 +4,5 @@ from linli.core import views
 
 urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
+    path("regions/", views.region_choices, name="regions"),
 ]

@@ -27,9 +27,11 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from linli.core import regions
 from linli.core.text import fold
 
 __all__ = [
+    "EXTENSION_MARK",
     "ID_MIN_BIRTH_DATE",
     "PROVINCE_PREFIXES",
     "REGION_LEVELS",
@@ -39,6 +41,7 @@ __all__ = [
     "UsccInfo",
     "id_check_digit",
     "mask_id_number",
+    "format_phone",
     "mask_phone",
     "uscc_check_char",
     "validate_id_number",
@@ -258,18 +261,38 @@ def validate_id_number(value: object, *, today: datetime.date | None = None) -> 
 # --------------------------------------------------------------------------
 
 
+PhoneKind = Literal["mobile", "landline", "foreign"]
+
+
 @dataclass(frozen=True, slots=True)
 class PhoneInfo:
     """A validated phone number.
 
     ``national`` is the national significant number (no trunk prefix "0"),
-    e.g. ``"13812345678"`` or ``"7911123456"`` for a UK mobile.
+    e.g. ``"13812345678"``, ``"2158881234"`` for the Shanghai landline
+    021-58881234, or ``"7911123456"`` for a UK mobile. ``kind`` says whether it
+    is a mainland mobile, a mainland landline (固定电话) or a number abroad; a
+    landline may have an ``extension`` (分机).
     """
 
     e164: str
     national: str
     is_mainland: bool
     country_code: int
+    kind: PhoneKind = "mobile"
+    extension: str = ""
+
+    @property
+    def stored(self) -> str:
+        """What a record keeps: the E.164 number, and ``;ext=801`` for an extension (RFC 3966)."""
+        return f"{self.e164}{EXTENSION_MARK}{self.extension}" if self.extension else self.e164
+
+
+EXTENSION_MARK = ";ext="
+# 转 and 分机 as people write them, ext/x/# as switchboards print them.
+_EXTENSION = re.compile(r"(?P<number>.+?)(?:转|分机|ext\.?|x|#)(?P<ext>[0-9]{1,6})", re.IGNORECASE)
+_HYPHEN_EXTENSION = re.compile(r"(?P<number>[0-9()+-]+)-(?P<ext>[0-9]{1,6})")
+_FIXED_TYPES = frozenset({phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 
 def _normalise_phone(value: object) -> str:
@@ -280,31 +303,68 @@ def _normalise_phone(value: object) -> str:
     return text
 
 
-def _mainland_phone(national: str, *, explicit_86: bool) -> PhoneInfo:
+def _split_extension(value: object) -> tuple[str, str]:
+    """The number and its extension: 021-58881234转801, 021-58881234 ext. 801, and
+    021-58881234-801 when the number without the last group is a landline and the whole is not."""
+    text = _normalise(value)
+    marked = _EXTENSION.fullmatch(text)
+    if marked:
+        return marked["number"], marked["ext"]
+    hyphen = _HYPHEN_EXTENSION.fullmatch(text)
+    if hyphen and _landline(_normalise_phone(text)) is None and _landline(_normalise_phone(hyphen["number"])):
+        return hyphen["number"], hyphen["ext"]
+    return text, ""
+
+
+def _landline(text: str) -> phonenumbers.PhoneNumber | None:
+    """The mainland fixed-line number written as ``text`` (with its area code: 02158881234,
+    +862158881234), or None."""
+    if not text.startswith(("0", "+86")) or not _is_digits(text.lstrip("+")):
+        return None
+    try:
+        parsed = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if parsed.country_code != 86 or not phonenumbers.is_valid_number(parsed):
+        return None
+    return parsed if phonenumbers.number_type(parsed) in _FIXED_TYPES else None
+
+
+def _mainland_phone(national: str, *, explicit_86: bool, extension: str = "") -> PhoneInfo:
     """Validate the part after the (implicit or explicit) +86."""
-    if _MAINLAND_MOBILE.fullmatch(national):
+    if _MAINLAND_MOBILE.fullmatch(national) and not extension:
         return PhoneInfo(
             e164="+86" + national,
             national=national,
             is_mainland=True,
             country_code=86,
         )
+    landline = _landline(("+86" if explicit_86 else "") + national)
+    if landline is not None:
+        significant = phonenumbers.national_significant_number(landline)
+        return PhoneInfo(e164="+86" + significant, national=significant, is_mainland=True, country_code=86,
+                         kind="landline", extension=extension)
     digits = _is_digits(national)
     # Area codes are 10 (Beijing), 2x or 3xx-9xx; written with a trunk "0"
     # nationally and without it after +86.
-    area_code = national.startswith("0") or (explicit_86 and national[:2] == "10")
-    if digits and (area_code or (explicit_86 and national[0] in "23456789")):
+    area_code = national.startswith("0") or (explicit_86 and (national[:2] == "10" or national[:1] in "23456789"))
+    if digits and area_code:
         message = _(
-            "%(value)s looks like a landline number; only mobile numbers "
-            "(11 digits starting with 13-19) are accepted."
+            "%(value)s is not a valid landline number: write the area code and the 7 or 8 "
+            "digits of the number, e.g. 021-58881234 (an extension after 转 or a hyphen)."
+        )
+    elif digits and 7 <= len(national) <= 8 and national[0] in "23456789":
+        message = _(
+            "%(value)s looks like a landline number without its area code; write it with the "
+            "area code, e.g. 021-58881234."
         )
     elif digits and national[:2] in _MOBILE_PREFIXES and len(national) != 11:
         message = _("A mainland mobile number has 11 digits, but %(value)s has %(length)d.")
     else:
         message = _(
-            "%(value)s is not a mainland mobile number (11 digits starting "
-            "with 13-19). Numbers from other countries must start with + or "
-            "00 and the country code."
+            "%(value)s is not a mainland phone number (a mobile of 11 digits starting with "
+            "13-19, or a landline with its area code such as 021-58881234). Numbers from "
+            "other countries must start with + or 00 and the country code."
         )
     raise ValidationError(
         message,
@@ -333,23 +393,29 @@ def _foreign_phone(text: str) -> PhoneInfo:
         national=phonenumbers.national_significant_number(parsed),
         is_mainland=False,
         country_code=int(parsed.country_code or 0),
+        kind="foreign",
     )
 
 
 def validate_phone(value: object) -> PhoneInfo:
-    """Validate a mobile phone number.
+    """Validate a phone number.
 
     Mainland mobiles (``1[3-9]`` + 9 digits) may be written bare or with
-    ``+86`` / ``0086``.  Other countries need an explicit ``+`` or ``00``
-    prefix and must pass :func:`phonenumbers.is_valid_number`.  Landlines
-    and bare ``86...`` numbers are rejected.
+    ``+86`` / ``0086``.  Mainland landlines need their area code
+    (``021-58881234``, ``(021)58881234``, ``02158881234``, ``+86 21 5888 1234``)
+    and may carry an extension (``021-58881234转801``, ``021-58881234-801``).
+    Other countries need an explicit ``+`` or ``00`` prefix and must pass
+    :func:`phonenumbers.is_valid_number`.  Bare ``86...`` numbers are rejected.
     """
-    text = _normalise_phone(value)
+    number, extension = _split_extension(value)
+    text = _normalise_phone(number)
     if not text:
         raise ValidationError(_("Enter a phone number."), code="phone_format")
     if text.startswith("+86"):
-        return _mainland_phone(text[3:], explicit_86=True)
+        return _mainland_phone(text[3:], explicit_86=True, extension=extension)
     if text.startswith("+"):
+        if extension:
+            raise ValidationError(_("Only mainland landlines can have an extension here."), code="phone_format")
         return _foreign_phone(text)
     if text.startswith("86") and len(text) == 13:
         raise ValidationError(
@@ -360,7 +426,26 @@ def validate_phone(value: object) -> PhoneInfo:
             code="phone_format",
             params={"value": text},
         )
-    return _mainland_phone(text, explicit_86=False)
+    return _mainland_phone(text, explicit_86=False, extension=extension)
+
+
+def format_phone(stored: str | None) -> str:
+    """A stored phone as people write it: ``13812345678``, ``021-58881234``,
+    ``021-58881234-801`` (an extension), ``+447911123456`` for a number abroad. Anything
+    unexpected is returned as it is."""
+    number, _mark, extension = (stored or "").partition(EXTENSION_MARK)
+    if not number.startswith("+86"):
+        return number
+    national = number[3:]
+    if _MAINLAND_MOBILE.fullmatch(national):
+        return national
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return stored or ""
+    area = phonenumbers.length_of_geographical_area_code(parsed)
+    text = f"0{national[:area]}-{national[area:]}" if area else "0" + national
+    return f"{text}-{extension}" if extension else text
 
 
 # --------------------------------------------------------------------------
@@ -417,6 +502,16 @@ def _check_uscc_format(code: str) -> None:
                 code="uscc_format",
                 params={"char": char, "position": position},
             )
+    region = code[2:8]
+    if not _is_digits(region):
+        raise ValidationError(
+            _(
+                "Characters 3-8 of a unified social credit code are the digits of the "
+                "registering authority's region code (GB/T 2260), but here they are %(region)s."
+            ),
+            code="uscc_region",
+            params={"region": region},
+        )
 
 
 def validate_uscc(value: object, *, allow_bad_checksum: bool = False) -> UsccInfo:
@@ -599,9 +694,29 @@ def _check_region_parent(child: RegionInfo, parent: RegionInfo) -> None:
         )
 
 
+def _check_listed(code: str) -> None:
+    """Require a six-digit code of the shipped GB/T 2260 list that is in use."""
+    found = regions.lookup(code)
+    if found is None:
+        raise ValidationError(
+            _("Region code %(code)s is not in the GB/T 2260 list of provinces, cities and counties."),
+            code="region_unknown",
+            params={"code": code},
+        )
+    if not found.in_use:
+        raise ValidationError(
+            _("Region code %(code)s (%(name)s) was abolished in %(year)s; use the code in use now."),
+            code="region_retired",
+            params={"code": code, "name": found.name, "year": found.until},
+        )
+
+
 def validate_region_code(value: object, *, parent: str | None = None) -> RegionInfo:
     """Validate a 6-, 9- or 12-digit administrative division code.
 
+    Its first six digits must be a code in use of the shipped GB/T 2260 list
+    (:mod:`linli.core.regions`); the street and community segments follow
+    GB/T 10114's ranges.
     With *parent* (itself validated; its errors propagate), the code must be
     exactly one level below the parent and start with its significant prefix.
     """
@@ -614,6 +729,7 @@ def validate_region_code(value: object, *, parent: str | None = None) -> RegionI
         )
     classify = {6: _classify_six, 9: _classify_street, 12: _classify_community}
     info = classify[len(code)](code)
+    _check_listed(code[:6])
     if parent is not None:
         _check_region_parent(info, validate_region_code(parent))
     return info
@@ -646,17 +762,24 @@ def mask_id_number(value: str | None) -> str:
 def mask_phone(value: str | None) -> str:
     """Mask a phone number for display.
 
-    Mainland mobiles (with or without +86) become ``138****5678``; numbers
-    with another country code keep ``+`` and the country code plus the last
-    four digits (``+44******3456``).  Anything else keeps only the last four
-    characters.  ``None`` and ``""`` give ``""``.
+    Mainland mobiles (with or without +86) become ``138****5678``; mainland
+    landlines keep their area code (``021-****1234``, the extension left out);
+    numbers with another country code keep ``+`` and the country code plus the
+    last four digits (``+44******3456``).  Anything else keeps only the last
+    four characters.  ``None`` and ``""`` give ``""``.
     """
-    text = _normalise_phone(value)
+    number = _split_extension((value or "").partition(EXTENSION_MARK)[0])[0]
+    text = _normalise_phone(number)
     if not text:
         return ""
     national = text[3:] if text.startswith("+86") else text
     if _MAINLAND_MOBILE.fullmatch(national):
         return _mask_middle(national, 3, 4)
+    landline = _landline(text)
+    if landline is not None:
+        area, local = format_phone(phonenumbers.format_number(
+            landline, phonenumbers.PhoneNumberFormat.E164)).split("-", 1)
+        return f"{area}-{_mask_middle(local, 0, 4)}"
     if text.startswith("+"):
         try:
             parsed = phonenumbers.parse(text, None)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from linli.core import audit
+from linli.core import audit, regions
 from linli.core.access import area_of, may, route
 from linli.core.models import AuditEvent
 from linli.core.text import clean_query_text
@@ -28,3 +30,19 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     audit.record("audit.view", actor=request.user, detail={"page": page.number},
                  path=area_of(request.user, "audit.view"))
     return render(request, "core/audit.html", {"page": page, "action": action})
+
+
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,40}")
+
+
+@route(signed_in=True)
+@login_required
+def region_choices(request: HttpRequest) -> HttpResponse:
+    """The regions of the GB/T 2260 list matching what is typed in a form's region field, as
+    radio buttons named after the form's code field (the live search of ``RegionField``)."""
+    field, source = request.GET.get("field", ""), request.GET.get("from", "")
+    field = field if _FIELD_NAME.fullmatch(field) else "region_code"  # names chosen by the form, nothing else
+    source = source if _FIELD_NAME.fullmatch(source) else "q"
+    query = clean_query_text(request.GET.get(source, ""), regions.MAX_QUERY)
+    return render(request, "core/_region_choices.html",
+                  {"regions": regions.search(query, limit=8) if query else [], "name": field, "query": query})

@@ -270,7 +270,7 @@ def _check_visitor(visitor: VisitorInput) -> list[tuple[str, ValidationError]]:
                 _("At most %(limit)d characters, without control characters."), code="invalid",
                 params={"limit": limit})))
     try:
-        visitor.phone = validate_phone(visitor.phone).e164
+        visitor.phone = validate_phone(visitor.phone).stored
     except ValidationError as exc:
         problems.extend(("visitor.phone", error) for error in exc.error_list)
     return problems

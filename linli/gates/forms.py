@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from linli.core.forms import ActionErrorsMixin
+from linli.core.forms import ActionErrorsMixin, CleanTextMixin
 from linli.core.models import User
 
 _DATETIME = {"type": "datetime-local", "class": "form-control"}
@@ -17,7 +17,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return f"{obj} ({obj.username})"
 
 
-class ShiftForm(ActionErrorsMixin, forms.Form):
+class ShiftForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
     """One shift of the duty roster; the action checks the rest (length, overlap)."""
 
     user = UserChoiceField(label=_("Person on duty"), queryset=User.objects.none(),

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.forms import CleanTextMixin
 from linli.core.models import RoleAssignment, User
 from linli.grids.models import Grid, GridMember
 from linli.places.models import Level, Place
@@ -23,7 +24,7 @@ class UsersChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj} ({obj.username})"
 
 
-class GridForm(forms.Form):
+class GridForm(CleanTextMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=64)
     polygon = forms.CharField(label=_("Boundary (GeoJSON polygon)"), required=False,
                               widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),

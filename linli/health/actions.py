@@ -19,9 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core import audit
+from linli.core import audit, regions
 from linli.core.access import PermissionDenied, allows, area_of, may, require
 from linli.core.errors import Bilingual
+from linli.core.text import strip_invisible
+from linli.core.validators import validate_region_code
 from linli.health import facts as health_facts
 from linli.health import quarantine, rules, tracing
 from linli.health.access import CHANGE, ON_BEHALF, VIEW
@@ -230,6 +232,8 @@ def do_register_arrival(person: Person, *, acting_user: Any, origin_code: str, o
         require(acting_user, CHANGE, person.path)
     if arrived_on > timezone.localdate():
         raise ValidationError({"arrived_on": _("The arrival date cannot be in the future.")}, code="future")
+    origin_code = _listed_region("origin_code", origin_code)
+    origin_name = " ".join(strip_invisible(origin_name).split())[:100] or regions.name_of(origin_code)
     arrival = Arrival.objects.create(person=person, path=person.path, house=_house_of(person),
                                      origin_code=origin_code, origin_name=origin_name, arrived_on=arrived_on,
                                      transport=transport, channel=channel, recorded_by=acting_user)
@@ -289,6 +293,15 @@ def do_confirm_case(person: Person, *, acting_user: Any, confirmed_on: datetime.
     return case
 
 
+def _listed_region(field: str, code: str) -> str:
+    """``code`` if it is a region code in use of the GB/T 2260 list, else a ValidationError
+    naming ``field``."""
+    try:
+        return validate_region_code(code).code
+    except ValidationError as exc:
+        raise ValidationError({field: exc.error_list}) from None
+
+
 @transaction.atomic
 def do_add_risk_area(*, acting_user: Any, region_code: str, name: str, level: str, valid_from: datetime.date,
                      valid_to: datetime.date | None = None, source: str = "") -> RiskArea:
@@ -296,6 +309,7 @@ def do_add_risk_area(*, acting_user: Any, region_code: str, name: str, level: st
     area = RiskArea(region_code=region_code.strip(), name=name.strip(), level=level, valid_from=valid_from,
                     valid_to=valid_to, source=source, created_by=acting_user)
     require(acting_user, CHANGE, area)
+    area.region_code = _listed_region("region_code", area.region_code)
     area.full_clean()
     area.save()
     audit.record("health.risk_area", actor=acting_user, obj=area, path=area_of(acting_user, CHANGE),
@@ -502,6 +516,7 @@ def do_import_risk_areas(areas: list[dict[str, Any]], *, acting_user: Any, sourc
                         level=data["level"], valid_from=data["valid_from"], valid_to=data.get("valid_to"),
                         source=source[:100], created_by=acting_user)
         try:
+            area.region_code = _listed_region("region_code", area.region_code)
             area.full_clean()
         except ValidationError as exc:
             errors[f"row {number}"] = exc.messages

@@ -14,14 +14,15 @@ from ninja.responses import Status
 
 from linli.core import audit
 from linli.core.access import allows, get_or_404, route
-from linli.core.api_auth import ERRORS, Id, api_user
+from linli.core.api_auth import ERRORS, Date, Id, api_user
 from linli.health import actions, keys, passes
 from linli.health.models import Case, Channel, HealthStatus
 from linli.people.models import Person
 
 router = Router()
 Temperature = Annotated[Decimal, Field(ge=30, le=45, max_digits=3, decimal_places=1)]
-RegionCode = Annotated[str, Field(pattern=r"^\d{6}(\d{3})?$", description="GB/T 2260 code, 6 or 9 digits")]
+RegionCode = Annotated[str, Field(pattern=r"^\d{6}(\d{3})?$", description="GB/T 2260 code in use, 6 digits (9 for a "
+                                                                       "township); GET /api/regions finds one by name")]
 
 
 def _person(request: HttpRequest, person_id: int, *, change: str | None = None,
@@ -53,8 +54,8 @@ def _purpose(request: HttpRequest, person: Person, purpose: str) -> str:
 class ArrivalIn(Schema):
     person_id: Id
     origin_code: RegionCode
-    origin_name: str = Field(min_length=1, max_length=100)
-    arrived_on: datetime.date
+    origin_name: str = Field("", max_length=100, description="the place's name; the list's name when empty")
+    arrived_on: Date
     transport: str = Field("", max_length=64)
 
 
@@ -99,7 +100,7 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Status:
 class TestIn(Schema):
     person_id: Id
     kind: Literal["nucleic", "antigen"] = "nucleic"
-    sampled_on: datetime.date
+    sampled_on: Date
     outcome: Literal["positive", "negative"] = "negative"
     lab: str = Field("", max_length=100)
     sample_ref: str = Field("", max_length=64)
@@ -117,8 +118,8 @@ def record_test(request: HttpRequest, payload: TestIn) -> Status:
 
 class CaseIn(Schema):
     person_id: Id
-    confirmed_on: datetime.date
-    onset_on: datetime.date | None = None
+    confirmed_on: Date
+    onset_on: Date | None = None
 
 
 @router.post("/cases", response={201: Created, **ERRORS}, summary="Record a confirmed case")

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,9 +14,18 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core import dates
+from linli.core.csvfiles import read_csv
 from linli.core.errors import bilingual
-from linli.core.forms import IsoDateInput, StyledForm
-from linli.core.text import decode_csv, has_control_characters
+from linli.core.forms import (
+    DateField,
+    IsoDateInput,
+    RegionField,
+    StyledForm,
+    bind_region_field,
+    pick_region,
+)
+from linli.core.text import has_control_characters, strip_invisible
 from linli.core.validators import validate_region_code
 from linli.health import rules
 from linli.health.models import (
@@ -70,23 +77,29 @@ def _region_code(value: str) -> str:
 # --- risk areas -------------------------------------------------------------------------------
 
 class RiskAreaForm(StyledForm):
-    region_code = forms.CharField(label=_("Region code"), max_length=9,
-                                  help_text=_("GB/T 2260: 6 digits (420100 武汉市), 9 for a township."),
-                                  widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    name = forms.CharField(label=_("Name"), max_length=100)
+    region = RegionField(label=_("Region"), code_field="region_code", help_text=_(
+        "Type the city or district (武汉, 武汉市江岸区, wuhan) and pick it, or type its GB/T 2260 code "
+        "(6 digits, 9 for a township)."))
+    name = forms.CharField(label=_("Name"), max_length=100, required=False,
+                           help_text=_("The region's name when left empty."))
     level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
-    valid_from = forms.DateField(label=_("Valid from"), widget=IsoDateInput())
-    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=IsoDateInput(),
+    valid_from = DateField(label=_("Valid from"), widget=IsoDateInput())
+    valid_to = DateField(label=_("Valid to"), required=False, widget=IsoDateInput(),
                                help_text=_("Leave empty while it is still at risk."))
 
-    def clean_region_code(self) -> str:
-        return _region_code(self.cleaned_data["region_code"])
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bind_region_field(self, "region")
 
     def clean_name(self) -> str:
         return _clean_text(self.cleaned_data["name"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        found = pick_region(self, "region")
+        data.pop("region", None)
+        if found is not None and not data.get("name"):
+            data["name"] = found.full_name
         start, end = data.get("valid_from"), data.get("valid_to")
         if start and end and end < start:
             self.add_error("valid_to", _("The end date cannot be before the start date."))
@@ -96,7 +109,7 @@ class RiskAreaForm(StyledForm):
 class RiskAreaImportForm(StyledForm):
     file = forms.FileField(label=_("CSV file"), help_text=_(
         "Columns: region code, name, level (高/中/低), valid from, valid to (may be empty). "
-        "A header row is allowed. UTF-8 or GB18030 (as Excel saves it)."))
+        "A header row is allowed. UTF-8, GB18030 or Unicode text, separated by commas, semicolons or tabs."))
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -118,10 +131,17 @@ def _date_cell(raw: str, *, required: bool) -> datetime.date | None:
             raise ValidationError(_("The start date is missing."), code="date_missing")
         return None
     try:
-        return datetime.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
+        day = datetime.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
     except ValueError:
         raise ValidationError(_("%(value)s is not a date; write it as 2026-01-05."), code="date_format",
                               params={"value": raw.strip()[:20]}) from None
+    today = timezone.localdate()
+    if not dates.within_bounds(day, today):
+        raise ValidationError(
+            _("%(date)s is not a plausible date here: dates from %(earliest)s to %(latest)s are accepted."),
+            code="date_range", params={"date": day.isoformat(), "earliest": dates.EARLIEST.isoformat(),
+                                       "latest": dates.latest(today).isoformat()})
+    return day
 
 
 def _row(cells: list[str]) -> dict[str, Any]:
@@ -164,29 +184,25 @@ class _RowProblems(Exception):
 def parse_risk_areas(data: bytes) -> tuple[list[dict[str, Any]], list[RowError]]:
     """All rows of a risk-area CSV, or the errors of every bad row (row numbers as in Excel)."""
     try:
-        text = decode_csv(data)
+        lines = read_csv(data, max_rows=MAX_CSV_ROWS * 2)  # blank rows too; the loop counts the data rows
     except ValidationError as exc:
         return [], [RowError(0, [bilingual(exc)])]
     rows: list[dict[str, Any]] = []
     errors: list[RowError] = []
-    reader = csv.reader(io.StringIO(text))
-    try:
-        for number, cells in enumerate(reader, start=1):
-            if not any(c.strip() for c in cells):
-                continue
-            if number == 1 and not cells[0].strip().isdigit():
-                continue  # a header row
-            if len(rows) + len(errors) >= MAX_CSV_ROWS:
-                errors.append(RowError(number, [bilingual(ValidationError(
-                    _("More than %(n)d rows: split the file."), code="too_many", params={"n": MAX_CSV_ROWS}))]))
-                break
-            try:
-                rows.append(_row(cells))
-            except _RowProblems as exc:
-                errors.append(RowError(number, exc.problems))
-    except csv.Error:
-        errors.append(RowError(0, [bilingual(ValidationError(_("This is not a readable CSV file."),
-                                                             code="csv"))]))
+    for number, cells in enumerate(lines, start=1):
+        cells = [strip_invisible(c) for c in cells]
+        if not any(c.strip() for c in cells):
+            continue
+        if number == 1 and not cells[0].strip().isdigit():
+            continue  # a header row
+        if len(rows) + len(errors) >= MAX_CSV_ROWS:
+            errors.append(RowError(number, [bilingual(ValidationError(
+                _("More than %(n)d rows: split the file."), code="too_many", params={"n": MAX_CSV_ROWS}))]))
+            break
+        try:
+            rows.append(_row(cells))
+        except _RowProblems as exc:
+            errors.append(RowError(number, exc.problems))
     if not rows and not errors:
         errors.append(RowError(0, [bilingual(ValidationError(_("The file has no rows."), code="empty"))]))
     return rows, errors
@@ -195,23 +211,14 @@ def parse_risk_areas(data: bytes) -> tuple[list[dict[str, Any]], list[RowError]]
 # --- arrivals, check-ins, records -------------------------------------------------------------------
 
 class ArrivalForm(StyledForm):
-    origin_code = forms.CharField(label=_("Came from (region code)"), max_length=9, help_text=_(
-        "6 digits, e.g. 420100 for 武汉市; pick one from the list or type it."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "list": "regions"}))
-    origin_name = forms.CharField(label=_("Came from (place name)"), max_length=100, required=False,
-                                  help_text=_("e.g. 武汉市; filled in for you for the places in the list."))
-    arrived_on = forms.DateField(label=_("Arrival date"), widget=IsoDateInput())
+    origin = RegionField(label=_("Came from"), code_field="origin_code", help_text=_(
+        "Type the city or district, e.g. 武汉, 武汉市江岸区 or wuhan, and pick it from the list."))
+    arrived_on = DateField(label=_("Arrival date"), widget=IsoDateInput())
     transport = forms.ChoiceField(label=_("Transport"), choices=TRANSPORT, required=False)
 
-    def __init__(self, *args: Any, known: dict[str, str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.known = known or {}
-
-    def clean_origin_code(self) -> str:
-        return _region_code(self.cleaned_data["origin_code"])
-
-    def clean_origin_name(self) -> str:
-        return _clean_text(self.cleaned_data["origin_name"])
+        bind_region_field(self, "origin")
 
     def clean_arrived_on(self) -> datetime.date:
         day: datetime.date = self.cleaned_data["arrived_on"]
@@ -223,13 +230,10 @@ class ArrivalForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        code = data.get("origin_code")
-        if code and not data.get("origin_name"):
-            name = self.known.get(code)
-            if name:
-                data["origin_name"] = name
-            else:
-                self.add_error("origin_name", _("Write the name of the place you came from."))
+        found = pick_region(self, "origin")
+        data.pop("origin", None)
+        if found is not None:
+            data["origin_name"] = found.full_name
         return data
 
 
@@ -249,7 +253,7 @@ class CheckInForm(StyledForm):
 
 class TestResultForm(StyledForm):
     kind = forms.ChoiceField(label=_("Test"), choices=LabTest.choices)
-    sampled_on = forms.DateField(label=_("Sampled on"), widget=IsoDateInput())
+    sampled_on = DateField(label=_("Sampled on"), widget=IsoDateInput())
     outcome = forms.ChoiceField(label=_("Result"), choices=LabOutcome.choices, widget=forms.RadioSelect)
     lab = forms.CharField(label=_("Laboratory"), max_length=100, required=False)
     sample_ref = forms.CharField(label=_("Sample number"), max_length=64, required=False)
@@ -262,8 +266,8 @@ class TestResultForm(StyledForm):
 
 
 class CaseForm(StyledForm):
-    confirmed_on = forms.DateField(label=_("Confirmed on"), widget=IsoDateInput())
-    onset_on = forms.DateField(label=_("Symptom onset"), required=False, widget=IsoDateInput(),
+    confirmed_on = DateField(label=_("Confirmed on"), widget=IsoDateInput())
+    onset_on = DateField(label=_("Symptom onset"), required=False, widget=IsoDateInput(),
                                help_text=_("Leave empty if there were no symptoms; tracing then starts two "
                                            "days before the confirmation."))
 
@@ -295,7 +299,7 @@ class ContactsForm(StyledForm):
 
 
 class ExtendForm(StyledForm):
-    new_end = forms.DateField(label=_("New last day"), widget=IsoDateInput())
+    new_end = DateField(label=_("New last day"), widget=IsoDateInput())
 
 
 END_STATUSES = [(s.value, s.label) for s in (OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.LOST)]
@@ -421,7 +425,7 @@ class RuleSetForm(StyledForm):
 class LabImportForm(StyledForm):
     file = forms.FileField(label=_("CSV file from the laboratory"), help_text=_(
         "Columns found by their headers: 身份证号, 采样日期, 检测类型 (核酸/抗原), 检测结果 (阴性/阳性), 样本编号, "
-        "and optionally 姓名 and 检测机构. UTF-8 or GB18030."))
+        "and optionally 姓名 and 检测机构. UTF-8, GB18030 or Unicode text."))
     lab = forms.CharField(label=_("Laboratory"), max_length=100, required=False,
                           help_text=_("Used for rows without a 检测机构 column."))
 

@@ -1,4 +1,4 @@
-"""Test results imported from a laboratory's CSV file (UTF-8 or GB18030).
+"""Test results imported from a laboratory's CSV file (UTF-8, GB18030 or UTF-16; any usual separator).
 
 Columns are found by their headers, in any order: 身份证号 (证件号码 / 公民身份号码), 采样日期
 (采样时间), 检测类型 (核酸 / 抗原; nucleic acid if absent), 检测结果 (阴性 / 阳性), 样本编号, and
@@ -10,9 +10,7 @@ is skipped, so importing the same file twice adds nothing.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,10 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core import audit
+from linli.core import audit, dates
 from linli.core.access import area_of
+from linli.core.csvfiles import read_csv
 from linli.core.errors import Bilingual, bilingual
-from linli.core.text import decode_csv
+from linli.core.text import strip_invisible
 from linli.core.validators import validate_id_number
 from linli.health.models import LabOutcome, LabResult, LabTest
 from linli.people.fields import PERSON_FIELDS
@@ -84,13 +83,9 @@ def parse(data: bytes, *, default_lab: str = "") -> Parsed:
     """Every row, checked (not yet matched to people)."""
     parsed = Parsed()
     try:
-        lines = list(csv.reader(io.StringIO(decode_csv(data))))
+        lines = [[strip_invisible(c) for c in cells] for cells in read_csv(data, max_rows=MAX_ROWS * 2)]
     except ValidationError as exc:
         parsed.problems.append(Problem(0, "", "", bilingual(exc)))
-        return parsed
-    except csv.Error:
-        parsed.problems.append(Problem(0, "", "", bilingual(ValidationError(
-            _("This is not a readable CSV file."), code="csv"))))
         return parsed
     start = next((i for i, cells in enumerate(lines[:10]) if len(_columns(cells)) >= 3), None)
     columns = _columns(lines[start]) if start is not None else {}
@@ -124,8 +119,9 @@ def _row(number: int, cells: list[str], columns: dict[str, int], default_lab: st
 
     before = len(parsed.problems)
 
-    def problem(column: str, message: Any, code: str) -> None:
-        parsed.problems.append(Problem(number, column, cell(column), bilingual(ValidationError(message, code=code))))
+    def problem(column: str, message: Any, code: str, params: dict[str, Any] | None = None) -> None:
+        parsed.problems.append(Problem(number, column, cell(column), bilingual(ValidationError(
+            message, code=code, params=params))))
 
     row: dict[str, Any] = {"row": number, "name": cell("name"), "lab": (cell("lab") or default_lab)[:100]}
     try:
@@ -136,6 +132,9 @@ def _row(number: int, cells: list[str], columns: dict[str, int], default_lab: st
         row["sampled_on"] = _date(cell("sampled_on"))
         if row["sampled_on"] > timezone.localdate():
             problem("sampled_on", _("The sampling date cannot be in the future."), "future")
+        elif row["sampled_on"] < dates.EARLIEST:
+            problem("sampled_on", _("The date %(date)s is not plausible (before 1900 or in the future)."), "date_range",
+                    {"date": row["sampled_on"].isoformat()})
     except ValueError:
         problem("sampled_on", _("Not a date: write it like 2026-11-20."), "date")
     kind = cell("kind") or "核酸"

@@ -165,12 +165,6 @@ def _error_text(form: Any) -> str:
     return " ".join(str(m) for errors in form.errors.values() for m in errors)
 
 
-def _known_regions() -> dict[str, str]:
-    """Region codes with a name, from the risk-area list, for the arrival forms' suggestions
-    (the latest listing's name when a region was listed more than once)."""
-    return dict(RiskArea.objects.order_by("region_code", "valid_from").values_list("region_code", "name"))
-
-
 def _perform(request: HttpRequest, form: forms.StyledForm, action: Callable[[dict[str, Any]], T]) -> T | None:
     """On a POST with a valid form, ``action(form.cleaned_data)``; the action's ValidationError
     is shown on the form. None when nothing was done (a GET, or the form or action refused)."""
@@ -382,26 +376,24 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _record_page(request: HttpRequest, found: Person, form: forms.StyledForm, title: str,
-                 known: dict[str, str] | None = None) -> HttpResponse:
+def _record_page(request: HttpRequest, found: Person, form: forms.StyledForm, title: str) -> HttpResponse:
     _addresses([found])
     if request.method != "POST":
         _read(request, "health.record_form", "recording health data of a person", obj=found)
-    return _page(request, "health/record_form.html", {"person": found, "form": form, "title": title,
-                                                      "known": known}, status=_form_status(request))
+    return _page(request, "health/record_form.html", {"person": found, "form": form, "title": title},
+                 status=_form_status(request))
 
 
 @route(CHANGE, model=Person)
 @login_required
 def person_arrival(request: HttpRequest, pk: int) -> HttpResponse:
     found = _person(request, pk, CHANGE)
-    known = _known_regions()
-    form = forms.ArrivalForm(request.POST or None, known=known)
+    form = forms.ArrivalForm(request.POST or None)
     if _perform(request, form, lambda data: actions.do_register_arrival(
             found, acting_user=request.user, channel=Channel.STAFF, **data)) is not None:
         messages.success(request, _("The arrival of %(name)s is registered.") % {"name": found.name})
         return redirect("health:person", pk=found.pk)
-    return _record_page(request, found, form, _("Register an arrival"), known)
+    return _record_page(request, found, form, _("Register an arrival"))
 
 
 @route(CHANGE, model=Person)
@@ -474,15 +466,13 @@ def my_checkin(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_arrival(request: HttpRequest) -> HttpResponse:
     own = _own_person(request)
-    known = _known_regions()
-    form = forms.ArrivalForm(request.POST or None, known=known, initial={"arrived_on": timezone.localdate()})
+    form = forms.ArrivalForm(request.POST or None, initial={"arrived_on": timezone.localdate()})
     if _perform(request, form, lambda data: actions.do_register_arrival(
             own, acting_user=request.user, channel=Channel.SELF, **data)) is not None:
         messages.success(request, _("Thank you: your arrival is registered. Please check in every day for "
                                     "14 days."))
         return redirect("health:my_code")
-    return _page(request, "health/my_arrival.html", {"form": form, "person": own, "known": known},
-                 status=_form_status(request))
+    return _page(request, "health/my_arrival.html", {"form": form, "person": own}, status=_form_status(request))
 
 
 # --- check-ins on someone's behalf ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.forms import CleanTextMixin
 from linli.imports.fields import MAPPING_LABELS, PEOPLE_FIELDS
 from linli.imports.headers import SheetLayout
 from linli.imports.models import OnMatch
@@ -16,10 +17,10 @@ def _place_label(place: Place) -> str:
     return f"{place.name} ({place.get_level_display()})"
 
 
-class UploadForm(forms.Form):
+class UploadForm(CleanTextMixin, forms.Form):
     area = forms.ModelChoiceField(queryset=Place.objects.none(), label=_("Import into"),
                                   help_text=_("Only houses in this area (and in your own area) are accepted."))
-    file = forms.FileField(label=_("Spreadsheet"), help_text=_("Excel (.xlsx, .xls) or CSV (UTF-8 or GB18030)."),
+    file = forms.FileField(label=_("Spreadsheet"), help_text=_("Excel (.xlsx, .xls) or CSV (UTF-8, GB18030 or Unicode text)."),
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.xlsm,.csv,.txt"}))
 
     def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
@@ -46,7 +47,7 @@ def column_name(sheet: int, column: int) -> str:
     return f"s{sheet}-c{column}"
 
 
-class MappingForm(forms.Form):
+class MappingForm(CleanTextMixin, forms.Form):
     """One select per column of every sheet that has a header row."""
 
     def __init__(self, *args: Any, layouts: list[SheetLayout], **kwargs: Any) -> None:
@@ -70,7 +71,7 @@ class MappingForm(forms.Form):
         return result
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanTextMixin, forms.Form):
     on_match = forms.ChoiceField(choices=OnMatch.choices, required=False, widget=forms.RadioSelect,
                                  label=_("People already registered"))
     allow_rejected = forms.BooleanField(required=False, label=_("I understand that the rejected rows will not be imported."))

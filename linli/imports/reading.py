@@ -1,4 +1,4 @@
-"""Reading uploaded files: .xlsx / .xls through calamine, CSV in UTF-8 or GB18030.
+"""Reading uploaded files: .xlsx / .xls through calamine, CSV in UTF-8, GB18030 or UTF-16.
 
 The file type is decided by the bytes, not the name, so a picture renamed ``.xlsx`` or a
 workbook renamed ``.csv`` gets a clear message instead of an error page.
@@ -6,7 +6,6 @@ workbook renamed ``.csv`` gets a clear message instead of an error page.
 
 from __future__ import annotations
 
-import csv
 import io
 import multiprocessing
 import zipfile
@@ -17,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.text import decode_csv
+from linli.core.csvfiles import read_csv
 from linli.imports import sandbox
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -83,7 +82,7 @@ def read_file(data: bytes, file_name: str, *, head: int | None = None) -> list[S
               "Open it in Excel or WPS and save it again as .xlsx."), code="file_not_workbook")
     if not name.endswith(TEXT_SUFFIXES):
         raise ImportFileError(_("Upload an Excel workbook (.xlsx, .xls) or a CSV file."), code="file_type")
-    return [Sheet("CSV", _read_csv(data))]
+    return [Sheet("CSV", read_csv_file(data))]
 
 
 def _check_unzipped_size(data: bytes) -> None:
@@ -161,37 +160,12 @@ def _read_workbook(data: bytes, head: int | None) -> list[Sheet]:
     return [Sheet(name, rows, total) for name, rows, total in outcome[1]]
 
 
-def _check_row_count(count: int, limit: int) -> None:
-    if count > limit:
-        raise ImportFileError(_("The file has more than %(limit)d rows; split it into several files."),
-                              code="file_too_many_rows", params={"limit": max_rows()})
-
-
-def decode_text(data: bytes) -> str:
-    """A CSV file's text; a binary file (a workbook or a photo named .csv) is refused first,
-    since it might happen to decode."""
-    if b"\x00" in data[:65536]:
-        raise ImportFileError(
-            _("This file is not a text (CSV) file. Upload an Excel workbook or a CSV file."),
-            code="file_binary")
-    return decode_csv(data, ImportFileError)
-
-
-def _read_csv(data: bytes) -> list[list[Any]]:
-    text = decode_text(data)
-    sample = text[:8192]
+def read_csv_file(data: bytes) -> list[list[Any]]:
+    """A CSV file's rows (``linli.core.csvfiles``: RFC 4180 quoting, the separator that gives
+    consistent rows, UTF-8, GB18030 or UTF-16)."""
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    limit = _row_limit()
-    rows: list[list[Any]] = []
-    try:
-        for row in csv.reader(io.StringIO(text, newline=""), dialect):
-            rows.append(row)
-            _check_row_count(len(rows), limit)
-    except csv.Error as exc:
-        raise ImportFileError(
-            _("The CSV file is malformed near row %(row)d (%(reason)s)."), code="file_csv",
-            params={"row": len(rows) + 1, "reason": str(exc)[:120]}) from exc
-    return rows
+        return read_csv(data, error=ImportFileError, max_rows=_row_limit())
+    except ImportFileError as exc:
+        if exc.code == "file_too_many_rows":  # said with the limit the user knows
+            raise _refused("file_too_many_rows", {}) from None
+        raise

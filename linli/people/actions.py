@@ -96,7 +96,7 @@ def apply_person_input(person: Person, data: PersonInput) -> None:
     if data.phone:
         try:
             phone = validate_phone(data.phone)
-            person.phone, person.phone_hash = phone.e164, search.phone_hash(phone.e164)
+            person.phone, person.phone_hash = phone.stored, search.phone_hash(phone.e164)
         except ValidationError as exc:
             errors.setdefault("phone", []).extend(exc.error_list)
     _check_choices(data, errors)
@@ -390,7 +390,7 @@ def do_reveal(person: Person, field_name: str, *, acting_user: Any, purpose: str
         raise ValidationError({"field": [_("Only the ID number or the phone can be revealed.")]})
     purpose = audit.clean_purpose(purpose)
     audit.record("person.reveal", actor=acting_user, obj=person, purpose=purpose, detail={"field": field_name})
-    return getattr(person, field_name)
+    return str(getattr(person, field_name))
 
 
 # --- organisations -----------------------------------------------------------------------
@@ -421,7 +421,7 @@ def do_register_organization(
             errors["uscc"] = exc.error_list
     if contact_phone:
         try:
-            org.contact_phone = validate_phone(contact_phone).e164
+            org.contact_phone = validate_phone(contact_phone).stored
         except ValidationError as exc:
             errors["contact_phone"] = exc.error_list
     if errors:

@@ -21,7 +21,7 @@ from ninja.responses import Status
 from pydantic import AfterValidator
 
 from linli.core.access import PermissionDenied, get_or_404, may, route
-from linli.core.api_auth import ERRORS, Id, Pages, api_user
+from linli.core.api_auth import ERRORS, Date, Id, Pages, api_user
 from linli.core.text import has_control_characters
 from linli.people.actions import (
     PersonCard,
@@ -111,7 +111,7 @@ class PersonIn(Schema):
     hukou_address: Text = Field("", max_length=400)
     house_id: Id
     relation: str = Field(Relation.FAMILY, max_length=32)
-    moved_in: datetime.date | None = None
+    moved_in: Date | None = None
     special_groups: list[Text] = Field(default_factory=list, max_length=20)
     community_roles: list[Text] = Field(default_factory=list, max_length=10)
     notes: Text = Field("", max_length=2000)

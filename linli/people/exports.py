@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core import audit
 from linli.core.access import allows, require
 from linli.core.text import csv_cell
-from linli.core.validators import mask_id_number, mask_phone
+from linli.core.validators import format_phone, mask_id_number, mask_phone
 from linli.people.fields import PERSON_FIELDS
 from linli.people.models import Household, Person, PopulationType, Residence, SpecialGroup
 from linli.people.search import group_token
@@ -65,7 +65,7 @@ def _people_rows(user: Any, scope: Place, full: bool, groups: bool, only_groups:
     for p in people:
         row = [p.name, p.get_sex_display(), p.birth_date or "",
                p.id_number if full else mask_id_number(p.id_number),
-               p.phone.removeprefix("+86") if full else mask_phone(p.phone.removeprefix("+86")),
+               format_phone(p.phone) if full else mask_phone(p.phone),
                str(PopulationType(p.population_type).label), houses.get(p.current_house_id or 0, ""), p.hukou_address]
         if groups:
             row.append("、".join(str(SpecialGroup(g).label) for g in p.special_groups if g in SpecialGroup.values))

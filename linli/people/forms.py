@@ -5,19 +5,20 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.forms import ActionErrorsMixin, IsoDateInput
+from linli.core.forms import ActionErrorsMixin, CleanTextMixin, DateField, IsoDateInput
 from linli.people.actions import PersonInput
 from linli.people.models import CommunityRole, PopulationType, Relation, SpecialGroup
 
 
-class PersonForm(ActionErrorsMixin, forms.Form):
+class PersonForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
     """Collects what staff type; the action validates (ID check digit, phone, duplicates)."""
 
     name = forms.CharField(label=_("Name"), max_length=64)
     id_number = forms.CharField(label=_("ID number"), max_length=40, required=False,
                                 help_text=_("18 digits (or a 15-digit legacy number); leave empty if unknown."))
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False,
-                            help_text=_("Mainland mobile, or a foreign number starting with + and the country code."))
+                            help_text=_("A mobile, a landline with its area code (021-58881234, an extension after 转), "
+                                        "or a number abroad starting with + and the country code."))
     population_type = forms.ChoiceField(label=_("Population type"), choices=PopulationType.choices)
     hukou_address = forms.CharField(label=_("Registered residence (户籍地)"), max_length=200, required=False)
     special_groups = forms.MultipleChoiceField(label=_("Special groups"), choices=SpecialGroup.choices,
@@ -81,7 +82,7 @@ class EditPersonForm(PersonForm):
 
 class NewResidentForm(PersonForm):
     relation = forms.ChoiceField(label=_("Relation"), choices=Relation.choices, initial=Relation.FAMILY)
-    moved_in = forms.DateField(label=_("Moved in"), required=False, widget=IsoDateInput())
+    moved_in = DateField(label=_("Moved in"), required=False, widget=IsoDateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,11 +90,11 @@ class NewResidentForm(PersonForm):
         self.fields["moved_in"].widget.attrs["class"] = "form-control"
 
 
-class MoveOutForm(forms.Form):
-    moved_out = forms.DateField(label=_("Moved out on"), widget=IsoDateInput(attrs={"class": "form-control"}))
+class MoveOutForm(CleanTextMixin, forms.Form):
+    moved_out = DateField(label=_("Moved out on"), widget=IsoDateInput(attrs={"class": "form-control"}))
 
 
-class OrganizationForm(forms.Form):
+class OrganizationForm(CleanTextMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     uscc = forms.CharField(label=_("Unified social credit code"), max_length=40, required=False,
                            help_text=_("18 characters (GB 32100-2015)."))

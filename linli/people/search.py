@@ -11,12 +11,15 @@ from pypinyin import Style, lazy_pinyin
 
 from linli.core.crypto import blind_index
 from linli.core.text import clean_query_text
-from linli.core.validators import validate_id_number, validate_phone
+from linli.core.validators import EXTENSION_MARK, validate_id_number, validate_phone
 
 ID_PURPOSE = "person.id"
 ID_LAST4_PURPOSE = "person.id_last4"
 PHONE_PURPOSE = "person.phone"
 GROUP_PURPOSE = "person.group"
+
+
+_PHONE_PUNCTUATION = str.maketrans("", "", "-()")
 
 
 @lru_cache(maxsize=20000)
@@ -35,8 +38,10 @@ def id_hashes(number: str) -> tuple[str, str]:
     return blind_index(number, purpose=ID_PURPOSE), blind_index(number[-4:], purpose=ID_LAST4_PURPOSE)
 
 
-def phone_hash(e164: str) -> str:
-    return blind_index(e164, purpose=PHONE_PURPOSE)
+def phone_hash(stored: str) -> str:
+    """The blind index of a phone, without its extension: a switchboard's number finds everyone
+    reached through it."""
+    return blind_index(stored.partition(EXTENSION_MARK)[0], purpose=PHONE_PURPOSE)
 
 
 def group_index(groups: list[str]) -> str:
@@ -71,7 +76,7 @@ def classify(raw: str) -> Query:
             return Query("id", validate_id_number(upper).number)
         except ValidationError:
             pass
-    if text.lstrip("+").replace("-", "").isdigit() and len(text) >= 7:
+    if text.lstrip("+").translate(_PHONE_PUNCTUATION).isdigit() and len(text) >= 7:
         try:
             return Query("phone", validate_phone(text).e164)
         except ValidationError:

@@ -15,7 +15,7 @@ from linli.core.access import PermissionDenied, allows, get_or_404, may, route
 from linli.core.http import attachment, denied
 from linli.core.pagination import CappedPaginator
 from linli.core.text import clean_query_text
-from linli.core.validators import mask_id_number, mask_phone
+from linli.core.validators import format_phone, mask_id_number, mask_phone
 from linli.people import actions
 from linli.people.forms import EditPersonForm, MoveOutForm, NewResidentForm, OrganizationForm
 from linli.people.layout import GROUP_BADGES, ROLE_BADGES
@@ -73,8 +73,8 @@ def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     person = get_or_404(Person.objects.all(), request.user, "people.reveal", pk=pk)
     context = {"person": person, "field": field}
     try:
-        context["value"] = actions.do_reveal(person, field, acting_user=request.user,
-                                             purpose=request.POST.get("purpose", ""))
+        value = actions.do_reveal(person, field, acting_user=request.user, purpose=request.POST.get("purpose", ""))
+        context["value"] = format_phone(value) if field == "phone" else value
     except ValidationError as exc:
         context["errors"] = exc.messages
         return render(request, "people/_reveal.html", context, status=422)

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.dates import age_on
-from linli.core.validators import mask_id_number, mask_phone
+from linli.core.validators import format_phone, mask_id_number, mask_phone
 from linli.people.fields import PERSON_FIELDS
 from linli.people.models import CommunityRole, PopulationType, Sex, SpecialGroup
 
@@ -93,8 +93,7 @@ def _id(row: Row, policy: Policy) -> str:
 
 
 def _phone(row: Row, policy: Policy) -> str:
-    phone = row.person.phone.removeprefix("+86")
-    return phone if policy.full_phone else mask_phone(phone)
+    return format_phone(row.person.phone) if policy.full_phone else mask_phone(row.person.phone)
 
 
 def _days_since_moved_in(row: Row, policy: Policy) -> int | None:

@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
+from ninja.types import DictStrAny
 
 from linli.core.access import PermissionDenied, route
+from linli.core.api import router as regions_router
 from linli.core.api_auth import BearerAuth, BrowserSessionAuth
 from linli.core.errors import Bilingual, api_errors, api_item
+from linli.core.text import strip_invisible_all
 from linli.gates.api import router as gates_router
 from linli.grids.api import router as grids_router
 from linli.health.api import router as health_router
@@ -43,6 +48,17 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class CleanTextParser(Parser):
+    """Every text of a request (JSON body, form fields, query) loses its invisible characters
+    and direction controls before validation: the rule of the web forms and the importer."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        return cast(DictStrAny, strip_invisible_all(super().parse_body(request)))
+
+    def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> DictStrAny:
+        return cast(DictStrAny, strip_invisible_all(super().parse_querydict(data, list_fields, request)))
+
+
 api = NinjaAPI(
     title="Linli API",
     version="1",
@@ -52,6 +68,7 @@ api = NinjaAPI(
                 "or a browser session.",
     auth=[BearerAuth(), BrowserSessionAuth()],
     renderer=Utf8JSONRenderer(),
+    parser=CleanTextParser(),
 )
 
 # Fixed protocol messages, in both languages at once: the API answers English and Chinese
@@ -87,6 +104,8 @@ PYDANTIC_ZH: dict[str, str] = {
     "too_long": "项目太多。",
     "date_from_datetime_parsing": "日期格式有误。",
     "date_parsing": "日期格式有误。",
+    "date_format": "日期请写成 2026-01-05 这样的格式。",
+    "date_range": "{date} 不是此处可接受的日期：只接受 {earliest} 至 {latest} 之间的日期。",
     "json_invalid": "JSON 格式有误。",
 }
 GENERIC_ZH = "输入有误。"
@@ -108,10 +127,18 @@ def _loc(raw: tuple[Any, ...]) -> list[str | int]:
     return ["body", *loc[2:]] if loc[:2] == ["body", BODY_PARAMETER] else loc
 
 
+def _zh(error: dict[str, Any]) -> str:
+    text = PYDANTIC_ZH.get(str(error.get("type")), GENERIC_ZH)
+    try:
+        return text.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
 def on_ninja_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     detail = [
         api_item(_loc(tuple(error.get("loc", ()))), str(error.get("type", "invalid")),
-                 Bilingual(str(error.get("msg", "Invalid input.")), PYDANTIC_ZH.get(str(error.get("type")), GENERIC_ZH)))
+                 Bilingual(str(error.get("msg", "Invalid input.")), _zh(error)))
         for error in exc.errors
     ]
     return api.create_response(request, {"detail": detail}, status=422)
@@ -172,6 +199,7 @@ api.add_router("/imports", imports_router, tags=["imports"])
 api.add_router("/health", health_router, tags=["health"])
 api.add_router("/gates", gates_router, tags=["gates"])
 api.add_router("/requests", tickets_router, tags=["requests"])
+api.add_router("/regions", regions_router, tags=["regions"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core.access import PermissionDenied, area_of, get_or_404, may, route
 from linli.core.actions import MANAGE, do_grant_role, do_revoke_role, grantable_roles
+from linli.core.forms import CleanTextMixin
 from linli.core.models import Role, RoleAssignment, User
 from linli.grids.models import Grid
 from linli.places.models import Level, Place
@@ -29,7 +30,7 @@ class RoleChoice(forms.ModelChoiceField):
         return gettext(obj.name)
 
 
-class GrantForm(forms.Form):
+class GrantForm(CleanTextMixin, forms.Form):
     username = forms.CharField(label=_("Account (user name)"), max_length=150)
     role = RoleChoice(label=_("Role"), queryset=Role.objects.none())
     place = forms.ModelChoiceField(label=_("Where"), queryset=Place.objects.none(), required=False,

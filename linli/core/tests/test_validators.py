@@ -19,6 +19,7 @@ from linli.core.validators import (
     PhoneInfo,
     RegionInfo,
     UsccInfo,
+    format_phone,
     id_check_digit,
     mask_id_number,
     mask_phone,
@@ -313,7 +314,7 @@ def test_all_mobile_prefixes_accepted(second: str) -> None:
 @pytest.mark.parametrize("value", ["12812345678", "10012345678", "11812345678"])
 def test_invalid_mobile_prefix(value: str) -> None:
     text = raises("phone_format", validate_phone, value)
-    assert "not a mainland mobile number" in text
+    assert "not a mainland phone number" in text
 
 
 @pytest.mark.parametrize(
@@ -325,11 +326,50 @@ def test_wrong_length_mobile(value: str, length: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["021-12345678", "010 8888 8888", "+86 21 1234 5678", "0086-10-88888888"]
+    ("value", "stored", "shown"),
+    [
+        ("021-58881234", "+862158881234", "021-58881234"),
+        ("(021)58881234", "+862158881234", "021-58881234"),
+        ("02158881234", "+862158881234", "021-58881234"),
+        ("+86 21 5888 1234", "+862158881234", "021-58881234"),
+        ("0086-10-88888888", "+861088888888", "010-88888888"),
+        ("010 8888 8888", "+861088888888", "010-88888888"),
+        ("0931-8123456", "+869318123456", "0931-8123456"),
+        ("０２１－５８８８１２３４", "+862158881234", "021-58881234"),
+        ("021-58881234-801", "+862158881234;ext=801", "021-58881234-801"),
+        ("021-58881234转801", "+862158881234;ext=801", "021-58881234-801"),
+        ("(021)5888 1234 ext. 801", "+862158881234;ext=801", "021-58881234-801"),
+        ("021-5888-1234", "+862158881234", "021-58881234"),  # a hyphen inside the number
+    ],
 )
-def test_landline_rejected(value: str) -> None:
-    text = raises("phone_format", validate_phone, value)
-    assert "landline" in text
+def test_landlines_with_their_area_code_are_kept_as_landlines(value: str, stored: str, shown: str) -> None:
+    """They made a person whose only phone is a landline rejected on import."""
+    info = validate_phone(value)
+    assert (info.kind, info.is_mainland, info.stored) == ("landline", True, stored)
+    assert info.e164 == stored.partition(";")[0]
+    assert format_phone(info.stored) == shown
+    assert validate_phone(shown).stored == stored  # what Linli writes reads back
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("58881234", "without its area code"),
+        ("021-5888", "not a valid landline"),
+        ("0571-8765432", "not a valid landline"),  # Hangzhou numbers have 8 digits
+        ("13812345678转801", "not a mainland phone number"),  # mobiles have no extension
+        ("+44 7911 123456 ext 1", "Only mainland landlines"),
+    ],
+)
+def test_landlines_without_area_code_or_of_wrong_length_are_refused(value: str, words: str) -> None:
+    assert words in raises("phone_format", validate_phone, value)
+
+
+def test_mobiles_and_foreign_numbers_say_what_they_are() -> None:
+    assert validate_phone("13812345678").kind == "mobile"
+    assert validate_phone("+447911123456").kind == "foreign"
+    assert format_phone("+8613812345678") == "13812345678"
+    assert format_phone("+447911123456") == "+447911123456"
 
 
 def test_bare_86_prefix_needs_plus() -> None:
@@ -348,7 +388,7 @@ def test_bare_86_prefix_needs_plus() -> None:
 )
 def test_foreign_numbers(value: str, e164: str, national: str, country_code: int) -> None:
     assert validate_phone(value) == PhoneInfo(
-        e164=e164, national=national, is_mainland=False, country_code=country_code
+        e164=e164, national=national, is_mainland=False, country_code=country_code, kind="foreign"
     )
 
 
@@ -428,6 +468,15 @@ def test_uscc_charset_errors(char: str, position: int) -> None:
     raises("uscc_format", validate_uscc, bad, allow_bad_checksum=True)
 
 
+@pytest.mark.parametrize("code", ["523WEJHURCHDNQMA8M", "91A10000MA1FL1Y42J", "913101X0MA1FL1Y42J"])
+def test_uscc_region_positions_are_digits(code: str) -> None:
+    """523WEJHURCHDNQMA8M has a right check character, and letters where the region code goes."""
+    body = code[:17]
+    code = body + uscc_check_char(body)
+    text = raises("uscc_region", validate_uscc, code, allow_bad_checksum=True)
+    assert f"here they are {body[2:8]}" in text
+
+
 @pytest.mark.parametrize(
     ("value", "length"), [("91350100M000100Y4", 17), ("91350100M000100Y433", 19), ("", 0)]
 )
@@ -452,8 +501,10 @@ def test_uscc_check_char_rejects_bad_input() -> None:
 
 
 @hypothesis_settings(max_examples=200, deadline=None)
-@given(body=st.text(alphabet=USCC_CHARSET, min_size=17, max_size=17), data=st.data())
-def test_property_uscc_check_char(body: str, data) -> None:
+@given(body=st.text(alphabet=USCC_CHARSET, min_size=17, max_size=17), region=st.from_regex(r"[0-9]{6}", fullmatch=True),
+       data=st.data())
+def test_property_uscc_check_char(body: str, region: str, data) -> None:
+    body = body[:2] + region + body[8:]
     check = uscc_check_char(body)
     assert validate_uscc(body + check).checksum_ok
     if body[:8].isdigit():  # stdnum only accepts digits in the first 8 places
@@ -607,7 +658,9 @@ def test_mask_id_number(value: str | None, masked: str) -> None:
         ("+44 7911 123456", "+44******3456"),
         ("+1 650 253 0000", "+1******0000"),
         ("+852 6123 4567", "+852****4567"),
-        ("021-12345678", "*******5678"),
+        ("021-12345678", "021-****5678"),
+        ("+862158881234;ext=801", "021-****1234"),
+        ("0931-8123456", "0931-***3456"),
         (None, ""),
         ("", ""),
     ],

@@ -52,3 +52,16 @@ def test_missing_ids_are_404_not_500(street):
     client = street.client_for(street.street_officer)
     for url in ["/people/999999999/", "/places/999999999/", "/grids/999999999/", "/people/abc/"]:
         assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/imports/", "/health/risk-areas/import/", "/health/tests/import/", "/exchange/"])
+@pytest.mark.parametrize("body", [b"xx", b"--a\r\nContent-Disposition: form-data; name=\"area\"\r\n\r\n31"])
+def test_a_malformed_upload_to_a_page_is_a_bilingual_400(street, url, body):
+    """A multipart body without a boundary (or cut off) got Django's English-only page."""
+    from linli.imports.models import ImportBatch
+
+    response = street.client_for(street.admin).generic("POST", url, body, content_type="multipart/form-data")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "请求不完整或格式有误" in page and "multipart boundary" in page
+    assert not ImportBatch.objects.exists()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from linli.core.models import AuditEvent
 from linli.health import keys, passes
-from linli.health.models import AccessRecord, Case
+from linli.health.models import AccessRecord, Arrival, Case
 from linli.ledger import log
 from linli.people.models import Person
 from linli.places.models import Place
@@ -110,6 +110,27 @@ def test_arrivals_need_a_region_code_and_a_date_not_in_the_future(street):
     ok = _post(client, "/api/health/arrivals", {"person_id": person.pk, "origin_code": "420106",
                                                 "origin_name": "武昌区", "arrived_on": TODAY})
     assert ok.status_code == 201
+
+
+@pytest.mark.parametrize(("code", "error"), [("000000", "region_province"), ("119900", "region_unknown"),
+                                             ("110103", "region_retired")])
+def test_an_arrival_from_a_region_not_in_the_list_is_refused(street, code, error):
+    """000000 was accepted."""
+    response = _post(street.client_for(street.health_officer), "/api/health/arrivals",
+                     {"person_id": _resident(street, 2).pk, "origin_code": code, "arrived_on": TODAY})
+    assert response.status_code == 422
+    [item] = response.json()["detail"]
+    assert (item["loc"], item["code"]) == (["body", "origin_code"], error) and item["msg_zh"]
+
+
+def test_an_arrival_takes_its_name_from_the_list_and_regions_are_searched(street):
+    client = street.client_for(street.resident)
+    found = client.get("/api/regions", {"q": "wuhan", "limit": 3}).json()
+    assert found[0] == {"code": "420100", "name": "武汉市", "full_name": "湖北省武汉市", "level": "city"}
+    response = _post(client, "/api/health/arrivals", {"person_id": street.resident.person.pk, "origin_code": "420102",
+                                                      "arrived_on": TODAY})
+    assert response.status_code == 201
+    assert Arrival.objects.get(pk=response.json()["id"]).origin_name == "湖北省武汉市江岸区"
 
 
 def test_a_trace_finds_who_shared_a_place_with_the_case(street):

@@ -79,6 +79,16 @@ def test_someone_outside_the_area_is_refused(street):
     assert not LabResult.objects.filter(sample_ref="S-7").exists()
 
 
+def test_a_semicolon_separated_utf16_file_is_read(street):
+    """Excel's "Unicode text" (UTF-16 with a byte-order mark) was refused; a ; separator too."""
+    first, second = _people(street)
+    text = (HEADER.replace(",", ";") + f"{first.id_number};{first.name};2026-11-20;核酸;阴性;\"S-1;a\";区疾控,一部\n"
+            f"{second.id_number};{second.name};2026-11-20;核酸;阴性;S-2;区疾控\n")
+    parsed = labs.parse(text.encode("utf-16"))
+    assert not parsed.problems
+    assert [(r["sample_ref"], r["lab"]) for r in parsed.rows] == [("S-1;a", "区疾控,一部"), ("S-2", "区疾控")]
+
+
 @pytest.mark.parametrize("data", [b"", b"\x89PNG\r\n\x1a\n\x00\x00", "姓名,电话\n张三,1\n".encode()])
 def test_files_that_are_not_lab_results_are_explained(data):
     parsed = labs.parse(data)

@@ -239,14 +239,37 @@ def test_a_risk_area_csv_with_a_bad_row_changes_nothing(street):
     assert RiskArea.objects.get(region_code="420600").valid_from == datetime.date(2026, 11, 5)
 
 
+def test_a_risk_area_file_from_excels_unicode_text_is_read(street):
+    """UTF-16 with a byte-order mark, tab-separated: once refused."""
+    officer = street.client_for(street.health_officer)
+    text = "地区代码\t名称\t风险等级\t开始日期\t结束日期\r\n420100\t\"武汉市, 全域\"\t高\t2026-11-01\t\r\n"
+    response = officer.post("/health/risk-areas/import/", {"file": _csv(text, "utf-16")})
+    assert response.status_code == 302
+    assert RiskArea.objects.get(region_code="420100").name == "武汉市, 全域"
+
+
+def test_risk_area_dates_must_be_plausible_in_the_form_and_the_file(street):
+    """Years 1 and 9999 were stored."""
+    officer = street.client_for(street.health_officer)
+    form = officer.post("/health/risk-areas/", {"region_code": "420100", "level": "high", "valid_from": "2026-11-01",
+                                               "valid_to": "9999-12-31"})
+    assert form.status_code == 422 and "9999-12-31" in form.content.decode()
+    upload = officer.post("/health/risk-areas/import/", {"file": _csv("420100,武汉市,高,0001-01-01,\n")})
+    assert upload.status_code == 422 and "1900-01-01" in upload.content.decode()
+    assert not RiskArea.objects.filter(region_code="420100").exists()
+
+
 def test_a_risk_area_form_refuses_bad_input_with_a_form_error(street):
     officer = street.client_for(street.health_officer)
-    response = officer.post("/health/risk-areas/", {"region_code": "Wuhan", "name": "武汉", "level": "high",
+    response = officer.post("/health/risk-areas/", {"region": "Atlantis", "name": "武汉", "level": "high",
                                                     "valid_from": "2026-11-01"})
     assert response.status_code == 422 and 'role="alert"' in response.content.decode()
     ok = officer.post("/health/risk-areas/", {"region_code": "420100", "name": "武汉市", "level": "high",
                                               "valid_from": "2026-11-01"})
     assert ok.status_code == 302 and RiskArea.objects.filter(region_code="420100").exists()
+    by_name = officer.post("/health/risk-areas/", {"region": "襄阳", "level": "medium", "valid_from": "2026-11-01"})
+    assert by_name.status_code == 302
+    assert RiskArea.objects.get(region_code="420600").name == "湖北省襄阳市"
 
 
 # --- arrivals, compounds and the building view --------------------------------------------------------------------
@@ -259,14 +282,52 @@ def test_the_resident_reports_her_arrival_and_staff_register_one(street):
     done = resident.post("/health/me/arrival/", {"origin_code": "420100", "arrived_on": TODAY, "transport": "火车"})
     assert done.status_code == 302
     mine = Arrival.objects.get(person=street.resident.person)
-    assert mine.channel == Channel.SELF and mine.origin_name == "武汉市"  # the name from the risk-area list
+    assert mine.channel == Channel.SELF and mine.origin_name == "湖北省武汉市"  # the name from the national list
     person = _resident(street, 3)
     officer = street.client_for(street.health_officer)
-    unknown = officer.post(f"/health/people/{person.pk}/arrival/", {"origin_code": "110105", "arrived_on": TODAY})
-    assert unknown.status_code == 422  # the name is needed for a region not in the list
-    ok = officer.post(f"/health/people/{person.pk}/arrival/",
-                      {"origin_code": "110105", "origin_name": "北京市朝阳区", "arrived_on": TODAY})
+    unknown = officer.post(f"/health/people/{person.pk}/arrival/", {"origin_code": "119900", "arrived_on": TODAY})
+    assert unknown.status_code == 422  # no such region
+    ok = officer.post(f"/health/people/{person.pk}/arrival/", {"origin_code": "110105", "arrived_on": TODAY})
     assert ok.status_code == 302 and Arrival.objects.get(person=person).channel == Channel.STAFF
+    assert Arrival.objects.get(person=person).origin_name == "北京市朝阳区"
+
+
+@pytest.mark.parametrize("typed", ["武汉", "武汉市", "wuhan", "420100"])
+def test_a_resident_types_where_she_came_from_instead_of_a_code(street, typed):
+    """She had to type a 6-digit code on a number pad; 武汉 was refused. Sent without
+    JavaScript, the typed name is resolved by the server."""
+    page = street.client_for(street.resident).get("/health/me/arrival/").content.decode()
+    assert 'inputmode="numeric"' not in page and "hx-get=\"/regions/?" in page
+    done = street.client_for(street.resident).post("/health/me/arrival/", {"origin": typed, "arrived_on": TODAY})
+    assert done.status_code == 302
+    arrival = Arrival.objects.get(person=street.resident.person)
+    assert (arrival.origin_code, arrival.origin_name) == ("420100", "湖北省武汉市")
+
+
+def test_an_ambiguous_place_is_offered_as_choices_and_a_choice_is_kept(street):
+    client = street.client_for(street.resident)
+    page = client.post("/health/me/arrival/", {"origin": "朝阳", "arrived_on": TODAY})
+    assert page.status_code == 422 and not Arrival.objects.filter(person=street.resident.person).exists()
+    body = page.content.decode()
+    assert "choose one below" in body or "请在下面选择" in body
+    for code in ("110105", "211300", "220104"):  # 北京市朝阳区, 辽宁省朝阳市, 长春市朝阳区
+        assert f'name="origin_code" id="origin_code-{code}" value="{code}"' in body
+    chosen = client.post("/health/me/arrival/", {"origin": "朝阳", "origin_code": "220104", "arrived_on": TODAY})
+    assert chosen.status_code == 302
+    assert Arrival.objects.get(person=street.resident.person).origin_name == "吉林省长春市朝阳区"
+
+
+def test_a_place_not_in_the_list_is_refused_with_a_reason(street):
+    page = street.client_for(street.resident).post("/health/me/arrival/", {"origin": "火星基地", "arrived_on": TODAY})
+    assert page.status_code == 422
+    assert "GB/T 2260" in page.content.decode()
+
+
+def test_the_live_search_answers_with_choices(street):
+    client = street.client_for(street.resident)
+    page = client.get("/regions/", {"from": "origin", "field": "origin_code", "origin": "江岸"}).content.decode()
+    assert 'name="origin_code"' in page and "湖北省武汉市江岸区" in page and 'value="420102"' in page
+    assert "<script" not in client.get("/regions/", {"from": "q", "q": "<script>"}).content.decode()
 
 
 def test_compounds_are_coloured_by_their_arrivals(street, settings):

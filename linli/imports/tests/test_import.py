@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from linli.core.access import PermissionDenied
 from linli.core.models import AuditEvent
@@ -243,6 +244,22 @@ def test_gb18030_csv_with_full_width_and_text_dates(street):
     person = Person.objects.get(id_hash=people_actions.search.id_hashes(make_id(seq=15))[0])
     assert person.name == "吴九" and person.phone == "+8613812340000"
     assert Residence.objects.get(person=person).moved_in == datetime.date(2024, 2, 29)
+
+
+def test_a_person_whose_only_phone_is_a_landline_is_imported(street):
+    """A landline made the whole person rejected; it is kept as a landline, with its extension."""
+    first, second = houses(street.grid_building, 2)
+    data = xlsx_bytes([person_row(1, "王䶮", make_id(seq=19), "021-58881234转801", address_of(first)),
+                       person_row(2, "王二", make_id(seq=21), "(021)58881235", address_of(second))])
+    batch = dry_run(street.secretary, street.community, data)
+    assert batch.counts["new"] == 2 and batch.counts["rejected"] == 0
+    commit(batch, street.secretary)
+    wang = Person.objects.get(name="王䶮")
+    assert wang.phone == "+862158881234;ext=801"
+    assert Person.objects.get(name="王二").phone == "+862158881235"
+    found = people_actions.search_people(street.secretary, "(021) 5888 1234")
+    assert [p.name for p in found] == ["王䶮"]
+    assert people_actions.person_card(wang, street.secretary, timezone.localdate()).phone_masked == "021-****1234"
 
 
 def test_several_sheets_and_a_sheet_without_header(street):

@@ -64,3 +64,30 @@ def test_a_compression_bomb_is_refused_by_its_declared_size(settings):
         read_file(data, "名单.xlsx")
     assert refused.value.code == "file_too_large_unzipped"
     assert "5 MB" in str(refused.value.messages[0])  # 6,000,000 bytes
+
+
+# --- CSV: quoting, separators, encodings -----------------------------------------------------------
+
+NOTE = '门口写着"东"字'
+
+
+@pytest.mark.parametrize(("text", "rows"), [
+    # A quoted note with doubled quotes at the end of the line: once read as 门口写着"东""字".
+    ('姓名,备注\r\n张三,"门口写着""东""字"\r\n', [["姓名", "备注"], ["张三", NOTE]]),
+    # Semicolons inside quoted notes: once taken for the separator, splitting every row.
+    ('姓名,身份证号,备注\r\n张三,1,"路口;""东"";门"\r\n李四,2,"见;""西"";侧"\r\n',
+     [["姓名", "身份证号", "备注"], ["张三", "1", '路口;"东";门'], ["李四", "2", '见;"西";侧']]),
+    # A semicolon-separated file (European settings) with commas inside the cells.
+    ("姓名;户籍地址\r\n邵华;江苏省南京市,玄武区\r\n邵宁;上海市,浦东新区\r\n",
+     [["姓名", "户籍地址"], ["邵华", "江苏省南京市,玄武区"], ["邵宁", "上海市,浦东新区"]]),
+], ids=["doubled-quotes", "semicolons-in-quotes", "semicolon-separated"])
+def test_csv_quoting_and_separators_are_read_as_written(text, rows):
+    [sheet] = read_file(text.encode(), "名单.csv")
+    assert sheet.rows == rows
+
+
+def test_excels_unicode_text_file_is_read():
+    """UTF-16 with a byte-order mark, tab-separated: once refused as a binary file."""
+    text = "姓名\t身份证号\t备注\r\n张三\t310115192303030811\t\"门口写着\"\"东\"\"字\"\r\n"
+    [sheet] = read_file(text.encode("utf-16"), "名单.txt")
+    assert sheet.rows == [["姓名", "身份证号", "备注"], ["张三", "310115192303030811", NOTE]]

@@ -213,6 +213,14 @@ def test_create_registers_and_answers_masked(street: Street) -> None:
     assert AuditEvent.objects.filter(action="person.create", object_id=str(person.pk)).exists()
 
 
+def test_create_keeps_a_landline_as_a_landline(street: Street) -> None:
+    response = _create(street.client_for(street.grid_worker), {
+        "name": "王䶮", "phone": "(010) 8888 8888", "house_id": street.house_in(street.grid_building).pk})
+    assert response.status_code == 201, response.content
+    assert response.json()["phone_masked"] == "010-****8888"
+    assert Person.objects.get(pk=response.json()["id"]).phone == "+861088888888"
+
+
 def test_create_rejects_bad_id_and_phone_field_by_field(street: Street) -> None:
     number = fresh_id_number()
     wrong = number[:17] + ("0" if number[17] != "0" else "1")
@@ -249,3 +257,17 @@ def test_create_by_a_role_that_may_only_view_is_404(street: Street) -> None:
     response = _create(street.client_for(street.health_officer), {
         "name": "x", "house_id": street.house_in(street.grid_building).pk})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("moved_in", "code"), [(0, "date_format"), ("0", "date_format"), ("0001-01-01", "date_range"),
+                                                ("9999-12-31", "date_range"), ("1899-12-31", "date_range")])
+def test_a_date_that_is_no_real_date_is_refused_with_its_bounds(street: Street, moved_in: Any, code: str) -> None:
+    """0 became 1970-01-01; years 1 and 9999 were stored."""
+    response = _create(street.client_for(street.grid_worker), {
+        "name": "新住户", "house_id": street.house_in(street.grid_building).pk, "moved_in": moved_in})
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert (error["loc"], error["code"]) == (["body", "moved_in"], code)
+    if code == "date_range":
+        assert "1900-01-01" in error["msg"] and "1900-01-01" in error["msg_zh"] and "只接受" in error["msg_zh"]
+    assert not Person.objects.filter(name="新住户").exists()

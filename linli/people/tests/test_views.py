@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from linli.core.validators import id_check_digit
 from linli.people.models import Person, Residence
 
@@ -20,6 +22,20 @@ def test_grid_worker_registers_a_resident(street):
     person = Person.objects.get(name="李 小 红")
     assert person.special_groups == ["disabled"] and person.phone == "+8613912345678"
     assert Residence.objects.get(person=person).moved_in.isoformat() == "2026-10-01"
+
+
+def test_a_resident_whose_only_phone_is_a_landline_is_registered(street):
+    """The form refused 021-58881234 as 'only mobile numbers are accepted'."""
+    house = street.house_in(street.grid_building)
+    client = street.client_for(street.grid_worker)
+    response = client.post("/people/new/", {
+        "house": house.pk, "name": "王䶮", "id_number": valid_id("44052419800101003"), "phone": "021-58881234-801",
+        "population_type": "registered", "relation": "owner"})
+    assert response.status_code == 302
+    person = Person.objects.get(name="王䶮")
+    assert person.phone == "+862158881234;ext=801"
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert "021-****1234" in page and "58881234" not in page
 
 
 def test_bad_input_shows_errors_and_writes_nothing(street):
@@ -145,3 +161,14 @@ def test_registering_someone_in_a_vacant_house_ends_its_vacancy_and_usage_can_be
     assert house.usage == Usage.RENTED
     far = street.house_in(street.far_building)
     assert client.post(f"/places/{far.pk}/usage/", {"usage": "vacant"}).status_code == 404
+
+
+@pytest.mark.parametrize("moved_in", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_a_move_in_date_outside_sane_bounds_is_refused_with_the_bounds(street, moved_in):
+    """The form stored years 1 and 9999."""
+    house = street.house_in(street.grid_building)
+    response = street.client_for(street.grid_worker).post("/people/new/", {
+        "house": house.pk, "name": "赵年", "population_type": "registered", "relation": "family", "moved_in": moved_in})
+    assert response.status_code == 422
+    assert "1900-01-01" in response.content.decode()
+    assert not Person.objects.filter(name="赵年").exists()
