@@ -13,11 +13,15 @@ import datetime
 import random
 import secrets
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from linli.core import audit
@@ -129,10 +133,12 @@ def build_history(*, days: int = 60, per_day: float = 30.0, seed: int = 1,
     calendar = workcal.Calendar.load((now - datetime.timedelta(days=days + 1)).date(), days=days + 400)
     progress = Progress("requests", total, enabled=show_progress)
     with transaction.atomic():
+        next_pk = (Ticket.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
         for start in range(0, total, 5000):
             batch = [_one(rng, street, mix, now, days, calendar) for _ in range(min(5000, total - start))]
-            _write(batch)
+            next_pk = _write(batch, next_pk)
             progress.advance(len(batch))
+        _reset_sequence()
         audit.record("tickets.demo", detail={"requests": total, "days": days})
     return total
 
@@ -236,27 +242,45 @@ def _mark_overdue(t: Ticket, now: datetime.datetime) -> None:
         t.warned_at = due
 
 
-def _write(batch: list[Planned]) -> None:
+def _write(batch: list[Planned], next_pk: int) -> int:
+    """Insert a batch with ids chosen here (so numbers and planned times go in with the rows,
+    without a second pass); returns the next free id."""
     tickets = [p.ticket for p in batch]
-    planned = {t.token: t.created_at for t in tickets}  # bulk_create stamps auto_now_add over them
     for t in tickets:
-        t.number = f"tmp-{t.token}"
-    Ticket.objects.bulk_create(tickets, batch_size=1000)
-    for t in tickets:
-        t.created_at = t.updated_at = planned[t.token]
-    saved = dict(Ticket.objects.filter(number__in=[t.number for t in tickets]).values_list("number", "pk"))
-    numbers = []
-    for t in tickets:
-        t.pk = saved[t.number]
+        t.pk = next_pk
+        next_pk += 1
         t.number = f"{timezone.localtime(t.created_at):%Y%m%d}-{t.pk:06d}"
-        numbers.append(t)
-    Ticket.objects.bulk_update(numbers, ["number", "created_at", "updated_at"], batch_size=1000)
+        t.updated_at = t.created_at
+    with _planned_times():
+        Ticket.objects.bulk_create(tickets, batch_size=2000)
     events = []
     for p in batch:
         for e in p.events:
             e.ticket_id = p.ticket.pk
             events.append(e)
-    TicketEvent.objects.bulk_create(events, batch_size=2000)
+    TicketEvent.objects.bulk_create(events, batch_size=4000)
+    return next_pk
+
+
+@contextmanager
+def _planned_times() -> Iterator[None]:
+    """Keep the planned filing times: the timestamps would otherwise say "now"."""
+    fields = [Ticket._meta.get_field("created_at"), Ticket._meta.get_field("updated_at")]
+    saved = [(f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for f, (now, add) in zip(fields, saved, strict=True):
+            f.auto_now, f.auto_now_add = now, add  # type: ignore[attr-defined]
+
+
+def _reset_sequence() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Ticket]):
+                cursor.execute(sql)
 
 
 def prepare_demo_requests(*, seed: int = 1, residents: int = 50_000, show_progress: bool = False) -> int:
