@@ -92,7 +92,7 @@ INSTALLED_APPS = [
     "linli.gates",
     "linli.demo",
     "linli.web",
-    "axes",  # sign-in throttling and lockout
+    "linli.core.axes_config.AxesConfig",  # django-axes: sign-in throttling and lockout
 ]
 
 MIDDLEWARE = [

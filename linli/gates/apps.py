@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GatesConfig(AppConfig):
     name = "linli.gates"
     label = "gates"
-    verbose_name = "Gates (门岗)"
+    verbose_name = _("Gates")
 
     def ready(self) -> None:
         from linli.gates.models import GateEvent

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportsConfig(AppConfig):
     name = "linli.imports"
     label = "imports"
-    verbose_name = "Spreadsheet import"
+    verbose_name = _("Spreadsheet import")

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LedgerConfig(AppConfig):
     name = "linli.ledger"
     label = "ledger"
-    verbose_name = "Shared ledger (防疫账簿)"
+    verbose_name = _("Shared ledger")

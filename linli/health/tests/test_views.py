@@ -231,8 +231,12 @@ def test_a_risk_area_csv_with_a_bad_row_changes_nothing(street):
     assert response.status_code == 422
     assert RiskArea.objects.count() == before
     page = response.content.decode()
-    assert "<th scope=\"row\" rowspan=\"3\">3</th>" in page  # row 3: three problems, each in both languages
-    assert "not a date" in page or "不是" in page
+    assert "<th scope=\"row\" rowspan=\"3\">3</th>" in page  # row 3: three problems, in the reader's language
+    assert "不是" in page and "not a date" not in page and 'lang="en"' not in page.split('id="main"')[1]
+    officer.cookies["django_language"] = "en"
+    english = officer.post("/health/risk-areas/import/", {"file": _csv(bad)}).content.decode()
+    assert "not a date" in english
+    officer.cookies["django_language"] = "zh-hans"
     good = "420100,武汉市,高,2026-11-01,\n420600,襄阳市,中,2026/11/5,2026-11-30\n"
     assert officer.post("/health/risk-areas/import/", {"file": _csv(good, "gb18030")}).status_code == 302
     assert RiskArea.objects.count() == before + 2
