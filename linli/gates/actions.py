@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -207,6 +207,7 @@ class SyncResult:
     received_at: datetime.datetime
     accepted: int = 0
     duplicate: int = 0
+    today: dict[str, int] = field(default_factory=dict)  # the gate's counts after this batch
 
 
 class EventErrors(ValidationError):
@@ -365,6 +366,7 @@ def _record(access: SyncAccess, events: list[EventInput], acting_user: Any) -> S
             "kinds": {kind: sum(r.kind == kind for r in rows) for kind in EventKind.values},
             "people": sorted({r.person_id for r in rows if r.person_id}),
             "visitors": [v.pk for v in visitors]})
+    result.today = today_counts(gate)
     return result
 
 

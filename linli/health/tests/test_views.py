@@ -607,3 +607,15 @@ def test_a_fever_checked_in_on_an_elders_behalf_stands_out_in_the_list(street):
     assert rows[0].person == people[1] and rows[0].unwell and not next(r for r in rows if r.person == people[0]).unwell
     html = page.content.decode()
     assert "text-bg-danger" in html and "38.2" in html and page.context["unwell"] == 1
+
+
+def test_the_check_in_list_says_plainly_when_nobody_has_to_check_in_or_everyone_has(street):
+    page = street.client_for(street.grid_worker).get("/health/checkins/").content.decode()
+    assert "还有 0 人" not in page and "未打卡" not in page.split('id="main"')[1].split("</h1>")[1]
+    assert "本辖区今天没有须打卡的人员" in page
+    person = street.person_in(street.grid_building)
+    actions.do_register_arrival(person, acting_user=street.health_officer, origin_code="420106",
+                                origin_name="武昌区", arrived_on=TODAY - datetime.timedelta(days=1))
+    actions.do_check_in(person, acting_user=street.grid_worker, temperature=Decimal("36.5"), channel=Channel.ON_BEHALF)
+    page = street.client_for(street.grid_worker).get("/health/checkins/?missing=1").content.decode()
+    assert "还有 0 人" not in page and "都已打卡" in page and "本辖区今天没有须打卡的人员" not in page

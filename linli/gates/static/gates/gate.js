@@ -343,6 +343,8 @@
         }
         if (response.ok) {
           forget(batch.map(e => e.client_id), []);
+          const answer = await response.json().catch(() => null);
+          if (answer && answer.today) $("sync-today").textContent = fill(text.uploaded_today, answer.today);
           save("synced_at", nowSeconds());
           $("sync-problem").textContent = "";
           continue;
