@@ -64,6 +64,14 @@ def shifts_now(user: Any, at: datetime.datetime | None = None) -> QuerySet[DutyS
     return DutyShift.objects.filter(user=user, starts_at__lte=at, ends_at__gt=at)
 
 
+def upcoming_shifts(user: Any, until: datetime.datetime) -> QuerySet[DutyShift]:
+    """The user's own shifts not over yet that start before ``until`` (her home page)."""
+    if not getattr(user, "is_authenticated", False):
+        return DutyShift.objects.none()
+    return (DutyShift.objects.filter(user=user, ends_at__gt=timezone.now(), starts_at__lt=until)
+            .select_related("gate", "gate__place").order_by("starts_at"))
+
+
 def on_duty_until(user: Any) -> dict[int, datetime.datetime]:
     """gate id → the end of the user's current shift there (the latest, if shifts overlap)."""
     return dict(shifts_now(user).order_by("ends_at").values_list("gate_id", "ends_at"))

@@ -8,8 +8,12 @@ class GatesConfig(AppConfig):
     verbose_name = _("Gates")
 
     def ready(self) -> None:
+        from linli.core import today
         from linli.gates.models import GateEvent
+        from linli.gates.today import items
         from linli.health.retention import EpidemicRecords, purge_with_health
+
+        today.register("gates", items)
 
         # Scans and visitors are epidemic records too; a visitor's record goes with its event.
         purge_with_health(EpidemicRecords(

@@ -6,3 +6,9 @@ class HealthConfig(AppConfig):
     name = "linli.health"
     label = "health"
     verbose_name = _("Epidemic mode")
+
+    def ready(self) -> None:
+        from linli.core import today
+        from linli.health.today import items
+
+        today.register("health", items)

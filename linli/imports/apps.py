@@ -6,3 +6,9 @@ class ImportsConfig(AppConfig):
     name = "linli.imports"
     label = "imports"
     verbose_name = _("Spreadsheet import")
+
+    def ready(self) -> None:
+        from linli.core import today
+        from linli.imports.today import items
+
+        today.register("imports", items)
