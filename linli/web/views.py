@@ -30,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "me": home_page.me(user, day),
         "rows": rows,
         "side_by_side": len(rows) > 1,
+        "resident_first": not rows,  # a resident's own things come before an (often empty) list of work
         "my_grids": home_page.my_grids(user),
         "grids": Grid.objects.restrict(user, "grids.view").order_by("code")[:12] if len(rows) == 1 else [],
         "compounds": (Place.objects.restrict(user, "places.view").filter(level=Level.COMPOUND).order_by("code")[:40]

@@ -84,6 +84,7 @@ def test_the_resident_sees_her_own_code_check_in_household_and_id(street):
     assert 'href="/health/me/"' in main and 'href="/health/me/checkin/"' in main
     assert f'href="/places/{person.current_house_id}/"' in main
     assert f'id="my-id">{person.id_number}<' in main  # her own number, in full, for herself
+    assert main.index('id="me"') < main.index('id="today"')  # her own things first
     assert 'id="communities"' not in main and "房屋" not in main  # no registry numbers
     assert 'href="/people/"' not in html  # 居民查询 would find only herself
     assert "今日打卡" in main or "今天还未打卡" in main or "打卡" in main
@@ -95,7 +96,7 @@ def test_the_volunteer_sees_her_grid_as_the_grid_page_counts_it(street):
     grid = Grid.objects.get(members__user=street.volunteer)
     page = client.get(f"/grids/{grid.pk}/")
     assert f"{page.context['residents']} 名居民" in html.replace(",", "")
-    assert ">0<" not in html
+    assert ">0<" not in html and 'id="me"' not in html
 
 
 def test_the_administrator_is_told_what_she_is(street):
