@@ -107,7 +107,7 @@ INSTALLED_APPS = [
     "linli.tickets",
     "linli.demo",
     "linli.web",
-    "axes",  # sign-in throttling and lockout
+    "linli.core.axes_config.AxesConfig",  # django-axes: sign-in throttling and lockout
     "csp",  # Content-Security-Policy (decision 0014)
 ]
 

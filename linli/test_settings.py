@@ -3,7 +3,12 @@
 import os
 import tempfile
 
-os.environ.setdefault("LINLI_DATA_DIR", tempfile.mkdtemp(prefix="linli-test-"))
+# Always a fresh directory: someone who exported LINLI_DATA_DIR (or key files) for the demo or a
+# deployment must not find test keys and databases there, nor have tests read her keys.
+os.environ["LINLI_DATA_DIR"] = tempfile.mkdtemp(prefix="linli-test-")
+for _name in ("LINLI_DATA_KEYS", "LINLI_SECRET_KEY", "LINLI_LEDGER_KEY"):
+    os.environ.pop(_name, None)
+    os.environ.pop(_name + "_FILE", None)
 os.environ.setdefault("LINLI_TASKS_IMMEDIATE", "true")
 
 from linli.settings import *  # noqa: E402,F403

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "linli.core"
     label = "core"
-    verbose_name = "Core"
+    verbose_name = _("Accounts, roles and audit")
 
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules

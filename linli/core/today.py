@@ -1,34 +1,51 @@
-"""今日待办: what each user has to do today, gathered from the apps for her home page.
+""""Today" on the home page: what each app asks of the signed-in user now.
 
-Each app registers a function ``todos(user) -> list[Todo]`` (in its ``AppConfig.ready``); the
-home page shows them together, overdue first. Core knows nothing of requests, tasks or
-visits: the apps bring their own."""
+The home page answers "what do I do now?". Each app that has work for someone (the epidemic
+app: check-ins not done, people who checked in unwell, quarantine follow-ups; the gates: duty
+shifts; imports: dry runs waiting for a decision; later requests, tasks and alerts) registers
+a provider from its ``AppConfig.ready()``; the home page lists what the providers return,
+urgent items first. The home page imports no app for this, and a new app plugs in without
+touching it::
+
+    from linli.core.today import Item, register
+
+    def my_items(user, today):
+        n = Ticket.objects.restrict(user, "tickets.handle").filter(state="new").count()
+        if n:
+            yield Item(_("%(n)d new requests") % {"n": n}, reverse("tickets:inbox"), count=n)
+
+    register("tickets", my_items)
+
+A provider only counts (it names nobody), so it writes no audit row; the page it links to
+audits what it shows.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 
 @dataclass(frozen=True)
-class Todo:
-    label: str  # translated, e.g. "诉求待受理"
-    count: int
+class Item:
+    text: str  # in the reader's language, e.g. "3 people have not checked in"
     url: str
-    overdue: bool = False  # shown in red, first
+    count: int = 0
+    urgent: bool = False  # shown first, in red: someone needs a call
+    order: int = 50  # among items of the same urgency, lower first
 
 
-Provider = Callable[[Any], list[Todo]]
-_PROVIDERS: list[Provider] = []
+Provider = Callable[[Any, datetime.date], Iterable[Item]]
+_PROVIDERS: dict[str, Provider] = {}
 
 
-def register(provider: Provider) -> None:
-    if provider not in _PROVIDERS:
-        _PROVIDERS.append(provider)
+def register(name: str, provider: Provider) -> None:
+    """Add (or replace, by name) a provider of today's items."""
+    _PROVIDERS[name] = provider
 
 
-def todos(user: Any) -> list[Todo]:
-    """Everything the user has to do, overdue first; empty counts left out."""
-    found = [todo for provider in _PROVIDERS for todo in provider(user) if todo.count]
-    return sorted(found, key=lambda t: not t.overdue)
+def items_for(user: Any, today: datetime.date) -> list[Item]:
+    found = [item for provider in _PROVIDERS.values() for item in provider(user, today)]
+    return sorted(found, key=lambda item: (not item.urgent, item.order))

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from linli.core import audit, regions
+from linli.core import audit, audit_words, regions
 from linli.core.access import area_of, may, route
 from linli.core.models import AuditEvent
 from linli.core.text import clean_query_text
@@ -29,7 +29,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page.object_list = list(page.object_list)
     audit.record("audit.view", actor=request.user, detail={"page": page.number},
                  path=area_of(request.user, "audit.view"))
-    return render(request, "core/audit.html", {"page": page, "action": action})
+    for event in page.object_list:
+        event.action_words = audit_words.action_words(event.action)
+        event.purpose_words = audit_words.purpose_words(event.purpose)
+        event.object_words = audit_words.object_words(event.object_type) if event.object_type else ""
+    choices = sorted(((code, str(words)) for code, words in audit_words.ACTIONS.items()), key=lambda c: c[1])
+    return render(request, "core/audit.html", {"page": page, "action": action, "choices": choices})
 
 
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,40}")

@@ -37,7 +37,7 @@ from linli.people.models import (
 from linli.places.models import ElementType, Level, Place, Usage
 from linli.places.rules import path_for
 
-DEMO_ACCOUNTS = [
+DEMO_ACCOUNTS = [  # username, what it is (printed by `linli demo`)
     ("demo-admin", "administrator (everything)"),
     ("demo-street", "street officer (whole street)"),
     ("demo-community", "community secretary (first community)"),
@@ -46,6 +46,16 @@ DEMO_ACCOUNTS = [
     ("demo-resident", "resident living in the first grid"),
     ("demo-volunteer", "volunteer (first grid)"),
 ]
+# The names the accounts go by in the interface (greetings, report footers, the audit log), as a
+# community office would write them; the resident goes by her own name.
+DEMO_DISPLAY_NAMES = {
+    "demo-admin": "系统管理员",
+    "demo-street": "街道干部 周建华",
+    "demo-community": "社区书记 李秀兰",
+    "demo-grid": "网格员 陈静",
+    "demo-health": "区卫健委 王医生",
+    "demo-volunteer": "志愿者 赵晓明",
+}
 RESIDENTS_PER_COMPOUND = 2500
 COMPOUNDS_PER_COMMUNITY = 4
 BATCH = 2000
@@ -398,9 +408,9 @@ class StreetBuilder:
         district = next(p for p in self.places if p.level == Level.DISTRICT)
         password = make_password(self.plan.password)
         users: dict[str, User] = {}
-        for username, description in DEMO_ACCOUNTS:
+        for username, _description in DEMO_ACCOUNTS:
             users[username] = User.objects.create(
-                username=username, password=password, display_name=description,
+                username=username, password=password, display_name=DEMO_DISPLAY_NAMES.get(username, username),
                 is_superuser=username == "demo-admin", is_staff=username == "demo-admin")
         first_building = first_grid.places.order_by("path")[0]
         resident = Person.objects.filter(path__under=first_building.path).order_by("pk")[0]

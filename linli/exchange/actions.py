@@ -199,14 +199,15 @@ def _verify(data: bytes) -> tuple[fileformat.ParsedFile, TrustedOffice]:
 
 @transaction.atomic
 def _store(parsed: fileformat.ParsedFile, office: TrustedOffice, generated_at: datetime.datetime,
-           figures: list[tuple[str, str, str, int | None]], *, acting_user: Any, filename: str) -> Imported:
+           figures: list[tuple[str, str, str, int | None, str]], *, acting_user: Any, filename: str) -> Imported:
     records = [line for line in parsed.lines if line.get("type") == "record"]
     snapshot = ExchangeSnapshot.objects.create(
         scope_code=str(parsed.header["scope"]), generated_at=generated_at, sender_key_id=parsed.key_id,
         sender_place_code=office.place_code, sha256=parsed.sha256,
         payload={"header": parsed.header, "records": records})
     ExchangeFigure.objects.bulk_create(
-        [ExchangeFigure(snapshot=snapshot, place_code=p, measure=m, breakdown=b, value=v) for p, m, b, v in figures])
+        [ExchangeFigure(snapshot=snapshot, place_code=p, measure=m, breakdown=b, value=v, withheld=w)
+         for p, m, b, v, w in figures])
     audit.record("exchange.import", actor=acting_user, obj=snapshot, purpose="upward exchange",
                  path=area_of(acting_user, "exchange.import"),
                  detail={"scope": snapshot.scope_code, "sha256": parsed.sha256, "figures": len(figures),
@@ -223,6 +224,9 @@ def _generated_at(header: dict[str, Any]) -> datetime.datetime:
         raise ExchangeError("malformed", "malformed exchange file: generated_at is not a time with a zone",
                             "交换文件格式错误：generated_at 不是带时区的时间")
     return generated_at
+
+
+WITHHELD_REASONS = {aggregate.BELOW_K, aggregate.COMPLEMENTARY}
 
 
 def _figures(lines: list[dict[str, Any]]) -> Any:
@@ -243,7 +247,11 @@ def _figures(lines: list[dict[str, Any]]) -> Any:
                 raise ExchangeError("malformed", "malformed exchange file: a figure appears twice",
                                     "交换文件格式错误：同一数据重复出现")
             seen.add((place, measure, breakdown))
-            yield place, measure, breakdown, value
+            reason = ""
+            if value is None:
+                given = cell.get("reason")
+                reason = given if given in WITHHELD_REASONS else "unknown"
+            yield place, measure, breakdown, value, reason
 
 
 def latest_figures(scope_code: str) -> dict[tuple[str, str, str], int | None]:

@@ -27,6 +27,10 @@ from linli.places.models import LEVELS, SEGMENT_WIDTH, Level, Place, Usage
 Key = tuple[str, str, str]  # (place code, measure, breakdown)
 
 UNKNOWN = "unknown"
+# Why a count is withheld: it is below k, or it is not small but withheld with a small one
+# so that the small one cannot be worked out by subtraction from a sum.
+BELOW_K = "below_k"
+COMPLEMENTARY = "complementary"
 AGE_BANDS: list[tuple[str, int, int | None]] = [
     ("0-5", 0, 5), ("6-17", 6, 17), ("18-59", 18, 59), ("60-79", 60, 79), ("80+", 80, None),
 ]
@@ -59,6 +63,7 @@ class Table:
     values: dict[Key, int] = field(default_factory=dict)
     sums: list[tuple[Key, list[Key]]] = field(default_factory=list)
     hidden: set[Key] = field(default_factory=set)
+    complementary: set[Key] = field(default_factory=set)  # hidden although not below k
 
 
 def _prefix_length(level: str) -> int:
@@ -172,6 +177,7 @@ def suppress(table: Table, k: int) -> None:
             open_members = [m for m in members if m not in table.hidden]
             pick = min(open_members, key=lambda c: (table.values[c], c)) if open_members else total
             table.hidden.add(pick)
+            table.complementary.add(pick)
             changed = True
 
 
@@ -181,7 +187,8 @@ def aggregate_lines(table: Table) -> Iterable[dict[str, Any]]:
     for (code, measure, breakdown), value in table.values.items():
         cell: dict[str, Any] = {"breakdown": breakdown, "value": value}
         if (code, measure, breakdown) in table.hidden:
-            cell = {"breakdown": breakdown, "value": None, "suppressed": True}
+            reason = COMPLEMENTARY if (code, measure, breakdown) in table.complementary else BELOW_K
+            cell = {"breakdown": breakdown, "value": None, "suppressed": True, "reason": reason}
         measures.setdefault((code, measure), []).append(cell)
     for place in table.places:
         for measure in DICTIONARY:

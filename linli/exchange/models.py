@@ -65,13 +65,18 @@ class ExchangeSnapshot(models.Model):
 
 
 class ExchangeFigure(models.Model):
-    """One published count: ``value`` is None where the sender suppressed it (below k)."""
+    """One published count: ``value`` is None where the sender withheld it: below k, or a larger
+    count withheld with a small one (complementary suppression), as ``withheld`` says."""
 
     snapshot = models.ForeignKey(ExchangeSnapshot, on_delete=models.CASCADE, related_name="figures")
     place_code = models.CharField(_("place code"), max_length=32)
     measure = models.CharField(_("measure"), max_length=32)
     breakdown = models.CharField(_("breakdown"), max_length=32)
     value = models.PositiveIntegerField(_("value"), null=True, blank=True)
+    # Why the sender withheld it (files from older senders say only that it was withheld).
+    withheld = models.CharField(_("withheld because"), max_length=16, blank=True, choices=[
+        ("below_k", _("below k")), ("complementary", _("protects a small count")), ("unknown", _("not said")),
+    ])
 
     objects = RestrictedQuerySet.as_manager()
 

@@ -22,6 +22,7 @@ from linli.core.http import attachment
 from linli.exchange import actions
 from linli.exchange.errors import ExchangeError
 from linli.exchange.keys import office_signer
+from linli.exchange.labels import breakdown_label
 from linli.exchange.models import ExchangeSnapshot, TrustedOffice
 from linli.exchange.places import is_within, path_of_code
 from linli.people.exports import export_places
@@ -103,15 +104,20 @@ def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
     zh = not (get_language() or "").startswith("en")
     names = dict(Place.objects.filter(code__in=set(shot.figures.values_list("place_code", flat=True)))
                  .values_list("code", "name"))
-    rows: dict[tuple[str, str], dict[str, int | None]] = {}
+    rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    withheld: set[str] = set()
     for figure in shot.figures.order_by("place_code", "pk"):
-        rows.setdefault((figure.place_code, figure.measure), {})[figure.breakdown] = figure.value
+        rows.setdefault((figure.place_code, figure.measure), []).append({
+            "label": breakdown_label(figure.measure, figure.breakdown), "value": figure.value,
+            "withheld": figure.withheld if figure.value is None else ""})
+        if figure.value is None:
+            withheld.add(figure.withheld or "unknown")
     table = [{"place": names.get(place, place), "code": place,
               "measure": (dictionary.get(measure, {}).get("zh" if zh else "en") or measure),
-              "cells": list(cells.items())} for (place, measure), cells in rows.items()]
+              "cells": cells} for (place, measure), cells in rows.items()]
     audit.record("exchange.view", actor=request.user, obj=shot, detail={"scope": shot.scope_code},
                  path=area_of(request.user, "exchange.import"))
-    return render(request, "exchange/snapshot.html", {"shot": shot, "table": table,
+    return render(request, "exchange/snapshot.html", {"shot": shot, "table": table, "withheld": withheld,
                                                       "k": shot.payload.get("header", {}).get("k")})
 
 

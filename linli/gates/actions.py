@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -62,6 +62,14 @@ def shifts_now(user: Any, at: datetime.datetime | None = None) -> QuerySet[DutyS
     if not getattr(user, "is_authenticated", False):
         return DutyShift.objects.none()
     return DutyShift.objects.filter(user=user, starts_at__lte=at, ends_at__gt=at)
+
+
+def upcoming_shifts(user: Any, until: datetime.datetime) -> QuerySet[DutyShift]:
+    """The user's own shifts not over yet that start before ``until`` (her home page)."""
+    if not getattr(user, "is_authenticated", False):
+        return DutyShift.objects.none()
+    return (DutyShift.objects.filter(user=user, ends_at__gt=timezone.now(), starts_at__lt=until)
+            .select_related("gate", "gate__place").order_by("starts_at"))
 
 
 def on_duty_until(user: Any) -> dict[int, datetime.datetime]:
@@ -207,6 +215,7 @@ class SyncResult:
     received_at: datetime.datetime
     accepted: int = 0
     duplicate: int = 0
+    today: dict[str, int] = field(default_factory=dict)  # the gate's counts after this batch
 
 
 class EventErrors(ValidationError):
@@ -365,6 +374,7 @@ def _record(access: SyncAccess, events: list[EventInput], acting_user: Any) -> S
             "kinds": {kind: sum(r.kind == kind for r in rows) for kind in EventKind.values},
             "people": sorted({r.person_id for r in rows if r.person_id}),
             "visitors": [v.pk for v in visitors]})
+    result.today = today_counts(gate)
     return result
 
 

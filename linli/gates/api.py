@@ -71,6 +71,8 @@ class SyncOut(Schema):
     accepted: int = Field(description="events stored now")
     duplicate: int = Field(description="events stored before (same client_id): nothing changed")
     received_at: datetime.datetime
+    today: dict[str, int] = Field(description="today's stored events at the gate by verdict, and visitors: "
+                                              "the screen's counts after the upload")
 
 
 class GateOut(Schema):
@@ -115,4 +117,5 @@ def post_events(request: HttpRequest, gate_id: Id, payload: EventsIn) -> Status 
         result = actions.do_record_events(gate_id, [_event_input(e) for e in payload.events], acting_user=user)
     except EventErrors as exc:
         return Status(422, _event_errors(exc))
-    return {"accepted": result.accepted, "duplicate": result.duplicate, "received_at": result.received_at}
+    return {"accepted": result.accepted, "duplicate": result.duplicate, "received_at": result.received_at,
+            "today": result.today}

@@ -1,14 +1,19 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GatesConfig(AppConfig):
     name = "linli.gates"
     label = "gates"
-    verbose_name = "Gates (门岗)"
+    verbose_name = _("Gates")
 
     def ready(self) -> None:
+        from linli.core import today
         from linli.gates.models import GateEvent
+        from linli.gates.today import items
         from linli.health.retention import EpidemicRecords, purge_with_health
+
+        today.register("gates", items)
 
         # Scans and visitors are epidemic records too; a visitor's record goes with its event.
         purge_with_health(EpidemicRecords(

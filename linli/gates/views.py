@@ -44,6 +44,8 @@ SCREEN_TEXTS = {
     "queue_empty": gettext_lazy("Nothing waiting to upload."),
     "queue_waiting": gettext_lazy("%(count)s records waiting to upload."),
     "synced": gettext_lazy("All records uploaded (%(time)s)."),
+    "uploaded_today": gettext_lazy("Uploaded today: %(pass)s let in, %(deny)s turned away, %(refer)s referred, "
+                                   "%(visitors)s visitors."),
     "rejected": gettext_lazy("%(count)s records were refused by the server; tell the community office."),
     "login": gettext_lazy("Log in again to upload the records (they are kept on this device)."),
     "not_on_duty": gettext_lazy("The server says you are not on duty at this gate; records are kept on this device."),
@@ -97,7 +99,7 @@ def gate_screen(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "gates/gate.html", {
         "gate": gate, "config": config, "roster": roster,
         "on_duty_until": actions.on_duty_until(request.user).get(gate.pk),
-        "counts": actions.today_counts(gate),
+        "counts": SCREEN_TEXTS["uploaded_today"] % actions.today_counts(gate),
         "texts": {key: str(text) for key, text in SCREEN_TEXTS.items()}, "staff": actions.is_gate_staff(request.user, gate),
         "can_manage": allows(request.user, actions.MANAGE, gate.path)})
 

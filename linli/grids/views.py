@@ -9,11 +9,10 @@ from django.utils.translation import gettext as _
 
 from linli.core.access import allows, get_or_404, may, route
 from linli.core.http import denied
-from linli.core.scope import Scope
 from linli.grids import actions
 from linli.grids.forms import GridForm
 from linli.grids.models import Grid
-from linli.people.models import Residence
+from linli.grids.queries import grid_counts
 
 
 @route("grids.view")
@@ -44,8 +43,7 @@ def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grid = get_or_404(Grid.objects.select_related("community"), request.user, "grids.view", pk=pk)
     places = list(grid.places.order_by("path"))
     members = grid.members.select_related("user").order_by("role", "pk")
-    covered = Scope(prefixes=tuple(p.path for p in places))
-    residents = Residence.objects.filter(covered.q("path"), moved_out__isnull=True).count()
+    residents, _houses = grid_counts(grid, places)
     return render(request, "grids/detail.html", {
         "grid": grid, "places": places, "members": members, "residents": residents,
         "points": polygon_svg_points(grid.polygon),

@@ -210,8 +210,8 @@ FACTS: Final[dict[str, Fact]] = {
     ),
     "quarantine_completed": Fact(
         "bool",
-        "没有未结束的隔离或健康监测（从未隔离也为是）",
-        "No quarantine or health monitoring is still running (true if there never was one)",
+        "没有未结束的隔离（从未隔离也为是）",
+        "No quarantine is still running (true if there never was one)",
     ),
     "consecutive_normal_checkins": Fact(
         "count",

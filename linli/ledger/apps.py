@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LedgerConfig(AppConfig):
     name = "linli.ledger"
     label = "ledger"
-    verbose_name = "Shared ledger (防疫账簿)"
+    verbose_name = _("Shared ledger")
 
     def ready(self) -> None:
         from linli.core.audit import AnchorStore, register_anchor_store

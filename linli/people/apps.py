@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PeopleConfig(AppConfig):
     name = "linli.people"
     label = "people"
-    verbose_name = "People (实有人口)"
+    verbose_name = _("People")

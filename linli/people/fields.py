@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class PersonField:
 
 
 PERSON_FIELDS: dict[str, PersonField] = {f.code: f for f in (
-    PersonField("name", "姓名", _("Name"), ("名字", "居民姓名", "人员姓名", "住户姓名")),
+    PersonField("name", "姓名", pgettext_lazy("of a person", "Name"), ("名字", "居民姓名", "人员姓名", "住户姓名")),
     PersonField("sex", "性别", _("sex")),
     PersonField("birth_date", "出生日期", _("Date of birth")),
     PersonField("id_number", "身份证号", _("ID number"), ("身份证", "身份证号码", "公民身份号码", "证件号码", "证件号",

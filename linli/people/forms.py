@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.forms import ActionErrorsMixin, CleanTextMixin, DateField, IsoDateInput
 from linli.people.actions import PersonInput
@@ -13,7 +14,7 @@ from linli.people.models import CommunityRole, PopulationType, Relation, Special
 class PersonForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
     """Collects what staff type; the action validates (ID check digit, phone, duplicates)."""
 
-    name = forms.CharField(label=_("Name"), max_length=64)
+    name = forms.CharField(label=pgettext_lazy("of a person", "Name"), max_length=64)
     id_number = forms.CharField(label=_("ID number"), max_length=40, required=False,
                                 help_text=_("18 digits (or a 15-digit legacy number); leave empty if unknown."))
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.fields import EncryptedJSONListField, EncryptedTextField
 from linli.core.models import PlaceScopedModel, path_index, prefix_index
@@ -42,7 +43,7 @@ class CommunityRole(models.TextChoices):
 
 
 class Person(PlaceScopedModel):
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(pgettext_lazy("of a person", "name"), max_length=64)
     name_pinyin = models.CharField(max_length=128, blank=True)
     name_initials = models.CharField(max_length=32, blank=True)
     id_number = EncryptedTextField(_("ID number"))

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PlacesConfig(AppConfig):
     name = "linli.places"
     label = "places"
-    verbose_name = "Places (标准地址)"
+    verbose_name = _("Places")

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
     name = "linli.reports"
     label = "reports"
-    verbose_name = "Department reports (一表多用)"
+    verbose_name = _("Department reports")
 
     def ready(self) -> None:
         from linli.reports.builtin import install_builtin_templates

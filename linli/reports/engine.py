@@ -203,9 +203,9 @@ def _health_of(people: QuerySet[Person], today: datetime.date) -> dict[int, dict
         health[person_id].update(arrival_date=arrived, origin_region=origin)
     for person_id, colour in HealthStatus.objects.filter(person__in=ids).values_list("person_id", "colour"):
         health[person_id]["colour"] = colour
-    for person_id, reason in QuarantineOrder.objects.filter(person__in=ids, status="active") \
-            .order_by("start_date").values_list("person_id", "reason"):
-        health[person_id]["order"] = reason
+    for person_id, reason, kind in QuarantineOrder.objects.filter(person__in=ids, status="active") \
+            .order_by("start_date").values_list("person_id", "reason", "kind"):
+        health[person_id].update(order=reason, order_kind=kind)
     return health
 
 

@@ -62,16 +62,18 @@ _ROLES = dict(CommunityRole.choices)
 
 COLOURS = {"green": "绿码", "yellow": "黄码", "red": "红码"}
 CONTACTS = {"close_contact": "密接", "secondary_contact": "次密接"}
-ORDER_WORDS = {"close_contact": "隔离观察中", "secondary_contact": "健康监测中"}
+# A running order is named as the order itself is (居家隔离 / 集中隔离), whatever the contact
+# type, so that the report says what the health page and the printed notice say.
+ORDER_WORDS = {"home": "居家隔离中", "centralised": "集中隔离中"}
 
 
 def _health_status(row: Row, policy: Policy) -> str:
-    """绿码 / 黄码（隔离观察中） …: the colour, and a running quarantine or monitoring."""
+    """绿码 / 黄码（居家隔离中） …: the colour, and a running quarantine."""
     if row.health is None:
         return ""
     colour = COLOURS.get(row.health.get("colour", "green"), "")
     order = row.health.get("order")
-    return f"{colour}（{ORDER_WORDS.get(order, '隔离观察中')}）" if order else colour
+    return f"{colour}（{ORDER_WORDS.get(row.health.get('order_kind', ''), '隔离中')}）" if order else colour
 
 
 def age(row: Row) -> int | None:

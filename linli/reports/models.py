@@ -68,6 +68,8 @@ class ReportRun(models.Model):
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("report run")
+        verbose_name_plural = _("report runs")
         ordering = ["-generated_at"]
 
     def __str__(self) -> str:

@@ -12,6 +12,6 @@ class TicketsConfig(AppConfig):
 
         post_migrate.connect(install_builtin_categories, sender=self, dispatch_uid="linli_ticket_categories")
         from linli.core import today
-        from linli.tickets.today import todos
+        from linli.tickets.today import items
 
-        today.register(todos)
+        today.register("tickets", items)

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from linli.core.access import may
 from linli.gates.actions import usable_gates
 from linli.health.queries import health_menu
+from linli.web.home import own_home_only
 
 
 def linli(request: HttpRequest) -> dict[str, Any]:
@@ -15,7 +16,8 @@ def linli(request: HttpRequest) -> dict[str, Any]:
     menu: dict[str, bool] = {}
     if user is not None and user.is_authenticated:
         menu = {
-            "people": may(user, "people.view"),
+            # A resident sees her own household: a search would find only herself.
+            "people": may(user, "people.view") and not own_home_only(user),
             "places": may(user, "places.view"),
             "grids": may(user, "grids.view"),
             "orgs": may(user, "orgs.view"),

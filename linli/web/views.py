@@ -3,48 +3,38 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from linli.core import today
-from linli.core.access import may, restricted, route
+from linli.core.access import route
 from linli.core.models import RoleAssignment
 from linli.grids.models import Grid
-from linli.people.actions import visible_people
-from linli.people.models import SpecialGroup
-from linli.people.search import group_token
 from linli.places.models import Level, Place
+from linli.web import home as home_page
 
 
 @route(signed_in=True)
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """What do I do now? Today's work first, then her own things, then her area's numbers."""
     user: Any = request.user  # login_required: a User
-    assignments = RoleAssignment.objects.filter(user=user).select_related("role", "place", "grid")
-    places = Place.objects.restrict(user, "places.view")
-    houses = places.filter(level=Level.HOUSE)
-    usage = dict(houses.values_list("usage").annotate(n=Count("id")).order_by())
-    group_counts = []
-    if may(user, "people.view_groups"):
-        people = restricted(visible_people(user), user, "people.view_groups")
-        for group in (SpecialGroup.ALONE_ELDER, SpecialGroup.OLDEST_OLD, SpecialGroup.DISABLED,
-                      SpecialGroup.INFANT, SpecialGroup.SUBSISTENCE, SpecialGroup.KEY_CARE):
-            n = people.filter(special_groups_index__contains=group_token(group)).count()
-            group_counts.append((group.label, n))
+    day = timezone.localdate()
+    rows = home_page.area_rows(user)
     context = {
-        "assignments": assignments,
-        "residents": visible_people(user).count(),
-        "houses": sum(usage.values()),
-        "usage": usage,
-        "group_counts": group_counts,
-        "communities": places.filter(level=Level.COMMUNITY).order_by("code")[:50],
-        "compounds": places.filter(level=Level.COMPOUND).order_by("code")[:200],
-        "grids": Grid.objects.restrict(user, "grids.view").order_by("code")[:100],
-        "own_person": user.person,
-        "todos": today.todos(user),
+        "assignments": RoleAssignment.objects.filter(user=user).select_related("role", "place", "grid"),
+        "today_items": today.items_for(user, day),
+        "me": home_page.me(user, day),
+        "rows": rows,
+        "side_by_side": len(rows) > 1,
+        "resident_first": not rows,  # a resident's own things come before an (often empty) list of work
+        "my_grids": home_page.my_grids(user),
+        "grids": Grid.objects.restrict(user, "grids.view").order_by("code")[:12] if len(rows) == 1 else [],
+        "compounds": (Place.objects.restrict(user, "places.view").filter(level=Level.COMPOUND).order_by("code")[:40]
+                      if len(rows) == 1 else []),
     }
     return render(request, "web/home.html", context)
 

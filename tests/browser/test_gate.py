@@ -157,8 +157,15 @@ def test_verdicts_offline_and_sync(phone: Any, server: str, server_data_dir: Pat
     assert page.locator("#sync-status").get_attribute("data-waiting") == "2"
 
     queued = page.evaluate("() => localStorage.getItem(Object.keys(localStorage).find(k => k.endsWith('.queue')))")
+    before = page.inner_text("#sync-today")
     page.context.set_offline(False)
     wait_uploaded(page)
+    # The day's counts follow the upload at once, as a reload would show them.
+    page.wait_for_function("before => document.getElementById('sync-today').textContent !== before", arg=before)
+    uploaded = page.inner_text("#sync-today")
+    page.reload()
+    page.wait_for_selector("#gate-screen[data-state=ready]")
+    assert page.inner_text("#sync-today") == uploaded
     after = shell(server_data_dir, COUNT.format(gate=gate["gate"], since=gate["since"]))
     assert after["events"] == 8 and after["visitors"] == ["快递员小王"]
 

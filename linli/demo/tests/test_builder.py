@@ -79,3 +79,14 @@ def test_nobody_in_the_demo_moved_in_before_she_was_born(street):
 
     assert Residence.objects.exists()
     assert not Residence.objects.filter(moved_in__lt=F("person__birth_date")).exists()
+
+
+def test_demo_accounts_go_by_chinese_names(street):
+    """Greetings, report footers and the audit log name the demo accounts as an office would."""
+    import re
+
+    names = dict(User.objects.filter(username__in=[u for u, _ in DEMO_ACCOUNTS]).values_list("username", "display_name"))
+    assert set(names) == {u for u, _ in DEMO_ACCOUNTS}
+    for username, name in names.items():
+        assert name and not re.search(r"[A-Za-z]", name), (username, name)
+    assert names["demo-community"].startswith("社区书记")

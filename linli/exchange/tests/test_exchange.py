@@ -202,10 +202,19 @@ def test_k_suppression_with_complement(offices: Offices, street: Street) -> None
         Person.objects.filter(pk__in=list(pks)).update(special_groups_index=token)
     content = offices.community_export()
     assert _cell(content, first.code, "special_group", "alone_elder") == \
-        {"breakdown": "alone_elder", "value": None, "suppressed": True}
-    # 10 published for the community and 7 for the other compound would give the 3 away.
-    assert _cell(content, second.code, "special_group", "alone_elder")["suppressed"] is True
+        {"breakdown": "alone_elder", "value": None, "suppressed": True, "reason": "below_k"}
+    # 10 published for the community and 7 for the other compound would give the 3 away:
+    # the 7 is withheld too, and the file says it is not small.
+    assert _cell(content, second.code, "special_group", "alone_elder") == \
+        {"breakdown": "alone_elder", "value": None, "suppressed": True, "reason": "complementary"}
     assert _cell(content, offices.community.code, "special_group", "alone_elder")["value"] == 10
+
+    offices.street_trusting_community()
+    do_import(content, acting_user=street.admin)
+    stored = dict(ExchangeFigure.objects.filter(measure="special_group", breakdown="alone_elder")
+                  .values_list("place_code", "withheld"))
+    assert stored[first.code] == "below_k" and stored[second.code] == "complementary"
+    assert stored[offices.community.code] == ""
 
 
 def test_no_count_below_k_and_no_sum_with_one_unknown(offices: Offices, street: Street) -> None:

@@ -74,3 +74,25 @@ def test_sending_without_an_area_says_so(street, tmp_path):
         assert response.status_code == 302 and response.url == "/exchange/"
         assert "请选择您辖区内的一个区域" in client.get(response.url).content.decode()
         assert street.client_for(street.grid_worker).post("/exchange/send/", {}).status_code == 404
+
+
+def test_the_figures_page_says_why_a_count_is_withheld_and_speaks_words(street, tmp_path):
+    """A large count withheld to protect a small one is not shown as "< k", and the code-list
+    keys of the file read as words."""
+    with override_settings(DATA_DIR=tmp_path):
+        path = prepare_demo_exchange()
+        client = street.client_for(street.street_officer)
+        shot = ExchangeSnapshot.objects.get(pk=_upload(client, path.read_bytes(), path.name).url.split("/")[-2])
+        figures = shot.figures.all()
+        below = figures.filter(withheld="below_k").first()
+        complementary = figures.filter(withheld="complementary").exclude(breakdown="unknown").first()
+        assert below is not None and complementary is not None
+        html = client.get(f"/exchange/{shot.pk}/").content.decode()
+        assert "不公布*" in html and "&lt; 5" in html and "&lt; k" not in html
+        assert "本身不小" in html  # the legend explains the starred cells
+        for key in ("registered", "alone_elder", "owner", "unknown", "total", ">F:", ">M:"):
+            assert key not in html, key
+        assert "户籍人口" in html and "自住" in html and "未登记" in html and "合计" in html
+        client.cookies["django_language"] = "en"
+        english = client.get(f"/exchange/{shot.pk}/").content.decode()
+        assert "withheld*" in english and "owner-occupied" in english

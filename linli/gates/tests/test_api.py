@@ -38,6 +38,8 @@ def test_the_same_batch_twice_is_stored_once(street: Street, gate: Any, voluntee
     first = post(volunteer, gate.pk, batch)
     assert first.status_code == 200, first.content
     assert (first.json()["accepted"], first.json()["duplicate"]) == (6, 0)
+    today = first.json()["today"]  # the screen's "uploaded today" line, without a reload
+    assert today["visitors"] == 1 and today["pass"] + today["deny"] + today["refer"] == 6 and today["deny"] == 2
     again = post(volunteer, gate.pk, batch)
     assert again.status_code == 200
     assert (again.json()["accepted"], again.json()["duplicate"]) == (0, 6)

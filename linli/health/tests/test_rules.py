@@ -161,7 +161,7 @@ def test_missing_facts_count_as_nothing_to_report() -> None:
             "close_contact",
             "red",
             14,
-            "您在14天内是确诊病例的密切接触者，需隔离观察14天。",
+            "您在14天内是确诊病例的密切接触者，需隔离14天。",
         ),
         ({"days_since_secondary_contact": 1}, "secondary_contact", "yellow", 7, "次密接"),
         ({"days_since_high_risk_arrival": 0}, "high_risk_arrival", "yellow", 7, "高风险地区"),
@@ -286,8 +286,8 @@ def test_previous_colour_is_held_until_every_release_condition_holds(
     assert decision.held and not decision.released
     assert decision.unmet == unmet
     assert decision.reasons[0] == (
-        "您仍在隔离观察期内，健康码暂时保持原来的颜色。",
-        "You are still in the observation period, so your code keeps its colour for now.",
+        "您仍在隔离期内，健康码暂时保持原来的颜色。",
+        "You are still in quarantine, so your code keeps its colour for now.",
     )
     by_id = {condition.id: condition.reason for condition in DEFAULT.conditions}
     assert decision.reasons[1:] == tuple(by_id[condition_id] for condition_id in unmet)
@@ -1023,3 +1023,20 @@ def test_default_rules_agree_with_a_hand_written_oracle(data: dict[str, Any]) ->
     assert decision.error is None and not decision.needs_review
     assert (decision.colour, decision.held) == oracle(data)
     assert len(decision.reasons) >= 1
+
+
+def test_the_yellow_code_is_named_as_the_order_is():
+    """A secondary contact holds a 7-day home-quarantine order: her code's reasons, the release
+    conditions and the department reports call it 居家隔离, never 健康监测 or 隔离观察."""
+    import json
+
+    from linli.health.rules import load_default
+    from linli.reports.fields import _health_status
+
+    text = json.dumps(load_default(), ensure_ascii=False)
+    assert "健康监测" not in text and "隔离观察" not in text and "居家隔离7天" in text
+
+    class Row:
+        health = {"colour": "yellow", "order": "secondary_contact", "order_kind": "home"}
+
+    assert _health_status(Row(), None) == "黄码（居家隔离中）"  # type: ignore[arg-type]

@@ -231,8 +231,12 @@ def test_a_risk_area_csv_with_a_bad_row_changes_nothing(street):
     assert response.status_code == 422
     assert RiskArea.objects.count() == before
     page = response.content.decode()
-    assert "<th scope=\"row\" rowspan=\"3\">3</th>" in page  # row 3: three problems, each in both languages
-    assert "not a date" in page or "不是" in page
+    assert "<th scope=\"row\" rowspan=\"3\">3</th>" in page  # row 3: three problems, in the reader's language
+    assert "不是" in page and "not a date" not in page and 'lang="en"' not in page.split('id="main"')[1]
+    officer.cookies["django_language"] = "en"
+    english = officer.post("/health/risk-areas/import/", {"file": _csv(bad)}).content.decode()
+    assert "not a date" in english
+    officer.cookies["django_language"] = "zh-hans"
     good = "420100,武汉市,高,2026-11-01,\n420600,襄阳市,中,2026/11/5,2026-11-30\n"
     assert officer.post("/health/risk-areas/import/", {"file": _csv(good, "gb18030")}).status_code == 302
     assert RiskArea.objects.count() == before + 2
@@ -664,3 +668,15 @@ def test_a_fever_checked_in_on_an_elders_behalf_stands_out_in_the_list(street):
     assert rows[0].person == people[1] and rows[0].unwell and not next(r for r in rows if r.person == people[0]).unwell
     html = page.content.decode()
     assert "text-bg-danger" in html and "38.2" in html and page.context["unwell"] == 1
+
+
+def test_the_check_in_list_says_plainly_when_nobody_has_to_check_in_or_everyone_has(street):
+    page = street.client_for(street.grid_worker).get("/health/checkins/").content.decode()
+    assert "还有 0 人" not in page and "未打卡" not in page.split('id="main"')[1].split("</h1>")[1]
+    assert "本辖区今天没有须打卡的人员" in page
+    person = street.person_in(street.grid_building)
+    actions.do_register_arrival(person, acting_user=street.health_officer, origin_code="420106",
+                                origin_name="武昌区", arrived_on=TODAY - datetime.timedelta(days=1))
+    actions.do_check_in(person, acting_user=street.grid_worker, temperature=Decimal("36.5"), channel=Channel.ON_BEHALF)
+    page = street.client_for(street.grid_worker).get("/health/checkins/?missing=1").content.decode()
+    assert "还有 0 人" not in page and "都已打卡" in page and "本辖区今天没有须打卡的人员" not in page

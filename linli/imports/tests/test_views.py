@@ -51,7 +51,11 @@ def test_the_whole_flow(street):
     assert batch.status == BatchStatus.READY and batch.counts["new"] == 1 and batch.counts["rejected"] == 1
     page = client.get(response.url)
     html = page.content.decode()
-    assert page.status_code == 200 and "123" in html and "mobile" in html  # the reason, English under Chinese
+    assert page.status_code == 200 and "123" in html and "手机" in html  # the reason, in the reader's language
+    assert "mobile" not in html.split('id="main"')[1]
+    client.cookies["django_language"] = "en"
+    assert "mobile" in client.get(response.url).content.decode()
+    client.cookies["django_language"] = "zh-hans"
     assert AuditEvent.objects.filter(action="import.report_view", object_id=str(batch.pk)).exists()
 
     response = client.post(reverse("imports:commit", args=[batch.pk]), {})

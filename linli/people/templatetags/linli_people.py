@@ -40,3 +40,19 @@ def usage_label(usage: str) -> str:
     from linli.places.models import Usage
 
     return format_html("{}", Usage(usage).label) if usage in Usage.values else ""
+
+
+@register.simple_tag
+def badge_legend(shows_groups: bool) -> str:
+    """The legend of the building view: every badge a cell can show, from the same tables the
+    cells use, so that a new badge can never be missing from it."""
+    from django.utils.translation import gettext as _
+
+    items: list[tuple[str, str, str]] = []
+    if shows_groups:
+        labels = dict(SpecialGroup.choices)
+        items += [("badge-group", mark, str(labels[code])) for code, mark in GROUP_BADGES.items()]
+    roles = dict(CommunityRole.choices)
+    items += [("badge-role", mark, str(roles[code])) for code, mark in ROLE_BADGES.items()]
+    head = format_html("<li>{}</li>", _("Badges:"))
+    return head + format_html_join("", '<li><span class="{}" aria-hidden="true">{}</span> {}</li>', items)

@@ -127,7 +127,7 @@ def test_health_reports_read_the_epidemic_records(street):
     header = sheet_rows(cdc.content)[0]
     assert [r[1] for r in rows] == [contact.name] and cdc.notes == []
     row = dict(zip(header, rows[0], strict=False))
-    assert row["接触类型"] == "密接" and row["健康状况"] == "红码（隔离观察中）"
+    assert row["接触类型"] == "密接" and row["健康状况"] == "红码（居家隔离中）"
 
 
 def test_street_and_community_offices_get_health_reports_as_counts(street):

@@ -59,14 +59,14 @@ def test_the_grid_worker_accepts_and_resolves_on_her_phone(street: Street) -> No
     queue = client.get(reverse("tickets:list") + "?view=mine").content.decode()
     assert ticket.number in queue
     home = client.get(reverse("home")).content.decode()
-    assert "诉求待受理" in home
+    assert "条诉求待受理" in home
     client.post(reverse("tickets:accept", args=[ticket.pk]))
     client.post(reverse("tickets:resolve", args=[ticket.pk]), {"outcome": "已上门更换水管接头"})
     ticket.refresh_from_db()
     assert ticket.status == Status.RESOLVED and ticket.outcome == "已上门更换水管接头"
     # The resident rates it from her page.
     resident = street.client_for(street.resident)
-    assert "待您评价" in resident.get(reverse("home")).content.decode()
+    assert "等待您的评价" in resident.get(reverse("home")).content.decode()
     resident.post(reverse("tickets:rate", args=[ticket.pk]), {"rating": "satisfied", "comment": "很快"})
     ticket.refresh_from_db()
     assert (ticket.status, ticket.rating) == (Status.CLOSED, "satisfied")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -33,6 +34,18 @@ def start_worker() -> subprocess.Popen[bytes]:
                             stdout=log, stderr=subprocess.STDOUT)
 
 
+class _CountApplied(io.StringIO):
+    """Stands in for migrate's output: each "Applying …" it writes moves the progress bar."""
+
+    def __init__(self, progress: Any) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def write(self, text: str) -> int:
+        self.progress.advance(text.count("Applying "))
+        return len(text)
+
+
 class Command(BaseCommand):
     help = "Build a synthetic street with demo accounts for every role, then serve the web UI."
 
@@ -58,7 +71,9 @@ class Command(BaseCommand):
         else:
             street = self._build(opts, password)
         self._print_welcome(opts, password)
-        if not opts["no_serve"]:
+        if opts["no_serve"]:
+            self.stdout.write("  Serve it with / 启动服务: linli serve")
+        else:
             from linli.ledger.demo import start_demo_witnesses
 
             witnesses = start_demo_witnesses()
@@ -79,8 +94,23 @@ class Command(BaseCommand):
                     except subprocess.TimeoutExpired:
                         process.kill()
 
+    def _migrate(self, opts: dict[str, Any]) -> None:
+        """Bring the database up to date, saying so: on a fresh data directory this takes a while."""
+        from django.db.migrations.executor import MigrationExecutor
+
+        from linli.core.progress import Progress
+
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if not plan:
+            return
+        self.stdout.write(f"Preparing the database: {len(plan)} migrations / 正在准备数据库…")
+        progress = Progress("migrations", len(plan), enabled=not opts["quiet"])
+        call_command("migrate", verbosity=1, interactive=False, stdout=_CountApplied(progress))
+        progress.finish()
+
     def _prepare_database(self, opts: dict[str, Any]) -> None:
-        call_command("migrate", verbosity=0, interactive=False)
+        self._migrate(opts)
         from linli.demo.models import DemoStreet
         from linli.places.models import Place
 
@@ -97,7 +127,7 @@ class Command(BaseCommand):
         db_path = Path(settings.DATABASES["default"]["NAME"])
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-        call_command("migrate", verbosity=0, interactive=False)
+        self._migrate(opts)
 
     def _build(self, opts: dict[str, Any], password: str) -> Any:
         from linli.demo.builder import Plan, StreetBuilder
@@ -136,7 +166,6 @@ class Command(BaseCommand):
         from linli.demo.builder import DEMO_ACCOUNTS
 
         self.stdout.write("")
-        self.stdout.write(f"  Web UI / 网页:  http://{opts['host']}:{opts['port']}/")
         self.stdout.write(f"  Data / 数据目录: {settings.DATA_DIR}")
         from linli.exchange.demo import inbox
 

@@ -13,6 +13,7 @@
 
   const config = JSON.parse(document.getElementById("gate-config").textContent);
   const text = JSON.parse(document.getElementById("gate-text").textContent);
+  const english = document.documentElement.lang === "en";
   const table = config.table;
   const P = window.LinliPass;
   const $ = id => document.getElementById(id);
@@ -116,10 +117,11 @@
     box.dataset.verdict = verdict;
     box.dataset.reason = reason;
     box.dataset.stamp = String(++shown);
-    $("verdict-word").textContent = wordZh;
-    $("verdict-word-en").textContent = wordEn;
-    $("verdict-reason").textContent = reasonZh;
-    $("verdict-reason-en").textContent = reasonEn;
+    // The reader's language; an English screen adds the Chinese below, for the resident at the gate.
+    $("verdict-word").textContent = english ? wordEn : wordZh;
+    $("verdict-word-en").textContent = english ? wordZh : "";
+    $("verdict-reason").textContent = english ? reasonEn : reasonZh;
+    $("verdict-reason-en").textContent = english ? reasonZh : "";
     $("verdict-detail").textContent = (details || []).filter(Boolean).join(" · ");
     void box.offsetWidth;  // restart the pulse animation
     box.classList.add("verdict-fresh");
@@ -341,6 +343,8 @@
         }
         if (response.ok) {
           forget(batch.map(e => e.client_id), []);
+          const answer = await response.json().catch(() => null);
+          if (answer && answer.today) $("sync-today").textContent = fill(text.uploaded_today, answer.today);
           save("synced_at", nowSeconds());
           $("sync-problem").textContent = "";
           continue;

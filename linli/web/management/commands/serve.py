@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 def serve(host: str, port: int, threads: int, stdout: Any) -> None:
     from django.conf import settings
-    from waitress import serve as waitress_serve
+    from waitress import create_server
 
     from linli.wsgi import application
 
@@ -15,8 +15,13 @@ def serve(host: str, port: int, threads: int, stdout: Any) -> None:
         from linli.ledger.log import start_sequencer_thread
 
         start_sequencer_thread()
-    stdout.write(f"Linli is serving at http://{host}:{port}/  (Ctrl+C stops)")
-    waitress_serve(application, host=host, port=port, threads=threads, ident="linli")
+    # Bind first, then say where: the address is printed only once the server can answer it.
+    server = create_server(application, host=host, port=port, threads=threads, ident="linli")
+    stdout.write(f"Linli is serving at http://{host}:{port}/  (Ctrl+C stops) / 网页已就绪")
+    try:
+        server.run()
+    finally:
+        server.close()
 
 
 class Command(BaseCommand):

@@ -1,0 +1,149 @@
+"""What the audit log's codes mean, in words: the action codes (``people.search``) and the
+fixed purposes the platform itself states ("quarantine list"). People read the words; the
+codes stay in the log (and in its hash chain) unchanged. A purpose a user typed is hers and
+is shown as she typed it.
+
+A test scans the code for every ``audit.record`` action and fixed purpose and fails when one
+has no words here."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS: dict[str, Promise] = {
+    "audit.anchor": _("wrote the audit log's head to the shared ledger"),
+    "audit.key_rotated": _("changed the audit log's integrity key"),
+    "audit.verify": _("verified the audit log"),
+    "audit.view": _("read the audit log"),
+    "auth.lockout": _("account locked after wrong passwords"),
+    "auth.login": _("signed in"),
+    "auth.login_failed": _("wrong password"),
+    "auth.logout": _("signed out"),
+    "building.view": _("opened a building view"),
+    "exchange.export": _("sent figures up"),
+    "exchange.import": _("imported figures from a lower office"),
+    "exchange.trust": _("trusted a lower office's key"),
+    "exchange.view": _("read figures received"),
+    "gate.create": _("set up a gate"),
+    "gate.shift_add": _("put someone on gate duty"),
+    "gate.shift_remove": _("took someone off gate duty"),
+    "gate.sync": _("gate records uploaded"),
+    "grid.save": _("saved a grid"),
+    "grid.team": _("changed a grid team"),
+    "health.arrival": _("recorded an arrival"),
+    "health.arrivals_list": _("read the arrivals list"),
+    "health.building_arrivals": _("read a building's arrival marks"),
+    "health.case": _("recorded a confirmed case"),
+    "health.case_list": _("read the confirmed cases"),
+    "health.checkin": _("daily health check-in"),
+    "health.checkin_form": _("opened a check-in form"),
+    "health.checkin_list": _("read the daily check-in list"),
+    "health.demo": _("built the demo epidemic"),
+    "health.epidemic_mode": _("switched epidemic mode"),
+    "health.follow_up": _("recorded a quarantine follow-up"),
+    "health.follow_up_list": _("read the quarantine follow-ups"),
+    "health.monitoring_device": _("registered a monitoring device"),
+    "health.order_view": _("read a quarantine order"),
+    "health.orders_print": _("printed quarantine orders"),
+    "health.purge": _("deleted expired health data"),
+    "health.quarantine_auto_extend": _("quarantine extended automatically"),
+    "health.quarantine_end": _("ended a quarantine"),
+    "health.quarantine_extend": _("extended a quarantine"),
+    "health.quarantine_list": _("read the quarantine list"),
+    "health.quarantine_order": _("ordered a home quarantine"),
+    "health.record_form": _("opened a health record form"),
+    "health.risk_area": _("changed a risk area"),
+    "health.risk_area_import": _("imported risk areas"),
+    "health.rules_publish": _("published health code rules"),
+    "health.status_view": _("read a health code"),
+    "health.test_import": _("imported test results"),
+    "health.test_result": _("recorded a test result"),
+    "health.trace": _("traced contacts"),
+    "health.trace_view": _("read a contact trace"),
+    "house.usage": _("changed a house's usage"),
+    "household.view": _("opened a household view"),
+    "import.commit": _("import committed"),
+    "import.dry_run": _("import checked"),
+    "import.fail": _("import failed"),
+    "import.report_view": _("read an import report"),
+    "import.stop": _("import stopped"),
+    "import.upload": _("uploaded a file to import"),
+    "organization.create": _("registered an organisation"),
+    "people.export": _("exported a list of residents"),
+    "people.list": _("listed residents"),
+    "people.search": _("searched residents"),
+    "person.create": _("registered a resident"),
+    "person.id_elsewhere": _("tried an ID number registered elsewhere"),
+    "person.reveal": _("revealed a full ID number or phone"),
+    "person.update": _("changed a resident's record"),
+    "person.view": _("opened a resident's record"),
+    "report.generate": _("generated a department report"),
+    "residence.move_out": _("recorded a move-out"),
+    "role.grant": _("granted a role"),
+    "role.revoke": _("revoked a role"),
+    "tickets.accept": _("accepted a request"),
+    "tickets.assign": _("assigned a request"),
+    "tickets.close_unfixed": _("closed a request without a fix"),
+    "tickets.demo": _("built the demo's requests"),
+    "tickets.merge": _("merged a request into another"),
+    "tickets.note": _("added a progress note to a request"),
+    "tickets.open311_client": _("created an Open311 client"),
+    "tickets.rate": _("rated a request"),
+    "tickets.reopen": _("reopened a request"),
+    "tickets.resolve": _("resolved a request"),
+    "tickets.return": _("returned a request"),
+    "tickets.submit": _("filed a request"),
+    "tickets.sweep": _("checked requests' time limits"),
+    "tickets.transfer": _("transferred a request"),
+    "token.create": _("created an API token"),
+    "token.revoke": _("revoked an API token"),
+}
+
+PURPOSES: dict[str, Promise] = {
+    "arrival list": _("arrivals list"),
+    "arrival marks of a building": _("arrival marks of a building"),
+    "check-in on behalf of a resident": _("check-in on behalf of a resident"),
+    "confirmed cases": _("confirmed cases"),
+    "daily check-in list": _("daily check-in list"),
+    "daily quarantine follow-ups": _("daily quarantine follow-ups"),
+    "demo data": _("demo data"),
+    "health record of a person": _("health record of a person"),
+    "own daily check-in": _("own daily check-in"),
+    "own health code": _("own health code"),
+    "printed pass for a resident": _("printed pass for a resident"),
+    "printing quarantine orders": _("printing quarantine orders"),
+    "quarantine list": _("quarantine list"),
+    "quarantine order": _("quarantine order"),
+    "recording health data of a person": _("recording health data of a person"),
+    "review of a contact trace": _("review of a contact trace"),
+    "upward exchange": _("upward exchange"),
+}
+
+
+def action_words(code: str) -> str:
+    """The action in words; an unknown code (from a newer or older version) as it is."""
+    words = ACTIONS.get(code)
+    return str(words) if words is not None else code
+
+
+def purpose_words(purpose: str) -> str:
+    words = PURPOSES.get(purpose)
+    return str(words) if words is not None else purpose
+
+
+OBJECT_TYPES: dict[str, Promise] = {
+    "exchange.file": _("exchange file"),
+}
+
+
+def object_words(object_type: str) -> str:
+    """``people.person`` reads as the model's name (居民); other codes by the table above."""
+    from django.apps import apps
+
+    if object_type in OBJECT_TYPES:
+        return str(OBJECT_TYPES[object_type])
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type

@@ -1,0 +1,60 @@
+"""`linli demo` says what it is doing while it migrates, and `linli serve` prints its address
+only once it answers there."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {**os.environ, "LINLI_DATA_DIR": str(data_dir), "LINLI_DEMO_PASSWORD": "demo-command-test",
+           "DJANGO_SETTINGS_MODULE": "linli.settings"}
+    env.pop("DATABASE_URL", None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    data_dir = tmp_path_factory.mktemp("demo-command")
+    result = subprocess.run([sys.executable, "-m", "linli.cli", "demo", "--residents", "200", "--no-serve"],
+                            env=_env(data_dir), capture_output=True, text=True, timeout=600, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stderr
+    return data_dir, result.stdout + "\n--- stderr ---\n" + result.stderr
+
+
+def test_the_demo_shows_progress_while_migrating(built: tuple[Path, str]) -> None:
+    _data_dir, output = built
+    assert "Preparing the database" in output and "migrations" in output
+    assert output.index("Preparing the database") < output.index("Built the demo street")
+    bars = output.split("--- stderr ---")[1]
+    assert any(seg.startswith("migrations") and "100.0%" in seg for seg in re.split(r"[\r\n]", bars))
+
+
+def test_no_address_is_printed_before_a_server_answers_it(built: tuple[Path, str]) -> None:
+    data_dir, output = built
+    assert "http://" not in output  # --no-serve: nothing answers, so no address
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "linli.cli", "serve", "--port", str(port)], env=_env(data_dir),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:
+            if "http://" in line:
+                break
+        answer = urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=10)  # noqa: S310 - local
+        assert answer.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
