@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "linli.exchange",
     "linli.health",
     "linli.gates",
+    "linli.tasks",
     "linli.demo",
     "linli.web",
     "axes",  # sign-in throttling and lockout

@@ -26,5 +26,7 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "roles": may(user, "roles.manage"),
             "health": health_menu(user),
             "gates": usable_gates(user).exists(),
+            "tasks": may(user, "tasks.view"),
+            "visits": may(user, "visits.view"),
         }
     return {"elder_mode": elder, "menu": menu}

@@ -33,4 +33,6 @@ urlpatterns = [
     path("exchange/", include("linli.exchange.urls")),
     path("gates/", include("linli.gates.urls")),
     path("health/", include("linli.health.urls")),
+    path("tasks/", include("linli.tasks.urls")),
+    path("visits/", include("linli.tasks.visit_urls")),
 ]

@@ -254,6 +254,7 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     from linli.ledger.note import Signer
     from linli.people.models import Person
     from linli.places.models import Level, Place
+    from linli.tasks.tests.helpers import make_matrix_rows as make_task_rows
 
     street = make_street()
     if not street.admin.is_superuser:
@@ -304,6 +305,9 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
         exchange.do_trust_office(key.verifier().encode(), community.code, acting_user=admin)
         sent = exchange.do_export(community, acting_user=admin, signer=key)
         exchange.do_import(sent.content, acting_user=importer)
+
+    # Tasks pushed down, their items and photos, visit plans: in the grid worker's grid and far away.
+    make_task_rows(street, far)
 
     users = {name: getattr(street, name) for name in PERSONAS}
     town = Town(street, users)

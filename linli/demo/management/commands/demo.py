@@ -126,6 +126,9 @@ class Command(BaseCommand):
         from linli.gates.demo import prepare_demo_gates
 
         prepare_demo_gates()
+        from linli.tasks.demo import prepare_demo_work
+
+        prepare_demo_work(seed=opts["seed"])
         return DemoStreet.objects.create(residents=opts["residents"], seed=opts["seed"], stats=summary)
 
     def _print_welcome(self, opts: dict[str, Any], password: str) -> None:
