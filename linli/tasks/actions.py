@@ -203,7 +203,7 @@ def _may_still_push(task: Task) -> bool:
 
 @transaction.atomic
 def _next_occurrence(task: Task, today: datetime.date) -> Task | None:
-    task = Task.objects.select_for_update().select_related("created_by").get(pk=task.pk)
+    task = Task.objects.select_for_update().get(pk=task.pk)
     if not task.repeat or Task.objects.filter(previous=task).exists():
         return None
     periods = schedule.periods_to_today(task.starts_on, task.repeat, today)
@@ -271,7 +271,7 @@ def do_tick_item(item: TaskItem, status: str, *, acting_user: Any, note: str = "
     """Tick a household or place off (done, or could not be done, with a note and a photo), or
     set it back to "to do"."""
     require(acting_user, DO, item)
-    item = TaskItem.objects.select_for_update().select_related("task").get(pk=item.pk)
+    item = TaskItem.objects.select_for_update(of=("self",)).select_related("task").get(pk=item.pk)
     if item.task.status != TaskStatus.OPEN:
         raise _error("status", _("This task is closed: nothing can be ticked any more."), "task_closed")
     if status not in ItemStatus.values:

@@ -133,11 +133,18 @@ class DueList:
 LIST_LIMIT = 300
 
 
-def due_list(user: Any, today: datetime.date | None = None) -> DueList:
-    """Who is overdue, due today and due in the next few days, most overdue first."""
+# What a row of the list shows: the person's name, not her sealed ID number and phone (decrypting
+# them for every row would cost more than the rest of the page).
+ROW_FIELDS = ("path", "house_id", "grid_id", "person_id", "people_count", "address", "reasons", "interval_days",
+              "starts_on", "last_visit_on", "last_attempt_on", "last_outcome", "next_due_on", "person__name")
+
+
+def due_list(user: Any, today: datetime.date | None = None, soon: bool = True) -> DueList:
+    """Who is overdue, due today (and, with ``soon``, in the next few days), most overdue first."""
     today = today or timezone.localdate()
-    rows = list(plans_for(user).filter(next_due_on__lte=today + datetime.timedelta(days=SOON_DAYS))
-                .select_related("person").order_by("next_due_on", "path")[:LIST_LIMIT])
+    last = today + datetime.timedelta(days=SOON_DAYS if soon else 0)
+    rows = list(plans_for(user).filter(next_due_on__lte=last).select_related("person").only(*ROW_FIELDS)
+                .order_by("next_due_on", "path")[:LIST_LIMIT])
     result = DueList(may_record=may(user, RECORD), shows_groups=may(user, GROUPS))
     for plan in rows:
         bucket = result.overdue if plan.next_due_on < today else result.today if plan.next_due_on == today \
@@ -154,12 +161,13 @@ def reasons_shown(user: Any, plan: VisitPlan) -> list[str]:
     return [str(labels.get(group, group)) for group in plan.reasons]
 
 
-def due_counts(user: Any, today: datetime.date | None = None) -> tuple[int, int]:
-    """(due today, overdue) among the plans the user sees."""
+def due_counts(user: Any, today: datetime.date | None = None, ahead: int = 0) -> tuple[int, int, int]:
+    """(due today, overdue, due in the next ``ahead`` days) among the plans the user sees."""
     today = today or timezone.localdate()
-    counts = plans_for(user).filter(next_due_on__lte=today).aggregate(
-        today=Count("pk", filter=Q(next_due_on=today)), overdue=Count("pk", filter=Q(next_due_on__lt=today)))
-    return counts["today"] or 0, counts["overdue"] or 0
+    counts = plans_for(user).filter(next_due_on__lte=today + datetime.timedelta(days=ahead)).aggregate(
+        today=Count("pk", filter=Q(next_due_on=today)), overdue=Count("pk", filter=Q(next_due_on__lt=today)),
+        soon=Count("pk", filter=Q(next_due_on__gt=today)))
+    return counts["today"] or 0, counts["overdue"] or 0, counts["soon"] or 0
 
 
 @dataclass

@@ -54,7 +54,7 @@ def _task_todos(user: Any, today: datetime.date) -> list[Todo]:
 def _visit_todos(user: Any, today: datetime.date) -> list[Todo]:
     if not may(user, VISITS_VIEW):
         return []
-    due, overdue = queries.due_counts(user, today)
+    due, overdue, _soon = queries.due_counts(user, today)
     url = reverse("visits:today")
     found = []
     if overdue:

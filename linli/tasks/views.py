@@ -198,18 +198,20 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
 @route(VISITS_VIEW)
 @login_required
 def visits_today(request: HttpRequest) -> HttpResponse:
-    """The grid worker's list for today: overdue first, then due today, then the next days."""
+    """The grid worker's list for today: overdue first, then due today; the next days on request."""
     user = request.user
     if not may(user, VISITS_VIEW):
         return denied(request)
     today = timezone.localdate()
-    due = queries.due_list(user, today)
+    soon = request.GET.get("soon") == "1"
+    due = queries.due_list(user, today, soon=soon)
     rows = {name: [{"plan": plan, "reasons": queries.reasons_shown(user, plan) if due.shows_groups else [],
                     "late": (today - plan.next_due_on).days} for plan in plans_]
             for name, plans_ in (("overdue", due.overdue), ("today", due.today), ("soon", due.soon))}
     pending = queries.my_pending_items(user).count() if may(user, DO) else 0
     return render(request, "visits/today.html", {
-        "rows": rows, "due": due, "today": today, "pending_items": pending,
+        "rows": rows, "due": due, "today": today, "pending_items": pending, "soon": soon,
+        "soon_count": len(due.soon) if soon else queries.due_counts(user, today, queries.SOON_DAYS)[2],
         "listed": len(due.overdue) + len(due.today) + len(due.soon),
         "can_plan": may(user, PLAN), "limit": queries.LIST_LIMIT})
 
