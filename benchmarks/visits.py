@@ -5,7 +5,8 @@
 
 Requests go through Django's full stack in-process (middleware, scoping, templates), without
 a network hop. Prints one JSON line: the today page (/visits/: overdue, due today, next days)
-for the demo grid worker and for other grid workers of the street, the home page's to-dos
+for the demo grid worker and for other grid workers of the street (and, for comparison, a page
+with no data in the same shell), the home page's to-dos
 (``linli.tasks.today.todos``), the street-wide task's progress as the street officer polls
 it, and the time the demo took to make the plans, the history and the tasks when it had to.
 Goal: the grid worker's today page p95 ≤ 150 ms.
@@ -90,6 +91,10 @@ def main() -> None:
     timed(page(client, "/visits/"), 5)  # warm caches, the session, templates
     mine = VisitPlan.objects.restrict(worker, "visits.view").filter(active=True)
     result["demo_grid"] = {"plans": mine.count(), **summary(timed(page(client, "/visits/"), args.requests))}
+    # The same shell around a page with no data (the password form): what any page costs on this
+    # machine now, to read the figures above against when the machine is busy.
+    timed(page(client, "/password/"), 5)
+    result["baseline_empty_page"] = summary(timed(page(client, "/password/"), args.requests))
 
     rng = random.Random(args.seed)
     others = list(RoleAssignment.objects.filter(role__code="grid_worker", grid__isnull=False)
