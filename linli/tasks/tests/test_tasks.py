@@ -300,3 +300,18 @@ def test_the_page_refuses_a_large_upload_before_reading_it(street, monkeypatch):
     real = SimpleUploadedFile("p.jpg", jpeg(), content_type="image/jpeg")
     response = client.post(f"/tasks/items/{item.pk}/", {"status": "done", "photo": real})
     assert response.status_code == 302 and TaskItem.objects.get(pk=item.pk).photo_id is not None
+
+
+def test_the_worker_runs_the_repeats_and_the_nightly_plans(street):
+    """The periodic tasks the worker runs are the same code (called as the worker calls them)."""
+    from linli.tasks.tasks import refresh_visit_plans, start_next_task_occurrences
+
+    _backdate(push_buildings(street.secretary, street.community, repeat="fortnightly"), 14)
+    assert start_next_task_occurrences.call_local() == 1
+    house = street.house_in(street.grid_building)
+    elder_in(street, house)
+    totals = refresh_visit_plans.call_local()
+    assert totals["added"] >= 1 and TaskItem.objects.exists()
+    from linli.tasks.models import VisitPlan
+
+    assert VisitPlan.objects.filter(house=house, active=True).exists()
