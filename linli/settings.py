@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "linli.health",
     "linli.gates",
     "linli.tickets",
+    "linli.tasks",
     "linli.demo",
     "linli.web",
     "linli.core.axes_config.AxesConfig",  # django-axes: sign-in throttling and lockout

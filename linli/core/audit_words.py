@@ -82,6 +82,12 @@ ACTIONS: dict[str, Promise] = {
     "residence.move_out": _("recorded a move-out"),
     "role.grant": _("granted a role"),
     "role.revoke": _("revoked a role"),
+    "task.close": _("closed a task pushed down"),
+    "task.create": _("pushed a task down to grids"),
+    "task.photo.view": _("looked at a photo taken at a household"),
+    "task.repeat": _("started the next round of a recurring task"),
+    "task.repeat_stopped": _("stopped a recurring task"),
+    "task.tick": _("ticked off a household or place of a task"),
     "tickets.accept": _("accepted a request"),
     "tickets.assign": _("assigned a request"),
     "tickets.close_unfixed": _("closed a request without a fix"),
@@ -98,6 +104,9 @@ ACTIONS: dict[str, Promise] = {
     "tickets.transfer": _("transferred a request"),
     "token.create": _("created an API token"),
     "token.revoke": _("revoked an API token"),
+    "visit.record": _("recorded a home visit"),
+    "visits.levels": _("set the visit levels of a community"),
+    "visits.refresh": _("rebuilt the visit plans of a community"),
 }
 
 PURPOSES: dict[str, Promise] = {

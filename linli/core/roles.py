@@ -24,14 +24,17 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "ledger.audit",
         "exchange.import", "gates.operate", "gates.manage", "roles.manage",
         *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.catalogue",
+        "tasks.view", "tasks.manage", "visits.view", "visits.plan",
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
         "roles.manage", *_TICKETS, "tickets.dispatch", "tickets.supervise",
+        "tasks.view", "tasks.manage", "visits.view", "visits.plan",
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",
         "people.reveal", "orgs.view", "health.view", "health.checkin", "gates.operate", *_TICKETS,
+        "tasks.view", "tasks.do", "visits.view", "visits.record",
     ]),
     # Health officers see who lives where and health data, never special-group tags.
     "health_officer": (gettext_noop("district health officer"), [

@@ -179,6 +179,9 @@ class Ticket(PlaceScopedModel):
         ordering = ["-created_at"]
         indexes = [
             path_index("ticket_path_prefix"),
+            # Queues, counts and the sweep read open requests only: a few percent of a year's.
+            models.Index(fields=["path"], name="ticket_open_path", condition=models.Q(status__in=["new", "accepted"]),
+                         opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["status", "warn_at"], name="ticket_status_warn"),
             models.Index(fields=["grid", "status"], name="ticket_grid_status"),
             models.Index(fields=["handler", "status"], name="ticket_handler_status"),

@@ -36,6 +36,8 @@ from linli.people.api import router as people_router
 from linli.people.place_api import router as building_layout_router
 from linli.places.api import router as places_router
 from linli.reports.api import router as reports_router
+from linli.tasks.api import router as tasks_router
+from linli.tasks.api import visits_router
 from linli.tickets.api import router as tickets_router
 
 logger = logging.getLogger(__name__)
@@ -200,6 +202,8 @@ api.add_router("/health", health_router, tags=["health"])
 api.add_router("/gates", gates_router, tags=["gates"])
 api.add_router("/requests", tickets_router, tags=["requests"])
 api.add_router("/regions", regions_router, tags=["regions"])
+api.add_router("/tasks", tasks_router, tags=["tasks"])
+api.add_router("/visits", visits_router, tags=["visits"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.

@@ -35,4 +35,6 @@ urlpatterns = [
     path("health/", include("linli.health.urls")),
     path("requests/", include("linli.tickets.urls")),
     path("open311/v2/", include("linli.tickets.open311_urls")),
+    path("tasks/", include("linli.tasks.urls")),
+    path("visits/", include("linli.tasks.visit_urls")),
 ]

@@ -255,6 +255,7 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     from linli.ledger.note import Signer
     from linli.people.models import Person
     from linli.places.models import Level, Place
+    from linli.tasks.tests.helpers import make_matrix_rows as make_task_rows
 
     street = make_street()
     if not street.admin.is_superuser:
@@ -320,6 +321,8 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
             (admin, far[Level.HOUSE], Source.PHONE)):
         tickets.do_submit(tickets.NewTicket(category=water, place=place, description="厨房水管漏水，楼下渗水",
                                             source=source), acting_user=user)
+    # Tasks pushed down, their items and photos, visit plans: in the grid worker's grid and far away.
+    make_task_rows(street, far)
 
     users = {name: getattr(street, name) for name in PERSONAS}
     town = Town(street, users)
