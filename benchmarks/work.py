@@ -110,8 +110,8 @@ def main() -> None:
 
     year_start = timezone.now() - timezone.timedelta(days=365)
     started = time.perf_counter()
-    table = rates.three_rates(Ticket.objects.all(), "community", year_start, timezone.now())
-    whole = rates.three_rates(Ticket.objects.all(), "all", year_start, timezone.now())
+    table, total = rates.area_rates(Ticket.objects.all(), year_start, timezone.now())
+    whole = [total] if total else []
     result["rates_s"] = round(time.perf_counter() - started, 2)
     result["rates_rows"] = len(table)
     result["rates_street"] = {"filed": whole[0].filed, "response": whole[0].response,

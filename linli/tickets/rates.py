@@ -80,9 +80,26 @@ def three_rates(rows: QuerySet[Ticket], group: str, start: datetime.datetime, en
     if group == "all":
         row = rows.aggregate(**_counts(now))
         return [_rates(None, "", row)] if row["filed"] else []
+    return by_group(rows, group, now)[0]
+
+
+def by_group(rows: QuerySet[Ticket], group: str, now: datetime.datetime) -> tuple[list[Rates], Rates | None]:
+    """The rates of each group and of all of them together, from one grouped query (every
+    request belongs to exactly one community, so the area's counts are the groups' sums)."""
     key, name = GROUPS[group]
-    found = rows.values(k=F(key), label=F(name)).order_by().annotate(**_counts(now))
-    return sorted((_rates(row["k"], row["label"] or "", row) for row in found), key=lambda r: (-r.filed, r.name))
+    found = list(rows.values(k=F(key), label=F(name)).order_by().annotate(**_counts(now)))
+    groups = sorted((_rates(row["k"], row["label"] or "", row) for row in found), key=lambda r: (-r.filed, r.name))
+    counts = [k for k in _counts(now)]
+    summed = {k: sum(row[k] for row in found) for k in counts}
+    return groups, (_rates(None, "", summed) if summed["filed"] else None)
+
+
+def area_rates(rows: QuerySet[Ticket], start: datetime.datetime, end: datetime.datetime,
+               now: datetime.datetime | None = None) -> tuple[list[Rates], Rates | None]:
+    """By community, and the whole area, for the requests filed in [start, end)."""
+    now = now or timezone.now()
+    rows = rows.filter(created_at__gte=start, created_at__lt=end).exclude(status=Status.MERGED)
+    return by_group(rows, "community", now)
 
 
 def _counts(now: datetime.datetime) -> dict[str, Count]:

@@ -67,3 +67,14 @@ def test_the_rates_page(street: Street) -> None:
     page = street.client_for(street.street_officer).get("/requests/rates/?group=grid&period=week&offset=x")
     assert page.status_code == 200 and "响应率" in page.content.decode()
     assert street.client_for(street.grid_worker).get("/requests/rates/").status_code == 403
+
+
+def test_the_area_is_the_sum_of_its_communities(street: Street) -> None:
+    file(street.resident, street.resident.person.current_house)
+    file(street.street_officer, street.house_in(street.far_building), source="phone")
+    start, end = rates.period("month")
+    groups, total = rates.area_rates(Ticket.objects.all(), start, end)
+    [whole] = rates.three_rates(Ticket.objects.all(), "all", start, end)
+    assert len(groups) == 2 and total is not None
+    assert (total.filed, total.response, total.resolution, total.satisfaction) == (
+        whole.filed, whole.response, whole.resolution, whole.satisfaction)
