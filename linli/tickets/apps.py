@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class TicketsConfig(AppConfig):
     name = "linli.tickets"
     label = "tickets"
-    verbose_name = "Requests (诉求)"
+    verbose_name = _("Residents' requests")
 
     def ready(self) -> None:
         from linli.tickets.catalogue import install_builtin_categories

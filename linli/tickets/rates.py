@@ -87,10 +87,9 @@ def by_group(rows: QuerySet[Ticket], group: str, now: datetime.datetime) -> tupl
     """The rates of each group and of all of them together, from one grouped query (every
     request belongs to exactly one community, so the area's counts are the groups' sums)."""
     key, name = GROUPS[group]
-    found = list(rows.values(k=F(key), label=F(name)).order_by().annotate(**_counts(now)))
+    found: list[Any] = list(rows.values(k=F(key), label=F(name)).order_by().annotate(**_counts(now)))
     groups = sorted((_rates(row["k"], row["label"] or "", row) for row in found), key=lambda r: (-r.filed, r.name))
-    counts = [k for k in _counts(now)]
-    summed = {k: sum(row[k] for row in found) for k in counts}
+    summed = {k: sum(row[k] for row in found) for k in _counts(now)}
     return groups, (_rates(None, "", summed) if summed["filed"] else None)
 
 

@@ -118,3 +118,12 @@ def test_the_office_files_for_a_caller_from_the_residents_page(street: Street) -
     ticket = Ticket.objects.get(person=person)
     assert ticket.source == "phone" and ticket.submitted_by == street.grid_worker
     assert ticket.contact_phone == "+8613800138000"
+
+
+def test_the_administrator_edits_the_catalogue_in_the_admin(street: Street) -> None:
+    client = street.client_for(street.admin)
+    for page in ("/admin/tickets/category/", "/admin/tickets/calendarday/", "/admin/tickets/dutyitem/",
+                 "/admin/tickets/dutyitem/add/"):
+        assert client.get(page).status_code == 200, page
+    water = Category.objects.get(code="repair-water")
+    assert client.get(f"/admin/tickets/category/{water.pk}/change/").status_code == 200
