@@ -161,7 +161,7 @@ def _one(rng: random.Random, street: Street, mix: list[tuple[Category, int]], no
     else:
         place, person_id = rng.choice(street.publics), None
     age = datetime.timedelta(days=days) * (rng.random() ** 1.3)  # a little more recent than old
-    created = (now - age).replace(hour=rng.choice([8, 9, 9, 10, 10, 11, 14, 15, 16, 17, 19, 20, 21]),
+    created = timezone.localtime(now - age).replace(hour=rng.choice([8, 9, 9, 10, 10, 11, 14, 15, 16, 17, 19, 20, 21]),
                                    minute=rng.randrange(60))
     created = min(created, now - datetime.timedelta(minutes=rng.randrange(5, 600)))
     level, grid, handler, department = _destination(street, category, place)

@@ -127,3 +127,8 @@ def test_the_administrator_edits_the_catalogue_in_the_admin(street: Street) -> N
         assert client.get(page).status_code == 200, page
     water = Category.objects.get(code="repair-water")
     assert client.get(f"/admin/tickets/category/{water.pk}/change/").status_code == 200
+
+
+def test_the_residents_home_offers_to_report(street: Street) -> None:
+    home = street.client_for(street.resident).get(reverse("home")).content.decode()
+    assert reverse("tickets:new") in home and "我要反映" in home
