@@ -15,11 +15,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
-from linli.core.access import PermissionDenied, allows, require
+from linli.core.access import PermissionDenied, allows, get_or_404, may, require, restricted
 from linli.core.scope import scope_for
 from linli.core.text import has_control_characters, strip_invisible
 from linli.core.validators import validate_phone
@@ -27,7 +28,7 @@ from linli.grids.models import Grid
 from linli.places.models import Level as PlaceLevel
 from linli.places.models import Place
 from linli.tickets import machine, routing, workcal
-from linli.tickets.access import DISPATCH, FOLLOW, HANDLE, SUBMIT
+from linli.tickets.access import DISPATCH, FOLLOW, HANDLE, SUBMIT, VIEW
 from linli.tickets.models import (
     OPEN_STATUSES,
     Category,
@@ -214,6 +215,36 @@ def may_handle(user: Any, ticket: Ticket) -> bool:
     if ticket.handler_id == user.pk:
         return True
     return ticket.level == Level.GRID and ticket.grid_id in scope_for(user, HANDLE).grid_ids
+
+
+def for_me(user: Any) -> Q:
+    """Requests waiting for this handler: assigned to her, or to her grid with nobody named."""
+    grid_ids = sorted(scope_for(user, HANDLE).grid_ids)
+    return Q(handler=user) | Q(level=Level.GRID, grid_id__in=grid_ids, handler__isnull=True)
+
+
+def find_ticket(user: Any, rows: QuerySet[Ticket], pk: int) -> tuple[Ticket, bool]:
+    """The request, and whether the user reads it as the office (else as its resident, who
+    sees its public history only); "not found" either way when she may do neither."""
+    if may(user, VIEW):
+        found = restricted(rows, user, VIEW).filter(pk=pk).first()
+        if found is not None:
+            return found, True
+    return get_or_404(rows, user, FOLLOW, pk=pk), False
+
+
+def handled_ticket(user: Any, rows: QuerySet[Ticket], pk: int) -> Ticket:
+    """A request the user may act on as a handler or a dispatcher (one query); whether this
+    handler may make a move on it is ``may_handle``'s to say."""
+    try:
+        return (restricted(rows, user, HANDLE) | restricted(rows, user, DISPATCH)).get(pk=pk)
+    except (Ticket.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def history(ticket: Ticket, office: bool) -> QuerySet[TicketEvent]:
+    events = ticket.events.select_related("actor").order_by("at", "pk")
+    return events if office else events.filter(public=True)
 
 
 def _require_handler(user: Any, ticket: Ticket) -> None:

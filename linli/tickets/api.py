@@ -11,7 +11,7 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -123,19 +123,8 @@ def _related() -> Any:
     return Ticket.objects.select_related("category", "place", "merged_into")
 
 
-def _find(user: Any, ticket_id: int) -> tuple[Ticket, bool]:
-    """The request, and whether the caller reads it as the office."""
-    if may(user, VIEW):
-        found = restricted(_related(), user, VIEW).filter(pk=ticket_id).first()
-        if found is not None:
-            return found, True
-    return get_or_404(_related(), user, FOLLOW, pk=ticket_id), False
-
-
 def detail_out(ticket: Ticket, office: bool) -> dict[str, Any]:
-    events = ticket.events.select_related("actor").order_by("at", "pk")
-    if not office:
-        events = events.filter(public=True)
+    events = actions.history(ticket, office)
     return {**ticket_out(ticket), "events": [
         {"at": e.at, "kind": e.kind, "note": e.note, "public": e.public,
          "actor": str(e.actor) if office and e.actor else None} for e in events]}
@@ -207,7 +196,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status:
 @router.get("/{ticket_id}", response={200: TicketDetail, **ERRORS}, summary="One request with its history")
 @route(VIEW, FOLLOW, model=Ticket, kwarg="ticket_id")
 def get_ticket(request: HttpRequest, ticket_id: Id) -> dict[str, Any]:
-    ticket, office = _find(api_user(request), ticket_id)
+    ticket, office = actions.find_ticket(api_user(request), _related(), ticket_id)
     return detail_out(ticket, office)
 
 
@@ -247,14 +236,6 @@ class RateIn(Schema):
     comment: Text = Field("", max_length=500)
 
 
-def _handled(user: Any, ticket_id: int) -> Ticket:
-    ticket = restricted(_related(), user, HANDLE).filter(pk=ticket_id).first() or \
-        restricted(_related(), user, DISPATCH).filter(pk=ticket_id).first()
-    if ticket is None:
-        raise Http404
-    return ticket
-
-
 def _grid(ticket: Ticket, grid_id: int | None) -> Grid | None:
     return Grid.objects.filter(pk=grid_id, community_id=ticket.community_id).first() if grid_id else None
 
@@ -270,14 +251,14 @@ MOVE = {**ERRORS}
 @route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
 def accept(request: HttpRequest, ticket_id: Id) -> dict[str, Any]:
     user = api_user(request)
-    return _answer(user, actions.do_accept(_handled(user, ticket_id), acting_user=user))
+    return _answer(user, actions.do_accept(actions.handled_ticket(user, _related(), ticket_id), acting_user=user))
 
 
 @router.post("/{ticket_id}/notes", response={200: TicketDetail, **MOVE}, summary="A progress note")
 @route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
 def note(request: HttpRequest, ticket_id: Id, payload: NoteIn) -> dict[str, Any]:
     user = api_user(request)
-    ticket = actions.do_note(_handled(user, ticket_id), acting_user=user, note=payload.note, public=payload.public)
+    ticket = actions.do_note(actions.handled_ticket(user, _related(), ticket_id), acting_user=user, note=payload.note, public=payload.public)
     return _answer(user, ticket)
 
 
@@ -286,7 +267,7 @@ def note(request: HttpRequest, ticket_id: Id, payload: NoteIn) -> dict[str, Any]
 @route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
 def transfer(request: HttpRequest, ticket_id: Id, payload: TransferIn) -> dict[str, Any]:
     user = api_user(request)
-    ticket = _handled(user, ticket_id)
+    ticket = actions.handled_ticket(user, _related(), ticket_id)
     ticket = actions.do_transfer(ticket, acting_user=user, reason=payload.reason, grid=_grid(ticket, payload.grid_id),
                                  department=payload.department)
     return _answer(user, ticket)
@@ -296,14 +277,14 @@ def transfer(request: HttpRequest, ticket_id: Id, payload: TransferIn) -> dict[s
 @route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
 def return_ticket(request: HttpRequest, ticket_id: Id, payload: ReasonIn) -> dict[str, Any]:
     user = api_user(request)
-    return _answer(user, actions.do_return(_handled(user, ticket_id), acting_user=user, reason=payload.reason))
+    return _answer(user, actions.do_return(actions.handled_ticket(user, _related(), ticket_id), acting_user=user, reason=payload.reason))
 
 
 @router.post("/{ticket_id}/resolve", response={200: TicketDetail, **MOVE}, summary="Resolved, with the outcome")
 @route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
 def resolve(request: HttpRequest, ticket_id: Id, payload: OutcomeIn) -> dict[str, Any]:
     user = api_user(request)
-    return _answer(user, actions.do_resolve(_handled(user, ticket_id), acting_user=user, outcome=payload.outcome))
+    return _answer(user, actions.do_resolve(actions.handled_ticket(user, _related(), ticket_id), acting_user=user, outcome=payload.outcome))
 
 
 @router.post("/{ticket_id}/close-unfixed", response={200: TicketDetail, **MOVE},
@@ -311,7 +292,7 @@ def resolve(request: HttpRequest, ticket_id: Id, payload: OutcomeIn) -> dict[str
 @route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
 def close_unfixed(request: HttpRequest, ticket_id: Id, payload: ReasonIn) -> dict[str, Any]:
     user = api_user(request)
-    ticket = actions.do_close_unfixed(_handled(user, ticket_id), acting_user=user, reason=payload.reason)
+    ticket = actions.do_close_unfixed(actions.handled_ticket(user, _related(), ticket_id), acting_user=user, reason=payload.reason)
     return _answer(user, ticket)
 
 
@@ -320,7 +301,7 @@ def close_unfixed(request: HttpRequest, ticket_id: Id, payload: ReasonIn) -> dic
 @route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
 def merge(request: HttpRequest, ticket_id: Id, payload: MergeIn) -> dict[str, Any]:
     user = api_user(request)
-    ticket = _handled(user, ticket_id)
+    ticket = actions.handled_ticket(user, _related(), ticket_id)
     into = restricted(_related(), user, VIEW).filter(number=payload.into.strip()).first()
     if into is None:
         raise ValidationError({"into": [ValidationError(_("No request with this number in your area."),

@@ -8,14 +8,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from linli.core.access import may
-from linli.core.scope import scope_for
 from linli.core.today import Item
+from linli.tickets import actions
 from linli.tickets.access import DISPATCH, FOLLOW, HANDLE, SUPERVISE, VIEW
 from linli.tickets.models import OPEN_STATUSES, Level, Status, Ticket
 
@@ -25,10 +24,7 @@ def items(user: Any, day: datetime.date) -> Iterator[Item]:
         return
     queue = reverse("tickets:list")
     if may(user, HANDLE):
-        grid_ids = sorted(scope_for(user, HANDLE).grid_ids)
-        mine = Ticket.objects.restrict(user, HANDLE).filter(
-            Q(handler=user) | Q(level=Level.GRID, grid_id__in=grid_ids, handler__isnull=True),
-            status__in=OPEN_STATUSES)
+        mine = Ticket.objects.restrict(user, HANDLE).filter(actions.for_me(user), status__in=OPEN_STATUSES)
         if n := mine.filter(overdue=True).count():
             yield Item(ngettext("%(n)s of your requests is overdue", "%(n)s of your requests are overdue", n)
                        % {"n": n}, f"{queue}?view=mine", count=n, urgent=True, order=10)

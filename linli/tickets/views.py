@@ -9,14 +9,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core.access import PermissionDenied, allows, get_or_404, may, restricted, route
+from linli.core.access import PermissionDenied, allows, get_or_404, may, route
 from linli.core.http import denied
 from linli.core.pagination import CappedPaginator
 from linli.core.scope import scope_for
@@ -91,8 +91,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 def _queues(user: Any, area: QuerySet[Ticket]) -> dict[str, dict[str, Any]]:
     """The office's views of its requests, the most urgent first."""
     open_rows = area.filter(status__in=OPEN_STATUSES)
-    grid_ids = sorted(scope_for(user, HANDLE).grid_ids)
-    mine = Q(handler=user) | Q(level=Level.GRID, grid_id__in=grid_ids, handler__isnull=True)
+    mine = actions.for_me(user)
     views: dict[str, dict[str, Any]] = {
         "mine": {"label": _("For me to handle"), "rows": open_rows.filter(mine), "order": ["-overdue", "respond_by"]},
     }
@@ -210,29 +209,13 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 
 # --- one request ---------------------------------------------------------------------------------------
 
-def _ticket_for(user: Any, pk: int) -> tuple[Ticket, bool]:
-    """The request and whether the user sees it as the office (else as its resident)."""
-    qs = _rows(Ticket.objects.select_related("community", "merged_into", "submitted_by", "person"))
-    if allows_any_view(user):
-        try:
-            return restricted(qs, user, VIEW).get(pk=pk), True
-        except Ticket.DoesNotExist:
-            pass
-    return get_or_404(qs, user, FOLLOW, pk=pk), False
-
-
-def allows_any_view(user: Any) -> bool:
-    return not scope_for(user, VIEW).empty
-
-
 @route(VIEW, FOLLOW, model=Ticket)
 @login_required
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    ticket, office = _ticket_for(user, pk)
-    events = ticket.events.select_related("actor").order_by("at", "pk")
-    if not office:
-        events = events.filter(public=True)
+    ticket, office = actions.find_ticket(
+        user, _rows(Ticket.objects.select_related("community", "merged_into", "submitted_by", "person")), pk)
+    events = actions.history(ticket, office)
     ticket.address = short_addresses([ticket.place])[ticket.place_id]  # type: ignore[attr-defined]
     context: dict[str, Any] = {"ticket": ticket, "office": office, "events": events,
                                "reason": routing.reason_text(ticket.routing), "now": timezone.now()}
@@ -268,7 +251,7 @@ def handle_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
     user = request.user
     if move not in HANDLER_MOVES:
         raise Http404
-    ticket = _handled(user, pk)
+    ticket = actions.handled_ticket(user, Ticket.objects.all(), pk)
     try:
         _do_handler_move(request, ticket, move)
     except ValidationError as exc:
@@ -277,15 +260,6 @@ def handle_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
         messages.error(request, _("This request is not assigned to you or your grid: the office that holds it "
                                   "handles it."))
     return redirect("tickets:detail", pk=ticket.pk)
-
-
-def _handled(user: Any, pk: int) -> Ticket:
-    for action in (HANDLE, DISPATCH):
-        try:
-            return restricted(Ticket.objects.all(), user, action).get(pk=pk)
-        except Ticket.DoesNotExist:
-            continue
-    raise Http404
 
 
 def _messages(error: ValidationError) -> list[str]:

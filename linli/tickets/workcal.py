@@ -10,7 +10,6 @@ correct any day in the meantime (``CalendarDay``). Office hours are ``LINLI_WORK
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -89,13 +88,6 @@ class Calendar:
             return False
         return day.weekday() < 5
 
-    def why(self, day: datetime.date) -> str:
-        """A day's name in the national calendar, for the calendar page."""
-        if day in self.corrections:
-            return "correction"
-        name = holidays.China(years=day.year).get(day)
-        return str(name or "")
-
 
 def _local(moment: datetime.datetime) -> datetime.datetime:
     return timezone.localtime(moment) if timezone.is_aware(moment) else timezone.make_aware(moment)
@@ -151,7 +143,3 @@ def working_hours_between(start: datetime.datetime, end: datetime.datetime,
                     total += closes - opens
         day += datetime.timedelta(days=1)
     return total.total_seconds() / 3600
-
-
-def working_days(days: Iterable[datetime.date], calendar: Calendar) -> list[datetime.date]:
-    return [d for d in days if calendar.is_working(d)]
