@@ -100,6 +100,8 @@ def _read_street(rng: random.Random, sample_homes: int) -> Street:
 
 
 def _destination(street: Street, category: Category, place: Place) -> tuple[str, Grid | None, Any, str]:
+    """``routing.route`` over the dictionaries read once above (a year of requests cannot ask the
+    database per row); the negative lists are left out: the demo street has none."""
     if category.level == Level.DEPARTMENT:
         return Level.DEPARTMENT, None, None, category.department
     if category.level in (Level.COMMUNITY, Level.STREET):
