@@ -85,6 +85,8 @@ def _limits(category: Category, start: datetime.datetime,
     """(first response due, resolution due, warning for the first response)."""
     working = category.clock == Clock.WORKING
     share = settings.LINLI_TICKET_WARN_SHARE
+    if working and calendar is None:  # read the street's corrections once for the three limits
+        calendar = workcal.Calendar.load(timezone.localtime(start).date())
     respond = workcal.add_hours(start, category.respond_hours, working=working, calendar=calendar)
     resolve = workcal.add_hours(start, category.resolve_hours, working=working, calendar=calendar)
     warn = workcal.add_hours(start, category.respond_hours * share, working=working, calendar=calendar)
@@ -171,28 +173,31 @@ def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar |
     start = data.created_at or timezone.now()
     destination = routing.route(data.category, data.place)
     respond_by, resolve_by, warn_at = _limits(data.category, start, calendar)
-    person = data.person
-    if person is None and data.source == Source.APP and getattr(acting_user, "person_id", None):
-        person = acting_user.person
+    person_id = data.person.pk if data.person is not None else None
+    if person_id is None and data.source == Source.APP:
+        person_id = getattr(acting_user, "person_id", None)
     ticket = Ticket(
         number=f"T{secrets.token_hex(8)}", token=secrets.token_urlsafe(18)[:24], category=data.category,
         place=data.place, community_id=_community_id(data.place), path=data.place.path,
         description=data.description, source=data.source, external_ref=data.external_ref,
-        submitted_by=acting_user if _is_user(acting_user) else None, person=None if data.anonymous else person,
+        submitted_by=acting_user if _is_user(acting_user) else None, person_id=None if data.anonymous else person_id,
         contact_name="" if data.anonymous else data.contact_name,
         contact_phone="" if data.anonymous else data.contact_phone, anonymous=data.anonymous,
         respond_by=respond_by, resolve_by=resolve_by, warn_at=warn_at, level=Level.GRID,
     )
     _apply(ticket, destination)
     ticket.save()
-    if data.created_at is not None:
-        Ticket.objects.filter(pk=ticket.pk).update(created_at=start)
-        ticket.created_at = start
+    # The number shows the filing day and the row; a hotline order keeps its own filing time.
     ticket.number = f"{timezone.localtime(start):%Y%m%d}-{ticket.pk:06d}"
-    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
-    _event(ticket, EventKind.SUBMITTED, acting_user, at=start, source=data.source)
-    _event(ticket, EventKind.ROUTED, None, at=start, level=ticket.level, grid=ticket.grid_id,
-           handler=ticket.handler_id, reason=destination.reason)
+    ticket.created_at = start if data.created_at is not None else ticket.created_at
+    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, created_at=ticket.created_at)
+    TicketEvent.objects.bulk_create([
+        TicketEvent(ticket=ticket, kind=EventKind.SUBMITTED, actor=acting_user if _is_user(acting_user) else None,
+                    at=start, detail={"source": data.source}),
+        TicketEvent(ticket=ticket, kind=EventKind.ROUTED, at=start,
+                    detail={"level": ticket.level, "grid": ticket.grid_id, "handler": ticket.handler_id,
+                            "reason": destination.reason}),
+    ])
     audit.record("tickets.submit", actor=acting_user, obj=ticket,
                  detail={"category": data.category.code, "source": data.source, "level": ticket.level})
     return ticket

@@ -189,7 +189,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status:
         category=category, place=place, description=payload.description, source=payload.source, person=person,
         contact_name=payload.contact_name, contact_phone=payload.contact_phone, anonymous=payload.anonymous,
         external_ref=payload.external_ref), acting_user=user)
-    ticket = _related().get(pk=ticket.pk)
+    # The new request holds its category and place already; it merges into nothing yet.
     return Status(201, detail_out(ticket, allows(user, VIEW, ticket)))
 
 

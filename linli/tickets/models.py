@@ -187,7 +187,11 @@ class Ticket(PlaceScopedModel):
             models.Index(fields=["handler", "status"], name="ticket_handler_status"),
             models.Index(fields=["place", "category", "created_at"], name="ticket_place_category"),
             models.Index(fields=["community", "created_at"], name="ticket_community_created"),
-            models.Index(fields=["created_at"], name="ticket_created"),
+            # Newest first, and the three rates: every column the rates count is in the index, so
+            # a period's requests are read from it alone, without a table read per request.
+            models.Index(fields=["created_at", "status", "community", "grid", "category", "level", "department",
+                                 "responded_at", "responded_late", "respond_by", "resolved_at", "closed_at",
+                                 "resolve_by", "reopened", "rating"], name="ticket_created_rates"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["external_ref"], condition=~models.Q(external_ref=""),
