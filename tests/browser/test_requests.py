@@ -70,3 +70,43 @@ def test_the_street_supervises(desktop, server):  # type: ignore[no-untyped-def]
     fits(page)
     page.goto(server + "/requests/?view=dispatch")
     fits(page)
+
+
+def test_returned_request_is_assigned_and_supervised_on_phones(phone, server):  # type: ignore[no-untyped-def]
+    """The grid worker returns a request that is not hers, the community secretary assigns it on
+    her phone, and the street officer reads supervision and the three rates on hers."""
+    page = phone
+    log_in(page, server, "demo-grid")
+    page.goto(server + "/requests/?view=mine")
+    page.locator("a.ticket-row").first.click()
+    page.wait_for_url(re.compile(r".*/requests/\d+/$"))
+    number = re.search(r"编号 (\d{8}-\d+)", page.inner_text("main")).group(1)
+    page.get_by_text("退回：不属于我们办理").click()
+    form = page.locator("form[action$='/return/']")
+    form.locator("textarea").fill("这是物业公司的维修范围，请社区协调物业处理。")
+    form.get_by_role("button", name="退回").click()
+    page.wait_for_selector("text=已退回分派单位。")
+    fits(page)
+    log_out(page, server)
+
+    log_in(page, server, "demo-community")
+    page.goto(server + "/requests/?view=dispatch")
+    fits(page)
+    page.get_by_text(number).click()
+    assert "这是物业公司的维修范围" in page.inner_text("main")
+    assign = page.locator("form[action$='/assign/']")
+    assign.locator("select[name=level]").select_option("grid")
+    grid_select = assign.locator("select[name=grid]")
+    grid_select.select_option(index=1)
+    assign.get_by_role("button", name="指派").click()
+    page.wait_for_selector("text=已指派。")
+    fits(page)
+    log_out(page, server)
+
+    log_in(page, server, "demo-street")
+    page.goto(server + "/requests/supervision/")
+    assert "督办" in page.inner_text("main")
+    fits(page)
+    page.get_by_role("link", name="三率统计").click()
+    page.wait_for_selector("text=响应率")
+    fits(page)
