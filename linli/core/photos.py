@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import wraps
@@ -169,14 +170,52 @@ def refuse_large_bodies(photos: int) -> Callable[[Any], Any]:
         def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             error = body_too_large(request, photos) if request.method == "POST" else None
             if error is not None:
-                text = Bilingual.of_error(error)
-                return JsonResponse({"detail": text.en, "detail_zh": text.zh, "code": error.code}, status=413,
-                                    json_dumps_params={"ensure_ascii": False})
+                return _too_large_response(error)
             return run(request, *args, **kwargs)
 
         return checked
 
     return decorate
+
+
+def _too_large_response(error: ValidationError) -> JsonResponse:
+    text = Bilingual.of_error(error)
+    return JsonResponse({"detail": text.en, "detail_zh": text.zh, "code": error.code}, status=413,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def json_or_photos(photos: int) -> Callable[[Any], Any]:
+    """For an API operation whose body is JSON (``ninja.decorators.decorate_view``): the same
+    fields may come as multipart/form-data instead, with up to ``photos`` files named
+    ``photo`` (the handler reads them from ``request.FILES``). A body too large for them is
+    answered 413 before anything reads it; a form's fields become the JSON body the operation
+    validates as usual (empty fields left out, so they take their defaults)."""
+
+    def decorate(run: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(run)
+        def accept(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if request.method == "POST":
+                error = body_too_large(request, photos)
+                if error is not None:
+                    return _too_large_response(error)
+                if request.content_type == "multipart/form-data":
+                    fields = {k: v for k, v in request.POST.items() if v != "" and k != "csrfmiddlewaretoken"}
+                    request._body = json.dumps(fields).encode()  # read by the operation's body parameter
+            return run(request, *args, **kwargs)
+
+        return accept
+
+    return decorate
+
+
+def multipart_schema(schema: str, photos: int) -> dict[str, Any]:
+    """``openapi_extra`` of such an operation: the multipart form beside its JSON body."""
+    files = {"type": "array", "maxItems": photos, "items": {"type": "string", "format": "binary"},
+             "description": f"up to {photos} photos (JPEG, PNG or WebP, at most {MAX_UPLOAD_BYTES // 1024 // 1024} "
+                            "MB each); re-encoded, their metadata (GPS position, camera) removed"}
+    return {"requestBody": {"content": {"multipart/form-data": {"schema": {
+        "allOf": [{"$ref": f"#/components/schemas/{schema}"}],
+        "properties": {FIELD: files}}}}}}
 
 
 # --- showing one ---------------------------------------------------------------------------------
