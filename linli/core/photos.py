@@ -28,11 +28,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from linli.core import audit
-from linli.core.errors import Bilingual
+from linli.core.errors import BAD_UPLOAD, Bilingual
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -178,10 +179,13 @@ def refuse_large_bodies(photos: int) -> Callable[[Any], Any]:
     return decorate
 
 
-def _too_large_response(error: ValidationError) -> JsonResponse:
-    text = Bilingual.of_error(error)
-    return JsonResponse({"detail": text.en, "detail_zh": text.zh, "code": error.code}, status=413,
+def _api_error(text: Bilingual, status: int, code: str | None) -> JsonResponse:
+    return JsonResponse({"detail": text.en, "detail_zh": text.zh, "code": code}, status=status,
                         json_dumps_params={"ensure_ascii": False})
+
+
+def _too_large_response(error: ValidationError) -> JsonResponse:
+    return _api_error(Bilingual.of_error(error), 413, error.code)
 
 
 def json_or_photos(photos: int) -> Callable[[Any], Any]:
@@ -199,7 +203,11 @@ def json_or_photos(photos: int) -> Callable[[Any], Any]:
                 if error is not None:
                     return _too_large_response(error)
                 if request.content_type == "multipart/form-data":
-                    fields = {k: v for k, v in request.POST.items() if v != "" and k != "csrfmiddlewaretoken"}
+                    try:
+                        posted = request.POST
+                    except MultiPartParserError:
+                        return _api_error(BAD_UPLOAD, 400, "bad_upload")
+                    fields = {k: v for k, v in posted.items() if v != "" and k != "csrfmiddlewaretoken"}
                     request._body = json.dumps(fields).encode()  # read by the operation's body parameter
             return run(request, *args, **kwargs)
 

@@ -248,6 +248,9 @@ def test_api_upload_errors_are_bilingual(street: Street, monkeypatch: pytest.Mon
     assert "not a photo" in item["msg"] and "不是照片" in item["msg_zh"]
     many = Client().post("/api/requests", {**fields, "photo": [upload() for _ in range(4)]}, **bearer(token))
     assert many.status_code == 422 and many.json()["detail"][0]["code"] == "too_many_photos"
+    cut = Client().post("/api/requests", "--x\r\nContent-Disposition: form-data; name=", content_type="multipart/form-data",
+                        **bearer(token))
+    assert cut.status_code == 400 and "multipart" in cut.json()["detail_zh"]
     missing = Client().post("/api/requests", {"category": "repair-water", "photo": upload()}, **bearer(token))
     assert missing.status_code == 422 and ["body", "place_id"] in [i["loc"] for i in missing.json()["detail"]]
     monkeypatch.setattr(photos, "MAX_UPLOAD_BYTES", 1000)
