@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.fields import EncryptedTextField
-from linli.core.models import PlaceScopedModel, RestrictedQuerySet, path_index
+from linli.core.models import PlaceScopedModel, RestrictedQuerySet, SealedPhoto, path_index
 
 
 class Level(models.TextChoices):
@@ -136,7 +136,6 @@ class Ticket(PlaceScopedModel):
     contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
     contact_phone = EncryptedTextField(_("contact phone"), blank=True)
     anonymous = models.BooleanField(_("anonymous"), default=False)
-    photo = models.CharField(max_length=80, blank=True, editable=False)  # file name in the photo store
 
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
     level = models.CharField(_("answered by"), max_length=12, choices=Level.choices)
@@ -253,6 +252,35 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket} {self.kind}"
+
+
+class PhotoStage(models.TextChoices):
+    REPORT = "report", _("sent with the request")
+    FIX = "fix", _("taken while handling it")
+
+
+# At most this many photos come with a request, and at most this many more from the office's
+# work on it (the "after" pictures of the fix): a few hundred KB each, sealed in the database.
+MAX_PHOTOS = 3
+
+
+class TicketPhoto(SealedPhoto):
+    """A photo of a request, kept like the photos of tasks (decision 0016): sent with it (by the
+    resident, or by the office filing for a caller), or taken by the handler with a progress
+    note or the resolution. ``path`` is the request's; ``public`` follows the history line it
+    came with (a photo of an office-only note stays with the office)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="photos")
+    event = models.ForeignKey(TicketEvent, on_delete=models.CASCADE, related_name="photos")
+    stage = models.CharField(_("stage"), max_length=8, choices=PhotoStage.choices)
+    public = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("request photo")
+        verbose_name_plural = _("request photos")
+        ordering = ["ticket", "pk"]
+        indexes = [path_index("ticket_photo_path_prefix"),
+                   models.Index(fields=["ticket", "stage"], name="ticket_photo_stage")]
 
 
 class DutyKind(models.TextChoices):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("supervision/", views.supervision, name="supervision"),
     path("rates/", views.rates, name="rates"),
     path("<int:pk>/", views.ticket_detail, name="detail"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
     path("<int:pk>/assign/", views.assign, name="assign"),
     *[path(f"<int:pk>/{move.replace('_', '-')}/", views.handle_move, {"move": move}, name=move)
       for move in sorted(views.HANDLER_MOVES)],

@@ -1,10 +1,12 @@
-"""A request's working day in the browser: the resident reports a leak on her phone, the grid
-worker accepts and resolves it on hers, the resident rates it, the street supervises on a
+"""A request's working day in the browser: the resident reports a leak on her phone with a photo,
+the grid worker accepts and resolves it on hers, the resident rates it, the street supervises on a
 desktop. Every page fits the screen and passes axe (no serious or critical violation)."""
 
 from __future__ import annotations
 
 import re
+
+from PIL import Image
 
 from tests.browser.conftest import log_in
 from tests.browser.test_grid_worker import axe_violations
@@ -22,17 +24,23 @@ def log_out(page, server: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(re.compile(r".*/login/.*"))
 
 
-def test_report_accept_resolve_rate(phone, server):  # type: ignore[no-untyped-def]
+def test_report_accept_resolve_rate(phone, server, tmp_path):  # type: ignore[no-untyped-def]
     page = phone
+    photo = tmp_path / "leak.jpg"
+    Image.new("RGB", (800, 600), "steelblue").save(photo, "JPEG")
     log_in(page, server, "demo-resident")
     page.goto(server + "/requests/new/")
     fits(page)
     page.get_by_text("漏水、水管维修", exact=True).click()
     page.fill("#id_description", "厨房水槽下面的水管在漏水，地上全是水。")
+    page.set_input_files("#new-photo-album", str(photo))
     page.get_by_role("button", name="提交").click()
     page.wait_for_url(re.compile(r".*/requests/\d+/$"))
     number = re.search(r"编号 (\d{8}-\d+)", page.inner_text("main")).group(1)
     assert "办理记录" in page.inner_text("main")
+    thumbnail = page.locator(".photo-strip img").first
+    thumbnail.wait_for()
+    page.wait_for_function("img => img.complete && img.naturalWidth === 800", arg=thumbnail.element_handle())
     fits(page)
     log_out(page, server)
 
