@@ -237,7 +237,7 @@ def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar |
     ticket.number = f"{timezone.localtime(start):%Y%m%d}-{ticket.pk:06d}"
     ticket.created_at = start if data.created_at is not None else ticket.created_at
     Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, created_at=ticket.created_at)
-    actor = acting_user if _is_user(acting_user) else None
+    actor = acting_user if _is_user(acting_user) and not data.anonymous else None  # anonymous: no name in the history
     submitted = TicketEvent(ticket=ticket, kind=EventKind.SUBMITTED, actor=actor, at=start,
                             detail={"source": data.source})
     lines = [submitted]
