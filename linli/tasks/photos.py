@@ -6,15 +6,19 @@ refused above ``MAX_UPLOAD_BYTES``, refused unless its first bytes say JPEG, PNG
 Pillow decodes it as that format, refused above ``MAX_PIXELS`` (checked from the header before
 anything is decoded: a small file can unpack to gigabytes), then turned upright, scaled to
 at most ``MAX_SIDE`` pixels and written again as a plain JPEG: nothing of the original file
-but its pixels is kept.
+but its pixels is kept. A page taking a photo refuses a body too large for one before anything
+reads it (``body_too_large``); a stored photo is sent back by ``jpeg_response``.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -23,6 +27,8 @@ MAX_PIXELS = 40_000_000
 MAX_SIDE = 1600
 QUALITY = 80
 FORMATS = ("JPEG", "PNG", "WEBP")
+# A request body this much larger than the photo limit is refused before it is read.
+FORM_OVERHEAD = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -83,3 +89,28 @@ def clean_photo(data: bytes) -> CleanPhoto:
     out = io.BytesIO()
     picture.save(out, format="JPEG", quality=QUALITY, optimize=True)
     return CleanPhoto(out.getvalue(), picture.width, picture.height)
+
+
+def body_too_large(request: HttpRequest) -> bool:
+    """The request announces a body larger than a photo and its form may be: refuse it before
+    the CSRF check parses it (which would spool the upload to disk)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > MAX_UPLOAD_BYTES + FORM_OVERHEAD
+
+
+def request_size(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def jpeg_response(picture: Any) -> HttpResponse:
+    """A stored photo (``tasks.Photo``) as the browser gets it: private, and nothing but an image."""
+    response = HttpResponse(base64.b64decode(picture.data), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
