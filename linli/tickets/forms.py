@@ -37,11 +37,12 @@ class NewTicketForm(StyledForm):
                                         "door."))
 
     def __init__(self, *args: Any, places: list[Place], place_labels: dict[int, str], deliveries: bool = True,
-                 **kwargs: Any) -> None:
+                 shopping_list: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offered = Category.objects.filter(active=True)
         if not deliveries:  # groceries and medicine deliveries are for quarantined households
             offered = offered.filter(delivery=False)
+        if not shopping_list:  # only for a house under home quarantine
             del self.fields["items"]
         self.fields["category"].queryset = offered  # type: ignore[attr-defined]
         self.fields["place"].choices = [(p.pk, place_labels.get(p.pk, p.name)) for p in places]  # type: ignore[attr-defined]

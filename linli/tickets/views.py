@@ -185,8 +185,9 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"place": places[0].pk if places else None}
     if staff and request.GET.get("source") == Source.VISIT:
         initial["source"] = Source.VISIT
+    quarantined = house is not None and actions.under_home_quarantine(house)
     form = form_class(request.POST or None, places=places, place_labels=labels, initial=initial,
-                      deliveries=staff or (house is not None and actions.under_home_quarantine(house)))
+                      deliveries=staff or quarantined, shopping_list=quarantined)
     if request.method == "POST" and form.is_valid():
         data = actions.NewTicket(
             category=form.cleaned_data["category"], place=form.chosen_place(),

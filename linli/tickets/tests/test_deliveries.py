@@ -22,10 +22,28 @@ from linli.core.today import items_for
 from linli.grids.models import Grid
 from linli.tasks.tests.helpers import jpeg
 from linli.tickets import actions
-from linli.tickets.models import Delivery, DeliveryStatus, EventKind, Source, Status, Ticket
+from linli.tickets.models import (
+    Category,
+    Delivery,
+    DeliveryStatus,
+    EventKind,
+    Source,
+    Status,
+    Ticket,
+)
 from linli.tickets.tests.helpers import deliver_to_door, file, quarantine, quarantined_neighbour
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_ledger_caches() -> Any:
+    # Quarantine orders go to the shared ledger, whose process-wide tree must not outlive a test's rows.
+    from linli.ledger import log
+
+    log.forget_tree()
+    yield
+    log.forget_tree()
 
 GROCERIES = "quarantine-groceries"
 
@@ -72,6 +90,20 @@ def test_a_residents_delivery_request_becomes_a_delivery_for_the_volunteers(stre
     offered = ticket.events.get(kind=EventKind.OFFERED)
     assert offered.public and offered.detail["volunteers"] == 1  # the demo volunteer of the first grid
     assert AuditEvent.objects.filter(action="tickets.delivery.offer", object_id=str(delivery.pk)).exists()
+
+
+def test_the_shopping_list_is_offered_to_a_quarantined_household_only(street: Street) -> None:
+    client = street.client_for(street.resident)
+    assert 'id="id_items"' not in client.get(reverse("tickets:new")).content.decode()
+    quarantine(street, street.resident.person)
+    form = client.get(reverse("tickets:new")).content.decode()
+    assert 'id="id_items"' in form and "隔离户代购生活物资" in form
+    house = street.resident.person.current_house
+    response = client.post(reverse("tickets:new"), {
+        "category": Category.objects.get(code=GROCERIES).pk, "place": house.pk,
+        "description": "家里没菜了，麻烦帮忙买点", "items": "青菜\r\n\r\n豆腐 两块\r\n"})
+    assert response.status_code == 302
+    assert Delivery.objects.get(ticket__submitted_by=street.resident).items == ["青菜", "豆腐 两块"]
 
 
 def test_the_office_files_for_a_caller_and_the_api_files_too(street: Street) -> None:
