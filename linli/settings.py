@@ -241,6 +241,11 @@ LINLI_TICKET_WARN_SHARE = env_float("LINLI_TICKET_WARN_SHARE", 0.75, 0.1, 0.99)
 LINLI_TICKET_DUPLICATE_HOURS = env_int("LINLI_TICKET_DUPLICATE_HOURS", 72)
 # A resident may reopen a resolved request, or rate it, for this many days.
 LINLI_TICKET_REOPEN_DAYS = env_int("LINLI_TICKET_REOPEN_DAYS", 7)
+# A delivery left at a quarantined household's door and not confirmed within this many hours
+# is shown to the grid worker, to call the household.
+LINLI_DELIVERY_CONFIRM_HOURS = env_int("LINLI_DELIVERY_CONFIRM_HOURS", 2)
+if not 1 <= LINLI_DELIVERY_CONFIRM_HOURS <= 72:
+    raise ImproperlyConfigured("LINLI_DELIVERY_CONFIRM_HOURS must be between 1 and 72 (hours)")
 
 # --- Upward exchange ---------------------------------------------------------------------
 # Counts below this many people are suppressed in files sent to upper levels (k-anonymity).

@@ -43,7 +43,8 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     ]),
     # A resident's role is held on her own house: she sees her own household.
     "resident": (gettext_noop("resident"), ["places.view", "people.view", "tickets.submit", "tickets.follow"]),
-    "volunteer": (gettext_noop("volunteer"), ["places.view", "grids.view"]),
+    # A volunteer delivers for quarantined households of her community (decision 0018).
+    "volunteer": (gettext_noop("volunteer"), ["places.view", "grids.view", "tickets.deliver"]),
     # A third-party program filing requests through Open311 (a city app, a hotline system).
     "open311_client": (gettext_noop("Open311 client program"), ["tickets.submit"]),
 }

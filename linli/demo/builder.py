@@ -45,6 +45,7 @@ DEMO_ACCOUNTS = [  # username, what it is (printed by `linli demo`)
     ("demo-health", "district health officer (health data only)"),
     ("demo-resident", "resident living in the first grid"),
     ("demo-volunteer", "volunteer (first grid)"),
+    ("demo-quarantined", "resident under home quarantine (first grid), a delivery at her door"),
 ]
 # The names the accounts go by in the interface (greetings, report footers, the audit log), as a
 # community office would write them; the resident goes by her own name.
@@ -55,6 +56,8 @@ DEMO_DISPLAY_NAMES = {
     "demo-grid": "网格员 陈静",
     "demo-health": "区卫健委 王医生",
     "demo-volunteer": "志愿者 赵晓明",
+    # linked to a household under home quarantine by the requests demo, and renamed after her
+    "demo-quarantined": "居家隔离居民",
 }
 RESIDENTS_PER_COMPOUND = 2500
 COMPOUNDS_PER_COMMUNITY = 4

@@ -9,6 +9,9 @@
 - ``tickets.dispatch``: assign, merge, and settle requests that bounced (community and street).
 - ``tickets.supervise``: the supervision page and the three rates of one's area.
 - ``tickets.catalogue``: the categories, the working calendar and the duty lists (the street).
+- ``tickets.deliver``: a volunteer's deliveries for quarantined households: those of the
+  communities where she holds the role (a role on a grid or a compound counts for its whole
+  community), while they wait for a volunteer or once she took them (decision 0018).
 """
 
 from __future__ import annotations
@@ -32,10 +35,22 @@ from linli.core.access import (
 )
 from linli.core.scope import scope_for
 from linli.places.models import Place
-from linli.tickets.models import CalendarDay, Category, DutyItem, Ticket, TicketEvent, TicketPhoto
+from linli.tickets.models import (
+    CalendarDay,
+    Category,
+    Delivery,
+    DeliveryStatus,
+    DutyItem,
+    Ticket,
+    TicketEvent,
+    TicketPhoto,
+)
+
+COMMUNITY_DEPTH = 5  # province/city/district/street/community/
 
 SUBMIT, FOLLOW, VIEW, HANDLE = "tickets.submit", "tickets.follow", "tickets.view", "tickets.handle"
 DISPATCH, SUPERVISE, CATALOGUE = "tickets.dispatch", "tickets.supervise", "tickets.catalogue"
+DELIVER = "tickets.deliver"
 
 register_actions({
     SUBMIT: _("file requests about one's own house and its public places, or for residents of one's area"),
@@ -45,6 +60,7 @@ register_actions({
     DISPATCH: _("assign, merge and settle bounced requests in one's area"),
     SUPERVISE: _("supervise overdue requests and read the three rates of one's area"),
     CATALOGUE: _("edit request categories, time limits, the working calendar and duty lists"),
+    DELIVER: _("take and deliver groceries and medicine to quarantined households of one's community"),
 })
 
 class TicketScope(Policy):
@@ -64,6 +80,46 @@ class TicketScope(Policy):
 
     def describe(self) -> str:
         return "place scope, or the grid one works in"
+
+
+def community_prefixes(user: Any, action: str) -> tuple[str, ...] | None:
+    """The communities where the user holds ``action`` (a grid or a house counts for its whole
+    community; a street, for all of its own); None when she holds it everywhere."""
+    scope = scope_for(user, action)
+    if scope.everything:
+        return None
+    return tuple(sorted({"/".join(p.split("/")[:-1][:COMMUNITY_DEPTH]) + "/" for p in scope.prefixes}))
+
+
+class OnDutyInCommunity(Policy):
+    """Deliveries of the communities where the user is a volunteer, while they wait for one, and
+    the deliveries she took herself (as long as she keeps the role there): another volunteer's
+    delivery is none of her business once taken."""
+
+    def _communities(self, user: Any, action: str) -> Q | None:
+        prefixes = community_prefixes(user, action)
+        if prefixes is None:
+            return None
+        condition = Q(pk__in=[])
+        for prefix in prefixes:
+            condition |= Q(path__under=prefix)
+        return condition
+
+    def q(self, user: Any, action: str) -> Q:
+        communities = self._communities(user, action)
+        if communities is None:
+            return Q()
+        return communities & (Q(status=DeliveryStatus.OPEN) | Q(volunteer_id=user.pk))
+
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        prefixes = community_prefixes(user, action)
+        if prefixes is None:
+            return True
+        return any(obj.path.startswith(p) for p in prefixes) and (
+            obj.status == DeliveryStatus.OPEN or obj.volunteer_id == user.pk)
+
+    def describe(self) -> str:
+        return "open deliveries of one's communities, and one's own"
 
 
 PLACE = PlaceScope()
@@ -87,6 +143,13 @@ declare(TicketPhoto, {
                     name="its request, public photos"),
     VIEW: Related(rows=lambda user, action: TicketPhoto.objects.filter(ticket__in=Ticket.objects.restrict(user, action)),
                   check=lambda user, action, photo: IN_AREA.allows(user, action, photo.ticket), name="its request"),
+})
+declare(Delivery, {
+    DELIVER: OnDutyInCommunity(),
+    FOLLOW: AnyOf(Author(field="ticket__submitted_by"), OwnPerson(field="ticket__person")),
+    VIEW: Related(rows=lambda user, action: Delivery.objects.filter(ticket__in=Ticket.objects.restrict(user, action)),
+                  check=lambda user, action, delivery: IN_AREA.allows(user, action, delivery.ticket),
+                  name="its request"),
 })
 for model in (Category, CalendarDay):
     declare(model, {SUBMIT: Anywhere(), VIEW: Anywhere(), CATALOGUE: Anywhere()})

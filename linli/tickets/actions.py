@@ -17,10 +17,12 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
 from linli.core.access import PermissionDenied, allows, get_or_404, may, require, restricted
+from linli.core.models import Role, RoleAssignment, User
 from linli.core.photos import FIELD as PHOTO_FIELD
 from linli.core.photos import CleanPhoto, clean_photos
 from linli.core.scope import scope_for
@@ -30,12 +32,16 @@ from linli.grids.models import Grid
 from linli.places.models import Level as PlaceLevel
 from linli.places.models import Place
 from linli.tickets import machine, routing, workcal
-from linli.tickets.access import DISPATCH, FOLLOW, HANDLE, SUBMIT, VIEW
+from linli.tickets.access import DELIVER, DISPATCH, FOLLOW, HANDLE, SUBMIT, VIEW
+from linli.tickets.addresses import short_addresses
 from linli.tickets.models import (
     MAX_PHOTOS,
     OPEN_STATUSES,
+    UNFINISHED_DELIVERY,
     Category,
     Clock,
+    Delivery,
+    DeliveryStatus,
     EventKind,
     Level,
     PhotoStage,
@@ -51,6 +57,8 @@ from linli.tickets.models import (
 REPORTABLE_LEVELS = (PlaceLevel.HOUSE, PlaceLevel.UNIT, PlaceLevel.BUILDING, PlaceLevel.COMPOUND)
 STAFF_SOURCES = (Source.PHONE, Source.WALK_IN, Source.HOTLINE, Source.VISIT)
 MIN_REASON = 4  # characters of a reason for a transfer, a return or a closure without a fix
+MAX_ITEMS = 30  # lines of a shopping list
+ITEM_LENGTH = 60
 # The level a request climbs to when it runs past its limit or is returned.
 UP = {Level.GRID: Level.COMMUNITY, Level.COMMUNITY: Level.STREET, Level.DEPARTMENT: Level.STREET,
       Level.STREET: Level.STREET}
@@ -128,6 +136,7 @@ class NewTicket:
     created_at: datetime.datetime | None = None  # a hotline order's own time; now otherwise
     photos: Sequence[bytes] = field(default_factory=list)  # as uploaded: checked and re-encoded here
     media_url: str = ""  # a link to a photo an Open311 client sent: kept as text, never opened
+    items: list[str] = field(default_factory=list)  # a shopping list, for a delivery
 
 
 def under_home_quarantine(place: Place) -> bool:
@@ -166,6 +175,9 @@ def check_new(data: NewTicket, acting_user: Any) -> None:
         except ValidationError as exc:
             raise ValidationError({"contact_phone": exc.error_list}) from exc
     data.external_ref = clean_words(data.external_ref, "external_ref", required=False, limit=64)
+    data.items = clean_items(data.items)
+    if data.items and not data.category.delivery:
+        raise _field_error("items", _("A shopping list goes with a delivery of groceries or medicine."), "not_delivery")
     if data.created_at is not None and data.created_at > timezone.now() + datetime.timedelta(minutes=5):
         raise _field_error("created_at", _("The time lies in the future."), "future")
     data.media_url = _media_url(data.media_url)
@@ -254,7 +266,18 @@ def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar |
     audit.record("tickets.submit", actor=acting_user, obj=ticket,
                  detail={"category": data.category.code, "source": data.source, "level": ticket.level,
                          "photos": len(pictures), "media_url": bool(data.media_url)})
+    if data.category.delivery:
+        _offer_delivery(ticket, ticket.description, data.items, start)
     return ticket
+
+
+def clean_items(lines: Iterable[object]) -> list[str]:
+    """A shopping list: one thing a line, empty lines dropped."""
+    items = [clean_words(line, "items", required=False, limit=ITEM_LENGTH) for line in lines]
+    items = [" ".join(item.split()) for item in items if item]
+    if len(items) > MAX_ITEMS:
+        raise _field_error("items", _("At most %(n)s lines in the shopping list."), "too_many_items", n=MAX_ITEMS)
+    return items
 
 
 def _community_id(place: Place) -> int:
@@ -496,6 +519,8 @@ def do_resolve(ticket: Ticket, *, acting_user: Any, outcome: str, photos: Sequen
     ticket.status = machine.check("resolve", ticket.status)
     ticket.outcome = clean_words(outcome, "outcome", minimum=MIN_REASON)
     pictures = _fix_photos(ticket, photos)
+    _refuse_if_delivering(ticket)
+    _cancel_delivery(ticket, acting_user, "resolved")  # nobody took it: the office saw to it itself
     now = timezone.now()
     _responded(ticket, now)
     ticket.resolved_at = now
@@ -516,6 +541,7 @@ def do_close_unfixed(ticket: Ticket, *, acting_user: Any, reason: str) -> Ticket
     _require_handler(acting_user, ticket)
     ticket.status = machine.check("close_unfixed", ticket.status)
     ticket.outcome = clean_words(reason, "reason", minimum=10)
+    _cancel_delivery(ticket, acting_user, "closed_unfixed")
     now = timezone.now()
     _responded(ticket, now)
     ticket.closed_at = now
@@ -550,6 +576,7 @@ def do_merge(ticket: Ticket, *, acting_user: Any, into: Ticket) -> Ticket:
         raise _field_error("into", _("Only requests of the same category in the same community can be merged."),
                            "merge_target")
     ticket.status = machine.check("merge", ticket.status)
+    _cancel_delivery(ticket, acting_user, "merged")  # the main request's delivery brings it
     ticket.merged_into = into
     ticket.overdue = False
     ticket.warn_at = None
@@ -609,7 +636,197 @@ def do_reopen(ticket: Ticket, *, acting_user: Any, reason: str) -> Ticket:
     ticket.overdue = False
     ticket.rating, ticket.rating_comment, ticket.rated_at = "", "", None
     _event(ticket, EventKind.REOPENED, acting_user, reason, at=now)
+    if ticket.category.delivery and under_home_quarantine(ticket.place):
+        _offer_delivery(ticket, reason, [], now)  # what was missing or wrong, delivered again
     return _save(ticket, "reopen", acting_user, times=ticket.reopened)
+
+
+# --- deliveries for quarantined households ---------------------------------------------------------
+
+def volunteers_on_duty(community_path: str) -> QuerySet[Any]:
+    """The users offered a community's deliveries now: a current role holding ``tickets.deliver``
+    in the community (on a grid or a place of it) or above it (decision 0018)."""
+    roles = [role.pk for role in Role.objects.all() if DELIVER in role.actions]
+    above = [community_path[: i + 1] for i, c in enumerate(community_path) if c == "/"]
+    held = (RoleAssignment.objects.current().filter(role__in=roles)
+            .filter(Q(path__startswith=community_path) | Q(path__in=above)))
+    return User.objects.filter(is_active=True, pk__in=held.values("user_id"))
+
+
+def _offer_delivery(ticket: Ticket, words: str, items: list[str], at: datetime.datetime) -> Delivery:
+    """A delivery job for the volunteers on duty in the request's community."""
+    delivery = Delivery.objects.create(ticket=ticket, path=ticket.path, words=words, items=items,
+                                       address=short_addresses([ticket.place])[ticket.place_id])
+    offered = volunteers_on_duty(routing.community_path(ticket.path)).count()
+    _event(ticket, EventKind.OFFERED, None, at=at, delivery=delivery.pk, volunteers=offered)
+    audit.record("tickets.delivery.offer", obj=delivery, detail={"ticket": ticket.pk, "volunteers": offered,
+                                                                 "items": len(items)})
+    return delivery
+
+
+def current_delivery(ticket: Ticket) -> Delivery | None:
+    """The request's latest delivery (a reopened request has one per round)."""
+    return ticket.deliveries.order_by("-pk").first()
+
+
+def _unfinished(ticket: Ticket) -> Delivery | None:
+    return ticket.deliveries.select_for_update().filter(status__in=UNFINISHED_DELIVERY).first()
+
+
+def _refuse_if_delivering(ticket: Ticket) -> None:
+    delivery = _unfinished(ticket)
+    if delivery is not None and delivery.status != DeliveryStatus.OPEN:
+        raise _field_error("outcome", _("A volunteer is delivering for this request: it is resolved when the "
+                                        "household confirms receipt, or when you confirm it for them after a "
+                                        "call. To stop the delivery, close the request without a fix."),
+                           "delivery_under_way")
+
+
+def _cancel_delivery(ticket: Ticket, actor: Any, why: str) -> None:
+    delivery = _unfinished(ticket)
+    if delivery is None:
+        return
+    delivery.status = DeliveryStatus.CANCELLED
+    delivery.save(update_fields=["status", "updated_at"])
+    audit.record("tickets.delivery.cancel", actor=actor, obj=delivery, detail={"ticket": ticket.pk, "why": why})
+
+
+def _locked_delivery(delivery: Delivery) -> tuple[Ticket, Delivery]:
+    """The delivery and its request, locked in the order every action locks them (the request
+    first), so two volunteers, or a volunteer and the office, wait for each other."""
+    ticket = _locked(delivery.ticket_id)
+    return ticket, Delivery.objects.select_for_update().get(pk=delivery.pk)
+
+
+def _check_step(delivery: Delivery, acting_user: Any, expected: str) -> None:
+    """A step of the volunteer who took the delivery, in order."""
+    if delivery.volunteer_id is not None and delivery.volunteer_id != acting_user.pk:
+        raise PermissionDenied(DELIVER)  # another volunteer's
+    if delivery.status == expected:
+        return
+    status = {"status": DeliveryStatus(delivery.status).label}
+    if delivery.status in UNFINISHED_DELIVERY:
+        raise ValidationError(_("This delivery is now “%(status)s”: do its steps in order (take it, buy, leave it "
+                                "at the door)."), code="delivery_order", params=status)
+    raise ValidationError(_("This delivery is “%(status)s”: there is nothing more to do."), code="delivery_done",
+                          params=status)
+
+
+@transaction.atomic
+def do_take_delivery(delivery: Delivery, *, acting_user: Any) -> Delivery:
+    """A volunteer takes a delivery: only one can. The request's first response (the household
+    reads that someone is buying); the grid worker stays its handler."""
+    require(acting_user, DELIVER, delivery)
+    ticket, delivery = _locked_delivery(delivery)
+    now = timezone.now()
+    # Compare and set, besides the lock: whatever the database, one volunteer's update finds it open.
+    if delivery.status != DeliveryStatus.OPEN or not Delivery.objects.filter(
+            pk=delivery.pk, status=DeliveryStatus.OPEN).update(status=DeliveryStatus.TAKEN, volunteer=acting_user,
+                                                              taken_at=now, updated_at=now):
+        delivery.refresh_from_db()
+        if delivery.volunteer_id == acting_user.pk:
+            raise ValidationError(_("You have already taken this delivery."), code="delivery_yours")
+        if delivery.status in UNFINISHED_DELIVERY:
+            raise ValidationError(_("Another volunteer has just taken this delivery. Choose another one."),
+                                  code="delivery_taken")
+        raise ValidationError(_("This delivery is no longer needed: the request was closed."), code="delivery_closed")
+    ticket.status = machine.check("take_delivery", ticket.status)
+    _responded(ticket, now)
+    _event(ticket, EventKind.TAKEN, acting_user, at=now, delivery=delivery.pk)
+    _save(ticket, "delivery.take", acting_user, delivery=delivery.pk)
+    delivery.refresh_from_db()
+    return delivery
+
+
+@transaction.atomic
+def do_pick_up(delivery: Delivery, *, acting_user: Any) -> Delivery:
+    """Bought (or collected from the pharmacy), on the way to the door."""
+    require(acting_user, DELIVER, delivery)
+    ticket, delivery = _locked_delivery(delivery)
+    _check_step(delivery, acting_user, DeliveryStatus.TAKEN)
+    ticket.status = machine.check("delivery_step", ticket.status)
+    now = timezone.now()
+    delivery.status, delivery.picked_up_at = DeliveryStatus.PICKED_UP, now
+    delivery.save(update_fields=["status", "picked_up_at", "updated_at"])
+    _event(ticket, EventKind.PICKED_UP, acting_user, at=now, delivery=delivery.pk)
+    _save(ticket, "delivery.pick_up", acting_user, delivery=delivery.pk)
+    return delivery
+
+
+@transaction.atomic
+def do_leave_at_door(delivery: Delivery, *, acting_user: Any, note: str = "", photo: bytes | None = None) -> Delivery:
+    """Left at the door (放门口): she knocks or calls out and steps back, never goes in. A note for
+    the household (the receipt is in the bag) and a photo of the bag at the door, if she takes one."""
+    from linli.tasks.actions import save_photo
+
+    require(acting_user, DELIVER, delivery)
+    ticket, delivery = _locked_delivery(delivery)
+    _check_step(delivery, acting_user, DeliveryStatus.PICKED_UP)
+    ticket.status = machine.check("delivery_step", ticket.status)
+    note = " ".join(clean_words(note, "note", required=False, limit=200).split())
+    now = timezone.now()
+    if photo is not None:
+        delivery.photo = save_photo(photo, delivery.path, acting_user)
+    delivery.status, delivery.left_at, delivery.note = DeliveryStatus.AT_DOOR, now, note
+    delivery.save(update_fields=["status", "left_at", "note", "photo", "updated_at"])
+    _event(ticket, EventKind.AT_DOOR, acting_user, note, at=now, delivery=delivery.pk,
+           photo=delivery.photo_id is not None)
+    _save(ticket, "delivery.at_door", acting_user, delivery=delivery.pk, photo=delivery.photo_id is not None)
+    return delivery
+
+
+def _receive(ticket: Ticket, acting_user: Any, *, on_behalf: bool, note: str) -> Ticket:
+    """Receipt confirmed: the delivery is done and the request resolved, with an outcome in
+    plain words; requests merged into it share the outcome."""
+    delivery = _unfinished(ticket)
+    if delivery is None or delivery.status != DeliveryStatus.AT_DOOR:
+        raise _field_error("delivery", _("Nothing has been left at this door yet: receipt is confirmed once the "
+                                         "volunteer has left the delivery at the door."), "not_at_door")
+    ticket.status = machine.check("confirm_receipt", ticket.status)
+    now = timezone.now()
+    delivery.status, delivery.received_at = DeliveryStatus.RECEIVED, now
+    delivery.confirmed_by, delivery.on_behalf = acting_user, on_behalf
+    delivery.save(update_fields=["status", "received_at", "confirmed_by", "on_behalf", "updated_at"])
+    if on_behalf:
+        ticket.outcome = gettext("Left at the door by a volunteer; the office confirmed receipt with the "
+                                 "household by phone: %(note)s") % {"note": note}
+    else:
+        ticket.outcome = gettext("Left at the door by a volunteer; the household confirmed receipt.")
+    _responded(ticket, now)
+    ticket.resolved_at = now
+    ticket.resolved_late = now > ticket.resolve_by
+    ticket.overdue = False
+    ticket.warn_at = None
+    _event(ticket, EventKind.RECEIVED, acting_user, note, at=now, delivery=delivery.pk, on_behalf=on_behalf)
+    _share_outcome(ticket, acting_user, now)
+    return _save(ticket, "delivery.receive", acting_user, delivery=delivery.pk, on_behalf=on_behalf,
+                 late=ticket.resolved_late)
+
+
+@transaction.atomic
+def do_confirm_receipt(ticket: Ticket, *, acting_user: Any) -> Ticket:
+    """已收到: the household took the delivery in."""
+    ticket = _locked(ticket.pk)
+    require(acting_user, FOLLOW, ticket)
+    return _receive(ticket, acting_user, on_behalf=False, note="")
+
+
+@transaction.atomic
+def do_confirm_receipt_for(ticket: Ticket, *, acting_user: Any, note: str) -> Ticket:
+    """The grid worker called the household, who has the delivery but did not tap 已收到 (no
+    smartphone, forgot): she confirms for them, saying so; the history records it as hers."""
+    ticket = _locked(ticket.pk)
+    _require_handler(acting_user, ticket)
+    note = clean_words(note, "note", minimum=MIN_REASON, limit=500)
+    return _receive(ticket, acting_user, on_behalf=True, note=note)
+
+
+def unconfirmed(now: datetime.datetime | None = None) -> QuerySet[Delivery]:
+    """Left at the door longer than ``LINLI_DELIVERY_CONFIRM_HOURS`` ago and not confirmed: the
+    grid worker calls the household."""
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(hours=settings.LINLI_DELIVERY_CONFIRM_HOURS)
+    return Delivery.objects.filter(status=DeliveryStatus.AT_DOOR, left_at__lte=limit)
 
 
 # --- supervision -------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Requests over the API: the catalogue, filing, lists and one request, and every move.
+"""Requests over the API: the catalogue, filing, lists and one request, and every move; a
+volunteer's deliveries for quarantined households and their steps (``deliveries_router``).
 
 Handlers stay thin: find the request inside the caller's scope (404 otherwise), call the
 action (which checks, audits and raises ``ValidationError`` naming the fields), serialise.
@@ -23,14 +24,24 @@ from linli.core import photos
 from linli.core.access import PermissionDenied, allows, get_or_404, may, restricted, route
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
 from linli.core.text import has_control_characters
+from linli.core.validators import mask_phone
 from linli.grids.models import Grid
 from linli.people.models import Person
 from linli.places.models import Place
 from linli.tickets import actions, routing
-from linli.tickets.access import DISPATCH, FOLLOW, HANDLE, SUBMIT, VIEW
-from linli.tickets.models import MAX_PHOTOS, OPEN_STATUSES, Category, Ticket, TicketPhoto
+from linli.tickets.access import DELIVER, DISPATCH, FOLLOW, HANDLE, SUBMIT, VIEW
+from linli.tickets.models import (
+    MAX_PHOTOS,
+    OPEN_STATUSES,
+    UNFINISHED_DELIVERY,
+    Category,
+    Delivery,
+    Ticket,
+    TicketPhoto,
+)
 
 router = Router()
+deliveries_router = Router()
 
 
 def _no_control_characters(value: str) -> str:
@@ -65,6 +76,7 @@ class TicketIn(Schema):
     contact_phone: Text = Field("", max_length=32)
     anonymous: bool = False
     external_ref: Text = Field("", max_length=64, description="the 12345 hotline's order number")
+    items: list[Text] = Field([], max_length=30, description="a shopping list, for a delivery category")
 
 
 class EventOut(Schema):
@@ -114,10 +126,44 @@ class PhotoOut(Schema):
     created_at: datetime.datetime
 
 
+class DeliveryOut(Schema):
+    id: int
+    request_id: int
+    request_number: str
+    category_name: str
+    address: str = Field(description="the door, from the compound down")
+    words: str = Field(description="what to buy, in the household's words")
+    items: list[str]
+    phone: str = Field(description="the household's phone, masked")
+    status: Literal["open", "taken", "picked_up", "at_door", "received", "cancelled"]
+    status_text: str
+    created_at: datetime.datetime
+    taken_at: datetime.datetime | None
+    picked_up_at: datetime.datetime | None
+    left_at: datetime.datetime | None
+    received_at: datetime.datetime | None
+    note: str
+    photo: bool
+    on_behalf: bool = Field(description="receipt confirmed by the office after a phone call")
+
+
 class TicketDetail(TicketOut):
     events: list[EventOut]
     photos: list[PhotoOut] = Field(description="the request's photos the caller may see (a resident: those of "
                                                "its public history)")
+    delivery: DeliveryOut | None = None
+
+
+def delivery_out(d: Delivery) -> dict[str, Any]:
+    ticket = d.ticket
+    phone = ticket.contact_phone or (ticket.person.phone if ticket.person_id and ticket.person else "")
+    return {
+        "id": d.pk, "request_id": ticket.pk, "request_number": ticket.number, "category_name": ticket.category.label,
+        "address": d.address, "words": d.words, "items": d.items, "phone": mask_phone(phone) if phone else "",
+        "status": d.status, "status_text": str(d.get_status_display()), "created_at": d.created_at,
+        "taken_at": d.taken_at, "picked_up_at": d.picked_up_at, "left_at": d.left_at, "received_at": d.received_at,
+        "note": d.note, "photo": d.photo_id is not None, "on_behalf": d.on_behalf,
+    }
 
 
 def ticket_out(ticket: Ticket) -> dict[str, Any]:
@@ -144,11 +190,13 @@ def photo_url(photo: TicketPhoto) -> str:
 
 def detail_out(ticket: Ticket, office: bool, user: Any) -> dict[str, Any]:
     events = actions.history(ticket, office)
+    delivery = actions.current_delivery(ticket)
     return {**ticket_out(ticket), "events": [
         {"at": e.at, "kind": e.kind, "note": e.note, "public": e.public,
          "actor": str(e.actor) if office and e.actor else None} for e in events],
         "photos": [{"id": p.pk, "url": photo_url(p), "stage": p.stage, "width": p.width, "height": p.height,
-                    "created_at": p.created_at} for p in actions.photos_of(user, ticket, office)]}
+                    "created_at": p.created_at} for p in actions.photos_of(user, ticket, office)],
+        "delivery": delivery_out(delivery) if delivery is not None else None}
 
 
 def _uploads(request: HttpRequest) -> list[bytes]:
@@ -218,7 +266,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status:
     ticket = actions.do_submit(actions.NewTicket(
         category=category, place=place, description=payload.description, source=payload.source, person=person,
         contact_name=payload.contact_name, contact_phone=payload.contact_phone, anonymous=payload.anonymous,
-        external_ref=payload.external_ref, photos=_uploads(request)), acting_user=user)
+        external_ref=payload.external_ref, photos=_uploads(request), items=payload.items), acting_user=user)
     # The new request holds its category and place already; it merges into nothing yet.
     return Status(201, detail_out(ticket, allows(user, VIEW, ticket), user))
 
@@ -386,4 +434,89 @@ def reopen(request: HttpRequest, ticket_id: Id, payload: ReasonIn) -> dict[str, 
     ticket = get_or_404(_related(), user, FOLLOW, pk=ticket_id)
     ticket = actions.do_reopen(ticket, acting_user=user, reason=payload.reason)
     return detail_out(_related().get(pk=ticket.pk), False, user)
+
+
+
+# --- deliveries: the household's receipt, and the volunteer's steps -------------------------------------
+
+@router.post("/{ticket_id}/received", response={200: TicketDetail, **MOVE},
+             summary="The household took the delivery in (已收到)")
+@route(FOLLOW, model=Ticket, kwarg="ticket_id")
+def received(request: HttpRequest, ticket_id: Id) -> dict[str, Any]:
+    user = api_user(request)
+    ticket = actions.do_confirm_receipt(get_or_404(_related(), user, FOLLOW, pk=ticket_id), acting_user=user)
+    return detail_out(_related().get(pk=ticket.pk), False, user)
+
+
+class ReceiptIn(Schema):
+    note: Text = Field(max_length=500, description="how the household confirmed it (a phone call)")
+
+
+@router.post("/{ticket_id}/confirm-receipt", response={200: TicketDetail, **MOVE},
+             summary="Confirm receipt for the household, after a phone call")
+@route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
+def confirm_receipt(request: HttpRequest, ticket_id: Id, payload: ReceiptIn) -> dict[str, Any]:
+    user = api_user(request)
+    ticket = actions.handled_ticket(user, _related(), ticket_id)
+    return _answer(user, actions.do_confirm_receipt_for(ticket, acting_user=user, note=payload.note))
+
+
+def _deliveries() -> Any:
+    return Delivery.objects.select_related("ticket__category", "ticket__person")
+
+
+class DeliveryFilters(Schema):
+    status: Literal["open", "taken", "picked_up", "at_door", "received", "cancelled", "unfinished", ""] = ""
+
+
+@deliveries_router.get("", response={200: list[DeliveryOut], **ERRORS},
+                       summary="Deliveries: open ones of one's community and one's own (a volunteer), or one's area's")
+@route(DELIVER, VIEW)
+@paginate(Pages, page_size=20)
+def list_deliveries(request: HttpRequest, filters: Query[DeliveryFilters]) -> Any:
+    user = api_user(request)
+    if may(user, DELIVER):
+        rows = Delivery.objects.restrict(user, DELIVER)
+    elif may(user, VIEW):
+        rows = Delivery.objects.restrict(user, VIEW)
+    else:
+        raise PermissionDenied(DELIVER)
+    if filters.status == "unfinished":
+        rows = rows.filter(status__in=UNFINISHED_DELIVERY)
+    elif filters.status:
+        rows = rows.filter(status=filters.status)
+    return [delivery_out(d) for d in rows.select_related("ticket__category", "ticket__person")
+            .order_by("-created_at", "-pk")]
+
+
+def _step(request: HttpRequest, delivery_id: int, step: Any, **kwargs: Any) -> dict[str, Any]:
+    user = api_user(request)
+    delivery = get_or_404(_deliveries(), user, DELIVER, pk=delivery_id)
+    step(delivery, acting_user=user, **kwargs)
+    return delivery_out(_deliveries().get(pk=delivery.pk))
+
+
+@deliveries_router.post("/{delivery_id}/take", response={200: DeliveryOut, **MOVE},
+                        summary="Take a delivery: only one volunteer can")
+@route(DELIVER, model=Delivery, kwarg="delivery_id")
+def take(request: HttpRequest, delivery_id: Id) -> dict[str, Any]:
+    return _step(request, delivery_id, actions.do_take_delivery)
+
+
+@deliveries_router.post("/{delivery_id}/picked-up", response={200: DeliveryOut, **MOVE},
+                        summary="Bought, on the way to the door")
+@route(DELIVER, model=Delivery, kwarg="delivery_id")
+def picked_up(request: HttpRequest, delivery_id: Id) -> dict[str, Any]:
+    return _step(request, delivery_id, actions.do_pick_up)
+
+
+class AtDoorIn(Schema):
+    note: Text = Field("", max_length=200, description="for the household (the receipt is in the bag)")
+
+
+@deliveries_router.post("/{delivery_id}/at-door", response={200: DeliveryOut, **MOVE},
+                        summary="Left at the door (放门口); a photo is taken on the delivery's page")
+@route(DELIVER, model=Delivery, kwarg="delivery_id")
+def at_door(request: HttpRequest, delivery_id: Id, payload: AtDoorIn) -> dict[str, Any]:
+    return _step(request, delivery_id, actions.do_leave_at_door, note=payload.note)
 

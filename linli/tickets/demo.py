@@ -2,7 +2,11 @@
 Shanghai street (repairs and environment most common), most resolved in time, some overdue,
 some bounced between grids and departments, ratings skewed as real ratings are (most residents
 who rate are satisfied; many never rate). The demo resident has one request waiting for her
-rating and one being handled; the demo grid worker has new ones to accept.
+rating and one being handled; the demo grid worker has new ones to accept. Households under
+home quarantine in the demo volunteer's community have groceries and medicine delivered: one
+waits for a volunteer, the demo volunteer has one to finish, one is at the door of the demo
+quarantined resident for her to confirm, one was left at a door hours ago without a word (the
+grid worker calls), one was received yesterday.
 
 Rows are written in bulk with the same routing and limits the actions use, so the benchmark
 can build a year of requests for a 250,000-resident street in minutes."""
@@ -21,11 +25,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from linli.core import audit
-from linli.core.models import User
+from linli.core.models import Role, RoleAssignment, User
 from linli.core.progress import Progress
 from linli.grids.models import Grid, GridMember
 from linli.people.models import Residence
@@ -36,6 +40,7 @@ from linli.tickets import actions, routing, workcal
 from linli.tickets.models import (
     Category,
     Clock,
+    Delivery,
     EventKind,
     Level,
     Rating,
@@ -316,3 +321,102 @@ def prepare_demo_requests(*, seed: int = 1, residents: int = 50_000, show_progre
             ("楼道里堆了很多纸箱，影响通行", "楼上每天晚上十点后还在装修", "家里老人腿脚不便，想请社区帮忙代配降压药")[n],
             source=Source.PHONE, person=rows[0].person), acting_user=worker)
     return count + 5
+
+
+# (category, words, shopping list, what has become of it, hours ago)
+DELIVERIES = [
+    ("quarantine-groceries", "家里菜吃完了，麻烦帮忙买些菜和鸡蛋", ["青菜 两把", "鸡蛋 一盒", "西红柿 1斤", "挂面 一包"],
+     "at_door", 0.5),
+    ("quarantine-medicine", "老人降压药快吃完了，需要去社区卫生服务中心代配", ["苯磺酸氨氯地平片 一盒"], "open", 0.2),
+    ("quarantine-groceries", "需要大米和食用油", ["大米 10斤", "食用油 一桶"], "taken", 0.6),
+    ("quarantine-groceries", "孩子的奶粉没有了，麻烦代买", ["婴幼儿奶粉 2段 一罐"], "at_door", 5),
+    ("quarantine-groceries", "买点水果和牛奶", ["苹果 2斤", "牛奶 一箱"], "received", 26),
+]
+
+
+def _quarantined_houses(community: Place) -> list[tuple[Place, Any]]:
+    """Houses of ``community`` under a home quarantine order, the demo volunteer's grid first."""
+    from linli.health.models import OrderKind, OrderStatus, QuarantineOrder
+
+    orders = (QuarantineOrder.objects.filter(path__startswith=community.path, kind=OrderKind.HOME,
+                                             status=OrderStatus.ACTIVE).select_related("person__current_house")
+              .order_by("path", "pk"))
+    houses: dict[int, tuple[Place, Any]] = {}
+    for order in orders:
+        house = order.person.current_house
+        if house is not None and house.path == order.path:
+            houses.setdefault(house.pk, (house, order.person))
+    return list(houses.values())
+
+
+# minutes between one step of a delivery and the next: filed, taken, bought, at the door, received
+STEP_GAPS = {"created": 0, "taken": 15, "picked_up": 40, "left": 25, "received": 20}
+STEP_EVENTS = {"created": [EventKind.SUBMITTED, EventKind.ROUTED, EventKind.OFFERED], "taken": [EventKind.TAKEN],
+               "picked_up": [EventKind.PICKED_UP], "left": [EventKind.AT_DOOR], "received": [EventKind.RECEIVED]}
+STEP_OF = {"open": "created", "taken": "taken", "at_door": "left", "received": "received"}
+
+
+def _backdate(ticket: Ticket, last_step: str, hours: float) -> None:
+    """Spread a request made just now over the past: its last step ``hours`` ago, the ones
+    before it a few tens of minutes apart (its history and its limits moved with them)."""
+    steps = list(STEP_GAPS)
+    back: dict[str, datetime.timedelta] = {}
+    ago = datetime.timedelta(hours=hours)
+    for step in reversed(steps[: steps.index(last_step) + 1]):
+        back[step] = ago
+        ago += datetime.timedelta(minutes=STEP_GAPS[step])
+    created = back["created"]
+    Ticket.objects.filter(pk=ticket.pk).update(
+        **{f: F(f) - created for f in ("created_at", "respond_by", "resolve_by", "warn_at")},
+        responded_at=F("responded_at") - back.get("taken", created),
+        resolved_at=F("resolved_at") - back.get("received", created))
+    for step, delta in back.items():
+        TicketEvent.objects.filter(ticket=ticket, kind__in=STEP_EVENTS[step]).update(at=F("at") - delta)
+    Delivery.objects.filter(ticket=ticket).update(
+        created_at=F("created_at") - created, updated_at=F("updated_at") - back[last_step],
+        **{f"{step}_at": F(f"{step}_at") - delta for step, delta in back.items() if step != "created"})
+
+
+def _link_quarantined_account(house: Place, person: Any) -> User | None:
+    """The demo account of a quarantined resident: her record and the resident's role on her house."""
+    user = User.objects.filter(username="demo-quarantined").first()
+    if user is None:
+        return None
+    user.person, user.display_name = person, person.name
+    user.save(update_fields=["person", "display_name"])
+    RoleAssignment.objects.get_or_create(user=user, role=Role.objects.get(code="resident"), place=house)
+    return user
+
+
+@transaction.atomic
+def prepare_demo_deliveries() -> int:
+    """Deliveries for the quarantined households of the demo volunteer's community, each at a
+    step of its journey (``DELIVERIES``). Returns how many; none when there is no quarantine
+    there, or they are there already."""
+    volunteer = User.objects.filter(username="demo-volunteer").first()
+    worker = User.objects.filter(username="demo-grid").first()
+    community = Place.objects.filter(level=PlaceLevel.COMMUNITY).order_by("code").first()
+    if volunteer is None or worker is None or community is None or Delivery.objects.exists():
+        return 0
+    houses = _quarantined_houses(community)
+    if not houses:
+        return 0
+    own = _link_quarantined_account(*houses[0])
+    made = 0
+    for (house, person), (code, words, items, step, hours) in zip(houses, DELIVERIES, strict=False):
+        category = Category.objects.get(code=code)
+        by_her = own is not None and made == 0
+        ticket = actions.do_submit(actions.NewTicket(
+            category, house, words, source=Source.APP if by_her else Source.PHONE,
+            person=None if by_her else person, items=items), acting_user=own if by_her else worker)
+        delivery = ticket.deliveries.get()
+        if step != "open":
+            actions.do_take_delivery(delivery, acting_user=volunteer)
+        if step in ("at_door", "received"):
+            actions.do_pick_up(delivery, acting_user=volunteer)
+            actions.do_leave_at_door(delivery, acting_user=volunteer, note="小票在袋子里")
+        if step == "received":
+            actions.do_confirm_receipt_for(ticket, acting_user=worker, note="电话联系住户，已取回家中")
+        _backdate(ticket, STEP_OF[step], hours)
+        made += 1
+    return made

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.forms import PhotosField, StyledForm
+from linli.core.photos import MAX_UPLOAD_BYTES
 from linli.grids.models import Grid
 from linli.places.models import Place
 from linli.tickets.models import Category, Level, Rating, Source
@@ -31,19 +32,28 @@ class NewTicketForm(StyledForm):
     anonymous = forms.BooleanField(label=_("Do not show my name (only for some categories)"), required=False)
     contact_phone = forms.CharField(label=_("Phone to call back (optional)"), required=False, max_length=32,
                                     widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    items = forms.CharField(label=_("Shopping list for a delivery (optional, one thing a line)"), required=False,
+                            max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+                            help_text=_("For groceries or medicine: a volunteer buys them and leaves them at your "
+                                        "door."))
 
     def __init__(self, *args: Any, places: list[Place], place_labels: dict[int, str], deliveries: bool = True,
-                 **kwargs: Any) -> None:
+                 shopping_list: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offered = Category.objects.filter(active=True)
         if not deliveries:  # groceries and medicine deliveries are for quarantined households
             offered = offered.filter(delivery=False)
+        if not shopping_list:  # only for a house under home quarantine
+            del self.fields["items"]
         self.fields["category"].queryset = offered  # type: ignore[attr-defined]
         self.fields["place"].choices = [(p.pk, place_labels.get(p.pk, p.name)) for p in places]  # type: ignore[attr-defined]
         self.places = {p.pk: p for p in places}
 
     def chosen_place(self) -> Place:
         return self.places[self.cleaned_data["place"]]
+
+    def item_lines(self) -> list[str]:
+        return (self.cleaned_data.get("items") or "").splitlines()
 
 
 class StaffTicketForm(NewTicketForm):
@@ -55,13 +65,16 @@ class StaffTicketForm(NewTicketForm):
     contact_name = forms.CharField(label=_("Caller's name (optional)"), required=False, max_length=64)
     external_ref = forms.CharField(label=_("12345 order number (if from the hotline)"), required=False,
                                    max_length=64)
-    field_order = ["source", "category", "place", "description", "photo", "contact_name", "contact_phone",
+    field_order = ["source", "category", "place", "description", "items", "photo", "contact_name", "contact_phone",
                    "external_ref", "anonymous"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].widget = forms.Select(attrs={"class": "form-select"})
         self.fields["contact_phone"].label = _("Caller's phone (optional)")
+        if "items" in self.fields:
+            self.fields["items"].help_text = _("For groceries or medicine of a household under home quarantine: a "
+                                               "volunteer buys them and leaves them at the door.")
 
 
 class NoteForm(StyledForm):
@@ -110,6 +123,24 @@ class AssignForm(StyledForm):
 
 class MergeForm(StyledForm):
     into = forms.CharField(label=_("Number of the request to merge into"), max_length=20)
+
+
+class ReceiptForm(StyledForm):
+    note = forms.CharField(label=_("How the household confirmed it (the resident reads this)"), max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           initial=_("Called the household: they have taken the delivery in."))
+
+
+class AtDoorForm(StyledForm):
+    note = forms.CharField(label=_("Note for the household (optional)"), required=False, max_length=200,
+                           widget=forms.TextInput(attrs={"placeholder": _("e.g. the receipt is in the bag")}))
+    photo = forms.FileField(label=_("Photo of the bag at the door (optional)"), required=False,
+                            widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["photo"].help_text = _("A JPEG, PNG or WebP picture of at most %(max)d MB.") % {
+            "max": MAX_UPLOAD_BYTES // 1024 // 1024}
 
 
 class RateForm(StyledForm):

@@ -30,13 +30,19 @@ MOVES: dict[str, tuple[frozenset[str], str | None]] = {
     "auto_close": (frozenset({RESOLVED}), CLOSED),
     # a merged request follows its main request's outcome
     "follow_resolved": (frozenset({MERGED}), MERGED),
+    # a delivery for a quarantined household: a volunteer taking it is the first response, her
+    # steps leave the request where it is, and the household's receipt resolves it
+    "take_delivery": (frozenset({NEW, ACCEPTED}), ACCEPTED),
+    "delivery_step": (frozenset({NEW, ACCEPTED}), None),
+    "confirm_receipt": (frozenset({NEW, ACCEPTED}), RESOLVED),
 }
 
 MOVE_NAMES = {
     "accept": _("accept"), "note": _("add a progress note"), "transfer": _("transfer"), "return": _("return"),
     "assign": _("assign"), "resolve": _("resolve"), "close_unfixed": _("close without a fix"),
     "merge": _("merge"), "rate": _("rate"), "reopen": _("reopen"), "auto_close": _("close"),
-    "follow_resolved": _("share the outcome"),
+    "follow_resolved": _("share the outcome"), "take_delivery": _("take the delivery of"),
+    "delivery_step": _("record a delivery step of"), "confirm_receipt": _("confirm receipt of"),
 }
 
 

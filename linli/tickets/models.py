@@ -1,6 +1,7 @@
 """Residents' requests (诉求): the catalogue of categories with their time limits, the working
-calendar the limits are counted in, the requests themselves with their history, and the grid
-roles' duty lists (三张清单) that routing obeys."""
+calendar the limits are counted in, the requests themselves with their history, the grid
+roles' duty lists (三张清单) that routing obeys, and the deliveries volunteers make for
+requests of quarantined households."""
 
 from __future__ import annotations
 
@@ -227,6 +228,12 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("reopened")
     CLOSED = "closed", _("closed")
     MERGED = "merged", _("merged")
+    # the steps of a delivery, in the words the household reads
+    OFFERED = "offered", _("offered to the volunteers on duty")
+    TAKEN = "taken", _("a volunteer took it and is buying")
+    PICKED_UP = "picked_up", _("bought, on the way to the door")
+    AT_DOOR = "at_door", _("left at the door")
+    RECEIVED = "received", _("receipt confirmed")
 
 
 class TicketEvent(models.Model):
@@ -313,3 +320,66 @@ class DutyItem(PlaceScopedModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class DeliveryStatus(models.TextChoices):
+    OPEN = "open", _("waiting for a volunteer")
+    TAKEN = "taken", _("taken, being bought")
+    PICKED_UP = "picked_up", _("bought, on the way")
+    AT_DOOR = "at_door", _("left at the door")
+    RECEIVED = "received", _("received")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+# Still to be done: at most one of these per request.
+UNFINISHED_DELIVERY = (DeliveryStatus.OPEN, DeliveryStatus.TAKEN, DeliveryStatus.PICKED_UP, DeliveryStatus.AT_DOOR)
+
+
+class Delivery(PlaceScopedModel):
+    """A delivery for a request of a delivery category (groceries, medicine for a household under
+    home quarantine): what to buy, the door (``path`` and ``address``: the house, from its compound
+    down, never a name or an ID number), the volunteer who took it and the time of each step.
+    Contactless: she leaves it at the door; the household, or the office after a phone call,
+    confirms receipt, which resolves the request. A reopened request gets a new delivery."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("request"), on_delete=models.CASCADE,
+                               related_name="deliveries")
+    address = models.CharField(_("door"), max_length=200)
+    words = models.TextField(_("what to buy"), max_length=2000)
+    items = models.JSONField(_("shopping list"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.OPEN)
+    volunteer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("volunteer"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="deliveries")
+    taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
+    picked_up_at = models.DateTimeField(_("bought"), null=True, blank=True)
+    left_at = models.DateTimeField(_("left at the door"), null=True, blank=True)
+    received_at = models.DateTimeField(_("receipt confirmed"), null=True, blank=True)
+    note = models.CharField(_("note at the door"), max_length=200, blank=True)
+    photo = models.ForeignKey("tasks.Photo", verbose_name=_("photo at the door"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    on_behalf = models.BooleanField(_("confirmed by the office after a call"), default=False)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            path_index("delivery_path_prefix"),
+            models.Index(fields=["status", "left_at"], name="delivery_status_left"),
+            models.Index(fields=["volunteer", "status"], name="delivery_volunteer_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket"], condition=models.Q(status__in=UNFINISHED_DELIVERY),
+                                    name="delivery_one_unfinished_per_request",
+                                    violation_error_message=_("This request already has a delivery under way.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.address} ({self.status})"
+
+    @property
+    def unfinished(self) -> bool:
+        return self.status in UNFINISHED_DELIVERY

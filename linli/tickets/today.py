@@ -1,5 +1,7 @@
 """Requests on the home page's 今日待办: to accept and overdue for handlers, to dispatch for the
-community and the street, overdue in the area for supervisors, to rate for residents."""
+community and the street, overdue in the area for supervisors, to rate for residents; for
+deliveries, those waiting for a volunteer and her own to finish, those left at a door too long
+without confirmation for the grid worker (call the household), one at her door for a resident."""
 
 from __future__ import annotations
 
@@ -15,8 +17,8 @@ from django.utils.translation import ngettext
 from linli.core.access import may
 from linli.core.today import Item
 from linli.tickets import actions
-from linli.tickets.access import DISPATCH, FOLLOW, HANDLE, SUPERVISE, VIEW
-from linli.tickets.models import OPEN_STATUSES, Level, Status, Ticket
+from linli.tickets.access import DELIVER, DISPATCH, FOLLOW, HANDLE, SUPERVISE, VIEW
+from linli.tickets.models import OPEN_STATUSES, Delivery, DeliveryStatus, Level, Status, Ticket
 
 
 def items(user: Any, day: datetime.date) -> Iterator[Item]:
@@ -34,6 +36,7 @@ def items(user: Any, day: datetime.date) -> Iterator[Item]:
         if n := mine.filter(status=Status.ACCEPTED).count():
             yield Item(ngettext("%(n)s request being handled", "%(n)s requests being handled", n) % {"n": n},
                        f"{queue}?view=mine", count=n, order=60)
+    yield from _deliveries(user)
     if may(user, DISPATCH):
         waiting = Ticket.objects.restrict(user, DISPATCH).filter(
             status__in=OPEN_STATUSES, level__in=[Level.COMMUNITY, Level.STREET, Level.DEPARTMENT], handler__isnull=True)
@@ -55,3 +58,27 @@ def items(user: Any, day: datetime.date) -> Iterator[Item]:
         if n := own.filter(status__in=OPEN_STATUSES).count():
             yield Item(ngettext("%(n)s of your requests is being handled", "%(n)s of your requests are being handled",
                                 n) % {"n": n}, queue, count=n, order=40)
+
+
+def _deliveries(user: Any) -> Iterator[Item]:
+    deliveries = reverse("deliveries:list")
+    if may(user, DELIVER):
+        offered = Delivery.objects.restrict(user, DELIVER)
+        if n := offered.filter(volunteer=user, status__in=[DeliveryStatus.TAKEN, DeliveryStatus.PICKED_UP]).count():
+            yield Item(ngettext("%(n)s of your deliveries to finish", "%(n)s of your deliveries to finish", n)
+                       % {"n": n}, f"{deliveries}#mine", count=n, order=5)
+        if n := offered.filter(status=DeliveryStatus.OPEN).count():
+            yield Item(ngettext("%(n)s quarantined household is waiting for a delivery",
+                                "%(n)s quarantined households are waiting for a delivery", n) % {"n": n},
+                       f"{deliveries}#waiting", count=n, order=6)
+    if may(user, HANDLE):
+        mine = Ticket.objects.restrict(user, HANDLE).filter(actions.for_me(user))
+        if n := actions.unconfirmed().filter(ticket__in=mine).count():
+            yield Item(ngettext("%(n)s delivery left at a door is not confirmed: call the household",
+                                "%(n)s deliveries left at doors are not confirmed: call the households", n)
+                       % {"n": n}, f"{deliveries}#to-call", count=n, urgent=True, order=12)
+    if may(user, FOLLOW) and not may(user, VIEW):
+        if n := Delivery.objects.restrict(user, FOLLOW).filter(status=DeliveryStatus.AT_DOOR).count():
+            yield Item(ngettext("Your delivery is at your door: take it in and tap “Received”",
+                                "%(n)s deliveries are at your door: take them in and tap “Received”", n)
+                       % {"n": n}, reverse("tickets:list"), count=n, urgent=True, order=5)

@@ -13,5 +13,5 @@ urlpatterns = [
     path("<int:pk>/assign/", views.assign, name="assign"),
     *[path(f"<int:pk>/{move.replace('_', '-')}/", views.handle_move, {"move": move}, name=move)
       for move in sorted(views.HANDLER_MOVES)],
-    *[path(f"<int:pk>/{move}/", views.resident_move, {"move": move}, name=move) for move in ("rate", "reopen")],
+    *[path(f"<int:pk>/{move}/", views.resident_move, {"move": move}, name=move) for move in ("rate", "reopen", "received")],
 ]

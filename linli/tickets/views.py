@@ -26,10 +26,11 @@ from linli.core.text import clean_query_text
 from linli.grids.models import Grid
 from linli.people.models import Person
 from linli.places.models import Level as PlaceLevel
-from linli.places.models import Place, names_by_path
+from linli.places.models import Place
 from linli.places.rules import ancestor_paths
 from linli.tickets import actions, machine, routing
 from linli.tickets.access import DISPATCH, FOLLOW, HANDLE, SUBMIT, SUPERVISE, VIEW
+from linli.tickets.addresses import short_addresses
 from linli.tickets.forms import (
     AssignForm,
     CloseForm,
@@ -39,13 +40,17 @@ from linli.tickets.forms import (
     OutcomeForm,
     RateForm,
     ReasonForm,
+    ReceiptForm,
     StaffTicketForm,
     TransferForm,
 )
 from linli.tickets.models import (
     MAX_PHOTOS,
     OPEN_STATUSES,
+    UNFINISHED_DELIVERY,
     Category,
+    Delivery,
+    DeliveryStatus,
     Level,
     PhotoStage,
     Source,
@@ -75,8 +80,10 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             return denied(request)
         mine = _rows(Ticket.objects.restrict(user, FOLLOW)).order_by("-created_at")
         page = CappedPaginator(mine, PER_PAGE).get_page(request.GET.get("page"))
+        at_door = (Delivery.objects.restrict(user, FOLLOW).filter(status=DeliveryStatus.AT_DOOR)
+                   .select_related("ticket__category").order_by("left_at"))
         return render(request, "tickets/mine.html", {"page": page, "rows": _with_addresses(page),
-                                                     "may_submit": may(user, SUBMIT)})
+                                                     "may_submit": may(user, SUBMIT), "at_door": at_door})
     view = request.GET.get("view", "")
     area = Ticket.objects.restrict(user, VIEW)
     views = _queues(user, area)
@@ -147,16 +154,6 @@ def _reportable(user: Any, request: HttpRequest, posted: Any) -> tuple[list[Plac
     return list(public[:2000]), None, None
 
 
-def short_addresses(places: list[Place]) -> dict[int, str]:
-    """Addresses from the compound down ("玉兰苑 1号楼1单元101室"), a few queries for a page."""
-    names = names_by_path({p.path for p in places})
-    addresses = {}
-    for place in places:
-        chain = [*ancestor_paths(place.path)[5:], place.path]
-        addresses[place.pk] = " ".join([names.get(chain[0], ""), "".join(names.get(a, "") for a in chain[1:])]).strip()
-    return addresses
-
-
 def _with_addresses(tickets: Any) -> Any:
     rows = list(tickets)
     addresses = short_addresses([t.place for t in rows])
@@ -207,9 +204,10 @@ def _new_form(request: HttpRequest, *, bound: bool) -> tuple[NewTicketForm, dict
     initial: dict[str, Any] = {"place": places[0].pk if places else None}
     if staff and request.GET.get("source") == Source.VISIT:
         initial["source"] = Source.VISIT
+    quarantined = house is not None and actions.under_home_quarantine(house)
     form = form_class(request.POST if bound else None, request.FILES if bound else None, places=places,
-                      place_labels=labels, initial=initial,
-                      deliveries=staff or (house is not None and actions.under_home_quarantine(house)))
+                      place_labels=labels, initial=initial, deliveries=staff or quarantined,
+                      shopping_list=quarantined)
     return form, {"staff": staff, "person": person, "house": house, "no_places": not places}
 
 
@@ -239,7 +237,7 @@ def _ticket_new(request: HttpRequest) -> HttpResponse:
                 description=form.cleaned_data["description"], source=form.cleaned_data.get("source", Source.APP),
                 person=about["person"], contact_name=form.cleaned_data.get("contact_name", ""),
                 contact_phone=form.cleaned_data.get("contact_phone", ""), anonymous=form.cleaned_data["anonymous"],
-                external_ref=form.cleaned_data.get("external_ref", ""),
+                external_ref=form.cleaned_data.get("external_ref", ""), items=form.item_lines(),
                 photos=photos.read_uploads(form.cleaned_data["photo"], limit=MAX_PHOTOS))
             ticket = actions.do_submit(data, acting_user=user)
         except ValidationError as exc:
@@ -267,6 +265,7 @@ def _detail_page(request: HttpRequest, pk: int, refused: ValidationError | None 
         user, _rows(Ticket.objects.select_related("community", "merged_into", "submitted_by", "person")), pk)
     events = list(actions.history(ticket, office))
     ticket.address = short_addresses([ticket.place])[ticket.place_id]  # type: ignore[attr-defined]
+    delivery = actions.current_delivery(ticket)
     shown = list(actions.photos_of(user, ticket, office))
     by_event: dict[int, list[TicketPhoto]] = {}
     for picture in shown:
@@ -274,7 +273,8 @@ def _detail_page(request: HttpRequest, pk: int, refused: ValidationError | None 
     for event in events:
         event.shown_photos = by_event.get(event.pk, [])  # type: ignore[attr-defined]
     context: dict[str, Any] = {
-        "ticket": ticket, "office": office, "events": events, "reason": routing.reason_text(ticket.routing),
+        "ticket": ticket, "office": office, "events": events, "delivery": delivery,
+        "reason": routing.reason_text(ticket.routing),
         "now": timezone.now(), "report_photos": [p for p in shown if p.stage == PhotoStage.REPORT],
         "refused": " ".join(refused.messages) if refused is not None else "",
         **_photo_limits(),
@@ -283,19 +283,23 @@ def _detail_page(request: HttpRequest, pk: int, refused: ValidationError | None 
     if office:
         handler = actions.may_handle(user, ticket)
         dispatch = allows(user, DISPATCH, ticket)
-        moves = set(machine.allowed_moves(ticket.status)) if handler else set()
+        moves = _delivery_moves(set(machine.allowed_moves(ticket.status)) if handler else set(), delivery)
         grids = Grid.objects.filter(community_id=ticket.community_id).order_by("code")
         context.update({
             "handler": handler, "dispatch": dispatch and ticket.is_open, "moves": moves,
             "note_form": NoteForm(), "reason_form": ReasonForm(), "outcome_form": OutcomeForm(),
             "close_form": CloseForm(), "transfer_form": TransferForm(grids=grids), "merge_form": MergeForm(),
+            "receipt_form": ReceiptForm(),
+            "on_duty": actions.volunteers_on_duty(routing.community_path(ticket.path)).count()
+            if delivery is not None and delivery.status == DeliveryStatus.OPEN else 0,
             "assign_form": AssignForm(grids=grids, initial={"level": ticket.level, "grid": ticket.grid_id}),
             "duplicates": list(actions.possible_duplicates(ticket)[:5]) if ticket.is_open else [],
             "followers": list(ticket.merged.only("pk", "number")),
         })
     else:
         own = allows(user, FOLLOW, ticket)
-        moves = set(machine.allowed_moves(ticket.status)) & {"rate", "reopen"} if own else set()
+        moves = set(machine.allowed_moves(ticket.status)) & {"rate", "reopen", "confirm_receipt"} if own else set()
+        moves = _delivery_moves(moves, delivery)
         if ticket.rating:
             moves.discard("rate")
         context.update({"moves": moves, "rate_form": RateForm(), "reason_form": ReasonForm()})
@@ -310,7 +314,19 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     return photos.serve(picture, viewer=request.user, action="tickets.photo.view")
 
 
-HANDLER_MOVES = {"accept", "note", "transfer", "return", "resolve", "close_unfixed", "merge"}
+def _delivery_moves(moves: set[str], delivery: Delivery | None) -> set[str]:
+    """What a request's delivery leaves to do: no plain "resolved" while a volunteer delivers;
+    receipt confirmed once it is at the door; the volunteers' own steps are on their pages."""
+    moves -= {"take_delivery", "delivery_step"}
+    under_way = delivery is not None and delivery.status in UNFINISHED_DELIVERY
+    if under_way and delivery.status != DeliveryStatus.OPEN:  # type: ignore[union-attr]
+        moves.discard("resolve")
+    if not under_way or delivery.status != DeliveryStatus.AT_DOOR:  # type: ignore[union-attr]
+        moves.discard("confirm_receipt")
+    return moves
+
+
+HANDLER_MOVES = {"accept", "note", "transfer", "return", "resolve", "close_unfixed", "merge", "confirm_receipt"}
 
 
 @route(HANDLE, DISPATCH, model=Ticket)
@@ -376,6 +392,10 @@ def _do_handler_move(request: HttpRequest, ticket: Ticket, move: str) -> None:
     elif move == "close_unfixed":
         actions.do_close_unfixed(ticket, acting_user=user, reason=post.get("reason", ""))
         messages.success(request, _("Closed without a fix; the resident reads your reason."))
+    elif move == "confirm_receipt":
+        actions.do_confirm_receipt_for(ticket, acting_user=user, note=post.get("note", ""))
+        messages.success(request, _("Receipt confirmed for the household, as told on the phone: the request is "
+                                    "resolved."))
     elif move == "merge":
         number = clean_query_text(post.get("into", ""), 20)
         into = Ticket.objects.restrict(user, VIEW).filter(number=number).first()
@@ -419,6 +439,9 @@ def resident_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
         elif move == "reopen":
             actions.do_reopen(ticket, acting_user=user, reason=request.POST.get("reason", ""))
             messages.success(request, _("Reopened: the same team takes it up again."))
+        elif move == "received":
+            actions.do_confirm_receipt(ticket, acting_user=user)
+            messages.success(request, _("Thank you: receipt confirmed. Stay well!"))
         else:
             raise Http404
     except ValidationError as exc:

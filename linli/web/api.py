@@ -38,6 +38,7 @@ from linli.places.api import router as places_router
 from linli.reports.api import router as reports_router
 from linli.tasks.api import router as tasks_router
 from linli.tasks.api import visits_router
+from linli.tickets.api import deliveries_router
 from linli.tickets.api import router as tickets_router
 
 logger = logging.getLogger(__name__)
@@ -196,6 +197,7 @@ api.add_router("/imports", imports_router, tags=["imports"])
 api.add_router("/health", health_router, tags=["health"])
 api.add_router("/gates", gates_router, tags=["gates"])
 api.add_router("/requests", tickets_router, tags=["requests"])
+api.add_router("/deliveries", deliveries_router, tags=["deliveries"])
 api.add_router("/regions", regions_router, tags=["regions"])
 api.add_router("/tasks", tasks_router, tags=["tasks"])
 api.add_router("/visits", visits_router, tags=["visits"])

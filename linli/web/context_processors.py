@@ -29,6 +29,7 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "health": health_menu(user),
             "gates": usable_gates(user).exists(),
             "tickets": may(user, "tickets.view") or may(user, "tickets.follow"),
+            "deliveries": may(user, "tickets.deliver"),
             "tasks": may(user, "tasks.view"),
             "visits": may(user, "visits.view"),
         }

@@ -35,6 +35,7 @@ urlpatterns = [
     path("health/", include("linli.health.urls")),
     path("requests/", include("linli.tickets.urls")),
     path("open311/v2/", include("linli.tickets.open311_urls")),
+    path("deliveries/", include("linli.tickets.delivery_urls")),
     path("tasks/", include("linli.tasks.urls")),
     path("visits/", include("linli.tasks.visit_urls")),
 ]

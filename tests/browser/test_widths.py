@@ -49,7 +49,7 @@ def test_the_legend_names_every_badge_the_cells_show(desktop, server, server_dat
 
 
 @pytest.mark.parametrize("account", ["demo-admin", "demo-street", "demo-community", "demo-grid", "demo-health",
-                                     "demo-resident", "demo-volunteer"])
+                                     "demo-resident", "demo-volunteer", "demo-quarantined"])
 def test_english_home_page_fits_a_phone(phone, server, account):
     page = phone
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": server}])

@@ -17,3 +17,34 @@ def file(user: Any, place: Place, code: str = "repair-water", *, source: str = S
          description: str = "厨房水管漏水，楼下渗水", **extra: Any) -> Ticket:
     return actions.do_submit(actions.NewTicket(category=category(code), place=place, description=description,
                                                source=source, **extra), acting_user=user)
+
+
+def quarantine(street: Any, person: Any) -> None:
+    """Put ``person`` under a home quarantine order, as the district health officer does."""
+    import datetime
+
+    from django.utils import timezone
+
+    from linli.health import actions as health
+
+    health.do_order_quarantine(person, acting_user=street.health_officer, reason="close_contact", colour="red",
+                               last_exposure=timezone.localdate() - datetime.timedelta(days=2))
+
+
+def quarantined_neighbour(street: Any, building: Place | None = None) -> Any:
+    """Someone living in ``building`` (the grid worker's first building), not the demo resident,
+    put under home quarantine."""
+    from linli.people.models import Person
+
+    person = (Person.objects.filter(path__startswith=(building or street.grid_building).path, is_active=True,
+                                    current_house__isnull=False)
+              .exclude(current_house=street.resident.person.current_house).order_by("pk").first())
+    quarantine(street, person)
+    return person
+
+
+def deliver_to_door(delivery: Any, volunteer: Any, **at_door: Any) -> Any:
+    """Take, buy and leave at the door, as one volunteer."""
+    actions.do_take_delivery(delivery, acting_user=volunteer)
+    actions.do_pick_up(delivery, acting_user=volunteer)
+    return actions.do_leave_at_door(delivery, acting_user=volunteer, **at_door)

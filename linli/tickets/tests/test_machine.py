@@ -23,6 +23,9 @@ EXPECTED = {
     ("reopen", "resolved"): "new", ("reopen", "closed"): "new", ("reopen", "unresolvable"): "new",
     ("auto_close", "resolved"): "closed",
     ("follow_resolved", "merged"): "merged",
+    ("take_delivery", "new"): "accepted", ("take_delivery", "accepted"): "accepted",
+    ("delivery_step", "new"): "new", ("delivery_step", "accepted"): "accepted",
+    ("confirm_receipt", "new"): "resolved", ("confirm_receipt", "accepted"): "resolved",
 }
 
 

@@ -323,6 +323,23 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
             (admin, far[Level.HOUSE], Source.PHONE)):
         tickets.do_submit(tickets.NewTicket(category=water, place=place, description="厨房水管漏水，楼下渗水",
                                             source=source, photos=[jpeg()]), acting_user=user)
+    # Deliveries for quarantined households: at the door with a photo (the volunteer's, in the grid
+    # worker's grid), waiting for a volunteer in another grid of the community, and far away.
+    from linli.people.models import Person as Resident
+    from linli.tasks.tests.helpers import jpeg
+    from linli.tickets.tests.helpers import deliver_to_door, quarantine
+
+    groceries = Category.objects.get(code="quarantine-groceries")
+    neighbour = Resident.objects.filter(path__under=street.other_grid_building.path, is_active=True,
+                                        current_house__isnull=False).order_by("pk").first()
+    quarantine(street, neighbour)
+    for user, person, volunteer in ((street.grid_worker, near[0], street.volunteer), (street.secretary, neighbour, None),
+                                    (admin, far_person, admin)):
+        ticket = tickets.do_submit(tickets.NewTicket(category=groceries, place=person.current_house, person=person,
+                                                     description="需要代买大米和青菜", source=Source.PHONE),
+                                   acting_user=user)
+        if volunteer is not None:
+            deliver_to_door(ticket.deliveries.get(), volunteer, photo=jpeg())
     # Tasks pushed down, their items and photos, visit plans: in the grid worker's grid and far away.
     make_task_rows(street, far)
 

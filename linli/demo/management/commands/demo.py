@@ -160,6 +160,9 @@ class Command(BaseCommand):
 
         requests = prepare_demo_requests(seed=opts["seed"], residents=opts["residents"], show_progress=not opts["quiet"])
         self.stdout.write(f"Added {requests:,} residents' requests of the last 60 days.")
+        from linli.tickets.demo import prepare_demo_deliveries
+
+        prepare_demo_deliveries()
         from linli.tasks.demo import prepare_demo_work
 
         prepare_demo_work(seed=opts["seed"])
