@@ -5,6 +5,7 @@ roles' duty lists (三张清单) that routing obeys."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -28,11 +29,19 @@ class Clock(models.TextChoices):
     ROUND = "round", _("round the clock")
 
 
+# A limit longer than this is a typing slip (2,000 working hours is a year of office days), and
+# one past ten years of working days could not be computed at all (``workcal.add_hours``).
+MAX_LIMIT_HOURS = 2000
+
+
 class Category(models.Model):
     """One line of the catalogue. Names are data (Chinese first, English beside it); the
-    street edits the catalogue, so the limits are what the street has promised its residents."""
+    street edits the catalogue, so the limits are what the street has promised its residents.
+    The code never changes once made (the built-in categories are found by it)."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True,
+                            help_text=_("Letters, digits and hyphens, e.g. repair-water; it cannot change later."),
+                            error_messages={"unique": _("Another category already has this code; choose another.")})
     name = models.CharField(_("name"), max_length=64)
     name_en = models.CharField(_("name in English"), max_length=64, blank=True)
     level = models.CharField(_("answered by"), max_length=12, choices=Level.choices, default=Level.GRID)
@@ -61,6 +70,28 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def clean(self) -> None:
+        """What the catalogue must hold whoever edits it (the street's pages or the admin site)."""
+        errors: dict[str, ValidationError] = {}
+        for name in ("respond_hours", "resolve_hours"):
+            hours = getattr(self, name)
+            if hours is not None and not 1 <= hours <= MAX_LIMIT_HOURS:
+                errors[name] = ValidationError(_("A time limit is between 1 and %(max)s hours."), code="limit_range",
+                                               params={"max": MAX_LIMIT_HOURS})
+        if "respond_hours" not in errors and "resolve_hours" not in errors and \
+                self.respond_hours is not None and self.resolve_hours is not None and \
+                self.resolve_hours < self.respond_hours:
+            errors["resolve_hours"] = ValidationError(
+                _("The time to resolution (%(resolve)s hours) cannot be shorter than the time to the first response "
+                  "(%(respond)s hours)."), code="resolve_before_respond",
+                params={"resolve": self.resolve_hours, "respond": self.respond_hours})
+        if self.level == Level.DEPARTMENT and not (self.department or "").strip():
+            errors["department"] = ValidationError(
+                _("Name the department that answers requests of this category (it is answered outside the "
+                  "community)."), code="department_required")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def label(self) -> str:
         if self.name_en and (translation.get_language() or "").startswith("en"):
@@ -72,7 +103,8 @@ class CalendarDay(models.Model):
     """A day the street declares a working day or a day off against the national calendar the
     platform ships with (a make-up working day announced late, a local day off)."""
 
-    date = models.DateField(_("date"), unique=True)
+    date = models.DateField(_("date"), unique=True, error_messages={
+        "unique": _("This date is already corrected; change that correction instead of adding another.")})
     working = models.BooleanField(_("working day"))
     note = models.CharField(_("note"), max_length=100, blank=True)
 
@@ -85,6 +117,10 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'+' if self.working else '-'}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(_("make-up working day") if self.working else _("day off"))
 
 
 class Status(models.TextChoices):
@@ -188,6 +224,9 @@ class Ticket(PlaceScopedModel):
             models.Index(fields=["place", "category", "created_at"], name="ticket_place_category"),
             models.Index(fields=["community", "created_at"], name="ticket_community_created"),
             models.Index(fields=["created_at"], name="ticket_created"),
+            # Each grid worker's figures over a period (the workload page): a range per handler.
+            models.Index(fields=["handler", "resolved_at"], name="ticket_handler_resolved"),
+            models.Index(fields=["handler", "responded_at"], name="ticket_handler_responded"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["external_ref"], condition=~models.Q(external_ref=""),
@@ -281,3 +320,24 @@ class DutyItem(PlaceScopedModel):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def routes(self) -> bool:
+        """This line keeps a category away from its role in routing."""
+        return self.kind == DutyKind.NEGATIVE and self.category_id is not None
+
+    def clean(self) -> None:
+        """Only a negative line names a category (elsewhere it would look like it routed
+        requests to the role, which nothing does), and once per role and street."""
+        if self.category_id is None:
+            return
+        if self.kind != DutyKind.NEGATIVE:
+            raise ValidationError({"category": ValidationError(
+                _("Only a line of the negative list names a request category (it keeps that category away from "
+                  "the role). Clear the category, or put the line on the negative list."), code="category_not_negative")})
+        twin = DutyItem.objects.filter(path=self.path, role=self.role, kind=DutyKind.NEGATIVE,
+                                       category_id=self.category_id).exclude(pk=self.pk).first()
+        if twin is not None:
+            raise ValidationError({"category": ValidationError(
+                _("The negative list of this role already names “%(category)s” (“%(text)s”)."),
+                code="duplicate_negative", params={"category": self.category.name, "text": twin.text})})
