@@ -227,6 +227,8 @@ class Ticket(PlaceScopedModel):
             # Each grid worker's figures over a period (the workload page): a range per handler.
             models.Index(fields=["handler", "resolved_at"], name="ticket_handler_resolved"),
             models.Index(fields=["handler", "responded_at"], name="ticket_handler_responded"),
+            models.Index(fields=["handler"], name="ticket_overdue_handler",
+                         condition=models.Q(status__in=["new", "accepted"], overdue=True)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["external_ref"], condition=~models.Q(external_ref=""),

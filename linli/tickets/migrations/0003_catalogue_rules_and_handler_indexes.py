@@ -33,4 +33,8 @@ class Migration(migrations.Migration):
             model_name='ticket',
             index=models.Index(fields=['handler', 'responded_at'], name='ticket_handler_responded'),
         ),
+        migrations.AddIndex(
+            model_name='ticket',
+            index=models.Index(condition=models.Q(('overdue', True), ('status__in', ['new', 'accepted'])), fields=['handler'], name='ticket_overdue_handler'),
+        ),
     ]

@@ -12,14 +12,13 @@ from django.utils import timezone
 
 from linli.conftest import Street
 from linli.core.access import PermissionDenied
-from linli.core.models import AuditEvent, Role, RoleAssignment, User
-from linli.grids.models import Grid, GridMember
+from linli.core.models import AuditEvent
 from linli.places.models import Level as PlaceLevel
 from linli.places.models import Place
 from linli.tickets import actions, catalogue_actions, workcal
 from linli.tickets.models import CalendarDay, Category, DutyItem, DutyKind, GridRole, Level, Ticket
 from linli.tickets.routing import street_path
-from linli.tickets.tests.helpers import category, file
+from linli.tickets.tests.helpers import category, file, grid_member
 
 pytestmark = pytest.mark.django_db
 
@@ -373,15 +372,6 @@ def test_the_admin_site_cannot_bypass_the_rules(street: Street) -> None:
 
 
 # --- a grid worker reads her role's lists ------------------------------------------------------------------
-
-def grid_member(street: Street) -> User:
-    """A second grid worker in the demo grid worker's grid, as a member of the team."""
-    grid = Grid.objects.get(places=street.grid_building)
-    user = User.objects.create_user("second-worker", display_name="网格员 李芳")
-    GridMember.objects.create(grid=grid, user=user, role=GridMember.Role.MEMBER)
-    RoleAssignment.objects.create(user=user, role=Role.objects.get(code="grid_worker"), grid=grid)
-    return user
-
 
 def test_the_grid_worker_reads_her_roles_lists_on_her_home_page(street: Street) -> None:
     place = street_of(street)
