@@ -69,7 +69,7 @@ class DutyItemForm(forms.ModelForm):
         model = DutyItem
         fields = ("role", "kind", "text", "category", "sort_key")
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         # The street is known before the model validates the line (a second negative line for
         # the same role and category is refused per street).
         if not self.instance.path:

@@ -263,7 +263,7 @@ def _fill_duty(item: DutyItem, data: DutyInput) -> None:
 
 def _duty_detail(item: DutyItem) -> dict[str, Any]:
     return {"role": item.role, "kind": item.kind, "text": item.text,
-            "category": item.category.code if item.category_id else None}
+            "category": item.category.code if item.category is not None else None}
 
 
 @transaction.atomic

@@ -331,14 +331,14 @@ class DutyItem(PlaceScopedModel):
     def clean(self) -> None:
         """Only a negative line names a category (elsewhere it would look like it routed
         requests to the role, which nothing does), and once per role and street."""
-        if self.category_id is None:
+        if self.category is None:
             return
         if self.kind != DutyKind.NEGATIVE:
             raise ValidationError({"category": ValidationError(
                 _("Only a line of the negative list names a request category (it keeps that category away from "
                   "the role). Clear the category, or put the line on the negative list."), code="category_not_negative")})
         twin = DutyItem.objects.filter(path=self.path, role=self.role, kind=DutyKind.NEGATIVE,
-                                       category_id=self.category_id).exclude(pk=self.pk).first()
+                                       category=self.category).exclude(pk=self.pk).first()
         if twin is not None:
             raise ValidationError({"category": ValidationError(
                 _("The negative list of this role already names “%(category)s” (“%(text)s”)."),

@@ -74,16 +74,16 @@ def handler_figures(rows: QuerySet[Ticket], handler_ids: Iterable[int], start: d
                          satisfied=Count("pk", filter=Q(rating=Rating.SATISFIED)),
                          partly=Count("pk", filter=Q(rating=Rating.PARTLY)),
                          unsatisfied=Count("pk", filter=Q(rating=Rating.UNSATISFIED))))
-    for row in handled:
-        f = figures(row["handler_id"])
-        f.handled, f.resolved_late = row["n"], row["late"]
-        f.satisfied, f.partly, f.unsatisfied = row["satisfied"], row["partly"], row["unsatisfied"]
+    for done in handled:
+        f = figures(done["handler_id"])
+        f.handled, f.resolved_late = done["n"], done["late"]
+        f.satisfied, f.partly, f.unsatisfied = done["satisfied"], done["partly"], done["unsatisfied"]
     responded = (mine.filter(responded_at__gte=start, responded_at__lt=end).values("handler_id")
                  .annotate(n=Count("pk"), in_time=Count("pk", filter=Q(responded_late=False))))
-    for row in responded:
-        f = figures(row["handler_id"])
-        f.responses, f.responses_in_time = row["n"], row["in_time"]
+    for answered in responded:
+        f = figures(answered["handler_id"])
+        f.responses, f.responses_in_time = answered["n"], answered["in_time"]
     overdue = (mine.filter(status__in=OPEN_STATUSES, overdue=True).values("handler_id").annotate(n=Count("pk")))
-    for row in overdue:
-        figures(row["handler_id"]).overdue_now = row["n"]
+    for late in overdue:
+        figures(late["handler_id"]).overdue_now = late["n"]
     return found

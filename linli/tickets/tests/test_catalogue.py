@@ -393,3 +393,12 @@ def test_the_grid_worker_reads_her_roles_lists_on_her_home_page(street: Street) 
     for user in (street.secretary, street.resident, street.volunteer):
         assert 'id="duties"' not in street.client_for(user).get(reverse("home")).content.decode()
 
+
+
+def test_the_demo_street_gets_duty_lists_once(street: Street) -> None:
+    from linli.tickets.demo import DEMO_DUTIES, prepare_demo_duties
+
+    assert prepare_demo_duties() == len(DEMO_DUTIES)
+    assert prepare_demo_duties() == 0
+    routed = DutyItem.objects.filter(path=street_of(street).path, kind=DutyKind.NEGATIVE, category__isnull=False)
+    assert [line.role for line in routed] == [GridRole.MEMBER]  # the leader still takes every grid request
