@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
@@ -64,8 +65,10 @@ def _save(obj: Any, duplicate: ValidationError) -> None:
         raise duplicate from exc
 
 
-def open_count(category: Category) -> int:
-    return Ticket.objects.order_by().filter(category=category, status__in=OPEN_STATUSES).count()
+def open_count(category: Category, rows: QuerySet[Ticket] | None = None) -> int:
+    """Open requests of the category (among ``rows``: those the reader may count)."""
+    rows = Ticket.objects.all() if rows is None else rows
+    return rows.order_by().filter(category=category, status__in=OPEN_STATUSES).count()
 
 
 # --- the catalogue -----------------------------------------------------------------------------------
@@ -299,7 +302,7 @@ def do_change_duty_item(item: DutyItem, data: DutyInput, *, acting_user: Any) ->
 
 @transaction.atomic
 def do_remove_duty_item(item: DutyItem, *, acting_user: Any) -> None:
-    item = DutyItem.objects.select_for_update().select_related("category").get(pk=item.pk)
+    item = DutyItem.objects.select_for_update().get(pk=item.pk)
     _require_catalogue(acting_user, item)
     detail = _duty_detail(item)
     pk = item.pk

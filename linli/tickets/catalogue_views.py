@@ -39,6 +39,11 @@ from linli.tickets.models import (
 STREET = Q(level=PlaceLevel.STREET)
 
 
+def _area(user: Any) -> Any:
+    """The requests whose counts the editor reads: her area's (the catalogue itself is shared)."""
+    return Ticket.objects.restrict(user, CATALOGUE)
+
+
 def _refused(form: Any) -> None:
     form.add_error(None, _("You may not change the request catalogue, the calendar or the duty lists."))
 
@@ -52,7 +57,7 @@ def categories(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not may(user, CATALOGUE):
         return denied(request)
-    counts = {row["category_id"]: row for row in Ticket.objects.restrict(user, CATALOGUE).order_by()
+    counts = {row["category_id"]: row for row in _area(user).order_by()
               .filter(status__in=OPEN_STATUSES).values("category_id")
               .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(overdue=True)))}
     rows = [{"category": c, "open": counts.get(c.pk, {}).get("open", 0),
@@ -110,21 +115,20 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied:
             _refused(form)
         else:
-            _say_changed(request, change)
+            _say_changed(request, change, catalogue.open_count(change.category, _area(user)))
             return redirect("tickets:catalogue")
-    open_requests = catalogue.open_count(category)
+    open_requests = catalogue.open_count(category, _area(user))
     return render(request, "tickets/catalogue/category_form.html", {
         "form": form, "category": category, "open_requests": open_requests, "section": "categories"},
         status=422 if form.errors else 200)
 
 
-def _say_changed(request: HttpRequest, change: catalogue.CategoryChange) -> None:
+def _say_changed(request: HttpRequest, change: catalogue.CategoryChange, n: int) -> None:
     name = change.category.name
     if not change.changed:
         messages.info(request, _("Nothing changed in “%(name)s”.") % {"name": name})
         return
     if change.limits_changed:
-        n = change.open_requests
         messages.success(request, ngettext(
             "“%(name)s” is saved. The new limits count for requests filed from now on; the %(n)s open request keeps "
             "the limits it was filed with.",
@@ -141,12 +145,16 @@ def category_active(request: HttpRequest, pk: int) -> HttpResponse:
     """Stop offering a category to residents, or offer it again (never a deletion)."""
     user = request.user
     category = get_or_404(Category.objects.all(), user, CATALOGUE, pk=pk)
-    active = request.POST.get("active") == "1"
+    choice = request.POST.get("active")
+    if choice not in ("0", "1"):  # a form that says neither changes nothing
+        messages.error(request, _("Say whether the category is offered to residents."))
+        return redirect("tickets:category_edit", pk=category.pk)
+    active = choice == "1"
     catalogue.do_set_category_active(category, active, acting_user=user)
     if active:
         messages.success(request, _("“%(name)s” is offered to residents again.") % {"name": category.name})
     else:
-        n = catalogue.open_count(category)
+        n = catalogue.open_count(category, _area(user))
         messages.success(request, ngettext(
             "“%(name)s” is no longer offered to residents. Its %(n)s open request is still handled as before.",
             "“%(name)s” is no longer offered to residents. Its %(n)s open requests are still handled as before.",

@@ -187,6 +187,10 @@ def test_a_category_with_requests_is_deactivated_never_deleted(street: Street) -
     officer.post(reverse("tickets:category_active", args=[noise.pk]), {"active": "1"})
     noise.refresh_from_db()
     assert noise.active
+    before = last_seq()
+    assert officer.post(reverse("tickets:category_active", args=[noise.pk])).status_code == 302  # says neither
+    noise.refresh_from_db()
+    assert noise.active and audit_actions(before) == []
 
 
 def test_the_catalogue_counts_open_requests_of_the_area(street: Street) -> None:
