@@ -91,15 +91,25 @@ def main() -> None:
         users.append((f"Bearer {create_token(user, 'bench')}", house_id))
     codes = ["repair-water", "repair-public", "environment", "noise", "elderly", "parking", "utilities"]
     client = Client()
-    started = time.perf_counter()
-    for token, house_id in users:
+
+    def file(token: str, house_id: int) -> None:
         response = client.post("/api/requests", json.dumps({
             "category": rng.choice(codes), "place_id": house_id, "description": "楼道里有积水，请尽快处理"}),
             content_type="application/json", HTTP_AUTHORIZATION=token)
         if response.status_code != 201:
             sys.exit(f"filing failed: {response.status_code} {response.content[:300]!r}")
+
+    # A running server has imported its URL modules and API schemas: the first filing pays for
+    # that once, so it is left out of the timing.
+    file(*users.pop())
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for token, house_id in users:
+        file(token, house_id)
     seconds = time.perf_counter() - started
     result["create_per_s"] = round(len(users) / seconds, 1)
+    # CPU per filing: the server's cost on one core (waitress serves from one process), which
+    # holds still when other work shares the machine and wall-clock figures do not.
+    result["create_cpu_ms"] = round(1000 * (time.process_time() - cpu_started) / len(users), 2)
     result["create_goal_per_s"] = 200
 
     started = time.perf_counter()
@@ -109,10 +119,11 @@ def main() -> None:
     result["sweep_goal_s"] = 5
 
     year_start = timezone.now() - timezone.timedelta(days=365)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     table, total = rates.area_rates(Ticket.objects.all(), year_start, timezone.now())
     whole = [total] if total else []
     result["rates_s"] = round(time.perf_counter() - started, 2)
+    result["rates_cpu_s"] = round(time.process_time() - cpu_started, 2)
     result["rates_rows"] = len(table)
     result["rates_street"] = {"filed": whole[0].filed, "response": whole[0].response,
                               "resolution": whole[0].resolution, "satisfaction": whole[0].satisfaction} if whole else {}

@@ -106,6 +106,7 @@ ACTIONS: dict[str, Promise] = {
     "tickets.merge": _("merged a request into another"),
     "tickets.note": _("added a progress note to a request"),
     "tickets.open311_client": _("created an Open311 client"),
+    "tickets.photo.view": _("looked at a photo of a request"),
     "tickets.rate": _("rated a request"),
     "tickets.reopen": _("reopened a request"),
     "tickets.resolve": _("resolved a request"),

@@ -76,6 +76,13 @@ class Bilingual:
         return ValidationError(lazy(self.__str__, str)(), code=code)
 
 
+# The API's answer to a multipart body it cannot read (shared by the API's error handlers and
+# the photo uploads that read a form before the operation does).
+BAD_UPLOAD = Bilingual("The upload is not a well-formed multipart form (no boundary, or cut off); send the "
+                       "file as multipart/form-data.", "上传内容不是完整的 multipart 表单（缺少分隔符或被截断），"
+                       "请以 multipart/form-data 发送文件。")
+
+
 def _first(error: ValidationError) -> ValidationError:
     if hasattr(error, "error_dict"):
         return next(iter(error.error_dict.values()))[0]

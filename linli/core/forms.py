@@ -71,6 +71,26 @@ class StyledForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
         return field
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """The photos of one or more file inputs of the same name (a phone's camera button beside
+    its album button), as a list; how many, and what each is, the action checks
+    (``linli.core.photos``)."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(PhotosField, self).clean(f, initial) for f in files if f]
+
+
 class IsoDateInput(forms.DateInput):
     """A date field the browser's date picker can show: its value is always ISO (2026-12-03),
     whatever the language; the Chinese date format (2026/12/03) would leave it empty."""

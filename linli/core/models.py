@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 import linli.core.lookups  # noqa: F401 - registers the path__under lookup
 from linli.core import crypto
 from linli.core.access import policy_for, validate_actions
+from linli.core.fields import EncryptedTextField
 
 
 class TimeStampedModel(models.Model):
@@ -43,6 +45,26 @@ class PlaceScopedModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class SealedPhoto(PlaceScopedModel):
+    """A photo re-encoded by ``linli.core.photos`` (a JPEG of its pixels only, no metadata) and
+    sealed with the data keys, filed under the place it shows (decision 0016). Each app keeps
+    its own photos in a subclass and declares who may see them; ``photos.serve`` shows one."""
+
+    data = EncryptedTextField(_("image (JPEG, base64)"))
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField(_("bytes"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} ({self.width}×{self.height})"
 
 
 def prefix_index(field: str, name: str) -> models.Index:

@@ -93,7 +93,8 @@ def _grants(user: Any) -> list[_Grant]:
     if "_linli_grants" not in user.__dict__:
         from linli.core.models import RoleAssignment
 
-        assignments = RoleAssignment.objects.filter(user=user).current().select_related("role", "place", "grid")
+        assignments = (RoleAssignment.objects.filter(user=user).current().select_related("role", "place", "grid")
+                       .only("role__actions", "place__path", "grid__id"))
         grants = []
         for assignment in assignments:
             actions = frozenset(assignment.role.actions)

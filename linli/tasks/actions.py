@@ -7,9 +7,7 @@ household that joined a group since is on next week's list).
 
 from __future__ import annotations
 
-import base64
 import datetime
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,13 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core import audit
+from linli.core import audit, photos
 from linli.core.access import PermissionDenied, allows, area_of, may, require
 from linli.core.text import has_control_characters, strip_invisible
 from linli.grids.models import Grid
 from linli.people.models import SpecialGroup
 from linli.places.models import Level, Place
-from linli.tasks import photos, plans, schedule, targets
+from linli.tasks import plans, schedule, targets
 from linli.tasks.access import DO, MANAGE, PLAN, RECORD
 from linli.tasks.models import (
     COUNTING_OUTCOMES,
@@ -259,10 +257,7 @@ def _answers(raw: list[Any] | None, checklist: list[str]) -> list[bool]:
 
 
 def save_photo(data: bytes, path: str, user: Any) -> Photo:
-    clean = photos.clean_photo(data)
-    return Photo.objects.create(path=path, data=base64.b64encode(clean.jpeg).decode("ascii"), width=clean.width,
-                                height=clean.height, size=len(clean.jpeg), uploaded_by=user,
-                                sha256=hashlib.sha256(clean.jpeg).hexdigest())
+    return Photo.objects.create(path=path, uploaded_by=user, **photos.clean_photo(data).sealed_fields())
 
 
 @transaction.atomic

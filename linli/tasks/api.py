@@ -16,17 +16,19 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import AfterValidator
 
+from linli.core import photos
 from linli.core.access import PermissionDenied, allows, get_or_404, may, restricted, route
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
 from linli.core.text import has_control_characters
 from linli.grids.models import Grid
 from linli.places.models import Level, Place
-from linli.tasks import actions, photos, plans, queries
+from linli.tasks import actions, plans, queries
 from linli.tasks.access import DO, MANAGE, PLAN, RECORD, VIEW, VISITS_VIEW
 from linli.tasks.models import ItemStatus, Task, TaskItem, Visit, VisitPlan
 
@@ -229,6 +231,7 @@ def tick_item(request: HttpRequest, item_id: Id, payload: TickIn) -> dict[str, A
 @router.post("/items/{item_id}/photo", response={200: ItemOut, **ERRORS},
              summary="Add a photo to a ticked household or place (JPEG, PNG or WebP; re-encoded, metadata removed)")
 @route(DO, model=TaskItem, kwarg="item_id")
+@decorate_view(photos.refuse_large_bodies(1))  # before the body is parsed (spooled to disk)
 def item_photo(request: HttpRequest, item_id: Id, photo: File[UploadedFile]) -> dict[str, Any]:
     user = api_user(request)
     item = get_or_404(TaskItem.objects.select_related("task"), user, DO, pk=item_id)

@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from linli.core import photos
 from linli.core.forms import ActionErrorsMixin, CleanTextMixin, IsoDateInput
 from linli.grids.models import Grid
 from linli.people.models import SpecialGroup
 from linli.places.models import Level, Place, names_by_path
 from linli.places.rules import ancestor_paths
-from linli.tasks import photos, plans
+from linli.tasks import plans
 from linli.tasks.models import ItemStatus, Repeat, TargetKind, VisitOutcome
 
 SELECT = {"class": "form-select"}

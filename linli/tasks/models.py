@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.fields import EncryptedJSONListField, EncryptedTextField
-from linli.core.models import PlaceScopedModel, path_index
+from linli.core.models import PlaceScopedModel, SealedPhoto, path_index
 from linli.tasks import schedule
 
 
@@ -88,24 +88,13 @@ class ItemStatus(models.TextChoices):
     COULD_NOT = "could_not", _("could not be done")
 
 
-class Photo(PlaceScopedModel):
+class Photo(SealedPhoto):
     """A photo taken at a household or place, re-encoded (JPEG, no metadata) and sealed."""
-
-    data = EncryptedTextField(_("image (JPEG, base64)"))
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    size = models.PositiveIntegerField(_("bytes"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
 
     class Meta:
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         indexes = [path_index("task_photo_path_prefix")]
-
-    def __str__(self) -> str:
-        return f"photo {self.pk} ({self.width}×{self.height})"
 
 
 class TaskItem(PlaceScopedModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime
 from typing import Any
 
@@ -19,19 +18,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from linli.core import audit
+from linli.core import photos
 from linli.core.access import PermissionDenied, allows, get_or_404, may, restricted, route
 from linli.core.http import denied
 from linli.grids.models import Grid
 from linli.places.models import Level, Place
-from linli.tasks import actions, photos, plans, queries
+from linli.tasks import actions, plans, queries
 from linli.tasks.access import DO, MANAGE, PLAN, RECORD, VIEW, VISITS_VIEW
 from linli.tasks.forms import LevelsForm, TaskForm, TickForm, VisitForm
 from linli.tasks.models import ItemStatus, Photo, Task, TaskItem, TaskStatus, Visit, VisitPlan
 
 ITEMS_PER_PAGE = 50
-# A request body this much larger than the photo limit is refused before it is read.
-FORM_OVERHEAD = 64 * 1024
 
 
 # --- tasks --------------------------------------------------------------------------------------------
@@ -127,14 +124,6 @@ def task_close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("tasks:detail", pk=task.pk)
 
 
-def _too_large(request: HttpRequest) -> bool:
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False
-    return length > photos.MAX_UPLOAD_BYTES + FORM_OVERHEAD
-
-
 @route(DO, model=TaskItem)
 @csrf_exempt  # checked below, once the size of the upload is known to be reasonable
 @login_required
@@ -142,10 +131,10 @@ def item_tick(request: HttpRequest, pk: int) -> HttpResponse:
     """Tick one household or place off: the quick "done" button of the list posts here too.
     A body larger than a photo may be is refused before anything reads it (the CSRF check
     would otherwise parse it, spooling the upload to disk)."""
-    if request.method == "POST" and _too_large(request):
+    refused = photos.body_too_large(request, 1) if request.method == "POST" else None
+    if refused is not None:
         item = get_or_404(TaskItem.objects.select_related("task", "person"), request.user, DO, pk=pk)
         form = TickForm(checklist=item.task.checklist, initial={"status": item.status, "note": item.note})
-        refused = photos.too_large_message(int(request.META.get("CONTENT_LENGTH") or 0))
         context = {**_item_context(request.user, item, form), "refused": " ".join(refused.messages)}
         return render(request, "tasks/item.html", context, status=413)
     return _item_tick(request, pk)
@@ -188,11 +177,7 @@ def _item_context(user: Any, item: TaskItem, form: TickForm) -> dict[str, Any]:
 @login_required
 def photo(request: HttpRequest, pk: int) -> HttpResponse:
     picture = get_or_404(Photo.objects.all(), request.user, VIEW, pk=pk)
-    audit.record("task.photo.view", actor=request.user, obj=picture)
-    response = HttpResponse(base64.b64decode(picture.data), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Security-Policy"] = "default-src 'none'"
-    return response
+    return photos.serve(picture, viewer=request.user, action="task.photo.view")
 
 
 # --- visits -----------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from linli.core.access import (
 )
 from linli.core.scope import scope_for
 from linli.places.models import Place
-from linli.tickets.models import CalendarDay, Category, DutyItem, Ticket, TicketEvent
+from linli.tickets.models import CalendarDay, Category, DutyItem, Ticket, TicketEvent, TicketPhoto
 
 SUBMIT, FOLLOW, VIEW, HANDLE = "tickets.submit", "tickets.follow", "tickets.view", "tickets.handle"
 DISPATCH, SUPERVISE, CATALOGUE = "tickets.dispatch", "tickets.supervise", "tickets.catalogue"
@@ -79,6 +79,16 @@ declare(TicketEvent, {
     FOLLOW: AnyOf(Author(field="ticket__submitted_by"), OwnPerson(field="ticket__person")),
     VIEW: Related(rows=lambda user, action: TicketEvent.objects.filter(ticket__in=Ticket.objects.restrict(user, action)),
                   check=lambda user, action, event: IN_AREA.allows(user, action, event.ticket), name="its request"),
+})
+# A request's photos are seen where the request is: the office of its area (every photo), its
+# resident (the photos of its public history: hers, and the handler's of the fix).
+declare(TicketPhoto, {
+    FOLLOW: Related(rows=lambda user, action: TicketPhoto.objects.filter(
+                        public=True, ticket__in=Ticket.objects.restrict(user, action)),
+                    check=lambda user, action, photo: photo.public and OWN.allows(user, action, photo.ticket),
+                    name="its request, public photos"),
+    VIEW: Related(rows=lambda user, action: TicketPhoto.objects.filter(ticket__in=Ticket.objects.restrict(user, action)),
+                  check=lambda user, action, photo: IN_AREA.allows(user, action, photo.ticket), name="its request"),
 })
 for model in (Category, CalendarDay):
     declare(model, {SUBMIT: Anywhere(), VIEW: Anywhere(), CATALOGUE: Anywhere()})

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime
 import secrets
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
 from linli.core.access import PermissionDenied, allows, get_or_404, may, require, restricted
+from linli.core.photos import FIELD as PHOTO_FIELD
+from linli.core.photos import CleanPhoto, clean_photos
 from linli.core.scope import scope_for
 from linli.core.text import has_control_characters, strip_invisible
 from linli.core.validators import validate_phone
@@ -30,16 +32,19 @@ from linli.places.models import Place
 from linli.tickets import machine, routing, workcal
 from linli.tickets.access import DISPATCH, FOLLOW, HANDLE, SUBMIT, VIEW
 from linli.tickets.models import (
+    MAX_PHOTOS,
     OPEN_STATUSES,
     Category,
     Clock,
     EventKind,
     Level,
+    PhotoStage,
     Rating,
     Source,
     Status,
     Ticket,
     TicketEvent,
+    TicketPhoto,
 )
 
 # Places a request may be about: a house, or a public place inside a compound.
@@ -85,6 +90,8 @@ def _limits(category: Category, start: datetime.datetime,
     """(first response due, resolution due, warning for the first response)."""
     working = category.clock == Clock.WORKING
     share = settings.LINLI_TICKET_WARN_SHARE
+    if working and calendar is None:  # read the street's corrections once for the three limits
+        calendar = workcal.Calendar.load(timezone.localtime(start).date())
     respond = workcal.add_hours(start, category.respond_hours, working=working, calendar=calendar)
     resolve = workcal.add_hours(start, category.resolve_hours, working=working, calendar=calendar)
     warn = workcal.add_hours(start, category.respond_hours * share, working=working, calendar=calendar)
@@ -119,6 +126,8 @@ class NewTicket:
     anonymous: bool = False
     external_ref: str = ""
     created_at: datetime.datetime | None = None  # a hotline order's own time; now otherwise
+    photos: Sequence[bytes] = field(default_factory=list)  # as uploaded: checked and re-encoded here
+    media_url: str = ""  # a link to a photo an Open311 client sent: kept as text, never opened
 
 
 def under_home_quarantine(place: Place) -> bool:
@@ -159,6 +168,44 @@ def check_new(data: NewTicket, acting_user: Any) -> None:
     data.external_ref = clean_words(data.external_ref, "external_ref", required=False, limit=64)
     if data.created_at is not None and data.created_at > timezone.now() + datetime.timedelta(minutes=5):
         raise _field_error("created_at", _("The time lies in the future."), "future")
+    data.media_url = _media_url(data.media_url)
+
+
+MAX_MEDIA_URL = 500
+
+
+def _media_url(value: str) -> str:
+    """A photo link sent by an Open311 client, as text for the history. Linli never opens it:
+    fetching a URL a client names would let the client make the server call any address
+    (server-side request forgery), and the server has no outside network anyway."""
+    url = strip_invisible(str(value or "")).strip()
+    if not url:
+        return ""
+    if len(url) > MAX_MEDIA_URL or not url.lower().startswith(("http://", "https://")) or any(
+            c.isspace() for c in url) or has_control_characters(url):
+        raise _field_error("media_url", _("media_url is a link starting with http:// or https://, of at most "
+                                          "%(n)s characters."), "media_url", n=MAX_MEDIA_URL)
+    return url
+
+
+def _attach(ticket: Ticket, event: TicketEvent, pictures: Sequence[CleanPhoto], *, stage: str,
+            uploader: Any) -> int:
+    """Keep checked photos with a request, sealed, each tied to the history line it came with."""
+    for picture in pictures:
+        TicketPhoto.objects.create(ticket=ticket, event=event, stage=stage, public=event.public, path=ticket.path,
+                                   uploaded_by=uploader if _is_user(uploader) else None, **picture.sealed_fields())
+    return len(pictures)
+
+
+def _fix_photos(ticket: Ticket, uploads: Sequence[bytes]) -> list[CleanPhoto]:
+    """The handler's photos of the work: at most ``MAX_PHOTOS`` over the request's life."""
+    if not uploads:
+        return []
+    kept = TicketPhoto.objects.filter(ticket=ticket, stage=PhotoStage.FIX).count()
+    if kept and kept + len(uploads) > MAX_PHOTOS:
+        raise _field_error(PHOTO_FIELD, _("This request already has %(n)s photos of the work; at most %(max)s."),
+                           "too_many_photos", n=kept, max=MAX_PHOTOS)
+    return clean_photos(uploads, limit=MAX_PHOTOS)
 
 
 @transaction.atomic
@@ -168,33 +215,45 @@ def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar |
     check_new(data, acting_user)
     if data.external_ref and Ticket.objects.filter(external_ref=data.external_ref).exists():
         raise _field_error("external_ref", _("This hotline order is already registered."), "duplicate_order")
+    pictures = clean_photos(data.photos, limit=MAX_PHOTOS)  # before anything is written
     start = data.created_at or timezone.now()
     destination = routing.route(data.category, data.place)
     respond_by, resolve_by, warn_at = _limits(data.category, start, calendar)
-    person = data.person
-    if person is None and data.source == Source.APP and getattr(acting_user, "person_id", None):
-        person = acting_user.person
+    person_id = data.person.pk if data.person is not None else None
+    if person_id is None and data.source == Source.APP:
+        person_id = getattr(acting_user, "person_id", None)
     ticket = Ticket(
         number=f"T{secrets.token_hex(8)}", token=secrets.token_urlsafe(18)[:24], category=data.category,
         place=data.place, community_id=_community_id(data.place), path=data.place.path,
         description=data.description, source=data.source, external_ref=data.external_ref,
-        submitted_by=acting_user if _is_user(acting_user) else None, person=None if data.anonymous else person,
+        submitted_by=acting_user if _is_user(acting_user) else None, person_id=None if data.anonymous else person_id,
         contact_name="" if data.anonymous else data.contact_name,
         contact_phone="" if data.anonymous else data.contact_phone, anonymous=data.anonymous,
         respond_by=respond_by, resolve_by=resolve_by, warn_at=warn_at, level=Level.GRID,
     )
     _apply(ticket, destination)
     ticket.save()
-    if data.created_at is not None:
-        Ticket.objects.filter(pk=ticket.pk).update(created_at=start)
-        ticket.created_at = start
+    # The number shows the filing day and the row; a hotline order keeps its own filing time.
     ticket.number = f"{timezone.localtime(start):%Y%m%d}-{ticket.pk:06d}"
-    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
-    _event(ticket, EventKind.SUBMITTED, acting_user, at=start, source=data.source)
-    _event(ticket, EventKind.ROUTED, None, at=start, level=ticket.level, grid=ticket.grid_id,
-           handler=ticket.handler_id, reason=destination.reason)
+    ticket.created_at = start if data.created_at is not None else ticket.created_at
+    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, created_at=ticket.created_at)
+    actor = acting_user if _is_user(acting_user) and not data.anonymous else None  # anonymous: no name in the history
+    submitted = TicketEvent(ticket=ticket, kind=EventKind.SUBMITTED, actor=actor, at=start,
+                            detail={"source": data.source})
+    lines = [submitted]
+    if data.media_url:
+        # Kept as text for the office, never fetched (see _media_url).
+        lines.append(TicketEvent(ticket=ticket, kind=EventKind.NOTE, note=data.media_url, public=False, at=start,
+                                 detail={"media_url": True}))
+    lines.append(TicketEvent(ticket=ticket, kind=EventKind.ROUTED, at=start,
+                             detail={"level": ticket.level, "grid": ticket.grid_id, "handler": ticket.handler_id,
+                                     "reason": destination.reason}))
+    TicketEvent.objects.bulk_create(lines)  # sets their keys (RETURNING on SQLite and PostgreSQL)
+    # The photos of an anonymous request do not say who took them.
+    _attach(ticket, submitted, pictures, stage=PhotoStage.REPORT, uploader=None if data.anonymous else acting_user)
     audit.record("tickets.submit", actor=acting_user, obj=ticket,
-                 detail={"category": data.category.code, "source": data.source, "level": ticket.level})
+                 detail={"category": data.category.code, "source": data.source, "level": ticket.level,
+                         "photos": len(pictures), "media_url": bool(data.media_url)})
     return ticket
 
 
@@ -240,6 +299,23 @@ def handled_ticket(user: Any, rows: QuerySet[Ticket], pk: int) -> Ticket:
         return (restricted(rows, user, HANDLE) | restricted(rows, user, DISPATCH)).get(pk=pk)
     except (Ticket.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404 from exc
+
+
+def find_photo(user: Any, pk: int) -> TicketPhoto:
+    """A request's photo where the user reads the request: as the office (every photo), or as
+    its resident (the photos of its public history); "not found" either way otherwise."""
+    rows = TicketPhoto.objects.select_related("ticket")
+    if may(user, VIEW):
+        found = restricted(rows, user, VIEW).filter(pk=pk).first()
+        if found is not None:
+            return found
+    return get_or_404(rows, user, FOLLOW, pk=pk)
+
+
+def photos_of(user: Any, ticket: Ticket, office: bool) -> QuerySet[TicketPhoto]:
+    """The photos of a request the user may see, without their image data (served one by one)."""
+    rows = TicketPhoto.objects.filter(ticket=ticket).defer("data").order_by("pk")
+    return restricted(rows, user, VIEW if office else FOLLOW)
 
 
 def history(ticket: Ticket, office: bool) -> QuerySet[TicketEvent]:
@@ -288,17 +364,21 @@ def do_accept(ticket: Ticket, *, acting_user: Any) -> Ticket:
 
 
 @transaction.atomic
-def do_note(ticket: Ticket, *, acting_user: Any, note: str, public: bool = True) -> Ticket:
-    """A progress note; a public one is the resident's first response if none came before."""
+def do_note(ticket: Ticket, *, acting_user: Any, note: str, public: bool = True,
+            photos: Sequence[bytes] = ()) -> Ticket:
+    """A progress note, with photos of the work if any; a public one is the resident's first
+    response if none came before (and she sees its photos)."""
     ticket = _locked(ticket.pk)
     _require_handler(acting_user, ticket)
     machine.check("note", ticket.status)
     note = clean_words(note, "note", minimum=2)
+    pictures = _fix_photos(ticket, photos)
     now = timezone.now()
     if public:
         _responded(ticket, now)
-    _event(ticket, EventKind.NOTE, acting_user, note, public=public, at=now)
-    return _save(ticket, "note", acting_user, public=public)
+    event = _event(ticket, EventKind.NOTE, acting_user, note, public=public, at=now)
+    added = _attach(ticket, event, pictures, stage=PhotoStage.FIX, uploader=acting_user)
+    return _save(ticket, "note", acting_user, public=public, photos=added)
 
 
 def _refuse_if_settled(ticket: Ticket) -> None:
@@ -408,22 +488,24 @@ def do_assign(ticket: Ticket, *, acting_user: Any, level: str, grid: Grid | None
 
 
 @transaction.atomic
-def do_resolve(ticket: Ticket, *, acting_user: Any, outcome: str) -> Ticket:
-    """Resolved: the outcome in plain words for the resident, who may rate it or reopen it;
-    requests merged into this one share the outcome."""
+def do_resolve(ticket: Ticket, *, acting_user: Any, outcome: str, photos: Sequence[bytes] = ()) -> Ticket:
+    """Resolved: the outcome in plain words for the resident (with photos of the fix if any),
+    who may rate it or reopen it; requests merged into this one share the outcome."""
     ticket = _locked(ticket.pk)
     _require_handler(acting_user, ticket)
     ticket.status = machine.check("resolve", ticket.status)
     ticket.outcome = clean_words(outcome, "outcome", minimum=MIN_REASON)
+    pictures = _fix_photos(ticket, photos)
     now = timezone.now()
     _responded(ticket, now)
     ticket.resolved_at = now
     ticket.resolved_late = now > ticket.resolve_by
     ticket.overdue = False
     ticket.warn_at = None
-    _event(ticket, EventKind.RESOLVED, acting_user, ticket.outcome, at=now)
+    event = _event(ticket, EventKind.RESOLVED, acting_user, ticket.outcome, at=now)
+    added = _attach(ticket, event, pictures, stage=PhotoStage.FIX, uploader=acting_user)
     _share_outcome(ticket, acting_user, now)
-    return _save(ticket, "resolve", acting_user, late=ticket.resolved_late)
+    return _save(ticket, "resolve", acting_user, late=ticket.resolved_late, photos=added)
 
 
 @transaction.atomic

@@ -11,13 +11,15 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import AfterValidator
 
+from linli.core import photos
 from linli.core.access import PermissionDenied, allows, get_or_404, may, restricted, route
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
 from linli.core.text import has_control_characters
@@ -26,7 +28,7 @@ from linli.people.models import Person
 from linli.places.models import Place
 from linli.tickets import actions, routing
 from linli.tickets.access import DISPATCH, FOLLOW, HANDLE, SUBMIT, VIEW
-from linli.tickets.models import OPEN_STATUSES, Category, Ticket
+from linli.tickets.models import MAX_PHOTOS, OPEN_STATUSES, Category, Ticket, TicketPhoto
 
 router = Router()
 
@@ -101,8 +103,21 @@ class TicketOut(Schema):
     merged_into: str | None
 
 
+class PhotoOut(Schema):
+    id: int
+    url: str = Field(description="the JPEG (re-encoded, no metadata), fetched with the same credentials; "
+                                 "every view is audited")
+    stage: Literal["report", "fix"] = Field(description="report: sent with the request; fix: the office's, "
+                                                        "of its work")
+    width: int
+    height: int
+    created_at: datetime.datetime
+
+
 class TicketDetail(TicketOut):
     events: list[EventOut]
+    photos: list[PhotoOut] = Field(description="the request's photos the caller may see (a resident: those of "
+                                               "its public history)")
 
 
 def ticket_out(ticket: Ticket) -> dict[str, Any]:
@@ -123,11 +138,24 @@ def _related() -> Any:
     return Ticket.objects.select_related("category", "place", "merged_into")
 
 
-def detail_out(ticket: Ticket, office: bool) -> dict[str, Any]:
+def photo_url(photo: TicketPhoto) -> str:
+    return f"/api/requests/{photo.ticket_id}/photos/{photo.pk}"
+
+
+def detail_out(ticket: Ticket, office: bool, user: Any) -> dict[str, Any]:
     events = actions.history(ticket, office)
     return {**ticket_out(ticket), "events": [
         {"at": e.at, "kind": e.kind, "note": e.note, "public": e.public,
-         "actor": str(e.actor) if office and e.actor else None} for e in events]}
+         "actor": str(e.actor) if office and e.actor else None} for e in events],
+        "photos": [{"id": p.pk, "url": photo_url(p), "stage": p.stage, "width": p.width, "height": p.height,
+                    "created_at": p.created_at} for p in actions.photos_of(user, ticket, office)]}
+
+
+def _uploads(request: HttpRequest) -> list[bytes]:
+    """The photos of a multipart body (none for a JSON one), each refused by its size unread."""
+    if request.content_type != "multipart/form-data":
+        return []
+    return photos.read_uploads(request.FILES.getlist(photos.FIELD), limit=MAX_PHOTOS)
 
 
 # --- the catalogue -------------------------------------------------------------------------------
@@ -174,8 +202,10 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> Any:
     return [ticket_out(t) for t in rows.select_related("category", "place", "merged_into").order_by("-created_at", "-pk")]
 
 
-@router.post("", response={201: TicketDetail, **ERRORS}, summary="File a request")
+@router.post("", response={201: TicketDetail, **ERRORS}, openapi_extra=photos.multipart_schema("TicketIn", MAX_PHOTOS),
+             summary="File a request: JSON, or the same fields as multipart/form-data with up to three photos")
 @route(SUBMIT, model=Place, kwarg="place_id")
+@decorate_view(photos.json_or_photos(MAX_PHOTOS))
 def create_ticket(request: HttpRequest, payload: TicketIn) -> Status:
     user = api_user(request)
     place = get_or_404(Place.objects.all(), user, SUBMIT, pk=payload.place_id)
@@ -188,16 +218,31 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status:
     ticket = actions.do_submit(actions.NewTicket(
         category=category, place=place, description=payload.description, source=payload.source, person=person,
         contact_name=payload.contact_name, contact_phone=payload.contact_phone, anonymous=payload.anonymous,
-        external_ref=payload.external_ref), acting_user=user)
-    ticket = _related().get(pk=ticket.pk)
-    return Status(201, detail_out(ticket, allows(user, VIEW, ticket)))
+        external_ref=payload.external_ref, photos=_uploads(request)), acting_user=user)
+    # The new request holds its category and place already; it merges into nothing yet.
+    return Status(201, detail_out(ticket, allows(user, VIEW, ticket), user))
 
 
 @router.get("/{ticket_id}", response={200: TicketDetail, **ERRORS}, summary="One request with its history")
 @route(VIEW, FOLLOW, model=Ticket, kwarg="ticket_id")
 def get_ticket(request: HttpRequest, ticket_id: Id) -> dict[str, Any]:
-    ticket, office = actions.find_ticket(api_user(request), _related(), ticket_id)
-    return detail_out(ticket, office)
+    user = api_user(request)
+    ticket, office = actions.find_ticket(user, _related(), ticket_id)
+    return detail_out(ticket, office, user)
+
+
+@router.get("/{ticket_id}/photos/{photo_id}", response={200: None, **ERRORS},
+            openapi_extra={"responses": {"200": {"description": "the photo",
+                                                 "content": {"image/jpeg": {"schema": {"type": "string",
+                                                                                       "format": "binary"}}}}}},
+            summary="One photo of a request (JPEG), where the request may be read; every view is audited")
+@route(VIEW, FOLLOW, model=TicketPhoto, kwarg="photo_id", also={"ticket_id": "ticket_id"})
+def get_photo(request: HttpRequest, ticket_id: Id, photo_id: Id) -> HttpResponse:
+    user = api_user(request)
+    picture = actions.find_photo(user, photo_id)
+    if picture.ticket_id != ticket_id:
+        raise Http404
+    return photos.serve(picture, viewer=user, action="tickets.photo.view")
 
 
 # --- moves --------------------------------------------------------------------------------------------
@@ -241,7 +286,7 @@ def _grid(ticket: Ticket, grid_id: int | None) -> Grid | None:
 
 
 def _answer(user: Any, ticket: Ticket) -> dict[str, Any]:
-    return detail_out(_related().get(pk=ticket.pk), True)
+    return detail_out(_related().get(pk=ticket.pk), True, user)
 
 
 MOVE = {**ERRORS}
@@ -254,11 +299,14 @@ def accept(request: HttpRequest, ticket_id: Id) -> dict[str, Any]:
     return _answer(user, actions.do_accept(actions.handled_ticket(user, _related(), ticket_id), acting_user=user))
 
 
-@router.post("/{ticket_id}/notes", response={200: TicketDetail, **MOVE}, summary="A progress note")
+@router.post("/{ticket_id}/notes", response={200: TicketDetail, **MOVE}, openapi_extra=photos.multipart_schema(
+    "NoteIn", MAX_PHOTOS), summary="A progress note: JSON, or multipart/form-data with photos of the work")
 @route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
+@decorate_view(photos.json_or_photos(MAX_PHOTOS))
 def note(request: HttpRequest, ticket_id: Id, payload: NoteIn) -> dict[str, Any]:
     user = api_user(request)
-    ticket = actions.do_note(actions.handled_ticket(user, _related(), ticket_id), acting_user=user, note=payload.note, public=payload.public)
+    ticket = actions.do_note(actions.handled_ticket(user, _related(), ticket_id), acting_user=user, note=payload.note,
+                             public=payload.public, photos=_uploads(request))
     return _answer(user, ticket)
 
 
@@ -280,11 +328,14 @@ def return_ticket(request: HttpRequest, ticket_id: Id, payload: ReasonIn) -> dic
     return _answer(user, actions.do_return(actions.handled_ticket(user, _related(), ticket_id), acting_user=user, reason=payload.reason))
 
 
-@router.post("/{ticket_id}/resolve", response={200: TicketDetail, **MOVE}, summary="Resolved, with the outcome")
+@router.post("/{ticket_id}/resolve", response={200: TicketDetail, **MOVE}, openapi_extra=photos.multipart_schema(
+    "OutcomeIn", MAX_PHOTOS), summary="Resolved, with the outcome: JSON, or multipart/form-data with photos of the fix")
 @route(HANDLE, DISPATCH, model=Ticket, kwarg="ticket_id")
+@decorate_view(photos.json_or_photos(MAX_PHOTOS))
 def resolve(request: HttpRequest, ticket_id: Id, payload: OutcomeIn) -> dict[str, Any]:
     user = api_user(request)
-    return _answer(user, actions.do_resolve(actions.handled_ticket(user, _related(), ticket_id), acting_user=user, outcome=payload.outcome))
+    ticket = actions.handled_ticket(user, _related(), ticket_id)
+    return _answer(user, actions.do_resolve(ticket, acting_user=user, outcome=payload.outcome, photos=_uploads(request)))
 
 
 @router.post("/{ticket_id}/close-unfixed", response={200: TicketDetail, **MOVE},
@@ -325,7 +376,7 @@ def rate(request: HttpRequest, ticket_id: Id, payload: RateIn) -> dict[str, Any]
     user = api_user(request)
     ticket = get_or_404(_related(), user, FOLLOW, pk=ticket_id)
     ticket = actions.do_rate(ticket, acting_user=user, rating=payload.rating, comment=payload.comment)
-    return detail_out(_related().get(pk=ticket.pk), False)
+    return detail_out(_related().get(pk=ticket.pk), False, user)
 
 
 @router.post("/{ticket_id}/reopen", response={200: TicketDetail, **MOVE}, summary="Not fixed after all: reopen")
@@ -334,5 +385,5 @@ def reopen(request: HttpRequest, ticket_id: Id, payload: ReasonIn) -> dict[str, 
     user = api_user(request)
     ticket = get_or_404(_related(), user, FOLLOW, pk=ticket_id)
     ticket = actions.do_reopen(ticket, acting_user=user, reason=payload.reason)
-    return detail_out(_related().get(pk=ticket.pk), False)
+    return detail_out(_related().get(pk=ticket.pk), False, user)
 

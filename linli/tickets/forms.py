@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.forms import DateField, StyledForm
+from linli.core.forms import DateField, PhotosField, StyledForm
 from linli.grids.models import Grid
 from linli.places.models import Place
 from linli.tickets.models import (
@@ -36,6 +36,7 @@ class NewTicketForm(StyledForm):
     place = forms.TypedChoiceField(label=_("Where?"), coerce=int)
     description = forms.CharField(label=_("What happened? Where exactly?"), max_length=2000,
                                   widget=forms.Textarea(attrs=TEXTAREA))
+    photo = PhotosField(label=_("Photos (optional)"))
     anonymous = forms.BooleanField(label=_("Do not show my name (only for some categories)"), required=False)
     contact_phone = forms.CharField(label=_("Phone to call back (optional)"), required=False, max_length=32,
                                     widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
@@ -63,8 +64,8 @@ class StaffTicketForm(NewTicketForm):
     contact_name = forms.CharField(label=_("Caller's name (optional)"), required=False, max_length=64)
     external_ref = forms.CharField(label=_("12345 order number (if from the hotline)"), required=False,
                                    max_length=64)
-    field_order = ["source", "category", "place", "description", "contact_name", "contact_phone", "external_ref",
-                   "anonymous"]
+    field_order = ["source", "category", "place", "description", "photo", "contact_name", "contact_phone",
+                   "external_ref", "anonymous"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

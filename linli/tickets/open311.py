@@ -10,7 +10,17 @@
 
 Location privacy: public answers place a request at its compound (its name and the compound's
 point), never at a house, and carry no personal data and no description; a client reads the
-descriptions of the requests it filed itself. A client is a program with an API key (``linli
+descriptions of the requests it filed itself.
+
+Photos: a photo of a request may show the inside of someone's home, so public answers never
+carry a ``media_url``. The client that filed a request reads, in ``media_url``, the address of
+its first photo that the request's own resident would see (the office's photos of the fix,
+say), on the JSON API: it fetches it with its api_key as a bearer token, and the photo is
+access-checked and audited there like any other. A ``media_url`` a client POSTs is kept as
+text in the request's office history and never opened: fetching an address a client names
+would let it make the server call anything (server-side request forgery), and the server has
+no outside network. The photo itself is not accepted here (a body larger than a form is
+refused); residents and the office attach photos on the pages and the JSON API. A client is a program with an API key (``linli
 open311_client NAME --scope CODE``) acting through an account that may only file requests.
 Errors are the specification's ``[{"code": 400, "description": "…"}]`` in both languages.
 """
@@ -29,14 +39,16 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from linli.core.access import PermissionDenied, route
+from linli.core import photos
+from linli.core.access import PermissionDenied, restricted, route
 from linli.core.api_auth import user_for_token
 from linli.core.errors import Bilingual
 from linli.core.text import clean_query_text
 from linli.places.models import Level as PlaceLevel
 from linli.places.models import Place
 from linli.tickets import actions
-from linli.tickets.models import OPEN_STATUSES, Category, Source, Ticket
+from linli.tickets.access import FOLLOW
+from linli.tickets.models import OPEN_STATUSES, Category, Source, Ticket, TicketPhoto
 
 MAX_REQUESTS = 1000  # the specification's default upper bound for a list
 DEFAULT_DAYS = 90  # without dates, the last 90 days (as the specification suggests)
@@ -127,7 +139,7 @@ def _compound(ticket: Ticket, compounds: dict[str, Place]) -> Place | None:
     return compounds.get("/".join(ticket.path.split("/")[:6]) + "/")
 
 
-def _request_out(ticket: Ticket, compound: Place | None, own: bool) -> dict[str, Any]:
+def _request_out(ticket: Ticket, compound: Place | None, own: bool, media_url: str = "") -> dict[str, Any]:
     status = "open" if ticket.status in OPEN_STATUSES else "closed"
     return {
         "service_request_id": ticket.number, "status": status,
@@ -140,15 +152,29 @@ def _request_out(ticket: Ticket, compound: Place | None, own: bool) -> dict[str,
         "expected_datetime": _time(ticket.resolve_by if ticket.is_open else None),
         "address": compound.name if compound else "", "address_id": compound.code if compound else "",
         "zipcode": "", "lat": compound.latitude if compound else None, "long": compound.longitude if compound else None,
-        "media_url": "",
+        "media_url": media_url if own else "",
     }
 
 
-def _requests_out(tickets: list[Ticket], client: Any) -> list[dict[str, Any]]:
+def _first_photos(request: HttpRequest, client: Any, tickets: list[Ticket]) -> dict[int, str]:
+    """The address of the first photo of each request the client filed, that it may see as the
+    request's filer (none of anybody else's: see the module's note on photos)."""
+    own = [t.pk for t in tickets if client is not None and t.submitted_by_id == client.pk]
+    if not own:
+        return {}
+    first: dict[int, str] = {}
+    rows = restricted(TicketPhoto.objects.filter(ticket_id__in=own), client, FOLLOW).order_by("ticket_id", "pk")
+    for ticket_id, photo_id in rows.values_list("ticket_id", "pk"):
+        first.setdefault(ticket_id, request.build_absolute_uri(f"/api/requests/{ticket_id}/photos/{photo_id}"))
+    return first
+
+
+def _requests_out(request: HttpRequest, tickets: list[Ticket], client: Any) -> list[dict[str, Any]]:
     paths = {"/".join(t.path.split("/")[:6]) + "/" for t in tickets}
     compounds = {p.path: p for p in Place.objects.filter(path__in=paths)}
-    return [_request_out(t, _compound(t, compounds), client is not None and t.submitted_by_id == client.pk)
-            for t in tickets]
+    media = _first_photos(request, client, tickets)
+    return [_request_out(t, _compound(t, compounds), client is not None and t.submitted_by_id == client.pk,
+                         media.get(t.pk, "")) for t in tickets]
 
 
 def _client(request: HttpRequest) -> Any:
@@ -196,7 +222,7 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
         elif status:
             return _error(request, fmt, 400, Bilingual("status is open or closed.", "status 只能是 open 或 closed。"))
     tickets = list(query.order_by("-created_at")[:MAX_REQUESTS])
-    return _render(request, fmt, "service_requests", "request", _requests_out(tickets, _client(request)))
+    return _render(request, fmt, "service_requests", "request", _requests_out(request, tickets, _client(request)))
 
 
 @route(public=True, model=Ticket, kwarg="number", field="number")
@@ -207,7 +233,7 @@ def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
         number=clean_query_text(number, 20)).first()
     if ticket is None:
         return _error(request, fmt, 404, Bilingual("No such service_request_id.", "没有这个诉求编号。"))
-    return _render(request, fmt, "service_requests", "request", _requests_out([ticket], _client(request)))
+    return _render(request, fmt, "service_requests", "request", _requests_out(request, [ticket], _client(request)))
 
 
 @route(public=True, model=Ticket, kwarg="token", field="token")
@@ -279,6 +305,11 @@ def _by_words(text: str) -> Place | None:
 
 
 def _post(request: HttpRequest, fmt: str) -> HttpResponse:
+    if photos.declared_length(request) > photos.FORM_OVERHEAD:
+        # Refused before the body is read: a form is small; a photo comes as a media_url.
+        return _error(request, fmt, 413, Bilingual(
+            "The request is too large: send the photo's address in media_url, not the photo.",
+            "请求内容过大：请在 media_url 中提供照片地址，而不是照片本身。"))
     post = request.POST
     category = Category.objects.filter(code=clean_query_text(post.get("service_code", ""), 40), active=True).first()
     if category is None:
@@ -298,7 +329,8 @@ def _post(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         ticket = actions.do_submit(actions.NewTicket(
             category=category, place=place, description=post.get("description", ""), source=Source.OPEN311,
-            contact_name=name, contact_phone=post.get("phone", "")), acting_user=client)
+            contact_name=name, contact_phone=post.get("phone", ""),
+            media_url=post.get("media_url", "")), acting_user=client)  # kept as text, never fetched
     except PermissionDenied:
         return _error(request, fmt, 403, Bilingual("This client may not file requests at this place.",
                                                    "该客户端无权就此地点提交诉求。"))

@@ -23,14 +23,11 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from linli.tickets.models import Level, Rating, Status, Ticket
+from linli.grids.models import Grid
+from linli.places.models import Place
+from linli.tickets.models import Category, Level, Rating, Status, Ticket
 
-GROUPS = {
-    "community": ("community_id", "community__name"),
-    "grid": ("grid_id", "grid__name"),
-    "category": ("category_id", "category__name"),
-    "department": ("department", "department"),
-}
+GROUPS = {"community": "community_id", "grid": "grid_id", "category": "category_id", "department": "department"}
 RESOLVED = (Status.RESOLVED, Status.CLOSED)
 
 
@@ -86,11 +83,22 @@ def three_rates(rows: QuerySet[Ticket], group: str, start: datetime.datetime, en
 def by_group(rows: QuerySet[Ticket], group: str, now: datetime.datetime) -> tuple[list[Rates], Rates | None]:
     """The rates of each group and of all of them together, from one grouped query (every
     request belongs to exactly one community, so the area's counts are the groups' sums)."""
-    key, name = GROUPS[group]
-    found: list[Any] = list(rows.values(k=F(key), label=F(name)).order_by().annotate(**_counts(now)))
-    groups = sorted((_rates(row["k"], row["label"] or "", row) for row in found), key=lambda r: (-r.filed, r.name))
+    # Grouped by the key column alone: joining the names in would read every row's place, grid
+    # or category; they are looked up afterwards for the few dozen groups.
+    found: list[Any] = list(rows.values(k=F(GROUPS[group])).order_by().annotate(**_counts(now)))
+    names = _names(group, [row["k"] for row in found])
+    groups = sorted((_rates(row["k"], names.get(row["k"], ""), row) for row in found),
+                    key=lambda r: (-r.filed, r.name))
     summed = {k: sum(row[k] for row in found) for k in _counts(now)}
     return groups, (_rates(None, "", summed) if summed["filed"] else None)
+
+
+def _names(group: str, keys: list[Any]) -> dict[Any, str]:
+    if group == "department":
+        return {k: k or "" for k in keys}
+    rows: QuerySet[Any] = {"community": Place.objects.all(), "grid": Grid.objects.all(),
+                           "category": Category.objects.all()}[group]
+    return dict(rows.filter(pk__in=[k for k in keys if k is not None]).values_list("pk", "name"))
 
 
 def area_rates(rows: QuerySet[Ticket], start: datetime.datetime, end: datetime.datetime,

@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from linli.core.scope import scope_for
+from linli.core.models import RoleAssignment
 from linli.grids.models import Grid, GridMember
 from linli.places.models import Level as PlaceLevel
 from linli.places.models import Place
@@ -51,11 +51,12 @@ def street_path(path: str) -> str:
 def grid_of(place: Place) -> tuple[Grid | None, str]:
     """The grid answering for a place, and how it was found."""
     paths = [*ancestor_paths(place.path), place.path]
-    grid = Grid.objects.filter(places__path__in=paths).order_by("code").first()
+    grids = Grid.objects.only("pk", "code", "name", "community_id", "path")  # not the polygon
+    grid = grids.filter(places__path__in=paths).order_by("code").first()
     if grid is not None:
         return grid, "house_grid" if place.level == PlaceLevel.HOUSE else "place_grid"
     # A public place above the grids' buildings: the grid covering most of what lies below it.
-    grid = (Grid.objects.filter(places__path__startswith=place.path)
+    grid = (grids.filter(places__path__startswith=place.path)
             .annotate(n=Count("places")).order_by("-n", "code").first())
     return grid, "shared_place_grid" if grid is not None else "no_grid"
 
@@ -64,6 +65,21 @@ def negative_roles(category: Category, path: str) -> set[str]:
     """The grid roles whose negative list names the category, where the place lies."""
     return set(DutyItem.objects.filter(kind=DutyKind.NEGATIVE, category=category,
                                        path__in=ancestor_paths(path)).values_list("role", flat=True))
+
+
+def may_handle_here(users: list[Any], grid: Grid, path: str) -> set[int]:
+    """Which of ``users`` may handle requests about ``path`` in ``grid`` now: the same answer as
+    their scopes for ``tickets.handle`` (an assignment in force on this grid, on a place above
+    the request's, or on another grid covering it), read for the whole team in one query."""
+    found = {u.pk for u in users if u.is_superuser}
+    rest = [u.pk for u in users if not u.is_superuser]
+    if rest:
+        above = [*ancestor_paths(path), path]
+        rows = (RoleAssignment.objects.filter(user_id__in=rest).current()
+                .filter(Q(grid=grid) | Q(place__path__in=above) | Q(grid__places__path__in=above))
+                .values_list("user_id", "role__actions"))
+        found.update(user_id for user_id, actions in rows if HANDLE in actions)
+    return found
 
 
 def route(category: Category, place: Place) -> Destination:
@@ -77,13 +93,13 @@ def route(category: Category, place: Place) -> Destination:
     if grid is None:
         return Destination(Level.COMMUNITY, reason={"code": "no_grid", "place": place.name})
     excluded = negative_roles(category, place.path)
-    team = list(grid.members.select_related("user").order_by("-role", "pk"))  # "member" < "leader"
+    team = list(grid.members.select_related("user").only(
+        "grid_id", "role", "user__username", "user__display_name", "user__is_active", "user__is_superuser",
+    ).order_by("-role", "pk"))  # "member" < "leader"
     team.sort(key=lambda m: m.role != GridMember.Role.LEADER)
+    able = may_handle_here([m.user for m in team if m.role not in excluded and m.user.is_active], grid, place.path)
     for member in team:
-        if member.role in excluded or not member.user.is_active:
-            continue
-        scope = scope_for(member.user, HANDLE)
-        if scope.covers(place.path) or grid.pk in scope.grid_ids:
+        if member.user_id in able and member.role not in excluded:
             return Destination(Level.GRID, grid=grid, handler=member.user,
                                reason={"code": how, "grid": grid.name, "place": place.name,
                                        "handler": str(member.user), "role": member.role})

@@ -19,6 +19,7 @@ urlpatterns = [
     path("duties/<int:pk>/", catalogue_views.duty_edit, name="duty_edit"),
     path("duties/<int:pk>/remove/", catalogue_views.duty_remove, name="duty_remove"),
     path("<int:pk>/", views.ticket_detail, name="detail"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
     path("<int:pk>/assign/", views.assign, name="assign"),
     *[path(f"<int:pk>/{move.replace('_', '-')}/", views.handle_move, {"move": move}, name=move)
       for move in sorted(views.HANDLER_MOVES)],

@@ -14,8 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from linli.core import photos
 from linli.core.access import PermissionDenied, allows, get_or_404, may, route
 from linli.core.http import denied
 from linli.core.pagination import CappedPaginator
@@ -40,7 +42,16 @@ from linli.tickets.forms import (
     StaffTicketForm,
     TransferForm,
 )
-from linli.tickets.models import OPEN_STATUSES, Category, Level, Source, Ticket
+from linli.tickets.models import (
+    MAX_PHOTOS,
+    OPEN_STATUSES,
+    Category,
+    Level,
+    PhotoStage,
+    Source,
+    Ticket,
+    TicketPhoto,
+)
 
 PER_PAGE = 25
 
@@ -107,15 +118,16 @@ def _queues(user: Any, area: QuerySet[Ticket]) -> dict[str, dict[str, Any]]:
 
 # --- filing ------------------------------------------------------------------------------------------
 
-def _reportable(user: Any, request: HttpRequest) -> tuple[list[Place], Person | None, Place | None]:
+def _reportable(user: Any, request: HttpRequest, posted: Any) -> tuple[list[Place], Person | None, Place | None]:
     """The places the user may file a request about, and the resident it is for when the
-    office files it from a person's or a house's page (``?person=`` / ``?house=``)."""
+    office files it from a person's or a house's page (``?person=`` / ``?house=``, or the
+    ``posted`` form's hidden fields)."""
     person = None
     house = None
-    if (person_id := request.GET.get("person") or request.POST.get("person")) and _is_staff(user):
+    if (person_id := request.GET.get("person") or posted.get("person")) and _is_staff(user):
         person = get_or_404(Person.objects.select_related("current_house"), user, "people.view", pk=person_id)
         house = person.current_house
-    elif (house_id := request.GET.get("house") or request.POST.get("house")) and _is_staff(user):
+    elif (house_id := request.GET.get("house") or posted.get("house")) and _is_staff(user):
         house = get_or_404(Place.objects.filter(level=PlaceLevel.HOUSE), user, SUBMIT, pk=house_id)
     elif not _is_staff(user) and getattr(user, "person_id", None):
         house = getattr(user.person, "current_house", None)
@@ -170,28 +182,65 @@ def place_labels(places: list[Place], own_house: Place | None) -> dict[int, str]
 
 
 @route(SUBMIT)
+@csrf_exempt  # checked in _ticket_new, once the body is known to be of a reasonable size
 @login_required
 def ticket_new(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not may(user, SUBMIT):
+    """File a request, with up to three photos. A body larger than the photos may make it is
+    refused before anything reads it (the CSRF check would otherwise spool it to disk)."""
+    if not may(request.user, SUBMIT):
         return denied(request)
+    refused = photos.body_too_large(request, MAX_PHOTOS) if request.method == "POST" else None
+    if refused is not None:
+        return _new_page(request, *_new_form(request, bound=False), refused=refused)
+    return _ticket_new(request)
+
+
+def _new_form(request: HttpRequest, *, bound: bool) -> tuple[NewTicketForm, dict[str, Any]]:
+    """The form for the user (a resident's, or the office's for a caller) and what the page
+    says about it (for whom, which house)."""
+    user = request.user
     staff = _is_staff(user)
-    places, person, house = _reportable(user, request)
+    # A refused upload's body is never read: the page starts again from its address.
+    places, person, house = _reportable(user, request, request.POST if bound else {})
     labels = place_labels(places, own_house=None if staff else house)
     form_class = StaffTicketForm if staff else NewTicketForm
     initial: dict[str, Any] = {"place": places[0].pk if places else None}
     if staff and request.GET.get("source") == Source.VISIT:
         initial["source"] = Source.VISIT
-    form = form_class(request.POST or None, places=places, place_labels=labels, initial=initial,
+    form = form_class(request.POST if bound else None, request.FILES if bound else None, places=places,
+                      place_labels=labels, initial=initial,
                       deliveries=staff or (house is not None and actions.under_home_quarantine(house)))
+    return form, {"staff": staff, "person": person, "house": house, "no_places": not places}
+
+
+def _new_page(request: HttpRequest, form: NewTicketForm, about: dict[str, Any],
+              refused: ValidationError | None = None) -> HttpResponse:
+    status = 413 if refused is not None else 200
+    return render(request, "tickets/new.html", {
+        **about, "form": form, "refused": " ".join(refused.messages) if refused is not None else "",
+        **_photo_limits(),
+        "anonymous_codes": list(Category.objects.filter(anonymous_allowed=True).values_list("pk", flat=True)),
+    }, status=status)
+
+
+def _photo_limits() -> dict[str, int]:
+    return {"max_photos": MAX_PHOTOS, "max_bytes": photos.MAX_UPLOAD_BYTES,
+            "max_mb": photos.MAX_UPLOAD_BYTES // 1024 // 1024}
+
+
+@csrf_protect
+def _ticket_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form, about = _new_form(request, bound=request.method == "POST")
     if request.method == "POST" and form.is_valid():
-        data = actions.NewTicket(
-            category=form.cleaned_data["category"], place=form.chosen_place(),
-            description=form.cleaned_data["description"], source=form.cleaned_data.get("source", Source.APP),
-            person=person, contact_name=form.cleaned_data.get("contact_name", ""),
-            contact_phone=form.cleaned_data.get("contact_phone", ""), anonymous=form.cleaned_data["anonymous"],
-            external_ref=form.cleaned_data.get("external_ref", ""))
         try:
+            data = actions.NewTicket(
+                category=form.cleaned_data["category"], place=form.chosen_place(),
+                description=form.cleaned_data["description"], source=form.cleaned_data.get("source", Source.APP),
+                person=about["person"], contact_name=form.cleaned_data.get("contact_name", ""),
+                contact_phone=form.cleaned_data.get("contact_phone", ""), anonymous=form.cleaned_data["anonymous"],
+                external_ref=form.cleaned_data.get("external_ref", ""),
+                photos=photos.read_uploads(form.cleaned_data["photo"], limit=MAX_PHOTOS))
             ticket = actions.do_submit(data, acting_user=user)
         except ValidationError as exc:
             form.add_action_errors(exc)
@@ -201,10 +250,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Request %(number)s is filed. %(reason)s") % {
                 "number": ticket.number, "reason": routing.reason_text(ticket.routing)})
             return redirect("tickets:detail", pk=ticket.pk)
-    return render(request, "tickets/new.html", {
-        "form": form, "staff": staff, "person": person, "house": house, "no_places": not places,
-        "anonymous_codes": list(Category.objects.filter(anonymous_allowed=True).values_list("pk", flat=True)),
-    })
+    return _new_page(request, form, about)
 
 
 # --- one request ---------------------------------------------------------------------------------------
@@ -212,13 +258,28 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 @route(VIEW, FOLLOW, model=Ticket)
 @login_required
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, pk)
+
+
+def _detail_page(request: HttpRequest, pk: int, refused: ValidationError | None = None) -> HttpResponse:
     user = request.user
     ticket, office = actions.find_ticket(
         user, _rows(Ticket.objects.select_related("community", "merged_into", "submitted_by", "person")), pk)
-    events = actions.history(ticket, office)
+    events = list(actions.history(ticket, office))
     ticket.address = short_addresses([ticket.place])[ticket.place_id]  # type: ignore[attr-defined]
-    context: dict[str, Any] = {"ticket": ticket, "office": office, "events": events,
-                               "reason": routing.reason_text(ticket.routing), "now": timezone.now()}
+    shown = list(actions.photos_of(user, ticket, office))
+    by_event: dict[int, list[TicketPhoto]] = {}
+    for picture in shown:
+        by_event.setdefault(picture.event_id, []).append(picture)
+    for event in events:
+        event.shown_photos = by_event.get(event.pk, [])  # type: ignore[attr-defined]
+    context: dict[str, Any] = {
+        "ticket": ticket, "office": office, "events": events, "reason": routing.reason_text(ticket.routing),
+        "now": timezone.now(), "report_photos": [p for p in shown if p.stage == PhotoStage.REPORT],
+        "refused": " ".join(refused.messages) if refused is not None else "",
+        **_photo_limits(),
+        "fix_photos_left": MAX_PHOTOS - TicketPhoto.objects.filter(ticket=ticket, stage=PhotoStage.FIX).count(),
+    }
     if office:
         handler = actions.may_handle(user, ticket)
         dispatch = allows(user, DISPATCH, ticket)
@@ -238,7 +299,15 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if ticket.rating:
             moves.discard("rate")
         context.update({"moves": moves, "rate_form": RateForm(), "reason_form": ReasonForm()})
-    return render(request, "tickets/detail.html", context)
+    return render(request, "tickets/detail.html", context, status=413 if refused is not None else 200)
+
+
+@route(VIEW, FOLLOW, model=TicketPhoto)
+@login_required
+def photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """One photo of a request, where the request may be read (404 elsewhere); every view audited."""
+    picture = actions.find_photo(request.user, pk)
+    return photos.serve(picture, viewer=request.user, action="tickets.photo.view")
 
 
 HANDLER_MOVES = {"accept", "note", "transfer", "return", "resolve", "close_unfixed", "merge"}
@@ -246,11 +315,23 @@ HANDLER_MOVES = {"accept", "note", "transfer", "return", "resolve", "close_unfix
 
 @route(HANDLE, DISPATCH, model=Ticket)
 @require_POST
+@csrf_exempt  # checked in _handle_move, once the body is known to be of a reasonable size
 @login_required
 def handle_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
-    user = request.user
+    """A handler's move; a progress note and the resolution may carry photos of the work, so
+    a body larger than they may make it is refused before anything reads it."""
     if move not in HANDLER_MOVES:
         raise Http404
+    refused = photos.body_too_large(request, MAX_PHOTOS)
+    if refused is not None:
+        actions.handled_ticket(request.user, Ticket.objects.all(), pk)  # 404 outside the scope first
+        return _detail_page(request, pk, refused=refused)
+    return _handle_move(request, pk, move)
+
+
+@csrf_protect
+def _handle_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
+    user = request.user
     ticket = actions.handled_ticket(user, Ticket.objects.all(), pk)
     try:
         _do_handler_move(request, ticket, move)
@@ -260,6 +341,10 @@ def handle_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
         messages.error(request, _("This request is not assigned to you or your grid: the office that holds it "
                                   "handles it."))
     return redirect("tickets:detail", pk=ticket.pk)
+
+
+def _uploads(request: HttpRequest) -> list[bytes]:
+    return photos.read_uploads(request.FILES.getlist(photos.FIELD), limit=MAX_PHOTOS)
 
 
 def _messages(error: ValidationError) -> list[str]:
@@ -272,7 +357,8 @@ def _do_handler_move(request: HttpRequest, ticket: Ticket, move: str) -> None:
         actions.do_accept(ticket, acting_user=user)
         messages.success(request, _("Accepted: the resident sees that you are on it."))
     elif move == "note":
-        actions.do_note(ticket, acting_user=user, note=post.get("note", ""), public=post.get("public") == "on")
+        actions.do_note(ticket, acting_user=user, note=post.get("note", ""), public=post.get("public") == "on",
+                        photos=_uploads(request))
         messages.success(request, _("Note added."))
     elif move == "transfer":
         grids = Grid.objects.filter(community_id=ticket.community_id)
@@ -285,7 +371,7 @@ def _do_handler_move(request: HttpRequest, ticket: Ticket, move: str) -> None:
         actions.do_return(ticket, acting_user=user, reason=post.get("reason", ""))
         messages.success(request, _("Returned to the office that dispatches it."))
     elif move == "resolve":
-        actions.do_resolve(ticket, acting_user=user, outcome=post.get("outcome", ""))
+        actions.do_resolve(ticket, acting_user=user, outcome=post.get("outcome", ""), photos=_uploads(request))
         messages.success(request, _("Resolved: the resident is asked to rate the result."))
     elif move == "close_unfixed":
         actions.do_close_unfixed(ticket, acting_user=user, reason=post.get("reason", ""))

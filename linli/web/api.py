@@ -25,7 +25,7 @@ from ninja.types import DictStrAny
 from linli.core.access import PermissionDenied, route
 from linli.core.api import router as regions_router
 from linli.core.api_auth import BearerAuth, BrowserSessionAuth
-from linli.core.errors import Bilingual, api_errors, api_item
+from linli.core.errors import BAD_UPLOAD, Bilingual, api_errors, api_item
 from linli.core.text import strip_invisible_all
 from linli.gates.api import router as gates_router
 from linli.grids.api import router as grids_router
@@ -162,11 +162,6 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthenticationError):
         response["WWW-Authenticate"] = "Bearer"
     return response
-
-
-BAD_UPLOAD = Bilingual("The upload is not a well-formed multipart form (no boundary, or cut off); send the "
-                       "file as multipart/form-data.", "上传内容不是完整的 multipart 表单（缺少分隔符或被截断），"
-                       "请以 multipart/form-data 发送文件。")
 
 
 def on_bad_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:

@@ -1,7 +1,10 @@
 /* Linli's few page behaviours, bound here rather than in inline handlers: the
    Content-Security-Policy runs no script written into a page (decision 0014).
    - <button data-print> prints the page;
-   - <select data-autosubmit> submits its form when another option is chosen. */
+   - <select data-autosubmit> submits its form when another option is chosen;
+   - <input type="file" data-max-bytes data-max-files> says at once when a photo is too large
+     or too many are chosen (data-too-large, data-too-many), before a slow upload the server
+     would refuse anyway, and lets the choice be made again. */
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
@@ -19,6 +22,26 @@
       } else {
         target.form.submit();
       }
+    }
+  });
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.hasAttribute("data-max-bytes")) {
+      return;
+    }
+    var files = Array.prototype.slice.call(input.files || []);
+    var maxBytes = parseInt(input.getAttribute("data-max-bytes"), 10);
+    var maxFiles = parseInt(input.getAttribute("data-max-files") || "0", 10);
+    var problem = "";
+    if (maxFiles && files.length > maxFiles) {
+      problem = input.getAttribute("data-too-many") || "";
+    } else if (files.some(function (file) { return file.size > maxBytes; })) {
+      problem = input.getAttribute("data-too-large") || "";
+    }
+    input.setCustomValidity(problem);
+    if (problem) {
+      input.value = "";
+      input.reportValidity();
     }
   });
 })();

@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from PIL import Image
 
+from linli.core import photos
 from linli.core.access import PermissionDenied
 from linli.core.models import AuditEvent, RoleAssignment
 from linli.grids.models import Grid
 from linli.places.models import Level, Place
-from linli.tasks import actions, photos, queries
+from linli.tasks import actions, queries
 from linli.tasks.models import ItemStatus, Photo, TargetKind, Task, TaskItem, TaskStatus
 from linli.tasks.tests.helpers import codes, elder_in, item_in, jpeg, push_buildings
 

@@ -97,6 +97,8 @@ def test_anonymous_only_where_the_catalogue_allows(street: Street) -> None:
     assert "anonymous" in refused.value.message_dict
     ticket = file(street.resident, house, "noise", anonymous=True, contact_phone="13800138000")
     assert ticket.anonymous and ticket.person is None and ticket.contact_phone == ""
+    # The office's history does not name who filed it.
+    assert ticket.events.get(kind="submitted").actor is None
 
 
 def test_bad_input_writes_nothing(street: Street) -> None:

@@ -308,7 +308,9 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
         exchange.do_import(sent.content, acting_user=importer)
 
     # Requests: the resident's own about her house, one the grid worker filed for a caller in
-    # her grid, one the secretary filed elsewhere in the community, one in the far district.
+    # her grid, one the secretary filed elsewhere in the community, one in the far district;
+    # each with a photo.
+    from linli.tasks.tests.helpers import jpeg
     from linli.tickets import actions as tickets
     from linli.tickets.models import Category, Source
 
@@ -320,7 +322,7 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
             (street.secretary, street.house_in(street.other_grid_building), Source.WALK_IN),
             (admin, far[Level.HOUSE], Source.PHONE)):
         tickets.do_submit(tickets.NewTicket(category=water, place=place, description="厨房水管漏水，楼下渗水",
-                                            source=source), acting_user=user)
+                                            source=source, photos=[jpeg()]), acting_user=user)
     # The street's calendar correction and a duty line in the test street and in the far one.
     from linli.tickets import catalogue_actions as catalogue
     from linli.tickets.models import DutyKind, GridRole
