@@ -257,6 +257,8 @@ LINLI_LEDGER_SEQUENCER_IN_SERVER = env_bool("LINLI_LEDGER_SEQUENCER_IN_SERVER", 
 # The latest checkpoint the log signed, kept outside the database (a dropped tail shows even
 # without witnesses). Empty: <data dir>/ledger/latest-checkpoint.note.
 LINLI_LEDGER_CHECKPOINT_FILE = env_str("LINLI_LEDGER_CHECKPOINT_FILE", "")
+# The public key (age1…) `linli backup` encrypts to; its secret half stays off the server.
+LINLI_BACKUP_RECIPIENT = env_str("LINLI_BACKUP_RECIPIENT", "")
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -122,6 +122,18 @@ def test_serving_refuses_to_start_with_a_stored_role_naming_an_unknown_action(db
         call_command("serve", port=0)
 
 
+def test_serving_refuses_to_start_on_a_database_older_than_the_code(db, monkeypatch):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from linli.web.management.commands import serve
+
+    assert serve.unapplied_migrations() == []  # the test database is up to date
+    monkeypatch.setattr(serve, "unapplied_migrations", lambda: ["tickets.0099_next"])
+    with pytest.raises(CommandError, match="linli migrate"):
+        call_command("serve", port=0)
+
+
 def test_the_administrator_is_not_told_she_has_no_role(street):
     street.admin.is_superuser = True
     street.admin.save(update_fields=["is_superuser"])

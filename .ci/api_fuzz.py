@@ -1,0 +1,75 @@
+"""Schemathesis over the whole OpenAPI document, as every demo role (.ci/run's last step).
+
+Builds a small demo street in a temporary data directory, serves it, creates an API token for
+each demo account and runs `st run` once per persona with the seed in `.ci/api-fuzz-seed`:
+any 5xx or response that does not match the schema fails CI. To replay a failure, run this
+script again (same seed) or `st replay ID` with the id it printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PERSONAS = ["demo-admin", "demo-street", "demo-community", "demo-grid", "demo-health", "demo-resident",
+            "demo-volunteer"]
+EXAMPLES = int(os.environ.get("LINLI_API_FUZZ_EXAMPLES", "8"))
+
+
+def main() -> int:
+    seed = (ROOT / ".ci" / "api-fuzz-seed").read_text().strip()
+    data = tempfile.mkdtemp(prefix="linli-api-fuzz-")
+    env = {**os.environ, "LINLI_DATA_DIR": data, "DJANGO_SETTINGS_MODULE": "linli.settings"}
+    env.pop("DATABASE_URL", None)
+    linli = [sys.executable, "-m", "linli.cli"]
+    subprocess.run([*linli, "demo", "--residents", "2000", "--no-serve", "--quiet"], env=env, check=True,
+                   cwd=ROOT, stdout=subprocess.DEVNULL)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    log = open(Path(data) / "server.log", "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen([*linli, "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=log, stderr=log)
+    failed: list[str] = []
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(base + "/api/openapi.json", timeout=2)  # noqa: S310 - our own server
+                break
+            except OSError:
+                time.sleep(0.5)
+        for persona in PERSONAS:
+            made = subprocess.run([*linli, "token", "create", persona], env=env, cwd=ROOT, capture_output=True,
+                                  text=True, check=True)
+            token = re.search(r"ll_[A-Za-z0-9_-]+", made.stdout)
+            assert token, made.stdout
+            print(f"\n--- {persona}: {EXAMPLES} examples per operation, seed {seed}", flush=True)
+            run = subprocess.run(
+                ["st", "--no-color", "run", base + "/api/openapi.json", "-H", f"Authorization: Bearer {token.group(0)}",
+                 "-n", str(EXAMPLES), "--seed", seed, "-c", "not_a_server_error,response_schema_conformance",
+                 "--phases", "examples,fuzzing", "--workers", "2", "--warnings", "off"],
+                cwd=data)
+            if run.returncode != 0:
+                failed.append(persona)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    if failed:
+        print(f"\nAPI fuzzing found problems as {', '.join(failed)}; the server's log: {data}/server.log",
+              file=sys.stderr)
+        return 1
+    print(f"\nAPI fuzzing: no server error and no schema violation as {len(PERSONAS)} personas.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
