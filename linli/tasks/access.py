@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.access import NOTHING, AnyOf, PlaceScope, Policy, declare, register_actions
+from linli.core.access import NOTHING, AnyOf, Author, PlaceScope, Policy, declare, register_actions
 from linli.core.scope import scope_for
 from linli.grids.access import GridScope
 from linli.grids.models import Grid, GridMember
@@ -73,4 +73,7 @@ declare(Visit, {VISITS_VIEW: PLACE, RECORD: PLACE})
 declare(Place, {MANAGE: PLACE, PLAN: PLACE})
 # The grids a task may be limited to; the grids and teams of the progress and workload tables.
 declare(Grid, {MANAGE: PLACE, VIEW: GridScope(), VISITS_VIEW: GridScope()})
-declare(GridMember, {VISITS_VIEW: GridScope("grid__")})
+# The workers of the workload page: an office's grids' teams (the grids of its community or
+# street); a grid worker her own row only (her scope is her grid's buildings, never the
+# community path a grid is filed under).
+declare(GridMember, {VISITS_VIEW: AnyOf(PlaceScope("grid__path"), Author(field="user", place=GridScope("grid__")))})

@@ -376,13 +376,27 @@ def set_levels(request: HttpRequest, payload: LevelsIn) -> dict[str, Any]:
     return _levels_out(user, place)
 
 
+class RequestFiguresOut(Schema):
+    handled: int = Field(description="requests she resolved, or closed without a fix, in the period")
+    resolved_late: int = Field(description="of those, resolved after the resolution limit")
+    overdue_now: int = Field(description="requests she holds that are past a limit now")
+    responses: int = Field(description="first responses she gave in the period")
+    responses_in_time: int = Field(description="of those, within the first-response limit")
+    satisfied: int = Field(description="ratings of the requests she handled in the period: satisfied")
+    partly: int = Field(description="… basically satisfied")
+    unsatisfied: int = Field(description="… not satisfied")
+    rated_share: int | None = Field(description="percent of the requests she handled that residents rated")
+
+
 class WorkerOut(Schema):
     user_id: int
     display_name: str
+    role: str = Field(description="leader or member of the grid team")
     visits: int
     counted: int = Field(description="visits that counted toward the plans: met or refused")
     needs_found: int
     items_ticked: int
+    requests: RequestFiguresOut | None = Field(description="absent for a viewer who does not see requests")
 
 
 class GridLoadOut(Schema):
@@ -396,7 +410,8 @@ class GridLoadOut(Schema):
 
 
 @visits_router.get("/workload", response={200: list[GridLoadOut], **ERRORS},
-                   summary="Visits done against visits due, overdue households and ticked task items, by grid worker")
+                   summary="Visits done against visits due, overdue households, ticked task items and requests handled, "
+                           "by grid worker")
 @route(VISITS_VIEW)
 def get_workload(request: HttpRequest, days: Days = 30) -> list[dict[str, Any]]:
     user = api_user(request)
@@ -404,8 +419,10 @@ def get_workload(request: HttpRequest, days: Days = 30) -> list[dict[str, Any]]:
         raise PermissionDenied(VISITS_VIEW)
     return [{"grid_id": load.grid.pk, "name": load.grid.name, "plans": load.plans, "due": load.due,
              "visits": load.visits, "overdue": load.overdue,
-             "workers": [{"user_id": w.user.pk, "display_name": str(w.user), "visits": w.visits, "counted": w.counted,
-                          "needs_found": w.needs_found, "items_ticked": w.items_ticked} for w in load.workers]}
+             "workers": [{"user_id": w.user.pk, "display_name": str(w.user), "role": w.role, "visits": w.visits,
+                          "counted": w.counted, "needs_found": w.needs_found, "items_ticked": w.items_ticked,
+                          "requests": w.requests.as_json() if w.requests is not None else None}
+                         for w in load.workers]}
             for load in queries.workload(user, days)]
 
 

@@ -26,8 +26,11 @@ from linli.tasks.models import (
     Visit,
     VisitPlan,
 )
+from linli.tickets.models import Ticket
+from linli.tickets.workload import HandlerFigures, handler_figures
 
 GROUPS = "people.view_groups"
+TICKETS_VIEW = "tickets.view"
 SOON_DAYS = 3
 
 
@@ -179,10 +182,16 @@ def due_counts(user: Any, today: datetime.date | None = None, ahead: int = 0) ->
 class WorkerLoad:
     user: Any
     grid: Grid
+    role: str = ""
     visits: int = 0
     counted: int = 0
     needs_found: int = 0
     items_ticked: int = 0
+    requests: HandlerFigures | None = None  # None: the viewer does not see requests
+
+    @property
+    def role_label(self) -> str:
+        return str(GridMember.Role(self.role).label) if self.role in GridMember.Role.values else ""
 
 
 @dataclass
@@ -199,24 +208,25 @@ class GridLoad:
         return min(100, round(100 * self.visits / self.due)) if self.due else 100
 
 
-def _grid_workers(user: Any, grids: list[Grid]) -> dict[int, list[Any]]:
-    """grid id → the team members who record visits there (volunteers of the team do not)."""
+def _grid_workers(user: Any, grids: list[Grid]) -> dict[int, list[GridMember]]:
+    """grid id → the team members who record visits there (volunteers of the team do not),
+    as the viewer may see them: an office its area's, a grid worker herself."""
     members = (GridMember.objects.restrict(user, VISITS_VIEW).filter(grid__in=grids)
                .select_related("user").order_by("grid_id", "role", "pk"))
     holders = {(a.user_id, a.grid_id) for a in RoleAssignment.objects.current()
                .filter(grid__in=grids, user__in=[m.user_id for m in members]).select_related("role")
                if RECORD in a.role.actions}
-    found: dict[int, list[Any]] = defaultdict(list)
+    found: dict[int, list[GridMember]] = defaultdict(list)
     for member in members:
         if (member.user_id, member.grid_id) in holders:
-            found[member.grid_id].append(member.user)
+            found[member.grid_id].append(member)
     return found
 
 
 def workload(user: Any, days: int = 30, today: datetime.date | None = None) -> list[GridLoad]:
     """For each grid the user sees: visits the plans asked for in the last ``days`` days, visits
-    recorded (counted: met or refused), households overdue now, and each worker's visits and
-    ticked task items."""
+    recorded (counted: met or refused), households overdue now, and each worker's visits,
+    ticked task items and, for a viewer who sees requests, the requests she handled."""
     today = today or timezone.localdate()
     since = today - datetime.timedelta(days=days - 1)
     grids = list(Grid.objects.restrict(user, VISITS_VIEW).order_by("code"))
@@ -241,10 +251,22 @@ def workload(user: Any, days: int = 30, today: datetime.date | None = None) -> l
                   TaskItem.objects.restrict(user, VIEW).filter(grid__in=grids, done_at__gte=start)
                   .exclude(status=ItemStatus.PENDING).values("grid_id", "done_by_id").annotate(n=Count("pk"))
                   .order_by())
-    for grid_id, workers in _grid_workers(user, grids).items():
-        for worker in workers:
-            row = by_worker.get((grid_id, worker.pk), {})
+    workers = _grid_workers(user, grids)
+    requests = _requests(user, [m.user_id for team in workers.values() for m in team], start)
+    for grid_id, team in workers.items():
+        for member in team:
+            row = by_worker.get((grid_id, member.user_id), {})
             loads[grid_id].workers.append(WorkerLoad(
-                worker, loads[grid_id].grid, visits=row.get("n", 0), counted=row.get("counted", 0),
-                needs_found=row.get("needs", 0), items_ticked=ticked.get((grid_id, worker.pk), 0)))
+                member.user, loads[grid_id].grid, role=member.role, visits=row.get("n", 0),
+                counted=row.get("counted", 0), needs_found=row.get("needs", 0),
+                items_ticked=ticked.get((grid_id, member.user_id), 0),
+                requests=None if requests is None else requests.get(member.user_id, HandlerFigures())))
     return [loads[g.pk] for g in grids]
+
+
+def _requests(user: Any, worker_ids: list[int], start: datetime.datetime) -> dict[int, HandlerFigures] | None:
+    """Each worker's requests since ``start``, among those the viewer sees; None for a viewer
+    who sees no requests."""
+    if not may(user, TICKETS_VIEW):
+        return None
+    return handler_figures(Ticket.objects.restrict(user, TICKETS_VIEW), worker_ids, start, timezone.now())

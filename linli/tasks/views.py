@@ -307,5 +307,14 @@ def workload(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not may(user, VISITS_VIEW):
         return denied(request)
-    days = 30
-    return render(request, "visits/workload.html", {"loads": queries.workload(user, days), "days": days})
+    try:
+        days = int(request.GET.get("days", WORKLOAD_DAYS[1]))
+    except ValueError:
+        days = WORKLOAD_DAYS[1]
+    days = days if days in WORKLOAD_DAYS else WORKLOAD_DAYS[1]
+    return render(request, "visits/workload.html", {
+        "loads": queries.workload(user, days), "days": days, "periods": WORKLOAD_DAYS,
+        "shows_requests": may(user, queries.TICKETS_VIEW)})
+
+
+WORKLOAD_DAYS = (7, 30, 90)

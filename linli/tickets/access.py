@@ -128,6 +128,8 @@ OWN = AnyOf(Author(field="submitted_by"), OwnPerson(field="person"))
 
 declare(Ticket, {
     FOLLOW: OWN, VIEW: IN_AREA, HANDLE: IN_AREA, DISPATCH: PLACE, SUPERVISE: PLACE,
+    # the catalogue page counts each category's open requests in the editor's area
+    CATALOGUE: PLACE,
 })
 declare(TicketEvent, {
     FOLLOW: AnyOf(Author(field="ticket__submitted_by"), OwnPerson(field="ticket__person")),
@@ -153,6 +155,8 @@ declare(Delivery, {
 })
 for model in (Category, CalendarDay):
     declare(model, {SUBMIT: Anywhere(), VIEW: Anywhere(), CATALOGUE: Anywhere()})
+# A grid worker reads her street's lists (above her grid: reach); the street keeps them.
 declare(DutyItem, {VIEW: Reach(), CATALOGUE: PLACE})
-# A resident reaches her building and compound from her house: the public places she may report.
-declare(Place, {SUBMIT: Reach()})
+# A resident reaches her building and compound from her house: the public places she may report;
+# the street office keeps the duty lists of its street.
+declare(Place, {SUBMIT: Reach(), CATALOGUE: PLACE})

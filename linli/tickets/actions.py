@@ -757,20 +757,20 @@ def do_pick_up(delivery: Delivery, *, acting_user: Any) -> Delivery:
 def do_leave_at_door(delivery: Delivery, *, acting_user: Any, note: str = "", photo: bytes | None = None) -> Delivery:
     """Left at the door (放门口): she knocks or calls out and steps back, never goes in. A note for
     the household (the receipt is in the bag) and a photo of the bag at the door, if she takes one."""
-    from linli.tasks.actions import save_photo
-
     require(acting_user, DELIVER, delivery)
     ticket, delivery = _locked_delivery(delivery)
     _check_step(delivery, acting_user, DeliveryStatus.PICKED_UP)
     ticket.status = machine.check("delivery_step", ticket.status)
     note = " ".join(clean_words(note, "note", required=False, limit=200).split())
+    pictures = clean_photos([photo], limit=1) if photo is not None else []
     now = timezone.now()
-    if photo is not None:
-        delivery.photo = save_photo(photo, delivery.path, acting_user)
+    line = _event(ticket, EventKind.AT_DOOR, acting_user, note, at=now, delivery=delivery.pk, photo=bool(pictures))
+    if pictures:
+        # A request photo like the others: the household sees it in its history, the office too.
+        _attach(ticket, line, pictures, stage=PhotoStage.DOOR, uploader=acting_user)
+        delivery.photo = TicketPhoto.objects.filter(event=line).first()
     delivery.status, delivery.left_at, delivery.note = DeliveryStatus.AT_DOOR, now, note
     delivery.save(update_fields=["status", "left_at", "note", "photo", "updated_at"])
-    _event(ticket, EventKind.AT_DOOR, acting_user, note, at=now, delivery=delivery.pk,
-           photo=delivery.photo_id is not None)
     _save(ticket, "delivery.at_door", acting_user, delivery=delivery.pk, photo=delivery.photo_id is not None)
     return delivery
 

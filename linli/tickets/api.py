@@ -119,8 +119,9 @@ class PhotoOut(Schema):
     id: int
     url: str = Field(description="the JPEG (re-encoded, no metadata), fetched with the same credentials; "
                                  "every view is audited")
-    stage: Literal["report", "fix"] = Field(description="report: sent with the request; fix: the office's, "
-                                                        "of its work")
+    stage: Literal["report", "fix", "door"] = Field(description="report: sent with the request; fix: the "
+                                                                "office's, of its work; door: a delivery left at "
+                                                                "the door")
     width: int
     height: int
     created_at: datetime.datetime

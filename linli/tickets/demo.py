@@ -41,7 +41,10 @@ from linli.tickets.models import (
     Category,
     Clock,
     Delivery,
+    DutyItem,
+    DutyKind,
     EventKind,
+    GridRole,
     Level,
     Rating,
     Source,
@@ -106,7 +109,8 @@ def _read_street(rng: random.Random, sample_homes: int) -> Street:
 
 def _destination(street: Street, category: Category, place: Place) -> tuple[str, Grid | None, Any, str]:
     """``routing.route`` over the dictionaries read once above (a year of requests cannot ask the
-    database per row); the negative lists are left out: the demo street has none."""
+    database per row); the negative lists are left out: the demo street's keep no category from
+    grid leaders (``DEMO_DUTIES``), and the leader takes every grid request here."""
     if category.level == Level.DEPARTMENT:
         return Level.DEPARTMENT, None, None, category.department
     if category.level in (Level.COMMUNITY, Level.STREET):
@@ -294,10 +298,41 @@ def _reset_sequence() -> None:
                 cursor.execute(sql)
 
 
+# A street's three lists for its grid roles, as Shanghai streets publish them; the member's
+# negative line names a category, so the demo shows a line that routing obeys.
+DEMO_DUTIES = [
+    (GridRole.LEADER, DutyKind.POWER, "调解网格内的一般矛盾纠纷", ""),
+    (GridRole.LEADER, DutyKind.POWER, "统筹安排网格员的日常走访与巡查", ""),
+    (GridRole.LEADER, DutyKind.RESPONSIBILITY, "每日巡查网格，发现问题及时处置或上报", ""),
+    (GridRole.LEADER, DutyKind.RESPONSIBILITY, "按时受理、办结派至本网格的居民诉求", ""),
+    (GridRole.LEADER, DutyKind.RESPONSIBILITY, "按计划走访独居老人等重点人群", ""),
+    (GridRole.LEADER, DutyKind.NEGATIVE, "不得代替执法部门开展执法", ""),
+    (GridRole.LEADER, DutyKind.NEGATIVE, "不得向居民收取任何费用", ""),
+    (GridRole.MEMBER, DutyKind.POWER, "入户走访，核实居民基本信息", ""),
+    (GridRole.MEMBER, DutyKind.RESPONSIBILITY, "协助网格长做好日常巡查", ""),
+    (GridRole.MEMBER, DutyKind.RESPONSIBILITY, "当天录入走访记录和发现的居民需求", ""),
+    (GridRole.MEMBER, DutyKind.NEGATIVE, "不单独处置消防安全隐患，发现后立即报告网格长", "safety"),
+    (GridRole.MEMBER, DutyKind.NEGATIVE, "不得泄露居民个人信息", ""),
+]
+
+
+def prepare_demo_duties() -> int:
+    """The demo street's duty lists, unless it keeps some already."""
+    street = Place.objects.filter(level=PlaceLevel.STREET).order_by("path").first()
+    if street is None or DutyItem.objects.filter(path=street.path).exists():
+        return 0
+    categories = {c.code: c for c in Category.objects.filter(code__in=[d[3] for d in DEMO_DUTIES if d[3]])}
+    rows = [DutyItem(path=street.path, role=role, kind=kind, text=text, category=categories.get(code),
+                     sort_key=10 * n) for n, (role, kind, text, code) in enumerate(DEMO_DUTIES)]
+    DutyItem.objects.bulk_create(rows)
+    return len(rows)
+
+
 def prepare_demo_requests(*, seed: int = 1, residents: int = 50_000, show_progress: bool = False) -> int:
     """The demo's history (about six requests a day per 10,000 residents over 60 days) and the
     demo accounts' own: the resident's request to rate and her open one, new requests in the
     grid worker's grid."""
+    prepare_demo_duties()
     count = build_history(days=60, per_day=max(residents / 10_000 * 6, 5), seed=seed, show_progress=show_progress)
     resident = User.objects.filter(username="demo-resident").select_related("person__current_house").first()
     worker = User.objects.filter(username="demo-grid").first()

@@ -8,11 +8,20 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.forms import PhotosField, StyledForm
+from linli.core.forms import DateField, PhotosField, StyledForm
 from linli.core.photos import MAX_UPLOAD_BYTES
 from linli.grids.models import Grid
 from linli.places.models import Place
-from linli.tickets.models import Category, Level, Rating, Source
+from linli.tickets.models import (
+    MAX_LIMIT_HOURS,
+    Category,
+    Clock,
+    DutyKind,
+    GridRole,
+    Level,
+    Rating,
+    Source,
+)
 
 TEXTAREA = {"rows": 4, "maxlength": 2000}
 
@@ -148,3 +157,62 @@ class RateForm(StyledForm):
                                widget=forms.RadioSelect)
     comment = forms.CharField(label=_("Anything to add? (optional)"), required=False, max_length=500,
                               widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- the street's catalogue, calendar and duty lists -------------------------------------------------------
+
+HOURS = {"min_value": 1, "max_value": MAX_LIMIT_HOURS}
+
+
+class CategoryForm(StyledForm):
+    """A line of the catalogue. The code is typed once, when the line is added."""
+
+    code = forms.SlugField(label=_("Code"), max_length=40, help_text=Category._meta.get_field("code").help_text)
+    name = forms.CharField(label=_("Name (Chinese)"), max_length=64)
+    name_en = forms.CharField(label=_("Name in English"), max_length=64, required=False)
+    level = forms.ChoiceField(label=_("Answered by"), choices=Level.choices)
+    department = forms.CharField(label=_("Department"), max_length=64, required=False,
+                                 help_text=_("Only for requests answered by an outside department: which one."))
+    respond_hours = forms.IntegerField(label=_("Hours to the first response"), **HOURS)  # type: ignore[arg-type]
+    resolve_hours = forms.IntegerField(label=_("Hours to resolution"), **HOURS)  # type: ignore[arg-type]
+    clock = forms.ChoiceField(label=_("Hours counted"), choices=Clock.choices, widget=forms.RadioSelect,
+                              help_text=_("Working hours skip nights, weekends and holidays; round the clock does "
+                                          "not (for what cannot wait)."))
+    anonymous_allowed = forms.BooleanField(label=_("Residents may file it anonymously"), required=False)
+    delivery = forms.BooleanField(label=_("Delivery for a quarantined household"), required=False)
+    sort_key = forms.IntegerField(label=_("Position in the list"), min_value=0, max_value=32767, required=False,
+                                  help_text=_("Smaller numbers come first."))
+
+    def __init__(self, *args: Any, adding: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("respond_hours", "resolve_hours", "sort_key"):
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
+        if not adding:
+            del self.fields["code"]
+
+
+class CalendarDayForm(StyledForm):
+    date = DateField(label=_("Date"))
+    working = forms.TypedChoiceField(
+        label=_("The street declares it"), coerce=lambda v: v == "1", widget=forms.RadioSelect,
+        choices=[("1", _("a working day (make-up day)")), ("0", _("a day off"))])
+    note = forms.CharField(label=_("Note (optional)"), max_length=100, required=False,
+                           widget=forms.TextInput(attrs={"placeholder": _("e.g. typhoon day off announced by the city")}))
+
+
+class DutyItemForm(StyledForm):
+    role = forms.ChoiceField(label=_("Grid role"), choices=GridRole.choices)
+    kind = forms.ChoiceField(label=_("List"), choices=DutyKind.choices, widget=forms.RadioSelect)
+    text = forms.CharField(label=_("The line, as grid workers read it"), max_length=300,
+                           widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}))
+    category = CategoryChoice(label=_("Request category (negative list only)"), queryset=Category.objects.none(),
+                              required=False,
+                              help_text=_("A negative line that names a category keeps that category's requests away "
+                                          "from this role; without one it does not change routing."))
+    sort_key = forms.IntegerField(label=_("Position in the list"), min_value=0, max_value=32767, required=False,
+                                  help_text=_("Smaller numbers come first."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.all()  # type: ignore[attr-defined]
+        self.fields["sort_key"].widget.attrs["inputmode"] = "numeric"

@@ -6,6 +6,7 @@ requests of quarantined households."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -29,11 +30,19 @@ class Clock(models.TextChoices):
     ROUND = "round", _("round the clock")
 
 
+# A limit longer than this is a typing slip (2,000 working hours is a year of office days), and
+# one past ten years of working days could not be computed at all (``workcal.add_hours``).
+MAX_LIMIT_HOURS = 2000
+
+
 class Category(models.Model):
     """One line of the catalogue. Names are data (Chinese first, English beside it); the
-    street edits the catalogue, so the limits are what the street has promised its residents."""
+    street edits the catalogue, so the limits are what the street has promised its residents.
+    The code never changes once made (the built-in categories are found by it)."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True,
+                            help_text=_("Letters, digits and hyphens, e.g. repair-water; it cannot change later."),
+                            error_messages={"unique": _("Another category already has this code; choose another.")})
     name = models.CharField(_("name"), max_length=64)
     name_en = models.CharField(_("name in English"), max_length=64, blank=True)
     level = models.CharField(_("answered by"), max_length=12, choices=Level.choices, default=Level.GRID)
@@ -62,6 +71,28 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def clean(self) -> None:
+        """What the catalogue must hold whoever edits it (the street's pages or the admin site)."""
+        errors: dict[str, ValidationError] = {}
+        for name in ("respond_hours", "resolve_hours"):
+            hours = getattr(self, name)
+            if hours is not None and not 1 <= hours <= MAX_LIMIT_HOURS:
+                errors[name] = ValidationError(_("A time limit is between 1 and %(max)s hours."), code="limit_range",
+                                               params={"max": MAX_LIMIT_HOURS})
+        if "respond_hours" not in errors and "resolve_hours" not in errors and \
+                self.respond_hours is not None and self.resolve_hours is not None and \
+                self.resolve_hours < self.respond_hours:
+            errors["resolve_hours"] = ValidationError(
+                _("The time to resolution (%(resolve)s hours) cannot be shorter than the time to the first response "
+                  "(%(respond)s hours)."), code="resolve_before_respond",
+                params={"resolve": self.resolve_hours, "respond": self.respond_hours})
+        if self.level == Level.DEPARTMENT and not (self.department or "").strip():
+            errors["department"] = ValidationError(
+                _("Name the department that answers requests of this category (it is answered outside the "
+                  "community)."), code="department_required")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def label(self) -> str:
         if self.name_en and (translation.get_language() or "").startswith("en"):
@@ -73,7 +104,8 @@ class CalendarDay(models.Model):
     """A day the street declares a working day or a day off against the national calendar the
     platform ships with (a make-up working day announced late, a local day off)."""
 
-    date = models.DateField(_("date"), unique=True)
+    date = models.DateField(_("date"), unique=True, error_messages={
+        "unique": _("This date is already corrected; change that correction instead of adding another.")})
     working = models.BooleanField(_("working day"))
     note = models.CharField(_("note"), max_length=100, blank=True)
 
@@ -86,6 +118,10 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'+' if self.working else '-'}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(_("make-up working day") if self.working else _("day off"))
 
 
 class Status(models.TextChoices):
@@ -192,6 +228,11 @@ class Ticket(PlaceScopedModel):
             models.Index(fields=["created_at", "status", "community", "grid", "category", "level", "department",
                                  "responded_at", "responded_late", "respond_by", "resolved_at", "closed_at",
                                  "resolve_by", "reopened", "rating"], name="ticket_created_rates"),
+            # Each grid worker's figures over a period (the workload page): a range per handler.
+            models.Index(fields=["handler", "resolved_at"], name="ticket_handler_resolved"),
+            models.Index(fields=["handler", "responded_at"], name="ticket_handler_responded"),
+            models.Index(fields=["handler"], name="ticket_overdue_handler",
+                         condition=models.Q(status__in=["new", "accepted"], overdue=True)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["external_ref"], condition=~models.Q(external_ref=""),
@@ -264,6 +305,7 @@ class TicketEvent(models.Model):
 class PhotoStage(models.TextChoices):
     REPORT = "report", _("sent with the request")
     FIX = "fix", _("taken while handling it")
+    DOOR = "door", _("a delivery left at the door")
 
 
 # At most this many photos come with a request, and at most this many more from the office's
@@ -321,6 +363,27 @@ class DutyItem(PlaceScopedModel):
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def routes(self) -> bool:
+        """This line keeps a category away from its role in routing."""
+        return self.kind == DutyKind.NEGATIVE and self.category_id is not None
+
+    def clean(self) -> None:
+        """Only a negative line names a category (elsewhere it would look like it routed
+        requests to the role, which nothing does), and once per role and street."""
+        if self.category is None:
+            return
+        if self.kind != DutyKind.NEGATIVE:
+            raise ValidationError({"category": ValidationError(
+                _("Only a line of the negative list names a request category (it keeps that category away from "
+                  "the role). Clear the category, or put the line on the negative list."), code="category_not_negative")})
+        twin = DutyItem.objects.filter(path=self.path, role=self.role, kind=DutyKind.NEGATIVE,
+                                       category=self.category).exclude(pk=self.pk).first()
+        if twin is not None:
+            raise ValidationError({"category": ValidationError(
+                _("The negative list of this role already names “%(category)s” (“%(text)s”)."),
+                code="duplicate_negative", params={"category": self.category.name, "text": twin.text})})
+
 
 class DeliveryStatus(models.TextChoices):
     OPEN = "open", _("waiting for a volunteer")
@@ -356,7 +419,7 @@ class Delivery(PlaceScopedModel):
     left_at = models.DateTimeField(_("left at the door"), null=True, blank=True)
     received_at = models.DateTimeField(_("receipt confirmed"), null=True, blank=True)
     note = models.CharField(_("note at the door"), max_length=200, blank=True)
-    photo = models.ForeignKey("tasks.Photo", verbose_name=_("photo at the door"), null=True, blank=True,
+    photo = models.ForeignKey(TicketPhoto, verbose_name=_("photo at the door"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from linli.tickets import views
+from linli.tickets import catalogue_views, views
 
 app_name = "tickets"
 urlpatterns = [
@@ -8,6 +8,16 @@ urlpatterns = [
     path("new/", views.ticket_new, name="new"),
     path("supervision/", views.supervision, name="supervision"),
     path("rates/", views.rates, name="rates"),
+    path("catalogue/", catalogue_views.categories, name="catalogue"),
+    path("catalogue/new/", catalogue_views.category_new, name="category_new"),
+    path("catalogue/<int:pk>/", catalogue_views.category_edit, name="category_edit"),
+    path("catalogue/<int:pk>/active/", catalogue_views.category_active, name="category_active"),
+    path("calendar/", catalogue_views.calendar, name="calendar"),
+    path("calendar/<int:pk>/", catalogue_views.calendar_edit, name="calendar_edit"),
+    path("calendar/<int:pk>/remove/", catalogue_views.calendar_remove, name="calendar_remove"),
+    path("duties/", catalogue_views.duties, name="duties"),
+    path("duties/<int:pk>/", catalogue_views.duty_edit, name="duty_edit"),
+    path("duties/<int:pk>/remove/", catalogue_views.duty_remove, name="duty_remove"),
     path("<int:pk>/", views.ticket_detail, name="detail"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("<int:pk>/assign/", views.assign, name="assign"),

@@ -14,6 +14,7 @@ from linli.core.access import route
 from linli.core.models import RoleAssignment
 from linli.grids.models import Grid
 from linli.places.models import Level, Place
+from linli.tickets.duties import my_duty_lists
 from linli.web import home as home_page
 
 
@@ -27,6 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "assignments": RoleAssignment.objects.filter(user=user).select_related("role", "place", "grid"),
         "today_items": today.items_for(user, day),
+        "duties": my_duty_lists(user),
         "me": home_page.me(user, day),
         "rows": rows,
         "side_by_side": len(rows) > 1,

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('height', models.PositiveIntegerField()),
                 ('size', models.PositiveIntegerField(verbose_name='bytes')),
                 ('sha256', models.CharField(max_length=64)),
-                ('stage', models.CharField(choices=[('report', 'sent with the request'), ('fix', 'taken while handling it')], max_length=8, verbose_name='stage')),
+                ('stage', models.CharField(choices=[('report', 'sent with the request'), ('fix', 'taken while handling it'), ('door', 'a delivery left at the door')], max_length=8, verbose_name='stage')),
                 ('public', models.BooleanField(default=True)),
                 ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='tickets.ticketevent')),
                 ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='tickets.ticket')),

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from linli.conftest import Street
+from linli.core.models import Role, RoleAssignment, User
+from linli.grids.models import Grid, GridMember
 from linli.places.models import Place
 from linli.tickets import actions
 from linli.tickets.models import Category, Source, Ticket
@@ -48,3 +51,11 @@ def deliver_to_door(delivery: Any, volunteer: Any, **at_door: Any) -> Any:
     actions.do_take_delivery(delivery, acting_user=volunteer)
     actions.do_pick_up(delivery, acting_user=volunteer)
     return actions.do_leave_at_door(delivery, acting_user=volunteer, **at_door)
+def grid_member(street: Street, username: str = "second-worker", name: str = "网格员 李芳") -> User:
+    """Another grid worker in the demo grid worker's grid, a member of its team (the demo
+    team's other member is a volunteer, who handles nothing)."""
+    grid = Grid.objects.get(places=street.grid_building)
+    user = User.objects.create_user(username, display_name=name)
+    GridMember.objects.create(grid=grid, user=user, role=GridMember.Role.MEMBER)
+    RoleAssignment.objects.create(user=user, role=Role.objects.get(code="grid_worker"), grid=grid)
+    return user

@@ -340,6 +340,14 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
                                    acting_user=user)
         if volunteer is not None:
             deliver_to_door(ticket.deliveries.get(), volunteer, photo=jpeg())
+    # The street's calendar correction and a duty line in the test street and in the far one.
+    from linli.tickets import catalogue_actions as catalogue
+    from linli.tickets.models import DutyKind, GridRole
+
+    catalogue.do_add_calendar_day(today + datetime.timedelta(days=40), True, acting_user=street.street_officer)
+    for place in (street.community.parent, far[Level.STREET]):
+        catalogue.do_add_duty_item(place, catalogue.DutyInput(GridRole.MEMBER, DutyKind.NEGATIVE, "不得代替执法部门执法"),
+                                   acting_user=admin)
     # Tasks pushed down, their items and photos, visit plans: in the grid worker's grid and far away.
     make_task_rows(street, far)
 
