@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PERSONAS = ["demo-admin", "demo-street", "demo-community", "demo-grid", "demo-health", "demo-resident",
             "demo-volunteer"]
 EXAMPLES = int(os.environ.get("LINLI_API_FUZZ_EXAMPLES", "8"))
+if os.environ.get("LINLI_API_FUZZ_PERSONAS"):  # e.g. to replay one persona's run
+    PERSONAS = os.environ["LINLI_API_FUZZ_PERSONAS"].split(",")
 
 
 def main() -> int:
