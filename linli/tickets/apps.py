@@ -16,3 +16,16 @@ class TicketsConfig(AppConfig):
         from linli.tickets.today import items
 
         today.register("tickets", items)
+
+        # A request for groceries or medicine says who was under quarantine: it goes with the
+        # epidemic records once the emergency is over (with its history, photos and delivery),
+        # counted per community and day first.
+        from linli.health.retention import EpidemicRecords, purge_with_health
+        from linli.tickets.models import Ticket
+
+        purge_with_health(EpidemicRecords(
+            name="delivery_requests",
+            dated_before=lambda before: Ticket.objects.filter(category__delivery=True, created_at__date__lt=before),
+            counted_by=("path", "created_at", "status"),
+            measure_prefix="delivery_request_",
+        ))

@@ -454,3 +454,21 @@ def test_the_demo_shows_every_step_of_the_journey(street: Street, settings: Any)
     assert any("请打电话" in i.text for i in items_for(street.grid_worker, today))
     texts = [i.text for i in items_for(street.volunteer, today)]
     assert "1 单代购待您完成" in texts and "1 户隔离户在等待代购" in texts
+
+
+def test_delivery_requests_go_with_the_epidemic_records(street: Street) -> None:
+    """Once the emergency is over and the retention period has passed, a request for groceries
+    says who was quarantined: it is counted, then deleted with its history and delivery."""
+    from linli.health import retention
+    from linli.health.models import DailyFigure
+
+    ticket = neighbour_request(street)
+    deliver_to_door(delivery_of(ticket), street.volunteer, photo=jpeg())
+    other = file(street.resident, street.resident.person.current_house, "repair-water")
+    long_ago = timezone.now() - datetime.timedelta(days=200)
+    Ticket.objects.filter(pk__in=[ticket.pk, other.pk]).update(created_at=long_ago)
+    done = retention.purge(timezone.localdate() - datetime.timedelta(days=180))
+    assert done.deleted["delivery_requests"] >= 1
+    assert not Ticket.objects.filter(pk=ticket.pk).exists() and not Delivery.objects.filter(ticket_id=ticket.pk).exists()
+    assert Ticket.objects.filter(pk=other.pk).exists()  # a leaking pipe says nothing about health
+    assert DailyFigure.objects.filter(measure__startswith="delivery_request_").exists()
