@@ -486,13 +486,14 @@ COMPOUND_MARGIN, GRID_MARGIN = 45.0, 30.0
 
 def _lay_out(compound: Place, buildings: list[Place], rng: random.Random) -> None:
     """Place the buildings in rows around the compound's centre, a little askew as real
-    compounds are, and draw the compound's boundary around them."""
-    cols = max(1, round(len(buildings) ** 0.5 * 1.3))
-    rows = -(-len(buildings) // cols)
+    compounds are, and draw the compound's boundary around them. Numbered column by column
+    from the west, so the first half of them (the first grid) is the western part."""
+    rows = max(1, round((len(buildings) / 1.7) ** 0.5))  # wider than deep, as compounds tend to be
+    cols = -(-len(buildings) // rows)
     step_x, step_y = min(BUILDING_STEP[0], 0.0065 / cols), min(BUILDING_STEP[1], 0.0060 / rows)
     lat0, lon0 = compound.latitude or 0.0, compound.longitude or 0.0
     for n, building in enumerate(buildings):
-        row, col = divmod(n, cols)
+        col, row = divmod(n, rows)
         building.longitude = round(lon0 + (col - (cols - 1) / 2) * step_x + rng.uniform(-1, 1) * step_x * 0.15, 6)
         building.latitude = round(lat0 - (row - (rows - 1) / 2) * step_y + rng.uniform(-1, 1) * step_y * 0.15, 6)
     compound.boundary = padded_outline([_position(b) for b in buildings], COMPOUND_MARGIN)

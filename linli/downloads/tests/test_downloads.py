@@ -65,7 +65,7 @@ def test_the_page_polls_while_the_file_is_made(street):
     client = street.client_for(street.secretary)
     page = client.get(f"/downloads/{download.pk}/").content.decode()
     assert f'hx-get="/downloads/{download.pk}/status/"' in page and 'hx-trigger="every 1s"' in page
-    assert "正在写入表格" in page and "300 / 1200" in page and "ll-w-25" in page and "<noscript>" in page
+    assert "正在写入表格… 300 / 1200" in page and "ll-w-25" in page and "<noscript>" in page
     status = client.get(f"/downloads/{download.pk}/status/")
     assert status.status_code == 200 and "HX-Refresh" not in status
     Download.objects.filter(pk=download.pk).update(status=DownloadStatus.READY)

@@ -33,7 +33,7 @@ def test_the_grid_page_draws_the_boundary_and_links_each_building(street):
     grid = _grid(street)
     html = street.client_for(street.grid_worker).get(f"/grids/{grid.pk}/").content.decode()
     svg = html.split('<svg class="grid-map"')[1].split("</svg>")[0]
-    assert 'role="img"' in svg and "网格边界" in svg and " style=" not in svg
+    assert 'role="group"' in svg and "网格边界" in svg and " style=" not in svg
     outline = re.search(r'<polygon class="grid-area" points="([^"]+)"', svg).group(1)
     assert len(outline.split()) == len(grid.polygon["coordinates"][0])
     for building in grid.places.all():
