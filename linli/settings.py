@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "linli.gates",
     "linli.tickets",
     "linli.tasks",
+    "linli.downloads",  # after people and reports: their actions decide who reads a file
     "linli.demo",
     "linli.web",
     "linli.core.axes_config.AxesConfig",  # django-axes: sign-in throttling and lockout

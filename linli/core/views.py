@@ -3,13 +3,13 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from linli.core import audit, audit_words, regions
 from linli.core.access import area_of, may, route
 from linli.core.models import AuditEvent
+from linli.core.pagination import Pager
 from linli.core.text import clean_query_text
 
 
@@ -24,7 +24,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     action = clean_query_text(request.GET.get("action", ""), 64)
     if action:
         events = events.filter(action=action)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = Pager(events, 50).get_page(request.GET.get("page"))
     # Read the page before this read is logged: the count was taken without it.
     page.object_list = list(page.object_list)
     audit.record("audit.view", actor=request.user, detail={"page": page.number},

@@ -22,6 +22,7 @@ from linli.core.models import Role, RoleAssignment, User
 from linli.core.progress import Progress
 from linli.core.validators import id_check_digit, uscc_check_char
 from linli.demo import names
+from linli.grids.geo import padded_outline
 from linli.grids.models import Grid, GridMember
 from linli.people import search
 from linli.people.models import (
@@ -156,7 +157,7 @@ class StreetBuilder:
         lon = 121.53 + (index // 8) * 0.009 + rng.random() * 0.002
         code = f"{community.code}{index % 999 + 1:03d}"
         compound = self._place(community, Level.COMPOUND, ElementType.COMPOUND, code, names.compound_name(index),
-                               latitude=lat, longitude=lon, boundary=_square(lat, lon, 0.0035))
+                               latitude=lat, longitude=lon)
         houses_needed = int(target / 2.55 / 0.89) + 1
         buildings: list[Place] = []
         while houses_needed > 0:
@@ -176,6 +177,7 @@ class StreetBuilder:
                                     f"{floor}{room:02d}室", floor=floor, number=f"{floor}{room:02d}",
                                     area=round(rng.uniform(48, 140), 1), usage=usage)
                         houses_needed -= 1
+        _lay_out(compound, buildings, random.Random(f"{self.plan.seed}-layout-{index}"))
         return buildings
 
     def _usage(self, floor: int) -> str:
@@ -394,10 +396,9 @@ class StreetBuilder:
                     continue
                 counter[community.id] = counter.get(community.id, 0) + 1
                 n = counter[community.id]
-                compound = part[0].parent
                 grid = Grid(id=self.ids.take(Grid), community=community, code=f"{community.code}-G{n:02d}",
                             name=f"{community.name}第{n}网格", path=community.path, risk_colour="green",
-                            polygon=dict(compound.boundary or {}) if compound else None)
+                            polygon=padded_outline([_position(b) for b in part], GRID_MARGIN))
                 grid_rows.append(grid)
                 links.extend(through(grid_id=grid.id, place_id=b.id) for b in part)
         Grid.objects.bulk_create(grid_rows)
@@ -480,10 +481,29 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
     return sizes
 
 
-def _square(lat: float, lon: float, half: float) -> dict[str, Any]:
-    ring = [[lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half],
-            [lon - half, lat + half], [lon - half, lat - half]]
-    return {"type": "Polygon", "coordinates": [ring]}
+# Buildings stand about 100 m apart in rows; a compound's wall runs 45 m outside its outer
+# buildings, a grid's edge 30 m outside its own (so a grid lies inside its compound).
+BUILDING_STEP = (0.0011, 0.0008)  # longitude, latitude
+COMPOUND_MARGIN, GRID_MARGIN = 45.0, 30.0
+
+
+def _lay_out(compound: Place, buildings: list[Place], rng: random.Random) -> None:
+    """Place the buildings in rows around the compound's centre, a little askew as real
+    compounds are, and draw the compound's boundary around them. Numbered column by column
+    from the west, so the first half of them (the first grid) is the western part."""
+    rows = max(1, round((len(buildings) / 1.7) ** 0.5))  # wider than deep, as compounds tend to be
+    cols = -(-len(buildings) // rows)
+    step_x, step_y = min(BUILDING_STEP[0], 0.0065 / cols), min(BUILDING_STEP[1], 0.0060 / rows)
+    lat0, lon0 = compound.latitude or 0.0, compound.longitude or 0.0
+    for n, building in enumerate(buildings):
+        col, row = divmod(n, rows)
+        building.longitude = round(lon0 + (col - (cols - 1) / 2) * step_x + rng.uniform(-1, 1) * step_x * 0.15, 6)
+        building.latitude = round(lat0 - (row - (rows - 1) / 2) * step_y + rng.uniform(-1, 1) * step_y * 0.15, 6)
+    compound.boundary = padded_outline([_position(b) for b in buildings], COMPOUND_MARGIN)
+
+
+def _position(place: Place) -> tuple[float, float]:
+    return float(place.longitude or 0.0), float(place.latitude or 0.0)
 
 
 def _bounding_box(polygons: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -8,5 +8,6 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="service_worker"),
     path("<int:pk>/", views.gate_screen, name="screen"),
     path("<int:pk>/roster/", views.gate_roster, name="roster"),
+    path("<int:pk>/roster/add/", views.shift_add, name="shift_add"),
     path("<int:pk>/roster/<int:shift_id>/remove/", views.shift_remove, name="shift_remove"),
 ]

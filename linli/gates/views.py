@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from linli.core.access import allows, get_or_404, route
 from linli.gates import actions, verdicts
+from linli.gates.access import ROSTER
 from linli.gates.forms import ShiftForm
 from linli.gates.models import DutyShift, Gate
 from linli.health import keys
@@ -72,9 +73,12 @@ def gate_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     usable = {gate.pk: gate for gate in actions.usable_gates(user)}
     managed = {gate.pk: gate for gate in Gate.objects.restrict(user, actions.MANAGE).select_related("place")}
+    # the gates whose roster she reads: her compounds', and those she is on duty at from today on
+    readable = {gate.pk: gate for gate in Gate.objects.restrict(user, ROSTER).select_related("place")}
     until = actions.on_duty_until(user)
-    rows = [{"gate": gate, "open": gate.pk in usable, "manage": gate.pk in managed, "until": until.get(gate.pk)}
-            for gate in sorted({**managed, **usable}.values(), key=lambda gate: (gate.path, gate.name))]
+    rows = [{"gate": gate, "open": gate.pk in usable, "manage": gate.pk in managed, "roster": gate.pk in readable,
+             "until": until.get(gate.pk)}
+            for gate in sorted({**readable, **managed, **usable}.values(), key=lambda gate: (gate.path, gate.name))]
     return render(request, "gates/list.html", {"rows": rows})
 
 
@@ -101,16 +105,37 @@ def gate_screen(request: HttpRequest, pk: int) -> HttpResponse:
         "on_duty_until": actions.on_duty_until(request.user).get(gate.pk),
         "counts": SCREEN_TEXTS["uploaded_today"] % actions.today_counts(gate),
         "texts": {key: str(text) for key, text in SCREEN_TEXTS.items()}, "staff": actions.is_gate_staff(request.user, gate),
-        "can_manage": allows(request.user, actions.MANAGE, gate.path)})
+        "can_manage": allows(request.user, actions.MANAGE, gate.path),
+        "can_read_roster": allows(request.user, ROSTER, gate)})
+
+
+def _roster_page(request: HttpRequest, gate: Gate, form: ShiftForm | None, status: int = 200) -> HttpResponse:
+    """The shifts from today for two weeks: names and hours only. Who may change the roster
+    also gets the form to add a shift and a button to remove each."""
+    start = actions.day_start(timezone.localdate())
+    shifts = (DutyShift.objects.filter(gate=gate, ends_at__gt=start, starts_at__lt=start + datetime.timedelta(days=15))
+              .select_related("user").order_by("starts_at"))
+    return render(request, "gates/roster.html", {"gate": gate, "form": form, "shifts": shifts}, status=status)
+
+
+@route(ROSTER, model=Gate)
+@login_required
+@require_safe
+def gate_roster(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read by the compound's staff and by everyone on the roster (decision 0020)."""
+    gate = get_or_404(Gate.objects.select_related("place"), request.user, ROSTER, pk=pk)
+    manage = allows(request.user, actions.MANAGE, gate)
+    form = ShiftForm(candidates=actions.roster_candidates(gate)) if manage else None
+    return _roster_page(request, gate, form)
 
 
 @route(actions.MANAGE, model=Gate)
 @login_required
-def gate_roster(request: HttpRequest, pk: int) -> HttpResponse:
+@require_POST
+def shift_add(request: HttpRequest, pk: int) -> HttpResponse:
     gate = get_or_404(Gate.objects.select_related("place"), request.user, actions.MANAGE, pk=pk)
-    candidates = actions.roster_candidates(gate)
-    form = ShiftForm(request.POST or None, candidates=candidates)
-    if request.method == "POST" and form.is_valid():
+    form = ShiftForm(request.POST, candidates=actions.roster_candidates(gate))
+    if form.is_valid():
         data = form.cleaned_data
         try:
             actions.do_add_shift(gate, data["user"], data["starts_at"], data["ends_at"], acting_user=request.user)
@@ -119,11 +144,7 @@ def gate_roster(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Shift added to the roster."))
             return redirect("gates:roster", pk=gate.pk)
-    start = actions.day_start(timezone.localdate())
-    shifts = (DutyShift.objects.filter(gate=gate, ends_at__gt=start, starts_at__lt=start + datetime.timedelta(days=15))
-              .select_related("user").order_by("starts_at"))
-    status = 422 if request.method == "POST" else 200
-    return render(request, "gates/roster.html", {"gate": gate, "form": form, "shifts": shifts}, status=status)
+    return _roster_page(request, gate, form, status=422)
 
 
 @route(actions.MANAGE, model=DutyShift, kwarg="shift_id", also={"pk": "gate_id"})

@@ -6,6 +6,7 @@ is accurate enough to decide whether a grid lies inside its community.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -73,3 +74,42 @@ def polygon_inside(inner: list[Ring], outer: list[Ring]) -> bool:
     """Every vertex of the inner outline lies within the outer outline (and not in its holes)."""
     return all(contains_point(outer[0], p) and not any(contains_point(h, p) for h in outer[1:])
                for p in inner[0])
+
+
+# --- outlines from points (a grid's buildings) -------------------------------------------------
+
+def _cross(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+    return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+
+def convex_hull(points: list[tuple[float, float]]) -> Ring:
+    """The convex hull, counter-clockwise, closed (Andrew's monotone chain); fewer than three
+    distinct points give what there is."""
+    pts = sorted(set(points))
+    if len(pts) < 3:
+        return [*pts, pts[0]] if pts else []
+    lower: Ring = []
+    for p in pts:
+        while len(lower) >= 2 and _cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    upper: Ring = []
+    for p in reversed(pts):
+        while len(upper) >= 2 and _cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    hull = lower[:-1] + upper[:-1]
+    return [*hull, hull[0]]
+
+
+def padded_outline(points: list[tuple[float, float]], metres: float, corners: int = 8) -> dict[str, Any]:
+    """A GeoJSON polygon around ``points`` (longitude, latitude) at ``metres`` from them: the
+    hull of a small ``corners``-gon around each point, so a row of buildings gets a rounded
+    strip and a cluster a rounded block, as a compound's wall or a grid's edge goes."""
+    lat0 = sum(p[1] for p in points) / len(points)
+    d_lat = metres / 111_320
+    d_lon = metres / (111_320 * max(math.cos(math.radians(lat0)), 0.1))
+    around = [(lon + d_lon * math.cos(2 * math.pi * k / corners), lat + d_lat * math.sin(2 * math.pi * k / corners))
+              for lon, lat in points for k in range(corners)]
+    ring = [[round(x, 6), round(y, 6)] for x, y in convex_hull(around)]
+    return {"type": "Polygon", "coordinates": [ring]}

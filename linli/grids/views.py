@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from linli.core.access import allows, get_or_404, may, route
@@ -13,6 +14,7 @@ from linli.grids import actions
 from linli.grids.forms import GridForm
 from linli.grids.models import Grid
 from linli.grids.queries import grid_counts
+from linli.grids.sketch import draw
 
 
 @route("grids.view")
@@ -24,29 +26,17 @@ def grid_list(request: HttpRequest) -> HttpResponse:
     return render(request, "grids/list.html", {"grids": grids})
 
 
-def polygon_svg_points(polygon: dict | None, size: int = 240) -> str:
-    """The grid's outer ring as SVG points scaled into a square, for a map-free sketch."""
-    try:
-        ring = polygon["coordinates"][0] if polygon else []
-        xs, ys = [p[0] for p in ring], [p[1] for p in ring]
-        span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1
-    except (KeyError, IndexError, TypeError, ValueError):
-        return ""
-    pad = 10
-    scale = (size - 2 * pad) / span
-    return " ".join(f"{pad + (x - min(xs)) * scale:.1f},{size - pad - (y - min(ys)) * scale:.1f}" for x, y in zip(xs, ys, strict=False))
-
-
 @route("grids.view", model=Grid)
 @login_required
 def grid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grid = get_or_404(Grid.objects.select_related("community"), request.user, "grids.view", pk=pk)
-    places = list(grid.places.order_by("path"))
+    places = list(grid.places.select_related("parent").order_by("path"))
     members = grid.members.select_related("user").order_by("role", "pk")
     residents, _houses = grid_counts(grid, places)
+    sketch = draw(grid.polygon, [(p.name, reverse("places:detail", args=[p.pk]), p.longitude, p.latitude)
+                                 for p in places])
     return render(request, "grids/detail.html", {
-        "grid": grid, "places": places, "members": members, "residents": residents,
-        "points": polygon_svg_points(grid.polygon),
+        "grid": grid, "places": places, "members": members, "residents": residents, "sketch": sketch,
         "can_change": allows(request.user, "grids.change", grid.community.path)})
 
 

@@ -27,7 +27,7 @@ from linli.core.forms import (
 )
 from linli.core.text import has_control_characters, strip_invisible
 from linli.core.validators import validate_region_code
-from linli.health import rules
+from linli.health import rule_words, rules
 from linli.health.models import (
     FollowUpOutcome,
     LabOutcome,
@@ -359,7 +359,7 @@ class FactsForm(StyledForm):
         english = language.startswith("en")
         for name, fact in rules.FACTS.items():
             label = fact.en if english else fact.zh
-            help_text = f"{name} · {fact.type}"
+            help_text = rule_words.fact_hint(fact.type)  # the fact's name and type: in the technical details
             field: forms.Field
             if fact.type == "bool":
                 field = forms.ChoiceField(label=label, choices=_BOOL_CHOICES, required=False, help_text=help_text)

@@ -23,7 +23,6 @@ from typing import Any, TypeVar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,8 +34,9 @@ from django.views.decorators.http import require_POST
 from linli.core import audit
 from linli.core.access import PermissionDenied, allows, area_of, get_or_404, may, restricted, route
 from linli.core.errors import bilingual_all
+from linli.core.pagination import Pager
 from linli.core.text import clean_query_text
-from linli.health import actions, forms, keys, labs, passes, queries, rules
+from linli.health import actions, forms, keys, labs, passes, queries, rule_words, rules
 from linli.health.facts import RiskMap, deadline_hour
 from linli.health.models import (
     Arrival,
@@ -254,7 +254,7 @@ def risk_areas(request: HttpRequest) -> HttpResponse:
     areas = RiskArea.objects.all()
     if show != "all":
         areas = areas.filter(valid_from__lte=today).exclude(valid_to__lt=today)
-    page = Paginator(areas.order_by("region_code", "-valid_from"), 50).get_page(request.GET.get("page"))
+    page = Pager(areas.order_by("region_code", "-valid_from"), 50).get_page(request.GET.get("page"))
     return _page(request, "health/risk_areas.html", {"form": form, "page": page, "show": show},
                  status=_form_status(request))
 
@@ -292,7 +292,7 @@ def arrivals(request: HttpRequest) -> HttpResponse:
         compound = get_or_404(Place.objects.filter(level=Level.COMPOUND), request.user, VIEW,
                               pk=_pk(request.GET["compound"]))
         rows = rows.filter(path__under=compound.path)
-    page = Paginator(rows.order_by("-arrived_on", "path", "pk"), 50).get_page(request.GET.get("page"))
+    page = Pager(rows.order_by("-arrived_on", "path", "pk"), 50).get_page(request.GET.get("page"))
     risk = RiskMap.on(today)
     items = [(a, queries.mark_of(risk, today, a.origin_code, a.origin_name, a.arrived_on)) for a in page]
     _addresses([a.person for a in page])
@@ -592,7 +592,7 @@ def quarantine(request: HttpRequest) -> HttpResponse:
     orders = QuarantineOrder.objects.restrict(request.user, VIEW).select_related("person", "person__current_house")
     if show != "all":
         orders = orders.filter(status=OrderStatus.ACTIVE)
-    page = Paginator(orders.order_by("end_date", "path", "pk"), 50).get_page(request.GET.get("page"))
+    page = Pager(orders.order_by("end_date", "path", "pk"), 50).get_page(request.GET.get("page"))
     _read(request, "health.quarantine_list", "quarantine list", object_type="health.quarantineorder",
           shown=len(page.object_list))
     today = timezone.localdate()
@@ -737,41 +737,6 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the rules test bench ----------------------------------------------------------------------------------
 
-_OPERATORS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
-
-
-def plain(node: Any, params: dict[str, Any]) -> str:
-    """A rule's condition in words: the facts by their description, in the reader's language."""
-    english = _english()
-    if isinstance(node, dict) and len(node) == 1:
-        op, args = next(iter(node.items()))
-        args = args if isinstance(args, list) else [args]
-        if op == "var" and args:
-            fact = rules.FACTS.get(str(args[0]))
-            return (fact.en if english else fact.zh) if fact else str(args[0])
-        if op == "param" and args:
-            return str(params.get(str(args[0]), args[0]))
-        if op in _OPERATORS:
-            return f" {_OPERATORS[op]} ".join(plain(a, params) for a in args)
-        if op in ("and", "or"):
-            word = _("and") if op == "and" else _("or")
-            return f" {word} ".join(f"（{plain(a, params)}）" if isinstance(a, dict) and
-                                    next(iter(a), "") in ("and", "or") else plain(a, params) for a in args)
-        if op == "!" and args:
-            return _("not (%(condition)s)") % {"condition": plain(args[0], params)}
-        if op == "!!" and args:
-            return plain(args[0], params)
-    if node is True:
-        return _("yes")
-    if node is False:
-        return _("no")
-    if node is None:
-        return _("(none)")
-    if isinstance(node, int | float | str):
-        return str(node)
-    return json.dumps(node, ensure_ascii=False)
-
-
 @route(CHANGE)
 @needs(CHANGE)
 def rules_bench(request: HttpRequest) -> HttpResponse:
@@ -792,29 +757,40 @@ def rules_bench(request: HttpRequest) -> HttpResponse:
             return redirect("health:rules")
     facts_form = forms.FactsForm(request.GET if "explain" in request.GET else None,
                                  language=translation.get_language() or "zh-hans")
+    english = _english()
+    params = {"consecutive_normal_checkins": document.get("consecutive_normal_checkins")}
+    # Each rule and release condition in words; its id and JSON only in the technical details.
+    words = {str(r.get("id")): rule_words.rule_line(r, params, english) for r in document.get("rules", [])}
+    words.update({str(c.get("id")): rule_words.condition(c.get("when"), params, english)
+                  for c in (document.get("release") or {}).get("conditions", [])})
     result = None
     if facts_form.is_bound and facts_form.is_valid():
         compiled = actions.compiled_rules()
         facts = facts_form.facts()
         decision = compiled.evaluate(facts)
-        result = {"traces": rules.explain(compiled, facts), "decision": decision,
-                  "reasons": _words(decision.reasons), "fired": list(decision.fired)}
+        traces = [{"trace": t, "words": words.get(t.id, t.id),
+                   "reads": [rule_words.fact_label(name, english) for name in t.reads]}
+                  for t in rules.explain(compiled, facts)]
+        result = {"traces": traces, "decision": decision, "reasons": _words(decision.reasons),
+                  "fired": [{"id": f, "words": words.get(f, f)} for f in decision.fired],
+                  "colour": rule_words.COLOURS.get(decision.colour, decision.colour)}
     if request.headers.get("HX-Request") and facts_form.is_bound:
         return _page(request, "health/_rules_result.html", {"facts_form": facts_form, "result": result},
                      status=200 if result else 422)
-    # The rules in words, for the full page only.
-    params = {"consecutive_normal_checkins": document.get("consecutive_normal_checkins")}
-    english = _english()
-    shown_rules = [{"id": r.get("id"), "colour": r.get("colour"), "days": r.get("quarantine_days"),
-                    "when": plain(r.get("when"), params), "reason": r.get("reason_en" if english else "reason_zh")}
+    shown_rules = [{"id": r.get("id"), "colour": r.get("colour"), "words": words.get(str(r.get("id")), ""),
+                    "reason": r.get("reason_en" if english else "reason_zh"),
+                    "json": json.dumps(r.get("when"), ensure_ascii=False)}
                    for r in document.get("rules", [])]
-    conditions = [{"id": c.get("id"), "when": plain(c.get("when"), params),
-                   "reason": str(c.get("reason_en" if english else "reason_zh", "")).format(**params)}
+    conditions = [{"id": c.get("id"), "words": words.get(str(c.get("id")), ""),
+                   "json": json.dumps(c.get("when"), ensure_ascii=False)}
                   for c in (document.get("release") or {}).get("conditions", [])]
+    fact_list = [{"name": name, "type": fact.type, "meaning": fact.en if english else fact.zh}
+                 for name, fact in rules.FACTS.items()]
     context = {"current": current, "title": document.get("title_en" if english else "title_zh", ""),
                "description": document.get("description_en" if english else "description_zh", ""),
-               "rules": shown_rules, "conditions": conditions, "facts_form": facts_form, "result": result,
-               "publish": publish, "problems": problems}
+               "rules": shown_rules, "conditions": conditions, "facts": fact_list, "facts_form": facts_form,
+               "result": result, "publish": publish, "problems": problems,
+               "technical_open": request.method == "POST"}
     return _page(request, "health/rules.html", context,
                  status=422 if request.method == "POST" or (facts_form.is_bound and result is None) else 200)
 

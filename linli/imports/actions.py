@@ -28,7 +28,7 @@ from linli.core.scope import scope_for
 from linli.imports import prepared
 from linli.imports.access import ACTION
 from linli.imports.commit import Writer
-from linli.imports.fields import FIELDS
+from linli.imports.fields import FIELDS, ONE_OF_REQUIRED, REQUIRED
 from linli.imports.headers import HEADER_SEARCH_ROWS, SheetLayout, layout_of
 from linli.imports.models import RUNNING, BatchStatus, ImportBatch, ImportRow, OnMatch, RowStatus
 from linli.imports.plan import Plan, Planner, ProgressFn, no_progress
@@ -146,9 +146,9 @@ def check_mapping(mapping: dict[int, str]) -> None:
     if twice:
         raise ImportRefused(_("Each field can be chosen for one column only: %(fields)s."), code="mapping_twice",
                             params={"fields": "、".join(str(FIELDS[f].label) for f in twice)})
-    if "name" not in fields:
+    if any(code not in fields for code in REQUIRED):  # the name
         raise ImportRefused(_("Choose the column that holds the name."), code="mapping_name")
-    if "room" not in fields and "address" not in fields:
+    if not any(code in fields for code in ONE_OF_REQUIRED):  # the room or the address
         raise ImportRefused(_("Choose the columns that say where the person lives (building and room, "
                               "or the address)."), code="mapping_house")
 

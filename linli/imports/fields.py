@@ -17,6 +17,10 @@ PEOPLE_FIELDS: tuple[PersonField, ...] = tuple(PERSON_FIELDS[code] for code in (
     "population_type", "hukou_address", "relation", "special_groups", "community_roles", "moved_in", "notes"))
 FIELDS: dict[str, PersonField] = {f.code: f for f in PEOPLE_FIELDS}
 HOUSE_FIELDS = ("compound", "building", "unit", "room", "address")
+# Which columns a sheet must have (the mapping is refused without them): the name, and where
+# the person lives: the room (with compound, building and unit as needed) or the address.
+REQUIRED = ("name",)
+ONE_OF_REQUIRED = ("room", "address")
 # Where the catalogue's label alone would not say what the import expects in the column.
 MAPPING_LABELS = {"address": _("Address (compound, building, unit and room in one cell)")}
 LIST_SEPARATORS = re.compile(r"[,，、;；/|\s]+")

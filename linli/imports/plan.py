@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.access import allows
 from linli.core.scope import Scope, scope_for
 from linli.core.validators import mask_id_number, mask_phone
 from linli.imports.cells import is_blank_row
@@ -145,7 +146,13 @@ class Planner:
             person = found.get(row.person.id_hash) if row.person is not None and row.person.id_hash else None
             if person is None:
                 continue
-            if not self.change_scope.covers(person.path):
+            if not self.change_scope.covers(person.path) and allows(self.user, "people.view", person):
+                # Someone she sees but may not change (another grid of her community …): named and
+                # linked in the report, as the registration form does; no secret to keep.
+                row.reject("id_number", ValidationError(
+                    _("A person with this ID number is already registered, outside the houses you may change."),
+                    code="duplicate"), person=person)
+            elif not self.change_scope.covers(person.path):
                 # Said without confirming that the number exists elsewhere; audited, and limited
                 # per hour so that a file of numbers cannot map who lives where.
                 elsewhere += 1
@@ -211,10 +218,10 @@ def _reject_double_matches(rows: list[Row]) -> None:
             continue
         first = first_for.setdefault(row.existing.pk, row)
         if first is not row:
-            row.existing = None
+            existing, row.existing = row.existing, None
             row.reject("name", ValidationError(
                 _("This row matches the same registered person as row %(row)d of sheet %(sheet)s."),
-                code="duplicate_match", params={"row": first.number, "sheet": first.sheet}))
+                code="duplicate_match", params={"row": first.number, "sheet": first.sheet}), person=existing)
 
 
 # --- differences ----------------------------------------------------------------------------

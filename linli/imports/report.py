@@ -44,6 +44,8 @@ class ProblemLine:
     reason: str
     reason_zh: str
     reason_en: str
+    person_id: int | None = None  # the registered person the row collides with
+    person_link: bool = False  # the reader may open her page
 
 
 @dataclass
@@ -54,6 +56,7 @@ class MatchLine:
     person_id: int | None
     by: str
     differences: list[tuple[str, str, str]]  # label, old, new
+    person_link: bool = False  # the reader may open the registered person's page
 
 
 def problem_lines(rows: list[ImportRow], language: str) -> list[ProblemLine]:
@@ -62,8 +65,21 @@ def problem_lines(rows: list[ImportRow], language: str) -> list[ProblemLine]:
         for error in row.detail.get("errors", []):
             lines.append(ProblemLine(row.sheet, row.row_number, error.get("column") or field_label(error["field"]),
                                      error.get("value", ""), in_language(error, language),
-                                     error.get("zh", ""), error.get("en", "")))
+                                     error.get("zh", ""), error.get("en", ""), error.get("person")))
     return lines
+
+
+def link_people(lines: list[Any], user: Any) -> None:
+    """Mark the lines naming a registered person whom ``user`` may open (the policy decides,
+    now: the report may be read after her rights changed)."""
+    from linli.people.models import Person
+
+    wanted = {line.person_id for line in lines if line.person_id}
+    if not wanted:
+        return
+    seen = set(Person.objects.restrict(user, "people.view").filter(pk__in=wanted).values_list("pk", flat=True))
+    for line in lines:
+        line.person_link = line.person_id in seen
 
 
 def match_lines(rows: list[ImportRow]) -> list[MatchLine]:

@@ -44,7 +44,7 @@ from linli.people.actions import PersonInput, apply_person_input
 from linli.people.models import Person, PopulationType, Relation
 
 REPORT_VALUE_LIMIT = 100
-_ABOUT_A_VALID_VALUE = frozenset({"duplicate_in_file", "duplicate_match", "id_not_here"})
+_ABOUT_A_VALID_VALUE = frozenset({"duplicate_in_file", "duplicate_match", "id_not_here", "duplicate"})
 RELATION_TO_HEAD_LIMIT = 32
 # Which column a house-lookup error points at.
 _HOUSE_ERROR_FIELD = {
@@ -62,10 +62,14 @@ class RowError:
     code: str
     zh: str
     en: str
+    person: int | None = None  # the registered person the row collides with, when the user may see her
 
-    def as_json(self) -> dict[str, str]:
-        return {"field": self.field, "column": self.column, "value": self.value, "code": self.code,
-                "zh": self.zh, "en": self.en}
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"field": self.field, "column": self.column, "value": self.value, "code": self.code,
+                                "zh": self.zh, "en": self.en}
+        if self.person is not None:
+            data["person"] = self.person
+        return data
 
 
 @dataclass
@@ -95,13 +99,13 @@ class Row:
     def name(self) -> str:
         return self.person.name if self.person is not None else self.values.get("name", "")
 
-    def reject(self, field_code: str, error: ValidationError) -> None:
+    def reject(self, field_code: str, error: ValidationError, *, person: Person | None = None) -> None:
         text = bilingual(error)
         value = self.values.get(field_code, "")
         if text["code"] in _ABOUT_A_VALID_VALUE:  # the value is fine: no need to show it in full
             value = {"id_number": mask_id_number, "phone": mask_phone}.get(field_code, str)(value)
         self.errors.append(RowError(field_code, self.columns.get(field_code, ""), value[:REPORT_VALUE_LIMIT],
-                                    text["code"], text["zh"], text["en"]))
+                                    text["code"], text["zh"], text["en"], person.pk if person is not None else None))
 
 
 _BLANK: dict[str, Any] = {}

@@ -11,12 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from linli.core import audit, leases
 from linli.core.access import PermissionDenied, may, route
 from linli.core.errors import bilingual, in_language
-from linli.imports import actions, report
+from linli.core.http import attachment
+from linli.imports import actions, report, template
 from linli.imports.forms import DecisionForm, MappingForm, UploadForm
 from linli.imports.models import BatchStatus, ImportBatch, RowStatus
 from linli.imports.progress import read_live
@@ -66,7 +67,24 @@ def index(request: HttpRequest) -> HttpResponse:
                 return redirect("imports:mapping", pk=batch.pk)
         status = 422
     batches = actions.batches_for(request.user)[:20]
-    return render(request, "imports/index.html", {"form": form, "batches": batches}, status=status)
+    return render(request, "imports/index.html", {"form": form, "batches": batches, "columns": template.columns()},
+                  status=status)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@route("people.change")
+@login_required
+@require_safe
+def template_file(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The import template (.xlsx, or CSV in UTF-8 with a byte-order mark): the accepted
+    headers and one example row."""
+    if not may(request.user, actions.ACTION):
+        return _denied(request)
+    if fmt == "csv":
+        return attachment(template.template_csv(), "居民导入模板.csv", "text/csv; charset=utf-8")
+    return attachment(template.template_xlsx(), "居民导入模板.xlsx", XLSX)
 
 
 @route("people.change", model=ImportBatch)
@@ -94,9 +112,11 @@ def _report_context(request: HttpRequest, batch: ImportBatch) -> dict[str, objec
         request.GET.get("rejected"))
     matched = Paginator(batch.rows.filter(status=RowStatus.MATCHED).order_by("pk"), REPORT_PAGE).get_page(
         request.GET.get("matched"))
+    problems, matches = report.problem_lines(list(rejected), language), report.match_lines(list(matched))
+    report.link_people([*problems, *matches], request.user)
     return {
-        "rejected_page": rejected, "problems": report.problem_lines(list(rejected), language),
-        "matched_page": matched, "matches": report.match_lines(list(matched)),
+        "rejected_page": rejected, "problems": problems,
+        "matched_page": matched, "matches": matches,
         "decision": DecisionForm(initial={"on_match": batch.on_match or ""}),
         "error": in_language(batch.error, language) if batch.error else "",
     }

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from linli.core.access import may, route
+from linli.core.pagination import Pager
 from linli.core.text import clean_query_text
 from linli.ledger import merkle
 from linli.ledger.log import latest_checkpoint, stored_tree
@@ -26,7 +26,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     entry_type = clean_query_text(request.GET.get("type", ""), 64)
     if entry_type:
         entries = entries.filter(entry_type=entry_type)
-    page = Paginator(entries, 30).get_page(request.GET.get("page"))
+    page = Pager(entries, 30).get_page(request.GET.get("page"))
     latest = latest_checkpoint()
     return render(request, "ledger/overview.html", {
         "page": page, "latest": latest, "entry_type": entry_type,

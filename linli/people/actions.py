@@ -162,15 +162,24 @@ def record_id_probes(user: Any, count: int, *, path: str, source: str) -> None:
                  object_type="people.person", detail={"count": count, "source": source})
 
 
+class DuplicateId(ValidationError):
+    """The ID number belongs to someone the user may see: ``existing`` is that person, so that
+    the page can link to her instead of leaving the user to search."""
+
+    def __init__(self, existing: Person) -> None:
+        super().__init__({"id_number": [ValidationError(
+            _("A person with this ID number is already registered."), code="duplicate")]})
+        self.existing = existing
+
+
 def _check_unique_id(person: Person, user: Any) -> None:
     if not person.id_hash:
         return
-    other = Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk).only("path").first()
+    other = Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk).only("path", "name").first()
     if other is None:
         return
     if allows(user, "people.view", other):
-        raise ValidationError({"id_number": [ValidationError(
-            _("A person with this ID number is already registered."), code="duplicate")]})
+        raise DuplicateId(other)
     raise IdNotHere()
 
 

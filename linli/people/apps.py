@@ -6,3 +6,8 @@ class PeopleConfig(AppConfig):
     name = "linli.people"
     label = "people"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        from linli.people.exports import register_maker
+
+        register_maker()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +53,26 @@ class Export:
     rows: int
 
 
-def _people_rows(user: Any, scope: Place, full: bool, groups: bool, only_groups: bool) -> Iterator[list[Any]]:
+ProgressFn = Callable[[str, int, int], None]
+PROGRESS_STEP = 2000
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def _counted(rows: Sequence[Any], stage: str, progress: ProgressFn) -> Iterator[tuple[int, Any]]:
+    """The rows with their number, telling ``progress`` every few thousand."""
+    total = len(rows)
+    for n, row in enumerate(rows):
+        if n % PROGRESS_STEP == 0:
+            progress(stage, n, total)
+        yield n, row
+    progress(stage, total, total)
+
+
+def _people_rows(user: Any, scope: Place, full: bool, groups: bool, only_groups: bool,
+                 progress: ProgressFn = no_progress) -> Iterator[list[Any]]:
     people = Person.objects.restrict(user, "people.export").filter(path__under=scope.path, is_active=True)
     if only_groups:
         any_group = Q()
@@ -62,7 +81,7 @@ def _people_rows(user: Any, scope: Place, full: bool, groups: bool, only_groups:
         people = people.filter(any_group)
     people = people.select_related("current_house").order_by("path", "name")[:MAX_ROWS]
     houses = full_names([p.current_house for p in people if p.current_house])
-    for p in people:
+    for _n, p in _counted(people, "reading", progress):
         row = [p.name, p.get_sex_display(), p.birth_date or "",
                p.id_number if full else mask_id_number(p.id_number),
                format_phone(p.phone) if full else mask_phone(p.phone),
@@ -72,23 +91,23 @@ def _people_rows(user: Any, scope: Place, full: bool, groups: bool, only_groups:
         yield row
 
 
-def _household_rows(user: Any, scope: Place) -> Iterator[list[Any]]:
+def _household_rows(user: Any, scope: Place, progress: ProgressFn = no_progress) -> Iterator[list[Any]]:
     households = (Household.objects.restrict(user, "people.export").filter(path__under=scope.path)
                   .select_related("house", "head").annotate(
                       members=Count("residences", filter=Q(residences__moved_out__isnull=True)))
                   .order_by("path")[:MAX_ROWS])
     names = full_names([h.house for h in households])
-    for h in households:
+    for _n, h in _counted(households, "reading", progress):
         yield [names.get(h.house_id, ""), h.number, h.head.name if h.head else "", h.members]
 
 
-def _house_rows(user: Any, scope: Place) -> Iterator[list[Any]]:
+def _house_rows(user: Any, scope: Place, progress: ProgressFn = no_progress) -> Iterator[list[Any]]:
     houses = list(Place.objects.restrict(user, "places.view").filter(path__under=scope.path, level=Level.HOUSE)
                   .order_by("path")[:MAX_ROWS])
     names = full_names(houses)
     counts = dict(Residence.objects.filter(house__in=houses, moved_out__isnull=True).values_list("house")
                   .annotate(n=Count("id")).order_by())
-    for house in houses:
+    for _n, house in _counted(houses, "reading", progress):
         usage = str(Usage(house.usage).label) if house.usage in Usage.values else ""
         yield [names.get(house.pk, ""), house.floor or "", float(house.area) if house.area else "", usage,
                counts.get(house.pk, 0)]
@@ -102,27 +121,36 @@ HEADERS = {
 }
 
 
-def export_list(kind: str, fmt: str, *, scope: Place, acting_user: Any, purpose: str = "") -> Export:
+def check_export(kind: str, fmt: str, *, scope: Place, acting_user: Any, purpose: str = "") -> tuple[str, bool]:
+    """Refuse an export the user may not make (ValidationError, PermissionDenied); else the
+    purpose as recorded and whether full ID numbers and phones are written."""
     if kind not in KINDS or fmt not in ("xlsx", "csv"):
         raise ValidationError({"kind": [_("Choose what to export and the format.")]})
     require(acting_user, "people.export", scope.path)
     purpose = " ".join(purpose.split())[:300]
-    full = bool(purpose) and allows(acting_user, "people.reveal", scope.path)
-    groups = allows(acting_user, "people.view_groups", scope.path)
-    if kind == "groups" and not groups:
+    if kind == "groups" and not allows(acting_user, "people.view_groups", scope.path):
         raise ValidationError({"kind": [_("Your role may not see special groups.")]})
+    return purpose, bool(purpose) and allows(acting_user, "people.reveal", scope.path)
+
+
+def export_list(kind: str, fmt: str, *, scope: Place, acting_user: Any, purpose: str = "",
+                progress: ProgressFn = no_progress) -> Export:
+    purpose, full = check_export(kind, fmt, scope=scope, acting_user=acting_user, purpose=purpose)
+    progress("reading", 0, 0)
+    groups = allows(acting_user, "people.view_groups", scope.path)
     headers = list(HEADERS["people" if kind in ("people", "groups") else kind])
     if kind in ("people", "groups"):
         if groups:
             headers.append(PERSON_FIELDS["special_groups"].label_zh)
-        rows = list(_people_rows(acting_user, scope, full, groups, kind == "groups"))
+        rows = list(_people_rows(acting_user, scope, full, groups, kind == "groups", progress))
     elif kind == "households":
-        rows = list(_household_rows(acting_user, scope))
+        rows = list(_household_rows(acting_user, scope, progress))
     else:
-        rows = list(_house_rows(acting_user, scope))
+        rows = list(_house_rows(acting_user, scope, progress))
+    progress("writing", 0, len(rows))
     stamp = timezone.localtime()
     footer = f"范围：{scope.name}（{scope.code}） 导出时间：{stamp:%Y-%m-%d %H:%M} 导出人：{acting_user}"
-    content = _xlsx(headers, rows, footer) if fmt == "xlsx" else _csv(headers, rows)
+    content = _xlsx(headers, rows, footer, progress) if fmt == "xlsx" else _csv(headers, rows)
     audit.record("people.export", actor=acting_user, obj=scope, purpose=purpose,
                  detail={"kind": kind, "format": fmt, "rows": len(rows), "full_values": full})
     filename = f"{scope.name}_{KINDS[kind]}_{stamp:%Y%m%d}.{fmt}"
@@ -143,7 +171,7 @@ def _csv(headers: list[str], rows: list[list[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 
-def _xlsx(headers: list[str], rows: list[list[Any]], footer: str) -> bytes:
+def _xlsx(headers: list[str], rows: list[list[Any]], footer: str, progress: ProgressFn = no_progress) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -152,7 +180,8 @@ def _xlsx(headers: list[str], rows: list[list[Any]], footer: str) -> bytes:
     sheet.freeze_panes(1, 0)
     for i in range(len(headers)):
         sheet.set_column(i, i, 14 if i else 10)
-    for line, row in enumerate(rows, start=1):
+    for n, row in _counted(rows, "writing", progress):
+        line = n + 1
         for col, value in enumerate(row):
             if isinstance(value, int | float) and not isinstance(value, bool):
                 sheet.write_number(line, col, value)
@@ -160,5 +189,30 @@ def _xlsx(headers: list[str], rows: list[list[Any]], footer: str) -> bytes:
                 sheet.write_string(line, col, str(value))
     sheet.write_string(len(rows) + 2, 0, footer)
     sheet.set_footer(f"&L{footer.replace('&', '&&')[:200]}")
+    progress("saving", 0, 0)
     book.close()
     return buffer.getvalue()
+
+
+# --- made in the background (a street's list takes seconds: linli.downloads) ----------------------
+
+def _asked(user: Any, scope: Place, params: dict[str, Any]) -> Any:
+    from linli.downloads.registry import Asked
+
+    kind, fmt = str(params.get("kind", "")), str(params.get("format", ""))
+    check_export(kind, fmt, scope=scope, acting_user=user, purpose=str(params.get("purpose", "")))
+    return Asked(f"{scope.name} · {KINDS[kind]} · {'Excel' if fmt == 'xlsx' else 'CSV'}", "people.export")
+
+
+def _made(user: Any, scope: Place, params: dict[str, Any], progress: ProgressFn) -> Any:
+    from linli.downloads.registry import Made
+
+    export = export_list(str(params.get("kind", "")), str(params.get("format", "")), scope=scope, acting_user=user,
+                         purpose=str(params.get("purpose", "")), progress=progress)
+    return Made(export.filename, export.content_type, export.content)
+
+
+def register_maker() -> None:
+    from linli.downloads.registry import Maker, register
+
+    register("people_list", Maker(check=_asked, make=_made))

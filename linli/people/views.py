@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core.access import PermissionDenied, allows, get_or_404, may, route
-from linli.core.http import attachment, denied
-from linli.core.pagination import CappedPaginator
+from linli.core.http import denied
+from linli.core.pagination import CappedPaginator, Pager
 from linli.core.text import clean_query_text
 from linli.core.validators import format_phone, mask_id_number, mask_phone
 from linli.people import actions
@@ -91,6 +90,7 @@ def new(request: HttpRequest) -> HttpResponse:
                               pk=request.GET.get("house") or request.POST.get("house") or 0)
     show_groups = allows(request.user, "people.view_groups", house.path)
     form = NewResidentForm(request.POST or None, show_groups=show_groups)
+    existing = None  # the person already registered with the ID number typed, when she may see her
     if request.method == "POST" and form.is_valid():
         try:
             person = actions.do_create_person(form.to_input(), acting_user=request.user, house=house,
@@ -98,12 +98,13 @@ def new(request: HttpRequest) -> HttpResponse:
                                               moved_in=form.cleaned_data["moved_in"])
         except ValidationError as exc:
             form.add_action_errors(exc)
+            existing = exc.existing if isinstance(exc, actions.DuplicateId) else None
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": person.name})
             return redirect("places:detail", pk=house.pk)
     status = 422 if request.method == "POST" else 200
-    return render(request, "people/form.html", {"form": form, "house": house, "title": _("New resident")},
-                  status=status)
+    return render(request, "people/form.html", {"form": form, "house": house, "title": _("New resident"),
+                                                "existing": existing}, status=status)
 
 
 @route("people.change", model=Person)
@@ -117,18 +118,20 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = EditPersonForm(request.POST or None, initial=initial, show_groups=show_groups,
                           id_masked=mask_id_number(person.id_number), phone_masked=mask_phone(person.phone))
+    existing = None
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_update_person(person, form.to_input_keeping(person.id_number, person.phone),
                                      acting_user=request.user)
         except ValidationError as exc:
             form.add_action_errors(exc)
+            existing = exc.existing if isinstance(exc, actions.DuplicateId) else None
         else:
             messages.success(request, _("Saved."))
             return redirect("people:detail", pk=person.pk)
     status = 422 if request.method == "POST" else 200
-    return render(request, "people/form.html", {"form": form, "person": person, "title": _("Edit resident")},
-                  status=status)
+    return render(request, "people/form.html", {"form": form, "person": person, "title": _("Edit resident"),
+                                                "existing": existing}, status=status)
 
 
 @route("people.change", model=Residence)
@@ -154,7 +157,7 @@ def organizations(request: HttpRequest) -> HttpResponse:
     if not may(request.user, "orgs.view"):
         return denied(request)
     orgs = Organization.objects.restrict(request.user, "orgs.view").select_related("place").order_by("path", "name")
-    page = Paginator(orgs, 50).get_page(request.GET.get("page"))
+    page = Pager(orgs, 50).get_page(request.GET.get("page"))
     addresses = full_names([o.place for o in page])
     rows = [(o, addresses.get(o.place_id, "")) for o in page]
     return render(request, "people/organizations.html", {"page": page, "rows": rows})
@@ -183,7 +186,8 @@ def new_organization(request: HttpRequest) -> HttpResponse:
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
     """Export a list of the user's area, masked unless she states why she needs full values."""
-    from linli.people.exports import KINDS, export_list, export_places
+    from linli.downloads.actions import do_request_download, recent
+    from linli.people.exports import KINDS, export_places
 
     if not may(request.user, "people.export"):
         raise Http404
@@ -196,12 +200,16 @@ def export(request: HttpRequest) -> HttpResponse:
         place = next((p for p in places if p.code == request.POST.get("scope")), None)
         if place is None:
             raise Http404
+        params = {"kind": str(request.POST.get("kind", ""))[:16], "format": str(request.POST.get("format", ""))[:8],
+                  "purpose": clean_query_text(request.POST.get("purpose", ""), 300)}
         try:
-            result = export_list(str(request.POST.get("kind", "")), str(request.POST.get("format", "")),
-                                 scope=place, acting_user=request.user,
-                                 purpose=clean_query_text(request.POST.get("purpose", ""), 300))
+            # A street's list takes seconds to make: the task worker makes it, the page shows how far
+            download = do_request_download("people_list", scope=place, params=params, acting_user=request.user)
         except ValidationError as exc:
             context["errors"] = exc.messages
             return render(request, "people/export.html", context, status=422)
-        return attachment(result.content, result.filename, result.content_type)
+        except PermissionDenied:
+            raise Http404 from None
+        return redirect("downloads:detail", pk=download.pk)
+    context["recent"] = recent(request.user, ("people_list",))
     return render(request, "people/export.html", context)

@@ -29,6 +29,7 @@ from linli.reports.engine import (
     LIST,
     LIST_WITH_HEALTH,
     Generated,
+    ProgressFn,
     generate,
     generate_all,
     parse_spec,
@@ -73,23 +74,28 @@ def _refused(user: Any, template: ReportTemplate | None, scope: Place, exc: Perm
                  outcome="denied", detail={"needs": str(exc)})
 
 
+def check_report(template: ReportTemplate, *, scope: Place, acting_user: Any, purpose: str = "") -> str:
+    """How the user may make one report (its mode); PermissionDenied (audited) if not at all,
+    ValidationError for a bad purpose."""
+    purpose = _purpose(purpose)
+    try:
+        return mode_for(acting_user, template, scope, purpose)
+    except PermissionDenied as exc:
+        _refused(acting_user, template, scope, exc)
+        raise
+
+
 def do_generate_report(template: ReportTemplate, *, scope: Place, acting_user: Any, purpose: str = "",
                        today: datetime.date | None = None) -> Generated:
     """One department's report for ``scope``; checked, audited (with the purpose) and recorded
     in the shared ledger. Raises PermissionDenied, or ValidationError for a bad purpose."""
-    purpose = _purpose(purpose)
-    try:
-        mode = mode_for(acting_user, template, scope, purpose)
-    except PermissionDenied as exc:
-        _refused(acting_user, template, scope, exc)
-        raise
-    return generate(template, scope=scope, acting_user=acting_user, mode=mode, purpose=purpose, today=today)
+    mode = check_report(template, scope=scope, acting_user=acting_user, purpose=purpose)
+    return generate(template, scope=scope, acting_user=acting_user, mode=mode, purpose=_purpose(purpose), today=today)
 
 
-def do_generate_all_reports(*, scope: Place, acting_user: Any, purpose: str = "",
-                            today: datetime.date | None = None) -> list[Generated]:
-    """Every active report the user may make for ``scope``, each in its mode; PermissionDenied
-    when there is none."""
+def check_all_reports(*, scope: Place, acting_user: Any, purpose: str = "") -> dict[ReportTemplate, str]:
+    """Every active report the user may make for ``scope`` and its mode; PermissionDenied
+    (audited) when there is none."""
     purpose = _purpose(purpose)
     modes: dict[ReportTemplate, str] = {}
     for template in active_templates():
@@ -101,7 +107,16 @@ def do_generate_all_reports(*, scope: Place, acting_user: Any, purpose: str = ""
         exc = PermissionDenied("people.export")
         _refused(acting_user, None, scope, exc)
         raise exc
-    return generate_all(modes, scope=scope, acting_user=acting_user, purpose=purpose, today=today)
+    return modes
+
+
+def do_generate_all_reports(*, scope: Place, acting_user: Any, purpose: str = "",
+                            today: datetime.date | None = None, progress: ProgressFn | None = None) -> list[Generated]:
+    """Every active report the user may make for ``scope``, each in its mode; PermissionDenied
+    when there is none. ``progress(stage, done, total)`` hears of each report made."""
+    modes = check_all_reports(scope=scope, acting_user=acting_user, purpose=purpose)
+    return generate_all(modes, scope=scope, acting_user=acting_user, purpose=_purpose(purpose), today=today,
+                        progress=progress)
 
 
 def active_templates() -> QuerySet[ReportTemplate]:

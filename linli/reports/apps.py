@@ -10,5 +10,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from linli.reports.builtin import install_builtin_templates
+        from linli.reports.downloads import register_makers
 
+        register_makers()
         post_migrate.connect(install_builtin_templates, sender=self, dispatch_uid="linli_report_templates")

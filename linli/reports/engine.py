@@ -15,6 +15,7 @@ import os
 import re
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -464,8 +465,11 @@ def _written(prepared: _Prepared, job: Future[bytes] | None) -> bytes:
     return write_list(prepared.sheet)
 
 
+ProgressFn = Callable[[str, int, int], None]
+
+
 def generate_all(modes: dict[ReportTemplate, str], *, scope: Place, acting_user: Any, purpose: str = "",
-                 today: datetime.date | None = None) -> list[Generated]:
+                 today: datetime.date | None = None, progress: ProgressFn | None = None) -> list[Generated]:
     """The given templates for ``scope``, each made in its mode (decided by the action). On a
     big area the files are written in worker processes (spawned: they import only
     ``linli.reports.sheet``) while the next report is read from the database; audit and
@@ -473,11 +477,17 @@ def generate_all(modes: dict[ReportTemplate, str], *, scope: Place, acting_user:
     today = today or timezone.localdate()
     templates = sorted(modes, key=lambda t: (t.department, t.code))
     workers = _writer_count()
+    told = progress or (lambda stage, done, total: None)
     # A size estimate for the choice of writers, no row read: the reports select their own rows.
     if len(templates) < 2 or workers < 2 or Person.objects.filter(
             path__under=scope.path, is_active=True).count() < PARALLEL_ROWS:
-        return [generate(t, scope=scope, acting_user=acting_user, mode=modes[t], purpose=purpose, today=today)
-                for t in templates]
+        made = []
+        for n, template in enumerate(templates):
+            told(template.title, n, len(templates))
+            made.append(generate(template, scope=scope, acting_user=acting_user, mode=modes[template],
+                                 purpose=purpose, today=today))
+        told("", len(templates), len(templates))
+        return made
     # The longest lists first (as long as they were last time), so that writing them overlaps
     # reading the others.
     last_rows = dict(ReportRun.objects.filter(scope_code=scope.code).order_by("pk")
@@ -485,7 +495,9 @@ def generate_all(modes: dict[ReportTemplate, str], *, scope: Place, acting_user:
     order = sorted(templates, key=lambda t: -last_rows.get(t.pk, 0))
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         pending: dict[int, tuple[_Prepared, Future[bytes] | None]] = {}
-        for template in order:
+        steps = 2 * len(order)  # each report read, then written
+        for n, template in enumerate(order):
+            told(template.title, n, steps)
             prepared = _prepare(template, scope, acting_user, today, modes[template])
             job = None
             if prepared.sheet is not None:
@@ -494,8 +506,13 @@ def generate_all(modes: dict[ReportTemplate, str], *, scope: Place, acting_user:
                 except (BrokenExecutor, OSError, RuntimeError):
                     job = None  # written here instead
             pending[template.pk] = (prepared, job)
-        return [_finish(prepared, _written(prepared, job), scope, acting_user, modes[prepared.template], purpose)
-                for prepared, job in (pending[t.pk] for t in templates)]
+        made = []
+        for n, (prepared, job) in enumerate(pending[t.pk] for t in templates):
+            told(prepared.template.title, len(order) + n, steps)
+            made.append(_finish(prepared, _written(prepared, job), scope, acting_user, modes[prepared.template],
+                                purpose))
+        told("", steps, steps)
+        return made
 
 
 def _record_in_ledger(run: ReportRun, template: ReportTemplate, scope: Place) -> None:

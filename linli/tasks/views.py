@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, Q, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 from linli.core import photos
 from linli.core.access import PermissionDenied, allows, get_or_404, may, restricted, route
 from linli.core.http import denied
+from linli.core.pagination import Pager
 from linli.grids.models import Grid
 from linli.places.models import Level, Place
 from linli.tasks import actions, plans, queries
@@ -102,7 +102,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         items = items.none()  # many grids: choose one in the table first
     if status in ItemStatus.values:
         items = items.filter(status=status)
-    page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Pager(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "tasks/detail.html", {
         "task": task, "progress": progress, "page": page, "rows": _item_rows(user, page.object_list),
         "grid": grid, "status": status, "statuses": ItemStatus.choices, "today": today,

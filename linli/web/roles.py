@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from linli.core.access import PermissionDenied, area_of, get_or_404, may, route
 from linli.core.actions import MANAGE, do_grant_role, do_revoke_role, grantable_roles
 from linli.core.forms import CleanTextMixin
 from linli.core.models import Role, RoleAssignment, User
+from linli.core.pagination import Pager
 from linli.grids.models import Grid
 from linli.places.models import Level, Place
 
@@ -114,7 +114,7 @@ def roles(request: HttpRequest) -> HttpResponse:
                 "user": data["account"], "role": gettext(data["role"].name)})
             return redirect("roles")
     show_ended = request.GET.get("ended") == "1"
-    page = Paginator(_rows(request.user, show_ended), 50).get_page(request.GET.get("page"))
+    page = Pager(_rows(request.user, show_ended), 50).get_page(request.GET.get("page"))
     return render(request, "web/roles.html", {
         "form": form, "page": page, "now": timezone.now(), "show_ended": show_ended},
         status=422 if form.errors else 200)

@@ -29,6 +29,7 @@ urlpatterns = [
     path("grids/", include("linli.grids.urls")),
     path("ledger/", include("linli.ledger.urls")),
     path("reports/", include("linli.reports.urls")),
+    path("downloads/", include("linli.downloads.urls")),
     path("imports/", include("linli.imports.urls")),
     path("exchange/", include("linli.exchange.urls")),
     path("gates/", include("linli.gates.urls")),

@@ -107,7 +107,8 @@ def test_gate_screen_is_404_off_duty(street: Street, gate: Gate, persona: str) -
 def test_gate_list(street: Street, gate: Gate) -> None:
     put_on_duty(gate, street.volunteer)
     page = street.client_for(street.volunteer).get("/gates/").content.decode()
-    assert f"/gates/{gate.pk}/" in page and f"/gates/{gate.pk}/roster/" not in page
+    # on duty: she opens the gate and reads its roster (decision 0020)
+    assert f"/gates/{gate.pk}/" in page and f"/gates/{gate.pk}/roster/" in page
     page = street.client_for(street.secretary).get("/gates/").content.decode()
     assert f"/gates/{gate.pk}/roster/" in page
     assert f"/gates/{gate.pk}/" not in street.client_for(street.outsider).get("/gates/").content.decode()
@@ -120,10 +121,10 @@ def test_roster_page(street: Street, gate: Gate) -> None:
     local = timezone.localtime()
     form = {"user": street.volunteer.pk, "starts_at": local.strftime("%Y-%m-%dT08:00"),
             "ends_at": local.strftime("%Y-%m-%dT20:00")}
-    assert client.post(f"/gates/{gate.pk}/roster/", form).status_code == 302
+    assert client.post(f"/gates/{gate.pk}/roster/add/", form).status_code == 302
     shift = DutyShift.objects.get(gate=gate)
     assert timezone.localtime(shift.starts_at).hour == 8
-    refused = client.post(f"/gates/{gate.pk}/roster/", {**form, "ends_at": form["starts_at"]})
+    refused = client.post(f"/gates/{gate.pk}/roster/add/", {**form, "ends_at": form["starts_at"]})
     assert refused.status_code == 422
     assert client.post(f"/gates/{gate.pk}/roster/{shift.pk}/remove/").status_code == 302
     assert not DutyShift.objects.exists()
@@ -171,3 +172,39 @@ def test_demo_gates(street: Street) -> None:
         assert on_duty == set(Gate.objects.filter(place=first))
     assert prepare_demo_gates() == gates  # again: nothing new
     assert DutyShift.objects.count() == 2 * 2 * 7
+
+
+def test_whoever_is_on_the_roster_reads_it_and_only_managers_change_it(street: Street, gate: Gate) -> None:
+    """demo-grid, on duty at a gate of a compound outside her grid, got 404 for its roster."""
+    put_on_duty(gate, street.grid_worker)
+    later = put_on_duty(gate, street.volunteer, hours_ago=-24, hours_left=32)  # tomorrow's shift
+    for user in (street.grid_worker, street.volunteer):
+        client = street.client_for(user)
+        response = client.get(f"/gates/{gate.pk}/roster/")
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert str(street.grid_worker) in html and str(street.volunteer) in html  # names and hours only
+        assert "shift_remove" not in html and "/remove/" not in html and 'name="starts_at"' not in html
+        assert client.post(f"/gates/{gate.pk}/roster/add/", {"user": user.pk}).status_code == 404
+        assert client.post(f"/gates/{gate.pk}/roster/{later.pk}/remove/").status_code == 404
+        assert f"/gates/{gate.pk}/roster/" in client.get("/gates/").content.decode()
+    assert f"/gates/{gate.pk}/roster/" in street.client_for(street.grid_worker).get(f"/gates/{gate.pk}/").content.decode()
+    assert street.client_for(street.outsider).get(f"/gates/{gate.pk}/roster/").status_code == 404
+    manager = street.client_for(street.secretary).get(f"/gates/{gate.pk}/roster/").content.decode()
+    assert "/remove/" in manager and 'name="starts_at"' in manager
+
+
+def test_a_shift_that_ended_before_today_gives_no_roster(street: Street, gate: Gate) -> None:
+    shift = put_on_duty(gate, street.volunteer, hours_ago=60, hours_left=-50)
+    assert shift.ends_at < timezone.now() - datetime.timedelta(hours=24)
+    assert street.client_for(street.volunteer).get(f"/gates/{gate.pk}/roster/").status_code == 404
+
+
+def test_the_demo_grid_worker_reads_the_roster_of_the_gates_she_is_on_duty_at(street: Street) -> None:
+    gates = prepare_demo_gates()
+    client = street.client_for(street.grid_worker)
+    mine = [g for g in gates if DutyShift.objects.filter(gate=g, user=street.grid_worker).exists()]
+    assert mine
+    for gate in gates:
+        expected = 200 if gate in mine else 404
+        assert client.get(f"/gates/{gate.pk}/roster/").status_code == expected

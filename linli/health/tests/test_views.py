@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -560,16 +561,31 @@ def test_a_device_needs_its_legal_basis_and_the_residents_consent(street):
 
 def test_the_rules_bench_shows_which_rule_fired(street):
     officer = street.client_for(street.health_officer)
-    page = officer.get("/health/rules/").content.decode()
-    assert "close_contact" in page and "≤ 14" in page  # each rule in plain words
     result = officer.get("/health/rules/", {"explain": "1", "days_since_close_contact": "3",
                                             "max_temperature_today": "36.5"}, HTTP_HX_REQUEST="true")
     text = result.content.decode()
     assert result.status_code == 200
-    assert '<code class="fired-rule">close_contact</code>' in text
-    assert '<code class="fired-rule">fever</code>' not in text
+    assert '<li class="fired-rule" data-rule="close_contact">14 天内是确诊病例的密切接触者 → 红码，需隔离 14 天</li>' in text
+    assert 'data-rule="fever">' not in text.split("<table")[0]
+    assert "days_since" not in text and "max_temperature_today" not in text  # the facts read, in words
     bad = officer.get("/health/rules/", {"explain": "1", "days_since_close_contact": "-3"})
     assert bad.status_code == 422
+
+
+def test_the_rules_read_in_words_and_the_json_only_in_the_technical_details(street):
+    """Health staff were shown `days|null` and the rules' JSON."""
+    page = street.client_for(street.health_officer).get("/health/rules/").content.decode()
+    main, technical = page.split('<details class="mb-4 technical"')
+    assert "14 天内核酸检测阳性 → 红码，需隔离 14 天" in main
+    assert "7 天内从中高风险地区来（返）本地 → 黄码，需隔离 7 天" in main
+    assert "今日最高体温达到 37.3 °C 或以上 → 黄码" in main
+    assert "连续正常打卡至少 3 天" in main and "最近一次核酸检测为阴性，且2 天内有核酸阴性结果" in main
+    shown = re.sub(r"<[^>]+>", " ", main)  # what the page says (names of form fields are not shown)
+    for raw in ("days|null", "°C|null", "days_since", "{&quot;", '{"', "close_contact"):
+        assert raw not in shown, raw
+    assert "技术细节" in technical and "days|null" in technical and "days_since_close_contact" in technical
+    assert "<summary" in technical and not technical.startswith(" open")  # collapsed unless publishing
+    assert 'name="document"' in technical  # the rule set's JSON, for its author
 
 
 def test_publishing_a_bad_rule_set_shows_errors_and_changes_nothing(street):

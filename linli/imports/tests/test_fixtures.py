@@ -96,6 +96,13 @@ def _accepted(batch: ImportBatch) -> list[dict[str, Any]]:
     return out
 
 
+def _named(error: dict[str, Any], people: dict[int, str]) -> dict[str, Any]:
+    """A row error naming a registered person, by her fixture name (ids differ between databases)."""
+    if "person" not in error:
+        return error
+    return {**error, "person": people.get(error["person"], f"not a fixture person: {error['person']}")}
+
+
 def dry_run_report(user: Any, area: Place, name: str, data: bytes, people: dict[int, str]) -> dict[str, Any]:
     report: dict[str, Any] = {"file": name}
     try:
@@ -114,7 +121,8 @@ def dry_run_report(user: Any, area: Place, name: str, data: bytes, people: dict[
         return {**report, "error": batch.error}
     report["counts"] = batch.counts
     report["rejected"] = [
-        {"sheet": row.sheet, "row": row.row_number, "name": row.detail["name"], "errors": row.detail["errors"]}
+        {"sheet": row.sheet, "row": row.row_number, "name": row.detail["name"],
+         "errors": [_named(error, people) for error in row.detail["errors"]]}
         for row in batch.rows.filter(status=RowStatus.REJECTED).order_by("pk")]
     report["matched"] = [
         {"sheet": row.sheet, "row": row.row_number, "name": row.detail["name"], "match": row.detail["match"],

@@ -34,7 +34,11 @@ def test_other_lists_and_the_page(street):
         assert export_list(kind, "csv", scope=street.community, acting_user=street.secretary).rows > 0
     client = street.client_for(street.secretary)
     assert client.get("/people/export/").status_code == 200
+    # the file is made in the background (here at once: tasks run immediately in tests), then downloaded
     response = client.post("/people/export/", {"scope": street.community.code, "kind": "people", "format": "csv"})
+    assert response.status_code == 302 and response["Location"].startswith("/downloads/")
+    assert "文件已准备好" in client.get(response["Location"]).content.decode()
+    response = client.get(response["Location"] + "file/")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert client.post("/people/export/", {"scope": street.other_community.code, "kind": "people",
                                            "format": "csv"}).status_code == 404

@@ -191,7 +191,10 @@ def test_one_click_zip_and_page(street):
     client = street.client_for(street.secretary)
     page = client.get("/reports/")
     assert page.status_code == 200 and "返乡人员健康监测表" in page.content.decode()
+    # made in the background (at once here: tasks run immediately in tests), then downloaded
     response = client.post("/reports/run/", {"scope": street.community.code, "template": "__all__"})
+    assert response.status_code == 302 and response["Location"].startswith("/downloads/")
+    response = client.get(response["Location"] + "file/")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert len(names) == ReportTemplate.objects.filter(active=True).count()
@@ -298,3 +301,22 @@ def test_when_the_writer_processes_die_the_files_are_written_here(street, settin
     reports = do_generate_all_reports(scope=street.community.parent, acting_user=street.street_officer)
     assert len(reports) == ReportTemplate.objects.filter(active=True).count()
     assert all(sheet_rows(r.content)[0] for r in reports)
+
+
+def test_the_page_says_what_the_reports_save_and_what_to_do(street):
+    """The "cells saved" banner read: 少填 N 个单元格, with figures nobody could place."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+
+    from linli.reports.actions import may_make
+    from linli.reports.engine import cells_saved
+
+    html = street.client_for(street.secretary).get("/reports/").content.decode()
+    banner = html.split('id="reports-help"')[1].split("</p>")[0]
+    listed = [t for t, _rows, _cells in cells_saved(street.secretary, street.community, timezone.localdate()).templates
+              if may_make(street.secretary, t, street.community)]
+    typed = sum(c for t, _r, c in cells_saved(street.secretary, street.community, timezone.localdate()).templates
+                if t in listed)
+    assert f"以下 {len(listed)} 份报表直接用本辖区已登记的信息自动填好" in banner
+    assert f"{intcomma(typed)} 个单元格" in banner
+    assert "“生成”" in banner and "生成全部报表" in banner  # what to press
+    assert "少填" not in html and "alert-success" not in banner.split(">")[0]

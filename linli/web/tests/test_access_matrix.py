@@ -351,6 +351,13 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     # Tasks pushed down, their items and photos, visit plans: in the grid worker's grid and far away.
     make_task_rows(street, far)
 
+    # Files made for download (made at once: tasks run immediately): the street officer's list of
+    # the first community, and one of the far district's.
+    from linli.downloads.actions import do_request_download
+
+    for user, place in ((street.street_officer, street.community), (admin, far_community)):
+        do_request_download("people_list", scope=place, params={"kind": "houses", "format": "csv"}, acting_user=user)
+
     users = {name: getattr(street, name) for name in PERSONAS}
     town = Town(street, users)
     for name, user in users.items():

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DownloadsConfig(AppConfig):
+    name = "linli.downloads"
+    label = "downloads"
+    verbose_name = _("Files made for download")

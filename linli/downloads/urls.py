@@ -1,0 +1,10 @@
+from django.urls import path
+
+from linli.downloads import views
+
+app_name = "downloads"
+urlpatterns = [
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/status/", views.status, name="status"),
+    path("<int:pk>/file/", views.file, name="file"),
+]

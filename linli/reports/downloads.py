@@ -1,0 +1,75 @@
+"""The reports made in the background (a street's reports take seconds): one department's
+report, or all of them in one zip. The checks and the audit are the actions'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from linli.core.access import allows
+from linli.downloads.registry import Asked, Made, Maker, ProgressFn, register
+from linli.places.models import Place
+from linli.reports.actions import (
+    check_all_reports,
+    check_report,
+    do_generate_all_reports,
+    do_generate_report,
+)
+from linli.reports.engine import HEALTH_LIST, zip_reports
+from linli.reports.models import ReportTemplate
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _template(params: dict[str, Any]) -> ReportTemplate:
+    template = ReportTemplate.objects.filter(code=str(params.get("template", ""))[:64], active=True).first()
+    if template is None:
+        raise ValidationError(gettext_lazy("Choose a report."), code="template")
+    return template
+
+
+def _purpose(params: dict[str, Any]) -> str:
+    return str(params.get("purpose", ""))[:300]
+
+
+def check_one(user: Any, scope: Place, params: dict[str, Any]) -> Asked:
+    template = _template(params)
+    mode = check_report(template, scope=scope, acting_user=user, purpose=_purpose(params))
+    return Asked(f"{template.title} · {scope.name}", _action(user, scope, [mode]))
+
+
+def make_one(user: Any, scope: Place, params: dict[str, Any], progress: ProgressFn) -> Made:
+    template = _template(params)
+    progress(template.title, 0, 1)
+    report = do_generate_report(template, scope=scope, acting_user=user, purpose=_purpose(params))
+    progress(template.title, 1, 1)
+    return Made(report.filename, XLSX, report.content)
+
+
+def check_all(user: Any, scope: Place, params: dict[str, Any]) -> Asked:
+    modes = check_all_reports(scope=scope, acting_user=user, purpose=_purpose(params))
+    return Asked(_("All %(n)d department reports · %(area)s") % {"n": len(modes), "area": scope.name},
+                 _action(user, scope, list(modes.values())))
+
+
+def _action(user: Any, scope: Place, modes: list[str]) -> str:
+    """The right the file is read under: the health reports' when it names people with their
+    health data (or she makes no export), the export right otherwise."""
+    if HEALTH_LIST in modes or not allows(user, "people.export", scope):
+        return "health.report"
+    return "people.export"
+
+
+def make_all(user: Any, scope: Place, params: dict[str, Any], progress: ProgressFn) -> Made:
+    reports = do_generate_all_reports(scope=scope, acting_user=user, purpose=_purpose(params), progress=progress)
+    return Made(f"{scope.name}_全部部门报表_{timezone.localdate():%Y%m%d}.zip", "application/zip",
+                zip_reports(reports))
+
+
+def register_makers() -> None:
+    register("report", Maker(check=check_one, make=make_one))
+    register("all_reports", Maker(check=check_all, make=make_all))
