@@ -9,6 +9,9 @@
 - ``tickets.dispatch``: assign, merge, and settle requests that bounced (community and street).
 - ``tickets.supervise``: the supervision page and the three rates of one's area.
 - ``tickets.catalogue``: the categories, the working calendar and the duty lists (the street).
+- ``tickets.hotline``: import the 12345 hotline's work orders for the places of one's area
+  (the community and the street office); the street's remembered column and category mappings
+  are shared by everyone who imports there, an uploaded file only by its author.
 """
 
 from __future__ import annotations
@@ -32,10 +35,20 @@ from linli.core.access import (
 )
 from linli.core.scope import scope_for
 from linli.places.models import Place
-from linli.tickets.models import CalendarDay, Category, DutyItem, Ticket, TicketEvent
+from linli.tickets.models import (
+    CalendarDay,
+    Category,
+    DutyItem,
+    HotlineBatch,
+    HotlineCategory,
+    HotlineColumns,
+    Ticket,
+    TicketEvent,
+)
 
 SUBMIT, FOLLOW, VIEW, HANDLE = "tickets.submit", "tickets.follow", "tickets.view", "tickets.handle"
 DISPATCH, SUPERVISE, CATALOGUE = "tickets.dispatch", "tickets.supervise", "tickets.catalogue"
+HOTLINE = "tickets.hotline"
 
 register_actions({
     SUBMIT: _("file requests about one's own house and its public places, or for residents of one's area"),
@@ -45,6 +58,7 @@ register_actions({
     DISPATCH: _("assign, merge and settle bounced requests in one's area"),
     SUPERVISE: _("supervise overdue requests and read the three rates of one's area"),
     CATALOGUE: _("edit request categories, time limits, the working calendar and duty lists"),
+    HOTLINE: _("import the 12345 hotline's work orders for one's area"),
 })
 
 class TicketScope(Policy):
@@ -82,4 +96,10 @@ for model in (Category, CalendarDay):
     declare(model, {SUBMIT: Anywhere(), VIEW: Anywhere(), CATALOGUE: Anywhere()})
 declare(DutyItem, {VIEW: Reach(), CATALOGUE: PLACE})
 # A resident reaches her building and compound from her house: the public places she may report.
-declare(Place, {SUBMIT: Reach()})
+# A community office reaches its street: the street whose hotline exports it imports.
+declare(Place, {SUBMIT: Reach(), HOTLINE: Reach()})
+# The street's mappings serve everyone who imports there; a file and its rows, only its author
+# while she may still import in that street.
+for model in (HotlineColumns, HotlineCategory):
+    declare(model, {HOTLINE: Reach()})
+declare(HotlineBatch, {HOTLINE: Author(place=Reach())})

@@ -119,6 +119,8 @@ class NewTicket:
     anonymous: bool = False
     external_ref: str = ""
     created_at: datetime.datetime | None = None  # a hotline order's own time; now otherwise
+    due_by: datetime.datetime | None = None  # the hotline's own deadline, when earlier than the catalogue's
+    unmatched_address: str = ""  # the caller's address, when it names no house of the registry
 
 
 def under_home_quarantine(place: Place) -> bool:
@@ -159,18 +161,28 @@ def check_new(data: NewTicket, acting_user: Any) -> None:
     data.external_ref = clean_words(data.external_ref, "external_ref", required=False, limit=64)
     if data.created_at is not None and data.created_at > timezone.now() + datetime.timedelta(minutes=5):
         raise _field_error("created_at", _("The time lies in the future."), "future")
+    if data.due_by is not None and data.due_by < (data.created_at or timezone.now()):
+        raise _field_error("due_by", _("The deadline lies before the request was made."), "due_before")
 
 
 @transaction.atomic
-def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar | None = None) -> Ticket:
+def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar | None = None,
+              router: routing.Router | None = None) -> Ticket:
     """File a request: check it, route it by its place, set its limits, and tell the resident
-    its number."""
+    its number. ``calendar`` and ``router`` serve many requests filed in one transaction."""
     check_new(data, acting_user)
     if data.external_ref and Ticket.objects.filter(external_ref=data.external_ref).exists():
         raise _field_error("external_ref", _("This hotline order is already registered."), "duplicate_order")
     start = data.created_at or timezone.now()
-    destination = routing.route(data.category, data.place)
+    destination = (router or routing.Router()).route(data.category, data.place,
+                                                     unmatched_address=data.unmatched_address)
     respond_by, resolve_by, warn_at = _limits(data.category, start, calendar)
+    if data.due_by is not None and data.due_by < resolve_by:
+        # The hotline holds the street to its own deadline: the earlier promise counts.
+        resolve_by = data.due_by
+        if respond_by > resolve_by:
+            respond_by = resolve_by
+            warn_at = start + (respond_by - start) * settings.LINLI_TICKET_WARN_SHARE
     person = data.person
     if person is None and data.source == Source.APP and getattr(acting_user, "person_id", None):
         person = acting_user.person
@@ -190,7 +202,8 @@ def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar |
         ticket.created_at = start
     ticket.number = f"{timezone.localtime(start):%Y%m%d}-{ticket.pk:06d}"
     Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
-    _event(ticket, EventKind.SUBMITTED, acting_user, at=start, source=data.source)
+    _event(ticket, EventKind.SUBMITTED, acting_user, at=start, source=data.source,
+           **({"due_by": data.due_by.isoformat()} if data.due_by is not None else {}))
     _event(ticket, EventKind.ROUTED, None, at=start, level=ticket.level, grid=ticket.grid_id,
            handler=ticket.handler_id, reason=destination.reason)
     audit.record("tickets.submit", actor=acting_user, obj=ticket,

@@ -20,7 +20,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from linli.core.scope import scope_for
+from linli.core.scope import Scope, scope_for
 from linli.grids.models import Grid, GridMember
 from linli.places.models import Level as PlaceLevel
 from linli.places.models import Place
@@ -66,31 +66,75 @@ def negative_roles(category: Category, path: str) -> set[str]:
                                        path__in=ancestor_paths(path)).values_list("role", flat=True))
 
 
-def route(category: Category, place: Place) -> Destination:
-    if category.level == Level.DEPARTMENT:
-        return Destination(Level.DEPARTMENT, department=category.department,
-                           reason={"code": "department", "category": category.name,
-                                   "department": category.department})
-    if category.level in (Level.COMMUNITY, Level.STREET):
-        return Destination(category.level, reason={"code": f"{category.level}_category", "category": category.name})
-    grid, how = grid_of(place)
-    if grid is None:
-        return Destination(Level.COMMUNITY, reason={"code": "no_grid", "place": place.name})
-    excluded = negative_roles(category, place.path)
-    team = list(grid.members.select_related("user").order_by("-role", "pk"))  # "member" < "leader"
-    team.sort(key=lambda m: m.role != GridMember.Role.LEADER)
-    for member in team:
-        if member.role in excluded or not member.user.is_active:
-            continue
-        scope = scope_for(member.user, HANDLE)
-        if scope.covers(place.path) or grid.pk in scope.grid_ids:
-            return Destination(Level.GRID, grid=grid, handler=member.user,
-                               reason={"code": how, "grid": grid.name, "place": place.name,
-                                       "handler": str(member.user), "role": member.role})
-    if excluded:
-        return Destination(Level.COMMUNITY, reason={"code": "negative_list", "grid": grid.name,
-                                                    "category": category.name})
-    return Destination(Level.COMMUNITY, reason={"code": "no_handler", "grid": grid.name})
+def route(category: Category, place: Place, *, unmatched_address: str = "") -> Destination:
+    """Where a request goes. ``unmatched_address``: the caller's address named a house the
+    registry does not hold, and ``place`` is the nearest place found (its building or compound):
+    what the grid would answer goes to the community office, which finds the house."""
+    return Router().route(category, place, unmatched_address=unmatched_address)
+
+
+class Router:
+    """``route`` for many requests in one transaction (a hotline file): each place's grid, each
+    grid's team, each member's scope and each negative list is read once, and each (category,
+    place) is routed once."""
+
+    def __init__(self) -> None:
+        self._grids: dict[str, tuple[Grid | None, str]] = {}
+        self._teams: dict[int, list[GridMember]] = {}
+        self._scopes: dict[int, Scope] = {}
+        self._negative: dict[tuple[int, str], set[str]] = {}
+        self._routes: dict[tuple[int, int, str], Destination] = {}
+
+    def route(self, category: Category, place: Place, *, unmatched_address: str = "") -> Destination:
+        key = (category.pk, place.pk, unmatched_address[:100])
+        if key not in self._routes:
+            self._routes[key] = self._route(category, place, unmatched_address)
+        return self._routes[key]
+
+    def _route(self, category: Category, place: Place, unmatched_address: str) -> Destination:
+        if category.level == Level.DEPARTMENT:
+            return Destination(Level.DEPARTMENT, department=category.department,
+                               reason={"code": "department", "category": category.name,
+                                       "department": category.department})
+        if category.level in (Level.COMMUNITY, Level.STREET):
+            return Destination(category.level, reason={"code": f"{category.level}_category",
+                                                       "category": category.name})
+        if unmatched_address:
+            return Destination(Level.COMMUNITY, reason={"code": "address_unmatched", "place": place.name,
+                                                        "address": unmatched_address[:100]})
+        if place.path not in self._grids:
+            self._grids[place.path] = grid_of(place)
+        grid, how = self._grids[place.path]
+        if grid is None:
+            return Destination(Level.COMMUNITY, reason={"code": "no_grid", "place": place.name})
+        parent = place.path.rsplit("/", 2)[0] + "/"  # places of one unit share their ancestors
+        if (category.pk, parent) not in self._negative:
+            self._negative[(category.pk, parent)] = negative_roles(category, place.path)
+        excluded = self._negative[(category.pk, parent)]
+        for member in self._team(grid):
+            if member.role in excluded or not member.user.is_active:
+                continue
+            scope = self._scope(member.user)
+            if scope.covers(place.path) or grid.pk in scope.grid_ids:
+                return Destination(Level.GRID, grid=grid, handler=member.user,
+                                   reason={"code": how, "grid": grid.name, "place": place.name,
+                                           "handler": str(member.user), "role": member.role})
+        if excluded:
+            return Destination(Level.COMMUNITY, reason={"code": "negative_list", "grid": grid.name,
+                                                        "category": category.name})
+        return Destination(Level.COMMUNITY, reason={"code": "no_handler", "grid": grid.name})
+
+    def _team(self, grid: Grid) -> list[GridMember]:
+        if grid.pk not in self._teams:
+            team = list(grid.members.select_related("user").order_by("-role", "pk"))  # "member" < "leader"
+            team.sort(key=lambda m: m.role != GridMember.Role.LEADER)
+            self._teams[grid.pk] = team
+        return self._teams[grid.pk]
+
+    def _scope(self, user: Any) -> Scope:
+        if user.pk not in self._scopes:
+            self._scopes[user.pk] = scope_for(user, HANDLE)
+        return self._scopes[user.pk]
 
 
 def reason_text(reason: dict[str, Any]) -> str:
@@ -105,6 +149,8 @@ def reason_text(reason: dict[str, Any]) -> str:
         "shared_place_grid": _("%(place)s is shared by several grids; %(grid)s covers most of it, and "
                                "%(handler)s answers for it."),
         "no_grid": _("No grid covers %(place)s: the community office answers."),
+        "address_unmatched": _("The address “%(address)s” names a house not in the registry (nearest place: "
+                               "%(place)s): the community office finds the house and decides who answers."),
         "negative_list": _("“%(category)s” is on the negative list of %(grid)s's roles: the community office "
                            "answers."),
         "no_handler": _("Nobody in %(grid)s may handle requests now: the community office answers."),

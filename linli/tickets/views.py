@@ -27,7 +27,7 @@ from linli.places.models import Level as PlaceLevel
 from linli.places.models import Place, names_by_path
 from linli.places.rules import ancestor_paths
 from linli.tickets import actions, machine, routing
-from linli.tickets.access import DISPATCH, FOLLOW, HANDLE, SUBMIT, SUPERVISE, VIEW
+from linli.tickets.access import DISPATCH, FOLLOW, HANDLE, HOTLINE, SUBMIT, SUPERVISE, VIEW
 from linli.tickets.forms import (
     AssignForm,
     CloseForm,
@@ -84,7 +84,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/queue.html", {
         "page": page, "rows": _with_addresses(page), "tabs": tabs, "view": view, "query": query, "category": category,
         "categories": Category.objects.all(), "may_submit": may(user, SUBMIT),
-        "may_supervise": may(user, SUPERVISE), "now": timezone.now(),
+        "may_supervise": may(user, SUPERVISE), "may_hotline": may(user, HOTLINE), "now": timezone.now(),
     })
 
 
