@@ -100,6 +100,6 @@ declare(DutyItem, {VIEW: Reach(), CATALOGUE: PLACE})
 declare(Place, {SUBMIT: Reach(), HOTLINE: Reach()})
 # The street's mappings serve everyone who imports there; a file and its rows, only its author
 # while she may still import in that street.
-for model in (HotlineColumns, HotlineCategory):
-    declare(model, {HOTLINE: Reach()})
+declare(HotlineColumns, {HOTLINE: Reach()})
+declare(HotlineCategory, {HOTLINE: Reach()})
 declare(HotlineBatch, {HOTLINE: Author(place=Reach())})

@@ -202,8 +202,8 @@ def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar |
         ticket.created_at = start
     ticket.number = f"{timezone.localtime(start):%Y%m%d}-{ticket.pk:06d}"
     Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
-    _event(ticket, EventKind.SUBMITTED, acting_user, at=start, source=data.source,
-           **({"due_by": data.due_by.isoformat()} if data.due_by is not None else {}))
+    hotline_due: dict[str, Any] = {"due_by": data.due_by.isoformat()} if data.due_by is not None else {}
+    _event(ticket, EventKind.SUBMITTED, acting_user, at=start, source=data.source, **hotline_due)
     _event(ticket, EventKind.ROUTED, None, at=start, level=ticket.level, grid=ticket.grid_id,
            handler=ticket.handler_id, reason=destination.reason)
     audit.record("tickets.submit", actor=acting_user, obj=ticket,

@@ -131,10 +131,11 @@ class HotlineUploadForm(StyledForm):
         street = self.fields["street"]
         assert isinstance(street, forms.ModelChoiceField)  # noqa: S101 - declared above
         street.queryset = streets
-        street.label_from_instance = lambda place: place.name  # type: ignore[method-assign]
-        if len(streets) == 1:
+        street.label_from_instance = lambda place: place.name  # type: ignore[method-assign,assignment]
+        only = list(streets[:2])
+        if len(only) == 1:  # nothing to choose: the one street she imports for
             street.widget = forms.HiddenInput()
-            street.initial = streets[0].pk
+            street.initial = only[0].pk
         self.fields["file"].widget.attrs.update({"accept": ".xlsx,.xls,.csv,.txt", "class": "form-control"})
 
     def clean_file(self) -> Any:

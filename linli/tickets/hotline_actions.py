@@ -281,7 +281,7 @@ class Checker:
         elif not text:
             draft.problem(_("The hotline's category is empty."), "category_missing")
         else:
-            draft.problem(_("Choose what the hotline's category “%(text)s” means (Columns)."), "category_unmapped",
+            draft.problem(_("Say what the hotline's category “%(text)s” means, on the columns page."), "category_unmapped",
                           text=text)
         self._place(draft)
         return draft
@@ -628,7 +628,8 @@ def do_hotline_commit(batch: HotlineBatch, *, acting_user: Any, fingerprint: str
 
 
 # What an imported batch keeps of its rows: no caller's name, phone, words or address.
-KEPT = ("row", "ref", "status", "category_text", "place_label", "to", "problems", "number", "ticket")
+KEPT = ("row", "ref", "status", "at", "due", "category_text", "category", "place_label", "to", "problems", "number",
+        "ticket")
 
 
 def _record(rows: list[dict[str, Any]], numbers: dict[int, tuple[int, str]]) -> list[dict[str, Any]]:

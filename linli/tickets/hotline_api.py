@@ -38,26 +38,26 @@ Offset = Annotated[int, Field(ge=0, le=1_000_000)]
 Show = Literal["all", "ready", "attention", "imported", "skipped"]
 
 
-class MessageOut(Schema):
+class HotlineMessageOut(Schema):
     code: str
     zh: str
     en: str
 
 
-class ColumnOut(Schema):
+class HotlineColumnOut(Schema):
     index: int = Field(description="0-based column index")
     header: str
     field: str | None = Field(description="the request field it fills; null when not imported")
 
 
-class CategoryTextOut(Schema):
+class HotlineCategoryTextOut(Schema):
     text: str
     rows: int
     category: str | None = Field(description="the request category's code: decided, or guessed when not decided")
     decided: bool = Field(description="false: a guess, to be confirmed with /mapping")
 
 
-class RowOut(Schema):
+class HotlineRowOut(Schema):
     row: int = Field(description="the row number a spreadsheet shows")
     order: str = Field(description="the hotline's order number")
     status: Literal["ready", "attention", "imported", "skipped"]
@@ -71,8 +71,8 @@ class RowOut(Schema):
                                      "nearest place found")
     destination: str = Field(description="grid, community, street or department; empty when not ready")
     routing: str = Field(description="why it goes there, in the caller's language")
-    problems: list[MessageOut]
-    notes: list[MessageOut]
+    problems: list[HotlineMessageOut]
+    notes: list[HotlineMessageOut]
     request: str | None = Field(description="the request's number, once imported")
 
 
@@ -81,33 +81,33 @@ class HotlineOut(Schema):
     status: Literal["mapping", "preview", "committed", "stopped"]
     street: str = Field(description="the street's place code")
     file_name: str
-    columns: list[ColumnOut]
-    categories: list[CategoryTextOut]
+    columns: list[HotlineColumnOut]
+    categories: list[HotlineCategoryTextOut]
     counts: dict[str, int] = Field(description="rows, ready, attention, imported, skipped, office; created once "
                                                "imported")
     fingerprint: str = Field(description="what the import would file; pass it to /commit to import exactly that")
-    rows: list[RowOut]
+    rows: list[HotlineRowOut]
     rows_complete: bool = Field(description="false when the rows were cut at limit; page with offset")
 
 
-class MappingIn(Schema):
+class HotlineMappingIn(Schema):
     columns: dict[int, str] = Field(description="column index (0-based) → field: " + ", ".join(hotline.FIELDS))
     categories: dict[str, str | None] = Field(
         default_factory=dict, description="the hotline's category text → a request category's code (null: leave "
                                           "its rows for later)")
 
 
-class ChoiceIn(Schema):
+class HotlineChoiceIn(Schema):
     place_id: Id | None = Field(None, description="a house, or a unit, building or compound of the street")
     skip: bool = False
 
 
-class ChoicesIn(Schema):
-    rows: dict[int, ChoiceIn] = Field(description="row number → the place, or skip; {} puts the row back as the "
+class HotlineChoicesIn(Schema):
+    rows: dict[int, HotlineChoiceIn] = Field(description="row number → the place, or skip; {} puts the row back as the "
                                                   "file says")
 
 
-class CommitIn(Schema):
+class HotlineCommitIn(Schema):
     fingerprint: str = Field("", max_length=64, description="the preview's fingerprint; default: the last preview's")
 
 
@@ -176,7 +176,7 @@ def detail(request: HttpRequest, batch_id: Id, show: Show = "all", limit: Limit 
 @router.post("/{batch_id}/mapping", response={200: HotlineOut, **ERRORS},
              summary="Confirm the columns and what the category texts mean; the rows are checked again")
 @route(HOTLINE, model=HotlineBatch, kwarg="batch_id")
-def mapping(request: HttpRequest, batch_id: Id, payload: MappingIn) -> dict[str, Any]:
+def mapping(request: HttpRequest, batch_id: Id, payload: HotlineMappingIn) -> dict[str, Any]:
     user = api_user(request)
     batch = _batch(request, batch_id)
     by_code = {c.code: c for c in Category.objects.filter(active=True)}
@@ -192,7 +192,7 @@ def mapping(request: HttpRequest, batch_id: Id, payload: MappingIn) -> dict[str,
 @router.post("/{batch_id}/choices", response={200: HotlineOut, **ERRORS},
              summary="Choose the place of rows whose address matched no house, or skip rows")
 @route(HOTLINE, model=HotlineBatch, kwarg="batch_id")
-def choices(request: HttpRequest, batch_id: Id, payload: ChoicesIn) -> dict[str, Any]:
+def choices(request: HttpRequest, batch_id: Id, payload: HotlineChoicesIn) -> dict[str, Any]:
     user = api_user(request)
     batch = _batch(request, batch_id)
     wanted = [c.place_id for c in payload.rows.values() if c.place_id]
@@ -207,7 +207,7 @@ def choices(request: HttpRequest, batch_id: Id, payload: ChoicesIn) -> dict[str,
 @router.post("/{batch_id}/commit", response={200: HotlineOut, **ERRORS},
              summary="File every ready row as a request: all of them or none")
 @route(HOTLINE, model=HotlineBatch, kwarg="batch_id")
-def commit(request: HttpRequest, batch_id: Id, payload: CommitIn) -> dict[str, Any]:
+def commit(request: HttpRequest, batch_id: Id, payload: HotlineCommitIn) -> dict[str, Any]:
     """When the rows changed since the preview whose ``fingerprint`` is given, nothing is
     imported: the answer is the new preview (status ``preview``); send its fingerprint."""
     user = api_user(request)

@@ -22,7 +22,7 @@ from linli.core import audit
 from linli.core.access import PermissionDenied, may, route
 from linli.core.errors import bilingual, in_language
 from linli.core.http import denied
-from linli.imports.cells import cell_text, is_blank_row
+from linli.imports.cells import is_blank_row
 from linli.tickets import hotline_actions as steps
 from linli.tickets import routing
 from linli.tickets.access import HOTLINE
@@ -54,7 +54,7 @@ def hotline_index(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not may(user, HOTLINE):
         return denied(request)
-    streets = list(steps.streets_for(user))
+    streets = steps.streets_for(user)
     form = HotlineUploadForm(request.POST or None, request.FILES or None, streets=streets)
     status = 200
     if request.method == "POST":
@@ -71,7 +71,7 @@ def hotline_index(request: HttpRequest) -> HttpResponse:
                 return redirect("tickets:hotline_detail", pk=batch.pk)
         status = 422
     return render(request, "tickets/hotline/index.html", {
-        "form": form, "batches": steps.batches_for(user)[:20], "no_street": not streets}, status=status)
+        "form": form, "batches": steps.batches_for(user)[:20], "streets": list(streets[:2])}, status=status)
 
 
 @route(HOTLINE, model=HotlineBatch)
@@ -87,7 +87,7 @@ def hotline_columns(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _text(exc))
         return redirect("tickets:hotline_detail", pk=batch.pk)
     first = next((row for row in table.rows if not is_blank_row(row)), [])
-    samples = [cell_text(value)[:24] for value in first]
+    samples = [_sample(value) for value in first]
     form = HotlineColumnsForm(request.POST or None, headers=batch.headers, columns=steps.columns_of(batch),
                               samples=samples, texts=steps.category_texts(batch, table))
     if request.method == "POST" and form.is_valid():
@@ -107,6 +107,13 @@ def hotline_columns(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tickets/hotline/columns.html", context, status=422 if request.method == "POST" else 200)
 
 
+def _sample(value: Any) -> str:
+    """A cell of the first row as the user wrote it, to recognise the column by."""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return steps.words(value)[:30]
+
+
 @route(HOTLINE, model=HotlineBatch)
 @login_required
 def hotline_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -121,16 +128,22 @@ def hotline_detail(request: HttpRequest, pk: int) -> HttpResponse:
     chosen = [r for r in rows if show == "all" or r["status"] == show]
     page = Paginator(chosen, PER_PAGE).get_page(request.GET.get("page"))
     shown = _display(list(page))
-    fixable = [r["row"] for r in shown if r.get("fix") and batch.status == HotlineStatus.PREVIEW]
+    fixable = [r["row"] for r in shown if _editable(r) and batch.status == HotlineStatus.PREVIEW]
     context.update({
         "page": page, "rows": shown, "show": show, "query": f"show={show}",
-        "tabs": [{"key": k, "label": v, "count": len(rows) if k == "all" else batch.count(k)} for k, v in SHOW.items()],
+        "tabs": [{"key": k, "label": _("Filed orders") if k == steps.READY and batch.status == HotlineStatus.COMMITTED else v,
+                  "count": len(rows) if k == "all" else batch.count(k)} for k, v in SHOW.items()],
         "places": HotlinePlacesForm(rows=fixable), "fixable": ",".join(map(str, fixable)),
         "compounds": _compound_names(batch) if fixable else [],
     })
     if batch.status == HotlineStatus.PREVIEW:
         audit.record("tickets.hotline_view", actor=request.user, obj=batch, detail={"show": show})
     return render(request, "tickets/hotline/detail.html", context)
+
+
+def _editable(row: dict[str, Any]) -> bool:
+    """A row whose place can be chosen (its address matched no house), or that can be skipped."""
+    return bool(row.get("fix")) or row["status"] in (steps.ATTENTION, steps.SKIPPED)
 
 
 def _compound_names(batch: HotlineBatch) -> list[str]:
@@ -157,7 +170,18 @@ def _display(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row["category_label"] = category.label if category else ""
         row["route_text"] = routing.reason_text(row["route"]) if row.get("route") else ""
         row["to_label"] = Level(row["to"]).label if row.get("to") in Level.values else ""
+        row["editable"] = _editable(row)
+        row["meta"] = " · ".join(part for part in _meta(row) if part)
     return rows
+
+
+def _meta(row: dict[str, Any]) -> list[str]:
+    when, due = row["when"], row["due_when"]
+    category = row.get("category_text", "")
+    if category and row["category_label"]:
+        category = f"{category} → {row['category_label']}"
+    return [f"{when:%Y-%m-%d %H:%M}" if when else "",
+            _("hotline deadline %(due)s") % {"due": f"{due:%Y-%m-%d %H:%M}"} if due else "", category]
 
 
 def _back(batch: HotlineBatch, request: HttpRequest) -> HttpResponse:
@@ -171,7 +195,7 @@ def _back(batch: HotlineBatch, request: HttpRequest) -> HttpResponse:
 @login_required
 def hotline_places(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
-    fixable = {r["row"] for r in steps.preview_rows(batch) if r.get("fix")}
+    fixable = {r["row"] for r in steps.preview_rows(batch) if _editable(r)}
     posted = [int(n) for n in request.POST.get("rows", "").split(",") if n.strip().isdigit()]
     form = HotlinePlacesForm(request.POST, rows=[n for n in posted if n in fixable])
     if not form.is_valid():

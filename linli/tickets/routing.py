@@ -100,7 +100,8 @@ class Router:
             return Destination(category.level, reason={"code": f"{category.level}_category",
                                                        "category": category.name})
         if unmatched_address:
-            return Destination(Level.COMMUNITY, reason={"code": "address_unmatched", "place": place.name,
+            nearest = "".join(p.name for p in place.ancestors()[5:]) + place.name  # 玉兰苑3号楼1单元
+            return Destination(Level.COMMUNITY, reason={"code": "address_unmatched", "place": nearest,
                                                         "address": unmatched_address[:100]})
         if place.path not in self._grids:
             self._grids[place.path] = grid_of(place)

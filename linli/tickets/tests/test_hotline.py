@@ -430,3 +430,16 @@ def test_two_thousand_orders_are_checked_and_filed_in_well_under_a_minute(street
     total = time.perf_counter() - started
     assert outcome.created == 2000
     assert total < 60, f"checked in {checked:.1f} s, imported in {total:.1f} s"
+
+
+def test_the_demos_sample_export_shows_every_kind_of_row(street: Street, tmp_path: Any) -> None:
+    from django.core.management import call_command
+
+    path = tmp_path / "12345.xlsx"
+    call_command("hotline_sample", str(path), orders=16, stdout=io.StringIO())
+    batch = _confirm(_upload(street.street_officer, street, path.read_bytes()), street.street_officer,
+                     其他事项="other")
+    codes = {c for row in _rows(batch).values() for c in _codes(row)}
+    assert {"place_unmatched", "ref_twice", "date_invalid"} <= codes
+    assert batch.count("office") == 1 and batch.count(steps.READY) >= 10
+    assert any(n["code"] == "phone_dropped" for row in _rows(batch).values() for n in row["notes"])
