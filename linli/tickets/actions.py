@@ -174,8 +174,8 @@ def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar |
     if data.external_ref and Ticket.objects.filter(external_ref=data.external_ref).exists():
         raise _field_error("external_ref", _("This hotline order is already registered."), "duplicate_order")
     start = data.created_at or timezone.now()
-    destination = (router or routing.Router()).route(data.category, data.place,
-                                                     unmatched_address=data.unmatched_address)
+    router = router or routing.Router()
+    destination = router.route(data.category, data.place, unmatched_address=data.unmatched_address)
     respond_by, resolve_by, warn_at = _limits(data.category, start, calendar)
     if data.due_by is not None and data.due_by < resolve_by:
         # The hotline holds the street to its own deadline: the earlier promise counts.
@@ -188,7 +188,7 @@ def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar |
         person = acting_user.person
     ticket = Ticket(
         number=f"T{secrets.token_hex(8)}", token=secrets.token_urlsafe(18)[:24], category=data.category,
-        place=data.place, community_id=_community_id(data.place), path=data.place.path,
+        place=data.place, community_id=router.community_id(data.place), path=data.place.path,
         description=data.description, source=data.source, external_ref=data.external_ref,
         submitted_by=acting_user if _is_user(acting_user) else None, person=None if data.anonymous else person,
         contact_name="" if data.anonymous else data.contact_name,
@@ -197,11 +197,12 @@ def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar |
     )
     _apply(ticket, destination)
     ticket.save()
-    if data.created_at is not None:
-        Ticket.objects.filter(pk=ticket.pk).update(created_at=start)
-        ticket.created_at = start
     ticket.number = f"{timezone.localtime(start):%Y%m%d}-{ticket.pk:06d}"
-    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
+    if data.created_at is not None:  # the hotline's time of the call, not the moment it was typed in
+        ticket.created_at = start
+        Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, created_at=start)
+    else:
+        Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
     hotline_due: dict[str, Any] = {"due_by": data.due_by.isoformat()} if data.due_by is not None else {}
     _event(ticket, EventKind.SUBMITTED, acting_user, at=start, source=data.source, **hotline_due)
     _event(ticket, EventKind.ROUTED, None, at=start, level=ticket.level, grid=ticket.grid_id,
@@ -209,11 +210,6 @@ def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar |
     audit.record("tickets.submit", actor=acting_user, obj=ticket,
                  detail={"category": data.category.code, "source": data.source, "level": ticket.level})
     return ticket
-
-
-def _community_id(place: Place) -> int:
-    path = routing.community_path(place.path)
-    return place.pk if place.path == path else Place.objects.only("pk").get(path=path).pk
 
 
 # --- who may handle ------------------------------------------------------------------------------

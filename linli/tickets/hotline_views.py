@@ -134,7 +134,7 @@ def hotline_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tabs": [{"key": k, "label": _("Filed orders") if k == steps.READY and batch.status == HotlineStatus.COMMITTED else v,
                   "count": len(rows) if k == "all" else batch.count(k)} for k, v in SHOW.items()],
         "places": HotlinePlacesForm(rows=fixable), "fixable": ",".join(map(str, fixable)),
-        "compounds": _compound_names(batch) if fixable else [],
+        "compounds": _compound_names(batch, request.user) if fixable else [],
     })
     if batch.status == HotlineStatus.PREVIEW:
         audit.record("tickets.hotline_view", actor=request.user, obj=batch, detail={"show": show})
@@ -146,12 +146,13 @@ def _editable(row: dict[str, Any]) -> bool:
     return bool(row.get("fix")) or row["status"] in (steps.ATTENTION, steps.SKIPPED)
 
 
-def _compound_names(batch: HotlineBatch) -> list[str]:
+def _compound_names(batch: HotlineBatch, user: Any) -> list[str]:
+    """The compounds of the street in the user's area, offered as she types a place."""
     from linli.places.models import Level as PlaceLevel
     from linli.places.models import Place
 
-    return list(Place.objects.filter(path__startswith=batch.path, level=PlaceLevel.COMPOUND)
-                .order_by("name").values_list("name", flat=True)[:500])
+    return list(Place.objects.restrict(user, HOTLINE).filter(path__startswith=batch.path, level=PlaceLevel.COMPOUND)
+                .order_by("path").values_list("name", flat=True)[:500])
 
 
 def _display(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -84,6 +84,7 @@ class Router:
         self._scopes: dict[int, Scope] = {}
         self._negative: dict[tuple[int, str], set[str]] = {}
         self._routes: dict[tuple[int, int, str], Destination] = {}
+        self._communities: dict[str, int] = {}
 
     def route(self, category: Category, place: Place, *, unmatched_address: str = "") -> Destination:
         key = (category.pk, place.pk, unmatched_address[:100])
@@ -124,6 +125,15 @@ class Router:
             return Destination(Level.COMMUNITY, reason={"code": "negative_list", "grid": grid.name,
                                                         "category": category.name})
         return Destination(Level.COMMUNITY, reason={"code": "no_handler", "grid": grid.name})
+
+    def community_id(self, place: Place) -> int:
+        """The id of the community a place lies in (the place itself for a community)."""
+        path = community_path(place.path)
+        if place.path == path:
+            return place.pk
+        if path not in self._communities:
+            self._communities[path] = Place.objects.only("pk").get(path=path).pk
+        return self._communities[path]
 
     def _team(self, grid: Grid) -> list[GridMember]:
         if grid.pk not in self._teams:
