@@ -139,7 +139,7 @@ class HotlineUploadForm(StyledForm):
         self.fields["file"].widget.attrs.update({"accept": ".xlsx,.xls,.csv,.txt", "class": "form-control"})
 
     def clean_file(self) -> Any:
-        from linli.imports.reading import max_bytes
+        from linli.tickets.hotline_actions import max_bytes
 
         upload = self.cleaned_data["file"]
         if upload.size > max_bytes():

@@ -198,6 +198,11 @@ def deadline(value: Any, start: datetime.datetime, calendar: workcal.Calendar | 
             return workcal.add_hours(start, n * per_day, working=True, calendar=calendar)
         hours = n if unit.endswith(("时", "h")) else n * 24
         return start + datetime.timedelta(hours=hours)
+    bare_number = isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 1000
+    if bare_number or period is None and isinstance(value, str) and value_key(text).isdigit() and len(text) < 4:
+        # "3": days, working days or hours? The hotline's export says which; so must the file.
+        raise ValidationError(_("%(value)s is not a deadline; write a date and time (2026-12-08 18:00) or a "
+                                "period (3个工作日)."), code="due_by_format", params={"value": text})
     try:
         moment = cell_datetime(value)
     except ValidationError:

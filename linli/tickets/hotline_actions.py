@@ -36,6 +36,7 @@ from linli.core.errors import Bilingual, bilingual
 from linli.core.scope import Scope, scope_for
 from linli.core.text import strip_invisible
 from linli.core.validators import validate_phone
+from linli.imports import reading
 from linli.imports.actions import seal
 from linli.imports.cells import cell_text, clean_name, is_blank_row
 from linli.imports.fields import EMPTY_WORDS
@@ -62,6 +63,12 @@ OPEN = (HotlineStatus.MAPPING, HotlineStatus.PREVIEW)
 
 def max_rows() -> int:
     return int(getattr(settings, "LINLI_HOTLINE_MAX_ROWS", 5000))
+
+
+def max_bytes() -> int:
+    """A hotline export of 5,000 orders is well under a megabyte; the file is kept (sealed) until
+    it is imported, so it is held to less than what the people import allows."""
+    return min(reading.max_bytes(), int(getattr(settings, "LINLI_HOTLINE_MAX_BYTES", 10 * 1024 * 1024)))
 
 
 class HotlineRefused(ValidationError):
@@ -106,6 +113,9 @@ class Table:
 
 def read_table(data: bytes, file_name: str) -> Table:
     """The first sheet with the hotline's headers, through the imports app's hardened reader."""
+    if len(data) > max_bytes():
+        raise ImportFileError(_("The file is larger than %(mb)d MB; split it into several files."),
+                              code="file_too_large", params={"mb": max_bytes() // (1024 * 1024)})
     for sheet in read_file(data, file_name):
         index = find_header_row(sheet.rows, hotline.TABLE)
         if index is None:
@@ -381,7 +391,7 @@ class Checker:
         try:
             actions.check_new(data, self.user)
         except ValidationError as exc:
-            row["problems"] = [_row_error(e) for e in _each(exc)]
+            row["problems"] = [bilingual(e) for e in _each(exc)]
         except PermissionDenied:
             row["problems"] = [_message(_("You may not file requests about %(place)s."), "place_denied",
                                         place=place.name)]
@@ -446,10 +456,6 @@ def _each(error: ValidationError) -> list[ValidationError]:
     if hasattr(error, "error_dict"):
         return [e for errors in error.error_dict.values() for e in errors]
     return list(error.error_list)
-
-
-def _row_error(error: ValidationError) -> dict[str, str]:
-    return bilingual(error)
 
 
 def check(batch: HotlineBatch, user: Any, table: Table | None = None) -> Checked:

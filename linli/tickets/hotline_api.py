@@ -23,7 +23,6 @@ from ninja.responses import Status
 from linli.core import audit
 from linli.core.access import allows, get_or_404, route
 from linli.core.api_auth import ERRORS, Id, api_user
-from linli.imports.reading import max_bytes
 from linli.places.models import Level as PlaceLevel
 from linli.places.models import Place
 from linli.tickets import hotline, routing
@@ -82,7 +81,8 @@ class HotlineOut(Schema):
     street: str = Field(description="the street's place code")
     file_name: str
     columns: list[HotlineColumnOut]
-    categories: list[HotlineCategoryTextOut]
+    categories: list[HotlineCategoryTextOut] = Field(description="while status is mapping: the file's category "
+                                                                 "texts, each with its meaning or a guess")
     counts: dict[str, int] = Field(description="rows, ready, attention, imported, skipped, office; created once "
                                                "imported")
     fingerprint: str = Field(description="what the import would file; pass it to /commit to import exactly that")
@@ -135,7 +135,7 @@ def _out(batch: HotlineBatch, user: Any, *, show: str = "all", limit: int = ROW_
     batch = HotlineBatch.objects.select_related("street").get(pk=batch.pk)
     codes = dict(Category.objects.values_list("pk", "code"))
     columns = steps.columns_of(batch)
-    texts = steps.category_texts(batch) if batch.status in steps.OPEN else []
+    texts = steps.category_texts(batch) if batch.status == HotlineStatus.MAPPING else []
     rows = [r for r in steps.preview_rows(batch) if show == "all" or r["status"] == show]
     if batch.status == HotlineStatus.PREVIEW:
         audit.record("tickets.hotline_view", actor=user, obj=batch, detail={"channel": "api", "offset": offset})
@@ -158,9 +158,9 @@ def upload(request: HttpRequest, street: Form[str], file: File[UploadedFile]) ->
     ``preview``); otherwise status ``mapping`` with the guessed columns and categories."""
     user = api_user(request)
     place = get_or_404(Place.objects.filter(level=PlaceLevel.STREET), user, HOTLINE, code=street[:32])
-    if file.size is not None and file.size > max_bytes():
+    if file.size is not None and file.size > steps.max_bytes():
         raise ValidationError(_("The file is larger than %(mb)d MB; split it into several files."),
-                              code="file_too_large", params={"mb": max_bytes() // (1024 * 1024)})
+                              code="file_too_large", params={"mb": steps.max_bytes() // (1024 * 1024)})
     batch = steps.do_hotline_upload(acting_user=user, street=place, file_name=file.name or "upload",
                                     data=file.read())
     return Status(201, _out(batch, user))

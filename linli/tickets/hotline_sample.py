@@ -1,5 +1,5 @@
 """Exports of the 12345 hotline as a city's system writes them, for the tests and the demo
-(``linli hotline_sample``): a merged title row, the header row, one work order a row, times as
+(``linli hotline_sample``, and the file ``linli demo`` leaves in its data directory): a merged title row, the header row, one work order a row, times as
 Excel date cells or as text, addresses written the ways callers and operators write them."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import xlsxwriter
@@ -103,14 +104,14 @@ SAMPLE_ORDERS = [
 ]
 
 
-def sample(street: Place, n: int = 40, seed: int = 12345) -> list[list[Any]]:
-    """``n`` orders about houses of ``street``, with what real exports also hold: an address
-    nobody can place, a room that does not exist, an order twice, a masked phone, a time typed
-    wrong."""
+def sample(area: Place, n: int = 40, seed: int = 12345) -> list[list[Any]]:
+    """``n`` orders about houses of ``area`` (a street or a community), with what real exports
+    also hold: an address nobody can place, a room that does not exist, an order twice, a masked
+    phone, a time typed wrong."""
     import random
 
     rng = random.Random(seed)  # noqa: S311 - sample data, not secrets
-    homes = list(Place.objects.filter(path__startswith=street.path, level=Level.HOUSE).order_by("path")[:5000])
+    homes = list(Place.objects.filter(path__startswith=area.path, level=Level.HOUSE).order_by("path")[:5000])
     homes = rng.sample(homes, min(len(homes), n))
     now = timezone.localtime().replace(tzinfo=None, microsecond=0)
     rows = []
@@ -128,3 +129,18 @@ def sample(street: Place, n: int = 40, seed: int = 12345) -> list[list[Any]]:
         rows[4][4] = "139****5678"  # the hotline masked the phone
         rows[5][2] = "2026年13月1日"  # a time typed wrong
     return rows
+
+
+def write_demo_export() -> Path | None:
+    """The demo's 12345 export about the first community, in the data directory; None when the
+    demo has no community."""
+    from django.conf import settings
+
+    community = Place.objects.filter(level=Level.COMMUNITY).order_by("code").first()
+    if community is None:
+        return None
+    folder = Path(settings.DATA_DIR) / "hotline"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"12345热线工单_{community.name}.xlsx"
+    path.write_bytes(xlsx_export(sample(community, 40)))
+    return path

@@ -289,9 +289,10 @@ def test_the_call_time_starts_the_limits_and_the_hotline_deadline_counts(street:
     due = called + datetime.timedelta(hours=3)
     data = xlsx_export([order(1, where(house).address(), at=called, due=due.strftime("%Y-%m-%d %H:%M")),
                         order(2, where(house).address(), at=called, due="3个工作日"),
-                        order(3, where(house).address(), at=called, due="明天吧")])
+                        order(3, where(house).address(), at=called, due="明天吧"),
+                        order(4, where(house).address(), at=called, due=5)])  # days? working days? hours?
     batch = _confirm(_upload(street.secretary, street, data), street.secretary)
-    assert _codes(_rows(batch)[5]) == ["due_by_format"]
+    assert _codes(_rows(batch)[5]) == ["due_by_format"] and _codes(_rows(batch)[6]) == ["due_by_format"]
     steps.do_hotline_commit(batch, acting_user=street.secretary)
     first, second = (Ticket.objects.get(external_ref=f"2026120300{n:04d}") for n in (1, 2))
     shanghai = hotline.HOTLINE_TZ
@@ -353,6 +354,11 @@ def test_files_that_are_not_hotline_exports_are_refused(street: Street, settings
     with pytest.raises(ImportFileError) as refused:
         _upload(street.secretary, street, b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, name="工单.xlsx")
     assert refused.value.code == "file_not_workbook"
+    settings.LINLI_HOTLINE_MAX_BYTES = 1000
+    with pytest.raises(ImportFileError) as refused:
+        _upload(street.secretary, street, xlsx_export([order(n, "玉兰苑") for n in range(3)]))
+    assert refused.value.code == "file_too_large"
+    settings.LINLI_HOTLINE_MAX_BYTES = 10 * 1024 * 1024
     settings.LINLI_HOTLINE_MAX_ROWS = 2
     with pytest.raises(ImportFileError) as refused:
         _upload(street.secretary, street, xlsx_export([order(n, "玉兰苑") for n in range(3)]))
