@@ -222,6 +222,7 @@ class Checked:
     rows: list[dict[str, Any]]
     ready: dict[int, actions.NewTicket] = field(default_factory=dict)  # row number → the request to file
     router: routing.Router = field(default_factory=routing.Router)  # the routes found, for the import
+    calendar: workcal.Calendar = field(default_factory=workcal.Calendar)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -254,6 +255,8 @@ class Checker:
         self.categories = Category.objects.in_bulk([pk for pk in decided.values() if pk])
         self.category_of = {key: self.categories.get(pk) if pk else None for key, pk in decided.items()}
         self.router = routing.Router()
+        # the working calendar around today, read once: calls of the past year, limits of the next
+        self.calendar = workcal.Calendar.load(self.now.date() - datetime.timedelta(days=400), days=800)
 
     def value(self, cells: list[Any], code: str) -> Any:
         return _cell(cells, self.columns.get(code))
@@ -263,10 +266,9 @@ class Checker:
                   for offset, cells in enumerate(self.table.rows) if not is_blank_row(cells)]
         self._mark_known(drafts)
         places = Place.objects.in_bulk({d.place_id for d in drafts if d.place_id})
-        calendar = self._calendar(drafts)
-        checked = Checked([], router=self.router)
+        checked = Checked([], router=self.router, calendar=self.calendar)
         for draft in drafts:
-            data = self._finish(draft, places, calendar)
+            data = self._finish(draft, places)
             if data is not None:
                 checked.ready[draft.row["row"]] = data
             checked.rows.append(draft.row)
@@ -317,7 +319,7 @@ class Checker:
             draft.problems.append(bilingual(exc))
             return
         try:
-            draft.due = hotline.deadline(self.value(draft.cells, "due_by"), draft.at)
+            draft.due = hotline.deadline(self.value(draft.cells, "due_by"), draft.at, self.calendar)
         except ValidationError as exc:
             draft.problems.append(bilingual(exc))
             return
@@ -363,13 +365,8 @@ class Checker:
             else:
                 first[ref] = draft.row["row"]
 
-    def _calendar(self, drafts: list[_Draft]) -> workcal.Calendar:
-        starts = [d.at for d in drafts if d.at is not None]
-        first = min(starts).date() if starts else self.now.date()
-        return workcal.Calendar.load(first, days=(self.now.date() - first).days + 400)
-
     # --- one row, against the registry and the user's rights --------------------------------------
-    def _finish(self, draft: _Draft, places: dict[int, Place], calendar: workcal.Calendar) -> actions.NewTicket | None:
+    def _finish(self, draft: _Draft, places: dict[int, Place]) -> actions.NewTicket | None:
         row = draft.row
         place = places.get(draft.place_id) if draft.place_id else None
         if draft.place_id and place is None:
@@ -619,9 +616,7 @@ def do_hotline_commit(batch: HotlineBatch, *, acting_user: Any, fingerprint: str
         return Outcome(batch, changed=True)
     if not checked.ready:
         raise _refuse(_("No row is ready to import."), "nothing_ready")
-    first = min(d.created_at for d in checked.ready.values() if d.created_at is not None)
-    calendar = workcal.Calendar.load(first.date(), days=(timezone.now().date() - first.date()).days + 400)
-    numbers = {number: _file(number, data, acting_user, calendar, checked.router)
+    numbers = {number: _file(number, data, acting_user, checked.calendar, checked.router)
                for number, data in checked.ready.items()}
     counts = {**checked.counts, "created": len(numbers)}
     HotlineBatch.objects.filter(pk=batch.pk).update(
