@@ -117,5 +117,53 @@ def cell_date(value: Any) -> datetime.date | None:
     return _real_date(int(match["y"]), int(match["m"]), int(match["d"]), raw)
 
 
+_DATETIME_TEXT = re.compile(
+    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*T?\s*(?P<H>\d{1,2})\s*[:：时点]\s*(?P<M>\d{1,2})?\s*分?"
+    r"(?:\s*[:：]?\s*(?P<S>\d{1,2})(?:\.\d+)?\s*秒?)?)?"
+)
+_SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?")
+
+
+def _time_of(match: re.Match[str], raw: str) -> datetime.time:
+    try:
+        return datetime.time(int(match["H"] or 0), int(match["M"] or 0), int(match["S"] or 0))
+    except ValueError:
+        raise ValidationError(_("%(value)s is not a real time of day."), code="time_invalid",
+                              params={"value": raw}) from None
+
+
+def cell_datetime(value: Any) -> datetime.datetime | None:
+    """A date-and-time cell, or one typed as text as Chinese exports write it: 2026-12-03
+    09:15:00, 2026/12/3 9:15, 2026年12月3日 9时15分, an Excel serial number (46359.385) in a cell
+    not formatted as a date. A date alone is its midnight. Naive (the caller knows the zone);
+    empty gives None; anything else raises a ValidationError."""
+    if isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time())
+    raw = cell_text(value)
+    if not raw:
+        return None
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif _SERIAL_TEXT.fullmatch(raw):
+        number = float(raw)
+    if number is not None:
+        day = _date_from_number(number, raw)
+        if number >= 19000101:  # 20261203 typed as a number: a date, no time
+            return datetime.datetime.combine(day, datetime.time())
+        seconds = round((number - int(number)) * 86400)
+        return datetime.datetime.combine(day, datetime.time()) + datetime.timedelta(seconds=min(seconds, 86399))
+    match = _DATETIME_TEXT.fullmatch(raw) or _DATE_DIGITS.fullmatch(raw)
+    if match is None:
+        raise ValidationError(_("%(value)s is not a date and time; write it as 2026-12-03 09:15."),
+                              code="datetime_format", params={"value": raw})
+    day = _real_date(int(match["y"]), int(match["m"]), int(match["d"]), raw)
+    at = _time_of(match, raw) if "H" in match.groupdict() else datetime.time()
+    return datetime.datetime.combine(day, at)
+
+
 def is_blank_row(row: list[Any]) -> bool:
     return all(cell_text(v) == "" for v in row)

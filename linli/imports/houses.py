@@ -112,6 +112,7 @@ class HouseIndex:
         self.compound_names: dict[int, str] = {}
         self.buildings: dict[int, dict[str, _Building]] = {}  # compound id → building key → building
         self.rooms: dict[int, dict[str, HouseRef]] = {}  # unit id → room key → house
+        self.paths: dict[int, str] = {}  # compound, building and unit id → place path
         self._outside: dict[str, bool] = {}
         self._load()
 
@@ -125,6 +126,8 @@ class HouseIndex:
         unit_parent: dict[int, int] = {}
         for pk, parent, level, name, number, path, code in rows.iterator(chunk_size=5000):
             names[path] = name
+            if level != Level.HOUSE:
+                self.paths[pk] = path
             if level == Level.COMPOUND:
                 self.compounds.setdefault(compound_key(name), []).append(pk)
                 self.compound_names[pk] = name

@@ -12,6 +12,9 @@
 - ``tickets.deliver``: a volunteer's deliveries for quarantined households: those of the
   communities where she holds the role (a role on a grid or a compound counts for its whole
   community), while they wait for a volunteer or once she took them (decision 0018).
+- ``tickets.hotline``: import the 12345 hotline's work orders for the places of one's area
+  (the community and the street office); the street's remembered column and category mappings
+  are shared by everyone who imports there, an uploaded file only by its author.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ from linli.tickets.models import (
     Delivery,
     DeliveryStatus,
     DutyItem,
+    HotlineBatch,
+    HotlineCategory,
+    HotlineColumns,
     Ticket,
     TicketEvent,
     TicketPhoto,
@@ -51,6 +57,7 @@ COMMUNITY_DEPTH = 5  # province/city/district/street/community/
 SUBMIT, FOLLOW, VIEW, HANDLE = "tickets.submit", "tickets.follow", "tickets.view", "tickets.handle"
 DISPATCH, SUPERVISE, CATALOGUE = "tickets.dispatch", "tickets.supervise", "tickets.catalogue"
 DELIVER = "tickets.deliver"
+HOTLINE = "tickets.hotline"
 
 register_actions({
     SUBMIT: _("file requests about one's own house and its public places, or for residents of one's area"),
@@ -61,6 +68,7 @@ register_actions({
     SUPERVISE: _("supervise overdue requests and read the three rates of one's area"),
     CATALOGUE: _("edit request categories, time limits, the working calendar and duty lists"),
     DELIVER: _("take and deliver groceries and medicine to quarantined households of one's community"),
+    HOTLINE: _("import the 12345 hotline's work orders for one's area"),
 })
 
 class TicketScope(Policy):
@@ -158,5 +166,11 @@ for model in (Category, CalendarDay):
 # A grid worker reads her street's lists (above her grid: reach); the street keeps them.
 declare(DutyItem, {VIEW: Reach(), CATALOGUE: PLACE})
 # A resident reaches her building and compound from her house: the public places she may report;
-# the street office keeps the duty lists of its street.
-declare(Place, {SUBMIT: Reach(), CATALOGUE: PLACE})
+# the street office keeps the duty lists of its street; a community office reaches its street:
+# the street whose hotline exports it imports.
+declare(Place, {SUBMIT: Reach(), CATALOGUE: PLACE, HOTLINE: Reach()})
+# The street's mappings serve everyone who imports there; a file and its rows, only its author
+# while she may still import in that street.
+declare(HotlineColumns, {HOTLINE: Reach()})
+declare(HotlineCategory, {HOTLINE: Reach()})
+declare(HotlineBatch, {HOTLINE: Author(place=Reach())})

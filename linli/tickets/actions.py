@@ -137,6 +137,8 @@ class NewTicket:
     photos: Sequence[bytes] = field(default_factory=list)  # as uploaded: checked and re-encoded here
     media_url: str = ""  # a link to a photo an Open311 client sent: kept as text, never opened
     items: list[str] = field(default_factory=list)  # a shopping list, for a delivery
+    due_by: datetime.datetime | None = None  # the hotline's own deadline, when earlier than the catalogue's
+    unmatched_address: str = ""  # the caller's address, when it names no house of the registry
 
 
 def under_home_quarantine(place: Place) -> bool:
@@ -180,6 +182,8 @@ def check_new(data: NewTicket, acting_user: Any) -> None:
         raise _field_error("items", _("A shopping list goes with a delivery of groceries or medicine."), "not_delivery")
     if data.created_at is not None and data.created_at > timezone.now() + datetime.timedelta(minutes=5):
         raise _field_error("created_at", _("The time lies in the future."), "future")
+    if data.due_by is not None and data.due_by < (data.created_at or timezone.now()):
+        raise _field_error("due_by", _("The deadline lies before the request was made."), "due_before")
     data.media_url = _media_url(data.media_url)
 
 
@@ -221,22 +225,30 @@ def _fix_photos(ticket: Ticket, uploads: Sequence[bytes]) -> list[CleanPhoto]:
 
 
 @transaction.atomic
-def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar | None = None) -> Ticket:
+def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar | None = None,
+              router: routing.Router | None = None) -> Ticket:
     """File a request: check it, route it by its place, set its limits, and tell the resident
-    its number."""
+    its number. ``calendar`` and ``router`` serve many requests filed in one transaction."""
     check_new(data, acting_user)
     if data.external_ref and Ticket.objects.filter(external_ref=data.external_ref).exists():
         raise _field_error("external_ref", _("This hotline order is already registered."), "duplicate_order")
     pictures = clean_photos(data.photos, limit=MAX_PHOTOS)  # before anything is written
     start = data.created_at or timezone.now()
-    destination = routing.route(data.category, data.place)
+    router = router or routing.Router(batch=False)
+    destination = router.route(data.category, data.place, unmatched_address=data.unmatched_address)
     respond_by, resolve_by, warn_at = _limits(data.category, start, calendar)
+    if data.due_by is not None and data.due_by < resolve_by:
+        # The hotline holds the street to its own deadline: the earlier promise counts.
+        resolve_by = data.due_by
+        if respond_by > resolve_by:
+            respond_by = resolve_by
+            warn_at = start + (respond_by - start) * settings.LINLI_TICKET_WARN_SHARE
     person_id = data.person.pk if data.person is not None else None
     if person_id is None and data.source == Source.APP:
         person_id = getattr(acting_user, "person_id", None)
     ticket = Ticket(
         number=f"T{secrets.token_hex(8)}", token=secrets.token_urlsafe(18)[:24], category=data.category,
-        place=data.place, community_id=_community_id(data.place), path=data.place.path,
+        place=data.place, community_id=router.community_id(data.place), path=data.place.path,
         description=data.description, source=data.source, external_ref=data.external_ref,
         submitted_by=acting_user if _is_user(acting_user) else None, person_id=None if data.anonymous else person_id,
         contact_name="" if data.anonymous else data.contact_name,
@@ -250,8 +262,9 @@ def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar |
     ticket.created_at = start if data.created_at is not None else ticket.created_at
     Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, created_at=ticket.created_at)
     actor = acting_user if _is_user(acting_user) and not data.anonymous else None  # anonymous: no name in the history
+    hotline_due: dict[str, Any] = {"due_by": data.due_by.isoformat()} if data.due_by is not None else {}
     submitted = TicketEvent(ticket=ticket, kind=EventKind.SUBMITTED, actor=actor, at=start,
-                            detail={"source": data.source})
+                            detail={"source": data.source, **hotline_due})
     lines = [submitted]
     if data.media_url:
         # Kept as text for the office, never fetched (see _media_url).
@@ -278,11 +291,6 @@ def clean_items(lines: Iterable[object]) -> list[str]:
     if len(items) > MAX_ITEMS:
         raise _field_error("items", _("At most %(n)s lines in the shopping list."), "too_many_items", n=MAX_ITEMS)
     return items
-
-
-def _community_id(place: Place) -> int:
-    path = routing.community_path(place.path)
-    return place.pk if place.path == path else Place.objects.only("pk").get(path=path).pk
 
 
 # --- who may handle ------------------------------------------------------------------------------

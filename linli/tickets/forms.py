@@ -216,3 +216,85 @@ class DutyItemForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.all()  # type: ignore[attr-defined]
         self.fields["sort_key"].widget.attrs["inputmode"] = "numeric"
+# --- the 12345 hotline's exports ------------------------------------------------------------------
+
+class HotlineUploadForm(StyledForm):
+    street = forms.ModelChoiceField(label=_("Street"), queryset=Place.objects.none(), empty_label=None)
+    file = forms.FileField(label=_("The hotline's export"),
+                           help_text=_("Excel (.xlsx, .xls) or CSV (UTF-8, GBK/GB18030 or Unicode text), as the "
+                                       "hotline's system exports it."))
+
+    def __init__(self, *args: Any, streets: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        street = self.fields["street"]
+        assert isinstance(street, forms.ModelChoiceField)  # noqa: S101 - declared above
+        street.queryset = streets
+        street.label_from_instance = lambda place: place.name  # type: ignore[method-assign,assignment]
+        only = list(streets[:2])
+        if len(only) == 1:  # nothing to choose: the one street she imports for
+            street.widget = forms.HiddenInput()
+            street.initial = only[0].pk
+        self.fields["file"].widget.attrs.update({"accept": ".xlsx,.xls,.csv,.txt", "class": "form-control"})
+
+    def clean_file(self) -> Any:
+        from linli.tickets.hotline_actions import max_bytes
+
+        upload = self.cleaned_data["file"]
+        if upload.size > max_bytes():
+            raise forms.ValidationError(_("The file is larger than %(mb)d MB; split it into several files."),
+                                        code="file_too_large", params={"mb": max_bytes() // (1024 * 1024)})
+        return upload
+
+
+class HotlineColumnsForm(StyledForm):
+    """One select per column of the export, and one per category text of the file."""
+
+    def __init__(self, *args: Any, headers: list[str], columns: dict[int, str], samples: list[str],
+                 texts: list[Any], **kwargs: Any) -> None:
+        from linli.tickets import hotline
+
+        super().__init__(*args, **kwargs)
+        fields = [("", _("— not imported —")), *((c.code, c.label) for c in hotline.COLUMNS)]
+        self.headers, self.samples, self.texts = headers, samples, texts
+        for i, header in enumerate(headers):
+            self.fields[f"c{i}"] = self.style(forms.ChoiceField(
+                label=header or _("(no header)"), choices=fields, required=False, initial=columns.get(i, "")))
+        categories = [("", _("— leave these rows for later —")),
+                      *((c.pk, c.label) for c in Category.objects.filter(active=True))]
+        for n, text in enumerate(texts):
+            self.fields[f"k{n}"] = self.style(forms.TypedChoiceField(
+                label=text.text, choices=categories, required=False, coerce=int, empty_value=None,
+                initial=text.category_id or ""))
+
+    def column_fields(self) -> list[tuple[Any, str]]:
+        return [(self[f"c{i}"], self.samples[i] if i < len(self.samples) else "") for i in range(len(self.headers))]
+
+    def category_fields(self) -> list[tuple[Any, Any]]:
+        return [(self[f"k{n}"], text) for n, text in enumerate(self.texts)]
+
+    def columns(self) -> dict[int, str]:
+        return {i: code for i in range(len(self.headers)) if (code := self.cleaned_data.get(f"c{i}"))}
+
+    def categories(self) -> dict[str, Category | None]:
+        chosen = Category.objects.in_bulk([pk for n in range(len(self.texts))
+                                           if (pk := self.cleaned_data.get(f"k{n}"))])
+        return {text.text: chosen.get(self.cleaned_data.get(f"k{n}") or 0) for n, text in enumerate(self.texts)}
+
+
+class HotlinePlacesForm(StyledForm):
+    """For each row whose address matched no house: the address as it should read, or skip it."""
+
+    def __init__(self, *args: Any, rows: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for number in rows:
+            self.fields[f"p{number}"] = self.style(forms.CharField(
+                label=_("Place of row %(row)s") % {"row": number}, max_length=200, required=False))
+            self.fields[f"s{number}"] = self.style(forms.BooleanField(
+                label=_("Skip row %(row)s") % {"row": number}, required=False))
+
+    def addresses(self) -> dict[int, str]:
+        return {n: text for n in self.rows if (text := self.cleaned_data.get(f"p{n}", "").strip())}
+
+    def skipped(self) -> list[int]:
+        return [n for n in self.rows if self.cleaned_data.get(f"s{n}")]

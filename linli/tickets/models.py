@@ -446,3 +446,100 @@ class Delivery(PlaceScopedModel):
     @property
     def unfinished(self) -> bool:
         return self.status in UNFINISHED_DELIVERY
+
+# --- the 12345 hotline's exports ---------------------------------------------------------------------
+
+class HotlineColumns(PlaceScopedModel):
+    """How one layout of the hotline's export (its set of headers) maps to a request's fields,
+    remembered for the street (``path``) and applied to the next file of that layout."""
+
+    headers_key = models.CharField(max_length=64)
+    headers = models.JSONField(_("headers"), default=list)
+    mapping = models.JSONField(_("columns"), default=dict)  # header key → field code
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("hotline column mapping")
+        verbose_name_plural = _("hotline column mappings")
+        ordering = ["path", "-updated_at"]
+        indexes = [path_index("hotline_columns_path")]
+        constraints = [
+            models.UniqueConstraint(fields=["path", "headers_key"], name="hotline_columns_once",
+                                    violation_error_message=_("This layout is already mapped for the street.")),
+        ]
+
+    def __str__(self) -> str:
+        return "、".join(str(h) for h in self.headers[:6])
+
+
+class HotlineCategory(PlaceScopedModel):
+    """What one of the hotline's category texts ("城乡建设-物业管理") means in the street's
+    catalogue, remembered for the street (``path``)."""
+
+    text_key = models.CharField(max_length=100)
+    text = models.CharField(_("hotline category"), max_length=100)
+    category = models.ForeignKey(Category, verbose_name=_("request category"), on_delete=models.CASCADE,
+                                 related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("hotline category mapping")
+        verbose_name_plural = _("hotline category mappings")
+        ordering = ["path", "text_key"]
+        indexes = [path_index("hotline_category_path")]
+        constraints = [
+            models.UniqueConstraint(fields=["path", "text_key"], name="hotline_category_once",
+                                    violation_error_message=_("This hotline category is already mapped for the "
+                                                              "street.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text} → {self.category}"
+
+
+class HotlineStatus(models.TextChoices):
+    MAPPING = "mapping", _("waiting for the columns to be confirmed")
+    PREVIEW = "preview", _("checked: waiting to be imported")
+    COMMITTED = "committed", _("imported")
+    STOPPED = "stopped", _("stopped")
+
+
+class HotlineBatch(PlaceScopedModel):
+    """One uploaded export of the hotline, from upload to import (``path``: the street's). The
+    file and the checked rows hold callers' names and phones: both are sealed, and both are
+    deleted once the batch is imported or stopped."""
+
+    street = models.ForeignKey("places.Place", verbose_name=_("street"), on_delete=models.PROTECT,
+                               related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("file name"), max_length=200)
+    file_size = models.PositiveIntegerField(default=0)
+    file_sha256 = models.CharField(max_length=64)
+    content = EncryptedTextField()  # base64 of the uploaded bytes
+    sheet = models.CharField(max_length=100, blank=True)
+    header_row = models.PositiveIntegerField(default=0)  # 0-based
+    headers = models.JSONField(default=list)
+    columns = models.JSONField(default=dict)  # column index (as text) → field code
+    categories = models.JSONField(default=dict)  # this file's category text keys → category id or null
+    choices = models.JSONField(default=dict)  # row number (as text) → {"place": id} or {"skip": true}
+    status = models.CharField(_("status"), max_length=12, choices=HotlineStatus.choices,
+                              default=HotlineStatus.MAPPING)
+    preview = EncryptedTextField()  # the checked rows, as JSON
+    counts = models.JSONField(default=dict)  # rows, ready, attention, imported, skipped, office, created
+    fingerprint = models.CharField(max_length=64, blank=True)  # of the rows ready at the last check
+    checked_at = models.DateTimeField(null=True, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hotline import")
+        verbose_name_plural = _("hotline imports")
+        ordering = ["-pk"]
+        indexes = [path_index("hotline_batch_path")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name}"
+
+    def count(self, key: str) -> int:
+        return int(self.counts.get(key, 0))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from linli.tickets import catalogue_views, views
+from linli.tickets import catalogue_views, hotline_views, views
 
 app_name = "tickets"
 urlpatterns = [
@@ -18,6 +18,12 @@ urlpatterns = [
     path("duties/", catalogue_views.duties, name="duties"),
     path("duties/<int:pk>/", catalogue_views.duty_edit, name="duty_edit"),
     path("duties/<int:pk>/remove/", catalogue_views.duty_remove, name="duty_remove"),
+    path("hotline/", hotline_views.hotline_index, name="hotline"),
+    path("hotline/<int:pk>/", hotline_views.hotline_detail, name="hotline_detail"),
+    path("hotline/<int:pk>/columns/", hotline_views.hotline_columns, name="hotline_columns"),
+    path("hotline/<int:pk>/places/", hotline_views.hotline_places, name="hotline_places"),
+    path("hotline/<int:pk>/commit/", hotline_views.hotline_commit, name="hotline_commit"),
+    path("hotline/<int:pk>/stop/", hotline_views.hotline_stop, name="hotline_stop"),
     path("<int:pk>/", views.ticket_detail, name="detail"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("<int:pk>/assign/", views.assign, name="assign"),

@@ -29,7 +29,16 @@ from linli.places.models import Level as PlaceLevel
 from linli.places.models import Place
 from linli.places.rules import ancestor_paths
 from linli.tickets import actions, machine, routing
-from linli.tickets.access import CATALOGUE, DISPATCH, FOLLOW, HANDLE, SUBMIT, SUPERVISE, VIEW
+from linli.tickets.access import (
+    CATALOGUE,
+    DISPATCH,
+    FOLLOW,
+    HANDLE,
+    HOTLINE,
+    SUBMIT,
+    SUPERVISE,
+    VIEW,
+)
 from linli.tickets.addresses import short_addresses
 from linli.tickets.forms import (
     AssignForm,
@@ -102,7 +111,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/queue.html", {
         "page": page, "rows": _with_addresses(page), "tabs": tabs, "view": view, "query": query, "category": category,
         "categories": Category.objects.all(), "may_submit": may(user, SUBMIT),
-        "may_supervise": may(user, SUPERVISE), "may_catalogue": may(user, CATALOGUE), "now": timezone.now(),
+        "may_supervise": may(user, SUPERVISE), "may_catalogue": may(user, CATALOGUE), "may_hotline": may(user, HOTLINE),
+        "now": timezone.now(),
     })
 
 

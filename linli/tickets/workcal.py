@@ -35,6 +35,7 @@ def _seconds(t: datetime.time) -> int:
     return t.hour * 3600 + t.minute * 60 + t.second
 
 
+@lru_cache(maxsize=8)
 def parse_hours(spec: str) -> tuple[Period, ...]:
     periods: list[Period] = []
     for part in spec.split(","):

@@ -348,6 +348,19 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     for place in (street.community.parent, far[Level.STREET]):
         catalogue.do_add_duty_item(place, catalogue.DutyInput(GridRole.MEMBER, DutyKind.NEGATIVE, "不得代替执法部门执法"),
                                    acting_user=admin)
+    # Hotline imports: the street officer's (columns to confirm), the secretary's (checked, ready
+    # to import), and one in the far district.
+    from linli.tickets import hotline_actions as hotline
+    from linli.tickets.tests.hotline_helpers import order, where, xlsx_export
+
+    export = xlsx_export([order(1, where(street.house_in(street.grid_building)).address())])
+    hotline.do_hotline_upload(acting_user=street.street_officer, street=street.community.parent,
+                              file_name="工单.xlsx", data=export)
+    checked = hotline.do_hotline_upload(acting_user=street.secretary, street=street.community.parent,
+                                        file_name="工单.xlsx", data=export)
+    hotline.do_hotline_set_mapping(checked, acting_user=street.secretary, columns=hotline.columns_of(checked),
+                                   categories={"城乡建设-房屋漏水": water})
+    hotline.do_hotline_upload(acting_user=admin, street=far[Level.STREET], file_name="工单.xlsx", data=export)
     # Tasks pushed down, their items and photos, visit plans: in the grid worker's grid and far away.
     make_task_rows(street, far)
 

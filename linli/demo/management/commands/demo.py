@@ -163,6 +163,9 @@ class Command(BaseCommand):
         from linli.tickets.demo import prepare_demo_deliveries
 
         prepare_demo_deliveries()
+        from linli.tickets.hotline_sample import write_demo_export
+
+        write_demo_export()
         from linli.tasks.demo import prepare_demo_work
 
         prepare_demo_work(seed=opts["seed"])
@@ -177,6 +180,8 @@ class Command(BaseCommand):
 
         for sample in sorted(inbox().glob("*.jsonl")):
             self.stdout.write(f"  A community's signed figures to import at /exchange/ / 社区上报文件: {sample}")
+        for sample in sorted((settings.DATA_DIR / "hotline").glob("*.xlsx")):
+            self.stdout.write(f"  12345 hotline orders to import at /requests/hotline/ / 12345热线工单: {sample}")
         self.stdout.write(f"  Password for every demo account / 演示账号密码:  {password}")
         for username, role in DEMO_ACCOUNTS:
             self.stdout.write(f"    {username:<16} {role}")
