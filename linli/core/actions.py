@@ -144,14 +144,14 @@ def do_verify_second_factor(code: str, *, acting_user: Any) -> Any:
             device = type(device).objects.select_for_update().get(pk=device.pk)
             allowed, info = device.verify_is_allowed()
             accepted = allowed and bool(text) and device.verify_token(token)
-    detail = {"kind": kind}
+    detail: dict[str, Any] = {"kind": kind}
     if not allowed and info:
         until = info.get("locked_until")
         seconds = int((until - timezone.now()).total_seconds()) + 1 if until else 1
         audit.record("auth.second_factor", actor=acting_user, obj=acting_user, path="", outcome="denied",
                      detail={**detail, "reason": "throttled"})
         raise _wait(seconds)
-    if not accepted:
+    if not accepted or device is None:
         audit.record("auth.second_factor", actor=acting_user, obj=acting_user, path="", outcome="denied",
                      detail={**detail, "reason": "wrong"})
         raise _wrong_code()
