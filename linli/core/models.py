@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 import linli.core.lookups  # noqa: F401 - registers the path__under lookup
 from linli.core import crypto
@@ -190,9 +191,9 @@ class ApiToken(models.Model):
     expires (``expires_at``); a revoked one stays listed, with when it was revoked."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("active")
-        EXPIRED = "expired", _("expired")
-        REVOKED = "revoked", _("revoked")
+        ACTIVE = "active", pgettext_lazy("API token", "active")
+        EXPIRED = "expired", pgettext_lazy("API token", "expired")
+        REVOKED = "revoked", pgettext_lazy("API token", "revoked")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=64, blank=True)
