@@ -77,6 +77,7 @@ def main() -> None:
     from django.conf import settings
     from django.test import Client
 
+    from linli.conftest import pass_second_factor
     from linli.core.models import User
     from linli.demo.models import DemoStreet
     from linli.people.models import Person
@@ -93,8 +94,10 @@ def main() -> None:
 
     officer = Client()
     officer.force_login(User.objects.get(username="demo-street"))
+    pass_second_factor(officer, User.objects.get(username="demo-street"))  # as after typing the code
     grid = Client()
     grid.force_login(User.objects.get(username="demo-grid"))
+    pass_second_factor(grid, User.objects.get(username="demo-grid"))  # as after typing the code
     for client in (officer, grid):  # warm caches, sessions, templates
         client.get("/people/", {"q": "王"})
 

@@ -67,6 +67,7 @@ def main() -> None:
     from django.conf import settings
     from django.test import Client
 
+    from linli.conftest import pass_second_factor
     from linli.core.models import RoleAssignment, User
     from linli.people.models import Person
     from linli.tasks import today
@@ -88,6 +89,7 @@ def main() -> None:
     worker = User.objects.get(username="demo-grid")
     client = Client()
     client.force_login(worker)
+    pass_second_factor(client, worker)  # as after typing the code
     timed(page(client, "/visits/"), 5)  # warm caches, the session, templates
     mine = VisitPlan.objects.restrict(worker, "visits.view").filter(active=True)
     result["demo_grid"] = {"plans": mine.count(), **summary(timed(page(client, "/visits/"), args.requests))}
@@ -103,6 +105,7 @@ def main() -> None:
     for user_id in rng.sample(others, min(args.workers, len(others))):
         other = Client()
         other.force_login(User.objects.get(pk=user_id))
+        pass_second_factor(other, User.objects.get(pk=user_id))  # as after typing the code
         timed(page(other, "/visits/"), 1)
         samples += timed(page(other, "/visits/"), 10)
     if samples:
@@ -116,6 +119,7 @@ def main() -> None:
 
     officer = Client()
     officer.force_login(User.objects.get(username="demo-street"))
+    pass_second_factor(officer, User.objects.get(username="demo-street"))  # as after typing the code
     task = Task.objects.filter(title=COLD_WAVE).first()
     if task is not None:
         result["street_task_progress"] = {"items": task.items.count(),

@@ -54,6 +54,7 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
+    from linli.conftest import pass_second_factor
     from linli.core.api_auth import create_token
     from linli.core.models import Role, RoleAssignment, User
     from linli.people.models import Person
@@ -132,6 +133,7 @@ def main() -> None:
     worker = User.objects.get(username="demo-grid")
     page_client = Client()
     page_client.force_login(worker)
+    pass_second_factor(page_client, worker)  # as after typing the code
     samples = []
     for _ in range(args.pages):
         started = time.perf_counter()

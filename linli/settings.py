@@ -94,6 +94,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "huey.contrib.djhuey",
     "ninja",  # serves the API docs' Swagger UI from the package, not a CDN
+    # django-otp: a TOTP second factor and one-time backup codes (decision 0022); before
+    # linli.core, whose admin takes django-otp's device pages out again
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "linli.core",
     "linli.places",
     "linli.people",
@@ -124,9 +129,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user.is_verified(): the session passed the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "linli.core.middleware.RequestContextMiddleware",
+    # A user who must confirm a code (or set up her authenticator) reaches nothing else first.
+    "linli.core.middleware.SecondFactorMiddleware",
     # Last, as django-axes asks: counts failed sign-ins and answers a locked-out account.
     "axes.middleware.AxesMiddleware",
 ]
@@ -367,6 +376,19 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # The same client address as the audit log's (forwarded headers only from trusted proxies).
 AXES_CLIENT_IP_CALLABLE = "linli.core.proxies.client_ip"
+
+# Second factor (django-otp, decision 0022): whoever holds a role that may reveal or export full
+# values (and every administrator) confirms a 6-digit code from an authenticator app after her
+# password; others may choose to. Wrong codes wait 1, 2, 4, 8 … seconds per device.
+OTP_TOTP_ISSUER = env_str("LINLI_OTP_ISSUER", "Linli")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# API tokens expire this many days after they are made (`linli token create --days` chooses
+# another span for one token).
+LINLI_API_TOKEN_DAYS = env_int("LINLI_API_TOKEN_DAYS", 90)
+if not 1 <= LINLI_API_TOKEN_DAYS <= 3650:
+    raise ImproperlyConfigured("LINLI_API_TOKEN_DAYS must lie between 1 and 3650")
 
 LOGGING = {
     "version": 1,

@@ -33,7 +33,7 @@ from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.scope import Scope, scope_for
+from linli.core.scope import SECOND_FACTOR_ACTIONS, Scope, scope_for
 
 M = TypeVar("M", bound=Model)
 
@@ -58,6 +58,16 @@ def register_actions(actions: Mapping[str, str | Promise]) -> None:
         if ACTIONS.get(code, description) != description:
             raise ImproperlyConfigured(f"action {code!r} is registered twice with different meanings")
         ACTIONS[code] = description
+
+
+def needs_second_factor_for(*actions: str) -> None:
+    """These registered actions hand out full values (a full ID number or phone, a list with
+    them): whoever holds one of them signs in with a second factor, and a browser session that
+    has not passed it may not do them (``linli.core.scope.second_factor_passed``)."""
+    for action in actions:
+        if action not in ACTIONS:
+            raise ImproperlyConfigured(f"{action!r} is not a registered action")
+        SECOND_FACTOR_ACTIONS.add(action)
 
 
 def unknown_actions(actions: Iterable[str]) -> list[str]:
@@ -408,7 +418,7 @@ class AuditScope(Policy):
 
 
 def declare_core() -> None:
-    from linli.core.models import ApiToken, AuditEvent, RoleAssignment
+    from linli.core.models import ApiToken, AuditEvent, RoleAssignment, User
 
     register_actions({
         "audit.view": _("read the audit log of one's area"),
@@ -418,6 +428,9 @@ def declare_core() -> None:
     declare(RoleAssignment, {"roles.manage": PlaceScope()})
     register_actions({"tokens.manage": _("see and revoke one's own API tokens")})
     declare(ApiToken, {"tokens.manage": Author(field="user")})
+    # A lost phone: administrators remove someone's second factor so that she sets up a new one.
+    register_actions({"users.reset_second_factor": _("reset a user's second factor after a lost phone")})
+    declare(User, {"users.reset_second_factor": Root()})
 
 
 def area_of(user: Any, action: str) -> str:

@@ -1,8 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from linli.core.access import PermissionDenied
+from linli.core.actions import do_reset_second_factor
 from linli.core.models import ApiToken, AuditEvent, Role, RoleAssignment, User
+
+# django-otp's own pages would show a user's secret key and delete devices unaudited; a lost
+# phone is handled by the audited reset below (decision 0022).
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
 
 
 class AssignmentInline(admin.TabularInline):
@@ -28,9 +39,28 @@ class AssignmentInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (*(DjangoUserAdmin.fieldsets or ()), (_("Linli"), {"fields": ("display_name", "elder_mode")}))
-    list_display = ("username", "display_name", "is_active", "is_staff", "last_login")
+    list_display = ("username", "display_name", "is_active", "is_staff", "second_factor", "last_login")
     search_fields = ("username", "display_name")
     inlines = [AssignmentInline]
+    actions = ["reset_second_factor"]
+
+    @admin.display(description=_("second factor"), boolean=True)
+    def second_factor(self, obj: User) -> bool:
+        return TOTPDevice.objects.filter(user_id=obj.pk, confirmed=True).exists()
+
+    @admin.action(description=_("Reset the second factor (lost phone)"))
+    def reset_second_factor(self, request, queryset):
+        done = 0
+        for user in queryset:
+            try:
+                do_reset_second_factor(user, acting_user=request.user)
+            except PermissionDenied:
+                self.message_user(request, _("Only administrators reset a second factor."), messages.ERROR)
+                return
+            done += 1
+        self.message_user(request, ngettext(
+            "%(n)d user sets up a new authenticator at her next sign-in.",
+            "%(n)d users set up a new authenticator at their next sign-in.", done) % {"n": done})
 
 
 @admin.register(Role)
@@ -40,10 +70,13 @@ class RoleAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("user", "prefix", "digest", "created_at", "last_used_at")
+    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "expires_at", "revoked_at")
+    readonly_fields = ("user", "prefix", "digest", "created_at", "last_used_at", "expires_at", "revoked_at")
 
-    def has_add_permission(self, request):  # tokens are created with `linli token create`
+    def has_add_permission(self, request):  # made on the account page or with `linli token create`
+        return False
+
+    def has_change_permission(self, request, obj=None):  # revoked on the account page or `linli token revoke`
         return False
 
 

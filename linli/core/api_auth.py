@@ -1,7 +1,8 @@
 """How programs and browsers authenticate to the JSON API, and plumbing the routers share.
 
 Programs send ``Authorization: Bearer ll_…``; only the SHA-256 digest of a token is stored,
-so a database dump cannot be replayed. Browsers use their login session, with CSRF checks
+so a database dump cannot be replayed. Every token expires (``LINLI_API_TOKEN_DAYS``); its
+owner lists and revokes hers on her account page. Browsers use their login session, with CSRF checks
 on unsafe methods.
 """
 
@@ -12,16 +13,19 @@ import re
 import secrets
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Schema
+from ninja.errors import AuthenticationError
 from ninja.pagination import PageNumberPagination
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from linli.core import audit, dates
+from linli.core import audit, dates, twofactor
+from linli.core.errors import Bilingual
 from linli.core.models import ApiToken, User
 
 TOKEN_PREFIX = "ll_"  # noqa: S105 - a public marker that makes leaked tokens easy to spot
@@ -30,63 +34,120 @@ MAX_TOKEN_LENGTH = 200  # anything longer is not one of ours; do not even hash i
 # Writing last_used_at on every request would turn each read into a write (and take
 # SQLite's write lock); a few minutes of precision is enough to spot unused tokens.
 LAST_USED_PRECISION = datetime.timedelta(minutes=5)
+MAX_TOKEN_DAYS = 3650
 
 
-def create_token(user: User, name: str = "") -> str:
-    """Create a bearer token for ``user`` and return it: this is the only time it is seen."""
+def create_token(user: User, name: str = "", *, days: int | None = None) -> str:
+    """Create a bearer token for ``user``, valid for ``days`` (``LINLI_API_TOKEN_DAYS``), and
+    return it: this is the only time it is seen."""
+    days = settings.LINLI_API_TOKEN_DAYS if days is None else days
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ValueError(f"a token is valid for 1 to {MAX_TOKEN_DAYS} days")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = timezone.now() + datetime.timedelta(days=days)
     with transaction.atomic():
         row = ApiToken.objects.create(user=user, name=name[:64], prefix=token[:PREFIX_LENGTH],
-                                      digest=ApiToken.digest_of(token))
-        audit.record("token.create", actor=user, obj=row, detail={"prefix": row.prefix})
+                                      digest=ApiToken.digest_of(token), expires_at=expires)
+        audit.record("token.create", actor=user, obj=row, path="",
+                     detail={"prefix": row.prefix, "expires": expires.isoformat(timespec="minutes")})
     return token
 
 
 def revoke_tokens(prefix: str, *, acting_user: Any = None) -> int:
     """Revoke the active tokens with this prefix (the first characters of a token, or the
-    whole token); returns how many were revoked."""
+    whole token); returns how many were revoked. For ``linli token revoke`` at the server."""
     now = timezone.now()
     with transaction.atomic():
         rows = list(ApiToken.objects.select_for_update()
                     .filter(prefix=prefix[:PREFIX_LENGTH], revoked_at__isnull=True))
         for row in rows:
             ApiToken.objects.filter(pk=row.pk).update(revoked_at=now)
-            audit.record("token.revoke", actor=acting_user, obj=row, detail={"prefix": row.prefix})
+            audit.record("token.revoke", actor=acting_user, obj=row, path="", detail={"prefix": row.prefix})
     return len(rows)
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user owning an unrevoked token, or None."""
+def own_tokens(user: Any) -> Any:
+    """The user's own tokens, newest first, revoked and expired ones included (her account page)."""
+    return ApiToken.objects.filter(user_id=user.pk).order_by("-created_at", "-pk")
+
+
+class ExpiredToken(AuthenticationError):
+    """A token past its ``expires_at``: 401, saying so (not the generic "authentication required")."""
+
+    def __init__(self, row: ApiToken) -> None:
+        super().__init__(message="token expired")
+        day = timezone.localtime(row.expires_at).strftime("%Y-%m-%d %H:%M")
+        self.bilingual = Bilingual(
+            f"This token ({row.prefix}…) expired on {day}: make a new one on your account page (/account/).",
+            f"此令牌（{row.prefix}…）已于 {day} 过期：请在“我的账号”页面（/account/）新建令牌。")
+
+
+class UnverifiedSession(AuthenticationError):
+    """A browser session whose user must confirm a second factor and has not: 401."""
+
+    bilingual = Bilingual(
+        "Confirm the code of your authenticator app first: this session has not passed the second factor.",
+        "请先输入身份验证器应用显示的动态验证码：本次登录尚未通过第二重验证。")
+
+    def __init__(self) -> None:
+        super().__init__(message="second factor required")
+
+
+def token_row(token: str) -> ApiToken | None:
+    """The unrevoked token row of an active user, expired or not; None for anything else."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
         return None
     row = (ApiToken.objects.select_related("user")
            .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True).first())
     if row is None or not row.user.is_active:
         return None
-    now = timezone.now()
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user owning an unrevoked, unexpired token, or None."""
+    row = token_row(token)
+    if row is None or row.expires_at <= timezone.now():
+        return None
+    _mark_used(row)
     return row.user
 
 
+def _mark_used(row: ApiToken) -> None:
+    now = timezone.now()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+
+
 class BearerAuth(HttpBearer):
-    """``Authorization: Bearer ll_…`` for programs (no CSRF: browsers never send it unasked)."""
+    """``Authorization: Bearer ll_…`` for programs (no CSRF: browsers never send it unasked).
+    An expired token gets a 401 that says it expired."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
+        row = token_row(token)
+        if row is None:
+            return None
+        if row.expires_at <= timezone.now():
+            raise ExpiredToken(row)
+        _mark_used(row)
+        user = row.user
+        # A token stands in for the second factor (linli.core.scope.second_factor_passed).
+        user.linli_bearer_token = True  # type: ignore[attr-defined]
+        request.user = user
         return user
 
 
 class BrowserSessionAuth(SessionAuth):
     """The browser's login session, like ninja's ``django_auth``, CSRF-checked on unsafe
     methods. Unlike ``django_auth`` the CSRF check runs only when there is a logged-in
-    session, so a request with no credentials at all gets 401, not a CSRF 403."""
+    session, so a request with no credentials at all gets 401, not a CSRF 403. A session
+    that still owes its second factor gets 401 too, saying so."""
 
     def _get_key(self, request: HttpRequest) -> str | None:
         if not request.user.is_authenticated:
             return None
+        if twofactor.pending(request.user):
+            raise UnverifiedSession()
         return super()._get_key(request)
 
 

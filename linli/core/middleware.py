@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from linli.core import context
 from linli.core.proxies import client_ip, strip_untrusted
 
-__all__ = ["ChineseFirstLocaleMiddleware", "ForwardedHeadersMiddleware", "RequestContextMiddleware", "client_ip"]
+__all__ = ["ChineseFirstLocaleMiddleware", "ForwardedHeadersMiddleware", "RequestContextMiddleware",
+           "SecondFactorMiddleware", "client_ip"]
 
 
 class ForwardedHeadersMiddleware:
@@ -64,3 +65,42 @@ class ChineseFirstLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class SecondFactorMiddleware:
+    """A signed-in user who owes her second factor (decision 0022) reaches only the pages that
+    settle it: the code page when she has an authenticator, the set-up page when her role needs
+    one and she has none yet, and signing out, the language and large-text switches. Everything
+    else sends her there, to come back afterwards. The API answers such a session 401 itself
+    (``linli.core.api_auth.BrowserSessionAuth``), and the actions that hand out full values
+    refuse it in the policy layer (``linli.core.scope.second_factor_passed``)."""
+
+    OPEN = {"second_factor_verify", "second_factor_enrol", "logout", "set_language", "elder_mode"}
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path_info.startswith("/api/"):
+            return self.get_response(request)
+        from linli.core import twofactor
+
+        owed = twofactor.pending(user)
+        if not owed or self._open(request):
+            return self.get_response(request)
+        from urllib.parse import urlencode
+
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        target = reverse("second_factor_verify" if owed == twofactor.VERIFY else "second_factor_enrol")
+        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+    def _open(self, request: HttpRequest) -> bool:
+        from django.urls import Resolver404, resolve
+
+        try:
+            return resolve(request.path_info).url_name in self.OPEN
+        except Resolver404:
+            return False

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 import linli.core.lookups  # noqa: F401 - registers the path__under lookup
 from linli.core import crypto
@@ -178,16 +179,30 @@ class RoleAssignment(models.Model):
         super().save(*args, **kwargs)
 
 
+def default_token_expiry() -> Any:
+    """When a token made now stops working: ``LINLI_API_TOKEN_DAYS`` from now."""
+    import datetime
+
+    return timezone.now() + datetime.timedelta(days=settings.LINLI_API_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
-    """A bearer token for programs. Only a hash is stored; the token is shown once."""
+    """A bearer token for programs. Only a hash is stored; the token is shown once. Every token
+    expires (``expires_at``); a revoked one stays listed, with when it was revoked."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", pgettext_lazy("API token", "active")
+        EXPIRED = "expired", pgettext_lazy("API token", "expired")
+        REVOKED = "revoked", pgettext_lazy("API token", "revoked")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=64, blank=True)
     prefix = models.CharField(max_length=12, db_index=True)
     digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), default=default_token_expiry)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -201,6 +216,21 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+    def status_at(self, now: Any = None) -> str:
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at <= (now or timezone.now()):
+            return self.Status.EXPIRED
+        return self.Status.ACTIVE
+
+    @property
+    def status(self) -> str:
+        return self.status_at()
+
+    @property
+    def status_label(self) -> str:
+        return str(self.Status(self.status).label)
 
 
 class AppendOnlyError(Exception):

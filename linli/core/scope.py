@@ -70,8 +70,17 @@ def _minimal(prefixes: set[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
+# The actions that put full values in someone's hands (a full ID number, an export with them):
+# whoever holds one of them, and every superuser, signs in with a second factor, and a browser
+# session that has not passed it may not do them (decision 0022). Filled by the apps' access.py
+# through ``linli.core.access.needs_second_factor_for``.
+SECOND_FACTOR_ACTIONS: set[str] = set()
+
+
 def scope_for(user: Any, action: str) -> Scope:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return EMPTY
+    if action in SECOND_FACTOR_ACTIONS and not second_factor_passed(user):
         return EMPTY
     if user.is_superuser:
         return EVERYTHING
@@ -79,6 +88,36 @@ def scope_for(user: Any, action: str) -> Scope:
     if action not in cache:
         cache[action] = _compute(_grants(user), action)
     return cache[action]
+
+
+def needs_second_factor(user: Any) -> bool:
+    """The user holds, now, a role with an action that hands out full values (or is a
+    superuser): she must sign in with a second factor. Read from her role assignments, so
+    granting such a role makes her set one up at her next request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(grant.actions & SECOND_FACTOR_ACTIONS for grant in _grants(user))
+
+
+def second_factor_passed(user: Any) -> bool:
+    """Whether ``user`` may do the actions that hand out full values as far as the second factor
+    is concerned: a browser session must have passed it (django-otp's middleware gives the
+    request's user ``is_verified``); an API token counts as passed (it was made in a verified
+    session or by an administrator at the server); so does work with no request at all (a
+    command, a task). A user object met in a web or API request without either mark is refused:
+    the check fails closed."""
+    if not needs_second_factor(user):
+        return True
+    verified = getattr(user, "is_verified", None)
+    if callable(verified):
+        return bool(verified())
+    if getattr(user, "linli_bearer_token", False):
+        return True
+    from linli.core import context
+
+    return context.current().channel not in ("web", "api")
 
 
 @dataclass(frozen=True)

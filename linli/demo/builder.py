@@ -60,6 +60,11 @@ DEMO_DISPLAY_NAMES = {
     # linked to a household under home quarantine by the requests demo, and renamed after her
     "demo-quarantined": "居家隔离居民",
 }
+# The demo accounts whose roles need a second factor (decision 0022) are set up with this one
+# published key, so that the demo works without a phone: `linli demo --code` prints the current
+# code, and any authenticator app given the key shows the same. Public like the demo password:
+# a demo street is never a real one.
+DEMO_TOTP_KEY = "LINLIDEMOTOTPKEYFORDEMOACCOUNTSZ"
 RESIDENTS_PER_COMPOUND = 2500
 COMPOUNDS_PER_COMMUNITY = 4
 BATCH = 2000
@@ -436,7 +441,17 @@ class StreetBuilder:
                                   duty="网格长")
         GridMember.objects.create(grid=first_grid, user=users["demo-volunteer"], role=GridMember.Role.MEMBER,
                                   duty="志愿者")
+        self._enrol_second_factor(users.values())
         self._build_grid_teams(roles["grid_worker"])
+
+    def _enrol_second_factor(self, users: Any) -> None:
+        """The accounts whose roles need a second factor get the demo's published key."""
+        from linli.core import twofactor
+
+        key = twofactor.key_from_text(DEMO_TOTP_KEY)
+        for user in users:
+            if twofactor.needs_second_factor(User.objects.get(pk=user.pk)):
+                twofactor.create_devices(user, key)
 
     def _build_grid_teams(self, role: Role) -> None:
         """A 1 + N team for every other grid: staff accounts that cannot log in until an

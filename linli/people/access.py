@@ -3,7 +3,7 @@ decided by the place the row belongs to (the house, or the organisation's place)
 
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.access import PlaceScope, Reach, declare, register_actions
+from linli.core.access import PlaceScope, Reach, declare, needs_second_factor_for, register_actions
 from linli.people.models import Household, Organization, Person, Residence
 from linli.places.models import Place
 
@@ -16,6 +16,9 @@ register_actions({
     "orgs.view": _("see organisations"),
     "orgs.change": _("add and edit organisations"),
 })
+# A full ID number or phone, and lists with them (an export with a purpose, a department's
+# report with full ID numbers): a second factor at sign-in for whoever holds these (0022).
+needs_second_factor_for("people.reveal", "people.export")
 
 PLACE = PlaceScope()
 

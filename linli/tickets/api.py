@@ -281,7 +281,7 @@ def get_ticket(request: HttpRequest, ticket_id: Id) -> dict[str, Any]:
 
 
 @router.get("/{ticket_id}/photos/{photo_id}", response={200: None, **ERRORS},
-            openapi_extra={"responses": {"200": {"description": "the photo",
+            openapi_extra={"responses": {200: {"description": "the photo",
                                                  "content": {"image/jpeg": {"schema": {"type": "string",
                                                                                        "format": "binary"}}}}}},
             summary="One photo of a request (JPEG), where the request may be read; every view is audited")

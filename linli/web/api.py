@@ -68,8 +68,8 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     description="Residents, places and grids of a street, limited to what the caller may see. "
-                "Authenticate with `Authorization: Bearer <token>` (`linli token create USER`) "
-                "or a browser session.",
+                "Authenticate with `Authorization: Bearer <token>` (made on your account page, "
+                "`/account/`, or with `linli token create USER`; tokens expire) or a browser session.",
     auth=[BearerAuth(), BrowserSessionAuth()],
     renderer=Utf8JSONRenderer(),
     parser=CleanTextParser(),
@@ -157,7 +157,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    message = HTTP_MESSAGES.get(exc.status_code, Bilingual(str(exc), GENERIC_ZH))
+    message = getattr(exc, "bilingual", None) or HTTP_MESSAGES.get(exc.status_code, Bilingual(str(exc), GENERIC_ZH))
     if exc.status_code == 403 and "CSRF" in str(exc):
         message = CSRF_FAILED
     response = _error(request, exc.status_code, message)

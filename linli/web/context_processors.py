@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from linli.core import twofactor
 from linli.core.access import may
 from linli.gates.actions import usable_gates
 from linli.health.queries import health_menu
@@ -14,6 +15,9 @@ def linli(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     elder = request.COOKIES.get("linli_elder") == "1" or bool(getattr(user, "elder_mode", False))
     menu: dict[str, bool] = {}
+    if user is not None and user.is_authenticated and twofactor.pending(user):
+        # She owes her second factor: the menu would only lead back to the code page.
+        return {"elder_mode": elder, "menu": menu, "second_factor_owed": True}
     if user is not None and user.is_authenticated:
         menu = {
             # A resident sees her own household: a search would find only herself.

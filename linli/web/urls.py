@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from linli.core.access import route
-from linli.web import roles, views
+from linli.web import account, roles, views
 from linli.web.api import api
 
 urlpatterns = [
@@ -20,6 +20,14 @@ urlpatterns = [
     path("password/", route(signed_in=True)(auth_views.PasswordChangeView.as_view()), name="password_change"),
     path("password/done/", route(signed_in=True)(auth_views.PasswordChangeDoneView.as_view()),
          name="password_change_done"),
+    # Her own account: the second factor and API tokens (decision 0022).
+    path("account/", account.account, name="account"),
+    path("account/tokens/", account.create_token, name="account_token_create"),
+    path("account/tokens/<int:pk>/revoke/", account.revoke_token, name="account_token_revoke"),
+    path("account/second-factor/", account.enrol, name="second_factor_enrol"),
+    path("account/second-factor/verify/", account.verify, name="second_factor_verify"),
+    path("account/second-factor/backup-codes/", account.backup_codes, name="second_factor_backup_codes"),
+    path("account/second-factor/off/", account.turn_off, name="second_factor_off"),
     path("elder-mode/", views.elder_mode, name="elder_mode"),
     path("roles/", roles.roles, name="roles"),
     path("roles/<int:pk>/revoke/", roles.revoke, name="roles_revoke"),

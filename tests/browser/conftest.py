@@ -20,6 +20,7 @@ import pytest
 
 CHROMIUM = os.environ.get("LINLI_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "browser-test-password"
+_SERVER_DATA_DIR: list[Path] = []  # the running server's, for reading its authenticators' state
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
@@ -47,6 +48,7 @@ def server_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def server(server_data_dir: Path) -> Iterator[str]:
     data_dir = server_data_dir
+    _SERVER_DATA_DIR[:] = [data_dir]
     env = {**os.environ, "LINLI_DATA_DIR": str(data_dir), "LINLI_DEMO_PASSWORD": PASSWORD,
            "DJANGO_SETTINGS_MODULE": "linli.settings"}
     env.pop("DATABASE_URL", None)
@@ -114,9 +116,40 @@ def desktop(browser):  # type: ignore[no-untyped-def]
     assert not violations, "\n".join(violations)
 
 
+def second_factor_code(username: str) -> str:
+    """The code the demo's published key gives now, as a phone would show it, for the account's
+    authenticator (decision 0022). A code is accepted once, so it takes the first time step the
+    server will still accept: read from its database (the last step used and the clock drift
+    it learnt), never an earlier step than the current one (a step boundary may pass before the
+    server checks), waiting for the next step when the accepted ones are used up."""
+    import sqlite3
+
+    from django_otp.oath import hotp
+
+    database = _SERVER_DATA_DIR[0] / "linli.sqlite3"
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        row = connection.execute(
+            "SELECT d.key, d.last_t, d.drift, d.tolerance FROM otp_totp_totpdevice d JOIN core_user u ON u.id = d.user_id"
+            " WHERE u.username = ? AND d.confirmed ORDER BY d.id DESC", (username,)).fetchone()
+    assert row is not None, f"{username} has no authenticator"
+    key, last_t, drift, tolerance = bytes.fromhex(row[0]), row[1], row[2], row[3]
+    while True:
+        now = int(time.time()) // 30 + drift
+        step = max(now, last_t + 1)
+        if step <= now + tolerance:
+            return f"{hotp(key, step):06d}"
+        time.sleep(30 - time.time() % 30 + 0.2)
+
+
 def log_in(page, server: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Through the real sign-in: the password, then (for the accounts whose roles need it) the
+    code of the demo's authenticator."""
     page.goto(server + "/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    if "/account/second-factor/verify/" in page.url:
+        page.fill("#id_code", second_factor_code(username))
+        page.click("#code-form button[type=submit]")
     page.wait_for_url(server + "/")

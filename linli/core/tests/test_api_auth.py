@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from linli.conftest import Street
+from linli.conftest import Street, pass_second_factor
 from linli.core.api_auth import PREFIX_LENGTH, create_token, revoke_tokens
 from linli.core.models import ApiToken, AuditEvent
 
@@ -85,6 +87,7 @@ def test_unauthenticated_post_is_401_not_csrf_403(street: Street) -> None:
 def test_session_post_needs_csrf_token(street: Street) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(street.grid_worker)
+    pass_second_factor(client, street.grid_worker)
     person = street.person_in(street.grid_building)
     url = f"{SEARCH}/{person.pk}/reveal"
     body = json.dumps({"field": "phone", "purpose": "联系家属"})
@@ -139,3 +142,72 @@ def test_docs_page(db: None) -> None:
     response = Client().get("/api/docs")
     assert response.status_code == 200
     assert b"openapi.json" in response.content
+
+
+# --- expiry, and the tokens on the owner's account page ----------------------------------------
+
+def test_tokens_expire_after_the_configured_days(street: Street, settings) -> None:
+    settings.LINLI_API_TOKEN_DAYS = 30
+    token = create_token(street.grid_worker, "report")
+    row = ApiToken.objects.get(prefix=token[:PREFIX_LENGTH])
+    days = (row.expires_at - row.created_at).total_seconds() / 86400
+    assert 29.99 < days < 30.01
+    assert Client().get(SEARCH, headers=bearer(token)).status_code == 200
+    ApiToken.objects.filter(pk=row.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    response = Client().get(SEARCH, headers=bearer(token))
+    assert response.status_code == 401
+    body = response.json()
+    assert "expired" in body["detail"] and "过期" in body["detail_zh"] and row.prefix in body["detail"]
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_the_account_page_lists_her_tokens_only(street: Street) -> None:
+    mine = create_token(street.grid_worker, "nightly report")
+    theirs = create_token(street.secretary, "someone else's")
+    Client().get(SEARCH, headers=bearer(mine))  # marks it used
+    old = create_token(street.grid_worker, "old program")
+    revoke_tokens(old[:PREFIX_LENGTH])
+    page = street.client_for(street.grid_worker).get("/account/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "nightly report" in text and mine[:PREFIX_LENGTH] in text and "old program" in text
+    assert theirs[:PREFIX_LENGTH] not in text and "someone else" not in text
+    row = ApiToken.objects.get(prefix=mine[:PREFIX_LENGTH])
+    assert timezone.localtime(row.last_used_at).strftime("%Y-%m-%d %H:%M") in text
+    assert timezone.localtime(row.expires_at).strftime("%Y-%m-%d") in text
+    assert "已吊销" in text and "有效" in text  # statuses
+    assert mine not in text  # never the token itself
+
+
+def test_a_token_made_on_the_account_page_is_shown_once_and_works(street: Street) -> None:
+    client = street.client_for(street.resident)
+    assert client.post("/account/tokens/", {"name": ""}).status_code == 422  # say what it is for
+    response = client.post("/account/tokens/", {"name": "家里的小程序"})
+    assert response.status_code == 200
+    token = re.search(r"ll_[A-Za-z0-9_-]{40,}", response.content.decode()).group(0)
+    assert Client().get(SEARCH, headers=bearer(token)).status_code == 200
+    assert token not in client.get("/account/").content.decode()
+    event = AuditEvent.objects.filter(action="token.create").latest("seq")
+    assert event.actor_id == street.resident.pk and "expires" in event.detail
+
+
+def test_she_revokes_her_own_token_and_no_one_else_s(street: Street) -> None:
+    token = create_token(street.grid_worker, "ci")
+    row = ApiToken.objects.get(prefix=token[:PREFIX_LENGTH])
+    assert street.client_for(street.secretary).post(f"/account/tokens/{row.pk}/revoke/").status_code == 404
+    assert Client().get(SEARCH, headers=bearer(token)).status_code == 200
+    response = street.client_for(street.grid_worker).post(f"/account/tokens/{row.pk}/revoke/")
+    assert response.status_code == 302 and response["Location"] == "/account/"
+    assert Client().get(SEARCH, headers=bearer(token)).status_code == 401
+    event = AuditEvent.objects.filter(action="token.revoke").latest("seq")
+    assert (event.actor_id, event.object_id) == (street.grid_worker.pk, str(row.pk))
+
+
+def test_token_command_takes_days(street: Street) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("token", "create", street.grid_worker.username, "--days", "7", stdout=out, stderr=err)
+    row = ApiToken.objects.get(prefix=out.getvalue().strip()[:PREFIX_LENGTH])
+    assert 6.99 < (row.expires_at - row.created_at).total_seconds() / 86400 < 7.01
+    assert "有效期至" in err.getvalue()
+    with pytest.raises(CommandError):
+        call_command("token", "create", street.grid_worker.username, "--days", "0", stdout=io.StringIO())

@@ -52,7 +52,7 @@ from hypothesis import HealthCheck, find
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from linli.conftest import Street, make_street
+from linli.conftest import Street, make_street, pass_second_factor
 from linli.core.access import ACTIONS, Anywhere, RouteAccess, may, policy_for, restricted
 from linli.core.models import User
 from linli.web.api import api
@@ -370,12 +370,18 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
 
     for user, place in ((street.street_officer, street.community), (admin, far_community)):
         do_request_download("people_list", scope=place, params={"kind": "houses", "format": "csv"}, acting_user=user)
+    # API tokens: each is its owner's alone.
+    from linli.core.api_auth import create_token
+
+    for user in (street.grid_worker, street.secretary, street.resident):
+        create_token(user, "matrix")
 
     users = {name: getattr(street, name) for name in PERSONAS}
     town = Town(street, users)
     for name, user in users.items():
         client = Client(raise_request_exception=False)
         client.force_login(user)
+        pass_second_factor(client, user)  # as after typing her code: the matrix tests rights, not sign-in
         town.sessions[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
         town.clients[name] = client
     town.clients[ANONYMOUS] = Client(raise_request_exception=False)

@@ -57,8 +57,13 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--quiet", action="store_true", help="no progress bars")
+        parser.add_argument("--code", action="store_true",
+                            help="print the demo accounts' current second-factor code and exit")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["code"]:
+            self._print_code()
+            return
         if not 10 <= opts["residents"] <= 2_000_000:
             raise CommandError("--residents must be between 10 and 2,000,000 / 居民数须在 10 到 2,000,000 之间")
         password = demo_password()
@@ -171,8 +176,19 @@ class Command(BaseCommand):
         prepare_demo_work(seed=opts["seed"])
         return DemoStreet.objects.create(residents=opts["residents"], seed=opts["seed"], stats=summary)
 
+    def _print_code(self) -> None:
+        """The code of the demo's published key now: for trying the demo without a phone."""
+        from linli.core import twofactor
+        from linli.demo.builder import DEMO_TOTP_KEY
+
+        left = twofactor.STEP - int(time.time()) % twofactor.STEP
+        code = twofactor.code_at(twofactor.key_from_text(DEMO_TOTP_KEY))
+        self.stdout.write(f"{code}  (demo accounts' code for the next {left} s / 演示账号动态验证码，{left} 秒内有效)")
+
     def _print_welcome(self, opts: dict[str, Any], password: str) -> None:
-        from linli.demo.builder import DEMO_ACCOUNTS
+        from linli.core import twofactor
+        from linli.core.models import User
+        from linli.demo.builder import DEMO_ACCOUNTS, DEMO_TOTP_KEY
 
         self.stdout.write("")
         self.stdout.write(f"  Data / 数据目录: {settings.DATA_DIR}")
@@ -183,8 +199,13 @@ class Command(BaseCommand):
         for sample in sorted((settings.DATA_DIR / "hotline").glob("*.xlsx")):
             self.stdout.write(f"  12345 hotline orders to import at /requests/hotline/ / 12345热线工单: {sample}")
         self.stdout.write(f"  Password for every demo account / 演示账号密码:  {password}")
+        users = {u.username: u for u in User.objects.filter(username__in=[name for name, _ in DEMO_ACCOUNTS])}
         for username, role in DEMO_ACCOUNTS:
-            self.stdout.write(f"    {username:<16} {role}")
+            asks = " + code / 动态验证码" if username in users and twofactor.totp_device(users[username]) else ""
+            self.stdout.write(f"    {username:<16} {role}{asks}")
+        self.stdout.write("  Accounts marked \"+ code\" also ask for a 6-digit code after the password (second factor).")
+        self.stdout.write(f"  Add this key to any authenticator app (time-based) / 验证器密钥:  {DEMO_TOTP_KEY}")
+        self.stdout.write("  or, without a phone, run in another terminal / 没有手机时另开终端运行:  linli demo --code")
         self.stdout.write("")
         if os.environ.get("LINLI_DEMO_PASSWORD") is None:
             self.stdout.write(f"  (the password is kept in {settings.DATA_DIR / 'demo_password'})")
