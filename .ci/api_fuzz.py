@@ -1,3 +1,4 @@
+# ruff: noqa: S101, S603, S607 - a CI script running our own commands
 """Schemathesis over the whole OpenAPI document, as every demo role (.ci/run's last step).
 
 Builds a small demo street in a temporary data directory, serves it, creates an API token for

@@ -52,11 +52,12 @@ def street_path(path: str) -> str:
 def grid_of(place: Place) -> tuple[Grid | None, str]:
     """The grid answering for a place, and how it was found."""
     paths = [*ancestor_paths(place.path), place.path]
-    grid = Grid.objects.filter(places__path__in=paths).order_by("code").first()
+    grids = Grid.objects.only("pk", "code", "name", "community_id", "path")  # not the boundary polygon
+    grid = grids.filter(places__path__in=paths).order_by("code").first()
     if grid is not None:
         return grid, "house_grid" if place.level == PlaceLevel.HOUSE else "place_grid"
     # A public place above the grids' buildings: the grid covering most of what lies below it.
-    grid = (Grid.objects.filter(places__path__startswith=place.path)
+    grid = (grids.filter(places__path__startswith=place.path)
             .annotate(n=Count("places")).order_by("-n", "code").first())
     return grid, "shared_place_grid" if grid is not None else "no_grid"
 
