@@ -230,7 +230,7 @@ def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar |
     """File a request: check it, route it by its place, set its limits, and tell the resident
     its number. ``calendar`` and ``router`` serve many requests filed in one transaction."""
     check_new(data, acting_user)
-    if data.external_ref and Ticket.objects.filter(external_ref=data.external_ref).exists():
+    if data.external_ref and Ticket.with_hotline_order().filter(external_ref=data.external_ref).exists():
         raise _field_error("external_ref", _("This hotline order is already registered."), "duplicate_order")
     pictures = clean_photos(data.photos, limit=MAX_PHOTOS)  # before anything is written
     start = data.created_at or timezone.now()

@@ -351,7 +351,8 @@ class Checker:
         refs = [d.row["ref"] for d in drafts if d.row["ref"]]
         known: set[str] = set()
         for i in range(0, len(refs), 500):
-            known.update(Ticket.objects.filter(external_ref__in=refs[i:i + 500]).values_list("external_ref", flat=True))
+            known.update(Ticket.with_hotline_order().filter(external_ref__in=refs[i:i + 500])
+                         .values_list("external_ref", flat=True))
         first: dict[str, int] = {}
         for draft in drafts:
             ref = draft.row["ref"]

@@ -243,6 +243,13 @@ class Ticket(PlaceScopedModel):
     def __str__(self) -> str:
         return self.number
 
+    @classmethod
+    def with_hotline_order(cls) -> RestrictedQuerySet:
+        """Requests carrying a hotline order number. The condition repeats the unique index's own
+        (``ticket_external_ref_once``): only then does SQLite look a number up in that partial
+        index instead of reading every request."""
+        return cls.objects.exclude(external_ref="")
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES

@@ -449,3 +449,19 @@ def test_the_demos_sample_export_shows_every_kind_of_row(street: Street, tmp_pat
     assert {"place_unmatched", "ref_twice", "date_invalid"} <= codes
     assert batch.count("office") == 1 and batch.count(steps.READY) >= 10
     assert any(n["code"] == "phone_dropped" for row in _rows(batch).values() for n in row["notes"])
+
+
+def test_a_hotline_order_number_is_looked_up_in_its_index(db: Any) -> None:
+    """The unique index on order numbers is partial (numbers only); a lookup that does not
+    repeat its condition reads every request (on SQLite: a whole year's, per order filed)."""
+    from django.db import connection
+
+    from linli.tickets.models import Ticket
+
+    sql, params = Ticket.with_hotline_order().filter(external_ref="12345-1").query.sql_with_params()
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL chooses by its statistics; the condition is the same")
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "ticket_external_ref_once" in plan
