@@ -29,13 +29,14 @@ from linli.grids.models import Grid
 from linli.people.models import Person
 from linli.places.models import Place
 from linli.tickets import actions, routing
-from linli.tickets.access import DELIVER, DISPATCH, FOLLOW, HANDLE, SUBMIT, VIEW
+from linli.tickets.access import DELIVER, DISPATCH, FOLLOW, HANDLE, SUBMIT, SUPERVISE, VIEW
 from linli.tickets.models import (
     MAX_PHOTOS,
     OPEN_STATUSES,
     UNFINISHED_DELIVERY,
     Category,
     Delivery,
+    Level,
     Ticket,
     TicketPhoto,
 )
@@ -249,6 +250,104 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> Any:
     if filters.grid_id is not None:
         rows = rows.filter(grid_id=filters.grid_id)
     return [ticket_out(t) for t in rows.select_related("category", "place", "merged_into").order_by("-created_at", "-pk")]
+
+
+# --- supervision and the three rates (before "/{ticket_id}", which would take their names) ----------
+
+class RatesOut(Schema):
+    key: str | None = Field(description="the community, grid or category id, or the department's name")
+    name: str
+    filed: int
+    response: float | None = Field(description="响应率, %: first responses within the limit")
+    resolution: float | None = Field(description="解决率 as the office records it, %")
+    resolution_by_residents: float | None = Field(description="解决率 as the residents who rated say it, %")
+    satisfaction: float | None = Field(description="满意率, %: satisfied or basically satisfied, of those rated")
+    rated_share: float | None = Field(description="%, of the resolved requests, that residents rated")
+
+
+class RatesRow(Schema):
+    now: RatesOut
+    before: RatesOut | None = Field(description="the same group in the previous period")
+
+
+class RatesTable(Schema):
+    group: str
+    period: str
+    start: datetime.datetime
+    end: datetime.datetime = Field(description="exclusive")
+    overall: RatesOut | None
+    overall_before: RatesOut | None
+    rows: list[RatesRow]
+
+
+class RatesQuery(Schema):
+    group: Literal["community", "grid", "category", "department"] = "community"
+    period: Literal["week", "month"] = "month"
+    offset: int = Field(0, ge=0, le=120, description="how many periods back (0: the current one)")
+
+
+def _rates_out(r: Any) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {"key": None if r.key is None else str(r.key), "name": r.name, "filed": r.filed, "response": r.response,
+            "resolution": r.resolution, "resolution_by_residents": r.resolution_by_residents,
+            "satisfaction": r.satisfaction, "rated_share": r.rated_share}
+
+
+@router.get("/rates", response={200: RatesTable, **ERRORS}, summary="The three rates of one's area")
+@route(SUPERVISE)
+def rates_table(request: HttpRequest, filters: Query[RatesQuery]) -> dict[str, Any]:
+    """响应率、解决率、满意率 by community, grid, category or outside department, for a week or a
+    month of filing, beside the previous period (as on the rates page)."""
+    from linli.tickets import rates as three
+
+    user = api_user(request)
+    if not may(user, SUPERVISE):
+        raise PermissionDenied(SUPERVISE)
+    area = Ticket.objects.restrict(user, SUPERVISE)
+    start, end = three.period(filters.period, filters.offset)
+    overall = three.three_rates(area, "all", start, end)
+    before = three.three_rates(area, "all", *three.period(filters.period, filters.offset + 1))
+    return {"group": filters.group, "period": filters.period, "start": start, "end": end,
+            "overall": _rates_out(overall[0] if overall else None),
+            "overall_before": _rates_out(before[0] if before else None),
+            "rows": [{"now": _rates_out(now), "before": _rates_out(previous)}
+                     for now, previous in three.with_previous(area, filters.group, filters.period, filters.offset)]}
+
+
+class OverdueGroup(Schema):
+    name: str
+    overdue: int
+    oldest_days: int = Field(description="age of the oldest overdue request, in days")
+
+
+class SupervisionOut(Schema):
+    total: int
+    by_community: list[OverdueGroup]
+    by_department: list[OverdueGroup]
+    oldest: list[TicketOut] = Field(description="the 50 oldest overdue requests")
+
+
+@router.get("/supervision", response={200: SupervisionOut, **ERRORS}, summary="Overdue requests of one's area (督办)")
+@route(SUPERVISE)
+def supervision(request: HttpRequest) -> dict[str, Any]:
+    from django.db.models import Count, Min
+    from django.utils import timezone
+
+    user = api_user(request)
+    if not may(user, SUPERVISE):
+        raise PermissionDenied(SUPERVISE)
+    now = timezone.now()
+    overdue = Ticket.objects.restrict(user, SUPERVISE).filter(status__in=OPEN_STATUSES, overdue=True)
+
+    def groups(rows: Any, name: str) -> list[dict[str, Any]]:
+        return [{"name": row[name] or "", "overdue": row["n"], "oldest_days": (now - row["oldest"]).days}
+                for row in rows.values(name).annotate(n=Count("pk"), oldest=Min("created_at")).order_by("-n")]
+
+    return {"total": overdue.count(), "by_community": groups(overdue, "community__name"),
+            "by_department": groups(overdue.filter(level=Level.DEPARTMENT), "department"),
+            "oldest": [ticket_out(t) for t in overdue.select_related("category", "place", "merged_into")
+                       .order_by("created_at", "pk")[:50]]}
 
 
 @router.post("", response={201: TicketDetail, **ERRORS}, openapi_extra=photos.multipart_schema("TicketIn", MAX_PHOTOS),

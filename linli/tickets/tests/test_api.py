@@ -12,6 +12,7 @@ from django.test import Client
 from linli.conftest import Street
 from linli.core.api_auth import create_token
 from linli.tickets.models import Ticket
+from linli.tickets.tests.helpers import file
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +85,21 @@ def test_a_grid_worker_cannot_take_the_communitys_request(street: Street) -> Non
 def test_categories(street: Street) -> None:
     codes = {c["code"] for c in get(street.resident, "/categories").json()}
     assert {"repair-water", "noise", "utilities"} <= codes
+
+
+def test_the_street_reads_supervision_and_the_three_rates_over_the_api(street: Street) -> None:
+    """The same figures as the pages: overdue requests by community, and the three rates."""
+    from linli.tickets.models import Ticket
+
+    ticket = file(street.resident, street.resident.person.current_house, "repair-water")
+    Ticket.objects.filter(pk=ticket.pk).update(overdue=True)
+    officer = street.client_for(street.street_officer)
+    supervision = officer.get("/api/requests/supervision").json()
+    assert supervision["total"] == 1 and supervision["oldest"][0]["number"] == ticket.number
+    assert supervision["by_community"] == [{"name": street.community.name, "overdue": 1, "oldest_days": 0}]
+    rates = officer.get("/api/requests/rates?group=category&period=week").json()
+    assert rates["overall"]["filed"] == 1 and rates["rows"][0]["now"]["name"] == ticket.category.name
+    assert officer.get("/api/requests/rates?group=nonsense").status_code == 422
+    # Residents and grid workers do not supervise.
+    assert street.client_for(street.resident).get("/api/requests/supervision").status_code == 403
+    assert street.client_for(street.grid_worker).get("/api/requests/rates").status_code == 403
