@@ -36,7 +36,6 @@ from linli.tickets.models import (
     UNFINISHED_DELIVERY,
     Category,
     Delivery,
-    Level,
     Ticket,
     TicketPhoto,
 )
@@ -304,15 +303,10 @@ def rates_table(request: HttpRequest, filters: Query[RatesQuery]) -> dict[str, A
     user = api_user(request)
     if not may(user, SUPERVISE):
         raise PermissionDenied(SUPERVISE)
-    area = Ticket.objects.restrict(user, SUPERVISE)
-    start, end = three.period(filters.period, filters.offset)
-    overall = three.three_rates(area, "all", start, end)
-    before = three.three_rates(area, "all", *three.period(filters.period, filters.offset + 1))
-    return {"group": filters.group, "period": filters.period, "start": start, "end": end,
-            "overall": _rates_out(overall[0] if overall else None),
-            "overall_before": _rates_out(before[0] if before else None),
-            "rows": [{"now": _rates_out(now), "before": _rates_out(previous)}
-                     for now, previous in three.with_previous(area, filters.group, filters.period, filters.offset)]}
+    table = three.rates_table(Ticket.objects.restrict(user, SUPERVISE), filters.group, filters.period, filters.offset)
+    return {"group": filters.group, "period": filters.period, "start": table.start, "end": table.end,
+            "overall": _rates_out(table.overall), "overall_before": _rates_out(table.overall_before),
+            "rows": [{"now": _rates_out(now), "before": _rates_out(previous)} for now, previous in table.rows]}
 
 
 class OverdueGroup(Schema):
@@ -331,21 +325,20 @@ class SupervisionOut(Schema):
 @router.get("/supervision", response={200: SupervisionOut, **ERRORS}, summary="Overdue requests of one's area (督办)")
 @route(SUPERVISE)
 def supervision(request: HttpRequest) -> dict[str, Any]:
-    from django.db.models import Count, Min
     from django.utils import timezone
+
+    from linli.tickets.rates import overdue_summary
 
     user = api_user(request)
     if not may(user, SUPERVISE):
         raise PermissionDenied(SUPERVISE)
-    now = timezone.now()
     overdue = Ticket.objects.restrict(user, SUPERVISE).filter(status__in=OPEN_STATUSES, overdue=True)
+    by_community, by_department = overdue_summary(overdue, timezone.now())
 
-    def groups(rows: Any, name: str) -> list[dict[str, Any]]:
-        return [{"name": row[name] or "", "overdue": row["n"], "oldest_days": (now - row["oldest"]).days}
-                for row in rows.values(name).annotate(n=Count("pk"), oldest=Min("created_at")).order_by("-n")]
+    def groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{"name": row["name"], "overdue": row["n"], "oldest_days": row["days"]} for row in rows]
 
-    return {"total": overdue.count(), "by_community": groups(overdue, "community__name"),
-            "by_department": groups(overdue.filter(level=Level.DEPARTMENT), "department"),
+    return {"total": overdue.count(), "by_community": groups(by_community), "by_department": groups(by_department),
             "oldest": [ticket_out(t) for t in overdue.select_related("category", "place", "merged_into")
                        .order_by("created_at", "pk")[:50]]}
 

@@ -20,7 +20,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
 
 from linli.grids.models import Grid
@@ -144,3 +144,33 @@ def with_previous(rows: QuerySet[Ticket], group: str, kind: str, offset: int = 0
     current = three_rates(rows, group, start, end, now)
     previous = {r.key: r for r in three_rates(rows, group, before_start, before_end, now)}
     return [(r, previous.get(r.key)) for r in current]
+
+
+@dataclass
+class RatesTable:
+    """The rates page and API: each group now and in the previous period, and the whole area."""
+
+    start: datetime.datetime
+    end: datetime.datetime  # exclusive
+    rows: list[tuple[Rates, Rates | None]]
+    overall: Rates | None
+    overall_before: Rates | None
+
+
+def rates_table(area: QuerySet[Ticket], group: str, kind: str, offset: int = 0) -> RatesTable:
+    start, end = period(kind, offset)
+    overall = three_rates(area, "all", start, end)
+    before = three_rates(area, "all", *period(kind, offset + 1))
+    return RatesTable(start, end, with_previous(area, group, kind, offset), overall[0] if overall else None,
+                      before[0] if before else None)
+
+
+def overdue_summary(overdue: QuerySet[Ticket], now: datetime.datetime) -> tuple[list[dict[str, Any]],
+                                                                                list[dict[str, Any]]]:
+    """督办: overdue requests counted by community and by outside department, with the age in
+    days of the oldest of each ("name", "n", "days")."""
+    def groups(rows: QuerySet[Ticket], name: str) -> list[dict[str, Any]]:
+        found = rows.values(name).annotate(n=Count("pk"), oldest=Min("created_at")).order_by("-n")
+        return [{"name": row[name] or "", "n": row["n"], "days": (now - row["oldest"]).days} for row in found]
+
+    return groups(overdue, "community__name"), groups(overdue.filter(level=Level.DEPARTMENT), "department")

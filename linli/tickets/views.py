@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Min, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -468,14 +468,11 @@ def supervision(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not may(user, SUPERVISE):
         return denied(request)
+    from linli.tickets.rates import overdue_summary
+
     now = timezone.now()
     overdue = Ticket.objects.restrict(user, SUPERVISE).filter(status__in=OPEN_STATUSES, overdue=True)
-    by_community = list(overdue.values("community__name", "community_id")
-                        .annotate(n=Count("pk"), oldest=Min("created_at")).order_by("-n"))
-    by_department = list(overdue.filter(level=Level.DEPARTMENT).values("department")
-                         .annotate(n=Count("pk"), oldest=Min("created_at")).order_by("-n"))
-    for row in [*by_community, *by_department]:
-        row["days"] = (now - row["oldest"]).days
+    by_community, by_department = overdue_summary(overdue, now)
     oldest = _with_addresses(_rows(overdue).order_by("created_at")[:50])
     return render(request, "tickets/supervision.html", {
         "by_community": by_community, "by_department": by_department, "oldest": oldest, "now": now,
@@ -500,17 +497,12 @@ def rates(request: HttpRequest) -> HttpResponse:
         offset = min(max(int(request.GET.get("offset", "0")), 0), 120)
     except ValueError:
         offset = 0
-    area = Ticket.objects.restrict(user, SUPERVISE)
-    start, end = three.period(kind, offset)
-    rows = [{"now": now, "before": before, "delta": _deltas(now, before)}
-            for now, before in three.with_previous(area, group, kind, offset)]
-    overall = three.three_rates(area, "all", start, end)
-    overall_before = three.three_rates(area, "all", *three.period(kind, offset + 1))
+    table = three.rates_table(Ticket.objects.restrict(user, SUPERVISE), group, kind, offset)
+    rows = [{"now": now, "before": before, "delta": _deltas(now, before)} for now, before in table.rows]
     return render(request, "tickets/rates.html", {
-        "rows": rows, "group": group, "kind": kind, "offset": offset, "start": start,
-        "end": end - datetime.timedelta(days=1),
-        "overall": overall[0] if overall else None,
-        "overall_delta": _deltas(overall[0], overall_before[0] if overall_before else None) if overall else {},
+        "rows": rows, "group": group, "kind": kind, "offset": offset, "start": table.start,
+        "end": table.end - datetime.timedelta(days=1), "overall": table.overall,
+        "overall_delta": _deltas(table.overall, table.overall_before) if table.overall else {},
         "groups": [("community", _("community")), ("grid", _("grid")), ("category", _("category")),
                    ("department", _("outside department"))],
     })
