@@ -29,6 +29,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from linli.core import audit
+from linli.core.access import allows
 from linli.core.models import Role, RoleAssignment, User
 from linli.core.progress import Progress
 from linli.grids.models import Grid, GridMember
@@ -430,6 +431,7 @@ def prepare_demo_deliveries() -> int:
     there, or they are there already."""
     volunteer = User.objects.filter(username="demo-volunteer").first()
     worker = User.objects.filter(username="demo-grid").first()
+    secretary = User.objects.filter(username="demo-community").first()
     community = Place.objects.filter(level=PlaceLevel.COMMUNITY).order_by("code").first()
     if volunteer is None or worker is None or community is None or Delivery.objects.exists():
         return 0
@@ -441,9 +443,12 @@ def prepare_demo_deliveries() -> int:
     for (house, person), (code, words, items, step, hours) in zip(houses, DELIVERIES, strict=False):
         category = Category.objects.get(code=code)
         by_her = own is not None and made == 0
+        # the grid worker files for the houses of her grid; the secretary for the rest (on a
+        # small street the community's quarantined households need not be in the first grid)
+        staff = worker if secretary is None or allows(worker, "tickets.view", house.path) else secretary
         ticket = actions.do_submit(actions.NewTicket(
             category, house, words, source=Source.APP if by_her else Source.PHONE,
-            person=None if by_her else person, items=items), acting_user=own if by_her else worker)
+            person=None if by_her else person, items=items), acting_user=own if by_her else staff)
         delivery = ticket.deliveries.get()
         if step != "open":
             actions.do_take_delivery(delivery, acting_user=volunteer)
@@ -451,7 +456,7 @@ def prepare_demo_deliveries() -> int:
             actions.do_pick_up(delivery, acting_user=volunteer)
             actions.do_leave_at_door(delivery, acting_user=volunteer, note="小票在袋子里")
         if step == "received":
-            actions.do_confirm_receipt_for(ticket, acting_user=worker, note="电话联系住户，已取回家中")
+            actions.do_confirm_receipt_for(ticket, acting_user=staff, note="电话联系住户，已取回家中")
         _backdate(ticket, STEP_OF[step], hours)
         made += 1
     return made

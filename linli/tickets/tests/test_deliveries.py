@@ -456,6 +456,27 @@ def test_the_demo_shows_every_step_of_the_journey(street: Street, settings: Any)
     assert "1 单代购待您完成" in texts and "1 户隔离户在等待代购" in texts
 
 
+def test_the_demo_files_for_quarantined_households_outside_the_first_grid(street: Street) -> None:
+    """On a small street the community's quarantined households may all live outside the demo
+    grid worker's grid: the secretary files for those, and the demo builds."""
+    from linli.people.models import Person
+    from linli.tickets.demo import prepare_demo_deliveries
+
+    people = Person.objects.filter(path__startswith=street.other_grid_building.path, is_active=True,
+                                   current_house__isnull=False).order_by("path")
+    houses: dict[int, Person] = {}
+    for person in people:
+        houses.setdefault(person.current_house_id, person)
+        if len(houses) == 3:
+            break
+    for person in houses.values():
+        quarantine(street, person)
+    assert prepare_demo_deliveries() == 3
+    filers = {t.submitted_by.username for t in Ticket.objects.filter(deliveries__isnull=False).exclude(
+        submitted_by__username="demo-quarantined")}
+    assert filers == {street.secretary.username}
+
+
 def test_delivery_requests_go_with_the_epidemic_records(street: Street) -> None:
     """Once the emergency is over and the retention period has passed, a request for groceries
     says who was quarantined: it is counted, then deleted with its history and delivery."""
