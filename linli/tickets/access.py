@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.access import (
+    NOTHING,
     AnyOf,
     Anywhere,
     Author,
@@ -37,6 +38,7 @@ from linli.core.access import (
     register_actions,
 )
 from linli.core.scope import scope_for
+from linli.places.models import Level as PlaceLevel
 from linli.places.models import Place
 from linli.tickets.models import (
     CalendarDay,
@@ -161,8 +163,36 @@ declare(Delivery, {
                   check=lambda user, action, delivery: IN_AREA.allows(user, action, delivery.ticket),
                   name="its request"),
 })
+
+
+class AllStreets(Policy):
+    """Rows that every street of the installation shares (the request catalogue, the working
+    calendar): changed only by whoever holds the action over every street there is (the street
+    office where Linli serves one street; the district office above several), so one street's
+    officer cannot change another street's time limits."""
+
+    def _holds(self, user: Any, action: str) -> bool:
+        scope = scope_for(user, action)
+        if scope.everything or scope.empty:
+            return scope.everything
+        cache: dict[str, bool] = user.__dict__.setdefault("_linli_all_streets", {})
+        if action not in cache:
+            streets = Place.objects.filter(level=PlaceLevel.STREET).values_list("path", flat=True)
+            cache[action] = all(scope.covers(path) for path in streets)
+        return cache[action]
+
+    def q(self, user: Any, action: str) -> Q:
+        return Q() if self._holds(user, action) else NOTHING
+
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        return self._holds(user, action)
+
+    def describe(self) -> str:
+        return "every street the installation holds"
+
+
 for model in (Category, CalendarDay):
-    declare(model, {SUBMIT: Anywhere(), VIEW: Anywhere(), CATALOGUE: Anywhere()})
+    declare(model, {SUBMIT: Anywhere(), VIEW: Anywhere(), CATALOGUE: AllStreets()})
 # A grid worker reads her street's lists (above her grid: reach); the street keeps them.
 declare(DutyItem, {VIEW: Reach(), CATALOGUE: PLACE})
 # A resident reaches her building and compound from her house: the public places she may report;

@@ -281,6 +281,8 @@ def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar |
                          "photos": len(pictures), "media_url": bool(data.media_url)})
     if data.category.delivery:
         _offer_delivery(ticket, ticket.description, data.items, start)
+    else:
+        ticket.just_filed = (lines, len(pictures))
     return ticket
 
 

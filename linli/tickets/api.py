@@ -190,13 +190,20 @@ def photo_url(photo: TicketPhoto) -> str:
 
 
 def detail_out(ticket: Ticket, office: bool, user: Any) -> dict[str, Any]:
-    events = actions.history(ticket, office)
-    delivery = actions.current_delivery(ticket)
+    if ticket.just_filed is not None:  # what do_submit wrote: no delivery, photos only if sent
+        lines, photo_count = ticket.just_filed
+        events: Any = [e for e in lines if office or e.public]
+        delivery = None
+        photos: Any = actions.photos_of(user, ticket, office) if photo_count else []
+    else:
+        events = actions.history(ticket, office)
+        delivery = actions.current_delivery(ticket)
+        photos = actions.photos_of(user, ticket, office)
     return {**ticket_out(ticket), "events": [
         {"at": e.at, "kind": e.kind, "note": e.note, "public": e.public,
          "actor": str(e.actor) if office and e.actor else None} for e in events],
         "photos": [{"id": p.pk, "url": photo_url(p), "stage": p.stage, "width": p.width, "height": p.height,
-                    "created_at": p.created_at} for p in actions.photos_of(user, ticket, office)],
+                    "created_at": p.created_at} for p in photos],
         "delivery": delivery_out(delivery) if delivery is not None else None}
 
 

@@ -114,7 +114,7 @@ def _duplicate_code(code: str) -> ValidationError:
 def do_add_category(data: CategoryInput, *, acting_user: Any) -> Category:
     """A new line of the catalogue, offered to residents at once, at the end of the list
     unless a place is given."""
-    _require_catalogue(acting_user)
+    _require_catalogue(acting_user, Category())
     code = clean_words(data.code, "code", limit=40).lower()
     if Category.objects.filter(code=code).exists():
         raise _duplicate_code(code)
@@ -205,7 +205,7 @@ def _fill_day(row: CalendarDay, day: datetime.date, working: bool, note: str) ->
 def do_add_calendar_day(day: datetime.date, working: bool, *, acting_user: Any, note: str = "") -> CalendarDay:
     """Declare a make-up working day or a local day off. Limits of requests filed from now on
     count with it; requests already filed keep their due times."""
-    _require_catalogue(acting_user)
+    _require_catalogue(acting_user, CalendarDay())
     if CalendarDay.objects.filter(date=day).exists():
         raise _duplicate_date(day)
     row = CalendarDay()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from linli.core.access import PermissionDenied, get_or_404, may, route
+from linli.core.access import PermissionDenied, allows, get_or_404, may, route
 from linli.core.http import denied
 from linli.places.models import Level as PlaceLevel
 from linli.places.models import Place
@@ -64,7 +64,7 @@ def categories(request: HttpRequest) -> HttpResponse:
              "overdue": counts.get(c.pk, {}).get("overdue", 0)} for c in Category.objects.all()]
     return render(request, "tickets/catalogue/categories.html", {
         "active": [r for r in rows if r["category"].active], "inactive": [r for r in rows if not r["category"].active],
-        "section": "categories"})
+        "section": "categories", "may_change": allows(user, CATALOGUE, Category())})
 
 
 def _category_input(form: CategoryForm) -> catalogue.CategoryInput:
@@ -197,7 +197,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/catalogue/calendar.html", {
         "form": form, "coming": list(rows.filter(date__gte=today).order_by("date")[:200]),
         "past": list(rows.filter(date__lt=today).order_by("-date")[:60]), "today": today,
-        "section": "calendar"}, status=422 if form.errors else 200)
+        "section": "calendar", "may_change": allows(user, CATALOGUE, CalendarDay())}, status=422 if form.errors else 200)
 
 
 @route(CATALOGUE, model=CalendarDay)

@@ -5,6 +5,8 @@ requests of quarantined households."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -157,6 +159,9 @@ class Ticket(PlaceScopedModel):
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     token = models.CharField(max_length=32, unique=True, editable=False)
+    # Not stored: set by do_submit on the request it files, what it wrote (its history lines
+    # and how many photos), so the answer to the filer need not read them back.
+    just_filed: tuple[list[Any], int] | None = None
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT,
                                  related_name="tickets")
     place = models.ForeignKey("places.Place", verbose_name=_("place"), on_delete=models.PROTECT,

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,3 +61,70 @@ def test_no_address_is_printed_before_a_server_answers_it(built: tuple[Path, str
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _children(pid: int) -> set[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return {int(p) for p in path.read_text().split()} if path.exists() else set()
+
+
+def _wait_for(check: Any, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked servers and /proc: Linux")
+def test_several_server_processes_share_a_port_and_stop_together(built: tuple[Path, str]) -> None:
+    """`linli serve --processes 2`: two servers answer on one port; one that dies is replaced;
+    SIGTERM stops them all, and a parent killed outright takes its servers with it."""
+    data_dir, _output = built
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "linli.cli", "serve", "--port", str(port), "--processes", "2"],
+                              env=_env(data_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              cwd=ROOT)
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:
+            if "http://" in line:
+                assert "2 processes" in line
+                break
+        assert _wait_for(lambda: len(_children(server.pid)) == 2)
+        first = _children(server.pid)
+        for _ in range(4):
+            answer = urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=10)  # noqa: S310 - local
+            assert answer.status == 200
+        lost = min(first)
+        os.kill(lost, signal.SIGKILL)
+        assert _wait_for(lambda: len(_children(server.pid)) == 2 and lost not in _children(server.pid))
+        assert urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=10).status == 200  # noqa: S310
+        servers = _children(server.pid)
+        server.terminate()
+        server.wait(timeout=20)
+        assert _wait_for(lambda: not any(_alive(pid) for pid in servers))
+        # killed outright: the servers stop with it
+        server = subprocess.Popen([sys.executable, "-m", "linli.cli", "serve", "--port", str(port), "--processes",
+                                   "2"], env=_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  cwd=ROOT)
+        assert _wait_for(lambda: len(_children(server.pid)) == 2)
+        servers = _children(server.pid)
+        server.kill()
+        server.wait(timeout=10)
+        assert _wait_for(lambda: not any(_alive(pid) for pid in servers))
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=10)

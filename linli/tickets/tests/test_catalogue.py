@@ -92,6 +92,38 @@ def test_another_streets_duty_lines_are_not_found(street: Street) -> None:
     assert DutyItem.objects.filter(pk=far_line.pk).exists()
 
 
+def test_with_two_streets_only_the_district_changes_the_shared_catalogue_and_calendar(street: Street) -> None:
+    """The catalogue and the calendar count for every street of the installation: once a second
+    street is served, its neighbour's officer reads them but cannot change them; an officer
+    above both streets can."""
+    from linli.core.models import Role, RoleAssignment, User
+
+    water = category()
+    officer = street.client_for(street.street_officer)
+    assert officer.get(reverse("tickets:category_edit", args=[water.pk])).status_code == 200
+    Place.objects.create(parent=street_of(street).parent, level=PlaceLevel.STREET,
+                         element_type=street_of(street).element_type, code="310115998", name="邻近街道", sort_key=998)
+    officer = street.client_for(street.street_officer)  # a new request: scopes are read again
+    page = officer.get(reverse("tickets:catalogue")).content.decode()
+    assert "shared-note" in page and reverse("tickets:category_new") not in page and "漏水" in page
+    assert "shared-note" in officer.get(reverse("tickets:calendar")).content.decode()
+    assert officer.get(reverse("tickets:category_edit", args=[water.pk])).status_code == 404
+    assert officer.post(reverse("tickets:category_new"), category_form()).status_code == 422
+    assert not Category.objects.filter(code="lift-stuck").exists()
+    with pytest.raises(PermissionDenied):
+        catalogue_actions.do_add_calendar_day(datetime.date(2030, 1, 2), False, acting_user=street.street_officer)
+    with pytest.raises(PermissionDenied):
+        catalogue_actions.do_set_category_active(water, False, acting_user=street.street_officer)
+    # her own street's duty lists stay hers
+    catalogue_actions.do_add_duty_item(street_of(street), catalogue_actions.DutyInput(
+        GridRole.LEADER, DutyKind.POWER, "本街道的一行"), acting_user=street.street_officer)
+    district = User.objects.create_user("district-officer", password="x-district-x")  # noqa: S106 - a test account
+    RoleAssignment.objects.create(user=district, role=Role.objects.get(code="street_officer"),
+                                  place=street_of(street).parent)
+    added = catalogue_actions.do_add_calendar_day(datetime.date(2030, 1, 2), False, acting_user=district)
+    assert added.pk and not added.working
+
+
 # --- the catalogue -----------------------------------------------------------------------------------------
 
 def test_adding_a_category_is_audited_and_offered_at_once(street: Street) -> None:

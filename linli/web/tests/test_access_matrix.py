@@ -58,8 +58,10 @@ from linli.core.models import User
 from linli.web.api import api
 from linli.web.tests.inline import csp_problems
 
+# ``city_officer``: a street officer's role held over both streets of the town (their city): the
+# only persona who may change what every street shares (the request catalogue, the calendar).
 PERSONAS = ("admin", "street_officer", "secretary", "grid_worker", "health_officer", "resident", "volunteer",
-            "outsider")
+            "outsider", "city_officer")
 ANONYMOUS = "anonymous"
 SKIPPED_PREFIXES = ("admin/", "api/")  # Django's admin has its own permissions; the API is read from OpenAPI
 
@@ -344,7 +346,7 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     from linli.tickets import catalogue_actions as catalogue
     from linli.tickets.models import DutyKind, GridRole
 
-    catalogue.do_add_calendar_day(today + datetime.timedelta(days=40), True, acting_user=street.street_officer)
+    catalogue.do_add_calendar_day(today + datetime.timedelta(days=40), True, acting_user=admin)
     for place in (street.community.parent, far[Level.STREET]):
         catalogue.do_add_duty_item(place, catalogue.DutyInput(GridRole.MEMBER, DutyKind.NEGATIVE, "不得代替执法部门执法"),
                                    acting_user=admin)
@@ -376,7 +378,14 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     for user in (street.grid_worker, street.secretary, street.resident):
         create_token(user, "matrix")
 
-    users = {name: getattr(street, name) for name in PERSONAS}
+    from linli.core.models import Role, RoleAssignment
+
+    city = street.community.parent.parent.parent
+    assert far[Level.STREET].path.startswith(city.path)
+    city_officer = User.objects.create_user("matrix-city", password="x-matrix-city-x")  # noqa: S106 - test account
+    RoleAssignment.objects.create(user=city_officer, role=Role.objects.get(code="street_officer"), place=city)
+    users = {name: getattr(street, name) for name in PERSONAS if name != "city_officer"}
+    users["city_officer"] = city_officer
     town = Town(street, users)
     for name, user in users.items():
         client = Client(raise_request_exception=False)

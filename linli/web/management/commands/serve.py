@@ -1,16 +1,25 @@
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import socket
+import sys
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
-def serve(host: str, port: int, threads: int, stdout: Any) -> None:
+def serve(host: str, port: int, threads: int, stdout: Any, processes: int = 1) -> None:
     from django.conf import settings
     from waitress import create_server
 
     from linli.wsgi import application
 
+    if processes > 1 and hasattr(os, "fork"):
+        _serve_forked(host, port, threads, processes, stdout)
+        return
     if settings.LINLI_LEDGER_SEQUENCER_IN_SERVER:
         from linli.ledger.log import start_sequencer_thread
 
@@ -22,6 +31,91 @@ def serve(host: str, port: int, threads: int, stdout: Any) -> None:
         server.run()
     finally:
         server.close()
+
+
+def _serve_forked(host: str, port: int, threads: int, processes: int, stdout: Any) -> None:
+    """``processes`` copies of the server accepting on one listening socket (Python runs one
+    thread at a time per process: a second process uses a second core). This process binds the
+    socket, forks the servers, runs the ledger's sequencer if it is the server's job, restarts a
+    server that dies and stops them all on SIGTERM or Ctrl+C."""
+    from django.conf import settings
+    from django.db import connections
+
+    listener = socket.create_server((host, port), backlog=1024)
+    connections.close_all()  # no connection may be shared across a fork
+    children: set[int] = set()
+    stopping = False
+
+    parent = os.getpid()
+
+    def spawn() -> None:
+        pid = os.fork()
+        if pid == 0:  # the server
+            _stop_with(parent)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            code = 0
+            try:
+                from waitress import create_server
+
+                from linli.wsgi import application
+
+                create_server(application, sockets=[listener], threads=threads, ident="linli").run()
+            except BaseException:  # noqa: BLE001 - the parent restarts it; the traceback is printed
+                code = 1
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        children.add(pid)
+
+    def stop(signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    for _ in range(processes):
+        spawn()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if settings.LINLI_LEDGER_SEQUENCER_IN_SERVER:
+        from linli.ledger.log import start_sequencer_thread
+
+        start_sequencer_thread()
+    stdout.write(f"Linli is serving at http://{host}:{port}/ from {processes} processes  (Ctrl+C stops) / 网页已就绪")
+    restarts: list[float] = []
+    while children:
+        try:
+            pid, _status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        children.discard(pid)
+        if stopping:
+            continue
+        now = time.monotonic()
+        restarts = [t for t in restarts if now - t < 60] + [now]
+        if len(restarts) > 5 * processes:
+            stop(signal.SIGTERM, None)
+            raise CommandError("The server processes keep dying (see above): stopped. / 服务进程反复退出，已停止。")
+        stdout.write(f"A server process ({pid}) stopped: starting another. / 服务进程退出，已重新启动。")
+        spawn()
+    listener.close()
+
+
+def _stop_with(parent: int) -> None:
+    """A server whose parent is killed outright (SIGKILL, a crash) stops too (Linux), rather
+    than serving on with nobody to stop it."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(0)
 
 
 def unapplied_migrations() -> list[str]:
@@ -40,8 +134,12 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--processes", type=int, default=1,
+                            help="server processes on one port (one per core; not on Windows)")
 
-    def handle(self, *args: Any, host: str, port: int, threads: int, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, threads: int, processes: int = 1, **options: Any) -> None:
+        if not 1 <= processes <= 64:
+            raise CommandError("--processes must be between 1 and 64 / 进程数须在 1 到 64 之间")
         # The checks that read the database too: a stored role naming an action nobody
         # registered stops the start instead of silently granting nothing.
         self.check(databases=["default"], display_num_errors=False)
@@ -51,4 +149,4 @@ class Command(BaseCommand):
                 f"The database is older than this version of Linli ({len(pending)} migrations to apply, e.g. "
                 f"{pending[0]}): run `linli migrate` first (`linli demo` does it for the demo). / 数据库版本低于"
                 f"程序（有 {len(pending)} 个迁移未执行）：请先运行 `linli migrate`（演示用 `linli demo` 会自动执行）。")
-        serve(host, port, threads, self.stdout)
+        serve(host, port, threads, self.stdout, processes)
