@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument("--create-inprocess", type=int, default=200,
                         help="requests to file in this process, for the CPU per filing")
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="server processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads of each server process")
     parser.add_argument("--concurrency", type=int, default=8, help="connections filing at once")
     parser.add_argument("--pages", type=int, default=60, help="grid worker page loads")
     parser.add_argument("--seed", type=int, default=1)
@@ -107,7 +108,7 @@ def main() -> None:
     # 1. A real server: `linli serve --processes N` (one per core), residents filing from
     # several connections at once over HTTP, the clients on the same machine.
     connection.close()  # the servers write to the same database
-    with served.server(processes=args.processes) as srv:
+    with served.server(processes=args.processes, threads=args.threads) as srv:
         warm = [("POST", "/api/requests", body(h), {"Authorization": t, "Content-Type": "application/json"})
                 for t, h in (users.pop() for _ in range(2 * args.processes))]
         served.drive(srv, warm, concurrency=args.processes)  # each server imports its modules once
@@ -117,7 +118,7 @@ def main() -> None:
     if run.failures:
         sys.exit(f"filing failed: {run.failures[:3]}")
     result["create_per_s"] = round(len(calls) / run.seconds, 1)
-    result["create_server"] = {"processes": args.processes, "connections": args.concurrency, "filed": len(calls),
+    result["create_server"] = {"processes": args.processes, "threads": args.threads, "connections": args.concurrency, "filed": len(calls),
                                "p50_ms": round(statistics.median(run.latencies_ms), 1),
                                "p95_ms": round(percentile(run.latencies_ms, 0.95), 1),
                                "server_cpu_ms": round(1000 * run.server_cpu_s / len(calls), 2),

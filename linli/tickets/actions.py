@@ -224,14 +224,13 @@ def _fix_photos(ticket: Ticket, uploads: Sequence[bytes]) -> list[CleanPhoto]:
     return clean_photos(uploads, limit=MAX_PHOTOS)
 
 
-@transaction.atomic
 def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar | None = None,
               router: routing.Router | None = None) -> Ticket:
     """File a request: check it, route it by its place, set its limits, and tell the resident
-    its number. ``calendar`` and ``router`` serve many requests filed in one transaction."""
+    its number. ``calendar`` and ``router`` serve many requests filed in one transaction.
+    Everything is checked and read before the writing transaction opens, so its write lock (on
+    SQLite, the whole database's) is held for the writes alone."""
     check_new(data, acting_user)
-    if data.external_ref and Ticket.with_hotline_order().filter(external_ref=data.external_ref).exists():
-        raise _field_error("external_ref", _("This hotline order is already registered."), "duplicate_order")
     pictures = clean_photos(data.photos, limit=MAX_PHOTOS)  # before anything is written
     start = data.created_at or timezone.now()
     router = router or routing.Router(batch=False)
@@ -246,9 +245,21 @@ def do_submit(data: NewTicket, *, acting_user: Any, calendar: workcal.Calendar |
     person_id = data.person.pk if data.person is not None else None
     if person_id is None and data.source == Source.APP:
         person_id = getattr(acting_user, "person_id", None)
+    community_id = router.community_id(data.place)
+    with transaction.atomic():
+        return _write_new(data, acting_user, pictures, destination, (respond_by, resolve_by, warn_at), start,
+                          person_id, community_id)
+
+
+def _write_new(data: NewTicket, acting_user: Any, pictures: list[CleanPhoto], destination: routing.Destination,
+               limits: tuple[datetime.datetime, datetime.datetime, datetime.datetime], start: datetime.datetime,
+               person_id: int | None, community_id: int) -> Ticket:
+    if data.external_ref and Ticket.with_hotline_order().filter(external_ref=data.external_ref).exists():
+        raise _field_error("external_ref", _("This hotline order is already registered."), "duplicate_order")
+    respond_by, resolve_by, warn_at = limits
     ticket = Ticket(
         number=f"T{secrets.token_hex(8)}", token=secrets.token_urlsafe(18)[:24], category=data.category,
-        place=data.place, community_id=router.community_id(data.place), path=data.place.path,
+        place=data.place, community_id=community_id, path=data.place.path,
         description=data.description, source=data.source, external_ref=data.external_ref,
         submitted_by=acting_user if _is_user(acting_user) else None, person_id=None if data.anonymous else person_id,
         contact_name="" if data.anonymous else data.contact_name,
