@@ -1,4 +1,4 @@
-"""Requests over the API: the catalogue, filing, lists and one request, and every move; a
+"""Requests over the API: filing, lists and one request, and every move; a
 volunteer's deliveries for quarantined households and their steps (``deliveries_router``).
 
 Handlers stay thin: find the request inside the caller's scope (404 otherwise), call the
@@ -51,19 +51,6 @@ def _no_control_characters(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_no_control_characters)]
-
-
-class CategoryOut(Schema):
-    code: str
-    name: str
-    name_en: str
-    level: str
-    department: str
-    respond_hours: int
-    resolve_hours: int
-    clock: str
-    anonymous_allowed: bool
-    delivery: bool
 
 
 class TicketIn(Schema):
@@ -212,17 +199,6 @@ def _uploads(request: HttpRequest) -> list[bytes]:
     if request.content_type != "multipart/form-data":
         return []
     return photos.read_uploads(request.FILES.getlist(photos.FIELD), limit=MAX_PHOTOS)
-
-
-# --- the catalogue -------------------------------------------------------------------------------
-
-@router.get("/categories", response={200: list[CategoryOut], **ERRORS}, summary="The request categories")
-@route(SUBMIT, VIEW)
-def categories(request: HttpRequest) -> Any:
-    user = api_user(request)
-    if not (may(user, SUBMIT) or may(user, VIEW)):
-        raise PermissionDenied(SUBMIT)
-    return list(Category.objects.filter(active=True))
 
 
 # --- lists and one request ------------------------------------------------------------------------

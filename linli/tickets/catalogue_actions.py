@@ -11,12 +11,13 @@ new limits count for requests filed afterwards (a request's limits are set when 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
@@ -38,6 +39,7 @@ from linli.tickets.models import (
 )
 
 LIMIT_FIELDS = ("respond_hours", "resolve_hours", "clock")
+STREET = Q(level=PlaceLevel.STREET)
 
 
 def _require_catalogue(user: Any, target: Any = None) -> None:
@@ -71,6 +73,17 @@ def open_count(category: Category, rows: QuerySet[Ticket] | None = None) -> int:
     return rows.order_by().filter(category=category, status__in=OPEN_STATUSES).count()
 
 
+def area_requests(user: Any) -> QuerySet[Ticket]:
+    """The requests whose counts the editor reads: her area's (the catalogue itself is shared)."""
+    return Ticket.objects.restrict(user, CATALOGUE)
+
+
+def _only(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of ``data`` (a form's cleaned data, an API body) that ``cls`` takes."""
+    names = {f.name for f in fields(cls)}
+    return {name: value for name, value in data.items() if name in names}
+
+
 # --- the catalogue -----------------------------------------------------------------------------------
 
 @dataclass
@@ -86,6 +99,17 @@ class CategoryInput:
     anonymous_allowed: bool = False
     delivery: bool = False
     sort_key: int | None = None
+
+
+def category_input(data: Mapping[str, Any]) -> CategoryInput:
+    """A category's input from the page's form or an API body, which name its fields alike."""
+    return CategoryInput(**_only(CategoryInput, data))
+
+
+def category_values(category: Category) -> dict[str, Any]:
+    """What may be changed in a category, as it is: the change form's first values, and what an
+    API change keeps of the fields it leaves out."""
+    return {name: getattr(category, name) for name in _EDITABLE}
 
 
 def _fill(category: Category, data: CategoryInput) -> None:
@@ -253,6 +277,32 @@ class DutyInput:
     text: str
     category: Category | None = None
     sort_key: int | None = None
+
+
+def duty_input(data: Mapping[str, Any]) -> DutyInput:
+    """A duty line's input from the page's form or an API body, which name its fields alike."""
+    return DutyInput(**_only(DutyInput, data))
+
+
+def duty_values(item: DutyItem) -> dict[str, Any]:
+    """A duty line as it is: the change form's first values, and what an API change keeps."""
+    return {"role": item.role, "kind": item.kind, "text": item.text, "category": item.category,
+            "sort_key": item.sort_key}
+
+
+def streets(user: Any) -> QuerySet[Place]:
+    """The streets whose duty lists the user keeps."""
+    return Place.objects.restrict(user, CATALOGUE).filter(STREET).order_by("path")
+
+
+def street_of(user: Any, item: DutyItem) -> Place | None:
+    """The street whose lists hold ``item``, if the user keeps them."""
+    return streets(user).filter(path=item.path).first()
+
+
+def duty_lines(user: Any, street: Place) -> QuerySet[DutyItem]:
+    """The street's duty lines, as the user may edit them."""
+    return DutyItem.objects.restrict(user, CATALOGUE).filter(path=street.path).select_related("category")
 
 
 def _fill_duty(item: DutyItem, data: DutyInput) -> None:

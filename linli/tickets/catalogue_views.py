@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from linli.core.access import PermissionDenied, allows, get_or_404, may, route
 from linli.core.http import denied
-from linli.places.models import Level as PlaceLevel
 from linli.places.models import Place
 from linli.tickets import catalogue_actions as catalogue
 from linli.tickets.access import CATALOGUE
@@ -33,15 +32,7 @@ from linli.tickets.models import (
     DutyItem,
     DutyKind,
     GridRole,
-    Ticket,
 )
-
-STREET = Q(level=PlaceLevel.STREET)
-
-
-def _area(user: Any) -> Any:
-    """The requests whose counts the editor reads: her area's (the catalogue itself is shared)."""
-    return Ticket.objects.restrict(user, CATALOGUE)
 
 
 def _refused(form: Any) -> None:
@@ -57,23 +48,14 @@ def categories(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not may(user, CATALOGUE):
         return denied(request)
-    counts = {row["category_id"]: row for row in _area(user).order_by()
-              .filter(status__in=OPEN_STATUSES).values("category_id")
-              .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(overdue=True)))}
+    counts: dict[int, Any] = {row["category_id"]: row for row in catalogue.area_requests(user).order_by()
+                              .filter(status__in=OPEN_STATUSES).values("category_id")
+                              .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(overdue=True)))}
     rows = [{"category": c, "open": counts.get(c.pk, {}).get("open", 0),
              "overdue": counts.get(c.pk, {}).get("overdue", 0)} for c in Category.objects.all()]
     return render(request, "tickets/catalogue/categories.html", {
         "active": [r for r in rows if r["category"].active], "inactive": [r for r in rows if not r["category"].active],
         "section": "categories", "may_change": allows(user, CATALOGUE, Category())})
-
-
-def _category_input(form: CategoryForm) -> catalogue.CategoryInput:
-    data = form.cleaned_data
-    return catalogue.CategoryInput(
-        code=data.get("code", ""), name=data["name"], name_en=data["name_en"], level=data["level"],
-        department=data["department"], respond_hours=data["respond_hours"], resolve_hours=data["resolve_hours"],
-        clock=data["clock"], anonymous_allowed=data["anonymous_allowed"], delivery=data["delivery"],
-        sort_key=data["sort_key"])
 
 
 @route(CATALOGUE)
@@ -86,7 +68,7 @@ def category_new(request: HttpRequest) -> HttpResponse:
                                                        "resolve_hours": 40})
     if request.method == "POST" and form.is_valid():
         try:
-            category = catalogue.do_add_category(_category_input(form), acting_user=user)
+            category = catalogue.do_add_category(catalogue.category_input(form.cleaned_data), acting_user=user)
         except ValidationError as exc:
             form.add_action_errors(exc)
         except PermissionDenied:
@@ -105,19 +87,18 @@ def category_new(request: HttpRequest) -> HttpResponse:
 def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     category = get_or_404(Category.objects.all(), user, CATALOGUE, pk=pk)
-    initial = {name: getattr(category, name) for name in catalogue._EDITABLE}
-    form = CategoryForm(request.POST or None, initial=initial, adding=False)
+    form = CategoryForm(request.POST or None, initial=catalogue.category_values(category), adding=False)
     if request.method == "POST" and form.is_valid():
         try:
-            change = catalogue.do_change_category(category, _category_input(form), acting_user=user)
+            change = catalogue.do_change_category(category, catalogue.category_input(form.cleaned_data), acting_user=user)
         except ValidationError as exc:
             form.add_action_errors(exc)
         except PermissionDenied:
             _refused(form)
         else:
-            _say_changed(request, change, catalogue.open_count(change.category, _area(user)))
+            _say_changed(request, change, catalogue.open_count(change.category, catalogue.area_requests(user)))
             return redirect("tickets:catalogue")
-    open_requests = catalogue.open_count(category, _area(user))
+    open_requests = catalogue.open_count(category, catalogue.area_requests(user))
     return render(request, "tickets/catalogue/category_form.html", {
         "form": form, "category": category, "open_requests": open_requests, "section": "categories"},
         status=422 if form.errors else 200)
@@ -154,7 +135,7 @@ def category_active(request: HttpRequest, pk: int) -> HttpResponse:
     if active:
         messages.success(request, _("“%(name)s” is offered to residents again.") % {"name": category.name})
     else:
-        n = catalogue.open_count(category, _area(user))
+        n = catalogue.open_count(category, catalogue.area_requests(user))
         messages.success(request, ngettext(
             "“%(name)s” is no longer offered to residents. Its %(n)s open request is still handled as before.",
             "“%(name)s” is no longer offered to residents. Its %(n)s open requests are still handled as before.",
@@ -239,12 +220,6 @@ def calendar_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the duty lists -------------------------------------------------------------------------------------------
 
-def _duty_input(form: DutyItemForm) -> catalogue.DutyInput:
-    data = form.cleaned_data
-    return catalogue.DutyInput(role=data["role"], kind=data["kind"], text=data["text"], category=data["category"],
-                               sort_key=data["sort_key"])
-
-
 def _say_duty_saved(request: HttpRequest, item: DutyItem) -> None:
     messages.success(request, _("Saved on the %(list)s of the %(role)s.")
                      % {"list": DutyKind(item.kind).label, "role": GridRole(item.role).label})
@@ -252,14 +227,14 @@ def _say_duty_saved(request: HttpRequest, item: DutyItem) -> None:
         messages.warning(request, notice)
 
 
-@route(CATALOGUE, model=Place, kwarg="street", query=True, where=STREET)
+@route(CATALOGUE, model=Place, kwarg="street", query=True, where=catalogue.STREET)
 @login_required
 def duties(request: HttpRequest) -> HttpResponse:
     """A street's three lists for the grid leader and for grid members, and a line to add."""
     user = request.user
     if not may(user, CATALOGUE):
         return denied(request)
-    streets = Place.objects.restrict(user, CATALOGUE).filter(STREET).order_by("path")
+    streets = catalogue.streets(user)
     chosen = request.GET.get("street", "")
     street = get_or_404(streets, user, CATALOGUE, pk=chosen) if chosen else streets.first()
     if street is None:
@@ -268,7 +243,7 @@ def duties(request: HttpRequest) -> HttpResponse:
                                                        "kind": request.GET.get("kind") or DutyKind.RESPONSIBILITY})
     if request.method == "POST" and form.is_valid():
         try:
-            item = catalogue.do_add_duty_item(street, _duty_input(form), acting_user=user)
+            item = catalogue.do_add_duty_item(street, catalogue.duty_input(form.cleaned_data), acting_user=user)
         except ValidationError as exc:
             form.add_action_errors(exc)
         except PermissionDenied:
@@ -276,7 +251,7 @@ def duties(request: HttpRequest) -> HttpResponse:
         else:
             _say_duty_saved(request, item)
             return redirect(f"{_duties_url(street)}#role-{item.role}")
-    items = list(DutyItem.objects.restrict(user, CATALOGUE).filter(path=street.path).select_related("category"))
+    items = list(catalogue.duty_lines(user, street))
     roles = [{"role": role, "label": label,
               "lists": [{"kind": kind, "label": kind_label, "items": [i for i in items if i.role == role
                                                                       and i.kind == kind]}
@@ -292,13 +267,12 @@ def duties(request: HttpRequest) -> HttpResponse:
 def duty_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     item = get_or_404(DutyItem.objects.select_related("category"), user, CATALOGUE, pk=pk)
-    form = DutyItemForm(request.POST or None, initial={"role": item.role, "kind": item.kind, "text": item.text,
-                                                       "category": item.category_id, "sort_key": item.sort_key})
-    street = Place.objects.restrict(user, CATALOGUE).filter(STREET, path=item.path).first()
+    form = DutyItemForm(request.POST or None, initial=catalogue.duty_values(item))
+    street = catalogue.street_of(user, item)
     back = _duties_url(street)
     if request.method == "POST" and form.is_valid():
         try:
-            item = catalogue.do_change_duty_item(item, _duty_input(form), acting_user=user)
+            item = catalogue.do_change_duty_item(item, catalogue.duty_input(form.cleaned_data), acting_user=user)
         except ValidationError as exc:
             form.add_action_errors(exc)
         except PermissionDenied:
@@ -317,7 +291,7 @@ def duty_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def duty_remove(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     item = get_or_404(DutyItem.objects.all(), user, CATALOGUE, pk=pk)
-    street = Place.objects.restrict(user, CATALOGUE).filter(STREET, path=item.path).first()
+    street = catalogue.street_of(user, item)
     catalogue.do_remove_duty_item(item, acting_user=user)
     messages.success(request, _("The line “%(text)s” is removed.") % {"text": item.text})
     return redirect(f"{_duties_url(street)}#role-{item.role}")

@@ -40,6 +40,7 @@ from linli.tasks.api import router as tasks_router
 from linli.tasks.api import visits_router
 from linli.tickets.api import deliveries_router
 from linli.tickets.api import router as tickets_router
+from linli.tickets.catalogue_api import router as catalogue_router
 from linli.tickets.hotline_api import router as hotline_router
 
 logger = logging.getLogger(__name__)
@@ -198,6 +199,7 @@ api.add_router("/imports", imports_router, tags=["imports"])
 api.add_router("/health", health_router, tags=["health"])
 api.add_router("/gates", gates_router, tags=["gates"])
 api.add_router("/requests/hotline", hotline_router, tags=["requests"])  # before /requests/{ticket_id}
+api.add_router("/requests", catalogue_router, tags=["requests"])  # before /requests/{ticket_id}
 api.add_router("/requests", tickets_router, tags=["requests"])
 api.add_router("/deliveries", deliveries_router, tags=["deliveries"])
 api.add_router("/regions", regions_router, tags=["regions"])
