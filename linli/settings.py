@@ -15,6 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from linli.core import purposes as lawful_purposes
 from linli.core.filemodes import make_data_dir, report_tightened, secure_data_dir
 from linli.core.keys import load_or_create_secret
 from linli.core.proxies import parse_networks
@@ -239,7 +240,21 @@ report_tightened(DATA_DIR, secure_data_dir(DATA_DIR, files=_sqlite_files, skip=[
 # Data keys (AES-GCM for sensitive fields, HMAC for blind indexes) live outside the
 # database: in LINLI_DATA_KEYS / LINLI_DATA_KEYS_FILE, or generated into the data dir.
 LINLI_DATA_KEYS_PATH = Path(env_str("LINLI_DATA_KEYS_FILE") or DATA_DIR / "data_keys.json")
-LINLI_REVEAL_PURPOSE_MIN_LENGTH = env_int("LINLI_REVEAL_PURPOSE_MIN_LENGTH", 4)
+# Full values are handed out for a lawful purpose chosen from this list (decision 0023): built-in
+# codes, or a site's own as code=中文名称|English name; "other" (always offered) needs a sentence
+# of at least LINLI_PURPOSE_OTHER_MIN_LENGTH letters or digits.
+LINLI_LAWFUL_PURPOSES = env_list("LINLI_LAWFUL_PURPOSES", list(lawful_purposes.DEFAULT))
+lawful_purposes.parse(LINLI_LAWFUL_PURPOSES)  # a bad entry stops the start with a clear message
+LINLI_PURPOSE_OTHER_MIN_LENGTH = env_int("LINLI_PURPOSE_OTHER_MIN_LENGTH", 10)
+if not 4 <= LINLI_PURPOSE_OTHER_MIN_LENGTH <= 100:
+    raise ImproperlyConfigured("LINLI_PURPOSE_OTHER_MIN_LENGTH must lie between 4 and 100")
+# An export with full values of more than this many people waits for a second person's approval
+# (四眼原则): someone else who may export full values over the area; unapproved, it expires.
+LINLI_EXPORT_APPROVAL_THRESHOLD = env_int("LINLI_EXPORT_APPROVAL_THRESHOLD", 500)
+LINLI_EXPORT_APPROVAL_DAYS = env_int("LINLI_EXPORT_APPROVAL_DAYS", 3)
+if LINLI_EXPORT_APPROVAL_THRESHOLD < 0 or not 1 <= LINLI_EXPORT_APPROVAL_DAYS <= 30:
+    raise ImproperlyConfigured("LINLI_EXPORT_APPROVAL_THRESHOLD must be 0 or more and LINLI_EXPORT_APPROVAL_DAYS "
+                               "between 1 and 30")
 # ID numbers one user may try to register in an hour that are registered outside her area
 # (each attempt is audited): past that, every registration with an ID number waits, so the
 # registry cannot be used to learn who lives elsewhere.

@@ -455,6 +455,8 @@ class RouteAccess:
       rows the route accepts. ``also`` fills the request's other parameters from the same
       object (a duty shift's gate in the shift's URL).
     - ``public``: anyone, signed in or not. ``signed_in``: any signed-in user (her own pages).
+    - ``creates``: the route adds a row of this model that belongs to no place yet: who may is
+      who the model's policy allows the action on a new row (rows every street shares).
     """
 
     actions: tuple[str, ...] = ()
@@ -466,11 +468,12 @@ class RouteAccess:
     signed_in: bool = False
     field: str = "pk"
     also: tuple[tuple[str, str], ...] = ()
+    creates: type[Model] | None = None
 
 
 def route(*actions: str, model: type[Model] | None = None, kwarg: str = "pk", query: bool = False,
           where: Q | None = None, public: bool = False, signed_in: bool = False, field: str = "pk",
-          also: Mapping[str, str] | None = None) -> Callable[[Any], Any]:
+          also: Mapping[str, str] | None = None, creates: type[Model] | None = None) -> Callable[[Any], Any]:
     """Declare what a view or API handler needs (see ``RouteAccess``). It only declares: the
     view still decides through ``restrict`` / ``get_or_404`` / ``allows``, and the matrix test
     proves that the two agree."""
@@ -481,7 +484,7 @@ def route(*actions: str, model: type[Model] | None = None, kwarg: str = "pk", qu
     if model is None and (kwarg != "pk" or query or where is not None or field != "pk" or also):
         raise ImproperlyConfigured("a route names the object's parameter only together with its model")
     access = RouteAccess(tuple(actions), model, kwarg, query, where, public, signed_in, field,
-                         tuple(sorted((also or {}).items())))
+                         tuple(sorted((also or {}).items())), creates)
 
     def decorate(view: Any) -> Any:
         view.linli_access = access

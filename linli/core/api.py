@@ -1,11 +1,13 @@
-"""The GB/T 2260 region list over the API: what an app's "came from" field searches."""
+"""The GB/T 2260 region list over the API (what an app's "came from" field searches), and the
+lawful purposes full values are handed out for."""
 
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Field, Query, Router, Schema
 
-from linli.core import regions
+from linli.core import purposes, regions
 from linli.core.access import route
 from linli.core.api_auth import ERRORS
 
@@ -27,3 +29,26 @@ def search_regions(request: HttpRequest,
                    limit: Annotated[int, Query(ge=1, le=50)] = 20) -> list[dict[str, Any]]:
     return [{"code": r.code, "name": r.name, "full_name": r.full_name, "level": r.level}
             for r in regions.search(q, limit=limit)]
+
+
+purposes_router = Router()
+
+
+class PurposeOut(Schema):
+    code: str = Field(description="what to send as purpose_code")
+    name: str = Field(description="the purpose in English")
+    name_zh: str = Field(description="the purpose in Chinese")
+    needs_text: bool = Field(description='"other": the purpose must be described in a sentence')
+
+
+@purposes_router.get("", response={200: list[PurposeOut], **ERRORS},
+                     summary="The lawful purposes full ID numbers and phones are revealed or exported for")
+@route(signed_in=True)
+def lawful_purposes(request: HttpRequest) -> list[dict[str, Any]]:
+    items = []
+    for purpose in purposes.offered():
+        with translation.override("en"):
+            name = purpose.label
+        items.append({"code": purpose.code, "name": name, "name_zh": purpose.label_zh,
+                      "needs_text": purpose.code == purposes.OTHER})
+    return items

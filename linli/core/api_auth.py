@@ -182,6 +182,14 @@ def _plausible(day: datetime.date) -> datetime.date:
 
 Date = Annotated[datetime.date, BeforeValidator(_written_as_a_date), AfterValidator(_plausible),
                  WithJsonSchema({"type": "string", "format": "date"})]
+# A lawful purpose (decision 0023): its code from GET /api/purposes, and the words for "other".
+PurposeCode = Annotated[str, Field(max_length=32, description=(
+    "why the full values are needed: a lawful purpose's code (GET /api/purposes lists them: epidemic_control, "
+    "social_assistance, care_visit, emergency, authority_request, verify_registration … and other); written "
+    "to the audit log. Empty with a purpose text: other"))]
+PurposeText = Annotated[str, Field(max_length=300, description=(
+    'the purpose in words: required for "other" (a sentence of at least 10 letters or digits), optional '
+    "details otherwise; written to the audit log"))]
 MAX_PAGE = 100_000  # far beyond any real list; keeps OFFSET inside a 64-bit integer
 
 

@@ -11,12 +11,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext_lazy as _
 
 from linli.core import context, crypto
 from linli.core.models import (
@@ -29,22 +26,6 @@ from linli.core.models import (
 )
 
 GENESIS = AUDIT_GENESIS
-
-
-def clean_purpose(purpose: str) -> str:
-    """A stated purpose for reading full personal data, tidied; refused when it is too short to
-    say anything or carries control characters. The same rule for reveals, exports and reports."""
-    from linli.core.text import has_control_characters, strip_invisible
-
-    text = " ".join(strip_invisible(purpose or "").split())
-    if has_control_characters(text):
-        raise ValidationError({"purpose": [ValidationError(
-            _("This text contains control characters; please retype it."), code="control_chars")]})
-    if len(text) < settings.LINLI_REVEAL_PURPOSE_MIN_LENGTH:
-        raise ValidationError({"purpose": [ValidationError(
-            _("State why you need the full value (at least %(n)d characters)."), code="required",
-            params={"n": settings.LINLI_REVEAL_PURPOSE_MIN_LENGTH})]})
-    return text[:300]
 
 
 def record(
@@ -95,6 +76,26 @@ def record(
         AuditHead.objects.filter(pk=1).update(seq=event.seq, entry_hash=event.entry_hash, seal=crypto.seal(
             audit_head_message(event.seq, event.entry_hash, head.keyed_from)))
     return event
+
+
+def reason_of(error: Any) -> str:
+    """What a refused request got wrong, for the audit log: "purpose" when the purpose was the
+    problem, else the first field named."""
+    fields = list(getattr(error, "error_dict", None) or {"input": None})
+    return "purpose" if {"purpose", "purpose_code"} & set(fields) else str(fields[0])[:20]
+
+
+def refused(action: str, *, actor: Any, reason: str, purpose_code: Any = "", purpose: Any = "",
+            detail: dict[str, Any] | None = None, **where: Any) -> AuditEvent:
+    """A refused reveal or export of full values (no right, outside the scope, a purpose that is
+    none, bad input), with what was sent as the purpose, so that the log shows the attempt
+    (decisions 0003 and 0023). ``where``: ``obj``, ``object_type``, ``object_id``, ``path`` as
+    for :func:`record`. Call it outside any transaction the refusal rolls back."""
+    from linli.core.text import clean_query_text
+
+    return record(action, actor=actor, outcome=AuditEvent.Outcome.DENIED, purpose=clean_query_text(purpose, 300),
+                  detail={"reason": reason, "purpose_code": clean_query_text(purpose_code, 32), **(detail or {})},
+                  **where)
 
 
 # --- verification -------------------------------------------------------------------------

@@ -26,7 +26,10 @@ ACTIONS: dict[str, Promise] = {
     "auth.second_factor_remove": _("turned off the second factor"),
     "auth.second_factor_reset": _("reset someone's second factor"),
     "building.view": _("opened a building view"),
+    "download.approve": _("approved another's export of full values (four eyes)"),
+    "download.expire": _("an export of full values expired unapproved"),
     "download.fail": _("a list or report asked for could not be made"),
+    "download.refuse": _("refused another's export of full values (four eyes)"),
     "download.fetch": _("downloaded a list or reports made earlier"),
     "download.request": _("asked for a list or reports to be made"),
     "exchange.export": _("sent figures up"),
@@ -171,7 +174,13 @@ def action_words(code: str) -> str:
     return str(words) if words is not None else code
 
 
-def purpose_words(purpose: str) -> str:
+def purpose_words(purpose: str, code: str = "") -> str:
+    """A fixed purpose in words; a lawful purpose chosen from the list (``code``) by its name in
+    the reader's language, with the words the user added (decision 0023)."""
+    if code:
+        from linli.core.purposes import words as lawful_words
+
+        return lawful_words(purpose, code)
     words = PURPOSES.get(purpose)
     return str(words) if words is not None else purpose
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 
 _STAFF = [
     "places.view", "places.change", "grids.view", "people.view", "people.change",
-    "people.view_groups", "people.reveal", "people.export", "orgs.view", "orgs.change",
+    "people.view_groups", "people.reveal", "people.export", "people.approve_export", "orgs.view", "orgs.change",
 ]
 
 # Requests (诉求): filing on a resident's behalf, and handling what is assigned to one's grid.

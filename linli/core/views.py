@@ -31,7 +31,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
                  path=area_of(request.user, "audit.view"))
     for event in page.object_list:
         event.action_words = audit_words.action_words(event.action)
-        event.purpose_words = audit_words.purpose_words(event.purpose)
+        event.purpose_words = audit_words.purpose_words(
+            event.purpose, str(event.detail.get("purpose_code", "")) if isinstance(event.detail, dict) else "")
         event.object_words = audit_words.object_words(event.object_type) if event.object_type else ""
     choices = sorted(((code, str(words)) for code, words in audit_words.ACTIONS.items()), key=lambda c: c[1])
     return render(request, "core/audit.html", {"page": page, "action": action, "choices": choices})

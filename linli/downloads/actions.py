@@ -3,6 +3,7 @@
 The checks and the audit are the makers' own (the export's, the report's): asking runs the
 maker's check at once, so a refusal is said on the page where the user asked; the worker runs
 the maker, which checks again and audits, as the user (her IP address kept from the request).
+A list with many people's full values waits for a second person's approval first (0023).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core import audit, context, leases
-from linli.core.access import PermissionDenied, restricted
+from linli.core import audit, context, leases, purposes
+from linli.core.access import PermissionDenied, allows, restricted
 from linli.core.errors import bilingual
-from linli.downloads.access import ACTIONS
+from linli.downloads.access import ACTIONS, APPROVE
 from linli.downloads.models import Download, DownloadStatus
 from linli.downloads.registry import maker_for
 from linli.places.models import Place
@@ -51,20 +52,113 @@ def recent(user: Any, kinds: tuple[str, ...], limit: int = 5) -> list[Download]:
                 .select_related("scope")[:limit])
 
 
-@transaction.atomic
 def do_request_download(kind: str, *, scope: Place, params: dict[str, Any], acting_user: Any) -> Download:
     """Ask for a file: checked now (PermissionDenied or ValidationError), made by the task
-    worker after this transaction commits (here and now when tasks run immediately)."""
+    worker after this transaction commits (here and now when tasks run immediately). A list with
+    the full values of more people than ``LINLI_EXPORT_APPROVAL_THRESHOLD`` is not made yet: it
+    waits for a second person's approval (decision 0023).
+
+    The maker's check runs before the transaction: it audits a refusal, and a refusal rolled
+    back with the transaction would leave no trace."""
     asked = maker_for(kind).check(acting_user, scope, params)
     if asked.action not in ACTIONS:
         raise ImproperlyConfigured(f"a download is made under {' or '.join(ACTIONS)}, not {asked.action!r}")
-    download = Download.objects.create(kind=kind, action=asked.action, created_by=acting_user, scope=scope,
-                                       path=scope.path, params=params, title=asked.title[:200], ip=context.current().ip or None,
-                                       run_id=uuid.uuid4().hex)
-    audit.record("download.request", actor=acting_user, obj=download,
-                 detail={"kind": kind, "scope": scope.code, **{k: v for k, v in params.items() if k != "purpose"}})
-    _enqueue(download)
+    needs_approval = asked.full_values_of > approval_threshold()
+    with transaction.atomic():
+        download = Download.objects.create(
+            kind=kind, action=asked.action, created_by=acting_user, scope=scope, path=scope.path, params=params,
+            title=asked.title[:200], ip=context.current().ip or None, run_id=uuid.uuid4().hex,
+            full_values_of=asked.full_values_of, needs_approval=needs_approval,
+            status=DownloadStatus.PENDING if needs_approval else DownloadStatus.QUEUED,
+            approve_by=timezone.now() + datetime.timedelta(days=approval_days()) if needs_approval else None)
+        stated = purposes.state_if_any(params.get("purpose_code"), params.get("purpose"))
+        audit.record("download.request", actor=acting_user, obj=download, purpose=stated.recorded if stated else "",
+                     detail={"kind": kind, "scope": scope.code, "full_values_of": asked.full_values_of,
+                             "needs_approval": needs_approval,
+                             **{k: v for k, v in params.items() if k not in ("purpose", "purpose_code")},
+                             **({"purpose_code": stated.code} if stated else {})})
+        if not needs_approval:
+            _enqueue(download)
     return download
+
+
+def approval_threshold() -> int:
+    return int(getattr(settings, "LINLI_EXPORT_APPROVAL_THRESHOLD", 500))
+
+
+def approval_days() -> int:
+    return int(getattr(settings, "LINLI_EXPORT_APPROVAL_DAYS", 3))
+
+
+# --- four eyes: a second person approves a long list with full values (decision 0023) ----------------
+
+REASON_MIN_LENGTH = 4
+
+
+def waiting_for(user: Any) -> QuerySet[Download]:
+    """Requests waiting for ``user``'s decision: others', where she may approve them."""
+    return (restricted(Download.objects.all(), user, APPROVE)
+            .filter(status=DownloadStatus.PENDING, approve_by__gt=timezone.now()).defer("content"))
+
+
+def do_approve_download(download: Download, *, acting_user: Any) -> Download:
+    """A second person approves a list she may make herself (never her own): it is queued for
+    the task worker, which makes it as the requester, checking her rights again."""
+    return _decide(download, acting_user, approve=True)
+
+
+def do_refuse_download(download: Download, *, acting_user: Any, reason: str) -> Download:
+    """A second person refuses a list, saying why (the requester reads it); nothing is made."""
+    text = purposes.tidy(reason)
+    if len(purposes.meaningful(text)) < REASON_MIN_LENGTH:
+        raise ValidationError({"reason": [ValidationError(
+            _("Say why you refuse it (at least %(n)d characters): the requester reads it."), code="required",
+            params={"n": REASON_MIN_LENGTH})]})
+    return _decide(download, acting_user, approve=False, reason=text[:500])
+
+
+def _decide(download: Download, acting_user: Any, *, approve: bool, reason: str = "") -> Download:
+    action = "download.approve" if approve else "download.refuse"
+    # Checked before the transaction, so that a refused attempt stays in the audit log.
+    if not allows(acting_user, APPROVE, download):
+        audit.refused(action, actor=acting_user, reason="permission", obj=download)
+        raise PermissionDenied(APPROVE)
+    expire_if_due(download)
+    with transaction.atomic():
+        locked = Download.objects.select_for_update().get(pk=download.pk)
+        if locked.status != DownloadStatus.PENDING:
+            raise ValidationError(_("This request was already decided, or it expired (%(status)s)."),
+                                  code="decided", params={"status": locked.get_status_display()})
+        locked.status = DownloadStatus.QUEUED if approve else DownloadStatus.REFUSED
+        locked.decided_by, locked.decided_at, locked.refusal_reason = acting_user, timezone.now(), reason
+        locked.save(update_fields=["status", "decided_by", "decided_at", "refusal_reason", "updated_at"])
+        audit.record(action, actor=acting_user, obj=locked, purpose=reason,
+                     detail={"kind": locked.kind, "requested_by": locked.created_by_id,
+                             "full_values_of": locked.full_values_of})
+        if approve:
+            _enqueue(locked)
+    return locked
+
+
+def expire_if_due(download: Download, *, now: datetime.datetime | None = None) -> bool:
+    """A request nobody approved in time expires: nothing is made; the requester asks again."""
+    now = now or timezone.now()
+    if download.status != DownloadStatus.PENDING or download.approve_by is None or download.approve_by > now:
+        return False
+    with transaction.atomic():
+        if not Download.objects.filter(pk=download.pk, status=DownloadStatus.PENDING).update(
+                status=DownloadStatus.EXPIRED, updated_at=now):
+            return False
+        audit.record("download.expire", obj=download, outcome="failed",
+                     detail={"kind": download.kind, "requested_by": download.created_by_id})
+    download.status = DownloadStatus.EXPIRED
+    return True
+
+
+def expire_overdue(*, now: datetime.datetime | None = None) -> int:
+    now = now or timezone.now()
+    return sum(expire_if_due(d, now=now) for d in
+               Download.objects.filter(status=DownloadStatus.PENDING, approve_by__lt=now).defer("content"))
 
 
 def _enqueue(download: Download) -> None:

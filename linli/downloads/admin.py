@@ -12,7 +12,8 @@ class DownloadAdmin(admin.ModelAdmin):
     exclude = ["content"]
     readonly_fields = ["kind", "action", "created_by", "scope", "path", "params", "title", "status", "stage",
                        "progress_done", "progress_total", "file_name", "content_type", "size", "error", "ip",
-                       "finished_at", "run_id", "worker", "lease_until"]
+                       "finished_at", "run_id", "worker", "lease_until", "full_values_of", "needs_approval",
+                       "approve_by", "decided_by", "decided_at", "refusal_reason"]
 
     def has_add_permission(self, request: object) -> bool:
         return False

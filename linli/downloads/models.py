@@ -5,6 +5,10 @@ Making such a file takes seconds to minutes on a street; the page asks for it, a
 makes it while the page shows how far it got, and the user downloads it when it is ready.
 The file holds personal data as the export or report does, so it is sealed like every other
 sensitive field and purged an hour after it was made (``LINLI_DOWNLOAD_KEEP_MINUTES``).
+
+A list with the full values of more people than ``LINLI_EXPORT_APPROVAL_THRESHOLD`` waits for a
+second person's approval (四眼原则, decision 0023): someone else who may export full values over
+the area approves it (then it is made) or refuses it with a reason; unapproved, it expires.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from linli.core.models import PlaceScopedModel, path_index
 
 
 class DownloadStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for a second person's approval")
+    REFUSED = "refused", _("refused by the approver")
+    EXPIRED = "expired", _("not approved in time")
     QUEUED = "queued", _("waiting for the task worker")
     RUNNING = "running", _("being made")
     READY = "ready", _("ready to download")
@@ -56,6 +63,15 @@ class Download(PlaceScopedModel):
     run_id = models.CharField(max_length=32, blank=True)
     worker = models.CharField(max_length=100, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Four eyes (decision 0023): how many people's full ID numbers and phones the file holds
+    # (counted when asked), whether a second person must approve it first, by when, and her decision.
+    full_values_of = models.PositiveIntegerField(_("people with full values"), default=0)
+    needs_approval = models.BooleanField(default=False)
+    approve_by = models.DateTimeField(_("approve by"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.CharField(_("reason for refusing"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("file for download")
@@ -70,6 +86,10 @@ class Download(PlaceScopedModel):
     @property
     def is_running(self) -> bool:
         return self.status in RUNNING
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == DownloadStatus.PENDING
 
     @property
     def is_queued(self) -> bool:

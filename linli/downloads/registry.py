@@ -29,6 +29,9 @@ class Made:
 class Asked:
     title: str  # what the file will be, for the page
     action: str  # the right it is made under: its author reads it while she holds that right
+    # how many people's full ID numbers and phones it will hold: past LINLI_EXPORT_APPROVAL_THRESHOLD,
+    # a second person approves it before it is made (decision 0023)
+    full_values_of: int = 0
 
 
 @dataclass(frozen=True)

@@ -15,5 +15,6 @@ def make_download(download_id: int, run_id: str) -> None:
 
 @db_periodic_task(crontab())
 def tidy_downloads() -> int:
-    """Every minute: runs whose worker died are marked failed; files older than an hour deleted."""
-    return actions.fail_abandoned() + actions.purge_old()
+    """Every minute: runs whose worker died are marked failed; files older than an hour deleted;
+    requests nobody approved in time expired."""
+    return actions.fail_abandoned() + actions.purge_old() + actions.expire_overdue()

@@ -1,21 +1,24 @@
-"""A file being made: its progress (polled by the page every second), then the file."""
+"""A file being made: its progress (polled by the page every second), then the file; and the
+requests for long lists with full values that wait for a second person's approval (0023)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
-from django.views.decorators.http import require_safe
+from django.utils.translation import get_language, gettext, gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
 
 from linli.core import leases
-from linli.core.access import route
+from linli.core.access import PermissionDenied, get_or_404, may, route
 from linli.core.errors import in_language
 from linli.core.http import attachment
 from linli.downloads import actions
-from linli.downloads.access import ACTIONS
-from linli.downloads.models import Download
+from linli.downloads.access import ACTIONS, APPROVABLE, APPROVE
+from linli.downloads.models import Download, DownloadStatus
 
 # What a maker says it is doing (other stages are a report's title, shown as it is).
 STAGES = {"reading": gettext_lazy("Reading the registry"), "writing": gettext_lazy("Writing the spreadsheet"),
@@ -30,6 +33,7 @@ def _download(request: HttpRequest, pk: int) -> Download:
     except (Download.DoesNotExist, ValueError, OverflowError) as exc:
         raise Http404 from exc
     actions.fail_if_abandoned(download)
+    actions.expire_if_due(download)
     return download
 
 
@@ -44,6 +48,7 @@ def _context(download: Download) -> dict[str, object]:
         "worker": leases.worker_status() if download.is_queued else {"silent": False},
         "error": in_language(download.error, get_language() or "zh-hans") if download.error else "",
         "keep_minutes": actions.keep_minutes(),
+        "threshold": actions.approval_threshold(),
     }
 
 
@@ -66,7 +71,7 @@ def status(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@route(*ACTIONS, model=Download)
+@route(*ACTIONS, model=Download, where=Q(status=DownloadStatus.READY))  # others: back to the page
 @login_required
 @require_safe
 def file(request: HttpRequest, pk: int) -> HttpResponse:
@@ -76,3 +81,58 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError:
         return redirect("downloads:detail", pk=download.pk)
     return attachment(content, download.file_name, download.content_type)
+
+
+# --- four eyes (decision 0023) ----------------------------------------------------------------------
+
+@route(APPROVE)
+@login_required
+@require_safe
+def approvals(request: HttpRequest) -> HttpResponse:
+    """The requests waiting for her decision, and the last ones she decided."""
+    if not may(request.user, APPROVE):
+        raise Http404
+    waiting = list(actions.waiting_for(request.user).select_related("scope", "created_by").order_by("approve_by"))
+    decided = list(Download.objects.restrict(request.user, APPROVE).filter(decided_by=request.user)
+                   .select_related("scope", "created_by").defer("content").order_by("-decided_at")[:10])
+    return render(request, "downloads/approvals.html", {
+        "waiting": [(d, _purpose_words(d)) for d in waiting], "decided": decided,
+        "threshold": actions.approval_threshold(), "min_reason": actions.REASON_MIN_LENGTH})
+
+
+def _purpose_words(download: Download) -> str:
+    from linli.core import purposes
+
+    stated = purposes.state_if_any(download.params.get("purpose_code"), download.params.get("purpose"))
+    return purposes.words(stated.recorded, stated.code) if stated else ""
+
+
+def _decide(request: HttpRequest, pk: int, approve: bool) -> HttpResponse:
+    download = get_or_404(Download.objects.select_related("created_by"), request.user, APPROVE, pk=pk)
+    try:
+        if approve:
+            actions.do_approve_download(download, acting_user=request.user)
+            messages.success(request, gettext("Approved: the list is being made for %(name)s.")
+                             % {"name": download.created_by})
+        else:
+            actions.do_refuse_download(download, acting_user=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, gettext("Refused: %(name)s reads your reason.") % {"name": download.created_by})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return redirect("downloads:approvals")
+
+
+@route(APPROVE, model=Download, where=APPROVABLE)
+@login_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, approve=True)
+
+
+@route(APPROVE, model=Download, where=APPROVABLE)
+@login_required
+@require_POST
+def refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, approve=False)

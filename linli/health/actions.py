@@ -202,13 +202,15 @@ def require_see(user: Any, person: Person) -> None:
         raise PermissionDenied(VIEW)
 
 
-def status_of(person: Person, *, acting_user: Any, purpose: str = "") -> Status:
-    """A person's colour now, decided afresh; the read is audited."""
+def status_of(person: Person, *, acting_user: Any, purpose: str = "", purpose_code: str = "") -> Status:
+    """A person's colour now, decided afresh; the read is audited (with the lawful purpose's
+    code when staff chose one: decision 0023)."""
     require_see(acting_user, person)
     recompute([person.pk])
     row = HealthStatus.objects.filter(person=person).first()
     order = QuarantineOrder.objects.filter(person=person, status=OrderStatus.ACTIVE).order_by("-start_date").first()
-    audit.record("health.status_view", actor=acting_user, obj=person, purpose=purpose)
+    audit.record("health.status_view", actor=acting_user, obj=person, purpose=purpose,
+                 detail={"purpose_code": purpose_code} if purpose_code else None)
     if row is None:
         decision = compiled_rules().evaluate(health_facts.EMPTY)
         return Status(decision.colour, list(decision.reasons), _rule_set_name(decision), False, False, None, order)

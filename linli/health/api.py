@@ -7,12 +7,13 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from linli.core import audit
+from linli.core import audit, purposes
 from linli.core.access import allows, get_or_404, route
 from linli.core.api_auth import ERRORS, Date, Id, api_user
 from linli.health import actions, keys, passes
@@ -40,15 +41,24 @@ def _is(user: Any, person: Person) -> bool:
     return getattr(user, "person_id", None) == person.pk
 
 
-Purpose = Annotated[str, Query(max_length=300, description="why staff read this person's health data "
-                                                          "(required unless it is the caller's own; audited)")]
+Purpose = Annotated[str, Query(max_length=300, description="why staff read this person's health data, in words "
+                                                          '(required for "other"; not needed for one\'s own; audited)')]
+PurposeCode = Annotated[str, Query(max_length=32, description="why staff read this person's health data: a lawful "
+                                                             "purpose's code (GET /api/purposes); audited")]
 
 
-def _purpose(request: HttpRequest, person: Person, purpose: str) -> str:
-    """Staff state why they read someone's health data; a resident reading her own does not."""
-    if _is(api_user(request), person) and not purpose.strip():
-        return "own"
-    return audit.clean_purpose(purpose)
+def _purpose(request: HttpRequest, person: Person, purpose_code: str, purpose: str) -> dict[str, str]:
+    """Staff state a lawful purpose for reading someone's health data (decision 0023); a resident
+    reading her own does not. A purpose that is none is refused, and the refusal audited."""
+    if _is(api_user(request), person) and not purpose.strip() and not purpose_code.strip():
+        return {"purpose": "own"}
+    try:
+        stated = purposes.state(purpose_code, purpose)
+    except ValidationError as exc:
+        audit.refused("health.status_view", actor=api_user(request), reason=audit.reason_of(exc),
+                      purpose_code=purpose_code, purpose=purpose, obj=person)
+        raise
+    return {"purpose": stated.recorded, "purpose_code": stated.code}
 
 
 class ArrivalIn(Schema):
@@ -163,9 +173,11 @@ class StatusOut(Schema):
 @router.get("/persons/{person_id}/status", response={200: StatusOut, **ERRORS},
             summary="A person's health colour, why, under which rule set, and her quarantine")
 @route(actions.VIEW, model=Person, kwarg="person_id")
-def person_status(request: HttpRequest, person_id: Id, purpose: Purpose = "") -> dict[str, Any]:
+def person_status(request: HttpRequest, person_id: Id, purpose: Purpose = "",
+                  purpose_code: PurposeCode = "") -> dict[str, Any]:
     person = _person(request, person_id)
-    status = actions.status_of(person, acting_user=api_user(request), purpose=_purpose(request, person, purpose))
+    status = actions.status_of(person, acting_user=api_user(request),
+                               **_purpose(request, person, purpose_code, purpose))
     order = status.quarantine
     return {"person_id": person.pk, "colour": status.colour,
             "reasons": [{"zh": zh, "en": en} for zh, en in status.reasons], "rule_set": status.rule_set,
@@ -184,9 +196,11 @@ class PassOut(Schema):
 @router.get("/persons/{person_id}/pass", response={200: PassOut, **ERRORS},
             summary="A signed pass (CWT, COSE_Sign1) for the person's current colour, valid ≤ 24 h")
 @route(actions.VIEW, model=Person, kwarg="person_id")
-def person_pass(request: HttpRequest, person_id: Id, purpose: Purpose = "") -> dict[str, Any]:
+def person_pass(request: HttpRequest, person_id: Id, purpose: Purpose = "",
+                purpose_code: PurposeCode = "") -> dict[str, Any]:
     person = _person(request, person_id)
-    status = actions.status_of(person, acting_user=api_user(request), purpose=_purpose(request, person, purpose))
+    status = actions.status_of(person, acting_user=api_user(request),
+                               **_purpose(request, person, purpose_code, purpose))
     code, issued = keys.issue_for(person, status.colour, status.rule_set)
     return {"code": code, "colour": status.colour, "expires_at": issued.expires_at, "qr_svg": passes.qr_svg(code)}
 

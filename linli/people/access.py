@@ -13,12 +13,14 @@ register_actions({
     "people.view_groups": _("see special-group tags (elders alone, disability …)"),
     "people.reveal": _("reveal a full ID number or phone, stating a purpose"),
     "people.export": _("export lists of residents"),
+    "people.approve_export": _("approve or refuse another's export of many residents' full values (four eyes)"),
     "orgs.view": _("see organisations"),
     "orgs.change": _("add and edit organisations"),
 })
 # A full ID number or phone, and lists with them (an export with a purpose, a department's
-# report with full ID numbers): a second factor at sign-in for whoever holds these (0022).
-needs_second_factor_for("people.reveal", "people.export")
+# report with full ID numbers, the approval of a long list of them): a second factor at sign-in
+# for whoever holds these (0022, 0023).
+needs_second_factor_for("people.reveal", "people.export", "people.approve_export")
 
 PLACE = PlaceScope()
 

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core import audit
+from linli.core import audit, purposes
 from linli.core.access import PermissionDenied, allows, area_of, require
 from linli.core.dates import age_on
 from linli.core.lookups import BROAD_DEPTH
@@ -386,20 +386,36 @@ def view_person(person: Person, user: Any, today: datetime.date) -> PersonCard:
 REVEALABLE = {"id_number", "phone"}
 
 
-def do_reveal(person: Person, field_name: str, *, acting_user: Any, purpose: str) -> str:
-    """The full value of a protected field, for a stated purpose, written to the audit log.
-    Refusals are logged as well."""
+def do_reveal(person: Person, field_name: str, *, acting_user: Any, purpose: str, purpose_code: str = "") -> str:
+    """The full value of a protected field, for a lawful purpose (``purpose_code`` from the list,
+    ``purpose`` the words for "other": decision 0023), written to the audit log. Refusals are
+    logged as well: no right, a field that is not revealed, a purpose that is none."""
 
     # The permission first: someone who may not reveal learns nothing from the checks below.
     if not allows(acting_user, "people.reveal", person):
-        audit.record("person.reveal", actor=acting_user, obj=person, purpose=" ".join(str(purpose).split())[:300],
-                     outcome="denied", detail={"field": str(field_name)[:20]})
+        refuse_reveal(acting_user, field_name, "permission", purpose_code, purpose, person=person)
         raise PermissionDenied("people.reveal")
-    if field_name not in REVEALABLE:
-        raise ValidationError({"field": [_("Only the ID number or the phone can be revealed.")]})
-    purpose = audit.clean_purpose(purpose)
-    audit.record("person.reveal", actor=acting_user, obj=person, purpose=purpose, detail={"field": field_name})
+    try:
+        if field_name not in REVEALABLE:
+            raise ValidationError({"field": [ValidationError(_("Only the ID number or the phone can be revealed."),
+                                                             code="invalid")]})
+        stated = purposes.state(purpose_code, purpose)
+    except ValidationError as exc:
+        refuse_reveal(acting_user, field_name, audit.reason_of(exc), purpose_code, purpose, person=person)
+        raise
+    audit.record("person.reveal", actor=acting_user, obj=person, purpose=stated.recorded,
+                 detail={"field": field_name, "purpose_code": stated.code})
     return str(getattr(person, field_name))
+
+
+def refuse_reveal(user: Any, field_name: Any, reason: str, purpose_code: Any = "", purpose: Any = "", *,
+                  person: Person | None = None, person_id: Any = "") -> None:
+    """Record a refused reveal. A person the user may not reach is named only by the id asked
+    for, and the event filed where the user works, so that her office sees the attempt."""
+    where: dict[str, Any] = {"obj": person} if person is not None else {
+        "object_type": "people.person", "object_id": str(person_id)[:64], "path": area_of(user, "people.view")}
+    audit.refused("person.reveal", actor=user, reason=reason, purpose_code=purpose_code, purpose=purpose,
+                  detail={"field": str(field_name)[:20]}, **where)
 
 
 # --- organisations -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal, Self
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
@@ -21,18 +21,22 @@ from ninja.responses import Status
 from pydantic import AfterValidator
 
 from linli.core.access import PermissionDenied, get_or_404, may, route
-from linli.core.api_auth import ERRORS, Date, Id, Pages, api_user
+from linli.core.api_auth import ERRORS, Date, Id, Pages, PurposeCode, PurposeText, api_user
 from linli.core.text import has_control_characters
+from linli.downloads.actions import do_request_download
+from linli.downloads.api import DownloadOut, download_out
 from linli.people.actions import (
     PersonCard,
     PersonInput,
     do_create_person,
     do_reveal,
     person_card,
+    refuse_reveal,
     search_people,
     view_person,
     visible_people,
 )
+from linli.people.exports import refuse_export
 from linli.people.models import Person, PopulationType, Relation, Residence
 from linli.places.models import Level, Place
 
@@ -119,7 +123,8 @@ class PersonIn(Schema):
 
 class RevealIn(Schema):
     field: Literal["id_number", "phone"]
-    purpose: Text = Field("", max_length=300, description="why the full value is needed (audited)")
+    purpose_code: PurposeCode = ""
+    purpose: PurposeText = ""
 
 
 class RevealOut(Schema):
@@ -266,6 +271,44 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status:
 @route("people.reveal", model=Person, kwarg="person_id")
 def reveal(request: HttpRequest, person_id: Id, payload: RevealIn) -> dict[str, str]:
     user = api_user(request)
-    person = _visible_person(user, person_id)
-    value = do_reveal(person, payload.field, acting_user=user, purpose=payload.purpose)
+    try:
+        person = _visible_person(user, person_id)
+    except Http404:
+        refuse_reveal(user, payload.field, "scope", payload.purpose_code, payload.purpose, person_id=person_id)
+        raise
+    value = do_reveal(person, payload.field, acting_user=user, purpose=payload.purpose,
+                      purpose_code=payload.purpose_code)
     return {"field": payload.field, "value": value}
+
+
+# --- exports (made in the background: linli.downloads) ----------------------------------------
+
+class ExportIn(Schema):
+    scope: str = Field(max_length=32, description="code of the street, community, compound … to export")
+    kind: Literal["people", "households", "houses", "groups"]
+    format: Literal["xlsx", "csv"] = "xlsx"
+    purpose_code: PurposeCode = Field("", description=(
+        "only for full ID numbers and phones (roles that may reveal them): a lawful purpose's code; without one "
+        "they are masked. A list with the full values of more than LINLI_EXPORT_APPROVAL_THRESHOLD people "
+        "(500) waits for a second person's approval (status pending)"))
+    purpose: PurposeText = ""
+
+
+@router.post("/exports", response={202: DownloadOut, **ERRORS},
+             summary="Ask for a list of an area (made in the background; GET /api/downloads/{id} follows it)")
+@route("people.export", model=Place, kwarg="scope", field="code")
+def export(request: HttpRequest, payload: ExportIn) -> Status:
+    user = api_user(request)
+    params = {"kind": payload.kind, "format": payload.format, "purpose_code": payload.purpose_code,
+              "purpose": payload.purpose}
+    place = Place.objects.restrict(user, "people.export").filter(code=payload.scope).first()
+    if place is None:
+        refuse_export(user, "scope", code=payload.scope, kind=payload.kind, fmt=payload.format,
+                      purpose_code=payload.purpose_code, purpose=payload.purpose)
+        raise Http404
+    try:
+        download = do_request_download("people_list", scope=place, params=params, acting_user=user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    download.refresh_from_db()  # made at once when tasks run immediately
+    return Status(202, download_out(download))

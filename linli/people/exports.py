@@ -1,7 +1,9 @@
 """Export a scoped list (people, households, houses, special groups) as xlsx or CSV.
 
 Masked by default; full ID numbers and phones only for a user who may reveal them in the
-scope and states a purpose, as for a single reveal. Every export is written to the audit log.
+scope and states a lawful purpose, as for a single reveal (decision 0023); a list with the full
+values of more people than ``LINLI_EXPORT_APPROVAL_THRESHOLD`` is made only once a second person
+approved it (linli.downloads). Every export, and every refused one, is written to the audit log.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from typing import Any
 
 import xlsxwriter
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core import audit
-from linli.core.access import allows, require
+from linli.core import audit, purposes
+from linli.core.access import PermissionDenied, allows, area_of, require
+from linli.core.purposes import StatedPurpose
 from linli.core.text import csv_cell
 from linli.core.validators import format_phone, mask_id_number, mask_phone
 from linli.people.fields import PERSON_FIELDS
@@ -71,15 +74,19 @@ def _counted(rows: Sequence[Any], stage: str, progress: ProgressFn) -> Iterator[
     progress(stage, total, total)
 
 
-def _people_rows(user: Any, scope: Place, full: bool, groups: bool, only_groups: bool,
-                 progress: ProgressFn = no_progress) -> Iterator[list[Any]]:
+def _people(user: Any, scope: Place, only_groups: bool) -> QuerySet[Person]:
     people = Person.objects.restrict(user, "people.export").filter(path__under=scope.path, is_active=True)
     if only_groups:
         any_group = Q()
         for group in SpecialGroup.values:
             any_group |= Q(special_groups_index__contains=group_token(group))
         people = people.filter(any_group)
-    people = people.select_related("current_house").order_by("path", "name")[:MAX_ROWS]
+    return people
+
+
+def _people_rows(user: Any, scope: Place, full: bool, groups: bool, only_groups: bool,
+                 progress: ProgressFn = no_progress) -> Iterator[list[Any]]:
+    people = list(_people(user, scope, only_groups).select_related("current_house").order_by("path", "name")[:MAX_ROWS])
     houses = full_names([p.current_house for p in people if p.current_house])
     for _n, p in _counted(people, "reading", progress):
         row = [p.name, p.get_sex_display(), p.birth_date or "",
@@ -121,21 +128,59 @@ HEADERS = {
 }
 
 
-def check_export(kind: str, fmt: str, *, scope: Place, acting_user: Any, purpose: str = "") -> tuple[str, bool]:
-    """Refuse an export the user may not make (ValidationError, PermissionDenied); else the
-    purpose as recorded and whether full ID numbers and phones are written."""
-    if kind not in KINDS or fmt not in ("xlsx", "csv"):
-        raise ValidationError({"kind": [_("Choose what to export and the format.")]})
-    require(acting_user, "people.export", scope.path)
-    purpose = " ".join(purpose.split())[:300]
-    if kind == "groups" and not allows(acting_user, "people.view_groups", scope.path):
-        raise ValidationError({"kind": [_("Your role may not see special groups.")]})
-    return purpose, bool(purpose) and allows(acting_user, "people.reveal", scope.path)
+@dataclass(frozen=True)
+class Checked:
+    purpose: StatedPurpose | None  # stated: full values for a user who may reveal them here
+    full: bool  # full ID numbers and phones are written
 
 
-def export_list(kind: str, fmt: str, *, scope: Place, acting_user: Any, purpose: str = "",
+def check_export(kind: str, fmt: str, *, scope: Place, acting_user: Any, purpose_code: str = "",
+                 purpose: str = "") -> Checked:
+    """Refuse an export the user may not make (ValidationError, PermissionDenied: both audited);
+    else the purpose as recorded and whether full ID numbers and phones are written. A purpose is
+    optional (without one, the list is masked) but, when given, must be a lawful one (0023)."""
+    try:
+        if kind not in KINDS or fmt not in ("xlsx", "csv"):
+            raise ValidationError({"kind": [ValidationError(_("Choose what to export and the format."),
+                                                            code="invalid")]})
+        require(acting_user, "people.export", scope.path)
+        if kind == "groups" and not allows(acting_user, "people.view_groups", scope.path):
+            raise ValidationError({"kind": [ValidationError(_("Your role may not see special groups."),
+                                                            code="groups")]})
+        stated = purposes.state_if_any(purpose_code, purpose)
+    except PermissionDenied:
+        refuse_export(acting_user, "permission", scope=scope, kind=kind, fmt=fmt, purpose_code=purpose_code,
+                      purpose=purpose)
+        raise
+    except ValidationError as exc:
+        refuse_export(acting_user, audit.reason_of(exc), scope=scope, kind=kind, fmt=fmt, purpose_code=purpose_code,
+                      purpose=purpose)
+        raise
+    full = stated is not None and kind in ("people", "groups") and allows(acting_user, "people.reveal", scope.path)
+    return Checked(stated, full)
+
+
+def refuse_export(user: Any, reason: str, *, scope: Place | None = None, code: str = "", kind: Any = "",
+                  fmt: Any = "", purpose_code: Any = "", purpose: Any = "") -> None:
+    """Record a refused export. An area the user may not export from is named only by the code
+    asked for, and the event filed where she works, so that her office sees the attempt."""
+    where: dict[str, Any] = {"obj": scope} if scope is not None else {
+        "object_type": "places.place", "object_id": str(code)[:64], "path": area_of(user, "people.export")}
+    audit.refused("people.export", actor=user, reason=reason, purpose_code=purpose_code, purpose=purpose,
+                  detail={"kind": str(kind)[:16], "format": str(fmt)[:8]}, **where)
+
+
+def count_full(kind: str, *, scope: Place, acting_user: Any) -> int:
+    """How many people a list with full values would name: more than the threshold, and a second
+    person approves it first."""
+    return _people(acting_user, scope, kind == "groups").count()
+
+
+def export_list(kind: str, fmt: str, *, scope: Place, acting_user: Any, purpose_code: str = "", purpose: str = "",
                 progress: ProgressFn = no_progress) -> Export:
-    purpose, full = check_export(kind, fmt, scope=scope, acting_user=acting_user, purpose=purpose)
+    checked = check_export(kind, fmt, scope=scope, acting_user=acting_user, purpose_code=purpose_code,
+                           purpose=purpose)
+    full = checked.full
     progress("reading", 0, 0)
     groups = allows(acting_user, "people.view_groups", scope.path)
     headers = list(HEADERS["people" if kind in ("people", "groups") else kind])
@@ -151,8 +196,10 @@ def export_list(kind: str, fmt: str, *, scope: Place, acting_user: Any, purpose:
     stamp = timezone.localtime()
     footer = f"范围：{scope.name}（{scope.code}） 导出时间：{stamp:%Y-%m-%d %H:%M} 导出人：{acting_user}"
     content = _xlsx(headers, rows, footer, progress) if fmt == "xlsx" else _csv(headers, rows)
-    audit.record("people.export", actor=acting_user, obj=scope, purpose=purpose,
-                 detail={"kind": kind, "format": fmt, "rows": len(rows), "full_values": full})
+    stated = checked.purpose
+    audit.record("people.export", actor=acting_user, obj=scope, purpose=stated.recorded if stated else "",
+                 detail={"kind": kind, "format": fmt, "rows": len(rows), "full_values": full,
+                         **({"purpose_code": stated.code} if stated else {})})
     filename = f"{scope.name}_{KINDS[kind]}_{stamp:%Y%m%d}.{fmt}"
     ctype = "text/csv; charset=utf-8" if fmt == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -200,15 +247,20 @@ def _asked(user: Any, scope: Place, params: dict[str, Any]) -> Any:
     from linli.downloads.registry import Asked
 
     kind, fmt = str(params.get("kind", "")), str(params.get("format", ""))
-    check_export(kind, fmt, scope=scope, acting_user=user, purpose=str(params.get("purpose", "")))
-    return Asked(f"{scope.name} · {KINDS[kind]} · {'Excel' if fmt == 'xlsx' else 'CSV'}", "people.export")
+    checked = check_export(kind, fmt, scope=scope, acting_user=user, purpose_code=str(params.get("purpose_code", "")),
+                           purpose=str(params.get("purpose", "")))
+    # A list with full values of many people waits for a second person's approval (0023).
+    full_values_of = count_full(kind, scope=scope, acting_user=user) if checked.full else 0
+    return Asked(f"{scope.name} · {KINDS[kind]} · {'Excel' if fmt == 'xlsx' else 'CSV'}", "people.export",
+                 full_values_of=full_values_of)
 
 
 def _made(user: Any, scope: Place, params: dict[str, Any], progress: ProgressFn) -> Any:
     from linli.downloads.registry import Made
 
     export = export_list(str(params.get("kind", "")), str(params.get("format", "")), scope=scope, acting_user=user,
-                         purpose=str(params.get("purpose", "")), progress=progress)
+                         purpose_code=str(params.get("purpose_code", "")), purpose=str(params.get("purpose", "")),
+                         progress=progress)
     return Made(export.filename, export.content_type, export.content)
 
 

@@ -69,10 +69,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     # Looked up with the right to reveal, so that someone who may only see the person is
     # refused before her input is checked.
-    person = get_or_404(Person.objects.all(), request.user, "people.reveal", pk=pk)
+    code, purpose = request.POST.get("purpose_code", ""), request.POST.get("purpose", "")
+    try:
+        person = get_or_404(Person.objects.all(), request.user, "people.reveal", pk=pk)
+    except Http404:
+        actions.refuse_reveal(request.user, field, "scope", code, purpose, person_id=pk)
+        raise
     context = {"person": person, "field": field}
     try:
-        value = actions.do_reveal(person, field, acting_user=request.user, purpose=request.POST.get("purpose", ""))
+        value = actions.do_reveal(person, field, acting_user=request.user, purpose=purpose, purpose_code=code)
         context["value"] = format_phone(value) if field == "phone" else value
     except ValidationError as exc:
         context["errors"] = exc.messages
@@ -185,23 +190,36 @@ def new_organization(request: HttpRequest) -> HttpResponse:
 @route("people.export")
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
-    """Export a list of the user's area, masked unless she states why she needs full values."""
-    from linli.downloads.actions import do_request_download, recent
-    from linli.people.exports import KINDS, export_places
+    """Export a list of the user's area, masked unless she states a lawful purpose for full values
+    (a long list of them then waits for a second person's approval: decision 0023)."""
+    from linli.downloads.access import APPROVE
+    from linli.downloads.actions import approval_threshold, do_request_download, recent, waiting_for
+    from linli.people.exports import KINDS, export_places, refuse_export
 
     if not may(request.user, "people.export"):
+        if request.method == "POST":
+            refuse_export(request.user, "permission", code=str(request.POST.get("scope", "")),
+                          kind=request.POST.get("kind", ""), fmt=request.POST.get("format", ""),
+                          purpose_code=request.POST.get("purpose_code", ""), purpose=request.POST.get("purpose", ""))
         raise Http404
     places = export_places(request.user)
-    context: dict[str, object] = {"places": places, "kinds": KINDS}
+    context: dict[str, object] = {"places": places, "kinds": KINDS, "threshold": approval_threshold(),
+                                  "may_approve": may(request.user, APPROVE)}
+    if context["may_approve"]:
+        context["waiting"] = waiting_for(request.user).count()
     if request.method == "POST":
+        params = {"kind": str(request.POST.get("kind", ""))[:16], "format": str(request.POST.get("format", ""))[:8],
+                  "purpose_code": clean_query_text(request.POST.get("purpose_code", ""), 32),
+                  "purpose": str(request.POST.get("purpose", ""))[:300]}
+        context["asked"] = params
         if not request.POST.get("scope"):
             context["errors"] = [_("Choose one of your areas.")]
             return render(request, "people/export.html", context, status=422)
         place = next((p for p in places if p.code == request.POST.get("scope")), None)
         if place is None:
+            refuse_export(request.user, "scope", code=str(request.POST.get("scope")), kind=params["kind"],
+                          fmt=params["format"], purpose_code=params["purpose_code"], purpose=params["purpose"])
             raise Http404
-        params = {"kind": str(request.POST.get("kind", ""))[:16], "format": str(request.POST.get("format", ""))[:8],
-                  "purpose": clean_query_text(request.POST.get("purpose", ""), 300)}
         try:
             # A street's list takes seconds to make: the task worker makes it, the page shows how far
             download = do_request_download("people_list", scope=place, params=params, acting_user=request.user)

@@ -4,8 +4,8 @@
   ``people.export`` over the area.
 - A report that names people with their health data (the health commission's arrivals, the
   CDC's contacts) is made only for health roles (``health.view`` and ``health.report`` over the
-  area, which the district health officer holds) and only with a stated purpose, written to
-  the audit log (PIPL art. 28).
+  area, which the district health officer holds) and only with a lawful purpose (decision
+  0023), written to the audit log (PIPL art. 28).
 - Street and community offices (``health.report`` without ``health.view``), and health roles
   who state no purpose, get the same selection counted per compound: counts, not people.
 - A list chosen otherwise that has a health column (the education bureau's students with
@@ -18,10 +18,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from linli.core import audit
+from linli.core import audit, purposes
 from linli.core.access import PermissionDenied, allows, may
+from linli.core.purposes import StatedPurpose
 from linli.places.models import Place
 from linli.reports.engine import (
     HEALTH_COUNTS,
@@ -41,10 +43,10 @@ from linli.reports.models import ReportTemplate
 REPORT_ACTIONS = ("people.export", "health.report")
 
 
-def mode_for(user: Any, template: ReportTemplate, scope: Place, purpose: str = "") -> str:
+def mode_for(user: Any, template: ReportTemplate, scope: Place, purpose: StatedPurpose | None = None) -> str:
     """How ``user`` may make ``template`` for ``scope``; PermissionDenied if not at all."""
     spec = parse_spec(template.spec)
-    names_health = bool(purpose) and allows(user, "health.view", scope)
+    names_health = purpose is not None and allows(user, "health.view", scope)
     if not selects_by_health(spec):
         if not allows(user, "people.export", scope):
             raise PermissionDenied("people.export")
@@ -64,59 +66,69 @@ def may_make(user: Any, template: ReportTemplate, scope: Place) -> bool:
     return True
 
 
-def _purpose(purpose: str) -> str:
-    return audit.clean_purpose(purpose) if purpose.strip() else ""
+def _refused(user: Any, template: ReportTemplate | None, scope: Place, reason: str, needs: str = "",
+             purpose_code: str = "", purpose: str = "") -> None:
+    audit.refused("report.generate", actor=user, reason=reason, purpose_code=purpose_code, purpose=purpose,
+                  object_type="reports.reporttemplate", object_id=template.code if template else "__all__",
+                  path=scope.path, detail={"needs": needs} if needs else {})
 
 
-def _refused(user: Any, template: ReportTemplate | None, scope: Place, exc: PermissionDenied) -> None:
-    audit.record("report.generate", actor=user, object_type="reports.reporttemplate",
-                 object_id=template.code if template else "__all__", path=scope.path,
-                 outcome="denied", detail={"needs": str(exc)})
-
-
-def check_report(template: ReportTemplate, *, scope: Place, acting_user: Any, purpose: str = "") -> str:
-    """How the user may make one report (its mode); PermissionDenied (audited) if not at all,
-    ValidationError for a bad purpose."""
-    purpose = _purpose(purpose)
+def _purpose(user: Any, template: ReportTemplate | None, scope: Place, purpose_code: str,
+             purpose: str) -> StatedPurpose | None:
+    """The lawful purpose stated for naming people with their health data, if any (decision
+    0023); a purpose that is none is refused, and the refusal audited."""
     try:
-        return mode_for(acting_user, template, scope, purpose)
+        return purposes.state_if_any(purpose_code, purpose)
+    except ValidationError:
+        _refused(user, template, scope, "purpose", purpose_code=purpose_code, purpose=purpose)
+        raise
+
+
+def check_report(template: ReportTemplate, *, scope: Place, acting_user: Any, purpose: str = "",
+                 purpose_code: str = "") -> str:
+    """How the user may make one report (its mode); PermissionDenied (audited) if not at all,
+    ValidationError (audited) for a purpose that is none."""
+    stated = _purpose(acting_user, template, scope, purpose_code, purpose)
+    try:
+        return mode_for(acting_user, template, scope, stated)
     except PermissionDenied as exc:
-        _refused(acting_user, template, scope, exc)
+        _refused(acting_user, template, scope, "permission", str(exc), purpose_code, purpose)
         raise
 
 
 def do_generate_report(template: ReportTemplate, *, scope: Place, acting_user: Any, purpose: str = "",
-                       today: datetime.date | None = None) -> Generated:
+                       purpose_code: str = "", today: datetime.date | None = None) -> Generated:
     """One department's report for ``scope``; checked, audited (with the purpose) and recorded
     in the shared ledger. Raises PermissionDenied, or ValidationError for a bad purpose."""
-    mode = check_report(template, scope=scope, acting_user=acting_user, purpose=purpose)
-    return generate(template, scope=scope, acting_user=acting_user, mode=mode, purpose=_purpose(purpose), today=today)
+    mode = check_report(template, scope=scope, acting_user=acting_user, purpose=purpose, purpose_code=purpose_code)
+    return generate(template, scope=scope, acting_user=acting_user, mode=mode,
+                    purpose=purposes.state_if_any(purpose_code, purpose), today=today)
 
 
-def check_all_reports(*, scope: Place, acting_user: Any, purpose: str = "") -> dict[ReportTemplate, str]:
+def check_all_reports(*, scope: Place, acting_user: Any, purpose: str = "",
+                      purpose_code: str = "") -> dict[ReportTemplate, str]:
     """Every active report the user may make for ``scope`` and its mode; PermissionDenied
     (audited) when there is none."""
-    purpose = _purpose(purpose)
+    stated = _purpose(acting_user, None, scope, purpose_code, purpose)
     modes: dict[ReportTemplate, str] = {}
     for template in active_templates():
         try:
-            modes[template] = mode_for(acting_user, template, scope, purpose)
+            modes[template] = mode_for(acting_user, template, scope, stated)
         except PermissionDenied:
             continue
     if not modes:
-        exc = PermissionDenied("people.export")
-        _refused(acting_user, None, scope, exc)
-        raise exc
+        _refused(acting_user, None, scope, "permission", "people.export", purpose_code, purpose)
+        raise PermissionDenied("people.export")
     return modes
 
 
-def do_generate_all_reports(*, scope: Place, acting_user: Any, purpose: str = "",
+def do_generate_all_reports(*, scope: Place, acting_user: Any, purpose: str = "", purpose_code: str = "",
                             today: datetime.date | None = None, progress: ProgressFn | None = None) -> list[Generated]:
     """Every active report the user may make for ``scope``, each in its mode; PermissionDenied
     when there is none. ``progress(stage, done, total)`` hears of each report made."""
-    modes = check_all_reports(scope=scope, acting_user=acting_user, purpose=purpose)
-    return generate_all(modes, scope=scope, acting_user=acting_user, purpose=_purpose(purpose), today=today,
-                        progress=progress)
+    modes = check_all_reports(scope=scope, acting_user=acting_user, purpose=purpose, purpose_code=purpose_code)
+    return generate_all(modes, scope=scope, acting_user=acting_user,
+                        purpose=purposes.state_if_any(purpose_code, purpose), today=today, progress=progress)
 
 
 def active_templates() -> QuerySet[ReportTemplate]:

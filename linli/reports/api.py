@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 
 from linli.core.access import PermissionDenied, route
-from linli.core.api_auth import ERRORS, api_user
+from linli.core.api_auth import ERRORS, PurposeCode, PurposeText, api_user
 from linli.core.http import attachment
 from linli.places.models import Place
 from linli.reports.actions import (
@@ -38,9 +38,10 @@ class TemplateOut(Schema):
 class GenerateIn(Schema):
     template: str = Field(max_length=64, description='a template code, or "__all__" for a zip of every report')
     scope: str = Field(max_length=32, description="code of the street, community or compound")
-    purpose: str = Field("", max_length=300, description="why a health report must name people (health roles "
-                                                         "only; without it the health reports are counted per "
-                                                         "compound); written to the audit log")
+    # A health report names people only for health roles stating a lawful purpose; without one it
+    # counts them per compound.
+    purpose_code: PurposeCode = ""
+    purpose: PurposeText = ""
 
 
 @router.get("/templates", response={200: list[TemplateOut], **ERRORS}, summary="Department report templates")
@@ -62,13 +63,15 @@ def generate_report(request: HttpRequest, payload: GenerateIn) -> HttpResponse:
         raise Http404
     try:
         if payload.template == "__all__":
-            reports = do_generate_all_reports(scope=place, acting_user=user, purpose=payload.purpose)
+            reports = do_generate_all_reports(scope=place, acting_user=user, purpose=payload.purpose,
+                                              purpose_code=payload.purpose_code)
             return attachment(zip_reports(reports), f"{place.name}_reports.zip", "application/zip")
         template = ReportTemplate.objects.filter(code=payload.template, active=True).first()
         if template is None:
             raise ValidationError({"template": [ValidationError(_("No active report has this code."),
                                                                 code="unknown_template")]})
-        report = do_generate_report(template, scope=place, acting_user=user, purpose=payload.purpose)
+        report = do_generate_report(template, scope=place, acting_user=user, purpose=payload.purpose,
+                                    purpose_code=payload.purpose_code)
     except PermissionDenied as exc:
         raise Http404 from exc
     return attachment(report.content, report.filename, XLSX)

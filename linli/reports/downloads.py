@@ -32,26 +32,26 @@ def _template(params: dict[str, Any]) -> ReportTemplate:
     return template
 
 
-def _purpose(params: dict[str, Any]) -> str:
-    return str(params.get("purpose", ""))[:300]
+def _purpose(params: dict[str, Any]) -> dict[str, Any]:
+    return {"purpose": str(params.get("purpose", ""))[:300], "purpose_code": str(params.get("purpose_code", ""))[:32]}
 
 
 def check_one(user: Any, scope: Place, params: dict[str, Any]) -> Asked:
     template = _template(params)
-    mode = check_report(template, scope=scope, acting_user=user, purpose=_purpose(params))
+    mode = check_report(template, scope=scope, acting_user=user, **_purpose(params))
     return Asked(f"{template.title} · {scope.name}", _action(user, scope, [mode]))
 
 
 def make_one(user: Any, scope: Place, params: dict[str, Any], progress: ProgressFn) -> Made:
     template = _template(params)
     progress(template.title, 0, 1)
-    report = do_generate_report(template, scope=scope, acting_user=user, purpose=_purpose(params))
+    report = do_generate_report(template, scope=scope, acting_user=user, **_purpose(params))
     progress(template.title, 1, 1)
     return Made(report.filename, XLSX, report.content)
 
 
 def check_all(user: Any, scope: Place, params: dict[str, Any]) -> Asked:
-    modes = check_all_reports(scope=scope, acting_user=user, purpose=_purpose(params))
+    modes = check_all_reports(scope=scope, acting_user=user, **_purpose(params))
     return Asked(_("All %(n)d department reports · %(area)s") % {"n": len(modes), "area": scope.name},
                  _action(user, scope, list(modes.values())))
 
@@ -65,7 +65,7 @@ def _action(user: Any, scope: Place, modes: list[str]) -> str:
 
 
 def make_all(user: Any, scope: Place, params: dict[str, Any], progress: ProgressFn) -> Made:
-    reports = do_generate_all_reports(scope=scope, acting_user=user, purpose=_purpose(params), progress=progress)
+    reports = do_generate_all_reports(scope=scope, acting_user=user, **_purpose(params), progress=progress)
     return Made(f"{scope.name}_全部部门报表_{timezone.localdate():%Y%m%d}.zip", "application/zip",
                 zip_reports(reports))
 

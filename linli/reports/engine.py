@@ -31,6 +31,7 @@ from django.utils.functional import Promise
 from linli.core import audit
 from linli.core.access import allows
 from linli.core.dates import age_on, years_before
+from linli.core.purposes import StatedPurpose
 from linli.people.models import Person, Residence
 from linli.people.search import group_token
 from linli.places.models import Level, Place, names_by_path
@@ -418,23 +419,24 @@ def _health_counts(people: QuerySet[Person]) -> list[list[Any]]:
 
 
 def _finish(prepared: _Prepared, content: bytes, scope: Place, acting_user: Any, mode: str = LIST,
-            purpose: str = "") -> Generated:
+            purpose: StatedPurpose | None = None) -> Generated:
     """Audited and recorded in the ledger once the file exists."""
     template, spec, rows = prepared.template, prepared.spec, prepared.rows
     with transaction.atomic():
         run = ReportRun.objects.create(template=template, template_version=template.version, scope_code=scope.code,
                                        generated_by=acting_user, rows=rows, cells=rows * len(spec.columns),
                                        sha256=hashlib.sha256(content).hexdigest())
-        audit.record("report.generate", actor=acting_user, obj=run, path=scope.path, purpose=purpose, detail={
-            "template": template.code, "department": template.department, "scope": scope.code, "rows": rows,
-            "mode": mode})
+        audit.record("report.generate", actor=acting_user, obj=run, path=scope.path,
+                     purpose=purpose.recorded if purpose else "", detail={
+                         "template": template.code, "department": template.department, "scope": scope.code,
+                         "rows": rows, "mode": mode, **({"purpose_code": purpose.code} if purpose else {})})
         _record_in_ledger(run, template, scope)
     notes = ["health_counts"] if mode == HEALTH_COUNTS else []
     return Generated(prepared.filename, content, rows, rows * len(spec.columns), run, notes)
 
 
-def generate(template: ReportTemplate, *, scope: Place, acting_user: Any, mode: str = LIST, purpose: str = "",
-             today: datetime.date | None = None) -> Generated:
+def generate(template: ReportTemplate, *, scope: Place, acting_user: Any, mode: str = LIST,
+             purpose: StatedPurpose | None = None, today: datetime.date | None = None) -> Generated:
     """One department's report for ``scope``, made the way the action decided: masked for that
     department, audited, recorded. Call it through ``linli.reports.actions``."""
     prepared = _prepare(template, scope, acting_user, today or timezone.localdate(), mode)
@@ -468,8 +470,9 @@ def _written(prepared: _Prepared, job: Future[bytes] | None) -> bytes:
 ProgressFn = Callable[[str, int, int], None]
 
 
-def generate_all(modes: dict[ReportTemplate, str], *, scope: Place, acting_user: Any, purpose: str = "",
-                 today: datetime.date | None = None, progress: ProgressFn | None = None) -> list[Generated]:
+def generate_all(modes: dict[ReportTemplate, str], *, scope: Place, acting_user: Any,
+                 purpose: StatedPurpose | None = None, today: datetime.date | None = None,
+                 progress: ProgressFn | None = None) -> list[Generated]:
     """The given templates for ``scope``, each made in its mode (decided by the action). On a
     big area the files are written in worker processes (spawned: they import only
     ``linli.reports.sheet``) while the next report is read from the database; audit and

@@ -60,7 +60,8 @@ def run(request: HttpRequest) -> HttpResponse:
     them while the next page shows how far it got."""
     scope = _scope_from(request)
     every = request.POST.get("template") == "__all__"
-    params = {"purpose": str(request.POST.get("purpose", ""))[:300]}
+    params = {"purpose": str(request.POST.get("purpose", ""))[:300],
+              "purpose_code": str(request.POST.get("purpose_code", ""))[:32]}
     if not every:
         params["template"] = str(request.POST.get("template", ""))[:64]
     try:

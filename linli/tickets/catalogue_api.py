@@ -147,7 +147,7 @@ def categories(request: HttpRequest, filters: Query[CategoryQuery]) -> Any:
 
 @router.post("/categories", response={201: CategoryOut, **ERRORS},
              summary="Add a category, offered to residents at once")
-@route(CATALOGUE)
+@route(CATALOGUE, creates=Category)
 def add_category(request: HttpRequest, payload: CategoryIn) -> Status:
     user = _editor(request)
     return Status(201, catalogue.do_add_category(catalogue.category_input(payload.model_dump()), acting_user=user))
@@ -211,7 +211,7 @@ def _day_out(row: CalendarDay) -> dict[str, Any]:
 @route(CATALOGUE)
 def calendar(request: HttpRequest, filters: Query[CalendarQuery]) -> list[dict[str, Any]]:
     user = _editor(request)
-    rows = CalendarDay.objects.restrict(user, CATALOGUE).order_by("date")
+    rows = CalendarDay.objects.restrict(user, VIEW if may(user, VIEW) else CATALOGUE).order_by("date")
     if filters.year is not None:
         rows = rows.filter(date__year=filters.year)
     return [_day_out(row) for row in rows]
@@ -219,7 +219,7 @@ def calendar(request: HttpRequest, filters: Query[CalendarQuery]) -> list[dict[s
 
 @router.post("/calendar", response={201: CalendarDayOut, **ERRORS},
              summary="Declare a make-up working day or a day off (limits of requests filed from now on count with it)")
-@route(CATALOGUE)
+@route(CATALOGUE, creates=CalendarDay)
 def add_calendar_day(request: HttpRequest, payload: CalendarDayIn) -> Status:
     user = _editor(request)
     row = catalogue.do_add_calendar_day(payload.date, payload.working, note=payload.note, acting_user=user)

@@ -58,11 +58,11 @@ def categories(request: HttpRequest) -> HttpResponse:
         "section": "categories", "may_change": allows(user, CATALOGUE, Category())})
 
 
-@route(CATALOGUE)
+@route(CATALOGUE, creates=Category)
 @login_required
 def category_new(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not may(user, CATALOGUE):
+    if not allows(user, CATALOGUE, Category()):  # also a street's officer where several share it
         return denied(request)
     form = CategoryForm(request.POST or None, initial={"level": "grid", "clock": "working", "respond_hours": 4,
                                                        "resolve_hours": 40})

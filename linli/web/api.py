@@ -23,10 +23,12 @@ from ninja.renderers import JSONRenderer
 from ninja.types import DictStrAny
 
 from linli.core.access import PermissionDenied, route
+from linli.core.api import purposes_router
 from linli.core.api import router as regions_router
 from linli.core.api_auth import BearerAuth, BrowserSessionAuth
 from linli.core.errors import BAD_UPLOAD, Bilingual, api_errors, api_item
 from linli.core.text import strip_invisible_all
+from linli.downloads.api import router as downloads_router
 from linli.gates.api import router as gates_router
 from linli.grids.api import router as grids_router
 from linli.health.api import router as health_router
@@ -203,6 +205,8 @@ api.add_router("/requests", catalogue_router, tags=["requests"])  # before /requ
 api.add_router("/requests", tickets_router, tags=["requests"])
 api.add_router("/deliveries", deliveries_router, tags=["deliveries"])
 api.add_router("/regions", regions_router, tags=["regions"])
+api.add_router("/purposes", purposes_router, tags=["purposes"])
+api.add_router("/downloads", downloads_router, tags=["downloads"])
 api.add_router("/tasks", tasks_router, tags=["tasks"])
 api.add_router("/visits", visits_router, tags=["visits"])
 

@@ -90,7 +90,7 @@ def test_session_post_needs_csrf_token(street: Street) -> None:
     pass_second_factor(client, street.grid_worker)
     person = street.person_in(street.grid_building)
     url = f"{SEARCH}/{person.pk}/reveal"
-    body = json.dumps({"field": "phone", "purpose": "联系家属"})
+    body = json.dumps({"field": "phone", "purpose_code": "care_visit"})
     response = client.post(url, data=body, content_type="application/json")
     assert response.status_code == 403
     assert response.json()["detail_zh"].startswith("CSRF")

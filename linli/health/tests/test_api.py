@@ -47,10 +47,13 @@ def test_a_case_is_red_with_reasons_and_its_pass_verifies_offline(street):
     # Staff say why they read someone's health data; the purpose is audited.
     unsaid = client.get(f"/api/health/persons/{person.pk}/status")
     assert unsaid.status_code == 422 and unsaid.json()["detail"][0]["code"] == "required"
-    status = client.get(f"/api/health/persons/{person.pk}/status", {"purpose": PURPOSE}).json()
+    assert AuditEvent.objects.filter(action="health.status_view", outcome="denied", object_id=str(person.pk),
+                                     detail__reason="purpose").exists()
+    status = client.get(f"/api/health/persons/{person.pk}/status", {"purpose_code": "epidemic_control"}).json()
     assert status["colour"] == "red" and status["rule_set"] == "default@1"
     assert "确诊" in status["reasons"][0]["zh"] and status["reasons"][0]["en"]
-    assert AuditEvent.objects.filter(action="health.status_view", object_id=str(person.pk), purpose=PURPOSE).exists()
+    read = AuditEvent.objects.filter(action="health.status_view", object_id=str(person.pk)).latest("seq")
+    assert (read.purpose, read.detail["purpose_code"]) == ("疫情防控", "epidemic_control")
 
     issued = client.get(f"/api/health/persons/{person.pk}/pass", {"purpose": PURPOSE}).json()
     assert issued["code"].startswith("LL1:") and issued["qr_svg"].startswith("<?xml") or "<svg" in issued["qr_svg"]

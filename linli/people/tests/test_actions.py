@@ -88,10 +88,12 @@ def test_reveal_needs_purpose_and_is_audited(street):
     person = Person.objects.filter(path__startswith=street.grid_building.path).exclude(id_number="").first()
     with pytest.raises(ValidationError):
         actions.do_reveal(person, "id_number", acting_user=street.grid_worker, purpose="")
-    value = actions.do_reveal(person, "id_number", acting_user=street.grid_worker, purpose="核对低保申请材料")
+    value = actions.do_reveal(person, "id_number", acting_user=street.grid_worker, purpose="核对申请材料",
+                              purpose_code="social_assistance")
     assert value == person.id_number
     event = AuditEvent.objects.filter(action="person.reveal").latest("seq")
-    assert event.purpose == "核对低保申请材料" and event.actor == street.grid_worker
+    assert event.purpose == "社会救助（低保、特困）：核对申请材料" and event.actor == street.grid_worker
+    assert event.detail["purpose_code"] == "social_assistance" and event.outcome == "ok"
 
 
 def test_reveal_refused_outside_scope_is_audited(street):

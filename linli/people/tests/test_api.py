@@ -159,13 +159,13 @@ def _reveal(client: Client, person: Person, body: dict[str, Any]) -> Any:
 @pytest.mark.parametrize("field", ["id_number", "phone"])
 def test_reveal_returns_the_value_and_writes_the_purpose(street: Street, field: str) -> None:
     person = target_in(street.grid_building)
-    response = _reveal(street.client_for(street.grid_worker), person, {"field": field, "purpose": "核实低保申请"})
+    response = _reveal(street.client_for(street.grid_worker), person, {"field": field, "purpose_code": "social_assistance"})
     assert response.status_code == 200
     assert response.json() == {"field": field, "value": getattr(person, field)}
     event = AuditEvent.objects.filter(action="person.reveal").latest("seq")
     assert (event.actor_id, event.object_id, event.purpose, event.outcome) == (
-        street.grid_worker.pk, str(person.pk), "核实低保申请", "ok")
-    assert event.detail["field"] == field and event.detail["channel"] == "api"
+        street.grid_worker.pk, str(person.pk), "社会救助（低保、特困）", "ok")
+    assert event.detail == {"field": field, "channel": "api", "purpose_code": "social_assistance"}
 
 
 def test_reveal_needs_a_purpose(street: Street) -> None:
@@ -174,10 +174,13 @@ def test_reveal_needs_a_purpose(street: Street) -> None:
     response = _reveal(street.client_for(street.grid_worker), person, {"field": "phone"})
     assert response.status_code == 422
     [error] = response.json()["detail"]
-    assert error["loc"] == ["body", "purpose"]
-    assert error["msg"].startswith("State why you need the full value")
-    assert error["msg_zh"] and error["msg_zh"] != error["msg"]
-    assert AuditEvent.objects.filter(action="person.reveal").count() == before
+    assert error["loc"] == ["body", "purpose_code"]
+    assert error["msg"] == "Choose the purpose you need the full values for."
+    assert error["msg_zh"] == "请选择需要查看完整信息的目的。"
+    # the refusal is in the audit log, as the finding (decision 0003) asked
+    refused = AuditEvent.objects.filter(action="person.reveal").latest("seq")
+    assert AuditEvent.objects.filter(action="person.reveal").count() == before + 1
+    assert (refused.outcome, refused.detail["reason"]) == ("denied", "purpose")
 
 
 def test_reveal_is_403_for_a_role_that_may_only_view(street: Street) -> None:

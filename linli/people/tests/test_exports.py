@@ -22,11 +22,13 @@ def test_people_export_is_masked_scoped_and_audited(street):
 
 def test_full_values_need_a_purpose_and_the_right(street):
     result = export_list("people", "csv", scope=street.community, acting_user=street.secretary,
-                         purpose="民政核对低保名单")
+                         purpose_code="social_assistance", purpose="民政核对低保名单")
     text = result.content.decode("utf-8-sig")
     person = Person.objects.filter(path__under=street.community.path).exclude(id_number="").first()
     assert person.id_number in text
-    assert AuditEvent.objects.filter(action="people.export").latest("seq").purpose == "民政核对低保名单"
+    event = AuditEvent.objects.filter(action="people.export").latest("seq")
+    assert event.purpose == "社会救助（低保、特困）：民政核对低保名单"
+    assert event.detail["purpose_code"] == "social_assistance" and event.detail["full_values"] is True
 
 
 def test_other_lists_and_the_page(street):

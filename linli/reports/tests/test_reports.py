@@ -150,9 +150,13 @@ def test_health_lists_name_people_only_with_a_purpose_which_is_audited(street):
     with pytest.raises(ValidationError):
         do_generate_report(template("cdc"), scope=street.community, acting_user=street.health_officer,
                            purpose="x")
-    do_generate_report(template("cdc"), scope=street.community, acting_user=street.health_officer, purpose=PURPOSE)
+    refused = AuditEvent.objects.filter(action="report.generate").last()
+    assert (refused.outcome, refused.purpose, refused.detail["reason"]) == ("denied", "x", "purpose")
+    do_generate_report(template("cdc"), scope=street.community, acting_user=street.health_officer,
+                       purpose_code="epidemic_control", purpose="核对密接人员名单")
     event = AuditEvent.objects.filter(action="report.generate").last()
-    assert event.purpose == PURPOSE and event.detail["mode"] == "health_list"
+    assert event.purpose == "疫情防控：核对密接人员名单" and event.detail["mode"] == "health_list"
+    assert event.detail["purpose_code"] == "epidemic_control"
 
 
 def test_without_the_health_report_right_no_health_report_at_all(street):

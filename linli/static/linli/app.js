@@ -4,7 +4,9 @@
    - <select data-autosubmit> submits its form when another option is chosen;
    - <input type="file" data-max-bytes data-max-files> says at once when a photo is too large
      or too many are chosen (data-too-large, data-too-many), before a slow upload the server
-     would refuse anyway, and lets the choice be made again. */
+     would refuse anyway, and lets the choice be made again;
+   - <select data-purpose-code> (a lawful purpose) shows the sentence "other" needs
+     ([data-purpose-other] in the same [data-purpose]) only while "other" is chosen. */
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
@@ -22,6 +24,21 @@
       } else {
         target.form.submit();
       }
+    }
+  });
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!(select instanceof HTMLSelectElement) || !select.hasAttribute("data-purpose-code")) {
+      return;
+    }
+    var group = select.closest("[data-purpose]");
+    var other = group ? group.querySelector("[data-purpose-other]") : null;
+    if (other) {
+      var chosen = select.value === "other";
+      other.hidden = !chosen;
+      Array.prototype.forEach.call(other.querySelectorAll("input"), function (input) {
+        input.required = chosen;
+      });
     }
   });
   document.addEventListener("change", function (event) {

@@ -108,7 +108,7 @@ def test_with_two_streets_only_the_district_changes_the_shared_catalogue_and_cal
     assert "shared-note" in page and reverse("tickets:category_new") not in page and "漏水" in page
     assert "shared-note" in officer.get(reverse("tickets:calendar")).content.decode()
     assert officer.get(reverse("tickets:category_edit", args=[water.pk])).status_code == 404
-    assert officer.post(reverse("tickets:category_new"), category_form()).status_code == 422
+    assert officer.post(reverse("tickets:category_new"), category_form()).status_code == 403
     assert not Category.objects.filter(code="lift-stuck").exists()
     with pytest.raises(PermissionDenied):
         catalogue_actions.do_add_calendar_day(datetime.date(2030, 1, 2), False, acting_user=street.street_officer)

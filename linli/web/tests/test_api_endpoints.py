@@ -97,7 +97,7 @@ def _check_created(s: Street, data: dict[str, Any]) -> None:
 
 def _reveal_call(building: str) -> Callable[[Street], Call]:
     return lambda s: Call("POST", f"/api/people/persons/{s.person_in(getattr(s, building)).pk}/reveal",
-                          {"field": "id_number", "purpose": "入户走访核对身份"})
+                          {"field": "id_number", "purpose_code": "verify_registration"})
 
 
 def _check_reveal(s: Street, data: dict[str, Any]) -> None:

@@ -119,24 +119,24 @@ def test_an_unverified_session_cannot_reveal_even_past_the_pages(street: Street)
     user = User.objects.get(pk=street.grid_worker.pk)
     user.is_verified = lambda: False  # what django-otp's middleware gives an unverified session
     with pytest.raises(PermissionDenied):
-        do_reveal(person, "phone", acting_user=user, purpose="联系家属核实")
+        do_reveal(person, "phone", acting_user=user, purpose_code="care_visit", purpose="")
     refused = AuditEvent.objects.filter(action="person.reveal").latest("seq")
     assert refused.outcome == "denied" and refused.actor_id == user.pk
     secretary = User.objects.get(pk=street.secretary.pk)
     secretary.is_verified = lambda: False
     with pytest.raises(PermissionDenied):
-        export_list("people", "csv", scope=street.community, acting_user=secretary, purpose="核对名单")
+        export_list("people", "csv", scope=street.community, acting_user=secretary, purpose_code="care_visit")
     # In a web request, a user object without the middleware's mark is refused too (fails closed).
     token = context.set_current(context.RequestContext(ip="127.0.0.1", channel="web"))
     try:
         with pytest.raises(PermissionDenied):
-            do_reveal(person, "phone", acting_user=User.objects.get(pk=street.grid_worker.pk), purpose="联系家属核实")
+            do_reveal(person, "phone", acting_user=User.objects.get(pk=street.grid_worker.pk), purpose_code="care_visit", purpose="")
     finally:
         context.reset(token)
     # A verified session may.
     verified = User.objects.get(pk=street.grid_worker.pk)
     verified.is_verified = lambda: True
-    assert do_reveal(person, "phone", acting_user=verified, purpose="联系家属核实") == person.phone
+    assert do_reveal(person, "phone", acting_user=verified, purpose_code="care_visit", purpose="") == person.phone
 
 
 def test_setting_up_an_authenticator_when_the_role_needs_one(street: Street) -> None:

@@ -22,8 +22,10 @@ class Command(BaseCommand):
         gen.add_argument("--out", type=Path, required=True)
         gen.add_argument("--user", default="", help="generate as this user (default: the first superuser)")
         gen.add_argument("--zip", action="store_true", help="one zip file instead of one xlsx per report")
-        gen.add_argument("--purpose", default="", help="why the health reports must name people (health roles "
-                                                       "only; without it they are counted per compound)")
+        gen.add_argument("--purpose-code", default="", help="why the health reports must name people: a lawful "
+                                                            "purpose's code (health roles only; without one they "
+                                                            "are counted per compound)")
+        gen.add_argument("--purpose", default="", help='the purpose in words (required for "other")')
         sub.add_parser("list")
 
     def handle(self, *args: Any, action: str, **opts: Any) -> None:
@@ -36,7 +38,7 @@ class Command(BaseCommand):
         self._generate(**opts)
 
     def _generate(self, all: bool, template: str | None, scope: str, out: Path, user: str, zip: bool,
-                  purpose: str = "", **_: Any) -> None:
+                  purpose: str = "", purpose_code: str = "", **_: Any) -> None:
         from linli.core.models import User
         from linli.places.models import Place
         from linli.reports.actions import do_generate_all_reports, do_generate_report
@@ -52,12 +54,14 @@ class Command(BaseCommand):
             raise CommandError(f"no such user {user!r} / 没有该用户")
         try:
             if all:
-                reports = do_generate_all_reports(scope=place, acting_user=actor, purpose=purpose)
+                reports = do_generate_all_reports(scope=place, acting_user=actor, purpose=purpose,
+                                                  purpose_code=purpose_code)
             else:
                 chosen = ReportTemplate.objects.filter(code=template).first()
                 if chosen is None:
                     raise CommandError(f"no template {template!r}; see `linli reports list`")
-                reports = [do_generate_report(chosen, scope=place, acting_user=actor, purpose=purpose)]
+                reports = [do_generate_report(chosen, scope=place, acting_user=actor, purpose=purpose,
+                                               purpose_code=purpose_code)]
         except PermissionDenied as exc:
             raise CommandError(f"{actor} may not export people of {place.code} / 无权导出该范围的人员数据") from exc
         except ValidationError as exc:
