@@ -276,6 +276,22 @@ LINLI_DELIVERY_CONFIRM_HOURS = env_int("LINLI_DELIVERY_CONFIRM_HOURS", 2)
 if not 1 <= LINLI_DELIVERY_CONFIRM_HOURS <= 72:
     raise ImproperlyConfigured("LINLI_DELIVERY_CONFIRM_HOURS must be between 1 and 72 (hours)")
 
+# --- Gates --------------------------------------------------------------------------------
+# A gate's records may reach the server up to this many hours after they happened (a phone
+# offline for a weekend); older ones are refused and kept as refused.
+LINLI_GATE_SYNC_HOURS = env_int("LINLI_GATE_SYNC_HOURS", 72)
+# The compound's staff may record a gate event up to this many hours back (a paper register
+# typed in later); one older than the sync window is a correction, audited as such.
+LINLI_GATE_CORRECTION_HOURS = env_int("LINLI_GATE_CORRECTION_HOURS", 168)
+# The gate screen keeps working offline for this many hours after it was last loaded (or
+# renewed) online by a signed-in user, and never past the end of her shift there.
+LINLI_GATE_OFFLINE_HOURS = env_int("LINLI_GATE_OFFLINE_HOURS", 12)
+if not 1 <= LINLI_GATE_SYNC_HOURS <= LINLI_GATE_CORRECTION_HOURS <= 30 * 24:
+    raise ImproperlyConfigured("LINLI_GATE_SYNC_HOURS must be at least 1 and at most LINLI_GATE_CORRECTION_HOURS, "
+                               "which is at most 720 (30 days)")
+if not 1 <= LINLI_GATE_OFFLINE_HOURS <= 24:
+    raise ImproperlyConfigured("LINLI_GATE_OFFLINE_HOURS must be between 1 and 24 (hours)")
+
 # --- Upward exchange ---------------------------------------------------------------------
 # Counts below this many people are suppressed in files sent to upper levels (k-anonymity).
 LINLI_EXCHANGE_K = env_int("LINLI_EXCHANGE_K", 5)

@@ -22,13 +22,13 @@ _TICKETS = ["tickets.submit", "tickets.view", "tickets.handle"]
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "ledger.audit",
-        "exchange.import", "gates.operate", "gates.manage", "roles.manage",
+        "exchange.import", "gates.operate", "gates.manage", "gates.review", "roles.manage",
         *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.catalogue", "tickets.hotline",
         "tasks.view", "tasks.manage", "visits.view", "visits.plan",
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
-        "roles.manage", *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.hotline",
+        "gates.review", "roles.manage", *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.hotline",
         "tasks.view", "tasks.manage", "visits.view", "visits.plan",
     ]),
     "grid_worker": (gettext_noop("grid worker"), [

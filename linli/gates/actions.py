@@ -6,20 +6,26 @@ covers the compound with ``people.change``. Setting up gates and the roster need
 
 The gate decides (offline, in the browser); the server does not re-judge a verdict. It
 checks that each event is well formed and consistent with the gate's rule table
-(``linli.gates.verdicts``), stores it once (``client_id``), and turns a scan of a pass it
-issued into an access record for contact tracing.
+(``linli.gates.verdicts``): a batch with a malformed event is refused whole (422). Then it
+checks what it knows better than the gate (decision 0025): a scanned pass must be one it
+issued, to that subject, before the scan, and not expired then; the time must lie within
+the sync window (staff: the correction window, audited) and the sender's shift. An event
+that fails is stored as refused with its reason, answered per event, counted, and never
+turned into tracing material. Each event is stored once (``client_id``); a scan of a pass
+that passes the checks becomes an access record for contact tracing.
 """
 
 from __future__ import annotations
 
 import datetime
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
@@ -34,7 +40,7 @@ from linli.core.text import has_control_characters
 from linli.core.validators import validate_phone
 from linli.gates import verdicts
 from linli.gates.access import MANAGE, OPERATE
-from linli.gates.models import DutyShift, EventKind, Gate, GateEvent, Visitor
+from linli.gates.models import DutyShift, EventKind, EventStatus, Gate, GateEvent, Visitor
 from linli.health import keys
 from linli.health.models import AccessRecord, AccessSource, IssuedPass
 from linli.people import search
@@ -43,16 +49,23 @@ from linli.places.models import Place
 from linli.places.rules import ancestor_paths
 
 MAX_SHIFT = datetime.timedelta(hours=24)
-# A gate offline for a while still syncs after the shift: its events keep their own time.
-SYNC_GRACE = datetime.timedelta(days=3)
 CLOCK_LEEWAY = datetime.timedelta(minutes=10)
-MAX_EVENT_AGE = datetime.timedelta(days=30)
 MAX_BATCH = 200
 # Assumption for contact tracing (the gate sees people come in, not leave): someone let in
 # stays an hour; someone turned away stays a few minutes at the gate.
 ADMITTED_STAY = datetime.timedelta(hours=1)
 TURNED_AWAY_STAY = datetime.timedelta(minutes=5)
-SUBJECT_CACHE_SECONDS = 600
+
+
+def sync_window() -> datetime.timedelta:
+    """How late a gate's events may arrive (a gate offline for a while syncs afterwards: its
+    events keep their own time). ``LINLI_GATE_SYNC_HOURS``."""
+    return datetime.timedelta(hours=settings.LINLI_GATE_SYNC_HOURS)
+
+
+def correction_window() -> datetime.timedelta:
+    """How far back the compound's staff may record an event. ``LINLI_GATE_CORRECTION_HOURS``."""
+    return datetime.timedelta(hours=settings.LINLI_GATE_CORRECTION_HOURS)
 
 
 # --- who may use which gate -----------------------------------------------------------------
@@ -105,8 +118,8 @@ class SyncAccess:
 
 
 def gate_for_sync(user: Any, pk: int) -> SyncAccess:
-    """The gate if the user may send it events: staff, or on duty there now or until
-    ``SYNC_GRACE`` ago (a gate offline for a shift syncs afterwards). 404 otherwise."""
+    """The gate if the user may send it events: staff, or on duty there now or until the sync
+    window ago (a gate offline for a shift syncs afterwards). 404 otherwise."""
     gate = Gate.objects.select_related("place").filter(pk=pk).first()
     if gate is None or not getattr(user, "is_authenticated", False):
         raise Http404
@@ -114,7 +127,7 @@ def gate_for_sync(user: Any, pk: int) -> SyncAccess:
         return SyncAccess(gate, True, ())
     now = timezone.now()
     shifts = tuple(DutyShift.objects.filter(gate=gate, user=user, starts_at__lte=now + CLOCK_LEEWAY,
-                                            ends_at__gt=now - SYNC_GRACE)
+                                            ends_at__gt=now - sync_window())
                    .values_list("starts_at", "ends_at"))
     if not shifts:
         raise Http404
@@ -210,11 +223,24 @@ class EventInput:
     visitor: VisitorInput | None = None
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one event of a batch, in the batch's order: its stored status, the
+    reason it was refused, and whether it had been stored before (same ``client_id``)."""
+
+    client_id: uuid.UUID
+    status: str
+    rejection: str = ""
+    duplicate: bool = False
+
+
 @dataclass
 class SyncResult:
     received_at: datetime.datetime
-    accepted: int = 0
+    accepted: int = 0  # stored now and accepted (corrections included)
+    rejected: int = 0  # stored now as refused
     duplicate: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
     today: dict[str, int] = field(default_factory=dict)  # the gate's counts after this batch
 
 
@@ -226,6 +252,24 @@ class EventErrors(ValidationError):
         self.problems = problems
 
 
+# Why the server refused an event it stored (GateEvent.rejection), in words for the gate and
+# the office. The codes are stored: add new ones, never rename one.
+REJECTIONS: dict[str, Any] = {
+    "future": _("This time is in the future: check the gate device's clock."),
+    "late": _("This record reached the server too long after it happened to count as a gate record."),
+    "off_duty": _("You were not on duty at this gate at this time."),
+    "pass_missing": _("A scan of a valid pass must name the pass it read."),
+    "unknown_pass": _("No pass with this reference was ever issued."),
+    "pass_subject": _("This pass belongs to someone else."),
+    "pass_not_issued": _("The pass was issued after this time: a backdated record, or the gate device's clock "
+                         "is wrong."),
+    "pass_expired": _("The pass had expired at this time, yet it was taken as valid."),
+    "pass_colour": _("The pass is not of the colour recorded."),
+}
+
+# The gate's reasons for a scan whose pass verified (signature, key, dates, trust list).
+VALID_PASS_REASONS = frozenset({"ok", "yellow", "red", "fever"})
+
 # The colour a scan's reason implies for the pass it read.
 _REASON_COLOURS: dict[str, frozenset[str]] = {
     "ok": frozenset({"green"}), "yellow": frozenset({"yellow"}), "red": frozenset({"red"}),
@@ -234,7 +278,8 @@ _REASON_COLOURS: dict[str, frozenset[str]] = {
 _NO_COLOUR = frozenset({""})
 
 
-def _check_event(event: EventInput, access: SyncAccess, now: datetime.datetime) -> list[tuple[str, ValidationError]]:
+def _check_event(event: EventInput) -> list[tuple[str, ValidationError]]:
+    """What no working gate screen sends: the batch is refused whole (422), nothing stored."""
     problems: list[tuple[str, ValidationError]] = []
 
     def add(name: str, message: Any, code: str, params: dict[str, Any] | None = None) -> None:
@@ -254,12 +299,6 @@ def _check_event(event: EventInput, access: SyncAccess, now: datetime.datetime) 
         add("subject", _("Only a scanned pass has a subject."), "unexpected")
     if event.note and event.kind != EventKind.MANUAL:
         add("note", _("Only a manual decision has a note."), "unexpected")
-    if event.occurred_at > now + CLOCK_LEEWAY:
-        add("occurred_at", _("This time is in the future: check the gate device's clock."), "future")
-    elif event.occurred_at < now - MAX_EVENT_AGE:
-        add("occurred_at", _("This event is too old to be recorded."), "too_old")
-    elif not access.covers(event.occurred_at):
-        add("occurred_at", _("You were not on duty at this gate at this time."), "off_duty")
     if (event.kind == EventKind.VISITOR) != (event.visitor is not None):
         add("visitor", _("A visitor registration needs the visitor's details, and only it."), "visitor")
     elif event.visitor is not None:
@@ -285,43 +324,71 @@ def _check_visitor(visitor: VisitorInput) -> list[tuple[str, ValidationError]]:
     return problems
 
 
-def _subject_map(compound: Place, subjects: set[str]) -> dict[str, int]:
-    """subject → person pk for everyone registered in the compound (a keyed hash each, so
-    it is cached for a few minutes rather than computed per batch), with ``subjects`` in it
-    if they live there: an unknown subject reads the compound again (someone may have
-    moved in)."""
-    key = f"linli.gates.subjects.{compound.pk}"
-    mapping: dict[str, int] | None = cache.get(key)
-    if mapping is None or not subjects <= mapping.keys():
-        people = Person.objects.filter(path__under=compound.path, is_active=True).values_list("pk", flat=True)
-        mapping = {keys.subject_id(pk): pk for pk in people.iterator(chunk_size=2000)}
-        cache.set(key, mapping, SUBJECT_CACHE_SECONDS)
-    return mapping
+@dataclass(frozen=True)
+class _Judgement:
+    status: str
+    rejection: str = ""
+    person_id: int | None = None
 
 
-def _resolve_people(gate: Gate, events: list[EventInput]) -> dict[uuid.UUID, int]:
-    """The person behind each scan of a pass with a verified subject: first through the
-    pass this server issued (``pass_ref``, checked against the subject), then among the
-    compound's residents."""
-    scans = [e for e in events if e.kind == EventKind.SCAN and e.subject]
-    refs = {e.pass_ref for e in scans if e.pass_ref}
-    issued = dict(IssuedPass.objects.filter(revocation_id__in=refs).values_list("revocation_id", "person_id"))
-    found: dict[uuid.UUID, int] = {}
-    for event in scans:
-        person_id = issued.get(event.pass_ref)
-        if person_id is not None and keys.subject_id(person_id) == event.subject:
-            found[event.client_id] = person_id
-    missing = [e for e in scans if e.client_id not in found]
-    if missing:
-        mapping = _subject_map(gate.place, {e.subject for e in missing})
-        found.update({e.client_id: mapping[e.subject] for e in missing if e.subject in mapping})
-    return found
+def _judge_time(event: EventInput, access: SyncAccess, now: datetime.datetime) -> _Judgement:
+    """Within the sync window and the sender's shift; staff may go back as far as the
+    correction window, and what they record beyond the sync window is a correction."""
+    if event.occurred_at > now + CLOCK_LEEWAY:
+        return _Judgement(EventStatus.REJECTED, "future")
+    age = now - event.occurred_at
+    status = EventStatus.ACCEPTED
+    if age > sync_window():
+        if not access.staff or age > correction_window():
+            return _Judgement(EventStatus.REJECTED, "late")
+        status = EventStatus.CORRECTION
+    if not access.covers(event.occurred_at):
+        return _Judgement(EventStatus.REJECTED, "off_duty")
+    return _Judgement(status)
+
+
+def _judge_pass(event: EventInput, issued: IssuedPass | None) -> tuple[str, int | None]:
+    """(rejection, person) for a scan: the pass it names was issued here, to this subject,
+    before the scan, and, if the gate took it as valid, had not expired and has the colour
+    recorded. A revoked pass is not refused: a gate learns of a revocation with its next
+    trust list, within a day, a pass's whole life (decision 0025)."""
+    claims_valid = event.reason in VALID_PASS_REASONS
+    if event.kind != EventKind.SCAN or not (claims_valid or event.subject or event.pass_ref):
+        return "", None  # no pass, or one the gate could not read: nobody to trace
+    if not event.pass_ref:
+        return "pass_missing", None
+    if issued is None:
+        return "unknown_pass", None
+    if keys.subject_id(issued.person_id) != event.subject:
+        return "pass_subject", None
+    if issued.issued_at > event.occurred_at + CLOCK_LEEWAY:
+        return "pass_not_issued", None
+    if claims_valid and event.occurred_at >= issued.expires_at + CLOCK_LEEWAY:
+        return "pass_expired", None
+    if claims_valid and event.colour != issued.colour:
+        return "pass_colour", None
+    return "", issued.person_id
+
+
+def _judge(events: list[EventInput], access: SyncAccess, now: datetime.datetime) -> dict[uuid.UUID, _Judgement]:
+    refs = {e.pass_ref for e in events if e.kind == EventKind.SCAN and e.pass_ref}
+    issued = {p.revocation_id: p for p in IssuedPass.objects.filter(revocation_id__in=refs)}
+    judged: dict[uuid.UUID, _Judgement] = {}
+    for event in events:
+        judgement = _judge_time(event, access, now)
+        if judgement.status != EventStatus.REJECTED:
+            rejection, person_id = _judge_pass(event, issued.get(event.pass_ref))
+            judgement = _Judgement(EventStatus.REJECTED, rejection) if rejection \
+                else _Judgement(judgement.status, person_id=person_id)
+        judged[event.client_id] = judgement
+    return judged
 
 
 def do_record_events(gate_id: int, events: Iterable[EventInput], *, acting_user: Any) -> SyncResult:
-    """Store a batch of gate events; events already stored (same ``client_id``) are counted
-    as duplicates and left alone. Raises :class:`EventErrors` (nothing stored) when any new
-    event is wrong, Http404 when the user may not send events for this gate."""
+    """Store a batch of gate events, each with what the server made of it (accepted, a
+    correction by staff, refused with a reason); events already stored (same ``client_id``)
+    are counted as duplicates and left alone. Raises :class:`EventErrors` (nothing stored)
+    when any new event is malformed, Http404 when the user may not send events for this gate."""
     gate_access = gate_for_sync(acting_user, gate_id)
     events = list(events)
     if len(events) > MAX_BATCH:
@@ -339,47 +406,68 @@ def do_record_events(gate_id: int, events: Iterable[EventInput], *, acting_user:
 def _record(access: SyncAccess, events: list[EventInput], acting_user: Any) -> SyncResult:
     gate, now = access.gate, timezone.now()
     result = SyncResult(received_at=now)
-    known = set(GateEvent.objects.filter(client_id__in=[e.client_id for e in events])
-                .values_list("client_id", flat=True))
+    stored = {client_id: (status, rejection) for client_id, status, rejection in GateEvent.objects.filter(
+        client_id__in=[e.client_id for e in events]).values_list("client_id", "status", "rejection")}
     new: list[tuple[int, EventInput]] = []
+    seen: set[uuid.UUID] = set()
     for index, event in enumerate(events):
-        if event.client_id in known:
+        if event.client_id in stored or event.client_id in seen:
             result.duplicate += 1
         else:
-            known.add(event.client_id)
+            seen.add(event.client_id)
             new.append((index, event))
-    problems = [(index, name, error) for index, event in new for name, error in _check_event(event, access, now)]
+    problems = [(index, name, error) for index, event in new for name, error in _check_event(event)]
     if problems:
         raise EventErrors(problems)
     fresh = [event for _index, event in new]
-    people = _resolve_people(gate, fresh)
+    judged = _judge(fresh, access, now)
     user = acting_user if getattr(acting_user, "is_authenticated", False) else None
     rows = GateEvent.objects.bulk_create([
         GateEvent(client_id=e.client_id, gate=gate, path=gate.path, kind=e.kind, verdict=e.verdict, reason=e.reason,
                   colour=e.colour, temperature=e.temperature, subject=e.subject, pass_ref=e.pass_ref,
-                  person_id=people.get(e.client_id), note=e.note, occurred_at=e.occurred_at, received_at=now,
-                  recorded_by=user)
+                  person_id=judged[e.client_id].person_id, note=e.note, occurred_at=e.occurred_at, received_at=now,
+                  recorded_by=user, status=judged[e.client_id].status, rejection=judged[e.client_id].rejection)
         for e in fresh])
     visitors = Visitor.objects.bulk_create([
         Visitor(event=row, gate=gate, path=gate.path, name=e.visitor.name, phone=e.visitor.phone,
-                phone_hash=search.phone_hash(e.visitor.phone), purpose=e.visitor.purpose,
-                visiting=e.visitor.visiting, temperature=e.temperature, occurred_at=e.occurred_at,
-                recorded_by=user)
+                phone_hash=search.phone_hash(e.visitor.phone) if row.status != EventStatus.REJECTED else "",
+                purpose=e.visitor.purpose, visiting=e.visitor.visiting, temperature=e.temperature,
+                occurred_at=e.occurred_at, recorded_by=user)
         for row, e in zip(rows, fresh, strict=True) if e.visitor is not None])
-    _record_access(gate, rows)
-    result.accepted = len(rows)
-    if rows or result.duplicate:
-        audit.record("gate.sync", actor=acting_user, obj=gate, detail={
-            "accepted": result.accepted, "duplicate": result.duplicate,
-            "kinds": {kind: sum(r.kind == kind for r in rows) for kind in EventKind.values},
-            "people": sorted({r.person_id for r in rows if r.person_id}),
-            "visitors": [v.pk for v in visitors]})
+    _record_access(gate, rows)  # refused events have no person
+    refused = [r for r in rows if r.status == EventStatus.REJECTED]
+    result.accepted, result.rejected = len(rows) - len(refused), len(refused)
+    answered: set[uuid.UUID] = set()
+    for event in events:
+        if event.client_id in stored:
+            status, rejection = stored[event.client_id]
+        else:
+            status, rejection = judged[event.client_id].status, judged[event.client_id].rejection
+        duplicate = event.client_id in stored or event.client_id in answered
+        answered.add(event.client_id)
+        result.outcomes.append(Outcome(event.client_id, status, rejection, duplicate))
+    _audit_sync(gate, rows, refused, visitors, result, acting_user)
     result.today = today_counts(gate)
     return result
 
 
+def _audit_sync(gate: Gate, rows: list[GateEvent], refused: list[GateEvent], visitors: list[Visitor],
+                result: SyncResult, acting_user: Any) -> None:
+    corrections = [r for r in rows if r.status == EventStatus.CORRECTION]
+    if corrections:  # staff recording what happened beyond the sync window: each one named
+        audit.record("gate.correction", actor=acting_user, obj=gate, detail={
+            "events": [r.pk for r in corrections], "at": [r.occurred_at.isoformat() for r in corrections]})
+    if rows or result.duplicate:
+        audit.record("gate.sync", actor=acting_user, obj=gate, detail={
+            "accepted": result.accepted, "duplicate": result.duplicate,
+            "rejected": dict(Counter(r.rejection for r in refused)),
+            "kinds": {kind: sum(r.kind == kind for r in rows) for kind in EventKind.values},
+            "people": sorted({r.person_id for r in rows if r.person_id}),
+            "visitors": [v.pk for v in visitors]})
+
+
 def _record_access(gate: Gate, rows: list[GateEvent]) -> None:
-    scanned = [r for r in rows if r.person_id is not None]
+    scanned = [r for r in rows if r.person_id is not None and r.status != EventStatus.REJECTED]
     paths = dict(Person.objects.filter(pk__in={r.person_id for r in scanned}).values_list("pk", "path"))
     AccessRecord.objects.bulk_create([
         AccessRecord(person_id=r.person_id, place=gate.place, path=paths[r.person_id], source=AccessSource.GATE,
@@ -395,8 +483,25 @@ def day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def counts(events: QuerySet[GateEvent]) -> dict[str, int]:
+    """Events by verdict and the visitors registered (one event each), of those the server
+    accepted; and the events it refused."""
+    kept = ~Q(status=EventStatus.REJECTED)
+    counted = {verdict: Count("pk", filter=Q(verdict=verdict) & kept) for verdict in verdicts.VERDICTS}
+    return events.aggregate(**counted, visitors=Count("pk", filter=Q(kind=EventKind.VISITOR) & kept),
+                            rejected=Count("pk", filter=Q(status=EventStatus.REJECTED)))
+
+
 def today_counts(gate: Gate) -> dict[str, int]:
-    """Today's events at the gate by verdict, and the visitors registered (one event each)."""
-    counted = {verdict: Count("pk", filter=Q(verdict=verdict)) for verdict in verdicts.VERDICTS}
-    return GateEvent.objects.filter(gate=gate, occurred_at__gte=day_start(timezone.localdate())).aggregate(
-        **counted, visitors=Count("pk", filter=Q(kind=EventKind.VISITOR)))
+    """Today's events at the gate (see :func:`counts`)."""
+    start = day_start(timezone.localdate())
+    return counts(GateEvent.objects.filter(gate=gate, occurred_at__gte=start,
+                                           occurred_at__lt=start + datetime.timedelta(days=1)))
+
+
+def offline_until(staff: bool, shift_end: datetime.datetime | None,
+                  now: datetime.datetime | None = None) -> datetime.datetime:
+    """Until when the gate screen, loaded now, may work offline: ``LINLI_GATE_OFFLINE_HOURS``,
+    and never past the end of the shift for someone who works the gate by her shift."""
+    until = (now or timezone.now()) + datetime.timedelta(hours=settings.LINLI_GATE_OFFLINE_HOURS)
+    return until if staff or shift_end is None else min(until, shift_end)

@@ -2,9 +2,11 @@
 
 The gate screen queues every scan and visitor registration in the browser and posts them
 here in batches when it is online. A batch is idempotent (each event carries the UUID the
-browser gave it) and all-or-nothing: one wrong event is a 422 naming it
-(``["body", "events", 3, "visitor", "phone"]``) and nothing is stored, so the browser can
-set that event aside and send the rest again.
+browser gave it). A malformed event (one no working gate screen sends) makes the batch a
+422 naming it (``["body", "events", 3, "visitor", "phone"]``) and nothing is stored, so the
+browser can set that event aside and send the rest again. An event the server cannot accept
+(a pass it did not issue then, a time outside the sync window or the shift) is stored as
+refused: the answer says so for each event, with the reason in both languages.
 """
 
 # No ``from __future__ import annotations``: ninja reads these annotations at import time.
@@ -21,7 +23,7 @@ from pydantic import AfterValidator, AwareDatetime
 
 from linli.core.access import route
 from linli.core.api_auth import ERRORS, Id, api_user
-from linli.core.errors import api_errors
+from linli.core.errors import Bilingual, api_errors
 from linli.core.text import has_control_characters
 from linli.gates import actions, verdicts
 from linli.gates.actions import EventErrors, EventInput, VisitorInput
@@ -67,12 +69,25 @@ class EventsIn(Schema):
     events: list[EventIn] = Field(min_length=1, max_length=actions.MAX_BATCH)
 
 
+class EventResultOut(Schema):
+    client_id: uuid.UUID
+    status: Literal["accepted", "correction", "rejected"] = Field(
+        description="what the server made of the event: accepted; a correction (staff, after the sync window, "
+                    "audited); refused (stored for the office, never used for contact tracing)")
+    duplicate: bool = Field(description="stored before (same client_id): nothing changed")
+    code: str = Field(description="why it was refused (empty otherwise)")
+    msg: str = Field(description="the reason in English")
+    msg_zh: str = Field(description="the reason in Chinese")
+
+
 class SyncOut(Schema):
-    accepted: int = Field(description="events stored now")
+    accepted: int = Field(description="events stored now and accepted")
+    rejected: int = Field(description="events stored now as refused")
     duplicate: int = Field(description="events stored before (same client_id): nothing changed")
     received_at: datetime.datetime
-    today: dict[str, int] = Field(description="today's stored events at the gate by verdict, and visitors: "
-                                              "the screen's counts after the upload")
+    results: list[EventResultOut] = Field(description="one per event sent, in the same order")
+    today: dict[str, int] = Field(description="today's accepted events at the gate by verdict, visitors, and the "
+                                              "refused ones: the screen's counts after the upload")
 
 
 class GateOut(Schema):
@@ -82,11 +97,19 @@ class GateOut(Schema):
     compound_name: str
     on_duty_until: datetime.datetime | None = Field(description="the end of the caller's current shift")
     staff: bool = Field(description="the caller works this gate as compound staff")
+    offline_until: datetime.datetime = Field(description="until when the gate screen may keep working offline "
+                                                         "for the caller (renewed by asking again)")
 
 
 def _event_errors(exc: EventErrors) -> dict[str, Any]:
     return {"detail": [item for index, name, error in exc.problems
                        for item in api_errors(error, ["body", "events", index, *name.split(".")])]}
+
+
+def _result(outcome: actions.Outcome) -> dict[str, Any]:
+    words = Bilingual.of(actions.REJECTIONS[outcome.rejection]) if outcome.rejection else Bilingual("", "")
+    return {"client_id": outcome.client_id, "status": outcome.status, "duplicate": outcome.duplicate,
+            "code": outcome.rejection, "msg": words.en, "msg_zh": words.zh}
 
 
 def _event_input(item: EventIn) -> EventInput:
@@ -103,9 +126,13 @@ def _event_input(item: EventIn) -> EventInput:
 def list_gates(request: HttpRequest) -> list[dict[str, Any]]:
     user = api_user(request)
     until = actions.on_duty_until(user)
-    return [{"id": gate.pk, "name": gate.name, "compound_id": gate.place_id, "compound_name": gate.place.name,
-             "on_duty_until": until.get(gate.pk), "staff": actions.is_gate_staff(user, gate)}
-            for gate in actions.usable_gates(user)]  # in Gate's order: path, name
+    gates = []
+    for gate in actions.usable_gates(user):  # in Gate's order: path, name
+        staff = actions.is_gate_staff(user, gate)
+        gates.append({"id": gate.pk, "name": gate.name, "compound_id": gate.place_id,
+                      "compound_name": gate.place.name, "on_duty_until": until.get(gate.pk), "staff": staff,
+                      "offline_until": actions.offline_until(staff, until.get(gate.pk))})
+    return gates
 
 
 @router.post("/{gate_id}/events", response={200: SyncOut, **ERRORS},
@@ -117,5 +144,6 @@ def post_events(request: HttpRequest, gate_id: Id, payload: EventsIn) -> Status 
         result = actions.do_record_events(gate_id, [_event_input(e) for e in payload.events], acting_user=user)
     except EventErrors as exc:
         return Status(422, _event_errors(exc))
-    return {"accepted": result.accepted, "duplicate": result.duplicate, "received_at": result.received_at,
+    return {"accepted": result.accepted, "rejected": result.rejected, "duplicate": result.duplicate,
+            "received_at": result.received_at, "results": [_result(o) for o in result.outcomes],
             "today": result.today}

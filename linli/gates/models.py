@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.fields import EncryptedTextField
 from linli.core.models import PlaceScopedModel, path_index
@@ -93,13 +94,25 @@ class Verdict(models.TextChoices):
     REFER = "refer", _("refer to staff")
 
 
+class EventStatus(models.TextChoices):
+    """What the server made of an event (decision 0025)."""
+
+    ACCEPTED = "accepted", pgettext_lazy("gate record", "accepted")
+    CORRECTION = "correction", _("entered late by staff")
+    REJECTED = "rejected", _("refused")
+
+
 class GateEvent(PlaceScopedModel):
-    """One decision at a gate, as the gate made it (the server does not re-judge it).
+    """One decision at a gate, as the gate made it (the server does not re-judge the verdict).
 
     ``client_id`` is made by the gate's browser when the event happens, so a batch sent
     twice after a lost connection is stored once. ``subject`` is the pass's pseudonymous
     subject, never a name; ``person`` is filled in by the server when the pass is one it
     issued, and feeds contact tracing through an access record.
+
+    The server checks what it can (the pass existed, was valid and was its holder's then; the
+    time lies within the sync window and the sender's shift): an event that fails is kept
+    with ``status`` refused and the reason in ``rejection``, and never feeds tracing.
     """
 
     client_id = models.UUIDField(unique=True)
@@ -116,6 +129,9 @@ class GateEvent(PlaceScopedModel):
     occurred_at = models.DateTimeField(_("at"))
     received_at = models.DateTimeField(_("received at"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("server's check"), max_length=10, choices=EventStatus.choices,
+                              default=EventStatus.ACCEPTED)
+    rejection = models.CharField(_("why refused"), max_length=24, blank=True)
 
     class Meta:
         verbose_name = _("gate event")
@@ -130,7 +146,8 @@ class GateEvent(PlaceScopedModel):
 
 class Visitor(PlaceScopedModel):
     """The register of outsiders: who came, to see whom, why. Name and phone are sealed; the
-    phone's blind index (the registry's) lets tracing ask "was this number at the gate"."""
+    phone's blind index (the registry's) lets tracing ask "was this number at the gate". A
+    visitor of a refused event keeps no blind index: the office reads it, tracing does not."""
 
     event = models.OneToOneField(GateEvent, on_delete=models.CASCADE, related_name="visitor")
     gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="visitors")

@@ -1,4 +1,5 @@
-"""The gate pages: my gates, the gate screen (works offline once loaded) and the duty roster."""
+"""The gate pages: my gates, the gate screen (works offline once loaded, for a while), the duty
+roster, and the gates' records for the office."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -19,9 +20,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from linli.core.access import allows, get_or_404, route
-from linli.gates import actions, verdicts
-from linli.gates.access import ROSTER
-from linli.gates.forms import ShiftForm
+from linli.core.pagination import Pager
+from linli.gates import actions, records, verdicts
+from linli.gates.access import REVIEW, ROSTER
+from linli.gates.forms import RecordsFilter, ShiftForm
 from linli.gates.models import DutyShift, Gate
 from linli.health import keys
 
@@ -47,7 +49,15 @@ SCREEN_TEXTS = {
     "synced": gettext_lazy("All records uploaded (%(time)s)."),
     "uploaded_today": gettext_lazy("Uploaded today: %(pass)s let in, %(deny)s turned away, %(refer)s referred, "
                                    "%(visitors)s visitors."),
+    "refused_today": gettext_lazy("Refused by the server today: %(rejected)s (the community office sees why)."),
     "rejected": gettext_lazy("%(count)s records were refused by the server; tell the community office."),
+    "refused_now": gettext_lazy("The server refused %(count)s of the records just uploaded: %(reasons)s "
+                                "The community office sees them."),
+    "offline_until": gettext_lazy("Works offline until %(time)s."),
+    "session_expired": gettext_lazy("This screen may no longer be used offline (since %(time)s): go online and open "
+                                    "it again, signing in if asked. Records waiting stay on this device."),
+    "signed_out": gettext_lazy("You are signed out: sign in again and open this gate to go on. Records waiting "
+                               "stay on this device."),
     "login": gettext_lazy("Log in again to upload the records (they are kept on this device)."),
     "not_on_duty": gettext_lazy("The server says you are not on duty at this gate; records are kept on this device."),
     "storage": gettext_lazy("This device cannot store records: its storage is full or blocked."),
@@ -79,7 +89,8 @@ def gate_list(request: HttpRequest) -> HttpResponse:
     rows = [{"gate": gate, "open": gate.pk in usable, "manage": gate.pk in managed, "roster": gate.pk in readable,
              "until": until.get(gate.pk)}
             for gate in sorted({**readable, **managed, **usable}.values(), key=lambda gate: (gate.path, gate.name))]
-    return render(request, "gates/list.html", {"rows": rows})
+    can_review = Gate.objects.restrict(user, REVIEW).exists()
+    return render(request, "gates/list.html", {"rows": rows, "can_review": can_review})
 
 
 @route(actions.OPERATE, model=Gate)
@@ -89,9 +100,15 @@ def gate_screen(request: HttpRequest, pk: int) -> HttpResponse:
     start = actions.day_start(timezone.localdate())
     roster = (DutyShift.objects.filter(gate=gate, starts_at__lt=start + datetime.timedelta(days=1), ends_at__gt=start)
               .select_related("user").order_by("starts_at"))
+    staff = actions.is_gate_staff(request.user, gate)
+    until = actions.on_duty_until(request.user).get(gate.pk)
     config = {
         "gate": gate.pk,
         "user": request.user.pk,
+        # Offline, the screen works until then (the page says so and stops after it); online it
+        # asks the server again (session_url) and stops if she is signed out or off duty.
+        "offline_until": int(actions.offline_until(staff, until).timestamp()),
+        "session_url": "/api/gates",
         "root_public_key": keys.root_key().public_key,  # stored as unpadded base64url
         "trust_list_url": "/api/health/trust-list",
         "events_url": f"/api/gates/{gate.pk}/events",
@@ -100,13 +117,14 @@ def gate_screen(request: HttpRequest, pk: int) -> HttpResponse:
         "service_worker_url": reverse("gates:service_worker"),
         "table": verdicts.gate_table(),
     }
+    counts = actions.today_counts(gate)
     return render(request, "gates/gate.html", {
-        "gate": gate, "config": config, "roster": roster,
-        "on_duty_until": actions.on_duty_until(request.user).get(gate.pk),
-        "counts": SCREEN_TEXTS["uploaded_today"] % actions.today_counts(gate),
-        "texts": {key: str(text) for key, text in SCREEN_TEXTS.items()}, "staff": actions.is_gate_staff(request.user, gate),
+        "gate": gate, "config": config, "roster": roster, "on_duty_until": until,
+        "counts": SCREEN_TEXTS["uploaded_today"] % counts,
+        "refused": SCREEN_TEXTS["refused_today"] % counts if counts["rejected"] else "",
+        "texts": {key: str(text) for key, text in SCREEN_TEXTS.items()}, "staff": staff,
         "can_manage": allows(request.user, actions.MANAGE, gate.path),
-        "can_read_roster": allows(request.user, ROSTER, gate)})
+        "can_read_roster": allows(request.user, ROSTER, gate), "can_review": allows(request.user, REVIEW, gate)})
 
 
 def _roster_page(request: HttpRequest, gate: Gate, form: ShiftForm | None, status: int = 200) -> HttpResponse:
@@ -155,6 +173,33 @@ def shift_remove(request: HttpRequest, pk: int, shift_id: int) -> HttpResponse:
     actions.do_remove_shift(shift, acting_user=request.user)
     messages.success(request, _("Shift removed."))
     return redirect("gates:roster", pk=pk)
+
+
+@route(REVIEW, model=Gate, kwarg="gate", query=True)
+@login_required
+@require_safe
+def gate_records(request: HttpRequest) -> HttpResponse:
+    """A day's events and visitors at the gates the user reads (``gates.review``), with what
+    the server refused; ``?gate=`` names one of them (any other: 404)."""
+    user = request.user
+    gates = records.gates_for(user)
+    wanted = request.GET.get("gate", "")
+    gate = next((g for g in gates if str(g.pk) == wanted), None)
+    if not gates or (wanted and gate is None):
+        raise Http404
+    form = RecordsFilter(request.GET, gates=gates)
+    form.is_valid()  # what does not fit is shown and left out
+    filters = records.Filters(day=form.value("day") or timezone.localdate(), gate=gate,
+                              verdict=form.value("verdict") or "", kind=form.value("kind") or "",
+                              status=form.value("status") or "")
+    page = Pager(records.events(user, gates, filters), 50).get_page(request.GET.get("page"))
+    shown = records.rows(user, list(page.object_list))
+    records.audit_read(user, gates, filters, shown)
+    return render(request, "gates/records.html", {
+        "form": form, "filters": filters, "gates": gates, "page": page, "rows": shown,
+        "summary": records.summary(user, gates, filters),
+        "previous_day": filters.day - datetime.timedelta(days=1), "next_day": filters.day + datetime.timedelta(days=1),
+        "today": timezone.localdate()})
 
 
 @route(public=True)

@@ -9,15 +9,19 @@ from linli.core.access import may
 from linli.gates.actions import usable_gates
 from linli.health.queries import health_menu
 from linli.web.home import own_home_only
+from linli.web.views import FORGET_DEVICE
 
 
 def linli(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     elder = request.COOKIES.get("linli_elder") == "1" or bool(getattr(user, "elder_mode", False))
+    session = getattr(request, "session", None)
+    # The first page after signing out (the login page) clears the device, once (app.js).
+    forget = session is not None and bool(session.pop(FORGET_DEVICE, False))
     menu: dict[str, bool] = {}
     if user is not None and user.is_authenticated and twofactor.pending(user):
         # She owes her second factor: the menu would only lead back to the code page.
-        return {"elder_mode": elder, "menu": menu, "second_factor_owed": True}
+        return {"elder_mode": elder, "menu": menu, "second_factor_owed": True, "forget_device": forget}
     if user is not None and user.is_authenticated:
         menu = {
             # A resident sees her own household: a search would find only herself.
@@ -37,4 +41,4 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "tasks": may(user, "tasks.view"),
             "visits": may(user, "visits.view"),
         }
-    return {"elder_mode": elder, "menu": menu}
+    return {"elder_mode": elder, "menu": menu, "forget_device": forget}

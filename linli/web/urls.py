@@ -15,7 +15,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", route(public=True)(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
          name="login"),
-    path("logout/", route(public=True)(auth_views.LogoutView.as_view()), name="logout"),
+    path("logout/", route(public=True)(views.LogoutView.as_view()), name="logout"),
     # Everyone changes her own password here (the admin site is for administrators only).
     path("password/", route(signed_in=True)(auth_views.PasswordChangeView.as_view()), name="password_change"),
     path("password/done/", route(signed_in=True)(auth_views.PasswordChangeDoneView.as_view()),

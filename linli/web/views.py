@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import today
@@ -16,6 +19,9 @@ from linli.grids.models import Grid
 from linli.places.models import Level, Place
 from linli.tickets.duties import my_duty_lists
 from linli.web import home as home_page
+
+# Set in the new session at sign-out: the next page tells app.js to clear the device.
+FORGET_DEVICE = "linli.forget_device"
 
 
 @route(signed_in=True)
@@ -55,3 +61,19 @@ def elder_mode(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(target)
     response.set_cookie("linli_elder", "1" if on else "0", max_age=365 * 86400, samesite="Lax")
     return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's sign-out, after which the device forgets what Linli kept on it: a gate screen's
+    queue (visitors' names and phones among it), its trust list, the offline copies of its pages
+    and their service worker. Browsers do it on the ``Clear-Site-Data`` header of this answer;
+    the next page also asks app.js to do it, for browsers that ignore the header (over plain
+    HTTP, or without support for it). Cookies stay: the language chosen, and the new session."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        request.session[FORGET_DEVICE] = True
+        messages.info(request, _("You have logged out. What Linli kept on this device (gate records, offline "
+                                 "pages) has been removed from it."))
+        return response

@@ -6,6 +6,7 @@ import datetime
 import json
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -96,6 +97,31 @@ def test_gate_screen(street: Street, gate: Gate) -> None:
     assert set(config["table"]["rules"]) == verdicts.REASONS - {"manual"}
     assert 'aria-live="assertive"' in html and 'for="scan-input"' in html
     assert not re.search(r"<script[^>]*html5-qrcode", html)  # loaded when the camera is asked for
+    assert config["session_url"] == "/api/gates"
+
+
+def screen_config(client: Any, gate: Gate) -> dict[str, Any]:
+    html = client.get(f"/gates/{gate.pk}/").content.decode()
+    return json.loads(re.search(r'<script id="gate-config" type="application/json">(.*?)</script>', html).group(1))
+
+
+def test_the_screen_works_offline_for_hours_and_never_past_the_shift(street: Street, gate: Gate,
+                                                                      settings: Any) -> None:
+    settings.LINLI_GATE_OFFLINE_HOURS = 12
+    shift = put_on_duty(gate, street.volunteer, hours_left=2)  # ends before the 12 hours
+    before = timezone.now()
+    volunteer = screen_config(street.client_for(street.volunteer), gate)
+    staff = screen_config(street.client_for(street.secretary), gate)
+    after = timezone.now()
+    assert volunteer["offline_until"] == int(shift.ends_at.timestamp())
+    twelve = datetime.timedelta(hours=12)
+    assert int((before + twelve).timestamp()) <= staff["offline_until"] <= int((after + twelve).timestamp())
+    shift.ends_at = after + datetime.timedelta(hours=20)
+    shift.save()
+    before = timezone.now()
+    later = screen_config(street.client_for(street.volunteer), gate)["offline_until"]
+    # the hours, when the shift runs longer
+    assert int((before + twelve).timestamp()) <= later <= int((timezone.now() + twelve).timestamp())
 
 
 @pytest.mark.parametrize("persona", ["grid_worker", "outsider", "health_officer", "volunteer"])

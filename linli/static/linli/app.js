@@ -6,9 +6,56 @@
      or too many are chosen (data-too-large, data-too-many), before a slow upload the server
      would refuse anyway, and lets the choice be made again;
    - <select data-purpose-code> (a lawful purpose) shows the sentence "other" needs
-     ([data-purpose-other] in the same [data-purpose]) only while "other" is chosen. */
+     ([data-purpose-other] in the same [data-purpose]) only while "other" is chosen;
+   - <form data-logout data-unsent> asks before signing out while records wait on this device
+     for upload (a gate screen's queue, localStorage "linli.….queue"): signing out deletes them;
+   - <body data-forget-device> (the first page after signing out) deletes what Linli kept on
+     this device: local storage (a gate's queue and visitors, its trust list), the offline
+     copies and the service worker. The sign-out answer's Clear-Site-Data header does the
+     same where the browser honours it; this is for where it does not. */
 (function () {
   "use strict";
+
+  function forgetDevice() {
+    try { window.localStorage.clear(); window.sessionStorage.clear(); } catch (error) { /* storage blocked */ }
+    if (window.caches) {
+      window.caches.keys().then(function (names) {
+        return Promise.all(names.map(function (name) { return window.caches.delete(name); }));
+      }).catch(function () { /* nothing kept */ });
+    }
+    if (navigator.serviceWorker && navigator.serviceWorker.getRegistrations) {
+      navigator.serviceWorker.getRegistrations().then(function (registrations) {
+        registrations.forEach(function (registration) { registration.unregister(); });
+      }).catch(function () { /* none */ });
+    }
+  }
+  if (document.body.hasAttribute("data-forget-device")) {
+    forgetDevice();
+  }
+
+  function unsentRecords() {
+    var count = 0;
+    try {
+      for (var i = 0; i < window.localStorage.length; i++) {
+        var key = window.localStorage.key(i);
+        if (/^linli\..+\.queue$/.test(key)) {
+          var queue = JSON.parse(window.localStorage.getItem(key) || "[]");
+          count += Array.isArray(queue) ? queue.length : 0;
+        }
+      }
+    } catch (error) { /* storage blocked or damaged: nothing to count */ }
+    return count;
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-logout")) {
+      return;
+    }
+    var count = unsentRecords();
+    if (count && !window.confirm((form.getAttribute("data-unsent") || "").replace("%(count)s", String(count)))) {
+      event.preventDefault();
+    }
+  });
   document.addEventListener("click", function (event) {
     var target = event.target instanceof Element ? event.target.closest("[data-print]") : null;
     if (target) {

@@ -7,6 +7,12 @@
  *   server stores it once however often it is sent. Sent in batches when online, after each
  *   new record, every minute, and when the browser comes back online.
  * - A service worker keeps this page and its scripts, so it reloads without a network.
+ * - Device session: the page works until ``offline_until`` (from the server: a few hours, never
+ *   past the end of the shift), renewed while online by asking the server which gates she may
+ *   work; signed out, off duty or past it, the screen stops checking and registering (records
+ *   waiting stay queued). Signing out clears this device's records and copies (app.js).
+ * - The server answers each uploaded record: one it refuses is stored there for the office
+ *   and forgotten here; the screen says how many and why.
  */
 (function () {
   "use strict";
@@ -47,6 +53,47 @@
       $("sync-problem").textContent = text.storage;
       return false;
     }
+  }
+
+  // --- the device session --------------------------------------------------------------------
+  let sessionProblem = "";  // "signed_out" or "not_on_duty": what the server said when asked
+
+  const offlineUntil = () => Math.max(config.offline_until, load("offline_until", 0));
+  const sessionOk = () => !sessionProblem && nowSeconds() < offlineUntil();
+
+  function showSession() {
+    const ok = sessionOk();
+    const box = $("session-status");
+    box.hidden = ok;
+    box.textContent = ok ? "" : sessionProblem ? text[sessionProblem]
+      : fill(text.session_expired, { time: clock(offlineUntil()) });
+    $("offline-until").textContent = ok ? fill(text.offline_until, { time: clock(offlineUntil()) }) : "";
+    $("gate-screen").dataset.session = ok ? "ok" : "expired";
+    for (const id of ["scan-form", "visitor-form", "manual-form"]) {
+      for (const control of $(id).elements) control.disabled = !ok;
+    }
+    if (!ok && scanner) toggleCamera();
+    return ok;
+  }
+
+  // Online, the server says whether she may still work this gate, and until when offline.
+  async function renewSession() {
+    if (!navigator.onLine || !config.session_url) return;
+    let response;
+    try {
+      response = await fetch(config.session_url, { credentials: "same-origin", cache: "no-store" });
+    } catch (error) {
+      return;  // no network after all: the end already known stands
+    }
+    if (response.status === 401 || response.status === 403) {
+      sessionProblem = "signed_out";
+    } else if (response.ok) {
+      const gates = await response.json().catch(() => null);
+      const mine = Array.isArray(gates) ? gates.find(g => g.id === config.gate) : null;
+      sessionProblem = mine ? "" : "not_on_duty";
+      if (mine) save("offline_until", Math.floor(Date.parse(mine.offline_until) / 1000));
+    }
+    showSession();
   }
 
   // --- trust list ----------------------------------------------------------------------------
@@ -175,6 +222,7 @@
   let lastCode = "", lastAt = 0;
 
   async function checkCode(code, temperature) {
+    if (!showSession()) return null;
     code = code.trim();
     const key = code + "|" + temperature;
     if (key === lastCode && Date.now() - lastAt < REPEAT_WINDOW_MS) return null;  // the camera read it twice
@@ -206,6 +254,7 @@
 
   function onScan(event) {
     event.preventDefault();
+    if (!showSession()) return;
     const input = $("scan-input");
     const temperatureInput = $("scan-temperature");
     const temperature = readTemperature(temperatureInput);
@@ -232,6 +281,7 @@
 
   function onVisitor(event) {
     event.preventDefault();
+    if (!showSession()) return;
     const form = $("visitor-form");
     const value = name => form.elements[name].value.replace(/\s+/g, " ").trim();
     const error = $("visitor-error");
@@ -265,6 +315,7 @@
 
   function onManual(event) {
     event.preventDefault();
+    if (!showSession()) return;
     const form = $("manual-form");
     const verdict = form.elements.verdict.value || "refer";
     const note = form.elements.note.value.replace(/\s+/g, " ").trim().slice(0, 200);
@@ -321,10 +372,17 @@
 
   let syncing = false, retryTimer = null;
 
+  // The counts of the day after an upload, as the page shows them when loaded.
+  function showToday(today) {
+    $("sync-today").textContent = fill(text.uploaded_today, today);
+    $("sync-refused").textContent = today.rejected ? fill(text.refused_today, today) : "";
+  }
+
   async function sync() {
     if (syncing || !navigator.onLine) return;
     syncing = true;
     clearTimeout(retryTimer);
+    const refused = [];  // what the server refused in this upload: stored there, forgotten here
     try {
       for (;;) {
         const queue = load("queue", []);
@@ -344,7 +402,10 @@
         if (response.ok) {
           forget(batch.map(e => e.client_id), []);
           const answer = await response.json().catch(() => null);
-          if (answer && answer.today) $("sync-today").textContent = fill(text.uploaded_today, answer.today);
+          if (answer && answer.today) showToday(answer.today);
+          if (answer && Array.isArray(answer.results)) {
+            refused.push(...answer.results.filter(r => r.status === "rejected" && !r.duplicate));
+          }
           save("synced_at", nowSeconds());
           $("sync-problem").textContent = "";
           continue;
@@ -353,14 +414,22 @@
           setAside(batch, await response.json().catch(() => ({})));
           continue;
         }
-        $("sync-problem").textContent = response.status === 401 || response.status === 403 ? text.login
-          : response.status === 404 ? text.not_on_duty : "";
+        const signedOut = response.status === 401 || response.status === 403;
+        $("sync-problem").textContent = signedOut ? text.login : response.status === 404 ? text.not_on_duty : "";
+        if (signedOut) {
+          sessionProblem = "signed_out";
+          showSession();
+        }
         retryTimer = setTimeout(sync, 60000);
         break;
       }
     } finally {
       syncing = false;
       showQueue();
+      if (refused.length) {
+        const reasons = [...new Set(refused.map(r => (english ? r.msg : r.msg_zh) || r.code))].join(" ");
+        $("sync-problem").textContent = fill(text.refused_now, { count: refused.length, reasons });
+      }
     }
   }
 
@@ -443,15 +512,16 @@
     $("scan-temperature").addEventListener("keydown", event => {
       if (event.key === "Enter") { event.preventDefault(); $("scan-input").focus(); }
     });
-    window.addEventListener("online", () => { showNetwork(); refreshTrust(); sync(); });
+    window.addEventListener("online", () => { showNetwork(); renewSession(); refreshTrust(); sync(); });
     window.addEventListener("offline", showNetwork);
     showNetwork();
     showQueue();
+    showSession();
     await loadCachedTrust();
     showTrust();
-    await refreshTrust();
-    setInterval(() => { refreshTrust(); }, 15 * 60 * 1000);
-    setInterval(() => { showTrust(); sync(); }, 60 * 1000);
+    await Promise.all([renewSession(), refreshTrust()]);
+    setInterval(() => { renewSession(); refreshTrust(); }, 15 * 60 * 1000);
+    setInterval(() => { showSession(); showTrust(); sync(); }, 60 * 1000);
     sync();
     if ("serviceWorker" in navigator && config.service_worker_url) {
       // Ask the worker to keep this page too: the first visit is not yet under its control.
