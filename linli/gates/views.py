@@ -187,7 +187,10 @@ def gate_records(request: HttpRequest) -> HttpResponse:
     gate = next((g for g in gates if str(g.pk) == wanted), None)
     if not gates or (wanted and gate is None):
         raise Http404
-    form = RecordsFilter(request.GET, gates=gates)
+    data = request.GET.copy()
+    if not data.get("day"):
+        data["day"] = timezone.localdate().isoformat()  # the day shown is the day in the field
+    form = RecordsFilter(data, gates=gates)
     form.is_valid()  # what does not fit is shown and left out
     filters = records.Filters(day=form.value("day") or timezone.localdate(), gate=gate,
                               verdict=form.value("verdict") or "", kind=form.value("kind") or "",

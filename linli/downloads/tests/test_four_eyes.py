@@ -175,3 +175,15 @@ def test_the_same_over_the_api(street, settings):
     assert file.status_code == 200 and file["Content-Type"].startswith("text/csv")
     assert approver.get(f"/api/downloads/{pk}").status_code == 404  # the approver never reads the file
     assert approver.get("/api/downloads/approvals").json() == []
+
+
+def test_the_demo_leaves_one_list_for_the_street_to_approve(street, settings):
+    from linli.downloads.actions import waiting_for
+    from linli.downloads.demo import prepare_demo_approval
+
+    settings.LINLI_EXPORT_APPROVAL_THRESHOLD = 5
+    download = prepare_demo_approval()
+    assert download is not None and (download.status, download.needs_approval) == ("pending", True)
+    assert download.created_by == street.secretary and download.path == street.community.path
+    assert list(waiting_for(street.street_officer)) == [download]
+    assert prepare_demo_approval() is None  # once

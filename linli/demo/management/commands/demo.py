@@ -174,6 +174,9 @@ class Command(BaseCommand):
         from linli.tasks.demo import prepare_demo_work
 
         prepare_demo_work(seed=opts["seed"])
+        from linli.downloads.demo import prepare_demo_approval
+
+        prepare_demo_approval()
         return DemoStreet.objects.create(residents=opts["residents"], seed=opts["seed"], stats=summary)
 
     def _print_code(self) -> None:
@@ -206,8 +209,8 @@ class Command(BaseCommand):
         self.stdout.write("  Accounts marked \"+ code\" also ask for a 6-digit code after the password (second factor).")
         self.stdout.write(f"  Add this key to any authenticator app (time-based) / 验证器密钥:  {DEMO_TOTP_KEY}")
         self.stdout.write("  or, without a phone, run in another terminal / 没有手机时另开终端运行:  linli demo --code")
-        self.stdout.write("  Four eyes / 四眼原则: a list with full values of many people asked for by demo-community waits for")
-        self.stdout.write("  demo-street's approval at /downloads/approvals/ / 社区导出大量完整信息名单需街道审批")
+        self.stdout.write("  Four eyes / 四眼原则: demo-community's list with the full values of her community's residents")
+        self.stdout.write("  waits for demo-street's approval at /downloads/approvals/ / 社区导出大量完整信息名单，待街道审批")
         self.stdout.write("")
         if os.environ.get("LINLI_DEMO_PASSWORD") is None:
             self.stdout.write(f"  (the password is kept in {settings.DATA_DIR / 'demo_password'})")
