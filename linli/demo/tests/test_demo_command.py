@@ -128,3 +128,50 @@ def test_several_server_processes_share_a_port_and_stop_together(built: tuple[Pa
         if server.poll() is None:
             server.kill()
             server.wait(timeout=10)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc: Linux")
+def test_the_demo_runs_the_task_worker_with_the_server_and_stops_it_with_the_server(built: tuple[Path, str]) -> None:
+    """Imports and the periodic tasks need a worker: `linli demo` starts one, it reports in (so
+    pages stop saying nobody works the queue), and a plain kill of the demo stops it."""
+    data_dir, _output = built
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = _env(data_dir)
+    env.pop("LINLI_TASKS_IMMEDIATE", None)  # the test settings' choice, never a demo's
+    demo = subprocess.Popen([sys.executable, "-m", "linli.cli", "demo", "--residents", "200", "--port", str(port),
+                             "--quiet"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            cwd=ROOT)
+    worker = 0
+    try:
+        assert demo.stdout is not None
+        seen = []
+        for line in demo.stdout:
+            seen.append(line)
+            if "http://" in line:
+                break
+        assert any("Task worker" in line for line in seen), "".join(seen)
+        workers = [pid for pid in _children(demo.pid) if " worker" in _cmdline(pid)]
+        assert len(workers) == 1, [_cmdline(pid) for pid in _children(demo.pid)]
+        worker = workers[0]
+        silent = [sys.executable, "-m", "linli.cli", "shell", "-c",
+                  "from linli.core.leases import worker_status; print(worker_status()['silent'])"]
+        assert _wait_for(lambda: subprocess.run(silent, env=env, capture_output=True, text=True, cwd=ROOT,
+                                                check=False).stdout.split()[-1:] == ["False"], seconds=60)
+        demo.terminate()
+        demo.wait(timeout=30)
+        assert _wait_for(lambda: not _alive(worker))
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait(timeout=10)
+        if worker and _alive(worker):
+            os.kill(worker, signal.SIGKILL)

@@ -244,3 +244,13 @@ def test_a_malformed_event_is_still_422_and_nothing_is_stored(street: Street, ga
                     [event("manual"), event(verdict="pass", reason="red", colour="red", client_id=str(uuid.uuid4()))])
     assert response.status_code == 422
     assert not GateEvent.objects.exists()
+
+
+def test_a_batch_larger_than_the_limit_is_422_and_nothing_is_stored(street: Street, gate: Any) -> None:
+    from linli.gates.actions import MAX_BATCH
+
+    events = [event("manual", verdict="pass", reason="manual", note="值班员放行") for _ in range(MAX_BATCH + 1)]
+    response = post(street.client_for(street.secretary), gate.pk, events)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg_zh"]
+    assert not GateEvent.objects.exists()

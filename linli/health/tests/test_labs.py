@@ -98,3 +98,22 @@ def test_files_that_are_not_lab_results_are_explained(data):
 def test_only_health_staff_import(street):
     assert street.client_for(street.grid_worker).get("/health/tests/import/").status_code in (403, 404)
     assert street.client_for(street.health_officer).get("/health/tests/import/").status_code == 200
+
+
+def test_a_file_beyond_the_row_limit_is_refused_whole(street, monkeypatch):
+    monkeypatch.setattr(labs, "MAX_ROWS", 3)
+    person = _people(street, 1)[0]
+    lines = [f"{person.id_number},{person.name},2026-11-20,核酸,阴性,S-{n},区疾控" for n in range(8)]
+    for count in (4, 8):  # beyond the data rows allowed; beyond the lines read at all
+        [problem] = labs.parse(_csv(lines[:count])).problems
+        assert problem.message["zh"] and "split" in problem.message["en"]
+    response = _upload(street.client_for(street.health_officer), _csv(lines))
+    assert response.status_code in (200, 422) and not LabResult.objects.exists()
+
+
+def test_a_file_over_10_mb_is_refused_with_a_message(street):
+    client = street.client_for(street.health_officer)
+    client.cookies["django_language"] = "en"
+    response = _upload(client, _csv(["1" * 1000] * 11_000))
+    assert response.status_code in (200, 422)
+    assert "larger than 10 MB" in response.content.decode() and not LabResult.objects.exists()

@@ -65,3 +65,45 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised_and_read_back(stre
     # Linli's importer reads its own export back to the same value, and a typed '310… too.
     assert clean_text("'" + payloads[0]) == payloads[0]
     assert clean_text("'110101199003077578") == "110101199003077578"
+
+
+def test_formulas_sent_in_a_csv_import_leave_the_export_as_text(street):
+    """End to end: a CSV whose cells are formulas is imported over the API, then the people list
+    is exported from the page as CSV (an apostrophe before each) and as xlsx (text cells)."""
+    import csv
+    import json
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from linli.imports.tests.helpers import address_of, csv_bytes, make_id, person_row
+    from linli.places.models import Level, Place
+
+    house = Place.objects.filter(path__startswith=street.grid_building.path, level=Level.HOUSE).order_by("path")[0]
+    payloads = ['=HYPERLINK("http://x.example","点我")', "=cmd|' /C calc'!A0", "@SUM(1+1)", "+1+1", "-2+3",
+                "=1+1"]
+    rows = [person_row(n, f"公式{n}", make_id(seq=200 + n), "", address_of(house), 户籍地址=text)
+            for n, text in enumerate(payloads, start=1)]
+    client = street.client_for(street.secretary)
+    report = client.post("/api/imports", {"area": street.community.code,
+                                          "file": SimpleUploadedFile("名单.csv", csv_bytes(rows))}).json()
+    assert report["counts"]["new"] == len(payloads), report
+    done = client.post(f"/api/imports/{report['id']}/commit", json.dumps({}), content_type="application/json")
+    assert done.status_code == 200, done.content
+    stored = set(Person.objects.filter(name__startswith="公式").values_list("hukou_address", flat=True))
+    assert stored == set(payloads)  # kept as typed: only the file a spreadsheet opens is neutralised
+
+    for fmt in ("csv", "xlsx"):
+        made = client.post("/people/export/", {"scope": street.community.code, "kind": "people", "format": fmt})
+        assert made.status_code == 302, made.content
+        content = client.get(made["Location"] + "file/")
+        content = b"".join(content.streaming_content) if content.streaming else content.content
+        if fmt == "csv":
+            cells = [cell for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))) for cell in row]
+            assert not any(cell.startswith(("=", "+", "-", "@", "\t=", "\r")) for cell in cells)
+            assert {"'" + text for text in payloads} <= set(cells)
+        else:
+            sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
+            assert set(payloads) <= {cell for row in sheet for cell in row}  # the text, not a result
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()

@@ -53,10 +53,18 @@ def test_everyone_changes_her_own_password_and_weak_ones_are_refused(street):
     client = Client()
     _login(client, "demo-resident", PASSWORD)
     assert client.get("/password/").status_code == 200
-    for weak in ("3101151980", "password123", "demo-resident1"):
+    client.cookies["django_language"] = "en"
+    for weak, reason in (("3101151980", "entirely numeric"), ("password123", "too common"),
+                         ("demo-resident1", "too similar"), ("short-1", "too short")):
         response = client.post("/password/", {"old_password": PASSWORD, "new_password1": weak,
                                               "new_password2": weak})
         assert response.status_code == 200, weak  # the form again, with the reason
+        assert reason in response.content.decode(), weak
+        assert _login(Client(), "demo-resident", weak).status_code != 302  # the old password stays
+    client.cookies["django_language"] = "zh-hans"
+    response = client.post("/password/", {"old_password": PASSWORD, "new_password1": "3101151980",
+                                          "new_password2": "3101151980"})
+    assert "密码只包含数字" in response.content.decode()  # the reason, in Chinese
     response = client.post("/password/", {"old_password": PASSWORD, "new_password1": "邻里-新口令-2026",
                                           "new_password2": "邻里-新口令-2026"})
     assert response.status_code == 302
