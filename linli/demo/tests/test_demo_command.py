@@ -175,3 +175,16 @@ def test_the_demo_runs_the_task_worker_with_the_server_and_stops_it_with_the_ser
             demo.wait(timeout=10)
         if worker and _alive(worker):
             os.kill(worker, signal.SIGKILL)
+
+
+def test_a_worker_that_cannot_start_is_told_apart_from_one_that_runs() -> None:
+    from linli.demo.management.commands.demo import _stopped_at_once
+
+    failing = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    assert _stopped_at_once(failing, seconds=10) and failing.returncode == 3
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert not _stopped_at_once(running, seconds=0.5)
+    finally:
+        running.kill()
+        running.wait()

@@ -34,6 +34,16 @@ def start_worker() -> subprocess.Popen[bytes]:
                             stdout=log, stderr=subprocess.STDOUT)
 
 
+def _stopped_at_once(process: subprocess.Popen[bytes], seconds: float = 3.0) -> bool:
+    """Whether ``process`` exits within its first seconds (a worker that cannot start)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 class _CountApplied(io.StringIO):
     """Stands in for migrate's output: each "Applying …" it writes moves the progress bar."""
 
@@ -86,7 +96,12 @@ class Command(BaseCommand):
             worker = start_worker()
             # A plain `kill` must stop the worker and the witnesses too, as Ctrl+C does.
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-            self.stdout.write(f"  Task worker / 后台任务进程: started (imports, periodic tasks; log: {WORKER_LOG})")
+            if _stopped_at_once(worker):
+                self.stderr.write(f"  Task worker / 后台任务进程: stopped at once (exit {worker.returncode}); see "
+                                  f"{Path(settings.DATA_DIR) / WORKER_LOG}. Imports and periodic tasks will wait. / "
+                                  "后台任务进程启动失败，导入和定时任务将无法执行，请查看日志。")
+            else:
+                self.stdout.write(f"  Task worker / 后台任务进程: started (imports, periodic tasks; log: {WORKER_LOG})")
             try:
                 # By name: the serve command belongs to the shell, which no app imports.
                 call_command("serve", host=opts["host"], port=opts["port"], threads=8, stdout=self.stdout)
