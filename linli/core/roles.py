@@ -36,10 +36,11 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "people.reveal", "orgs.view", "health.view", "health.checkin", "gates.operate", *_TICKETS,
         "tasks.view", "tasks.do", "visits.view", "visits.record",
     ]),
-    # Health officers see who lives where and health data, never special-group tags.
+    # Health officers see who lives where and health data, never special-group tags. They approve
+    # a colleague's long health list with full values (four eyes, decision 0023).
     "health_officer": (gettext_noop("district health officer"), [
         "places.view", "people.view", "people.reveal", "health.view", "health.change", "health.checkin",
-        "health.report", "ledger.view", "ledger.audit", "ledger.submit",
+        "health.report", "people.approve_export", "ledger.view", "ledger.audit", "ledger.submit",
     ]),
     # A resident's role is held on her own house: she sees her own household.
     "resident": (gettext_noop("resident"), ["places.view", "people.view", "tickets.submit", "tickets.follow"]),

@@ -2,9 +2,11 @@
 made under (``people.export`` for lists, ``health.report`` for health reports) where it lies;
 administrators see all. Nobody else, whatever her role: the file is what she exported.
 
-Who may approve a list with many people's full values (four eyes, decision 0023): someone else,
-holding ``people.approve_export`` where the list lies and able to make such a list there herself
-(``people.export`` and ``people.reveal``). She decides on the request; she never reads the file."""
+Who may approve a list or a department's report with many people's full values (four eyes,
+decision 0023): someone else, holding ``people.approve_export`` where the file lies and able to make
+the same file there herself (the rights it takes, kept on the request as ``approver_needs``: for a
+list ``people.export`` and ``people.reveal``; for a report those of its mode). She decides on the
+request; she never reads the file."""
 
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ from linli.downloads.models import Download
 
 ACTIONS = ("people.export", "health.report")
 APPROVE = "people.approve_export"
-# The requests a decision is taken on: lists that wait (or waited) for a second person.
-APPROVABLE = Q(action="people.export", needs_approval=True)
+# The requests a decision is taken on: files that wait (or waited) for a second person.
+APPROVABLE = Q(needs_approval=True)
+# The rights a request may ask its approver to hold (``Download.approver_needs``).
+APPROVER_RIGHTS = ("people.export", "people.reveal", "health.report", "health.view")
 
 
 class OwnFile(Policy):
@@ -37,22 +41,27 @@ class OwnFile(Policy):
 
 
 class OthersRequests(Policy):
-    """Lists with full values that others asked for, which wait (or waited) for a second
-    person's approval, in an area where she may approve and make such a list herself."""
+    """Files with full values that others asked for, which wait (or waited) for a second
+    person's approval, in an area where she may approve and make the same file herself."""
 
-    scopes = (PlaceScope(), PlaceScope(via="people.export"), PlaceScope(via="people.reveal"))
+    scope = PlaceScope()
+    needs = {right: PlaceScope(via=right) for right in APPROVER_RIGHTS}
 
     def q(self, user: Any, action: str) -> Q:
         if not getattr(user, "is_authenticated", False):
             return NOTHING
-        condition = APPROVABLE & ~Q(created_by_id=user.pk)
-        for scope in self.scopes:
-            condition &= scope.q(user, action)
+        condition = APPROVABLE & ~Q(created_by_id=user.pk) & self.scope.q(user, action)
+        for right, scope in self.needs.items():
+            where = scope.q(user, action)
+            if where:  # an empty Q is everywhere (and would vanish from the "or")
+                condition &= ~Q(approver_needs__contains=right) | where
         return condition
 
     def allows(self, user: Any, action: str, obj: Any) -> bool:
-        return (getattr(user, "is_authenticated", False) and obj.action == "people.export" and obj.needs_approval
-                and obj.created_by_id != user.pk and all(scope.allows(user, action, obj) for scope in self.scopes))
+        return (getattr(user, "is_authenticated", False) and obj.needs_approval and obj.created_by_id != user.pk
+                and self.scope.allows(user, action, obj)
+                and all(right in self.needs and self.needs[right].allows(user, action, obj)
+                        for right in obj.approver_needs.split()))
 
     def describe(self) -> str:
         return "others' requests, where she may make them herself"

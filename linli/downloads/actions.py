@@ -25,9 +25,9 @@ from django.utils.translation import gettext_lazy as _
 from linli.core import audit, context, leases, purposes
 from linli.core.access import PermissionDenied, allows, restricted
 from linli.core.errors import bilingual
-from linli.downloads.access import ACTIONS, APPROVE
+from linli.downloads.access import ACTIONS, APPROVE, APPROVER_RIGHTS
 from linli.downloads.models import Download, DownloadStatus
-from linli.downloads.registry import maker_for
+from linli.downloads.registry import Asked, maker_for
 from linli.places.models import Place
 
 log = logging.getLogger(__name__)
@@ -52,23 +52,42 @@ def recent(user: Any, kinds: tuple[str, ...], limit: int = 5) -> list[Download]:
                 .select_related("scope")[:limit])
 
 
-def do_request_download(kind: str, *, scope: Place, params: dict[str, Any], acting_user: Any) -> Download:
-    """Ask for a file: checked now (PermissionDenied or ValidationError), made by the task
-    worker after this transaction commits (here and now when tasks run immediately). A list with
-    the full values of more people than ``LINLI_EXPORT_APPROVAL_THRESHOLD`` is not made yet: it
-    waits for a second person's approval (decision 0023).
-
-    The maker's check runs before the transaction: it audits a refusal, and a refusal rolled
-    back with the transaction would leave no trace."""
+def check_download(kind: str, *, scope: Place, params: dict[str, Any], acting_user: Any) -> Asked:
+    """The maker's check (PermissionDenied or ValidationError, audited by the maker): what the
+    file will be, and whether a second person approves it first (:func:`held`)."""
     asked = maker_for(kind).check(acting_user, scope, params)
     if asked.action not in ACTIONS:
         raise ImproperlyConfigured(f"a download is made under {' or '.join(ACTIONS)}, not {asked.action!r}")
-    needs_approval = asked.full_values_of > approval_threshold()
+    if not set(asked.approver_needs) <= set(APPROVER_RIGHTS):
+        raise ImproperlyConfigured(f"an approver holds rights among {', '.join(APPROVER_RIGHTS)}, not "
+                                   f"{asked.approver_needs!r}")
+    return asked
+
+
+def held(asked: Asked) -> bool:
+    """A file with the full values of more people than ``LINLI_EXPORT_APPROVAL_THRESHOLD`` is
+    made only once a second person approved it (decision 0023)."""
+    return asked.full_values_of > approval_threshold()
+
+
+def do_request_download(kind: str, *, scope: Place, params: dict[str, Any], acting_user: Any,
+                        asked: Asked | None = None) -> Download:
+    """Ask for a file: checked now (PermissionDenied or ValidationError), made by the task
+    worker after this transaction commits (here and now when tasks run immediately). A file with
+    the full values of more people than ``LINLI_EXPORT_APPROVAL_THRESHOLD`` is not made yet: it
+    waits for a second person's approval (decision 0023). ``asked``: the check's answer, when the
+    caller ran :func:`check_download` already.
+
+    The maker's check runs before the transaction: it audits a refusal, and a refusal rolled
+    back with the transaction would leave no trace."""
+    asked = asked or check_download(kind, scope=scope, params=params, acting_user=acting_user)
+    needs_approval = held(asked)
     with transaction.atomic():
         download = Download.objects.create(
             kind=kind, action=asked.action, created_by=acting_user, scope=scope, path=scope.path, params=params,
             title=asked.title[:200], ip=context.current().ip or None, run_id=uuid.uuid4().hex,
             full_values_of=asked.full_values_of, needs_approval=needs_approval,
+            approver_needs=" ".join(asked.approver_needs) if needs_approval else "",
             status=DownloadStatus.PENDING if needs_approval else DownloadStatus.QUEUED,
             approve_by=timezone.now() + datetime.timedelta(days=approval_days()) if needs_approval else None)
         stated = purposes.state_if_any(params.get("purpose_code"), params.get("purpose"))
@@ -102,13 +121,13 @@ def waiting_for(user: Any) -> QuerySet[Download]:
 
 
 def do_approve_download(download: Download, *, acting_user: Any) -> Download:
-    """A second person approves a list she may make herself (never her own): it is queued for
+    """A second person approves a file she may make herself (never her own): it is queued for
     the task worker, which makes it as the requester, checking her rights again."""
     return _decide(download, acting_user, approve=True)
 
 
 def do_refuse_download(download: Download, *, acting_user: Any, reason: str) -> Download:
-    """A second person refuses a list, saying why (the requester reads it); nothing is made."""
+    """A second person refuses a file, saying why (the requester reads it); nothing is made."""
     text = purposes.tidy(reason)
     if len(purposes.meaningful(text)) < REASON_MIN_LENGTH:
         raise ValidationError({"reason": [ValidationError(

@@ -8,7 +8,8 @@ sensitive field and purged an hour after it was made (``LINLI_DOWNLOAD_KEEP_MINU
 
 A list with the full values of more people than ``LINLI_EXPORT_APPROVAL_THRESHOLD`` waits for a
 second person's approval (四眼原则, decision 0023): someone else who may export full values over
-the area approves it (then it is made) or refuses it with a reason; unapproved, it expires.
+the area approves it (then it is made) or refuses it with a reason; unapproved, it expires. The
+same holds for a department's report that names that many people with full values.
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ class Download(PlaceScopedModel):
     # (counted when asked), whether a second person must approve it first, by when, and her decision.
     full_values_of = models.PositiveIntegerField(_("people with full values"), default=0)
     needs_approval = models.BooleanField(default=False)
+    # the rights, besides approving, that the approver holds over the area: those making the same
+    # file takes (``people.export people.reveal`` for a list; a report's, per its mode), space-separated
+    approver_needs = models.CharField(max_length=200, blank=True)
     approve_by = models.DateTimeField(_("approve by"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")

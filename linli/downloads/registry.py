@@ -32,6 +32,9 @@ class Asked:
     # how many people's full ID numbers and phones it will hold: past LINLI_EXPORT_APPROVAL_THRESHOLD,
     # a second person approves it before it is made (decision 0023)
     full_values_of: int = 0
+    # the rights (besides ``people.approve_export``) that the second person holds over the area:
+    # those making the same file takes
+    approver_needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -252,7 +252,7 @@ def _asked(user: Any, scope: Place, params: dict[str, Any]) -> Any:
     # A list with full values of many people waits for a second person's approval (0023).
     full_values_of = count_full(kind, scope=scope, acting_user=user) if checked.full else 0
     return Asked(f"{scope.name} · {KINDS[kind]} · {'Excel' if fmt == 'xlsx' else 'CSV'}", "people.export",
-                 full_values_of=full_values_of)
+                 full_values_of=full_values_of, approver_needs=("people.export", "people.reveal"))
 
 
 def _made(user: Any, scope: Place, params: dict[str, Any], progress: ProgressFn) -> Any:

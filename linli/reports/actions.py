@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit, purposes
 from linli.core.access import PermissionDenied, allows, may
@@ -82,6 +83,20 @@ def _purpose(user: Any, template: ReportTemplate | None, scope: Place, purpose_c
     except ValidationError:
         _refused(user, template, scope, "purpose", purpose_code=purpose_code, purpose=purpose)
         raise
+
+
+def require_purpose(user: Any, template: ReportTemplate | None, scope: Place, *, people: int, purpose_code: str,
+                    purpose: str) -> StatedPurpose:
+    """A report naming more people with full values than the approval threshold waits for a
+    second person, who reads why it is needed: a lawful purpose is then required (decision
+    0023); its absence is refused, and the refusal audited."""
+    stated = _purpose(user, template, scope, purpose_code, purpose)
+    if stated is None:
+        _refused(user, template, scope, "purpose", purpose_code=purpose_code, purpose=purpose)
+        raise ValidationError({"purpose_code": [ValidationError(
+            _("This names %(n)d people with full ID numbers or phones: choose the purpose, which the second "
+              "person approving it reads."), code="required", params={"n": people})]})
+    return stated
 
 
 def check_report(template: ReportTemplate, *, scope: Place, acting_user: Any, purpose: str = "",

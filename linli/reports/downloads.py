@@ -1,5 +1,7 @@
 """The reports made in the background (a street's reports take seconds): one department's
-report, or all of them in one zip. The checks and the audit are the actions'."""
+report, or all of them in one zip. The checks and the audit are the actions'. A report naming
+more people with full values than ``LINLI_EXPORT_APPROVAL_THRESHOLD`` waits for a second
+person's approval first (decision 0023)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.core.access import allows
+from linli.downloads.actions import approval_threshold
 from linli.downloads.registry import Asked, Made, Maker, ProgressFn, register
 from linli.places.models import Place
 from linli.reports.actions import (
@@ -18,8 +21,9 @@ from linli.reports.actions import (
     check_report,
     do_generate_all_reports,
     do_generate_report,
+    require_purpose,
 )
-from linli.reports.engine import HEALTH_LIST, zip_reports
+from linli.reports.engine import HEALTH_LIST, RIGHTS, full_values_of, zip_reports
 from linli.reports.models import ReportTemplate
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,7 +43,19 @@ def _purpose(params: dict[str, Any]) -> dict[str, Any]:
 def check_one(user: Any, scope: Place, params: dict[str, Any]) -> Asked:
     template = _template(params)
     mode = check_report(template, scope=scope, acting_user=user, **_purpose(params))
-    return Asked(f"{template.title} · {scope.name}", _action(user, scope, [mode]))
+    return _asked(user, scope, params, {template: mode}, f"{template.title} · {scope.name}", template)
+
+
+def _asked(user: Any, scope: Place, params: dict[str, Any], modes: dict[ReportTemplate, str], title: str,
+           template: ReportTemplate | None = None) -> Asked:
+    """What the file will be. Naming more people with full ID numbers or phones than the
+    approval threshold, it waits for a second person who may make the same reports there
+    (decision 0023), and needs a lawful purpose for her to read."""
+    people = full_values_of(modes, scope=scope, acting_user=user)
+    if people > approval_threshold():
+        require_purpose(user, template, scope, people=people, **_purpose(params))
+    return Asked(title, _action(user, scope, list(modes.values())), full_values_of=people,
+                 approver_needs=tuple(sorted({right for mode in modes.values() for right in RIGHTS[mode]})))
 
 
 def make_one(user: Any, scope: Place, params: dict[str, Any], progress: ProgressFn) -> Made:
@@ -52,8 +68,8 @@ def make_one(user: Any, scope: Place, params: dict[str, Any], progress: Progress
 
 def check_all(user: Any, scope: Place, params: dict[str, Any]) -> Asked:
     modes = check_all_reports(scope=scope, acting_user=user, **_purpose(params))
-    return Asked(_("All %(n)d department reports · %(area)s") % {"n": len(modes), "area": scope.name},
-                 _action(user, scope, list(modes.values())))
+    return _asked(user, scope, params, modes,
+                  _("All %(n)d department reports · %(area)s") % {"n": len(modes), "area": scope.name})
 
 
 def _action(user: Any, scope: Place, modes: list[str]) -> str:

@@ -116,6 +116,40 @@ HEALTH_COUNTS = "health_counts"  # that selection counted per compound: street a
 MODES = {LIST, LIST_WITH_HEALTH, HEALTH_LIST, HEALTH_COUNTS}
 
 
+# The rights making a report in each mode takes: a second person approving a long list with full
+# values holds them over the area too (decision 0023).
+RIGHTS = {LIST: ("people.export",), LIST_WITH_HEALTH: ("people.export", "health.view"),
+          HEALTH_LIST: ("health.report", "health.view"), HEALTH_COUNTS: ("health.report",)}
+# The fields a department may receive in full (its ``Policy``), with the flag that allows it.
+FULL_VALUE_FIELDS = {"id_number": "full_id", "phone": "full_phone"}
+
+
+def full_value_columns(template: ReportTemplate, mode: str) -> list[str]:
+    """The columns of ``template`` that hold full ID numbers or phones when made in ``mode``:
+    those its department receives in full (``POLICIES``), in a list of people (not counts)."""
+    spec = parse_spec(template.spec)
+    if spec.counts or mode == HEALTH_COUNTS:
+        return []
+    policy = POLICIES.get(template.department, Policy())
+    return [c.field for c in spec.columns if getattr(policy, FULL_VALUE_FIELDS.get(c.field, ""), False)]
+
+
+def full_values_of(modes: dict[ReportTemplate, str], *, scope: Place, acting_user: Any,
+                   today: datetime.date | None = None) -> int:
+    """How many people the reports, each made in its mode, name with full ID numbers or phones
+    (people, not rows: someone on two of them counts once)."""
+    today = today or timezone.localdate()
+    selections = [select_people(acting_user, scope, parse_spec(t.spec), today,
+                                "health.report" if mode == HEALTH_LIST else "people.export").values("pk")
+                  for t, mode in modes.items() if full_value_columns(t, mode)]
+    if not selections:
+        return 0
+    named = Q(pk__in=selections[0])
+    for selection in selections[1:]:
+        named |= Q(pk__in=selection)
+    return Person.objects.filter(named).count()
+
+
 def may_read_health(user: Any, scope: Place) -> bool:
     """Epidemic records are selected (and counted) only for those allowed to make the health
     departments' reports: health data is sensitive (PIPL 28)."""

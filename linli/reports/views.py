@@ -9,17 +9,27 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from linli.core.access import PermissionDenied, allows, route
-from linli.downloads.actions import do_request_download, recent
+from linli.core.access import PermissionDenied, allows, may, route
+from linli.downloads.access import APPROVE
+from linli.downloads.actions import approval_threshold, do_request_download, recent, waiting_for
 from linli.places.models import Place
 from linli.reports.actions import (
     REPORT_ACTIONS,
     may_make,
     may_report,
+    mode_for,
     report_place,
     report_places,
 )
-from linli.reports.engine import cells_saved, parse_spec, uses_health_data
+from linli.reports.engine import (
+    LIST,
+    cells_saved,
+    full_value_columns,
+    full_values_of,
+    parse_spec,
+    selects_by_health,
+    uses_health_data,
+)
 
 
 def _scope_from(request: HttpRequest) -> Place:
@@ -42,13 +52,24 @@ def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     saving = cells_saved(request.user, scope, today)
     # Only the reports she may make here; the health ones say how (names with a purpose, or counts).
-    templates = [(t, rows, cells, uses_health_data(parse_spec(t.spec))) for t, rows, cells in saving.templates
-                 if may_make(request.user, t, scope)]
+    # A list of more people with full values than the threshold waits for a second person (0023).
+    threshold, may_name_health = approval_threshold(), allows(request.user, "health.view", scope)
+    templates = [(t, rows, cells, uses_health_data(parse_spec(t.spec)),
+                  rows > threshold and bool(full_value_columns(t, LIST))
+                  and (may_name_health or not selects_by_health(parse_spec(t.spec))))
+                 for t, rows, cells in saving.templates if may_make(request.user, t, scope)]
     # What the page saves her, in one figure she can check: the cells of the reports listed here.
-    typed_cells = sum(cells for _t, _rows, cells, _health in templates)
+    typed_cells = sum(cells for _t, _rows, cells, _health, _held in templates)
+    # All of them in one zip: the people named with full values in any of them (without a purpose).
+    modes = {t: mode_for(request.user, t, scope) for t, *_rest in templates}
+    held_all = any(held for *_rest, held in templates) or \
+        full_values_of(modes, scope=scope, acting_user=request.user) > threshold
+    may_approve = may(request.user, APPROVE)
     return render(request, "reports/index.html", {
         "scope": scope, "scopes": report_places(request.user), "templates": templates, "typed_cells": typed_cells,
-        "may_name_health": allows(request.user, "health.view", scope),
+        "may_name_health": may_name_health, "threshold": threshold,
+        "held": held_all, "may_approve": may_approve,
+        "waiting": waiting_for(request.user).count() if may_approve else 0,
         "recent": recent(request.user, ("report", "all_reports"))})
 
 

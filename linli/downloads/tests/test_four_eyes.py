@@ -81,9 +81,13 @@ def test_an_approver_whose_area_does_not_cover_it_is_refused(street):
     secretary = street.client_for(street.secretary)  # may approve, in her community only
     assert secretary.post(f"/downloads/{download.pk}/approve/").status_code == 404
     assert secretary.post(f"/downloads/{download.pk}/refuse/", {"reason": "范围太大不批"}).status_code == 404
-    for user in (street.grid_worker, street.health_officer, street.resident):  # no right to approve at all
+    for user in (street.grid_worker, street.resident):  # no right to approve at all
         assert street.client_for(user).post(f"/downloads/{download.pk}/approve/").status_code in (403, 404)
         assert street.client_for(user).get("/downloads/approvals/").status_code in (403, 404)
+    # the health officer approves health reports, never a list she may not make herself
+    health = street.client_for(street.health_officer)
+    assert health.post(f"/downloads/{download.pk}/approve/").status_code == 404
+    assert f'id="request-{download.pk}"' not in health.get("/downloads/approvals/").content.decode()
     with pytest.raises(PermissionDenied):
         actions.do_approve_download(download, acting_user=street.secretary)
     assert Download.objects.get(pk=download.pk).status == "pending"

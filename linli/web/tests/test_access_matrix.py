@@ -372,12 +372,15 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
 
     for user, place in ((street.street_officer, street.community), (admin, far_community)):
         do_request_download("people_list", scope=place, params={"kind": "houses", "format": "csv"}, acting_user=user)
-    # Lists with full values waiting for a second person's approval (decision 0023): one in the far
+    # Files with full values waiting for a second person's approval (decision 0023): one in the far
     # district, and the secretary's of her community (the street officer may approve it), made last
     # so that the superuser, who tries the newest row, tries one that is not his own.
     from django.test import override_settings
 
     with override_settings(LINLI_EXPORT_APPROVAL_THRESHOLD=0):
+        # and a department's report with full ID numbers: the street officer's police list of the community
+        do_request_download("report", scope=street.community, acting_user=street.street_officer,
+                            params={"template": "police-floating-population", "purpose_code": "authority_request"})
         for user, place in ((admin, far_community), (street.secretary, street.community)):
             do_request_download("people_list", scope=place, acting_user=user,
                                 params={"kind": "people", "format": "csv", "purpose_code": "care_visit"})
