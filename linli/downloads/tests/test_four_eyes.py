@@ -183,7 +183,7 @@ def test_the_same_over_the_api(street, settings):
 
 def test_the_demo_leaves_one_list_for_the_street_to_approve(street, settings):
     from linli.downloads.actions import waiting_for
-    from linli.downloads.demo import prepare_demo_approval
+    from linli.people.demo_approval import prepare_demo_approval
 
     settings.LINLI_EXPORT_APPROVAL_THRESHOLD = 5
     download = prepare_demo_approval()

@@ -189,7 +189,7 @@ class Command(BaseCommand):
         from linli.tasks.demo import prepare_demo_work
 
         prepare_demo_work(seed=opts["seed"])
-        from linli.downloads.demo import prepare_demo_approval
+        from linli.people.demo_approval import prepare_demo_approval
 
         prepare_demo_approval()
         return DemoStreet.objects.create(residents=opts["residents"], seed=opts["seed"], stats=summary)
