@@ -26,6 +26,9 @@ PASSWORD = "street-test-password"  # noqa: S105 - test accounts only
 # LINLI_REQUIRE_NODE, so there a missing Node.js fails these tests; elsewhere they are skipped.
 needs_node = pytest.mark.skipif(shutil.which("node") is None and not os.environ.get("LINLI_REQUIRE_NODE"),
                                 reason="Node.js is not installed (CI requires it)")
+# The same for GNU gettext, whose xgettext `makemessages` runs (CI sets LINLI_REQUIRE_GETTEXT).
+needs_gettext = pytest.mark.skipif(shutil.which("xgettext") is None and not os.environ.get("LINLI_REQUIRE_GETTEXT"),
+                                   reason="GNU gettext is not installed (CI requires it)")
 
 
 @pytest.fixture(autouse=True)

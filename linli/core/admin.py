@@ -15,6 +15,9 @@ for _device in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_device):
         admin.site.unregister(_device)
 
+admin.site.site_header = _("Linli administration")
+admin.site.site_title = _("Linli administration")
+
 
 class AssignmentInline(admin.TabularInline):
     """Shown, not edited: roles are granted and revoked through the audited actions on the

@@ -202,3 +202,18 @@ def object_words(object_type: str) -> str:
         return str(apps.get_model(object_type)._meta.verbose_name)
     except (LookupError, ValueError):
         return object_type
+
+
+# Who acted when no account did: the audit log names the way in (``RequestContext.channel``).
+CHANNELS: dict[str, Promise] = {
+    "cli": _("the command line"),
+    "task": _("a background task"),
+    "web": _("the web (not signed in)"),
+    "api": _("the API (not signed in)"),
+}
+
+
+def actor_words(actor_name: str, has_account: bool) -> str:
+    """The account name as it is, or the way in, in words, for an event no account caused."""
+    words = None if has_account else CHANNELS.get(actor_name)
+    return str(words) if words is not None else actor_name

@@ -97,6 +97,10 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def get_short_name(self) -> str:
+        """The name the admin greets her by: her display name (李秀兰), not her account name."""
+        return self.display_name or self.first_name
+
 
 class Role(models.Model):
     """A named bundle of actions. Permissions are data: the actions a role may do are rows,

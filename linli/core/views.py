@@ -31,6 +31,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
                  path=area_of(request.user, "audit.view"))
     for event in page.object_list:
         event.action_words = audit_words.action_words(event.action)
+        event.actor_words = audit_words.actor_words(event.actor_name, event.actor_id is not None)
         event.purpose_words = audit_words.purpose_words(
             event.purpose, str(event.detail.get("purpose_code", "")) if isinstance(event.detail, dict) else "")
         event.object_words = audit_words.object_words(event.object_type) if event.object_type else ""

@@ -124,6 +124,15 @@ def _bulk(model: type[Model], rows: Iterable[Model], progress: Progress | None =
     return count
 
 
+def demo_resident(building: Place, today: datetime.date) -> Person:
+    """Whom the demo's resident account belongs to: the building's first resident of working age
+    (25 to 60), who uses her own code, check-in, arrival and requests on her own phone; the first
+    person of the building might be 95."""
+    people = Person.objects.filter(path__under=building.path).order_by("pk")
+    year = datetime.timedelta(days=365)
+    return people.filter(birth_date__range=(today - 60 * year, today - 25 * year)).first() or people[0]
+
+
 class StreetBuilder:
     def __init__(self, plan: Plan, *, show_progress: bool = True) -> None:
         self.plan = plan
@@ -422,7 +431,7 @@ class StreetBuilder:
                 username=username, password=password, display_name=DEMO_DISPLAY_NAMES.get(username, username),
                 is_superuser=username == "demo-admin", is_staff=username == "demo-admin")
         first_building = first_grid.places.order_by("path")[0]
-        resident = Person.objects.filter(path__under=first_building.path).order_by("pk")[0]
+        resident = demo_resident(first_building, self.plan.today)
         users["demo-resident"].person = resident
         users["demo-resident"].display_name = resident.name
         users["demo-resident"].save()

@@ -11,6 +11,7 @@ from linli.core.text import clean_query_text
 from linli.ledger import merkle
 from linli.ledger.log import latest_checkpoint, stored_tree
 from linli.ledger.models import Checkpoint, LedgerEntry, Witness
+from linli.ledger.templatetags.linli_ledger import ENTRY_TYPES
 
 
 def _visible(request: HttpRequest) -> QuerySet[LedgerEntry]:
@@ -30,6 +31,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     latest = latest_checkpoint()
     return render(request, "ledger/overview.html", {
         "page": page, "latest": latest, "entry_type": entry_type,
+        "entry_types": sorted(((code, str(words)) for code, words in ENTRY_TYPES.items()), key=lambda c: c[1]),
         "cosignatures": latest.cosignatures.order_by("witness") if latest else [],
         "checkpoints": Checkpoint.objects.order_by("-size").prefetch_related("cosignatures")[:15],
         "witnesses": Witness.objects.order_by("name"),

@@ -87,7 +87,17 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-def _page_under_policy(context):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browser tests leave what a reviewer looks at (screenshots): ``$LINLI_TEST_ARTIFACTS``
+    (CI sets ``./test-artifacts`` and keeps it), else the session's temporary directory."""
+    chosen = os.environ.get("LINLI_TEST_ARTIFACTS")
+    path = Path(chosen) if chosen else tmp_path_factory.getbasetemp() / "test-artifacts"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def page_under_policy(context):  # type: ignore[no-untyped-def]
     """A page whose Content-Security-Policy violations (Chromium reports each on the console)
     fail the test that caused them: every page the browser tests visit runs under the policy."""
     page = context.new_page()
@@ -101,7 +111,7 @@ def _page_under_policy(context):  # type: ignore[no-untyped-def]
 def phone(browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
                                   has_touch=True)
-    page, violations = _page_under_policy(context)
+    page, violations = page_under_policy(context)
     yield page
     context.close()
     assert not violations, "\n".join(violations)
@@ -110,7 +120,7 @@ def phone(browser):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def desktop(browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page, violations = _page_under_policy(context)
+    page, violations = page_under_policy(context)
     yield page
     context.close()
     assert not violations, "\n".join(violations)

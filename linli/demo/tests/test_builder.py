@@ -90,3 +90,18 @@ def test_demo_accounts_go_by_chinese_names(street):
     for username, name in names.items():
         assert name and not re.search(r"[A-Za-z]", name), (username, name)
     assert names["demo-community"].startswith("社区书记")
+
+
+def test_the_demo_resident_is_of_working_age_even_where_the_first_person_is_old(street):
+    """The resident's account uses her own phone (her code, check-in, arrival): she is 25 to 60,
+    also in a building whose first resident is an elder (the default street's was 95)."""
+    from linli.demo.builder import TODAY, demo_resident
+
+    def age(person: Person) -> int:
+        return (TODAY - person.birth_date).days // 365
+
+    assert 25 <= age(User.objects.get(username="demo-resident").person) <= 60
+    buildings = [b for b in Place.objects.filter(level=Level.BUILDING).order_by("path")
+                 if age(Person.objects.filter(path__under=b.path).order_by("pk")[0]) > 60]
+    assert buildings, "the test street has a building whose first resident is over 60"
+    assert all(25 <= age(demo_resident(b, TODAY)) <= 60 for b in buildings[:5])

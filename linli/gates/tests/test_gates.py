@@ -200,6 +200,16 @@ def test_demo_gates(street: Street) -> None:
     assert DutyShift.objects.count() == 2 * 2 * 7
 
 
+def test_an_all_day_shift_ends_at_24_00(street: Street) -> None:
+    """The demo's shifts run from midnight to midnight: the gate says until 24:00 (00:00 read as
+    the start of the day)."""
+    gate = prepare_demo_gates()[0]
+    client = street.client_for(User.objects.get(username="demo-volunteer"))
+    html = client.get(f"/gates/{gate.pk}/").content.decode()
+    assert "值守至 24:00" in html and "00:00–24:00" in html and "–00:00" not in html
+    assert "值守至 24:00" in client.get("/gates/").content.decode()
+
+
 def test_whoever_is_on_the_roster_reads_it_and_only_managers_change_it(street: Street, gate: Gate) -> None:
     """demo-grid, on duty at a gate of a compound outside her grid, got 404 for its roster."""
     put_on_duty(gate, street.grid_worker)

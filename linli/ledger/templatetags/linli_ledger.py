@@ -13,6 +13,7 @@ ENTRY_TYPES = {
     "import_committed": _("data import"),
     "supplier_qualification": _("supplier qualification"),
     "correction": _("correction"),
+    "audit_head": _("audit log head"),
 }
 
 
