@@ -75,7 +75,7 @@ def server(*, processes: int, threads: int = 4) -> Iterator[Server]:
                 break
         else:
             sys.exit(f"the server did not start (exit {process.wait()})")
-        threading.Thread(target=lambda: [None for _ in process.stdout or ()], daemon=True).start()
+        threading.Thread(target=process.stdout.read, daemon=True).start()  # keep its pipe drained
         yield Server(port, process)
     finally:
         process.terminate()

@@ -180,7 +180,6 @@ else:
 # Connections are kept between requests (each server thread its own): a new one per request
 # would pay the pragmas below and start with a cold 64 MB page cache every time.
 _db.setdefault("CONN_MAX_AGE", env_int("LINLI_DB_CONN_MAX_AGE", 60))
-_db["CONN_HEALTH_CHECKS"] = True
 
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE transactions take the

@@ -423,21 +423,24 @@ def _upload(data: bytes) -> Any:
 
 # --- the demo -----------------------------------------------------------------------------------------------------
 
+def quarantine_households(street: Street, people: Any, count: int) -> None:
+    """Put ``count`` households of ``people`` under home quarantine: one person of each house."""
+    houses: dict[int, Any] = {}
+    for person in people.filter(is_active=True, current_house__isnull=False).order_by("path"):
+        houses.setdefault(person.current_house_id, person)
+        if len(houses) == count:
+            break
+    for person in houses.values():
+        quarantine(street, person)
+
+
 def test_the_demo_shows_every_step_of_the_journey(street: Street, settings: Any) -> None:
     from linli.people.models import Person
     from linli.tickets.demo import prepare_demo_deliveries
 
     settings.LINLI_DELIVERY_CONFIRM_HOURS = 2
-    people = (Person.objects.filter(path__startswith=street.community.path, is_active=True,
-                                    current_house__isnull=False)
-              .exclude(current_house=street.resident.person.current_house).order_by("path"))
-    houses: dict[int, Person] = {}
-    for person in people:
-        houses.setdefault(person.current_house_id, person)
-        if len(houses) == 5:
-            break
-    for person in houses.values():
-        quarantine(street, person)
+    quarantine_households(street, Person.objects.filter(path__startswith=street.community.path).exclude(
+        current_house=street.resident.person.current_house), 5)
     assert prepare_demo_deliveries() == 5
     assert prepare_demo_deliveries() == 0  # once
     statuses = list(Delivery.objects.order_by("pk").values_list("status", flat=True))
@@ -462,15 +465,7 @@ def test_the_demo_files_for_quarantined_households_outside_the_first_grid(street
     from linli.people.models import Person
     from linli.tickets.demo import prepare_demo_deliveries
 
-    people = Person.objects.filter(path__startswith=street.other_grid_building.path, is_active=True,
-                                   current_house__isnull=False).order_by("path")
-    houses: dict[int, Person] = {}
-    for person in people:
-        houses.setdefault(person.current_house_id, person)
-        if len(houses) == 3:
-            break
-    for person in houses.values():
-        quarantine(street, person)
+    quarantine_households(street, Person.objects.filter(path__startswith=street.other_grid_building.path), 3)
     assert prepare_demo_deliveries() == 3
     filers = {t.submitted_by.username for t in Ticket.objects.filter(deliveries__isnull=False).exclude(
         submitted_by__username="demo-quarantined")}
