@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import datetime
 import secrets
 import signal
@@ -112,22 +113,33 @@ class Command(BaseCommand):
         if broker.tls:
             client.tls_set(ca_certs=broker.ca or None, certfile=broker.cert or None, keyfile=broker.key or None)
         client.max_queued_messages_set(10000)
+        client.max_inflight_messages_set(100)
         try:
             client.connect(broker.host, broker.port, 30)
         except OSError as exc:
             raise CommandError(f"无法连接 MQTT 服务器 / cannot reach the MQTT broker {broker.describe()}: {exc}") from exc
         client.loop_start()
         stop = threading.Event()
+        previous = {}
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            signal.signal(signal.SIGINT, lambda *_: stop.set())
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                previous[sig] = signal.signal(sig, lambda *_: stop.set())
         self.stdout.write(f"simulating {len(devices)} devices to {broker.describe()}"
                           + (f", a fall from {fall_device} every {opts['fall_every']:g} s" if fall_device else ""))
+        last: list[Any] = []
+
+        def send(topic: str, payload: bytes) -> None:
+            last[:] = [client.publish(topic, payload, qos=1)]
+
         try:
-            sent = simulator.publish(traffic, lambda topic, payload: client.publish(topic, payload, qos=1),
-                                     duration=opts["duration"], stopping=stop.is_set, sleep=stop.wait)
+            sent = simulator.publish(traffic, send, duration=opts["duration"], stopping=stop.is_set, sleep=stop.wait)
+            if last:
+                with contextlib.suppress(ValueError, RuntimeError):  # not connected: nothing to wait for
+                    last[0].wait_for_publish(10)  # what is still in flight reaches the broker
         finally:
             client.disconnect()
             client.loop_stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         self.stdout.write(f"sent {sent} messages ({traffic.malformed} unreadable, {traffic.duplicates} repeated)")
         sys.stdout.flush()
