@@ -53,7 +53,7 @@ def test_simulate_publishes_the_active_devices_traffic_and_a_fall_in_the_first_g
     houses = list(Place.objects.filter(path__startswith=building.path, level=Level.HOUSE).order_by("path")[:4])
     kinds = {k.code: k for k in DeviceKind.objects.all()}
     Device.objects.filter(status="active").update(status="suspended")  # only ours (rolled back)
-    for i, (house, kind) in enumerate(zip(houses, ["door", "wearable", "fall", "water"], strict=True)):
+    for house, kind in zip(houses, ["door", "wearable", "fall", "water"], strict=True):
         Device.objects.create(uid=f"{prefix}-{kind}", kind=kinds[kind], house=house, path=house.path,
                               status="active")
 
