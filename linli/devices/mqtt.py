@@ -226,7 +226,11 @@ class Consumer:
                     self._stop.wait(delay)
                     delay = min(delay * 2, self.backoff_max)
                 continue
-            self._step()
+            try:
+                self._step()
+            except Exception:  # whatever the network or a callback raised: start again
+                log.exception("the MQTT loop failed; reconnecting / MQTT 循环出错，重新连接")
+                self._lost = True
             if self._lost:
                 self._drop_connection("connection lost / 连接中断")
                 self._stop.wait(self.backoff_first)

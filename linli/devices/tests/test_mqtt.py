@@ -345,3 +345,25 @@ def test_sigterm_stops_the_consumer_cleanly_after_handing_over_what_it_received(
     helper.join(5)
     assert counts.received == 3 and counts.stored_messages == 3
     assert [len(b) for b in handler.batches] == [3]  # the 60 s window did not have to pass
+
+
+@needs_broker
+def test_an_error_outside_the_handler_does_not_stop_the_consumer() -> None:
+    root = _root()
+    handler = Recorder()
+    calls = {"n": 0}
+
+    def make(community: str, uid: str, payload: bytes, received_at: datetime.datetime) -> Item:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ValueError("a surprise inside the network loop")
+        return Item(community, uid, payload, received_at)
+
+    sent = _messages(root, 5)
+    consumer = Running(root, handler)
+    consumer.consumer.make_incoming = make
+    with consumer as running:
+        _publish(sent)
+        _until(lambda: running.counts.stored_messages >= 5)
+    assert sorted(handler.payloads()) == sorted(p for _, p in sent)
+    assert running.counts.disconnects >= 1  # it started again, and the broker delivered again
