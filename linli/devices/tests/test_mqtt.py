@@ -171,6 +171,7 @@ class Running:
     def __init__(self, root: str, handler: Recorder, *, client_id: str = "", **kwargs: Any) -> None:
         self.lines: list[str] = []
         kwargs.setdefault("backoff_first", 0.05)
+        kwargs.setdefault("session_expiry", 60)  # the broker forgets the test's session soon
         self.consumer = mqtt.Consumer(mqtt.Broker(HOST, PORT), handler=handler, make_incoming=Item, root=root,
                                       filters=kwargs.pop("filters", None) or mqtt.topic_filters(root=root),
                                       client_id=client_id or f"linli-test-{uuid.uuid4().hex[:10]}",
@@ -261,7 +262,7 @@ def test_messages_of_a_consumer_that_died_before_acknowledging_are_delivered_aga
     dying = Recorder(on_call=crash)
     first = mqtt.Consumer(mqtt.Broker(HOST, PORT), handler=dying, make_incoming=Item, root=root,
                           filters=mqtt.topic_filters(root=root), client_id=client_id, batch_seconds=0.2,
-                          report=lambda line: None)
+                          session_expiry=60, report=lambda line: None)
     outcome: list[BaseException] = []
 
     def run_first() -> None:
@@ -325,7 +326,7 @@ def test_sigterm_stops_the_consumer_cleanly_after_handing_over_what_it_received(
     handler = Recorder()
     consumer = mqtt.Consumer(mqtt.Broker(HOST, PORT), handler=handler, make_incoming=Item, root=root,
                              filters=mqtt.topic_filters(root=root), client_id=f"linli-test-{uuid.uuid4().hex[:8]}",
-                             batch_seconds=60, report=lambda line: None)
+                             batch_seconds=60, session_expiry=60, report=lambda line: None)
     previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
 
     def publish_then_terminate() -> None:
