@@ -7,6 +7,7 @@ LINLI_REQUIRE_MQTT is set (CI sets it): then they fail.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import os
@@ -368,3 +369,84 @@ def test_an_error_outside_the_handler_does_not_stop_the_consumer() -> None:
         _until(lambda: running.counts.stored_messages >= 5)
     assert sorted(handler.payloads()) == sorted(p for _, p in sent)
     assert running.counts.disconnects >= 1  # it started again, and the broker delivered again
+
+
+class OldBroker:
+    """A broker that only speaks MQTT 3.1.1: hangs up on an MQTT 5 CONNECT, passes a 3.1.1
+    connection through to the real broker."""
+
+    def __init__(self) -> None:
+        self.server = socket.socket()
+        self.server.bind((HOST, 0))
+        self.server.listen()
+        self.port = self.server.getsockname()[1]
+        self.levels: list[int] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        data = b""
+        while len(data) < 9:  # fixed header, "MQTT" and the protocol level
+            chunk = conn.recv(1024)
+            if not chunk:
+                conn.close()
+                return
+            data += chunk
+        length_bytes = 1
+        while data[length_bytes] & 0x80:
+            length_bytes += 1
+        level = data[1 + length_bytes + 6]
+        self.levels.append(level)
+        if level != 4:
+            conn.close()
+            return
+        upstream = socket.create_connection((HOST, PORT))
+        upstream.sendall(data)
+
+        def pump(src: socket.socket, dst: socket.socket) -> None:
+            try:
+                while chunk := src.recv(65536):
+                    dst.sendall(chunk)
+            except OSError:
+                pass
+            finally:
+                for s in (src, dst):
+                    with contextlib.suppress(OSError):
+                        s.shutdown(socket.SHUT_RDWR)
+
+        threading.Thread(target=pump, args=(conn, upstream), daemon=True).start()
+        threading.Thread(target=pump, args=(upstream, conn), daemon=True).start()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+@needs_broker
+def test_a_broker_without_mqtt_5_gets_3_1_1() -> None:
+    old = OldBroker()
+    root = _root()
+    handler = Recorder()
+    sent = _messages(root, 5)
+    consumer = mqtt.Consumer(mqtt.Broker(HOST, old.port), handler=handler, make_incoming=Item, root=root,
+                             filters=mqtt.topic_filters(root=root), client_id=f"linli-test-{uuid.uuid4().hex[:8]}",
+                             session_expiry=60, report=lambda line: None)
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    try:
+        thread.start()
+        _until(lambda: consumer.counts.connects >= 1)
+        _publish(sent)
+        _until(lambda: consumer.counts.stored_messages >= 5)
+    finally:
+        consumer.stop()
+        thread.join(10)
+        old.close()
+    assert old.levels[:2] == [5, 4]  # tried MQTT 5 first
+    assert consumer.protocol_used == "3.1.1"
+    assert sorted(handler.payloads()) == sorted(p for _, p in sent)
