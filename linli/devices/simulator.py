@@ -190,20 +190,22 @@ def load_devices() -> tuple[list[SimDevice], str | None]:
     from linli.grids.models import Grid
 
     rows = Device.objects.filter(status="active").select_related("kind", "house").order_by("uid")
-    devices = [SimDevice(uid=d.uid, kind=d.kind_id, community=community_code(d.house.path),
-                         heartbeat_minutes=max(1, d.kind.heartbeat_minutes),
-                         event_types=tuple(d.kind.event_types)) for d in rows.iterator(chunk_size=2000)]
-    fall_device = None
+    devices: list[SimDevice] = []
+    paths: dict[str, str] = {}
+    for d in rows.iterator(chunk_size=2000):
+        devices.append(SimDevice(uid=d.uid, kind=d.kind_id, community=community_code(d.house.path),
+                                 heartbeat_minutes=max(1, d.kind.heartbeat_minutes),
+                                 event_types=tuple(d.kind.event_types)))
+        paths[d.uid] = d.house.path
     grid = Grid.objects.order_by("id").first()
-    if grid is not None:
-        prefixes = list(grid.places.values_list("path", flat=True))
-        candidates = [d for d in devices if d.kind in {"fall", "wearable", "sos"}]
-        by_uid = dict(rows.filter(uid__in=[d.uid for d in candidates]).values_list("uid", "house__path"))
-        for kind in ("fall", "wearable", "sos"):
-            for d in candidates:
-                if d.kind == kind and any(by_uid.get(d.uid, "").startswith(p) for p in prefixes):
-                    return devices, d.uid
-    return devices, fall_device
+    if grid is None:
+        return devices, None
+    covered = tuple(grid.places.values_list("path", flat=True))
+    for kind in ("fall", "wearable", "sos"):
+        for sim in devices:
+            if sim.kind == kind and covered and paths[sim.uid].startswith(covered):
+                return devices, sim.uid
+    return devices, None
 
 
 def publish(traffic: Traffic, send: Callable[[str, bytes], object], *, duration: float = 0.0,
