@@ -220,6 +220,20 @@ else:
         "immediate": env_bool("LINLI_TASKS_IMMEDIATE", False),
     }
 
+# --- Device events over MQTT (decision 0027) --------------------------------------------
+# `linli devices listen` and `linli devices simulate` reach the broker at LINLI_MQTT_URL:
+# mqtt://user:password@host:1883/ , or mqtts://…:8883/ with TLS (LINLI_MQTT_CA the CA file;
+# LINLI_MQTT_CERT and LINLI_MQTT_KEY the client certificate and key when the broker asks for one).
+# LINLI_MQTT_SHARED=true lets several consumers share the load (MQTT 5 shared subscription);
+# LINLI_MQTT_COMMUNITIES=code,code makes this consumer take only those communities' devices.
+LINLI_MQTT_URL = env_str("LINLI_MQTT_URL", "mqtt://127.0.0.1:1883/")
+LINLI_MQTT_CA = env_str("LINLI_MQTT_CA", "")
+LINLI_MQTT_CERT = env_str("LINLI_MQTT_CERT", "")
+LINLI_MQTT_KEY = env_str("LINLI_MQTT_KEY", "")
+LINLI_MQTT_SHARED = env_bool("LINLI_MQTT_SHARED", False)
+LINLI_MQTT_COMMUNITIES = env_list("LINLI_MQTT_COMMUNITIES", [])
+LINLI_MQTT_CLIENT_ID = env_str("LINLI_MQTT_CLIENT_ID", "")
+
 # A worker running an import holds a lease it renews every LINLI_RUN_LEASE_SECONDS / 6; a run
 # whose lease ran out (its worker died) is marked failed. Pages that wait for a worker say so
 # when none has reported in for LINLI_WORKER_SILENT_SECONDS (workers report in every minute).

@@ -1,0 +1,302 @@
+"""Devices and alerts benchmark: MQTT ingest, end-to-end alert latency, the silent-device sweep.
+
+    linli demo --no-serve                        # a street with its devices (for the ingest part)
+    python benchmarks/alerts.py                  # uses LINLI_DATA_DIR / DATABASE_URL like linli
+    python benchmarks/alerts.py --parts mosquitto,consumer --messages 50000
+
+Prints one JSON line, a key per part:
+- ``mosquitto``: the broker's own throughput to a bare paho subscriber: N QoS 1 messages
+  published from another process, messages per second received (the yardstick);
+- ``consumer``: ``linli devices listen``'s consumer with a handler that does nothing (what the
+  MQTT side costs: topic parsing, batching, acknowledgement after the handler);
+- ``ingest``: the consumer with the real ``linli.devices.ingest.receive`` on the street in
+  LINLI_DATA_DIR (goal ≥ 5,000 events/s), and ``ingest_to_mosquitto`` the ratio of the two rates;
+- ``latency``: publish → alert received by a subscribed browser-side client (goal p99 ≤ 1 s at
+  1,000 events/s background) — not measured yet;
+- ``silent_sweep``: the silent-device sweep over 100,000 devices (goal ≤ 5 s) — not measured yet.
+
+Unless --url names a broker, the MQTT parts start a private Mosquitto on a free port, configured
+as decision 0027 recommends for production (no cap on queued messages: Mosquitto's default of
+1,000 a client drops messages when a burst outruns the consumer), and stop it at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import datetime
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+BROKER_CONF = """listener {port} 127.0.0.1
+allow_anonymous true
+persistence false
+max_queued_messages 0
+max_inflight_messages 1000
+"""
+
+# The publisher runs in its own process (the broker and the subscriber share the other core).
+PUBLISHER = r"""
+import json, sys, time
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion
+host, port, root, n, devices = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5].split(",")
+client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
+client.max_inflight_messages_set(1000)
+client.max_queued_messages_set(0)
+client.connect(host, port)
+client.loop_start()
+started = time.perf_counter()
+last = None
+for i in range(n):
+    uid, community = devices[i % len(devices)].split(":")
+    body = {"id": f"b{started:.0f}:{i}", "ts": int(time.time() * 1000), "type": "heartbeat", "battery": 80}
+    last = client.publish(f"{root}/{community}/{uid}/events", json.dumps(body, separators=(",", ":")), qos=1)
+last.wait_for_publish(300)
+print(json.dumps({"published": n, "publish_seconds": time.perf_counter() - started}))
+client.disconnect()
+client.loop_stop()
+"""
+
+
+@dataclasses.dataclass
+class Broker:
+    host: str
+    port: int
+    private: bool
+
+
+@contextlib.contextmanager
+def broker(url: str | None) -> Iterator[Broker]:
+    if url:
+        from linli.devices.mqtt import parse_url
+
+        parsed = parse_url(url)
+        yield Broker(parsed.host, parsed.port, False)
+        return
+    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        conf = os.path.join(tmp, "mosquitto.conf")
+        with open(conf, "w") as f:
+            f.write(BROKER_CONF.format(port=port))
+        process = subprocess.Popen([binary, "-c", conf], stdout=subprocess.DEVNULL,  # noqa: S603
+                                   stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+                time.sleep(0.05)
+            yield Broker("127.0.0.1", port, True)
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+def publish_in_background(b: Broker, root: str, n: int, devices: list[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", PUBLISHER, b.host, str(b.port), root, str(n),  # noqa: S603
+                             ",".join(devices)], stdout=subprocess.PIPE, text=True)
+
+
+def _devices(n: int = 100) -> list[str]:
+    return [f"BENCH{i:05d}:310115099{i % 3 + 1:03d}" for i in range(n)]
+
+
+def preload(b: Broker, root: str, n: int, devices: list[str]) -> dict[str, Any]:
+    """Publish n messages while the subscriber is away: the broker queues them for its session."""
+    publisher = publish_in_background(b, root, n, devices)
+    out, _ = publisher.communicate(timeout=max(300, n // 100))
+    return json.loads(out or "{}")
+
+
+def mosquitto_part(b: Broker, n: int) -> dict[str, Any]:
+    """The broker delivering a queue of n messages to a bare paho subscriber (QoS 1, automatic
+    acknowledgements): the broker and the client library, nothing of Linli's."""
+    import paho.mqtt.client as paho
+    from paho.mqtt.enums import CallbackAPIVersion
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
+    root = f"bench-{os.getpid()}-{time.time_ns()}/linli"
+    client_id = f"bench-bare-{os.getpid()}"
+    got = {"n": 0, "last": 0.0}
+    done = threading.Event()
+
+    def on_message(client: Any, userdata: Any, message: Any) -> None:
+        got["n"] += 1
+        got["last"] = time.perf_counter()
+        if got["n"] >= n:
+            done.set()
+
+    def connect() -> Any:
+        sub = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=paho.MQTTv5)
+        sub.on_message = on_message
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = 300
+        props.ReceiveMaximum = 1000
+        sub.connect(b.host, b.port, clean_start=False, properties=props)
+        return sub
+
+    sub = connect()
+    sub.subscribe(f"{root}/+/+/events", qos=1)
+    sub.loop_start()
+    time.sleep(0.3)
+    sub.disconnect()
+    sub.loop_stop()
+    published = preload(b, root, n, _devices())
+    started = time.perf_counter()
+    sub = connect()
+    sub.loop_start()
+    done.wait(timeout=max(60.0, n / 500))
+    sub.disconnect()
+    sub.loop_stop()
+    seconds = got["last"] - started
+    return {"messages": n, "received": got["n"], "seconds": round(seconds, 2),
+            "per_second": round(got["n"] / seconds) if seconds > 0 else None, "publisher": published}
+
+
+def consumer_part(b: Broker, n: int, handler: Callable[..., Any] | None = None,
+                  make_incoming: Callable[..., Any] | None = None, devices: list[str] | None = None) -> dict[str, Any]:
+    """The consumer draining a queue of n messages into a handler: one that does nothing, or the
+    real ingest."""
+    from linli.devices import mqtt
+
+    @dataclasses.dataclass(frozen=True)
+    class Item:
+        community: str
+        uid: str
+        payload: bytes
+        received_at: datetime.datetime
+
+    outcomes: list[Any] = []
+
+    def null(batch: list[Any], *, via: str) -> None:
+        return None
+
+    def recording(batch: list[Any], *, via: str) -> Any:
+        assert handler is not None
+        result = handler(batch, via=via)
+        outcomes.append(result)
+        return result
+
+    root = f"bench-{os.getpid()}-{time.time_ns()}/linli"
+    client_id = f"linli-bench-{os.getpid()}-{time.time_ns()}"
+
+    def consumer() -> mqtt.Consumer:
+        return mqtt.Consumer(mqtt.Broker(b.host, b.port), handler=recording if handler else null,
+                             make_incoming=make_incoming or Item, root=root, filters=mqtt.topic_filters(root=root),
+                             client_id=client_id, report_every=0, report=lambda line: None, session_expiry=300)
+
+    def start(c: mqtt.Consumer) -> threading.Thread:
+        thread = threading.Thread(target=c.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while c.counts.connects < 1 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return thread
+
+    first = consumer()  # subscribe once, so that the broker keeps what comes for the session
+    thread = start(first)
+    first.stop()
+    thread.join(10)
+    published = preload(b, root, n, devices or _devices())
+    c = consumer()
+    started = time.perf_counter()
+    thread = start(c)
+    last_change, seen = time.monotonic(), 0
+    while c.counts.stored_messages < n and time.monotonic() - last_change < 30:
+        time.sleep(0.005)
+        if c.counts.stored_messages != seen:
+            seen, last_change = c.counts.stored_messages, time.monotonic()
+    seconds = time.perf_counter() - started
+    c.stop()
+    thread.join(30)
+    counts = c.counts
+    result: dict[str, Any] = {
+        "messages": n, "acknowledged": counts.stored_messages, "batches": counts.batches,
+        "handler_errors": counts.errors, "seconds": round(seconds, 2),
+        "per_second": round(counts.stored_messages / seconds) if seconds > 0 else None,
+        "mean_batch": round(counts.stored_messages / counts.batches, 1) if counts.batches else None,
+        "publisher": published}
+    if outcomes:
+        totals: dict[str, int] = {}
+        for o in outcomes:
+            for field in ("stored", "duplicates", "malformed", "unknown"):
+                totals[field] = totals.get(field, 0) + int(getattr(o, field, 0))
+        result["outcome"] = totals
+    return result
+
+
+def ingest_part(b: Broker, n: int) -> dict[str, Any]:
+    import importlib.util
+
+    if importlib.util.find_spec("linli.devices.ingest") is None:
+        return {"available": False, "status": "linli.devices.ingest is not there yet: not measured"}
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    from linli.devices import mqtt, simulator
+
+    call_command("migrate", verbosity=0)
+    sims, _ = simulator.load_devices()
+    if not sims:
+        return {"available": True, "status": "no active devices here: run `linli demo --no-serve` first"}
+    handler, make_incoming = mqtt.default_handler()
+    result = consumer_part(b, n, handler, make_incoming, [f"{d.uid}:{d.community}" for d in sims])
+    result.update({"available": True, "devices": len(sims), "goal_per_second": 5000,
+                   "met": (result["per_second"] or 0) >= 5000})
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--parts", default="mosquitto,consumer,ingest,latency,silent_sweep")
+    parser.add_argument("--messages", type=int, default=50_000)
+    parser.add_argument("--url", default=None, help="an existing broker (default: a private Mosquitto)")
+    args = parser.parse_args()
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    result: dict[str, Any] = {"benchmark": "alerts", "messages": args.messages}
+    with broker(args.url) as b:
+        result["broker"] = {"private": b.private, "port": b.port, "config": BROKER_CONF.splitlines()[1:] if b.private else None}
+        if "mosquitto" in parts:
+            result["mosquitto"] = mosquitto_part(b, args.messages)
+        if "consumer" in parts:
+            result["consumer"] = consumer_part(b, args.messages)
+        if "ingest" in parts:
+            result["ingest"] = ingest_part(b, args.messages)
+    if "latency" in parts:
+        result["latency"] = {"available": False, "status": "publish → alert at a browser-side client: not measured yet",
+                             "goal_p99_seconds": 1.0}
+    if "silent_sweep" in parts:
+        result["silent_sweep"] = {"available": False, "status": "sweep over 100,000 devices: not measured yet",
+                                  "goal_seconds": 5.0}
+    base = (result.get("mosquitto") or {}).get("per_second")
+    for key in ("consumer", "ingest"):
+        rate = (result.get(key) or {}).get("per_second")
+        if base and rate:
+            result[f"{key}_to_mosquitto"] = round(rate / base, 2)
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
