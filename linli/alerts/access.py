@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.alerts.models import Alert, AlertEntry, EscalationChain, EscalationStep, Shift, Team
 from linli.core.access import PlaceScope, Policy, allows, declare, register_actions
 from linli.core.scope import scope_for
+from linli.places.models import Place
 
 VIEW, RESPOND, MANAGE, REPORT = "alerts.view", "alerts.respond", "alerts.manage", "alerts.report"
 
@@ -75,6 +76,8 @@ declare(AlertEntry, {VIEW: TeamScope("alert__")})
 declare(EscalationChain, {VIEW: PLACE, MANAGE: PLACE})
 declare(EscalationStep, {VIEW: PlaceScope(field="chain__path"), MANAGE: PlaceScope(field="chain__path")})
 declare(Shift, {VIEW: PLACE, MANAGE: PLACE, RESPOND: PLACE})
+# The communities whose chains and rota one edits, and whose houses one raises drills for.
+declare(Place, {MANAGE: PLACE})
 
 
 def in_chain(user: Any, alert: Alert) -> bool:
