@@ -75,3 +75,5 @@ def make_matrix_rows(street: Street, far: dict[str, Place]) -> None:
     grid = Grid.objects.filter(community=street.community).order_by("code").first()
     actions.do_create_shifts(street.community, acting_user=street.admin, grid=grid, first_day=timezone.localdate(),
                              weeks=1, day={d: street.grid_worker for d in range(7)}, night={})
+    actions.do_create_shifts(far[Level.COMMUNITY], acting_user=street.admin, grid=None, first_day=timezone.localdate(),
+                             weeks=1, day={}, night={d: street.admin for d in range(7)})
