@@ -175,7 +175,7 @@ def tick(now: datetime.datetime | None = None) -> int:
     paged = 0
     for pk in due:
         with transaction.atomic():
-            alert = (Alert.objects.select_for_update().select_related("house", "chain")
+            alert = (Alert.objects.select_for_update(of=("self",)).select_related("house", "chain")
                      .filter(pk=pk, state=State.NEW, next_step_at__lte=now).first())
             if alert is None:
                 continue  # acknowledged or moved on meanwhile
@@ -260,7 +260,7 @@ def do_raise_drill(house: Place, *, acting_user: Any, note: str = "") -> Alert:
 # --- answering ----------------------------------------------------------------------------------------
 
 def _locked(alert: Alert) -> Alert:
-    return Alert.objects.select_for_update().select_related("house", "chain").get(pk=alert.pk)
+    return Alert.objects.select_for_update(of=("self",)).select_related("house", "chain").get(pk=alert.pk)
 
 
 @transaction.atomic
@@ -465,7 +465,7 @@ def do_swap_shift(shift: Shift, *, acting_user: Any, to: Any) -> Shift:
     own = shift.user_id == getattr(acting_user, "pk", None) and allows(acting_user, RESPOND, shift)
     if not own and not allows(acting_user, MANAGE, shift):
         raise PermissionDenied(MANAGE)
-    shift = Shift.objects.select_for_update().select_related("community", "grid").get(pk=shift.pk)
+    shift = Shift.objects.select_for_update(of=("self",)).select_related("community", "grid").get(pk=shift.pk)
     if shift.ends_at <= timezone.now():
         raise _error("shift", _("This shift is over."), "over")
     if to.pk == shift.user_id or not _colleague(to, shift.community, shift.grid):
