@@ -96,7 +96,10 @@ def _clean_text(value: str, field: str, limit: int, *, required: bool = False) -
 
 
 def short_address(alert: Alert) -> str:
-    return addresses([alert.house.path])[alert.house.path] or alert.house.name
+    cached = alert.__dict__.get("_short_address")
+    if cached is None:
+        cached = alert.__dict__["_short_address"] = addresses([alert.house.path])[alert.house.path] or alert.house.name
+    return str(cached)
 
 
 def _publish(alert: Alert, *, notify: bool) -> None:

@@ -105,7 +105,12 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reason": reason, "read": alert.explanation.get("read", {}),
         "neighbours": alert.explanation.get("neighbours", []), "card": _person_card(user, alert),
         "can_respond": allows(user, RESPOND, alert) and alert.is_open, "outcomes": Outcome.choices,
-        "minutes": int((timezone.now() - alert.opened_at).total_seconds() // 60)})
+        "minutes": int((timezone.now() - alert.opened_at).total_seconds() // 60),
+        "to_ack": _minutes(alert.opened_at, alert.acknowledged_at), "to_site": _minutes(alert.opened_at, alert.on_site_at)})
+
+
+def _minutes(start: datetime.datetime, end: datetime.datetime | None) -> str:
+    return "" if end is None else f"{max((end - start).total_seconds(), 0) / 60:.1f}"
 
 
 def _respond(request: HttpRequest, pk: int, step: Any) -> HttpResponse:

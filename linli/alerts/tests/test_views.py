@@ -96,3 +96,41 @@ def test_the_home_page_lists_open_alerts_first(street: Street) -> None:
     found = items_for(street.grid_worker, today)
     assert found and found[0].url == reverse("alerts:list") and found[0].urgent
     assert not [i for i in items_for(street.resident, today) if i.url == reverse("alerts:list")]
+
+
+def test_the_api_lists_acknowledges_and_refuses_clearly(street: Street) -> None:
+    alert = fall_in(street)
+    far = fall_in(street, street.far_building)
+    client = street.client_for(street.grid_worker)
+    listed = client.get("/api/alerts")
+    assert listed.status_code == 200
+    ids = {row["id"] for row in listed.json()}
+    assert alert.pk in ids and far.pk not in ids
+    assert client.get(f"/api/alerts/{far.pk}").status_code == 404
+    done = client.post(f"/api/alerts/{alert.pk}/acknowledge")
+    assert done.status_code == 200 and done.json()["state"] == "acknowledged"
+    assert [e["kind"] for e in done.json()["timeline"]][-1] == "acknowledged"
+    bad = client.post(f"/api/alerts/{alert.pk}/on-site", {"method": "qr", "token": "x"}, content_type="application/json")
+    assert bad.status_code == 422 and "msg_zh" in bad.content.decode()
+    client.post(f"/api/alerts/{alert.pk}/resolve", {"outcome": "false_alarm"}, content_type="application/json")
+    closed = client.post(f"/api/alerts/{alert.pk}/resolve", {"outcome": "helped"}, content_type="application/json")
+    assert closed.status_code == 422
+    assert client.get("/api/alerts/figures").status_code == 403
+    figures = street.client_for(street.secretary).get("/api/alerts/figures")
+    assert figures.status_code == 200 and figures.json()[0]["alerts"] >= 1
+
+
+def test_the_clock_command_ticks(street: Street) -> None:
+    import datetime
+    from io import StringIO
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    alert = fall_in(street)
+    later = alert.next_step_at + datetime.timedelta(seconds=5)
+    out = StringIO()
+    with mock.patch("linli.alerts.actions.timezone.now", return_value=later):
+        call_command("alerts", "clock", ticks=1, stdout=out)
+    alert.refresh_from_db()
+    assert alert.step == 1 and "paged 1" in out.getvalue()
