@@ -5,3 +5,13 @@ class AlertsConfig(AppConfig):
     name = "linli.alerts"
     label = "alerts"
     verbose_name = "Alerts (告警处置)"
+
+    def ready(self) -> None:
+        from linli.alerts import intake
+        from linli.alerts.today import items
+        from linli.core import today
+        from linli.devices import hooks
+
+        hooks.on_events(intake.handle_events)
+        hooks.on_silence(intake.handle_silence)
+        today.register("alerts", items)

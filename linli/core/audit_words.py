@@ -12,6 +12,19 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS: dict[str, Promise] = {
+    "alert.acknowledge": _("acknowledged an alert"),
+    "alert.chain": _("set a community's escalation chain"),
+    "alert.clear": _("an alert cleared itself when its condition ended"),
+    "alert.drill": _("raised a drill alert"),
+    "alert.escalate": _("an unacknowledged alert was escalated"),
+    "alert.note": _("added a note to an alert"),
+    "alert.on_site": _("checked in at the door of an alert's house"),
+    "alert.person_view": _("saw the person an alert is about"),
+    "alert.raise": _("a device's events raised an alert"),
+    "alert.report": _("downloaded the alerts' 15-minute report"),
+    "alert.resolve": _("resolved an alert"),
+    "alert.rota": _("put staff on the alert on-call rota"),
+    "alert.swap": _("handed an on-call shift to a colleague"),
     "audit.anchor": _("wrote the audit log's head to the shared ledger"),
     "audit.key_rotated": _("changed the audit log's integrity key"),
     "audit.verify": _("verified the audit log"),

@@ -22,6 +22,7 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.types import DictStrAny
 
+from linli.alerts.api import router as alerts_router
 from linli.core.access import PermissionDenied, route
 from linli.core.api import purposes_router
 from linli.core.api import router as regions_router
@@ -209,6 +210,7 @@ api.add_router("/purposes", purposes_router, tags=["purposes"])
 api.add_router("/downloads", downloads_router, tags=["downloads"])
 api.add_router("/tasks", tasks_router, tags=["tasks"])
 api.add_router("/visits", visits_router, tags=["visits"])
+api.add_router("/alerts", alerts_router, tags=["alerts"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.

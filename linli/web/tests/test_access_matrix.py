@@ -365,6 +365,11 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     hotline.do_hotline_upload(acting_user=admin, street=far[Level.STREET], file_name="工单.xlsx", data=export)
     # Tasks pushed down, their items and photos, visit plans: in the grid worker's grid and far away.
     make_task_rows(street, far)
+    # Alerts: a fall in the grid worker's grid, a fever under quarantine in the community, a fall in the
+    # far district; a chain and a week of shifts.
+    from linli.alerts.tests.helpers import make_matrix_rows as make_alert_rows
+
+    make_alert_rows(street, far)
 
     # Files made for download (made at once: tasks run immediately): the street officer's list of
     # the first community, and one of the far district's.

@@ -1,0 +1,337 @@
+"""Alert pages (/alerts/), phone first: the open alerts of one's area, an alert with its
+timeline and the three big steps (acknowledge, at the door, resolve); the chains, the rota,
+the drills and the 15-minute figures for the community office."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linli.alerts import actions
+from linli.alerts.access import MANAGE, REPORT, RESPOND, VIEW, in_chain
+from linli.alerts.models import (
+    OPEN_STATES,
+    Alert,
+    EscalationChain,
+    Outcome,
+    Severity,
+    Shift,
+    Target,
+)
+from linli.alerts.queries import figures
+from linli.core import audit
+from linli.core.access import PermissionDenied, allows, get_or_404, may, route
+from linli.core.http import denied
+from linli.core.models import User
+from linli.core.validators import mask_phone
+from linli.grids.models import Grid, GridMember
+from linli.places.models import Level, Place
+from linli.tasks.targets import addresses, building_path
+
+SEVERITY_ORDER = Case(When(severity=Severity.CRITICAL, then=Value(0)), When(severity=Severity.MAJOR, then=Value(1)),
+                      default=Value(2), output_field=IntegerField())
+MAX_LIST = 200
+
+
+def _rows(user: Any) -> list[dict[str, Any]]:
+    alerts = list(Alert.objects.restrict(user, VIEW).filter(state__in=OPEN_STATES).select_related("house")
+                  .annotate(rank=SEVERITY_ORDER).order_by("rank", "opened_at")[:MAX_LIST])
+    names = addresses(a.house.path for a in alerts)
+    now = timezone.now()
+    return [{"alert": a, "address": names.get(a.house.path, a.house.name),
+             "minutes": int((now - a.opened_at).total_seconds() // 60),
+             "can_respond": allows(user, RESPOND, a)} for a in alerts]
+
+
+@route(VIEW)
+@login_required
+def alert_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not may(user, VIEW):
+        return denied(request)
+    closed = (Alert.objects.restrict(user, VIEW).exclude(state__in=OPEN_STATES).select_related("house")
+              .order_by("-opened_at")[:20])
+    return render(request, "alerts/list.html", {
+        "rows": _rows(user), "closed": closed, "can_manage": may(user, MANAGE), "can_report": may(user, REPORT)})
+
+
+@route(VIEW)
+@login_required
+def alert_rows(request: HttpRequest) -> HttpResponse:
+    """The open alerts' rows alone: what the list page fetches when a live event arrives."""
+    if not may(request.user, VIEW):
+        return denied(request)
+    return render(request, "alerts/_rows.html", {"rows": _rows(request.user)})
+
+
+def _person_card(user: Any, alert: Alert) -> dict[str, Any] | None:
+    """The person's name and masked phone, for the roles in the chain only; showing it is
+    recorded in the audit log like every read of personal data."""
+    person = alert.person
+    if person is None or not in_chain(user, alert):
+        return None
+    audit.record("alert.person_view", actor=user, obj=alert, detail={"person": person.pk})
+    return {"person": person, "phone": mask_phone(person.phone),
+            "can_reveal": allows(user, "people.reveal", person)}
+
+
+@route(VIEW, model=Alert)
+@login_required
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    alert = get_or_404(Alert.objects.select_related("house", "person", "grid", "acknowledged_by", "on_site_by",
+                                                    "resolved_by"), user, VIEW, pk=pk)
+    labels = dict(Target.choices)
+    entries = [(e, labels.get(e.data.get("target", ""), "")) for e in
+               alert.entries.select_related("actor").order_by("at", "pk")]
+    building = Place.objects.filter(path=building_path(alert.house.path)).first()
+    lang_en = (request.LANGUAGE_CODE or "").startswith("en")
+    reason = alert.explanation.get("reason_en" if lang_en else "reason_zh", "")
+    return render(request, "alerts/detail.html", {
+        "alert": alert, "entries": entries, "address": addresses([alert.house.path])[alert.house.path],
+        "building": building if building and allows(user, "places.view", building) else None,
+        "reason": reason, "read": alert.explanation.get("read", {}),
+        "neighbours": alert.explanation.get("neighbours", []), "card": _person_card(user, alert),
+        "can_respond": allows(user, RESPOND, alert) and alert.is_open, "outcomes": Outcome.choices,
+        "minutes": int((timezone.now() - alert.opened_at).total_seconds() // 60),
+        "to_ack": _minutes(alert.opened_at, alert.acknowledged_at), "to_site": _minutes(alert.opened_at, alert.on_site_at)})
+
+
+def _minutes(start: datetime.datetime, end: datetime.datetime | None) -> str:
+    return "" if end is None else f"{max((end - start).total_seconds(), 0) / 60:.1f}"
+
+
+def _respond(request: HttpRequest, pk: int, step: Any) -> HttpResponse:
+    alert = get_or_404(Alert.objects.select_related("house"), request.user, RESPOND, pk=pk)
+    try:
+        step(alert)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied:
+        return denied(request)
+    nxt = request.POST.get("next", "")
+    return redirect("alerts:list") if nxt == "list" else redirect("alerts:detail", pk=alert.pk)
+
+
+@route(RESPOND, model=Alert)
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    return _respond(request, pk, lambda alert: actions.do_acknowledge(alert, acting_user=request.user))
+
+
+@route(RESPOND, model=Alert)
+@login_required
+@require_POST
+def on_site(request: HttpRequest, pk: int) -> HttpResponse:
+    data = request.POST
+    return _respond(request, pk, lambda alert: actions.do_check_in_on_site(
+        alert, acting_user=request.user, method=data.get("method", ""), token=data.get("token", ""),
+        latitude=data.get("latitude"), longitude=data.get("longitude"), accuracy=data.get("accuracy")))
+
+
+@route(RESPOND, model=Alert)
+@login_required
+@require_POST
+def resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    data = request.POST
+    return _respond(request, pk, lambda alert: actions.do_resolve(
+        alert, acting_user=request.user, outcome=data.get("outcome", ""), note=data.get("note", "")))
+
+
+@route(RESPOND, model=Alert)
+@login_required
+@require_POST
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    data = request.POST
+    return _respond(request, pk, lambda alert: actions.do_add_note(
+        alert, acting_user=request.user, text=data.get("text", ""), call_out=data.get("call_out") == "1"))
+
+
+# --- the office: drills, chains, rota ----------------------------------------------------------------
+
+def _communities(user: Any) -> QuerySet[Place]:
+    return Place.objects.restrict(user, MANAGE).filter(level=Level.COMMUNITY).order_by("code")
+
+
+@route(MANAGE)
+@login_required
+def drill(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not may(user, MANAGE):
+        return denied(request)
+    errors: list[str] = []
+    if request.method == "POST":
+        code = (request.POST.get("house", "") or "").strip()
+        house = Place.objects.filter(code=code, level=Level.HOUSE).first() if code else None
+        if house is None or not allows(user, MANAGE, house.path):
+            errors.append(_("No house with this code in your area."))
+        else:
+            try:
+                alert = actions.do_raise_drill(house, acting_user=user, note=request.POST.get("note", ""))
+            except ValidationError as exc:
+                errors += exc.messages
+            else:
+                messages.success(request, _("The drill was raised: the chain is being paged."))
+                return redirect("alerts:detail", pk=alert.pk)
+    return render(request, "alerts/drill.html", {"errors": errors}, status=422 if errors else 200)
+
+
+@route(MANAGE)
+@login_required
+def chains(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not may(user, MANAGE):
+        return denied(request)
+    communities = list(_communities(user)[:50])
+    found = {(c.community_id, c.severity): c for c in EscalationChain.objects.restrict(user, MANAGE)
+             .filter(community__in=communities).prefetch_related("steps")}
+    rows = [{"community": c, "chains": [found[k] for k in sorted(found) if k[0] == c.pk]} for c in communities]
+    default = [(str(Target(s.target).label), s.wait_minutes, s.by_phone) for s in actions.DEFAULT_CHAIN]
+    return render(request, "alerts/chains.html", {"rows": rows, "default": default, "targets": Target.choices,
+                                                  "severities": Severity.choices, "slots": range(6)})
+
+
+@route(MANAGE, model=Place, where=Q(level=Level.COMMUNITY))
+@login_required
+@require_POST
+def chain_save(request: HttpRequest, pk: int) -> HttpResponse:
+    community = get_or_404(Place.objects.filter(level=Level.COMMUNITY), request.user, MANAGE, pk=pk)
+    data = request.POST
+    steps = []
+    for n in range(6):
+        target = data.get(f"target-{n}", "")
+        if not target:
+            continue
+        try:
+            wait = int(data.get(f"wait-{n}", "") or 0)
+        except ValueError:
+            wait = 0
+        steps.append(actions.StepInput(target, wait, data.get(f"phone-{n}") == "1"))
+    try:
+        actions.do_save_chain(community, acting_user=request.user, severity=data.get("severity", ""), steps=steps,
+                              name=data.get("name", ""))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The escalation chain was saved."))
+    return redirect("alerts:chains")
+
+
+@route(MANAGE)
+@login_required
+def rota(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not may(user, MANAGE):
+        return denied(request)
+    communities = list(_communities(user)[:50])
+    grids = Grid.objects.filter(community__in=communities).order_by("code")
+    now = timezone.now()
+    shifts = (Shift.objects.restrict(user, MANAGE).filter(ends_at__gt=now, starts_at__lt=now + datetime.timedelta(days=7))
+              .select_related("grid", "user", "swapped_from", "community").order_by("starts_at")[:300])
+    team = {m.user_id: m.user for m in GridMember.objects.filter(grid__in=grids).select_related("user")}
+    return render(request, "alerts/rota.html", {
+        "communities": communities, "grids": grids, "shifts": shifts,
+        "people": sorted(team.values(), key=lambda u: u.get_username()), "today": timezone.localdate()})
+
+
+def _user(value: str) -> Any:
+    try:
+        return User.objects.filter(pk=int(value), is_active=True).first() if value else None
+    except ValueError:
+        return None
+
+
+@route(MANAGE, model=Place, where=Q(level=Level.COMMUNITY))
+@login_required
+@require_POST
+def rota_create(request: HttpRequest, pk: int) -> HttpResponse:
+    community = get_or_404(Place.objects.filter(level=Level.COMMUNITY), request.user, MANAGE, pk=pk)
+    data = request.POST
+    grid = Grid.objects.filter(pk=data.get("grid") or 0, community=community).first() if data.get("grid") else None
+    day, night = _user(data.get("day_user", "")), _user(data.get("night_user", ""))
+    try:
+        first = datetime.date.fromisoformat(data.get("first_day", ""))
+        weeks = int(data.get("weeks", "") or 0)
+    except ValueError:
+        messages.error(request, _("Give the first day and the number of weeks."))
+        return redirect("alerts:rota")
+    try:
+        made = actions.do_create_shifts(community, acting_user=request.user, grid=grid, first_day=first, weeks=weeks,
+                                        day={d: day for d in range(7)} if day else {},
+                                        night={d: night for d in range(7)} if night else {})
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(n)d shifts were put on the rota.") % {"n": len(made)})
+    return redirect("alerts:rota")
+
+
+@route(MANAGE, model=Shift)
+@login_required
+@require_POST
+def shift_swap(request: HttpRequest, pk: int) -> HttpResponse:
+    shift = get_or_404(Shift.objects.all(), request.user, MANAGE, pk=pk)
+    to = _user(request.POST.get("to", ""))
+    try:
+        if to is None:
+            raise ValidationError(_("Choose who takes the shift."))
+        actions.do_swap_shift(shift, acting_user=request.user, to=to)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The shift was handed over."))
+    return redirect("alerts:rota")
+
+
+# --- the 15 minutes -----------------------------------------------------------------------------------
+
+@route(REPORT)
+@login_required
+def measures(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, REPORT):
+        return denied(request)
+    return render(request, "alerts/measures.html", {"figures": figures(request.user)})
+
+
+@route(REPORT)
+@login_required
+def measures_csv(request: HttpRequest) -> HttpResponse:
+    """The monthly report: one line per community, month and drill or not."""
+    if not may(request.user, REPORT):
+        return denied(request)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["社区 community", "月份 month", "演练 drill", "告警 alerts", "已确认 acknowledged",
+                     "到场 on site", "确认P50(分) ack p50 (min)", "确认P90 ack p90", "到场P50 on site p50",
+                     "到场P90 on site p90", "15分钟内到场 within 15 min", "15分钟到场率 share"])
+    for row in figures(request.user):
+        f = row["figures"]
+        writer.writerow([row["name"], f.month, "是" if f.is_drill else "否", f.alerts, f.acknowledged, f.on_site,
+                         _fmt(f.ack_p50), _fmt(f.ack_p90), _fmt(f.site_p50), _fmt(f.site_p90), f.within_goal,
+                         "" if f.share_within_goal is None else f"{f.share_within_goal:.3f}"])
+    audit.record("alert.report", actor=request.user, detail={"rows": out.getvalue().count("\n") - 1})
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="alerts-15-minutes.csv"'
+    return response
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
