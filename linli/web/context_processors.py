@@ -40,5 +40,6 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "deliveries": may(user, "tickets.deliver"),
             "tasks": may(user, "tasks.view"),
             "visits": may(user, "visits.view"),
+            "overview": may(user, "overview.view"),
         }
     return {"elder_mode": elder, "menu": menu, "forget_device": forget}

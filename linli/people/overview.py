@@ -1,0 +1,85 @@
+"""What the registry of residents gives the one-screen overview: residents, people in special
+groups (only to those who may see the tags, ``people.view_groups``), and the buildings where
+elders living alone live, as icons on the map (seed 001: "独居老人的图标")."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from linli.core.access import may, restricted
+from linli.overview import grouping
+from linli.overview.registry import (
+    ALL_SCENARIOS,
+    FLOOD,
+    NORMAL,
+    POINTS,
+    Layer,
+    LegendEntry,
+    register_counter,
+    register_layer,
+)
+from linli.overview.registry import Count as Number
+from linli.people.models import Person, SpecialGroup
+from linli.people.search import group_token
+
+VIEW, GROUPS = "people.view", "people.view_groups"
+CACHE_SECONDS = 60
+SHOWN_GROUPS = (SpecialGroup.ALONE_ELDER, SpecialGroup.OLDEST_OLD, SpecialGroup.DISABLED, SpecialGroup.INFANT,
+                SpecialGroup.SUBSISTENCE, SpecialGroup.KEY_CARE)
+
+
+def residents(user: Any, place: Any, today: datetime.date) -> Number | None:
+    if not may(user, VIEW):
+        return None
+    people = Person.objects.restrict(user, VIEW).filter(path__under=place.path, is_active=True)
+    return Number(people.count(), url=reverse("places:detail", args=[place.pk]))
+
+
+def special_groups(user: Any, place: Any, today: datetime.date) -> Number | None:
+    if not may(user, GROUPS):
+        return None
+    people = restricted(Person.objects.filter(path__under=place.path, is_active=True), user, GROUPS)
+    counts = people.aggregate(
+        any=Count("pk", filter=~Q(special_groups_index="")),
+        **{group.value: Count("pk", filter=Q(special_groups_index__contains=group_token(group)))
+           for group in SHOWN_GROUPS})
+    return Number(counts["any"] or 0, parts=tuple((str(g.label), counts[g.value] or 0) for g in SHOWN_GROUPS))
+
+
+def elders_alone(user: Any, place: Any, today: datetime.date) -> Layer | None:
+    """A point per building with elders living alone, with how many."""
+    if not may(user, GROUPS):
+        return None
+    people = restricted(Person.objects.filter(path__under=place.path, is_active=True), user, GROUPS).filter(
+        special_groups_index__contains=group_token(SpecialGroup.ALONE_ELDER))
+    counts = grouping.count_by(people, grouping.BUILDING)
+    buildings = grouping.places_at(counts, grouping.BUILDING)
+    features = []
+    for path, n in counts.items():
+        building = buildings.get(path)
+        point = grouping.point_of(building) if building else None
+        if building is None or point is None:
+            continue
+        features.append({"type": "Feature", "geometry": point, "properties": {
+            "place": building.pk, "icon": "elder", "colour": "elder", "value": n, "text": str(n),
+            "name": building.name, "url": reverse("places:detail", args=[building.pk])}})
+    return Layer(features, (LegendEntry("elder", "#6f42c1", _("a building where elders living alone live")),),
+                 _("elders living alone, by building"))
+
+
+def register() -> None:
+    # The registry changes slowly: counted at most once a minute for everyone with the same scope.
+    register_counter("people.residents", residents, scenarios=ALL_SCENARIOS, label=gettext_lazy("Residents"),
+                     order=10, cache_seconds=CACHE_SECONDS, cache_action=VIEW)
+    register_counter("people.special_groups", special_groups, scenarios=(NORMAL, FLOOD),
+                     label=gettext_lazy("People in special groups"), order=20, cache_seconds=CACHE_SECONDS,
+                     cache_action=GROUPS)
+    register_layer("people.elders_alone", elders_alone, scenarios=(NORMAL, FLOOD), kind=POINTS,
+                   label=gettext_lazy("Elders living alone"), order=30, cache_seconds=CACHE_SECONDS,
+                   cache_action=GROUPS)
