@@ -8,6 +8,7 @@ import datetime
 from typing import Any
 
 from django.db.models import Count, Q
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +33,7 @@ VIEW, GROUPS = "people.view", "people.view_groups"
 CACHE_SECONDS = 60
 SHOWN_GROUPS = (SpecialGroup.ALONE_ELDER, SpecialGroup.OLDEST_OLD, SpecialGroup.DISABLED, SpecialGroup.INFANT,
                 SpecialGroup.SUBSISTENCE, SpecialGroup.KEY_CARE)
+COUNTED_GROUPS = SHOWN_GROUPS  # elders living alone are among them (the map's icons)
 
 
 def residents(user: Any, place: Any, today: datetime.date) -> Number | None:
@@ -41,24 +43,36 @@ def residents(user: Any, place: Any, today: datetime.date) -> Number | None:
     return Number(people.count(), url=reverse("places:detail", args=[place.pk]))
 
 
+def _groups_by_building(user: Any, place: Any) -> dict[str, dict[str, int]]:
+    """building path → people in any special group and in each shown group (and elders living
+    alone), in one grouped query over those with a group at all; shared by the counter and the
+    layer of one request."""
+    memo: dict[int, dict[str, dict[str, int]]] = user.__dict__.setdefault("_linli_overview_groups", {})
+    if place.pk not in memo:
+        people = restricted(Person.objects.filter(path__under=place.path, is_active=True), user, GROUPS).exclude(
+            special_groups_index="")
+        n = grouping.prefix_length(grouping.BUILDING)
+        rows = (people.annotate(_at=Substr("path", 1, n)).values("_at").order_by()
+                .annotate(any=Count("pk"), **{group.value: Count("pk", filter=Q(
+                    special_groups_index__contains=group_token(group))) for group in COUNTED_GROUPS}))
+        memo[place.pk] = {row.pop("_at"): row for row in rows}
+    return memo[place.pk]
+
+
 def special_groups(user: Any, place: Any, today: datetime.date) -> Number | None:
     if not may(user, GROUPS):
         return None
-    people = restricted(Person.objects.filter(path__under=place.path, is_active=True), user, GROUPS)
-    counts = people.aggregate(
-        any=Count("pk", filter=~Q(special_groups_index="")),
-        **{group.value: Count("pk", filter=Q(special_groups_index__contains=group_token(group)))
-           for group in SHOWN_GROUPS})
-    return Number(counts["any"] or 0, parts=tuple((str(g.label), counts[g.value] or 0) for g in SHOWN_GROUPS))
+    by_building = _groups_by_building(user, place).values()
+    total = sum(row["any"] for row in by_building)
+    return Number(total, parts=tuple((str(g.label), sum(row[g.value] for row in by_building)) for g in SHOWN_GROUPS))
 
 
 def elders_alone(user: Any, place: Any, today: datetime.date) -> Layer | None:
     """A point per building with elders living alone, with how many."""
     if not may(user, GROUPS):
         return None
-    people = restricted(Person.objects.filter(path__under=place.path, is_active=True), user, GROUPS).filter(
-        special_groups_index__contains=group_token(SpecialGroup.ALONE_ELDER))
-    counts = grouping.count_by(people, grouping.BUILDING)
+    counts = {path: row[SpecialGroup.ALONE_ELDER.value] for path, row in _groups_by_building(user, place).items()
+              if row[SpecialGroup.ALONE_ELDER.value]}
     buildings = grouping.places_at(counts, grouping.BUILDING)
     features = []
     for path, n in counts.items():
