@@ -55,7 +55,8 @@ def _groups_by_building(user: Any, place: Any) -> dict[str, dict[str, int]]:
         rows = (people.annotate(_at=Substr("path", 1, n)).values("_at").order_by()
                 .annotate(any=Count("pk"), **{group.value: Count("pk", filter=Q(
                     special_groups_index__contains=group_token(group))) for group in COUNTED_GROUPS}))
-        memo[place.pk] = {row.pop("_at"): row for row in rows}
+        memo[place.pk] = {str(row["_at"]): {k: int(v or 0) for k, v in row.items() if k != "_at"}  # type: ignore[call-overload]
+                          for row in rows}
     return memo[place.pk]
 
 
