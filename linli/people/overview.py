@@ -75,6 +75,7 @@ def elders_alone(user: Any, place: Any, today: datetime.date) -> Layer | None:
     counts = {path: row[SpecialGroup.ALONE_ELDER.value] for path, row in _groups_by_building(user, place).items()
               if row[SpecialGroup.ALONE_ELDER.value]}
     buildings = grouping.places_at(counts, grouping.BUILDING)
+    pages = reverse("places:detail", args=[0])[:-2]  # "/places/"; reversed once, not per building
     features = []
     for path, n in counts.items():
         building = buildings.get(path)
@@ -83,7 +84,7 @@ def elders_alone(user: Any, place: Any, today: datetime.date) -> Layer | None:
             continue
         features.append({"type": "Feature", "geometry": point, "properties": {
             "place": building.pk, "icon": "elder", "colour": "elder", "value": n, "text": str(n),
-            "name": building.name, "url": reverse("places:detail", args=[building.pk])}})
+            "name": building.name, "url": f"{pages}{building.pk}/"}})
     return Layer(features, (LegendEntry("elder", "#6f42c1", _("a building where elders living alone live")),),
                  _("elders living alone, by building"))
 
