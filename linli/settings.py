@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "linli.core",
     "linli.places",
+    "linli.overview",  # the registry the apps below register their counters and layers into
     "linli.people",
     "linli.grids",
     "linli.ledger",

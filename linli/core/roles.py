@@ -28,12 +28,12 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "ledger.audit",
         "exchange.import", "gates.operate", "gates.manage", "gates.review", "roles.manage",
         *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.catalogue", "tickets.hotline",
-        "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE,
+        "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
         "gates.review", "roles.manage", *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.hotline",
-        "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE,
+        "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",

@@ -22,7 +22,7 @@ from linli.core.dates import age_on
 from linli.core.models import Role, RoleAssignment, User
 from linli.core.progress import Progress
 from linli.core.validators import id_check_digit, uscc_check_char
-from linli.demo import names
+from linli.demo import geometry, names
 from linli.grids.geo import padded_outline
 from linli.grids.models import Grid, GridMember
 from linli.people import search
@@ -328,6 +328,7 @@ class StreetBuilder:
             self._build_people(per_compound)
             self._build_organizations()
             self._build_grids(buildings_by_compound)
+            geometry.draw(self.places, self.grids, self.plan.seed)  # footprints, grid and community outlines
             self._build_accounts(street, communities)
             self._reset_sequences()
         with connection.cursor() as cursor:

@@ -6,3 +6,8 @@ class GridsConfig(AppConfig):
     name = "linli.grids"
     label = "grids"
     verbose_name = _("Grids")
+
+    def ready(self) -> None:
+        from linli.grids import overview
+
+        overview.register()  # the grids on the one-screen overview's map

@@ -12,3 +12,6 @@ class HealthConfig(AppConfig):
         from linli.health.today import items
 
         today.register("health", items)
+        from linli.health import overview
+
+        overview.register()  # the one-screen overview's counters and layers

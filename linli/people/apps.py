@@ -11,3 +11,6 @@ class PeopleConfig(AppConfig):
         from linli.people.exports import register_maker
 
         register_maker()
+        from linli.people import overview
+
+        overview.register()  # the one-screen overview's counters and layers

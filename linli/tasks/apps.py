@@ -11,3 +11,6 @@ class TasksConfig(AppConfig):
         from linli.tasks.today import items
 
         today.register("tasks", items)
+        from linli.tasks import overview
+
+        overview.register()  # the one-screen overview's counters

@@ -16,6 +16,9 @@ class TicketsConfig(AppConfig):
         from linli.tickets.today import items
 
         today.register("tickets", items)
+        from linli.tickets import overview
+
+        overview.register()  # the one-screen overview's counters and layers
 
         # A request for groceries or medicine says who was under quarantine: it goes with the
         # epidemic records once the emergency is over (with its history, photos and delivery),

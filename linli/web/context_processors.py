@@ -41,5 +41,6 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "tasks": may(user, "tasks.view"),
             "visits": may(user, "visits.view"),
             "alerts": may(user, "alerts.view"),
+            "overview": may(user, "overview.view"),
         }
     return {"elder_mode": elder, "menu": menu, "forget_device": forget}

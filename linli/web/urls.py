@@ -48,4 +48,5 @@ urlpatterns = [
     path("tasks/", include("linli.tasks.urls")),
     path("visits/", include("linli.tasks.visit_urls")),
     path("alerts/", include("linli.alerts.urls")),
+    path("overview/", include("linli.overview.urls")),
 ]

@@ -1,0 +1,55 @@
+"""Grouped counts for the providers: one query per layer, never one per compound.
+
+Every row carries its place path, and a level's path prefix has a fixed length (the code
+segments are fixed-width), so "per compound" is a GROUP BY on the path's first characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Substr
+
+from linli.places.models import LEVELS, SEGMENT_WIDTH, Level, Place
+
+
+def prefix_length(level: str) -> int:
+    """Characters of a path down to ``level``: ``31/01/15/099/001/001/`` is 21 for a compound."""
+    length = 0
+    for lvl in LEVELS:
+        length += SEGMENT_WIDTH[lvl] + 1
+        if lvl == level:
+            return length
+    raise ValueError(level)
+
+
+def count_by(rows: QuerySet[Any], level: str, field: str = "path") -> dict[str, int]:
+    """path of the ``level`` place each row lies in → number of rows (rows above that level,
+    whose path is shorter, are left out)."""
+    n = prefix_length(level)
+    grouped = (rows.annotate(_at=Substr(field, 1, n)).values("_at").annotate(_n=Count("pk")).order_by()
+               .values_list("_at", "_n"))
+    return {at: count for at, count in grouped if len(at) == n}
+
+
+def places_at(paths: Iterable[str], level: str) -> dict[str, Place]:
+    """The places of ``level`` with these paths (in chunks under SQLite's parameter limit)."""
+    wanted = sorted(set(paths))
+    found: dict[str, Place] = {}
+    for i in range(0, len(wanted), 900):
+        for place in Place.objects.filter(path__in=wanted[i:i + 900], level=level).only(
+                "pk", "path", "name", "level", "longitude", "latitude"):
+            found[place.path] = place
+    return found
+
+
+def point_of(place: Place) -> dict[str, Any] | None:
+    if place.longitude is None or place.latitude is None:
+        return None
+    return {"type": "Point", "coordinates": [round(place.longitude, 6), round(place.latitude, 6)]}
+
+
+COMPOUND = Level.COMPOUND
+BUILDING = Level.BUILDING

@@ -1,0 +1,158 @@
+"""The data of one screen: the base map of a street or community (GeoJSON of its places, served
+by Linli so the map needs no tile server) and the counters and layers of a scenario, read from
+the registry (``linli.overview.registry``) with street-level suppression applied."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import get_language
+
+from linli.core.access import restricted, scope_for
+from linli.overview import registry
+from linli.overview.access import VIEW
+from linli.places.models import LEVELS, Level, Place
+
+SCREEN_LEVELS = (Level.STREET, Level.COMMUNITY)  # the places a screen is about
+MAPPED_LEVELS = (Level.COMMUNITY, Level.COMPOUND, Level.BUILDING)  # what the base map draws
+
+
+def home_place(user: Any) -> Place | None:
+    """The place the user's screen opens on: the street or community her scope is (the narrowest
+    one holding all of it); for a scope of everything, the first street."""
+    scope = scope_for(user, VIEW)
+    if scope.empty:
+        return None
+    places = restricted(Place.objects.filter(level__in=SCREEN_LEVELS), user, VIEW).order_by("path")
+    area = scope.area
+    if area:
+        exact = places.filter(path=area).first()
+        if exact is not None:
+            return exact
+    return places.first()
+
+
+def suppressed_at(place: Place) -> bool:
+    """Counts of people are shown as "< 5" on the screen of a street (and anything above)."""
+    return LEVELS.index(Level(place.level)) <= LEVELS.index(Level.STREET)
+
+
+def scenario_of(value: str | None) -> str:
+    return value if value in registry.SCENARIOS else registry.NORMAL
+
+
+# --- counters and layers -----------------------------------------------------------------------------
+
+def _provided(entry: registry.CounterEntry | registry.LayerEntry, user: Any, place: Place,
+              today: datetime.date) -> Any:
+    """What the provider gives, from the cache when the entry allows it: keyed by the place, the
+    day, the language and the user's scope for the entry's action, so users who see the same
+    share it."""
+    if not entry.cache_seconds:
+        return entry.provider(user, place, today)
+    scope = scope_for(user, entry.cache_action)
+    seen = "*" if scope.everything else "|".join(scope.prefixes)
+    key = "overview:" + hashlib.sha256(f"{entry.name}|{place.pk}|{today}|{get_language()}|{seen}".encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = entry.provider(user, place, today)
+        cache.set(key, (found,), entry.cache_seconds)
+        return found
+    return found[0]
+
+
+def counters(user: Any, place: Place, scenario: str, today: datetime.date) -> list[dict[str, Any]]:
+    suppress = suppressed_at(place)
+    found = []
+    for entry in registry.counters(scenario):
+        count = _provided(entry, user, place, today)
+        if count is None:
+            continue
+        hide = suppress and entry.people
+        value, text = registry.shown(count.value, suppress=hide)
+        last_week = registry.shown(count.last_week, suppress=hide)[0] if count.last_week is not None else None
+        parts = []
+        for label, n in count.parts:
+            part_value, part_text = registry.shown(n, suppress=hide)
+            parts.append({"label": str(label), "value": part_value, "text": part_text})
+        found.append({
+            "name": entry.name, "label": str(entry.label), "value": value, "text": text,
+            "last_week": last_week, "trend": _trend(value, last_week), "parts": parts, "url": count.url,
+        })
+    return found
+
+
+def _trend(value: int | None, last_week: int | None) -> str:
+    if value is None or last_week is None:
+        return ""
+    return "up" if value > last_week else "down" if value < last_week else "same"
+
+
+def layers(user: Any, place: Place, scenario: str, today: datetime.date) -> list[dict[str, Any]]:
+    suppress = suppressed_at(place)
+    found = []
+    for entry in registry.layers(scenario):
+        layer = _provided(entry, user, place, today)
+        if layer is None:
+            continue
+        features = layer.features
+        if suppress and entry.people:
+            features = [_suppressed(f) for f in features]
+        found.append({
+            "name": entry.name, "label": str(entry.label), "kind": entry.kind, "title": str(layer.title),
+            "legend": [{"key": e.key, "colour": e.colour, "text": str(e.text)} for e in layer.legend],
+            "features": features,
+        })
+    return found
+
+
+def _suppressed(feature: dict[str, Any]) -> dict[str, Any]:
+    properties = dict(feature.get("properties") or {})
+    value = properties.get("value")
+    if isinstance(value, int) and not isinstance(value, bool):
+        properties["value"], properties["text"] = registry.shown(value, suppress=True)
+    return {**feature, "properties": properties}
+
+
+def screen_data(user: Any, place: Place, scenario: str, today: datetime.date) -> dict[str, Any]:
+    return {
+        "place": {"id": place.pk, "name": place.name, "level": place.level},
+        "scenario": scenario,
+        "day": today.isoformat(),
+        "suppressed": suppressed_at(place),
+        "counters": counters(user, place, scenario, today),
+        "layers": layers(user, place, scenario, today),
+    }
+
+
+# --- the base map ----------------------------------------------------------------------------------------
+
+def _point(place: Place) -> dict[str, Any] | None:
+    if place.longitude is None or place.latitude is None:
+        return None
+    return {"type": "Point", "coordinates": [round(place.longitude, 6), round(place.latitude, 6)]}
+
+
+def base_map(user: Any, place: Place) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the communities, compounds and buildings of ``place`` that
+    the user reaches: boundaries where a place has one, else its point. Properties: ``id``,
+    ``level``, ``name``, ``parent`` (the id of the place above) and ``url`` (its page)."""
+    rows = (restricted(Place.objects.filter(Q(path__under=place.path), level__in=MAPPED_LEVELS), user, VIEW)
+            .order_by("path").values_list("pk", "parent_id", "level", "name", "boundary", "longitude", "latitude"))
+    detail = reverse("places:detail", args=[0])[:-2]  # "/places/" + id + "/"
+    features = []
+    for pk, parent, level, name, boundary, lon, lat in rows.iterator(chunk_size=2000):
+        geometry = boundary if isinstance(boundary, dict) and boundary.get("type") in ("Polygon", "MultiPolygon") \
+            else ({"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
+                  if lon is not None and lat is not None else None)
+        if geometry is None:
+            continue
+        features.append({"type": "Feature", "id": pk, "geometry": geometry, "properties": {
+            "id": pk, "level": level, "name": name, "parent": parent, "url": f"{detail}{pk}/"}})
+    return {"type": "FeatureCollection", "features": features,
+            "properties": {"place": place.pk, "name": place.name, "centre": _point(place)}}

@@ -1,0 +1,245 @@
+/* The one-screen overview: the base map (GeoJSON served by Linli, no tile server), the compounds
+   coloured by the scenario's first fill layer, the points and outlines of the other layers,
+   the counters and one small chart, refreshed by polling data.json every few seconds.
+
+   Live updates: when the page also has the push channel (window.LinliLive, with
+   ``on(topic, callback)``), a message on the topic "overview" refreshes at once. */
+(function () {
+  "use strict";
+  var settingsNode = document.getElementById("ov-settings");
+  var mapNode = document.getElementById("ov-map");
+  if (!settingsNode || !mapNode || typeof L === "undefined") return;
+  var settings = JSON.parse(settingsNode.textContent);
+  var words = settings.words || {};
+  var scenario = settings.scenario;
+
+  function withScenario(url) {
+    return url + (url.indexOf("?") < 0 ? "?" : "&") + "s=" + encodeURIComponent(scenario);
+  }
+  function say(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_m, key) { return String(values[key]); });
+  }
+
+  // --- the map --------------------------------------------------------------------------------
+  var map = L.map(mapNode, { preferCanvas: true, zoomSnap: 0.25, attributionControl: false });
+  map.setView([31.2, 121.5], 13);
+  var byId = {};           // place id -> Leaflet layer of the base map
+  var compounds = [];      // the compound layers, recoloured by the scenario
+  var overlay = L.layerGroup().addTo(map);  // the points and outlines of the layers
+  var fill = null;         // {legend: {key: colour}, values: {place id: properties}}
+
+  var LEVEL_STYLE = {
+    community: { color: "#0b3d91", weight: 2.5, fillColor: "#0b3d91", fillOpacity: 0.03 },
+    compound: { color: "#495057", weight: 1, fillColor: "#e9ecef", fillOpacity: 0.65 },
+    building: { color: "#343a40", weight: 0.5, fillColor: "#868e96", fillOpacity: 0.9 }
+  };
+
+  function link(text, href) {
+    var a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    return a;
+  }
+
+  function popupFor(props) {
+    var box = document.createElement("div");
+    var title = document.createElement("strong");
+    title.textContent = props.name;
+    box.appendChild(title);
+    var shown = fill && fill.values[props.id];
+    if (shown) {
+      var line = document.createElement("div");
+      line.textContent = fill.title + ": " + (shown.text || shown.value) + (shown.reason ? " (" + shown.reason + ")" : "");
+      box.appendChild(line);
+    }
+    var links = document.createElement("div");
+    if (props.level === "community") {
+      links.appendChild(link(words.communityScreen, withScenario(props.screen)));
+      links.appendChild(document.createElement("br"));
+    }
+    var text = props.level === "building" ? words.buildingPage : props.level === "compound" ? words.compoundPage : props.name;
+    links.appendChild(link(text, withScenario(props.url)));
+    box.appendChild(links);
+    return box;
+  }
+
+  function drawBase(collection) {
+    var screenBase = settings.map.replace(/\d+\/map\.geojson$/, "");
+    var geo = L.geoJSON(collection, {
+      style: function (feature) { return LEVEL_STYLE[feature.properties.level] || {}; },
+      pointToLayer: function (feature, latlng) {
+        return L.circleMarker(latlng, { radius: feature.properties.level === "building" ? 3 : 6 });
+      },
+      onEachFeature: function (feature, layer) {
+        var props = feature.properties;
+        props.screen = screenBase + props.id + "/";
+        byId[props.id] = layer;
+        if (props.level === "compound") compounds.push(layer);
+        layer.bindPopup(function () { return popupFor(props); });
+        layer.bindTooltip(props.name, { sticky: true });
+      }
+    }).addTo(map);
+    var bounds = geo.getBounds();
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
+    recolour();
+  }
+
+  function recolour() {
+    compounds.forEach(function (layer) {
+      var props = layer.feature.properties;
+      var shown = fill && fill.values[props.id];
+      var colour = fill ? (fill.legend[shown ? shown.colour : ""] || LEVEL_STYLE.compound.fillColor)
+        : LEVEL_STYLE.compound.fillColor;
+      layer.setStyle({ fillColor: colour });
+    });
+  }
+
+  // --- the layers, the legend, the counters ------------------------------------------------------
+  function drawLayers(layers) {
+    overlay.clearLayers();
+    fill = null;
+    layers.forEach(function (layer) {
+      var colours = {};
+      layer.legend.forEach(function (entry) { colours[entry.key] = entry.colour; });
+      if (layer.kind === "fill") {
+        if (fill) return;  // the scenario's first fill layer colours the map
+        var values = {};
+        layer.features.forEach(function (f) { values[f.properties.place] = f.properties; });
+        fill = { legend: colours, values: values, title: layer.title };
+        return;
+      }
+      L.geoJSON({ type: "FeatureCollection", features: layer.features }, {
+        interactive: false,
+        style: function (f) {
+          if (f.geometry && f.geometry.type === "Point") return {};  // styled by pointToLayer
+          return { color: colours[f.properties.colour] || "#198754", weight: 1.5, dashArray: "4 4", fill: false };
+        },
+        pointToLayer: function (f, latlng) {
+          var marker = L.circleMarker(latlng, {
+            radius: 6, color: "#fff", weight: 1.5, fillColor: colours[f.properties.colour] || "#6f42c1",
+            fillOpacity: 1, interactive: true
+          });
+          marker.bindTooltip((f.properties.name || "") + " " + layer.label + ": " + (f.properties.text || ""));
+          return marker;
+        }
+      }).addTo(overlay);
+    });
+    recolour();
+  }
+
+  function drawLegend(layers) {
+    var box = document.getElementById("ov-legend");
+    if (!box) return;
+    box.textContent = "";
+    layers.forEach(function (layer) {
+      if (!layer.legend.length) return;
+      var title = document.createElement("p");
+      title.className = "small mb-1 fw-semibold";
+      title.textContent = layer.label;
+      box.appendChild(title);
+      var list = document.createElement("ul");
+      list.className = "list-unstyled small mb-2";
+      list.dataset.layer = layer.name;
+      layer.legend.forEach(function (entry) {
+        var item = document.createElement("li");
+        var swatch = document.createElement("span");
+        swatch.className = "ov-swatch";
+        swatch.setAttribute("aria-hidden", "true");
+        swatch.style.background = entry.colour;
+        item.appendChild(swatch);
+        item.appendChild(document.createTextNode(" " + entry.text));
+        list.appendChild(item);
+      });
+      box.appendChild(list);
+    });
+  }
+
+  function drawCounters(counters) {
+    var list = document.getElementById("ov-counters");
+    if (!list) return;
+    counters.forEach(function (counter) {
+      var item = list.querySelector('[data-counter="' + counter.name + '"]');
+      if (!item) return;
+      var value = item.querySelector(".ov-value");
+      var target = value.querySelector("a") || value;
+      target.textContent = counter.text;
+      var trend = item.querySelector(".ov-trend");
+      if (trend && counter.last_week !== null) {
+        trend.textContent = say(words.lastWeek, { n: counter.last_week });
+        trend.className = "ov-trend ov-" + counter.trend;
+      }
+      var parts = item.querySelectorAll(".ov-parts li");
+      counter.parts.forEach(function (part, i) {
+        if (parts[i]) parts[i].textContent = part.label + ": " + part.text;
+      });
+    });
+  }
+
+  var chart = null;
+  function drawChart(counters) {
+    var node = document.getElementById("ov-chart");
+    if (!node || typeof echarts === "undefined") return;
+    var first = counters.filter(function (c) { return c.parts.length; })[0];
+    if (!first) { node.parentNode.hidden = true; return; }
+    node.parentNode.hidden = false;
+    node.hidden = false;
+    var heading = document.getElementById("ov-chart-title");
+    if (heading) heading.textContent = first.label;
+    node.setAttribute("aria-label", first.label + ": " + first.parts.map(function (p) {
+      return p.label + " " + p.text;
+    }).join(", "));
+    chart = chart || echarts.init(node, null, { renderer: "svg" });
+    chart.setOption({
+      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", data: first.parts.map(function (p) { return p.label; }), inverse: true },
+      series: [{ type: "bar", data: first.parts.map(function (p) { return p.value === null ? 0 : p.value; }),
+                 itemStyle: { color: "#0b5ed7" }, label: { show: true, position: "right",
+                 formatter: function (p) { return first.parts[p.dataIndex].text; } } }],
+      animation: false
+    }, true);
+  }
+  window.addEventListener("resize", function () {
+    if (chart) chart.resize();
+    map.invalidateSize();
+  });
+
+  // --- refreshing -----------------------------------------------------------------------------------
+  var lastGood = null;
+  function stamp(ok, at) {
+    var node = document.getElementById("ov-updated");
+    if (!node) return;
+    if (ok) lastGood = at;
+    node.textContent = ok ? say(words.updated, { time: at.slice(11, 19) })
+      : say(words.stale, { time: lastGood ? lastGood.slice(11, 19) : "—" });
+    node.classList.toggle("text-danger", !ok);
+  }
+
+  function refresh() {
+    return fetch(settings.data, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (data) {
+        drawLayers(data.layers);
+        drawLegend(data.layers);
+        drawCounters(data.counters);
+        drawChart(data.counters);
+        stamp(true, data.at);
+        document.getElementById("ov-screen").dataset.loaded = "1";
+      })
+      .catch(function () { stamp(false, ""); });
+  }
+
+  fetch(settings.map, { credentials: "same-origin" })
+    .then(function (response) { return response.json(); })
+    .then(drawBase)
+    .then(refresh);
+  window.setInterval(refresh, Math.max(15, Math.min(30, settings.poll || 20)) * 1000);
+  // For the page's tests and for whoever embeds the screen: the map, its places by id, refresh().
+  window.LinliOverview = { map: map, places: byId, refresh: refresh };
+  if (window.LinliLive && typeof window.LinliLive.on === "function") {
+    window.LinliLive.on("overview", refresh);
+  }
+})();

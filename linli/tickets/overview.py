@@ -1,0 +1,106 @@
+"""What residents' requests give the one-screen overview: requests open now and overdue (with
+their number a week ago), requests filed today against the same day last week, and the
+compounds coloured by their open requests. Counted with ``tickets.view`` over one's area."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from linli.core.access import may
+from linli.overview import grouping
+from linli.overview.registry import (
+    EPIDEMIC,
+    FILL,
+    FLOOD,
+    NORMAL,
+    Layer,
+    LegendEntry,
+    register_counter,
+    register_layer,
+)
+from linli.overview.registry import Count as Number
+from linli.tickets.access import VIEW
+from linli.tickets.models import OPEN_STATUSES, Ticket
+
+# Colours of compounds by open requests: (key, at least, colour).
+STEPS = (("many", 10, "#dc3545"), ("some", 3, "#fd7e14"), ("few", 1, "#ffc107"))
+
+
+def _day_range(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return start, start + datetime.timedelta(days=1)
+
+
+def _open_at(moment: datetime.datetime) -> Q:
+    """Requests filed before ``moment`` and not closed, resolved or merged by then."""
+    return Q(created_at__lt=moment) & (Q(closed_at__isnull=True) | Q(closed_at__gt=moment)) \
+        & (Q(resolved_at__isnull=True) | Q(resolved_at__gt=moment))
+
+
+def _tickets(user: Any, place: Any) -> Any:
+    return Ticket.objects.restrict(user, VIEW).filter(path__under=place.path)
+
+
+def open_requests(user: Any, place: Any, today: datetime.date) -> Number | None:
+    if not may(user, VIEW):
+        return None
+    week_ago = timezone.now() - datetime.timedelta(days=7)
+    counts = _tickets(user, place).aggregate(
+        now=Count("pk", filter=Q(status__in=OPEN_STATUSES)), then=Count("pk", filter=_open_at(week_ago)))
+    return Number(counts["now"] or 0, last_week=counts["then"] or 0, url=reverse("tickets:list"))
+
+
+def overdue_requests(user: Any, place: Any, today: datetime.date) -> Number | None:
+    if not may(user, VIEW):
+        return None
+    n = _tickets(user, place).filter(status__in=OPEN_STATUSES, overdue=True).count()
+    return Number(n, url=reverse("tickets:list"))
+
+
+def new_today(user: Any, place: Any, today: datetime.date) -> Number | None:
+    if not may(user, VIEW):
+        return None
+    (start, end), (then_start, then_end) = _day_range(today), _day_range(today - datetime.timedelta(days=7))
+    counts = _tickets(user, place).aggregate(
+        now=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
+        then=Count("pk", filter=Q(created_at__gte=then_start, created_at__lt=then_end)))
+    return Number(counts["now"] or 0, last_week=counts["then"] or 0)
+
+
+def compounds_by_requests(user: Any, place: Any, today: datetime.date) -> Layer | None:
+    if not may(user, VIEW):
+        return None
+    counts = grouping.count_by(_tickets(user, place).filter(status__in=OPEN_STATUSES), grouping.COMPOUND)
+    compounds = grouping.places_at(counts, grouping.COMPOUND)
+    features = []
+    for path, n in counts.items():
+        compound = compounds.get(path)
+        if compound is None:
+            continue
+        key = next(k for k, least, _colour in STEPS if n >= least)
+        features.append({"type": "Feature", "geometry": None, "properties": {
+            "place": compound.pk, "colour": key, "value": n, "text": str(n)}})
+    legend = (LegendEntry("many", STEPS[0][2], _("10 or more open requests")),
+              LegendEntry("some", STEPS[1][2], _("3 to 9 open requests")),
+              LegendEntry("few", STEPS[2][2], _("1 or 2 open requests")),
+              LegendEntry("", "#e9ecef", _("no open request")))
+    return Layer(features, legend, _("open requests"))
+
+
+def register() -> None:
+    scenarios = (NORMAL, EPIDEMIC, FLOOD)
+    register_counter("tickets.open", open_requests, scenarios=scenarios, label=gettext_lazy("Open requests"),
+                     people=False, order=40)
+    register_counter("tickets.overdue", overdue_requests, scenarios=scenarios,
+                     label=gettext_lazy("Overdue requests"), people=False, order=41)
+    register_counter("tickets.new_today", new_today, scenarios=scenarios,
+                     label=gettext_lazy("Requests filed today"), people=False, order=42)
+    register_layer("tickets.open", compounds_by_requests, scenarios=(NORMAL, FLOOD), kind=FILL,
+                   label=gettext_lazy("Compounds by open requests"), people=False, order=10)
