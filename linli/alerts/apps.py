@@ -8,6 +8,7 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         from linli.alerts import intake
+        from linli.alerts import overview as on_the_overview
         from linli.alerts.today import items
         from linli.core import today
         from linli.devices import hooks
@@ -15,3 +16,4 @@ class AlertsConfig(AppConfig):
         hooks.on_events(intake.handle_events)
         hooks.on_silence(intake.handle_silence)
         today.register("alerts", items)
+        on_the_overview.register()

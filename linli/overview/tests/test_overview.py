@@ -15,7 +15,7 @@ from django.utils import timezone
 from linli.conftest import Street
 from linli.health import actions as health
 from linli.health.models import CheckIn, RiskArea
-from linli.overview import registry
+from linli.overview import grouping, registry
 from linli.people.models import Person, SpecialGroup
 from linli.places.models import Level, Place
 from linli.tasks.models import VisitPlan
@@ -292,3 +292,19 @@ def test_shown_suppresses_one_to_four():
     assert registry.shown(4, suppress=True) == (None, "< 5")
     assert registry.shown(5, suppress=True) == (5, "5")
     assert registry.shown(3, suppress=False) == (3, "3")
+
+
+def test_open_alerts_are_counted_and_placed_on_the_map(street):
+    from linli.alerts.models import Alert
+    from linli.alerts.tests.helpers import fall_in
+
+    alert = fall_in(street)
+    place = _street(street)
+    data = _data(street.client_for(street.street_officer), place, "epidemic")
+    counter = _counters(data)["alerts.open"]
+    assert counter["value"] == Alert.objects.filter(state="new", is_drill=False).count() == 1
+    layer = next(layer for layer in data["layers"] if layer["name"] == "alerts.open")
+    [feature] = layer["features"]
+    assert feature["properties"]["colour"] == "critical"
+    building = Place.objects.get(path=alert.path[:grouping.prefix_length(Level.BUILDING)])
+    assert building.level == Level.BUILDING and feature["properties"]["place"] == building.pk
