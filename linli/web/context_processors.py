@@ -9,6 +9,7 @@ from linli.core.access import may
 from linli.gates.actions import usable_gates
 from linli.health.queries import health_menu
 from linli.web.home import own_home_only
+from linli.web.live import stream_url
 from linli.web.views import FORGET_DEVICE
 
 
@@ -41,4 +42,6 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "tasks": may(user, "tasks.view"),
             "visits": may(user, "visits.view"),
         }
-    return {"elder_mode": elder, "menu": menu, "forget_device": forget}
+    # Signed-in pages open their live events' stream (live.js, decision 0026).
+    live = stream_url(request) if user is not None and user.is_authenticated else ""
+    return {"elder_mode": elder, "menu": menu, "forget_device": forget, "live_url": live}

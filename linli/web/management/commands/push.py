@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from linli.web.push_server import raise_open_file_limit, run
+
+
+class Command(BaseCommand):
+    help = ("Serve the staff pages' live events (server-sent events at /live/) beside `linli serve`, "
+            "which starts it on the next port (decision 0026).")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8001)
+        parser.add_argument("--stop-with-parent", action="store_true",
+                            help="stop when the process that started this one is gone")
+
+    def handle(self, *args: Any, host: str, port: int, stop_with_parent: bool = False, **options: Any) -> None:
+        limit = raise_open_file_limit()
+        parent = os.getppid() if stop_with_parent else None
+
+        def ready() -> None:
+            self.stdout.write(f"Live events at http://{host}:{port}/live/ (up to {limit or 'many'} open files) "
+                              "/ 实时推送已就绪")
+            self.stdout.flush()
+
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run(host, port, ready=ready, parent=parent))
