@@ -192,7 +192,8 @@ class RedisBackend:
             import redis
         except ImportError as exc:  # pragma: no cover - the redis extra is not installed
             raise ImproperlyConfigured("LINLI_PUSH_URL names Redis: install linli[redis]") from exc
-        self.client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
+        # Any: redis-py's stubs type its answers as unions of every shape a command may return.
+        self.client: Any = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
 
     def append(self, topic: str, action: str, path: str, payload: dict[str, Any]) -> str:
         fields = {"e": json.dumps({"topic": topic, "action": action, "path": path, "payload": payload,

@@ -43,14 +43,15 @@ def _origin(url: str) -> str:
 
 class LiveStreamPolicyMiddleware:
     """Adds the push server's origin to the page's ``connect-src`` when it is another origin
-    (another port), for this request's host only."""
+    (another port), for this request's host only, on signed-in pages (the only ones with a stream)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        if not response.get("Content-Type", "").startswith("text/html"):
+        user = getattr(request, "user", None)
+        if not response.get("Content-Type", "").startswith("text/html") or not getattr(user, "is_authenticated", False):
             return response
         try:
             origin = _origin(stream_url(request))
