@@ -57,7 +57,9 @@ def server(server_data_dir: Path) -> Iterator[str]:
                    timeout=600, stdout=subprocess.DEVNULL)
     port = _free_port()
     log = open(Path(data_dir) / "server.log", "w")  # noqa: SIM115 - closed at teardown
-    process = subprocess.Popen([*linli, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    # The live events' push server on a free port of its own (by default it takes the next one).
+    process = subprocess.Popen([*linli, "serve", "--port", str(port), "--push-port", str(_free_port())],
+                               env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
