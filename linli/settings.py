@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "linli.gates",
     "linli.tickets",
     "linli.tasks",
+    "linli.devices",
+    "linli.alerts",
     "linli.downloads",  # after people and reports: their actions decide who reads a file
     "linli.demo",
     "linli.web",

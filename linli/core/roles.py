@@ -19,28 +19,34 @@ _STAFF = [
 # Requests (诉求): filing on a resident's behalf, and handling what is assigned to one's grid.
 _TICKETS = ["tickets.submit", "tickets.view", "tickets.handle"]
 
+# Devices and alerts: offices run the devices, the chains and the rota; grid workers answer.
+_ALERTS_OFFICE = ["devices.view", "devices.manage", "devices.events",
+                  "alerts.view", "alerts.respond", "alerts.manage", "alerts.report"]
+
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "ledger.audit",
         "exchange.import", "gates.operate", "gates.manage", "gates.review", "roles.manage",
         *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.catalogue", "tickets.hotline",
-        "tasks.view", "tasks.manage", "visits.view", "visits.plan",
+        "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE,
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
         "gates.review", "roles.manage", *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.hotline",
-        "tasks.view", "tasks.manage", "visits.view", "visits.plan",
+        "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE,
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",
         "people.reveal", "orgs.view", "health.view", "health.checkin", "gates.operate", *_TICKETS,
         "tasks.view", "tasks.do", "visits.view", "visits.record",
+        "devices.view", "devices.events", "alerts.view", "alerts.respond",
     ]),
     # Health officers see who lives where and health data, never special-group tags. They approve
     # a colleague's long health list with full values (four eyes, decision 0023).
     "health_officer": (gettext_noop("district health officer"), [
         "places.view", "people.view", "people.reveal", "health.view", "health.change", "health.checkin",
         "health.report", "people.approve_export", "ledger.view", "ledger.audit", "ledger.submit",
+        "alerts.view", "alerts.respond",
     ]),
     # A resident's role is held on her own house: she sees her own household.
     "resident": (gettext_noop("resident"), ["places.view", "people.view", "tickets.submit", "tickets.follow"]),

@@ -6,8 +6,10 @@ workbook renamed ``.csv`` gets a clear message instead of an error page.
 
 from __future__ import annotations
 
+import html
 import io
 import multiprocessing
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -102,6 +104,62 @@ def _check_unzipped_size(data: bytes) -> None:
             params={"mb": inflated // (1024 * 1024), "limit": max_unzipped() // (1024 * 1024)})
 
 
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="(?:[A-Z]{1,3}\d{1,7}:)?([A-Z]{1,3})(\d{1,7})"')
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]+)"')
+_RELATION = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]+)"[^>]*?\bTarget="([^"]+)"')
+_HEAD_BYTES = 64 * 1024  # <dimension> comes before the sheet's data, in its first few hundred bytes
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def declared_extents(archive: zipfile.ZipFile) -> list[tuple[str, int, int]]:
+    """Each worksheet's name and the rows and columns its ``<dimension>`` declares, read from the
+    first bytes of each part only. A sheet without one is left to the reader's own limits."""
+    names = set(archive.namelist())
+
+    def head(part: str) -> bytes:
+        with archive.open(part) as stream:
+            return stream.read(_HEAD_BYTES)
+
+    targets: dict[str, str] = {}
+    if "xl/_rels/workbook.xml.rels" in names and "xl/workbook.xml" in names:
+        relations = {rid: target for rid, target in _RELATION.findall(head("xl/_rels/workbook.xml.rels"))}
+        for name, rid in _SHEET.findall(head("xl/workbook.xml")):
+            target = relations.get(rid, b"").decode("utf-8", "replace").lstrip("/")
+            part = target if target.startswith("xl/") else f"xl/{target}"
+            targets[part] = html.unescape(name.decode("utf-8", "replace"))[:100]
+    extents = []
+    for part in sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+        found = _DIMENSION.search(head(part))
+        if found:
+            extents.append((targets.get(part, part.rsplit("/", 1)[-1][:-4]), int(found.group(2)),
+                            _column_number(found.group(1))))
+    return extents
+
+
+def _check_declared_extent(data: bytes) -> None:
+    """Refuse at once a workbook whose sheets declare an extent beyond the limits, before a
+    reader process is started to allocate it (the reader's own limits remain the backstop for
+    a sheet that declares nothing or lies)."""
+    if not data.startswith(ZIP_MAGIC):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            extents = declared_extents(archive)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError):
+        return  # the reader says what is wrong with the file, in its words
+    for sheet, rows, columns in extents:
+        if columns > MAX_COLUMNS:
+            raise _refused("file_too_wide", {"sheet": sheet, "columns": columns})
+        if rows > _row_limit():
+            raise _refused("file_too_many_rows", {})
+
+
 def reader_memory() -> int:
     return int(getattr(settings, "LINLI_IMPORT_READER_MEMORY_MB", 2048)) * 1024 * 1024
 
@@ -134,6 +192,7 @@ def _read_workbook(data: bytes, head: int | None) -> list[Sheet]:
     """The workbook's sheets, read in a child process (``linli.imports.sandbox``) whose memory
     and time are capped: a file built to exhaust the reader ends in a refusal."""
     _check_unzipped_size(data)
+    _check_declared_extent(data)
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=sandbox.run, daemon=True, args=(

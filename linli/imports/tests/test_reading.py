@@ -91,3 +91,37 @@ def test_excels_unicode_text_file_is_read():
     text = "姓名\t身份证号\t备注\r\n张三\t310115192303030811\t\"门口写着\"\"东\"\"字\"\r\n"
     [sheet] = read_file(text.encode("utf-16"), "名单.txt")
     assert sheet.rows == [["姓名", "身份证号", "备注"], ["张三", "310115192303030811", NOTE]]
+
+
+def test_a_declared_extent_beyond_the_limits_is_refused_before_any_reader_starts(monkeypatch):
+    """The sheet's <dimension> says how far it reaches: checked in the server process from the
+    part's first bytes, so the reader's child process is never started for such a file."""
+    def bomb(sheet):  # type: ignore[no-untyped-def]
+        sheet.write_string(0, 0, "姓名")
+        sheet.write_string(299_999, 16_383, "x")
+
+    def no_child(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the reader process was started")
+
+    monkeypatch.setattr("linli.imports.reading.multiprocessing.get_context", no_child)
+    with pytest.raises(ImportFileError) as refused:
+        read_file(_workbook(bomb), "名单.xlsx")
+    assert refused.value.code == "file_too_wide"
+    assert refused.value.params["sheet"] == "名单" and refused.value.params["columns"] == 16_384
+
+
+def test_declared_extents_name_each_sheet_and_its_size():
+    from linli.imports.reading import declared_extents
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    book.add_worksheet("户籍").write_string(9, 2, "x")  # C10
+    book.add_worksheet("流动 & 境外").write_string(0, 27, "y")  # AB1
+    book.close()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+        assert declared_extents(archive) == [("户籍", 10, 3), ("流动 & 境外", 1, 28)]
+
+
+def test_a_workbook_within_the_limits_is_read_as_before():
+    data = _workbook(lambda sheet: sheet.write_row(0, 0, ["姓名", "身份证号"]))
+    assert read_file(data, "名单.xlsx")[0].rows == [["姓名", "身份证号"]]
