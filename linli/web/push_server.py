@@ -180,16 +180,17 @@ class PushServer:
                 await asyncio.sleep(self.poll_seconds)
 
     def fanout(self, events: Iterable[Event]) -> None:
-        for event in events:
-            self.ring.append(event)
-            data = event.sse()
-            for client in list(self.clients):
-                try:
-                    if visible_to(client.user, event) and client.send(data):
-                        self.delivered += 1
-                except Exception:  # one broken stream must not stop the others
-                    log.exception("sending a live event failed")
-                    client.writer.close()
+        """Send each stream the events its user may receive, those of one poll in one write."""
+        batch = [(event, event.sse()) for event in events]
+        self.ring.extend(event for event, _ in batch)
+        for client in list(self.clients):
+            try:
+                chunk = [data for event, data in batch if visible_to(client.user, event)]
+                if chunk and client.send(b"".join(chunk)):
+                    self.delivered += len(chunk)
+            except Exception:  # one broken stream must not stop the others
+                log.exception("sending a live event failed")
+                client.writer.close()
 
     async def _heartbeat(self) -> None:
         while True:
