@@ -388,6 +388,8 @@ class PushEvent(models.Model):
     path = models.CharField(max_length=64, blank=True)
     payload = models.JSONField(default=dict)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("live event")
         verbose_name_plural = _("live events")

@@ -23,10 +23,12 @@ def linli(request: HttpRequest) -> dict[str, Any]:
     if user is not None and user.is_authenticated and twofactor.pending(user):
         # She owes her second factor: the menu would only lead back to the code page.
         return {"elder_mode": elder, "menu": menu, "second_factor_owed": True, "forget_device": forget}
+    resident = False
     if user is not None and user.is_authenticated:
+        resident = own_home_only(user)
         menu = {
             # A resident sees her own household: a search would find only herself.
-            "people": may(user, "people.view") and not own_home_only(user),
+            "people": may(user, "people.view") and not resident,
             "places": may(user, "places.view"),
             "grids": may(user, "grids.view"),
             "orgs": may(user, "orgs.view"),
@@ -42,6 +44,6 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "tasks": may(user, "tasks.view"),
             "visits": may(user, "visits.view"),
         }
-    # Signed-in pages open their live events' stream (live.js, decision 0026).
-    live = stream_url(request) if user is not None and user.is_authenticated else ""
+    # Staff pages open their live events' stream (live.js, decision 0026); a resident's do not.
+    live = stream_url(request) if any(menu.values()) and not resident else ""
     return {"elder_mode": elder, "menu": menu, "forget_device": forget, "live_url": live}

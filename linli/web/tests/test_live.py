@@ -229,6 +229,8 @@ def test_signed_in_pages_open_the_stream_on_their_host_and_may_connect_there(str
     connect = next(part for part in response["Content-Security-Policy"].split(";") if "connect-src" in part)
     assert connect.split()[1:] == ["'self'", "http://testserver:8001"]
     assert csp_problems(response) == []
+    resident = street.client_for(street.resident).get("/").content.decode()  # no staff events for her
+    assert "data-live-url" not in resident and "live.js" not in resident
     from django.test import Client
 
     login = Client().get("/login/")
