@@ -22,7 +22,8 @@ The payload is sent as it is to everyone who passes, so it must carry no more th
 may see: ids, a place's name, a kind and a masked name, never a full phone or ID number; the page
 loads anything more through its own permission-checked view. Payload keys the browser script
 (``linli/static/linli/live.js``) understands: ``notify`` (true: sound, a browser notification and
-the in-page banner), ``title``, ``body`` and ``url`` (same-site link to open).
+the in-page banner), ``title``, ``body`` and ``url`` (same-site link to open). A page that was
+away too long to be sent what it missed receives a ``live.missed`` event: reload what it shows.
 """
 
 from __future__ import annotations

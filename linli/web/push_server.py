@@ -275,7 +275,12 @@ class PushServer:
             return
         session_key = _cookie(headers.get("cookie", ""), settings.SESSION_COOKIE_NAME)
         loop = asyncio.get_running_loop()
-        user = await loop.run_in_executor(self.sessions, session_user, session_key) if session_key else None
+        try:
+            user = await loop.run_in_executor(self.sessions, session_user, session_key) if session_key else None
+        except Exception:  # the database is away: the page tries again later
+            log.exception("reading a live stream's session failed")
+            _answer(writer, 503, "Try again later / 请稍后重试", cors)
+            return
         if user is None:
             _answer(writer, 403, "Sign in first / 请先登录", cors)
             return
@@ -321,7 +326,7 @@ class PushServer:
 
 
 _REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-            405: "Method Not Allowed", 429: "Too Many Requests"}
+            405: "Method Not Allowed", 429: "Too Many Requests", 503: "Service Unavailable"}
 
 
 def _head(writer: asyncio.StreamWriter, status: int, headers: dict[str, str]) -> None:
