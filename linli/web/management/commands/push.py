@@ -25,7 +25,8 @@ class Command(BaseCommand):
         parent = os.getppid() if stop_with_parent else None
 
         def ready() -> None:
-            self.stdout.write(f"Live events at http://{host}:{port}/live/ (up to {limit or 'many'} open files) "
+            # No web address here: `linli serve` prints one only once its pages answer there.
+            self.stdout.write(f"Live events on port {port} at /live/ (up to {limit or 'many'} open streams) "
                               "/ 实时推送已就绪")
             self.stdout.flush()
 

@@ -145,7 +145,7 @@ def start_push_server(host: str, port: int, stdout: Any) -> subprocess.Popen[byt
                                 "--port", str(port), "--stop-with-parent"])
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and process.poll() is None:
-        with contextlib.suppress(OSError), socket.create_connection((host if host not in ("0.0.0.0", "::") else "127.0.0.1", port), timeout=1):  # noqa: S104 - comparing, not binding
+        if _answers(host, port):
             settings.LINLI_PUSH_PORT = port
             return process
         time.sleep(0.1)
@@ -153,6 +153,15 @@ def start_push_server(host: str, port: int, stdout: Any) -> subprocess.Popen[byt
     stdout.write(f"Live events are off: the push server could not listen on port {port} (--push-port). / "
                  f"实时推送未启动：端口 {port} 不可用。")
     return None
+
+
+def _answers(host: str, port: int) -> bool:
+    address = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - comparing, not binding
+    try:
+        socket.create_connection((address, port), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 def stop_process(process: subprocess.Popen[bytes] | None) -> None:
