@@ -71,7 +71,23 @@ class StyledForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
         return field
 
 
-class MultipleFileInput(forms.FileInput):
+class FilePickerInput(forms.FileInput):
+    """A file input whose button and "no file chosen" are in the page's language (the
+    browser's own are in the browser's): the native input stays, transparent over them, so
+    that it keeps its keyboard focus, its label and its dialog; ``app.js`` shows the chosen
+    file's name."""
+
+    template_name = "core/widgets/file_picker.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        invalid = " is-invalid" if "is-invalid" in str(widget_attrs.get("class", "")) else ""
+        widget_attrs["class"] = "file-picker-input" + invalid
+        return context
+
+
+class MultipleFileInput(FilePickerInput):
     allow_multiple_selected = True
 
 

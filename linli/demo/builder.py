@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import Max, Model
 
+from linli.core.dates import age_on
 from linli.core.models import Role, RoleAssignment, User
 from linli.core.progress import Progress
 from linli.core.validators import id_check_digit, uscc_check_char
@@ -69,6 +70,13 @@ RESIDENTS_PER_COMPOUND = 2500
 COMPOUNDS_PER_COMMUNITY = 4
 BATCH = 2000
 TODAY = datetime.date(2026, 11, 1)  # fixed so the same seed gives the same ages
+
+
+def _by_calendar_age(groups: list[str], age: int, alone: bool) -> list[str]:
+    """The groups defined by age, as the calendar counts it on the street's day."""
+    by_age = {SpecialGroup.ALONE_ELDER: age >= 65 and alone, SpecialGroup.OLDEST_OLD: age >= 80,
+              SpecialGroup.INFANT: age < 6}
+    return [g for g, member in by_age.items() if member] + [g for g in groups if g not in by_age]
 
 
 @dataclass
@@ -229,7 +237,10 @@ class StreetBuilder:
         id_number = "" if pop == PopulationType.FOREIGN else self._id_number(region, birth, male)
         phone = "+44" + f"7{rng.randint(100000000, 999999999)}" if pop == PopulationType.FOREIGN else (
             self._phone() if age >= 12 else "")
-        groups = self._groups(age, live_alone)
+        # Age on the street's day, as the reports count it (``age`` is a nominal draw, a year
+        # more than the calendar's for some): the groups and the school follow it.
+        calendar_age = age_on(birth, today) or 0
+        groups = _by_calendar_age(self._groups(age, live_alone), calendar_age, live_alone)
         roles = self._roles(age)
         pinyin, initials = search.pinyin_keys(name)
         id_hash, last4_hash = search.id_hashes(id_number) if id_number else ("", "")
@@ -242,9 +253,10 @@ class StreetBuilder:
             hukou_address=names.hukou_address(region), current_house=house, current_address="",
             hukou_matches_residence=pop == PopulationType.REGISTERED and rng.random() < 0.85,
             special_groups=groups, special_groups_index=search.group_index(groups), community_roles=roles,
-            path=house.path,
+            school=names.school_for(calendar_age, sum(map(ord, house.code))), path=house.path,
         )
 
+    # (the draw of the groups stays as it was: the same seed keeps giving the same street)
     def _groups(self, age: int, alone: bool) -> list[str]:
         rng, groups = self.rng, list[str]()
         if age >= 65 and alone:

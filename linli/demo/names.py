@@ -56,3 +56,25 @@ _SHOP_WORDS = "惠民邻家阳光百福康宁顺心安心万家福满永盛鑫�
 
 def shop_name(rng: random.Random) -> str:
     return "".join(rng.choice(_SHOP_WORDS) for _ in range(2))
+
+
+# The schools near the demo street, by stage: a child goes to one of them by age, the choice
+# fixed by her house (siblings of one stage share a school).
+SCHOOLS = (
+    (3, 5, ("明月幼儿园", "培花幼儿园", "银杏幼儿园")),
+    (6, 11, ("明月路小学", "培花小学", "浦东新区实验小学")),
+    (12, 14, ("明月中学", "浦东新区第二初级中学")),
+    (15, 17, ("浦东新区高级中学", "明月实验中学")),
+)
+
+
+def school_for(age: int | None, key: int) -> str:
+    """The school a child of ``age`` goes to (none outside 3 to 17: a kindergarten from 3, so
+    that a child who turns 6 after the street was built still has one); ``key`` chooses among a
+    stage's schools."""
+    if age is None:
+        return ""
+    for low, high, schools in SCHOOLS:
+        if low <= age <= high:
+            return schools[key % len(schools)]
+    return ""

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core import audit
 from linli.core.access import PermissionDenied, area_of, get_or_404, may, route
-from linli.core.forms import CleanTextMixin
+from linli.core.forms import CleanTextMixin, FilePickerInput
 from linli.core.http import attachment
 from linli.exchange import actions
 from linli.exchange.errors import ExchangeError
@@ -34,7 +34,7 @@ IMPORT = "exchange.import"
 
 class ImportForm(CleanTextMixin, forms.Form):
     file = forms.FileField(label=gettext_lazy("Exchange file (.jsonl)"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".jsonl,.json,.txt",
+                           widget=FilePickerInput(attrs={"accept": ".jsonl,.json,.txt",
                                                                   "class": "form-control"}))
 
 

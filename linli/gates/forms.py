@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from linli.core.forms import ActionErrorsMixin, CleanTextMixin, DateField, StyledForm
 from linli.core.models import User
@@ -16,7 +16,7 @@ _DATETIME = {"type": "datetime-local", "class": "form-control"}
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj} ({obj.username})"
+        return gettext("%(name)s (%(detail)s)") % {"name": obj, "detail": obj.username}
 
 
 class ShiftForm(CleanTextMixin, ActionErrorsMixin, forms.Form):

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.forms import CleanTextMixin
@@ -16,12 +17,12 @@ from linli.places.models import Level, Place
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return f"{obj} ({obj.username})"
+        return gettext("%(name)s (%(detail)s)") % {"name": obj, "detail": obj.username}
 
 
 class UsersChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return f"{obj} ({obj.username})"
+        return gettext("%(name)s (%(detail)s)") % {"name": obj, "detail": obj.username}
 
 
 class GridForm(CleanTextMixin, forms.Form):

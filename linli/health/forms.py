@@ -19,6 +19,7 @@ from linli.core.csvfiles import read_csv
 from linli.core.errors import bilingual
 from linli.core.forms import (
     DateField,
+    FilePickerInput,
     IsoDateInput,
     RegionField,
     StyledForm,
@@ -107,7 +108,7 @@ class RiskAreaForm(StyledForm):
 
 
 class RiskAreaImportForm(StyledForm):
-    file = forms.FileField(label=_("CSV file"), help_text=_(
+    file = forms.FileField(label=_("CSV file"), widget=FilePickerInput(), help_text=_(
         "Columns: region code, name, level (高/中/低), valid from, valid to (may be empty). "
         "A header row is allowed. UTF-8, GB18030 or Unicode text, separated by commas, semicolons or tabs."))
 
@@ -423,7 +424,7 @@ class RuleSetForm(StyledForm):
 
 
 class LabImportForm(StyledForm):
-    file = forms.FileField(label=_("CSV file from the laboratory"), help_text=_(
+    file = forms.FileField(label=_("CSV file from the laboratory"), widget=FilePickerInput(), help_text=_(
         "Columns found by their headers: 身份证号, 采样日期, 检测类型 (核酸/抗原), 检测结果 (阴性/阳性), 样本编号, "
         "and optionally 姓名 and 检测机构. UTF-8, GB18030 or Unicode text."))
     lab = forms.CharField(label=_("Laboratory"), max_length=100, required=False,

@@ -367,6 +367,8 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     _addresses([found])
     return _page(request, "health/person.html", {
         "person": found, "status": status, "reasons": _words(status.reasons), "arrivals": arrival_rows,
+        # "default@3": the version is what a reader can follow on the rules page; the set's code is internal
+        "rule_version": str(status.rule_set or "").rpartition("@")[2],
         "checkins": [(c, [str(symptoms.get(s, s)) for s in c.symptoms])
                      for c in seen(CheckIn).filter(person=found, day__gte=since).order_by("-day")[:28]],
         "tests": seen(LabResult).filter(person=found).order_by("-sampled_on")[:20],

@@ -25,7 +25,8 @@ PROGRESS_CHUNK = 10_000
 HEAD_WORDS = frozenset({"户主", "本人", "户主本人"})
 PERSON_UPDATE_FIELDS = [
     "name", "name_pinyin", "name_initials", "id_number", "id_hash", "id_last4_hash", "birth_date", "sex",
-    "phone", "phone_hash", "population_type", "hukou_region", "hukou_address", "current_house", "current_address",
+    "phone", "phone_hash", "population_type", "hukou_region", "hukou_address", "school", "current_house",
+    "current_address",
     "hukou_matches_residence", "special_groups", "special_groups_index", "community_roles", "notes", "path",
     "updated_at",
 ]
@@ -145,7 +146,8 @@ class Writer:
         return PersonInput(
             name=new.name, id_number=new.id_number or old.id_number, phone=new.phone or old.phone,
             population_type=new.population_type if row.values.get("population_type") else old.population_type,
-            hukou_address=new.hukou_address or old.hukou_address, special_groups=groups,
+            hukou_address=new.hukou_address or old.hukou_address, school=new.school or old.school,
+            special_groups=groups,
             community_roles=sorted(set(old.community_roles) | set(new.community_roles)),
             notes=new.notes or old.notes)
 

@@ -14,7 +14,7 @@ from linli.people.models import CommunityRole, PopulationType, Relation, Special
 # the person catalogue's.
 PEOPLE_FIELDS: tuple[PersonField, ...] = tuple(PERSON_FIELDS[code] for code in (
     "name", "id_number", "phone", "compound", "building", "unit", "room", "address", "relation_to_head",
-    "population_type", "hukou_address", "relation", "special_groups", "community_roles", "moved_in", "notes"))
+    "population_type", "hukou_address", "school", "relation", "special_groups", "community_roles", "moved_in", "notes"))
 FIELDS: dict[str, PersonField] = {f.code: f for f in PEOPLE_FIELDS}
 HOUSE_FIELDS = ("compound", "building", "unit", "room", "address")
 # Which columns a sheet must have (the mapping is refused without them): the name, and where

@@ -3,9 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.forms import CleanTextMixin
+from linli.core.forms import CleanTextMixin, FilePickerInput
 from linli.imports.fields import MAPPING_LABELS, PEOPLE_FIELDS
 from linli.imports.headers import SheetLayout
 from linli.imports.models import OnMatch
@@ -14,14 +15,14 @@ from linli.places.models import Place
 
 
 def _place_label(place: Place) -> str:
-    return f"{place.name} ({place.get_level_display()})"
+    return gettext("%(name)s (%(detail)s)") % {"name": place.name, "detail": place.get_level_display()}
 
 
 class UploadForm(CleanTextMixin, forms.Form):
     area = forms.ModelChoiceField(queryset=Place.objects.none(), label=_("Import into"),
                                   help_text=_("Only houses in this area (and in your own area) are accepted."))
     file = forms.FileField(label=_("Spreadsheet"), help_text=_("Excel (.xlsx, .xls) or CSV (UTF-8, GB18030 or Unicode text)."),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.xlsm,.csv,.txt"}))
+                           widget=FilePickerInput(attrs={"accept": ".xlsx,.xls,.xlsm,.csv,.txt"}))
 
     def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -21,7 +21,7 @@ from linli.imports.rows import Row, blank_person
 PERSON_FIELDS = (
     "name", "name_pinyin", "name_initials", "id_number", "id_hash", "id_last4_hash", "birth_date", "sex", "phone",
     "phone_hash", "population_type", "hukou_region", "hukou_address", "special_groups", "special_groups_index",
-    "community_roles", "notes", "hukou_matches_residence",
+    "community_roles", "notes", "hukou_matches_residence", "school",
 )
 
 

@@ -142,7 +142,7 @@ class RowParser:
             row.values["name"] = clean_name(row.values["name"])
         data = PersonInput(name=row.values.get("name", ""), id_number=row.values.get("id_number", ""),
                            phone=row.values.get("phone", ""), hukou_address=row.values.get("hukou_address", ""),
-                           notes=row.values.get("notes", ""))
+                           school=row.values.get("school", ""), notes=row.values.get("notes", ""))
         data.population_type = self._choice(row, "population_type", POPULATION_TYPE_WORDS) or PopulationType.REGISTERED
         data.special_groups = self._words(row, "special_groups", SPECIAL_GROUP_WORDS)
         data.community_roles = self._words(row, "community_roles", COMMUNITY_ROLE_WORDS)

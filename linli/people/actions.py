@@ -51,6 +51,7 @@ class PersonInput:
     phone: str = ""
     population_type: str = PopulationType.REGISTERED
     hukou_address: str = ""
+    school: str = ""
     special_groups: list[str] = field(default_factory=list)
     community_roles: list[str] = field(default_factory=list)
     notes: str = ""
@@ -102,6 +103,7 @@ def apply_person_input(person: Person, data: PersonInput) -> None:
     _check_choices(data, errors)
     person.population_type = data.population_type
     person.hukou_address = _clean_text(errors, "hukou_address", data.hukou_address, 200)
+    person.school = _clean_text(errors, "school", data.school, 100)
     person.special_groups = sorted(set(data.special_groups))
     person.special_groups_index = search.group_index(person.special_groups)
     person.community_roles = sorted(set(data.community_roles))

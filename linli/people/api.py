@@ -100,6 +100,7 @@ class MemberOut(Schema):
 
 class PersonDetail(PersonItem):
     hukou_address: str
+    school: str = Field("", description="the school a pupil or student attends (就读学校)")
     hukou_matches_residence: bool
     can_reveal: bool
     can_change: bool
@@ -113,6 +114,7 @@ class PersonIn(Schema):
     phone: Text = Field("", max_length=64)
     population_type: str = Field(PopulationType.REGISTERED, max_length=32)
     hukou_address: Text = Field("", max_length=400)
+    school: Text = Field("", max_length=200)
     house_id: Id
     relation: str = Field(Relation.FAMILY, max_length=32)
     moved_in: Date | None = None
@@ -165,6 +167,7 @@ def person_detail(card: PersonCard, user: Any, today: datetime.date) -> dict[str
     return {
         **person_item(card),
         "hukou_address": person.hukou_address,
+        "school": person.school,
         "hukou_matches_residence": person.hukou_matches_residence,
         "can_reveal": card.can_reveal,
         "can_change": card.can_change,
@@ -255,7 +258,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status:
     data = PersonInput(
         name=payload.name, id_number=payload.id_number, phone=payload.phone,
         population_type=payload.population_type, hukou_address=payload.hukou_address,
-        special_groups=list(payload.special_groups), community_roles=list(payload.community_roles),
+        school=payload.school, special_groups=list(payload.special_groups), community_roles=list(payload.community_roles),
         notes=payload.notes,
     )
     # The action's ValidationError keeps lazy messages and codes; the API's error handler

@@ -42,6 +42,7 @@ PERSON_FIELDS: dict[str, PersonField] = {f.code: f for f in (
     PersonField("relation_to_head", "与户主关系", _("Relation to the head of household"), ("与户主的关系", "家庭关系")),
     PersonField("population_type", "人员类型", _("Population type"), ("人员类别", "人口类型", "人口类别", "户籍类型")),
     PersonField("hukou_address", "户籍地", _("Household registration address"), ("户籍地址", "户籍所在地", "户口所在地")),
+    PersonField("school", "就读学校", _("School"), ("学校", "就读学校名称", "学校名称", "所在学校")),
     PersonField("relation", "居住关系", _("Residence relation"), ("居住性质", "居住方式")),
     PersonField("special_groups", "特殊群体", _("Special groups"), ("特殊人群", "重点人群")),
     PersonField("community_roles", "社区身份", _("Community roles"), ("社区角色", "政治面貌", "身份标签")),

@@ -22,6 +22,8 @@ class PersonForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
                                         "or a number abroad starting with + and the country code."))
     population_type = forms.ChoiceField(label=_("Population type"), choices=PopulationType.choices)
     hukou_address = forms.CharField(label=_("Registered residence (户籍地)"), max_length=200, required=False)
+    school = forms.CharField(label=_("School"), max_length=100, required=False,
+                             help_text=_("For pupils and students: the school they attend."))
     special_groups = forms.MultipleChoiceField(label=_("Special groups"), choices=SpecialGroup.choices,
                                                required=False, widget=forms.CheckboxSelectMultiple)
     community_roles = forms.MultipleChoiceField(label=_("Community roles"), choices=CommunityRole.choices,
@@ -48,6 +50,7 @@ class PersonForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
         return PersonInput(
             name=data["name"], id_number=data["id_number"], phone=data["phone"],
             population_type=data["population_type"], hukou_address=data["hukou_address"],
+            school=data.get("school", ""),
             special_groups=list(data.get("special_groups", [])), community_roles=list(data["community_roles"]),
             notes=data["notes"],
         )

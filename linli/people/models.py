@@ -65,6 +65,8 @@ class Person(PlaceScopedModel):
     )
     current_address = models.CharField(_("current address"), max_length=200, blank=True)
     hukou_matches_residence = models.BooleanField(_("registered where living (人户一致)"), default=True)
+    # Where a pupil or student goes to school (就读学校): the education bureau's reports ask for it.
+    school = models.CharField(_("school"), max_length=100, blank=True)
     special_groups = EncryptedJSONListField(_("special groups"))
     # Keyed hashes of the special-group codes, space separated, so lists can be filtered
     # without decrypting every row and without the plain codes in the database.

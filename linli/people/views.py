@@ -119,7 +119,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     show_groups = allows(request.user, "people.view_groups", person)
     initial = {
         "name": person.name, "population_type": person.population_type, "hukou_address": person.hukou_address,
-        "special_groups": person.special_groups, "community_roles": person.community_roles, "notes": person.notes,
+        "school": person.school, "special_groups": person.special_groups, "community_roles": person.community_roles, "notes": person.notes,
     }
     form = EditPersonForm(request.POST or None, initial=initial, show_groups=show_groups,
                           id_masked=mask_id_number(person.id_number), phone_masked=mask_phone(person.phone))

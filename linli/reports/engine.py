@@ -180,14 +180,14 @@ class _Residence:
 # Encrypted person fields, decrypted only for the reports that show them.
 SEALED = {"id_number": "id_number", "phone": "phone", "special_groups": "special_groups"}
 PLAIN = ["id", "name", "sex", "birth_date", "population_type", "hukou_address", "hukou_matches_residence",
-         "community_roles", "path", "current_house_id"]
+         "community_roles", "path", "current_house_id", "school"]
 
 
 class PersonRow:
     """The attributes of a person a report reads; sealed ones absent unless loaded."""
 
     __slots__ = ("id", "pk", "name", "sex", "birth_date", "population_type", "hukou_address",
-                 "hukou_matches_residence", "community_roles", "path", "current_house_id", "id_number", "phone",
+                 "hukou_matches_residence", "community_roles", "path", "current_house_id", "school", "id_number", "phone",
                  "special_groups")
     path: str
 
@@ -224,7 +224,8 @@ def build_rows(people: QuerySet[Person], today: datetime.date, fields: set[str] 
                 parts[7] if len(parts) > 7 else "", parts[8] if len(parts) > 8 else "", "".join(parts[3:]))
         rows.append(Row(person=person, residence=residences.get(person.pk), compound=where[0], building=where[1],
                         unit=where[2], room=where[3], address=where[4], today=today,
-                        health=health.get(person.pk) if health is not None else None))
+                        # Nobody's record says otherwise: green, as the health code shows it (no row kept).
+                        health=health.get(person.pk, {}) if health is not None else None))
     return rows
 
 

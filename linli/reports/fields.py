@@ -140,5 +140,5 @@ FIELDS: dict[str, CanonicalField] = {f.code: f for f in [
     CanonicalField("health_status", "健康状况", _("health status"), "text", _health_status, sensitive=True),
     CanonicalField("contact_type", "接触类型", _("contact type"), "text",
                    lambda r, p: CONTACTS.get((r.health or {}).get("order", ""), "")),
-    CanonicalField("school", "就读学校", _("school"), "text", lambda r, p: ""),
+    _person("school", "text", lambda r, p: r.person.school or ""),
 ]}

@@ -21,6 +21,7 @@ from linli.reports.actions import (
     report_place,
     report_places,
 )
+from linli.reports.checks import findings_for, run_checks
 from linli.reports.engine import (
     LIST,
     cells_saved,
@@ -54,21 +55,25 @@ def index(request: HttpRequest) -> HttpResponse:
     # Only the reports she may make here; the health ones say how (names with a purpose, or counts).
     # A list of more people with full values than the threshold waits for a second person (0023).
     threshold, may_name_health = approval_threshold(), allows(request.user, "health.view", scope)
+    # Plausibility warnings: the reports are made all the same; beside each, those that concern it.
+    findings = run_checks(request.user, scope, today)
     templates = [(t, rows, cells, uses_health_data(parse_spec(t.spec)),
                   rows > threshold and bool(full_value_columns(t, LIST))
-                  and (may_name_health or not selects_by_health(parse_spec(t.spec))))
+                  and (may_name_health or not selects_by_health(parse_spec(t.spec))),
+                  findings_for(findings, {c.field for c in parse_spec(t.spec).columns}))
                  for t, rows, cells in saving.templates if may_make(request.user, t, scope)]
     # What the page saves her, in one figure she can check: the cells of the reports listed here.
-    typed_cells = sum(cells for _t, _rows, cells, _health, _held in templates)
+    typed_cells = sum(cells for _t, _rows, cells, *_rest in templates)
     # All of them in one zip: the people named with full values in any of them (without a purpose).
     modes = {t: mode_for(request.user, t, scope) for t, *_rest in templates}
-    held_all = any(held for *_rest, held in templates) or \
+    held_all = any(held for *_rest, held, _doubts in templates) or \
         full_values_of(modes, scope=scope, acting_user=request.user) > threshold
     may_approve = may(request.user, APPROVE)
     return render(request, "reports/index.html", {
         "scope": scope, "scopes": report_places(request.user), "templates": templates, "typed_cells": typed_cells,
         "may_name_health": may_name_health, "threshold": threshold,
-        "held": held_all, "may_approve": may_approve,
+        "held": held_all, "may_approve": may_approve, "findings": findings,
+        "may_open_people": allows(request.user, "people.view", scope.path),
         "waiting": waiting_for(request.user).count() if may_approve else 0,
         "recent": recent(request.user, ("report", "all_reports"))})
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from linli.core import photos
-from linli.core.forms import ActionErrorsMixin, CleanTextMixin, IsoDateInput
+from linli.core.forms import ActionErrorsMixin, CleanTextMixin, FilePickerInput, IsoDateInput
 from linli.grids.models import Grid
 from linli.people.models import SpecialGroup
 from linli.places.models import Level, Place, names_by_path
@@ -93,7 +93,7 @@ class TickForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
                            widget=forms.Textarea(attrs={**TEXT, "rows": 3}),
                            help_text=_("Required when it could not be done: say why."))
     photo = forms.FileField(label=_("Photo (optional)"), required=False,
-                            widget=forms.FileInput(attrs={**TEXT, "accept": "image/jpeg,image/png,image/webp"}))
+                            widget=FilePickerInput(attrs={**TEXT, "accept": "image/jpeg,image/png,image/webp"}))
 
     def __init__(self, *args: Any, checklist: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

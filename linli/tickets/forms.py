@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.forms import DateField, PhotosField, StyledForm
+from linli.core.forms import DateField, FilePickerInput, PhotosField, StyledForm
 from linli.core.photos import MAX_UPLOAD_BYTES
 from linli.grids.models import Grid
 from linli.places.models import Place
@@ -144,7 +144,7 @@ class AtDoorForm(StyledForm):
     note = forms.CharField(label=_("Note for the household (optional)"), required=False, max_length=200,
                            widget=forms.TextInput(attrs={"placeholder": _("e.g. the receipt is in the bag")}))
     photo = forms.FileField(label=_("Photo of the bag at the door (optional)"), required=False,
-                            widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+                            widget=FilePickerInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -220,7 +220,7 @@ class DutyItemForm(StyledForm):
 
 class HotlineUploadForm(StyledForm):
     street = forms.ModelChoiceField(label=_("Street"), queryset=Place.objects.none(), empty_label=None)
-    file = forms.FileField(label=_("The hotline's export"),
+    file = forms.FileField(label=_("The hotline's export"), widget=FilePickerInput(),
                            help_text=_("Excel (.xlsx, .xls) or CSV (UTF-8, GBK/GB18030 or Unicode text), as the "
                                        "hotline's system exports it."))
 

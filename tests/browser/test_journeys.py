@@ -28,7 +28,7 @@ MODES = {"chinese": [], "large": [("linli_elder", "1")], "english": [("django_la
 # they are, units, file formats and character sets. A token with a digit in it is a code or a
 # number (G01, UTF-8, a hash) and an account name is the user's own (demo-grid): neither counts.
 ALLOWED_LATIN = {
-    "Linli", "API", "ID", "TOTP", "QR", "PDF", "CSV", "Excel", "xlsx", "xls", "zip", "Unicode", "SMS", "MB",
+    "Linli", "API", "ID", "TOTP", "QR", "PDF", "CSV", "Excel", "xlsx", "xls", "zip", "Unicode", "SMS", "KB", "MB",
     "km", "kg", "mmHg", "bpm", "IP", "URL", "HTTPS",
     "zw",  # pinyin initials, in the search box's example
 }

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from linli.health import labs
 from linli.health.models import HealthStatus, LabResult
@@ -39,8 +41,10 @@ def _upload(client: Any, data: bytes) -> Any:
 
 def test_a_gb18030_file_is_imported_once_and_a_positive_turns_red(street, django_capture_on_commit_callbacks):
     first, second = _people(street)
-    data = _csv([f"{first.id_number},{first.name},2026年11月20日,核酸,阳性,S-1,区疾控",
-                 f"{second.id_number},{second.name},2026/11/20,抗原,阴性,S-2,区疾控"], "gb18030")
+    # sampled yesterday: a positive counts toward the code only while it is recent
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    data = _csv([f"{first.id_number},{first.name},{day.year}年{day.month}月{day.day}日,核酸,阳性,S-1,区疾控",
+                 f"{second.id_number},{second.name},{day:%Y/%m/%d},抗原,阴性,S-2,区疾控"], "gb18030")
     client = street.client_for(street.health_officer)
     with django_capture_on_commit_callbacks(execute=True):
         response = _upload(client, data)

@@ -172,3 +172,16 @@ def test_a_move_in_date_outside_sane_bounds_is_refused_with_the_bounds(street, m
     assert response.status_code == 422
     assert "1900-01-01" in response.content.decode()
     assert not Person.objects.filter(name="赵年").exists()
+
+
+def test_the_relation_to_the_head_is_in_full_width_brackets_in_chinese(street):
+    """户主 in Chinese brackets on a Chinese page (it printed "业主 (户主)"), ASCII ones in English."""
+    residence = Residence.objects.filter(path__under=street.grid_building.path, relation_to_head="户主",
+                                         moved_out__isnull=True).order_by("pk").first()
+    client = street.client_for(street.grid_worker)
+    url = f"/people/{residence.person_id}/"
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "（户主）" in chinese and "(户主)" not in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "(户主)" in english and "（户主）" not in english

@@ -5,6 +5,9 @@
    - <input type="file" data-max-bytes data-max-files> says at once when a photo is too large
      or too many are chosen (data-too-large, data-too-many), before a slow upload the server
      would refuse anyway, and lets the choice be made again;
+   - <span class="file-picker"> (a file input under a button in the page's language) shows the
+     chosen file's name, or how many were chosen, in its .file-picker-name (data-none when none,
+     data-many with {n} for several);
    - <select data-purpose-code> (a lawful purpose) shows the sentence "other" needs
      ([data-purpose-other] in the same [data-purpose]) only while "other" is chosen;
    - <form data-logout data-unsent> asks before signing out while records wait on this device
@@ -107,5 +110,26 @@
       input.value = "";
       input.reportValidity();
     }
+  });
+  // After the size check above, which may have emptied the choice.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== "file") {
+      return;
+    }
+    var picker = input.closest(".file-picker");
+    var name = picker ? picker.querySelector(".file-picker-name") : null;
+    if (!name) {
+      return;
+    }
+    var files = input.files || [];
+    if (files.length === 1) {
+      name.textContent = files[0].name;
+    } else if (files.length > 1) {
+      name.textContent = (name.getAttribute("data-many") || "{n}").replace("{n}", String(files.length));
+    } else {
+      name.textContent = name.getAttribute("data-none") || "";
+    }
+    picker.classList.toggle("file-picker-chosen", files.length > 0);
   });
 })();
