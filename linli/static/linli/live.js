@@ -179,11 +179,12 @@
       dispatch(event);
     };
     source.onerror = function () {
-      // Reconnect ourselves, 1, 2, 4 … 30 seconds apart (a little random, so that a restarted
-      // server is not met by every page at once), asking for what was missed.
+      // Reconnect ourselves: every second at first (a server starting or restarting), then 2, 4 …
+      // 30 seconds apart, a little random so that pages do not all come back at once; asking for
+      // what was missed.
       source.close();
       setState("connecting");
-      var pause = Math.min(30000, 1000 * Math.pow(2, failures)) * (0.5 + Math.random() / 2);
+      var pause = Math.min(30000, 1000 * Math.pow(2, Math.max(0, failures - 3))) * (0.5 + Math.random() / 2);
       failures += 1;
       window.setTimeout(connect, pause);
     };

@@ -17,12 +17,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8001)
-        parser.add_argument("--stop-with-parent", action="store_true",
-                            help="stop when the process that started this one is gone")
+        parser.add_argument("--stop-with-parent", type=int, default=None, metavar="PID",
+                            help="stop when this process (the one that started this one) is gone")
 
-    def handle(self, *args: Any, host: str, port: int, stop_with_parent: bool = False, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, stop_with_parent: int | None = None, **options: Any) -> None:
         limit = raise_open_file_limit()
-        parent = os.getppid() if stop_with_parent else None
+        parent = stop_with_parent
+        if parent is not None and os.getppid() != parent:
+            return  # it is gone already
 
         def ready() -> None:
             # No web address here: `linli serve` prints one only once its pages answer there.

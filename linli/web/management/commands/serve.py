@@ -135,30 +135,25 @@ def _stop_with(parent: int) -> None:
 
 
 def start_push_server(host: str, port: int, stdout: Any) -> subprocess.Popen[bytes] | None:
-    """``linli push`` on ``port`` (stopped with this process); the pages are told where it is.
-    A port that is taken leaves the pages without live events, not the server without pages."""
+    """``linli push`` on ``port`` (stopped with this process); the pages are told where it is and
+    connect once it listens (live.js retries). A port that is taken leaves the pages without live
+    events, not the server without pages."""
     from django.conf import settings
 
     if not port:
         return None
+    if not _free(host, port):
+        stdout.write(f"Live events are off: port {port} is taken (--push-port). / 实时推送未启动：端口 {port} 已被占用。")
+        return None
     process = subprocess.Popen([sys.executable, "-m", "linli.cli", "push", "--host", host,  # noqa: S603 - our own command
-                                "--port", str(port), "--stop-with-parent"])
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
-        if _answers(host, port):
-            settings.LINLI_PUSH_PORT = port
-            return process
-        time.sleep(0.1)
-    stop_process(process)
-    stdout.write(f"Live events are off: the push server could not listen on port {port} (--push-port). / "
-                 f"实时推送未启动：端口 {port} 不可用。")
-    return None
+                                "--port", str(port), "--stop-with-parent", str(os.getpid())])
+    settings.LINLI_PUSH_PORT = port
+    return process
 
 
-def _answers(host: str, port: int) -> bool:
-    address = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - comparing, not binding
+def _free(host: str, port: int) -> bool:
     try:
-        socket.create_connection((address, port), timeout=1).close()
+        socket.create_server((host, port)).close()
     except OSError:
         return False
     return True
