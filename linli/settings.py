@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "linli.core.middleware.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Lets pages connect to the push server when it listens on another port (decision 0026).
+    "linli.web.live.LiveStreamPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "linli.core.middleware.ChineseFirstLocaleMiddleware",
@@ -234,6 +236,25 @@ LINLI_MQTT_KEY = env_str("LINLI_MQTT_KEY", "")
 LINLI_MQTT_SHARED = env_bool("LINLI_MQTT_SHARED", False)
 LINLI_MQTT_COMMUNITIES = env_list("LINLI_MQTT_COMMUNITIES", [])
 LINLI_MQTT_CLIENT_ID = env_str("LINLI_MQTT_CLIENT_ID", "")
+
+# --- Live events and messages that leave the platform (decision 0026) ------------------------
+# Events published on commit (linli.core.push) travel to the push server (`linli push`, started by
+# `linli serve` on its port + 1) through the database (default, polled every LINLI_PUSH_POLL_MS)
+# or a Redis stream (LINLI_PUSH_URL=redis://…). Pages open their stream at LINLI_PUSH_PUBLIC_URL
+# when a reverse proxy sends /live/ to the push server, else on LINLI_PUSH_PORT of their own host.
+LINLI_PUSH_URL = env_str("LINLI_PUSH_URL")
+if LINLI_PUSH_URL and not LINLI_PUSH_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("LINLI_PUSH_URL must be empty (the database) or redis://…")
+LINLI_PUSH_POLL_MS = env_int("LINLI_PUSH_POLL_MS", 200)
+if not 20 <= LINLI_PUSH_POLL_MS <= 5000:
+    raise ImproperlyConfigured("LINLI_PUSH_POLL_MS must be between 20 and 5000")
+LINLI_PUSH_PUBLIC_URL = env_str("LINLI_PUSH_PUBLIC_URL")
+LINLI_PUSH_PORT = env_int("LINLI_PUSH_PORT", 0)  # set by `linli serve` when it starts the push server
+# SMS, voice calls and app push (linli.core.gateways): "console" prints and logs them (the demo),
+# "locmem" keeps them in memory (tests), or a dotted path to a backend class.
+LINLI_SMS_BACKEND = env_str("LINLI_SMS_BACKEND", "console")
+LINLI_CALL_BACKEND = env_str("LINLI_CALL_BACKEND", "console")
+LINLI_APP_PUSH_BACKEND = env_str("LINLI_APP_PUSH_BACKEND", "console")
 
 # A worker running an import holds a lease it renews every LINLI_RUN_LEASE_SECONDS / 6; a run
 # whose lease ran out (its worker died) is marked failed. Pages that wait for a worker say so

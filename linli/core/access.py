@@ -418,7 +418,7 @@ class AuditScope(Policy):
 
 
 def declare_core() -> None:
-    from linli.core.models import ApiToken, AuditEvent, RoleAssignment, User
+    from linli.core.models import ApiToken, AuditEvent, PushEvent, RoleAssignment, User
 
     register_actions({
         "audit.view": _("read the audit log of one's area"),
@@ -431,6 +431,9 @@ def declare_core() -> None:
     # A lost phone: administrators remove someone's second factor so that she sets up a new one.
     register_actions({"users.reset_second_factor": _("reset a user's second factor after a lost phone")})
     declare(User, {"users.reset_second_factor": Root()})
+    # Live events in transit (decision 0026): each is sent only to the streams whose user may do
+    # its own action at its path (linli.core.push.visible_to); the raw rows, superusers only.
+    declare(PushEvent, {"audit.view": Root()})
 
 
 def area_of(user: Any, action: str) -> str:

@@ -1,31 +1,168 @@
-"""Messages that leave the platform (SMS, voice calls, app push): the interface the apps call.
+"""Messages that leave the platform: SMS, voice calls and app push, each through a pluggable
+backend chosen in the settings, like Django's e-mail backends (decision 0026).
 
-Backends are chosen in the settings like Django's e-mail backends; the console backend
-prints and returns a message id.
+    from linli.core.gateways import send_sms
+    message_id = send_sms("13812345678", "…", purpose="alert escalation")
+
+- ``LINLI_SMS_BACKEND``, ``LINLI_CALL_BACKEND``, ``LINLI_APP_PUSH_BACKEND``: ``console`` (the
+  default: prints one line per message and logs it, the number masked), ``locmem`` (keeps them in
+  ``outbox``, for tests), ``disabled`` (refuses: a deployment without that provider), or the dotted
+  path of a class with ``send(message) -> str`` (a provider's adapter).
+- A message that cannot be sent raises ``GatewayError`` (a provider's own errors are wrapped).
+- Every attempt is written to the audit log with its stated purpose, the number masked, the
+  backend's message id and the outcome. Sending is not part of the caller's transaction: call it
+  from a task or after the commit (``transaction.on_commit``), not halfway through an action.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import sys
 import uuid
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from linli.core.validators import mask_phone
 
 log = logging.getLogger("linli.gateways")
 
-
-def send_sms(to: str, text: str, *, purpose: str) -> str:
-    message_id = uuid.uuid4().hex
-    log.info("SMS %s to %s (%s): %s", message_id, to[:3] + "****" + to[-4:], purpose, text)
-    return message_id
-
-
-def place_call(to: str, text: str, *, purpose: str) -> str:
-    message_id = uuid.uuid4().hex
-    log.info("call %s to %s (%s): %s", message_id, to[:3] + "****" + to[-4:], purpose, text)
-    return message_id
+SMS, CALL, APP_PUSH = "sms", "call", "app_push"
+_SETTINGS = {SMS: "LINLI_SMS_BACKEND", CALL: "LINLI_CALL_BACKEND", APP_PUSH: "LINLI_APP_PUSH_BACKEND"}
+MAX_TEXT = 1000
+_PHONE = re.compile(r"\+?[0-9][0-9-]{2,19}")
 
 
-def send_app_push(user: Any, title: str, body: str, *, purpose: str) -> str:
-    message_id = uuid.uuid4().hex
-    log.info("app push %s to user %s (%s): %s", message_id, getattr(user, "pk", user), purpose, title)
-    return message_id
+class GatewayError(Exception):
+    """The message was not sent (no gateway, the provider refused, the provider is unreachable)."""
+
+
+@dataclass(frozen=True)
+class Message:
+    channel: str  # "sms", "call" or "app_push"
+    to: str  # a phone number, or "user:<id>" for app push
+    text: str
+    purpose: str
+    title: str = ""
+    at: Any = field(default_factory=timezone.now)
+
+    @property
+    def shown_to(self) -> str:
+        """The recipient as logs show it: a masked number."""
+        return self.to if self.channel == APP_PUSH else mask_phone(self.to)
+
+
+class Backend(Protocol):
+    def send(self, message: Message) -> str:
+        """Send it; return the provider's message id; raise GatewayError when it is not sent."""
+
+
+class ConsoleBackend:
+    """Prints one line per message (the demo): nothing leaves the machine."""
+
+    def __init__(self, stream: Any = None) -> None:
+        self.stream = stream
+
+    def send(self, message: Message) -> str:
+        ident = uuid.uuid4().hex
+        title = f"{message.title}: " if message.title else ""
+        line = f"[{message.channel} {ident[:8]}] to {message.shown_to} ({message.purpose}): {title}{message.text}\n"
+        stream = self.stream or sys.stdout
+        stream.write(line)
+        stream.flush()
+        return ident
+
+
+# What the locmem backend "sent", oldest first (tests read and clear it).
+outbox: list[Message] = []
+
+
+class LocmemBackend:
+    def send(self, message: Message) -> str:
+        outbox.append(message)
+        return uuid.uuid4().hex
+
+
+class DisabledBackend:
+    def send(self, message: Message) -> str:
+        raise GatewayError(f"no {message.channel} gateway is configured ({_SETTINGS[message.channel]})")
+
+
+_NAMED: dict[str, type[Any]] = {"console": ConsoleBackend, "locmem": LocmemBackend, "disabled": DisabledBackend}
+_INSTANCES: dict[tuple[str, str], Backend] = {}
+
+
+def backend(channel: str) -> Backend:
+    name = str(getattr(settings, _SETTINGS[channel]) or "console")
+    key = (channel, name)
+    if key not in _INSTANCES:
+        try:
+            cls = _NAMED.get(name) or import_string(name)
+        except ImportError as exc:
+            raise ImproperlyConfigured(f"{_SETTINGS[channel]}={name!r} is not a backend: console, locmem, "
+                                       "disabled or a dotted path to a class") from exc
+        _INSTANCES[key] = cls()
+    return _INSTANCES[key]
+
+
+def _phone(to: str) -> str:
+    number = "".join(str(to).split())
+    if not _PHONE.fullmatch(number):
+        raise GatewayError(f"not a phone number: {mask_phone(number)!r}")
+    return number
+
+
+def _check(text: str, purpose: str) -> None:
+    if not text or not text.strip():
+        raise GatewayError("a message needs a text")
+    if len(text) > MAX_TEXT:
+        raise GatewayError(f"a message is at most {MAX_TEXT} characters")
+    if not purpose or not purpose.strip():
+        raise GatewayError("state the purpose of a message that leaves the platform")
+
+
+def _send(message: Message, path: str, user: Any = None) -> str:
+    from linli.core import audit
+    from linli.core.models import AuditEvent
+
+    chosen = backend(message.channel)
+    detail = {"to": message.shown_to, "backend": type(chosen).__name__}
+    try:
+        ident = chosen.send(message)
+    except Exception as exc:
+        error = exc if isinstance(exc, GatewayError) else GatewayError(f"{type(exc).__name__}: {exc}")
+        log.warning("%s to %s not sent (%s): %s", message.channel, message.shown_to, message.purpose, error)
+        audit.record(f"gateway.{message.channel}", obj=user, purpose=message.purpose, path=path,
+                     outcome=AuditEvent.Outcome.FAILED, detail={**detail, "error": str(error)[:200]})
+        if error is exc:
+            raise
+        raise error from exc
+    log.info("%s %s to %s sent (%s)", message.channel, ident, message.shown_to, message.purpose)
+    audit.record(f"gateway.{message.channel}", obj=user, purpose=message.purpose, path=path,
+                 detail={**detail, "id": str(ident)[:100]})
+    return str(ident)
+
+
+def send_sms(to: str, text: str, *, purpose: str, path: str = "") -> str:
+    """Send a text message; return its id. ``path`` files the audit event under a place."""
+    _check(text, purpose)
+    return _send(Message(SMS, _phone(to), text, purpose), path)
+
+
+def place_call(to: str, text: str, *, purpose: str, path: str = "") -> str:
+    """Place a voice call that reads ``text`` out (text to speech at the provider); return its id."""
+    _check(text, purpose)
+    return _send(Message(CALL, _phone(to), text, purpose), path)
+
+
+def send_app_push(user: Any, title: str, body: str, *, purpose: str, path: str = "") -> str:
+    """Send a notification to the user's phone app; return its id."""
+    if getattr(user, "pk", None) is None:
+        raise GatewayError("app push goes to a saved user")
+    _check(body, purpose)
+    return _send(Message(APP_PUSH, f"user:{user.pk}", body, purpose, title=title[:200]), path, user)

@@ -375,3 +375,24 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"
+
+
+class PushEvent(models.Model):
+    """An event on its way to the staff screens (``linli.core.push``): written when the action
+    that published it commits, read by the push servers, purged after an hour. ``path`` and
+    ``action`` say who may receive it (whoever may do the action on a row filed there)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    topic = models.CharField(max_length=100)
+    action = models.CharField(max_length=100)
+    path = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(default=dict)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("live event")
+        verbose_name_plural = _("live events")
+
+    def __str__(self) -> str:
+        return f"{self.topic} #{self.pk}"

@@ -36,3 +36,12 @@ def worker_reports_in() -> None:
     """Every minute: this worker is alive (a long run also reports in with its heartbeat,
     while this task waits for a free worker thread)."""
     leases.worker_reports_in()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def purge_live_events() -> int:
+    """Live events older than an hour are of no use to a page that reconnects: delete them (the
+    push server does too, every minute, while it runs; decision 0026)."""
+    from linli.core.push import backend
+
+    return backend().purge()

@@ -9,6 +9,7 @@ from linli.core.access import may
 from linli.gates.actions import usable_gates
 from linli.health.queries import health_menu
 from linli.web.home import own_home_only
+from linli.web.live import stream_url
 from linli.web.views import FORGET_DEVICE
 
 
@@ -22,10 +23,12 @@ def linli(request: HttpRequest) -> dict[str, Any]:
     if user is not None and user.is_authenticated and twofactor.pending(user):
         # She owes her second factor: the menu would only lead back to the code page.
         return {"elder_mode": elder, "menu": menu, "second_factor_owed": True, "forget_device": forget}
+    resident = False
     if user is not None and user.is_authenticated:
+        resident = own_home_only(user)
         menu = {
             # A resident sees her own household: a search would find only herself.
-            "people": may(user, "people.view") and not own_home_only(user),
+            "people": may(user, "people.view") and not resident,
             "places": may(user, "places.view"),
             "grids": may(user, "grids.view"),
             "orgs": may(user, "orgs.view"),
@@ -43,4 +46,6 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "alerts": may(user, "alerts.view"),
             "overview": may(user, "overview.view"),
         }
-    return {"elder_mode": elder, "menu": menu, "forget_device": forget}
+    # Staff pages open their live events' stream (live.js, decision 0026); a resident's do not.
+    live = stream_url(request) if any(menu.values()) and not resident else ""
+    return {"elder_mode": elder, "menu": menu, "forget_device": forget, "live_url": live}

@@ -57,7 +57,10 @@ def server(server_data_dir: Path) -> Iterator[str]:
                    timeout=600, stdout=subprocess.DEVNULL)
     port = _free_port()
     log = open(Path(data_dir) / "server.log", "w")  # noqa: SIM115 - closed at teardown
-    process = subprocess.Popen([*linli, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    # The live events' push server on a free port of its own (by default it takes the next one).
+    push_port = _free_port()
+    process = subprocess.Popen([*linli, "serve", "--port", str(port), "--push-port", str(push_port)],
+                               env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -68,6 +71,12 @@ def server(server_data_dir: Path) -> Iterator[str]:
                 time.sleep(0.2)
         else:
             pytest.fail("the Linli server did not start; see " + log.name)
+        for _ in range(150):  # and its push server, for the pages' live events
+            try:
+                socket.create_connection(("127.0.0.1", push_port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
         yield url
     finally:
         process.terminate()

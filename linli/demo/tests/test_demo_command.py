@@ -68,6 +68,11 @@ def _children(pid: int) -> set[int]:
     return {int(p) for p in path.read_text().split()} if path.exists() else set()
 
 
+def _servers(pid: int) -> set[int]:
+    """The waitress servers among the children (not the live events' push server)."""
+    return {child for child in _children(pid) if " push " not in _cmdline(child)}
+
+
 def _wait_for(check: Any, seconds: float = 20) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -102,16 +107,17 @@ def test_several_server_processes_share_a_port_and_stop_together(built: tuple[Pa
             if "http://" in line:
                 assert "2 processes" in line
                 break
-        assert _wait_for(lambda: len(_children(server.pid)) == 2)
-        first = _children(server.pid)
+        assert _wait_for(lambda: len(_servers(server.pid)) == 2)
+        first = _servers(server.pid)
         for _ in range(4):
             answer = urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=10)  # noqa: S310 - local
             assert answer.status == 200
         lost = min(first)
         os.kill(lost, signal.SIGKILL)
-        assert _wait_for(lambda: len(_children(server.pid)) == 2 and lost not in _children(server.pid))
+        assert _wait_for(lambda: len(_servers(server.pid)) == 2 and lost not in _servers(server.pid))
         assert urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=10).status == 200  # noqa: S310
-        servers = _children(server.pid)
+        servers = _children(server.pid)  # with the push server
+        assert len(servers) == 3
         server.terminate()
         server.wait(timeout=20)
         assert _wait_for(lambda: not any(_alive(pid) for pid in servers))
@@ -119,7 +125,8 @@ def test_several_server_processes_share_a_port_and_stop_together(built: tuple[Pa
         server = subprocess.Popen([sys.executable, "-m", "linli.cli", "serve", "--port", str(port), "--processes",
                                    "2"], env=_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   cwd=ROOT)
-        assert _wait_for(lambda: len(_children(server.pid)) == 2)
+        assert _wait_for(lambda: len(_servers(server.pid)) == 2)
+        assert _wait_for(lambda: len(_children(server.pid)) == 3)
         servers = _children(server.pid)
         server.kill()
         server.wait(timeout=10)
@@ -162,6 +169,8 @@ def test_the_demo_runs_the_task_worker_with_the_server_and_stops_it_with_the_ser
         workers = [pid for pid in _children(demo.pid) if " worker" in _cmdline(pid)]
         assert len(workers) == 1, [_cmdline(pid) for pid in _children(demo.pid)]
         worker = workers[0]
+        pushers = [pid for pid in _children(demo.pid) if " push " in _cmdline(pid)]
+        assert len(pushers) == 1, [_cmdline(pid) for pid in _children(demo.pid)]
         silent = [sys.executable, "-m", "linli.cli", "shell", "-c",
                   "from linli.core.leases import worker_status; print(worker_status()['silent'])"]
         assert _wait_for(lambda: subprocess.run(silent, env=env, capture_output=True, text=True, cwd=ROOT,
@@ -169,6 +178,7 @@ def test_the_demo_runs_the_task_worker_with_the_server_and_stops_it_with_the_ser
         demo.terminate()
         demo.wait(timeout=30)
         assert _wait_for(lambda: not _alive(worker))
+        assert _wait_for(lambda: not _alive(pushers[0]))
     finally:
         if demo.poll() is None:
             demo.kill()

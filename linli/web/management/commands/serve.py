@@ -4,6 +4,7 @@ import contextlib
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 from typing import Any
@@ -16,7 +17,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 SERVER_OPTIONS = {"connection_limit": 1000, "asyncore_use_poll": True, "ident": "linli"}
 
 
-def serve(host: str, port: int, threads: int, stdout: Any, processes: int = 1) -> None:
+def serve(host: str, port: int, threads: int, stdout: Any, processes: int = 1, push_port: int | None = None) -> None:
+    """Serve pages with waitress and, beside them, live events with the push server (on
+    ``push_port``, by default the next port; 0 for none: decision 0026)."""
+    push = start_push_server(host, port + 1 if push_port is None else push_port, stdout)
+    try:
+        _serve(host, port, threads, stdout, processes)
+    finally:
+        stop_process(push)
+
+
+def _serve(host: str, port: int, threads: int, stdout: Any, processes: int = 1) -> None:
     from django.conf import settings
     from waitress import create_server
 
@@ -123,6 +134,41 @@ def _stop_with(parent: int) -> None:
         os._exit(0)
 
 
+def start_push_server(host: str, port: int, stdout: Any) -> subprocess.Popen[bytes] | None:
+    """``linli push`` on ``port`` (stopped with this process); the pages are told where it is and
+    connect once it listens (live.js retries). A port that is taken leaves the pages without live
+    events, not the server without pages."""
+    from django.conf import settings
+
+    if not port:
+        return None
+    if not _free(host, port):
+        stdout.write(f"Live events are off: port {port} is taken (--push-port). / 实时推送未启动：端口 {port} 已被占用。")
+        return None
+    process = subprocess.Popen([sys.executable, "-m", "linli.cli", "push", "--host", host,  # noqa: S603 - our own command
+                                "--port", str(port), "--stop-with-parent", str(os.getpid())])
+    settings.LINLI_PUSH_PORT = port
+    return process
+
+
+def _free(host: str, port: int) -> bool:
+    try:
+        socket.create_server((host, port)).close()
+    except OSError:
+        return False
+    return True
+
+
+def stop_process(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def unapplied_migrations() -> list[str]:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -141,8 +187,11 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--processes", type=int, default=1,
                             help="server processes on one port (one per core; not on Windows)")
+        parser.add_argument("--push-port", type=int, default=None,
+                            help="port of the live events' push server (default: the next port; 0: none)")
 
-    def handle(self, *args: Any, host: str, port: int, threads: int, processes: int = 1, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, threads: int, processes: int = 1,
+               push_port: int | None = None, **options: Any) -> None:
         if not 1 <= processes <= 64:
             raise CommandError("--processes must be between 1 and 64 / 进程数须在 1 到 64 之间")
         # The checks that read the database too: a stored role naming an action nobody
@@ -154,4 +203,6 @@ class Command(BaseCommand):
                 f"The database is older than this version of Linli ({len(pending)} migrations to apply, e.g. "
                 f"{pending[0]}): run `linli migrate` first (`linli demo` does it for the demo). / 数据库版本低于"
                 f"程序（有 {len(pending)} 个迁移未执行）：请先运行 `linli migrate`（演示用 `linli demo` 会自动执行）。")
-        serve(host, port, threads, self.stdout, processes)
+        if push_port is not None and not 0 <= push_port <= 65535:
+            raise CommandError("--push-port must be between 0 and 65535 / 推送端口须在 0 到 65535 之间")
+        serve(host, port, threads, self.stdout, processes, push_port)
