@@ -40,5 +40,7 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "deliveries": may(user, "tickets.deliver"),
             "tasks": may(user, "tasks.view"),
             "visits": may(user, "visits.view"),
+            "devices": may(user, "devices.view"),
+            "devices_manage": may(user, "devices.manage"),
         }
     return {"elder_mode": elder, "menu": menu, "forget_device": forget}

@@ -47,4 +47,5 @@ urlpatterns = [
     path("deliveries/", include("linli.tickets.delivery_urls")),
     path("tasks/", include("linli.tasks.urls")),
     path("visits/", include("linli.tasks.visit_urls")),
+    path("devices/", include("linli.devices.urls")),
 ]
