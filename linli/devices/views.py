@@ -23,7 +23,6 @@ from linli.core.access import PermissionDenied, allows, get_or_404, may, route
 from linli.core.errors import reads_english
 from linli.core.http import denied
 from linli.core.pagination import Pager
-from linli.core.scope import scope_for
 from linli.devices import actions, importing, wire
 from linli.devices.access import EVENTS, MANAGE, VIEW
 from linli.devices.forms import ConsentForm, FilterForm, ImportForm, RegisterForm
@@ -106,6 +105,7 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": events, "relation": relation, "consent_name": masked_name(consent_name),
         "silent": actions.silent_devices().filter(pk=device.pk).exists(),
         "reason": _reason(device, english), "low_battery": LOW_BATTERY,
+        "battery_label": Device._meta.get_field("battery").verbose_name,
         "can_manage": allows(user, MANAGE, device),
         "can_activate": device.status in (DeviceStatus.REGISTERED, DeviceStatus.SUSPENDED),
         "active": device.status == DeviceStatus.ACTIVE, "retired": device.status == DeviceStatus.RETIRED})
@@ -125,8 +125,8 @@ def device_new(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        house = Place.objects.filter(scope_for(user, MANAGE).q("path"), code=importing.half_width(data["house"]),
-                                     level=Level.HOUSE).first()
+        house = Place.objects.restrict(user, MANAGE).filter(code=importing.half_width(data["house"]),
+                                                            level=Level.HOUSE).first()
         person = _person_in(house, data["person"]) if house is not None and data["person"] else None
         if house is None:
             form.add_error("house", _("No house with this code in your area."))

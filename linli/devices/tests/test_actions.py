@@ -168,3 +168,22 @@ def test_the_purge_follows_each_kinds_retention(street: Street) -> None:
 
 def test_uid_rule_matches_the_wire() -> None:
     assert wire.UID.fullmatch("MC-2026-0001") and not wire.UID.fullmatch("a b")
+
+
+def test_demo_devices(street: Street) -> None:
+    import random
+
+    from linli.devices.demo import build_devices
+    from linli.devices.models import Device
+    from linli.places.models import Level, Place
+
+    whole = Place.objects.get(level=Level.STREET)
+    counts = build_devices(whole, random.Random(1))
+    residents = Person.objects.filter(is_active=True, current_house__isnull=False).count()
+    made = Device.objects.filter(path__startswith=whole.path)
+    assert made.count() == sum(counts.values()) and abs(made.count() - residents // 10) <= residents // 20
+    assert counts["sos"] >= 1 and counts["door"] >= counts["sos"]  # a pendant for each elder, a door sensor too
+    assert not made.exclude(status=DeviceStatus.ACTIVE).exists()
+    assert not made.filter(person__isnull=False, consent_at__isnull=True).exists()
+    assert not actions.silent_devices().filter(pk__in=made.values("pk")).exists()
+    assert build_devices(whole, random.Random(1)) == {}  # again: nothing added
