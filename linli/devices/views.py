@@ -26,6 +26,7 @@ from linli.core.pagination import Pager
 from linli.devices import actions, importing, wire
 from linli.devices.access import EVENTS, MANAGE, VIEW
 from linli.devices.forms import ConsentForm, FilterForm, ImportForm, RegisterForm
+from linli.devices.kinds import EVENT_TYPES
 from linli.devices.models import Device, DeviceEvent, DeviceStatus
 from linli.health.queries import masked_name
 from linli.people.models import Person
@@ -94,6 +95,8 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
     events = None
     if allows(user, EVENTS, device):
         events = list(DeviceEvent.objects.filter(device=device).order_by("-occurred_at", "-pk")[:LAST_EVENTS])
+        for event in events:
+            event.type_label = _(EVENT_TYPES[event.type]) if event.type in EVENT_TYPES else event.type  # type: ignore[attr-defined]
         if device.kind.watches_person or device.person_id:
             # A door opening at 3 a.m. is the life of the person it watches: a read of her data.
             audit.record("devices.read_events", actor=user, obj=device, detail={"events": len(events)})

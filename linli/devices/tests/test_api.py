@@ -19,7 +19,7 @@ def post(device: Device | str, body: bytes | Any, secret: str | None, **headers:
     uid = device if isinstance(device, str) else device.uid
     if secret is not None:
         headers["HTTP_X_LINLI_SIGNATURE"] = wire.sign(secret, raw)
-    return Client(raise_request_exception=False).post(f"/api/devices/{uid}/events", raw,
+    return Client(raise_request_exception=False, enforce_csrf_checks=True).post(f"/api/devices/{uid}/events", raw,
                                                       content_type="application/json", **headers)
 
 

@@ -48,7 +48,7 @@ def test_device_page_shows_unreadable_messages_and_audits_events(street: Street)
     text = page.content.decode()
     assert page.status_code == 200
     assert "消息不是有效的 JSON。" in text  # the latest reason, in the reader's language
-    assert "door_open" in text  # the grid worker holds devices.events
+    assert "开门" in text  # the grid worker holds devices.events
     assert AuditEvent.objects.filter(action="devices.read_events", object_id=str(device.pk),
                                      actor=street.grid_worker).exists()
 
