@@ -33,9 +33,14 @@ def test_list_and_filters(street: Street) -> None:
 
 def test_a_grid_worker_of_another_grid_gets_404(street: Street) -> None:
     far, _ = active_device(street, building=street.far_building)
+    next_grid, _ = active_device(street, building=street.other_grid_building)
+    mine, _ = active_device(street)
     client = street.client_for(street.grid_worker)
-    assert client.get(f"/devices/{far.pk}/").status_code == 404
-    assert far.uid not in client.get("/devices/").content.decode()
+    listed = client.get("/devices/").content.decode()
+    for other in (far, next_grid):
+        assert client.get(f"/devices/{other.pk}/").status_code == 404
+        assert other.uid not in listed
+    assert mine.uid in listed and client.get(f"/devices/{mine.pk}/").status_code == 200
     assert street.client_for(street.resident).get("/devices/").status_code == 403
 
 
