@@ -1,8 +1,7 @@
 """Storing what devices send: the one entry point of the MQTT consumer and the HTTPS endpoint.
 
 ``receive(batch, via=...)`` reads a batch of messages in a handful of queries whatever its
-size: the devices by serial number (one query, locked in id order so that two consumers
-sharing a device's messages update it in turn), the new events in one
+size: the devices by serial number (one query), the new events in one
 ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per few hundred (SQLite 3.35+ and PostgreSQL
 both), and the devices' own columns in one ``executemany``. An event already stored (MQTT
 delivers at least once; a device may post again) is recognised by ``(device, event id)``.
@@ -103,11 +102,10 @@ def _devices(uids: set[str]) -> dict[str, Device]:
     # The secret is not needed here (and would be unsealed for every device of every batch).
     # The kinds are a handful of rows read apart: joined, SQLite's planner may walk the devices
     # of each kind instead of looking the serial numbers up.
-    rows = Device.objects.filter(uid__in=uids).defer(*NOT_READ)
-    if connection.features.has_select_for_update:
-        rows = rows.select_for_update(of=("self",)).order_by("pk")  # locks taken in one order: no deadlock
-    else:
-        rows = rows.order_by()  # SQLite holds the write lock already; an ORDER BY would make it scan
+    # No row locks: the UPDATE moves each column forward from the row's own current value, so two
+    # consumers storing the same device's messages at once cannot move it back. (No ORDER BY
+    # either: on SQLite it would make the planner scan the table in id order.)
+    rows = Device.objects.filter(uid__in=uids).defer(*NOT_READ).order_by()
     found = {device.uid: device for device in rows}
     kinds = DeviceKind.objects.in_bulk({device.kind_id for device in found.values()})
     for device in found.values():
@@ -234,7 +232,7 @@ def _update(touched: dict[int, _Touch]) -> None:
            f"{forward('last_activity_at')}, {malformed} WHERE {quote(str(meta.pk.column))} = %s")
     adapt = db.ops.adapt_datetimefield_value
     params = []
-    for pk, t in touched.items():
+    for pk, t in sorted(touched.items()):  # rows locked in one order by every consumer: no deadlock
         seen, latest, activity = adapt(t.seen), adapt(t.latest), adapt(t.activity)
         battery_at = adapt(t.battery_at)
         params.append((
