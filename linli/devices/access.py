@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.access import PlaceScope, declare, register_actions
 from linli.devices.models import Device, DeviceEvent
+from linli.places.models import Place
 
 VIEW, MANAGE, EVENTS = "devices.view", "devices.manage", "devices.events"
 
@@ -26,3 +27,5 @@ PLACE = PlaceScope()
 
 declare(Device, {VIEW: PLACE, MANAGE: PLACE, EVENTS: PLACE})
 declare(DeviceEvent, {EVENTS: PLACE})
+# The houses a device may be registered to (the register form looks the house up by its code).
+declare(Place, {MANAGE: PLACE})

@@ -23,6 +23,25 @@ BUILTIN_KINDS: dict[str, tuple[str, int, bool, list[str]]] = {
 }
 
 
+# What each event type is called on the pages (the wire and the database keep the code).
+EVENT_TYPES: dict[str, str] = {
+    "door_open": gettext_noop("door opened"),
+    "door_close": gettext_noop("door closed"),
+    "heartbeat": gettext_noop("heartbeat"),
+    "battery": gettext_noop("battery level"),
+    "tamper": gettext_noop("tampered with"),
+    "sos": gettext_noop("SOS call"),
+    "fall": gettext_noop("fall"),
+    "smoke": gettext_noop("smoke"),
+    "gas": gettext_noop("gas leak"),
+    "clear": gettext_noop("back to normal"),
+    "temperature": gettext_noop("temperature"),
+    "heart_rate": gettext_noop("heart rate"),
+    "water": gettext_noop("water used"),
+    "ring": gettext_noop("doorbell rang"),
+}
+
+
 def sync_builtin_kinds(apps: Any = None, *_: object) -> None:
     """Create the built-in kinds that are missing; never overwrite a site's edits."""
     model: Any

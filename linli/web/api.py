@@ -29,6 +29,7 @@ from linli.core.api import router as regions_router
 from linli.core.api_auth import BearerAuth, BrowserSessionAuth
 from linli.core.errors import BAD_UPLOAD, Bilingual, api_errors, api_item
 from linli.core.text import strip_invisible_all
+from linli.devices.api import router as devices_router
 from linli.downloads.api import router as downloads_router
 from linli.gates.api import router as gates_router
 from linli.grids.api import router as grids_router
@@ -211,6 +212,7 @@ api.add_router("/downloads", downloads_router, tags=["downloads"])
 api.add_router("/tasks", tasks_router, tags=["tasks"])
 api.add_router("/visits", visits_router, tags=["visits"])
 api.add_router("/alerts", alerts_router, tags=["alerts"])
+api.add_router("/devices", devices_router, tags=["devices"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.

@@ -45,6 +45,8 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "visits": may(user, "visits.view"),
             "alerts": may(user, "alerts.view"),
             "overview": may(user, "overview.view"),
+            "devices": may(user, "devices.view"),
+            "devices_manage": may(user, "devices.manage"),
         }
     # Staff pages open their live events' stream (live.js, decision 0026); a resident's do not.
     live = stream_url(request) if any(menu.values()) and not resident else ""

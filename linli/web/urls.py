@@ -49,4 +49,5 @@ urlpatterns = [
     path("visits/", include("linli.tasks.visit_urls")),
     path("alerts/", include("linli.alerts.urls")),
     path("overview/", include("linli.overview.urls")),
+    path("devices/", include("linli.devices.urls")),
 ]

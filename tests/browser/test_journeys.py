@@ -29,7 +29,7 @@ MODES = {"chinese": [], "large": [("linli_elder", "1")], "english": [("django_la
 # number (G01, UTF-8, a hash) and an account name is the user's own (demo-grid): neither counts.
 ALLOWED_LATIN = {
     "Linli", "API", "ID", "TOTP", "QR", "PDF", "CSV", "Excel", "xlsx", "xls", "zip", "Unicode", "SMS", "KB", "MB",
-    "km", "kg", "mmHg", "bpm", "IP", "URL", "HTTPS",
+    "km", "kg", "mmHg", "bpm", "IP", "URL", "HTTPS", "MQTT",
     "zw",  # pinyin initials, in the search box's example
 }
 
@@ -94,15 +94,16 @@ _to_dispatch = _first("request", "/requests/?view=dispatch", "main a.ticket-row"
 _my_request = _first("request", "/requests/", "main a.ticket-row")
 _gate = _first("gate", "/", "main a[href^='/gates/']")  # her duty today, on her home page
 _my_household = _first("household", "/", "main a[href^='/places/']")
+_device = _first("device", "/devices/", "main .list-group a[href^='/devices/']")
 
 # Each account's pages: a path, or a function that finds the pages it leads to (signed in).
 JOURNEYS: dict[str, list] = {
     "demo-admin": ["/", "/roles/", "/audit/", "/admin/", "/admin/core/user/"],
     "demo-street": ["/", "/requests/supervision/", "/requests/rates/", _building, "/reports/", "/visits/"],
     "demo-community": ["/", "/people/?q=王", _person, _building_and_house, "/requests/?view=dispatch", _to_dispatch,
-                       "/imports/"],
+                       "/imports/", "/devices/new/", "/devices/import/"],
     "demo-grid": ["/", "/health/checkins/", "/people/?q=王", _building, "/requests/?view=mine", "/visits/",
-                  "/tasks/", "/health/follow-ups/", _gate],
+                  "/tasks/", "/health/follow-ups/", _gate, "/devices/", _device],
     "demo-health": ["/", "/health/", "/health/checkins/", "/health/rules/", "/health/quarantine/", "/ledger/"],
     "demo-resident": ["/", "/health/me/", "/health/me/checkin/", _my_household, "/requests/", _my_request,
                       "/requests/new/"],

@@ -370,6 +370,10 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     from linli.alerts.tests.helpers import make_matrix_rows as make_alert_rows
 
     make_alert_rows(street, far)
+    # Devices (active, with an event): in the grid worker's grid and far away.
+    from linli.devices.tests.helpers import make_matrix_rows as make_device_rows
+
+    make_device_rows(street, far[Level.HOUSE])
 
     # Files made for download (made at once: tasks run immediately): the street officer's list of
     # the first community, and one of the far district's.
@@ -547,6 +551,9 @@ def checks(town: Town, route: Route, persona: str) -> list[Check]:
     def each(obj: Model | None, get: Expect, post: Expect, why: str) -> list[Check]:
         return [Check(m, obj, get if m == "GET" else post, why) for m in methods]
 
+    if access.public and _signed_by_device(route):
+        # A device signs what it posts with its own secret; nobody's session or token stands in for it.
+        return each(reference, UNAUTHENTICATED, UNAUTHENTICATED, "signed by a device, and not signed here")
     if persona == ANONYMOUS:
         if access.public:
             return each(reference, PASSED, PASSED, "a public route")
@@ -574,6 +581,13 @@ def checks(town: Town, route: Route, persona: str) -> list[Check]:
     for outside in outside_rows(access, user):
         found += each(outside, HIDDEN, HIDDEN, f"{_name(outside)} outside her scope")
     return found
+
+
+def _signed_by_device(route: Route) -> bool:
+    from linli.devices.wire import SIGNATURE_HEADER
+
+    return any(p.get("in") == "header" and p.get("name") == SIGNATURE_HEADER
+               for p in (route.operation or {}).get("parameters", []))
 
 
 def _name(obj: Model) -> str:

@@ -17,6 +17,7 @@ NEITHER = {
     "ledger.witness": "witness servers' addresses and keys",
     "reports.reporttemplate": "the departments' templates",
     "grids.grid_places": "the link table of grids and places (read through the grid)",
+    "devices.devicekind": "the kinds of device, as data (heartbeat, retention, event types)",
 }
 
 

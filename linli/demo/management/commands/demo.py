@@ -189,6 +189,9 @@ class Command(BaseCommand):
         from linli.tasks.demo import prepare_demo_work
 
         prepare_demo_work(seed=opts["seed"])
+        from linli.devices.demo import prepare_demo_devices
+
+        prepare_demo_devices(seed=opts["seed"])
         from linli.people.demo_approval import prepare_demo_approval
 
         prepare_demo_approval()
