@@ -339,6 +339,211 @@ def ingest_part(b: Broker, n: int) -> dict[str, Any]:
     return result
 
 
+# Heartbeats at a steady rate (the background load of the latency part), from its own process.
+BACKGROUND = r"""
+import json, sys, time
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion
+host, port, rate, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+devices = sys.stdin.read().split(",")
+client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
+client.max_inflight_messages_set(1000)
+client.max_queued_messages_set(0)
+client.connect(host, port)
+client.loop_start()
+started = time.perf_counter()
+i = 0
+while time.perf_counter() - started < seconds:
+    due = started + i / rate
+    pause = due - time.perf_counter()
+    if pause > 0:
+        time.sleep(pause)
+    uid, community = devices[i % len(devices)].split(":")
+    body = {"id": f"bg{started:.0f}:{i}", "ts": int(time.time() * 1000), "type": "heartbeat", "battery": 80}
+    client.publish(f"linli/{community}/{uid}/events", json.dumps(body, separators=(",", ":")), qos=1)
+    i += 1
+print(json.dumps({"published": i, "per_second": round(i / (time.perf_counter() - started))}))
+client.disconnect()
+client.loop_stop()
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_port(port: int, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _signed_in_session(username: str) -> str:
+    """A session of ``username`` as the sign-in leaves it (password and, if she has one, her authenticator)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.module_loading import import_string
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from linli.core.models import User
+
+    user = User.objects.get(username=username)
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = next(path for path in settings.AUTHENTICATION_BACKENDS  # the one that signs in
+                                        if hasattr(import_string(path), "get_user"))
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
+    if device is not None:
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.create()
+    return str(session.session_key)
+
+
+class _Stream(threading.Thread):
+    """A signed-in page's live stream read from the push server: the time each "alerts" event arrives."""
+
+    def __init__(self, port: int, session_key: str) -> None:
+        super().__init__(daemon=True)
+        from django.conf import settings
+
+        self.request = (f"GET /live/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n"
+                        f"Cookie: {settings.SESSION_COOKIE_NAME}={session_key}\r\n\r\n").encode()
+        self.port = port
+        self.status = ""
+        self.opened = threading.Event()
+        self.arrivals: list[tuple[float, dict[str, Any]]] = []
+        self.arrived = threading.Condition()
+
+    def run(self) -> None:
+        with socket.create_connection(("127.0.0.1", self.port)) as connection:
+            connection.sendall(self.request)
+            reader = connection.makefile("rb")
+            self.status = reader.readline().decode("latin-1").strip()
+            self.opened.set()
+            for raw in reader:
+                line = raw.decode("utf-8").rstrip("\n")
+                if not line.startswith("data:"):
+                    continue
+                at = time.time()
+                data = json.loads(line[5:])
+                if data.get("topic") == "alerts":
+                    with self.arrived:
+                        self.arrivals.append((at, data.get("payload") or {}))
+                        self.arrived.notify_all()
+
+
+def latency_part(b: Broker, *, alarms: int = 100, rate: float = 1000.0, username: str = "demo-street") -> dict[str, Any]:
+    """Publish → the alert's live event read by a signed-in client of the push server, for
+    ``alarms`` SOS presses on pendants in houses with no open alert, one every half second, while
+    the other devices send heartbeats at ``rate`` a second; the real ``linli devices listen``
+    consumer and ``linli push`` server, each in its own process. The alerts raised stay."""
+    _django()
+    import paho.mqtt.client as paho
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from linli.alerts.models import OPEN_STATES, Alert
+    from linli.core.models import User
+    from linli.core.scope import scope_for
+    from linli.devices import simulator
+    from linli.devices.models import Device
+
+    if not User.objects.filter(username=username).exists():
+        return {"available": False, "status": f"no user {username} here: run `linli demo --no-serve` first"}
+    scope = scope_for(User.objects.get(username=username), "alerts.view")
+    busy = set(Alert.objects.filter(state__in=OPEN_STATES).values_list("house_id", flat=True))
+    pendants: list[tuple[str, str]] = []
+    seen: set[int] = set()
+    for uid, house, path in (Device.objects.filter(status="active", kind_id="sos").order_by("uid")
+                             .values_list("uid", "house_id", "path")):
+        if house not in busy and house not in seen and scope.covers(path):
+            seen.add(house)
+            pendants.append((uid, simulator.community_code(path)))
+    if len(pendants) < alarms:
+        return {"available": False, "status": f"only {len(pendants)} SOS pendants without an open alert in {username}'s area"}
+    pendants = pendants[:alarms]
+    sims, _ = simulator.load_devices()
+    background = [f"{d.uid}:{d.community}" for d in sims if d.kind not in ALARMS]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "linli.settings"}
+    linli = [sys.executable, "-m", "linli.cli"]
+    push_port = _free_port()
+    processes: list[subprocess.Popen[Any]] = []
+    result: dict[str, Any] = {"available": True, "alarms": alarms, "background_rate": rate, "user": username,
+                              "goal_p99_seconds": 1.0}
+    try:
+        processes.append(subprocess.Popen([*linli, "push", "--port", str(push_port)], env=env,  # noqa: S603
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        processes.append(subprocess.Popen([*linli, "devices", "listen", "--url", f"mqtt://{b.host}:{b.port}",  # noqa: S603
+                                           "--client-id", f"linli-bench-latency-{os.getpid()}", "--report-every", "0"],
+                                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        if not _wait_port(push_port):
+            return {"available": False, "status": "the push server did not start"}
+        stream = _Stream(push_port, _signed_in_session(username))
+        stream.start()
+        stream.opened.wait(10)
+        result["stream"] = stream.status
+        client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
+        client.connect(b.host, b.port)
+        client.loop_start()
+        time.sleep(2)  # the consumer subscribed
+        seconds = alarms * 0.5 + 5
+        load = subprocess.Popen([sys.executable, "-c", BACKGROUND, b.host, str(b.port), str(rate), str(seconds)],  # noqa: S603
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert load.stdin is not None and load.stdout is not None
+        load.stdin.write(",".join(background))
+        load.stdin.close()
+        time.sleep(2)  # the load running
+        delays: list[float] = []
+        missed = 0
+        for n, (uid, community) in enumerate(pendants):
+            with stream.arrived:
+                before = len(stream.arrivals)
+            body = {"id": f"lat{os.getpid()}:{n}", "ts": int(time.time() * 1000), "type": "sos"}
+            sent = time.time()
+            client.publish(f"linli/{community}/{uid}/events", json.dumps(body), qos=1)
+            got = None
+            with stream.arrived:
+                deadline = sent + 10
+                while got is None and time.time() < deadline:
+                    for at, payload in stream.arrivals[before:]:
+                        if payload.get("state") == "new" and payload.get("notify"):
+                            got = at
+                            break
+                    if got is None:
+                        stream.arrived.wait(0.05)
+            if got is None:
+                missed += 1
+            else:
+                delays.append(got - sent)
+            time.sleep(max(0.0, sent + 0.5 - time.time()))
+        out = load.stdout.read()
+        load.wait(60)
+        client.disconnect()
+        client.loop_stop()
+        result["background"] = json.loads(out or "{}")
+        delays.sort()
+        result.update({"received": len(delays), "missed": missed})
+        if delays:
+            result.update({"p50_seconds": round(delays[len(delays) // 2], 3),
+                           "p99_seconds": round(delays[min(len(delays) - 1, int(len(delays) * 0.99))], 3),
+                           "max_seconds": round(delays[-1], 3),
+                           "met": delays[min(len(delays) - 1, int(len(delays) * 0.99))] <= 1.0 and not missed})
+    finally:
+        for process in processes:
+            process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(20)
+    return result
+
+
 class _Rollback(Exception):
     pass
 
@@ -384,6 +589,8 @@ def main() -> None:
     parser.add_argument("--parts", default="mosquitto,consumer,ingest,latency,silent_sweep")
     parser.add_argument("--messages", type=int, default=50_000)
     parser.add_argument("--sweep-devices", type=int, default=100_000)
+    parser.add_argument("--alarms", type=int, default=100, help="latency: SOS presses measured")
+    parser.add_argument("--rate", type=float, default=1000.0, help="latency: background messages a second")
     parser.add_argument("--url", default=None, help="an existing broker (default: a private Mosquitto)")
     args = parser.parse_args()
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
@@ -398,8 +605,7 @@ def main() -> None:
         if "ingest" in parts:
             result["ingest"] = ingest_part(b, args.messages)
         if "latency" in parts:
-            result["latency"] = {"available": False, "status": "publish → alert at a browser-side client: not measured yet",
-                                 "goal_p99_seconds": 1.0}
+            result["latency"] = latency_part(b, alarms=args.alarms, rate=args.rate)
         if "silent_sweep" in parts:
             result["silent_sweep"] = silent_sweep_part(args.sweep_devices)
     base = (result.get("mosquitto") or {}).get("per_second")
