@@ -9,11 +9,17 @@ Prints one JSON line, a key per part:
   published from another process, messages per second received (the yardstick);
 - ``consumer``: ``linli devices listen``'s consumer with a handler that does nothing (what the
   MQTT side costs: topic parsing, batching, acknowledgement after the handler);
-- ``ingest``: the consumer with the real ``linli.devices.ingest.receive`` on the street in
-  LINLI_DATA_DIR (goal ≥ 5,000 events/s), and ``ingest_to_mosquitto`` the ratio of the two rates;
-- ``latency``: publish → alert received by a subscribed browser-side client (goal p99 ≤ 1 s at
-  1,000 events/s background) — not measured yet;
-- ``silent_sweep``: the silent-device sweep over 100,000 devices (goal ≤ 5 s) — not measured yet.
+- ``ingest``: the consumer with the real ``linli.devices.ingest.receive`` and the alert rules on
+  the street in LINLI_DATA_DIR (one message in 500 an alarm: alerts raised or updated; the demo's
+  devices are made first on a street that has none), events stored per second (goal ≥ 5,000),
+  and ``ingest_to_mosquitto`` the ratio to the bare subscriber's rate of the same run;
+- ``latency``: SOS presses published one every half second → the alert's live event read from
+  ``linli push``'s ``/live/`` stream by a signed-in client (``demo-street``), with the real
+  ``linli devices listen`` consumer, while the other devices send 1,000 heartbeats a second:
+  p50/p99 (goal p99 ≤ 1 s). The alerts it raises stay in the data directory;
+- ``silent_sweep``: ``linli.devices.actions.sweep_silent`` over 100,000 active devices (bench
+  smoke detectors added to reach it), 1,000 of them silent (each raising an alert), then again
+  with nothing new; rolled back afterwards (goal ≤ 5 s).
 
 Unless --url names a broker, the MQTT parts start a private Mosquitto on a free port, configured
 as decision 0027 recommends for production (no cap on queued messages: Mosquitto's default of
