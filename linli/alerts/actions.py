@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from linli.alerts import clock, roster
@@ -103,8 +106,14 @@ def short_address(alert: Alert) -> str:
 
 
 def _publish(alert: Alert, *, notify: bool) -> None:
+    # The banner's words are in the site's language (the event goes to every screen at once).
+    with translation.override(settings.LANGUAGE_CODE):
+        title = f"{Condition(alert.condition).label} · {Severity(alert.severity).label}"
+        if alert.is_drill:
+            title = f"{title} ({gettext('drill')})"
     payload = {"id": alert.pk, "condition": alert.condition, "severity": alert.severity, "state": alert.state,
-               "house": short_address(alert), "notify": notify}
+               "house": short_address(alert), "notify": notify, "title": title, "body": short_address(alert),
+               "url": reverse("alerts:detail", args=[alert.pk])}
     path = alert.path
     transaction.on_commit(lambda: push.publish("alerts", payload, path=path, action=VIEW))
 

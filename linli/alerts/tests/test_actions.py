@@ -226,3 +226,17 @@ def test_chains_are_data_the_office_edits(street: Street) -> None:
     assert alert.chain is not None
     assert [s.target for s in actions.steps_of(alert)] == ["grid_leader", "community_duty"]
     assert alert.entries.get(kind=EntryKind.PAGED).data["target"] == "grid_leader"
+
+
+def test_a_new_alert_reaches_the_live_screens_with_words_and_a_link(street: Street,
+                                                                     django_capture_on_commit_callbacks) -> None:
+    from linli.core.models import PushEvent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = fall_in(street)
+    event = PushEvent.objects.filter(topic="alerts").latest("pk")
+    assert event.action == VIEW and event.path == alert.path
+    payload = event.payload
+    assert payload["notify"] is True and payload["state"] == "new" and payload["condition"] == "fall"
+    assert payload["title"] == "跌倒 · 紧急"  # the site's language, whoever's request raised it
+    assert payload["body"] == actions.short_address(alert) and payload["url"] == f"/alerts/{alert.pk}/"
