@@ -1,11 +1,12 @@
-"""Each demo role does its main job, end to end, on a 360 × 740 phone in Chinese: the grid worker
+"""Each demo role does its main job, end to end, in Chinese on a 360 × 740 phone, and again in
+large text on a 1366 × 900 desktop: the grid worker
 records a fever for a resident and sees her flagged; the community secretary makes a department
 report and downloads it; the street officer reads the supervision of overdue requests; the health
 officer reads a quarantine order and the person's health code; the volunteer records a visitor at
 her gate and uploads it; the resident reads her code and files a request; the administrator grants
 a role and revokes it. Every step is checked as the journeys check a page (nothing wider than the
 screen, no serious axe-core finding, no English on the Chinese page) and photographed into the
-test artifacts (``journeys/main-jobs``)."""
+test artifacts (``journeys/main-jobs`` and ``journeys/main-jobs-desktop-large``)."""
 
 from __future__ import annotations
 
@@ -24,14 +25,19 @@ from tests.browser.test_journeys import SIZES, _english_words
 
 
 class Job:
-    """One role's job on a phone: the page, and the problems found on its steps."""
+    """One role's job on a phone (or a desktop in large text): the page, and the problems found on its steps."""
 
-    def __init__(self, browser: Any, server: str, artifacts: Path, account: str) -> None:
-        self.context = browser.new_context(locale="zh-CN", accept_downloads=True, **SIZES["phone"])
-        self.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": server}])
+    def __init__(self, browser: Any, server: str, artifacts: Path, account: str, variant: str = "phone") -> None:
+        size = "phone" if variant == "phone" else "desktop"
+        self.context = browser.new_context(locale="zh-CN", accept_downloads=True, **SIZES[size])
+        cookies = [{"name": "django_language", "value": "zh-hans", "url": server}]
+        if variant != "phone":
+            cookies.append({"name": "linli_elder", "value": "1", "url": server})  # the large-text mode
+        self.context.add_cookies(cookies)
+        self.width = SIZES[size]["viewport"]["width"]
         self.page, self.csp = page_under_policy(self.context)
         self.server, self.account = server, account
-        self.folder = artifacts / "journeys" / "main-jobs" / account
+        self.folder = artifacts / "journeys" / ("main-jobs" if variant == "phone" else f"main-jobs-{variant}") / account
         self.folder.mkdir(parents=True, exist_ok=True)
         self.problems: list[str] = []
         self.steps = 0
@@ -49,8 +55,8 @@ class Job:
         page.screenshot(path=self.folder / f"{self.steps:02d}-{name}.png", full_page=True)
         where = f"{self.account} {name} ({page.url})"
         wide = page.evaluate("() => document.scrollingElement.scrollWidth")
-        if wide > 360:
-            self.problems.append(f"{where}: {wide} px wide on a 360 px screen")
+        if wide > self.width:
+            self.problems.append(f"{where}: {wide} px wide on a {self.width} px screen")
         for violation in axe_violations(page):
             targets = [" ".join(node["target"]) for node in violation["nodes"][:3]]
             self.problems.append(f"{where}: axe {violation['id']} ({violation['impact']}) at {targets}")
@@ -67,12 +73,12 @@ class Job:
         assert not self.problems, "\n".join(self.problems)
 
 
-@pytest.fixture
-def job(browser: Any, server: str, artifacts: Path):  # type: ignore[no-untyped-def]
+@pytest.fixture(params=["phone", "desktop-large"])
+def job(request: Any, browser: Any, server: str, artifacts: Path):  # type: ignore[no-untyped-def]
     made: list[Job] = []
 
     def start(account: str) -> Job:
-        made.append(Job(browser, server, artifacts, account))
+        made.append(Job(browser, server, artifacts, account, request.param))
         return made[-1]
     yield start
     for one in made:
