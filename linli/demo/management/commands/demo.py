@@ -57,8 +57,9 @@ DEVICE_COMPANIONS = (
 def start(companion: Companion) -> subprocess.Popen[bytes]:
     """Start ``linli <args>`` with its output appended to its log in the data directory."""
     with (Path(settings.DATA_DIR) / companion.log).open("ab") as log:
+        # Unbuffered: the log says what happened as it happens.
         return subprocess.Popen([sys.executable, "-m", "linli.cli", *companion.args],  # noqa: S603 - our own command
-                                stdout=log, stderr=subprocess.STDOUT)
+                                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
 
 def start_worker() -> subprocess.Popen[bytes]:
