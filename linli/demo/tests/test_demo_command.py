@@ -158,6 +158,7 @@ def test_the_demo_runs_the_task_worker_with_the_server_and_stops_it_with_the_ser
                              "--quiet"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             cwd=ROOT)
     worker = 0
+    companions: list[int] = []
     try:
         assert demo.stdout is not None
         seen = []
@@ -171,6 +172,22 @@ def test_the_demo_runs_the_task_worker_with_the_server_and_stops_it_with_the_ser
         worker = workers[0]
         pushers = [pid for pid in _children(demo.pid) if " push " in _cmdline(pid)]
         assert len(pushers) == 1, [_cmdline(pid) for pid in _children(demo.pid)]
+        # the device consumer, the simulator and the alert clock: running, or (no MQTT broker
+        # here) said to have stopped at once, the demo serving all the same
+        companions = []
+        for args, name in ((" devices listen", "Device consumer"), (" devices simulate --fall-every 180",
+                                                                    "Device simulator"),
+                           (" alerts clock", "Alert clock")):
+            status = [line for line in seen if line.lstrip().startswith(name)]
+            assert len(status) == 1 and "/" in status[0], "".join(seen)
+            running = [pid for pid in _children(demo.pid) if args in _cmdline(pid)]
+            if "stopped at once" in status[0]:
+                assert not running and "demo still serves" in status[0] and "演示仍可使用" in status[0]
+            else:
+                assert len(running) == 1, [_cmdline(pid) for pid in _children(demo.pid)]
+                companions += running
+            assert (data_dir / status[0].split("log: ")[-1].split(")")[0]).exists() or "stopped" in status[0]
+        assert any(" alerts clock" in _cmdline(pid) for pid in companions)  # needs no broker
         silent = [sys.executable, "-m", "linli.cli", "shell", "-c",
                   "from linli.core.leases import worker_status; print(worker_status()['silent'])"]
         assert _wait_for(lambda: subprocess.run(silent, env=env, capture_output=True, text=True, cwd=ROOT,
@@ -179,12 +196,14 @@ def test_the_demo_runs_the_task_worker_with_the_server_and_stops_it_with_the_ser
         demo.wait(timeout=30)
         assert _wait_for(lambda: not _alive(worker))
         assert _wait_for(lambda: not _alive(pushers[0]))
+        assert _wait_for(lambda: not any(_alive(pid) for pid in companions))
     finally:
         if demo.poll() is None:
             demo.kill()
             demo.wait(timeout=10)
-        if worker and _alive(worker):
-            os.kill(worker, signal.SIGKILL)
+        for pid in [worker, *companions]:
+            if pid and _alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_a_worker_that_cannot_start_is_told_apart_from_one_that_runs() -> None:
@@ -198,3 +217,23 @@ def test_a_worker_that_cannot_start_is_told_apart_from_one_that_runs() -> None:
     finally:
         running.kill()
         running.wait()
+
+
+def test_a_companion_that_cannot_start_is_a_warning_in_both_languages(tmp_path: Path, settings: Any) -> None:
+    """Without an MQTT broker the consumer stops at once: the demo says so and serves on."""
+    import io
+
+    from linli.demo.management.commands.demo import DEVICE_COMPANIONS, Command, stop
+
+    settings.DATA_DIR = tmp_path
+    command = Command(stdout=io.StringIO(), stderr=io.StringIO())
+    failing = subprocess.Popen([sys.executable, "-c", "raise SystemExit(2)"])
+    command._report(DEVICE_COMPANIONS[0], failing, 10)
+    warning = command.stderr._out.getvalue()  # type: ignore[attr-defined]
+    assert "stopped at once (exit 2)" in warning and "demo still serves" in warning and "演示仍可使用" in warning
+    assert "Mosquitto" in warning and str(tmp_path / DEVICE_COMPANIONS[0].log) in warning
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    command._report(DEVICE_COMPANIONS[2], running, 0.3)
+    assert "Alert clock / 告警升级计时: started" in command.stdout._out.getvalue()  # type: ignore[attr-defined]
+    stop([running, failing], seconds=10)
+    assert running.poll() is not None

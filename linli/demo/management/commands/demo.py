@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +26,60 @@ def demo_password() -> str:
 WORKER_LOG = "worker.log"
 
 
+@dataclass(frozen=True)
+class Companion:
+    """A process `linli demo` runs beside the server and stops with it, logging to its own file
+    in the data directory."""
+
+    args: tuple[str, ...]  # the `linli` command's arguments
+    log: str
+    name: str  # "English / 中文", for the status line
+    does: str  # what it does, when it runs
+    without: str  # what stops working when it cannot start, in English and Chinese
+
+
+WORKER = Companion(("worker",), WORKER_LOG, "Task worker / 后台任务进程", "imports, periodic tasks",
+                   "Imports and periodic tasks will wait. / 导入和定时任务将无法执行。")
+MQTT_HINT = "Is Mosquitto running at 127.0.0.1:1883? / MQTT 服务器（Mosquitto, 127.0.0.1:1883）是否已启动？"
+DEVICE_COMPANIONS = (
+    Companion(("devices", "listen"), "devices-listen.log", "Device consumer / 设备消息接收",
+              "MQTT events into alerts",
+              f"Device events will not arrive; the demo still serves. / 设备事件无法接收，演示仍可使用。 {MQTT_HINT}"),
+    Companion(("devices", "simulate", "--fall-every", "180"), "devices-simulate.log", "Device simulator / 设备模拟器",
+              "a fall in the first grid every 3 minutes",
+              f"No simulated events; the demo still serves. / 无模拟设备事件，演示仍可使用。 {MQTT_HINT}"),
+    Companion(("alerts", "clock"), "alerts-clock.log", "Alert clock / 告警升级计时",
+              "pages and escalates every 10 s",
+              "Alerts will not be paged or escalated; the demo still serves. / 告警将不会通知和升级，演示仍可使用。"),
+)
+
+
+def start(companion: Companion) -> subprocess.Popen[bytes]:
+    """Start ``linli <args>`` with its output appended to its log in the data directory."""
+    with (Path(settings.DATA_DIR) / companion.log).open("ab") as log:
+        # Unbuffered: the log says what happened as it happens.
+        return subprocess.Popen([sys.executable, "-m", "linli.cli", *companion.args],  # noqa: S603 - our own command
+                                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
 def start_worker() -> subprocess.Popen[bytes]:
     """The task worker (Huey) beside the server, as ``linli worker`` would run it: imports run
     their checks and commits there, and the periodic tasks (status recomputation, quarantine
     extensions, retention, the audit chain's check) run on time. Stopped with the server."""
-    log = (Path(settings.DATA_DIR) / WORKER_LOG).open("ab")
-    return subprocess.Popen([sys.executable, "-m", "linli.cli", "worker"],  # noqa: S603 - our own command
-                            stdout=log, stderr=subprocess.STDOUT)
+    return start(WORKER)
+
+
+def stop(processes: list[subprocess.Popen[bytes]], seconds: float = 10) -> None:
+    """Ask every process to stop, then wait for each; kill the ones that take too long."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _stopped_at_once(process: subprocess.Popen[bytes], seconds: float = 3.0) -> bool:
@@ -93,26 +141,27 @@ class Command(BaseCommand):
 
             witnesses = start_demo_witnesses()
             self.stdout.write(f"  Ledger witnesses / 账簿见证服务器: {len(witnesses)} started (ports 8101, 8102)")
-            worker = start_worker()
-            # A plain `kill` must stop the worker and the witnesses too, as Ctrl+C does.
+            # A plain `kill` must stop the companions and the witnesses too, as Ctrl+C does.
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-            if _stopped_at_once(worker):
-                self.stderr.write(f"  Task worker / 后台任务进程: stopped at once (exit {worker.returncode}); see "
-                                  f"{Path(settings.DATA_DIR) / WORKER_LOG}. Imports and periodic tasks will wait. / "
-                                  "后台任务进程启动失败，导入和定时任务将无法执行，请查看日志。")
-            else:
-                self.stdout.write(f"  Task worker / 后台任务进程: started (imports, periodic tasks; log: {WORKER_LOG})")
+            companions: list[subprocess.Popen[bytes]] = []
             try:
+                for companion in (WORKER, *DEVICE_COMPANIONS):
+                    companions.append(start(companion))
+                deadline = time.monotonic() + 3  # a few seconds, for all of them at once
+                for companion, process in zip((WORKER, *DEVICE_COMPANIONS), companions, strict=True):
+                    self._report(companion, process, max(0.1, deadline - time.monotonic()))
                 # By name: the serve command belongs to the shell, which no app imports.
                 call_command("serve", host=opts["host"], port=opts["port"], threads=8, stdout=self.stdout)
             finally:
-                for process in [worker, *witnesses]:
-                    process.terminate()
-                for process in [worker, *witnesses]:
-                    try:
-                        process.wait(timeout=10)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
+                stop([*companions, *witnesses])
+
+    def _report(self, companion: Companion, process: subprocess.Popen[bytes], seconds: float) -> None:
+        """One line: started, or stopped at once (a warning: the demo serves without it)."""
+        if _stopped_at_once(process, seconds):
+            self.stderr.write(f"  {companion.name}: stopped at once (exit {process.returncode}) / 启动失败; see / "
+                              f"请查看日志 {Path(settings.DATA_DIR) / companion.log}. {companion.without}")
+        else:
+            self.stdout.write(f"  {companion.name}: started ({companion.does}; log: {companion.log}) / 已启动")
 
     def _migrate(self, opts: dict[str, Any]) -> None:
         """Bring the database up to date, saying so: on a fresh data directory this takes a while."""
@@ -192,6 +241,11 @@ class Command(BaseCommand):
         from linli.devices.demo import prepare_demo_devices
 
         prepare_demo_devices(seed=opts["seed"])
+        from linli.alerts.demo import prepare_demo_alerts
+
+        made = prepare_demo_alerts(seed=opts["seed"])
+        self.stdout.write(f"Added {made.get('alerts', 0):,} answered alerts of the last 60 days and "
+                          f"{made.get('shifts', 0)} on-call shifts.")
         from linli.people.demo_approval import prepare_demo_approval
 
         prepare_demo_approval()
