@@ -36,14 +36,14 @@ class AlertOut(Schema):
     why: str = Field(description="the rule's sentence, in Chinese")
 
 
-class EntryOut(Schema):
+class AlertEntryOut(Schema):
     at: datetime.datetime
     kind: str
     text: str
 
 
 class AlertDetailOut(AlertOut):
-    timeline: list[EntryOut]
+    timeline: list[AlertEntryOut]
 
 
 class OnSiteIn(Schema):

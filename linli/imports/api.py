@@ -70,7 +70,7 @@ class MatchOut(Schema):
     differences: list[DifferenceOut]
 
 
-class ProgressOut(Schema):
+class ImportProgressOut(Schema):
     stage: str
     done: int
     total: int
@@ -89,7 +89,7 @@ class ImportOut(Schema):
     file_name: str
     sheets: list[SheetOut]
     counts: dict[str, Any]
-    progress: ProgressOut
+    progress: ImportProgressOut
     error: MessageOut | None
     rejected: list[ProblemOut]
     matched: list[MatchOut]
