@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Q
@@ -64,16 +64,13 @@ def _facts(devices: Sequence[Any]) -> dict[int, dict[str, bool]]:
     return found
 
 
-def _needs_facts(events: Iterable[Any]) -> bool:
-    return any(e.type in rules.INTERESTING for e in events)
-
-
 def handle_events(events: Sequence[Any]) -> None:
     """The ``on_events`` hook: ``events`` are new DeviceEvents with their devices loaded."""
     if not events:
         return
-    devices = {e.device_id: e.device for e in events}
-    facts = _facts(list(devices.values())) if _needs_facts(events) else {}
+    # The facts only of the devices whose events the rules read (a batch is mostly heartbeats).
+    devices = {e.device_id: e.device for e in events if e.type in rules.INTERESTING}
+    facts = _facts(list(devices.values())) if devices else {}
     # (house id, condition) → the decisions and the events behind them, in event order
     raising: dict[tuple[int, str], list[tuple[rules.Decision, Any]]] = defaultdict(list)
     clearing: dict[tuple[int, str], tuple[rules.Decision, Any]] = {}

@@ -98,8 +98,8 @@ def _max(a: datetime.datetime | None, b: datetime.datetime | None) -> datetime.d
 
 
 def _devices(uids: set[str]) -> dict[str, Device]:
-    # The secret is not needed here (and would be unsealed for every device of every batch).
-    # The kinds are a handful of rows read apart: joined, SQLite's planner may walk the devices
+    # Only the columns in READ: the secret, for one, would be unsealed for every device of every
+    # batch. The kinds are a handful of rows read apart: joined, SQLite's planner may walk the devices
     # of each kind instead of looking the serial numbers up.
     # No row locks: the UPDATE moves each column forward from the row's own current value, so two
     # consumers storing the same device's messages at once cannot move it back. (No ORDER BY
@@ -107,8 +107,9 @@ def _devices(uids: set[str]) -> dict[str, Device]:
     rows = Device.objects.filter(uid__in=uids).only(*READ).order_by()
     found = {device.uid: device for device in rows}
     kinds = DeviceKind.objects.in_bulk({device.kind_id for device in found.values()})
+    cache = Device.kind.field.set_cached_value  # as select_related does, without the setter's checks
     for device in found.values():
-        device.kind = kinds[device.kind_id]
+        cache(device, kinds[device.kind_id])
     return found
 
 
@@ -141,6 +142,7 @@ def _receive(batch: Sequence[wire.Incoming], via: str) -> tuple[Outcome, list[Re
         pending[key] = (index, device, event, item.received_at)
         results.append(Result(DUPLICATE, event=event))  # until the insert says it is new
     new = _insert(pending, via)
+    attach = DeviceEvent.device.field.set_cached_value
     stored = []
     for key in new:
         index, device, event, received_at = pending[key]
@@ -151,9 +153,11 @@ def _receive(batch: Sequence[wire.Incoming], via: str) -> tuple[Outcome, list[Re
             touch.activity = _max(touch.activity, event.occurred_at)
         if event.battery is not None and (touch.battery_at is None or event.occurred_at >= touch.battery_at):
             touch.battery, touch.battery_at = event.battery, event.occurred_at
-        row = DeviceEvent(pk=new[key], device=device, event_id=event.event_id, type=event.type, value=event.value,
-                          occurred_at=event.occurred_at, received_at=received_at, via=via, path=device.path)
+        row = DeviceEvent(pk=new[key], device_id=device.pk, event_id=event.event_id, type=event.type,
+                          value=event.value, occurred_at=event.occurred_at, received_at=received_at, via=via,
+                          path=device.path)
         row._state.adding, row._state.db = False, connection.alias
+        attach(row, device)
         stored.append(row)
     _update(touched)
     stored.sort(key=lambda row: (row.occurred_at, row.pk))
@@ -219,7 +223,11 @@ def _update(touched: dict[int, _Touch]) -> None:
                 f"{col['last_malformed_reason']} = CASE WHEN {num} > 0 THEN %s ELSE {col['last_malformed_reason']} END"
     sql = (f"UPDATE {quote(meta.db_table)} SET {battery}, {forward('last_seen_at')}, {forward('last_event_at')}, "  # noqa: S608
            f"{forward('last_activity_at')}, {malformed} WHERE {quote(str(meta.pk.column))} = %s")
-    adapt = db.ops.adapt_datetimefield_value
+    convert = db.ops.adapt_datetimefield_value
+
+    def adapt(value: datetime.datetime | None) -> Any:
+        return None if value is None else convert(value)
+
     params = []
     for pk, t in sorted(touched.items()):  # rows locked in one order by every consumer: no deadlock
         seen, latest, activity = adapt(t.seen), adapt(t.latest), adapt(t.activity)
