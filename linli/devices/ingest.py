@@ -141,7 +141,8 @@ def _receive(batch: Sequence[wire.Incoming], via: str) -> tuple[Outcome, list[Re
             continue
         pending[key] = (index, device, event, item.received_at)
         results.append(Result(DUPLICATE, event=event))  # until the insert says it is new
-    new = _insert(pending, via)
+    dates = _Dates(connections[connection.alias])
+    new = _insert(pending, via, dates)
     attach = DeviceEvent.device.field.set_cached_value
     stored = []
     for key in new:
@@ -159,7 +160,7 @@ def _receive(batch: Sequence[wire.Incoming], via: str) -> tuple[Outcome, list[Re
         row._state.adding, row._state.db = False, connection.alias
         attach(row, device)
         stored.append(row)
-    _update(touched)
+    _update(touched, dates)
     stored.sort(key=lambda row: (row.occurred_at, row.pk))
     hooks.events_stored(stored)
     outcome = Outcome(stored=len(stored), malformed=sum(r.status == MALFORMED for r in results),
@@ -168,8 +169,25 @@ def _receive(batch: Sequence[wire.Incoming], via: str) -> tuple[Outcome, list[Re
     return outcome, results
 
 
+class _Dates:
+    """Times converted for the database once each: a batch's devices' latest times are the
+    times of its events, and most are None (no malformed message, no activity)."""
+
+    def __init__(self, db: Any) -> None:
+        self.convert = db.ops.adapt_datetimefield_value
+        self.done: dict[datetime.datetime, Any] = {}
+
+    def adapt(self, value: datetime.datetime | None) -> Any:
+        if value is None:
+            return None
+        found = self.done.get(value)
+        if found is None:
+            found = self.done[value] = self.convert(value)
+        return found
+
+
 def _insert(pending: dict[tuple[int, str], tuple[int, Device, wire.Event, datetime.datetime]],
-            via: str) -> dict[tuple[int, str], int]:
+            via: str, dates: _Dates) -> dict[tuple[int, str], int]:
     """Insert the events not stored yet; the keys of those that were new, with their ids."""
     db = connections[connection.alias]
     quote = db.ops.quote_name
@@ -178,7 +196,7 @@ def _insert(pending: dict[tuple[int, str], tuple[int, Device, wire.Event, dateti
     column = {f.name: str(f.column) for f in meta.concrete_fields}
     columns = ", ".join(quote(column[name]) for name in names)
     device_col, event_col = quote(column["device"]), quote(column["event_id"])
-    adapt = db.ops.adapt_datetimefield_value
+    adapt = dates.adapt
     rows = [(device.pk, event.event_id, event.type, event.value, adapt(event.occurred_at), adapt(received_at), via,
              device.path) for _, device, event, received_at in pending.values()]
     new: dict[tuple[int, str], int] = {}
@@ -197,7 +215,7 @@ def _insert(pending: dict[tuple[int, str], tuple[int, Device, wire.Event, dateti
     return new
 
 
-def _update(touched: dict[int, _Touch]) -> None:
+def _update(touched: dict[int, _Touch], dates: _Dates) -> None:
     """Move each device's columns forward (never back), in one statement run per device."""
     if not touched:
         return
@@ -223,11 +241,7 @@ def _update(touched: dict[int, _Touch]) -> None:
                 f"{col['last_malformed_reason']} = CASE WHEN {num} > 0 THEN %s ELSE {col['last_malformed_reason']} END"
     sql = (f"UPDATE {quote(meta.db_table)} SET {battery}, {forward('last_seen_at')}, {forward('last_event_at')}, "  # noqa: S608
            f"{forward('last_activity_at')}, {malformed} WHERE {quote(str(meta.pk.column))} = %s")
-    convert = db.ops.adapt_datetimefield_value
-
-    def adapt(value: datetime.datetime | None) -> Any:
-        return None if value is None else convert(value)
-
+    adapt = dates.adapt
     params = []
     for pk, t in sorted(touched.items()):  # rows locked in one order by every consumer: no deadlock
         seen, latest, activity = adapt(t.seen), adapt(t.latest), adapt(t.activity)
