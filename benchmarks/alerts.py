@@ -19,7 +19,10 @@ Prints one JSON line, a key per part:
   p50/p99 (goal p99 ≤ 1 s). The alerts it raises stay in the data directory;
 - ``silent_sweep``: ``linli.devices.actions.sweep_silent`` over 100,000 active devices (bench
   smoke detectors added to reach it), 1,000 of them silent (each raising an alert), then again
-  with nothing new; rolled back afterwards (goal ≤ 5 s).
+  with nothing new; rolled back afterwards (goal ≤ 5 s). The URL configuration is loaded first
+  (once per process, as in a running worker), timed apart as ``urlconf_seconds``.
+
+``load_average_before`` and ``load_average_after`` say how busy the machine was (``cpus`` cores).
 
 Unless --url names a broker, the MQTT parts start a private Mosquitto on a free port, configured
 as decision 0027 recommends for production (no cap on queued messages: Mosquitto's default of
@@ -337,7 +340,10 @@ def ingest_part(b: Broker, n: int) -> dict[str, Any]:
     handler, make_incoming = mqtt.default_handler()
     before = _counts()
     devices = [f"{d.uid}:{d.community}:{ALARMS.get(d.kind, '')}" for d in sims]
+    cpu = time.process_time()
     result = consumer_part(b, n, handler, make_incoming, devices, alarm_every=ALARM_EVERY)
+    # This process's CPU while the queue drained (the consumer's MQTT thread and the ingest), per message.
+    result["cpu_us_per_message"] = round((time.process_time() - cpu) / n * 1e6)
     after = _counts()
     result.update({"available": True, "devices": len(sims), "devices_made": made, "alarm_every": ALARM_EVERY,
                    "events_stored": after["events"] - before["events"], "alerts_raised": after["alerts"] - before["alerts"],
@@ -561,6 +567,7 @@ def silent_sweep_part(total: int = 100_000, silent: int = 1000) -> dict[str, Any
     alerts would send on commit are not part of the figure)."""
     _django()
     from django.db import transaction
+    from django.urls import reverse
 
     from linli.devices.actions import silent_devices, sweep_silent
     from linli.devices.models import Device, DeviceStatus
@@ -576,6 +583,11 @@ def silent_sweep_part(total: int = 100_000, silent: int = 1000) -> dict[str, Any
             result["devices"] = Device.objects.filter(status=DeviceStatus.ACTIVE).count()
             result["bench_devices_added"] = added
             before = _counts()["alerts"]
+            # The URL configuration (the alerts' links) loads once per process, as in a running
+            # consumer or task worker: timed apart, not in the sweep.
+            started = time.perf_counter()
+            reverse("alerts:detail", args=[1])
+            result["urlconf_seconds"] = round(time.perf_counter() - started, 3)
             started = time.perf_counter()
             result["silent"] = sweep_silent()
             result["seconds"] = round(time.perf_counter() - started, 3)
@@ -600,7 +612,8 @@ def main() -> None:
     parser.add_argument("--url", default=None, help="an existing broker (default: a private Mosquitto)")
     args = parser.parse_args()
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
-    result: dict[str, Any] = {"benchmark": "alerts", "messages": args.messages}
+    result: dict[str, Any] = {"benchmark": "alerts", "messages": args.messages,
+                              "load_average_before": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count()}
     # The console backends of the gateways (app pushes, texts) print to stdout: keep it for the JSON line.
     with contextlib.redirect_stdout(sys.stderr), broker(args.url) as b:
         result["broker"] = {"private": b.private, "port": b.port, "config": BROKER_CONF.splitlines()[1:] if b.private else None}
@@ -619,6 +632,7 @@ def main() -> None:
         rate = (result.get(key) or {}).get("per_second")
         if base and rate:
             result[f"{key}_to_mosquitto"] = round(rate / base, 2)
+    result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(result, ensure_ascii=False))
 
 
