@@ -13,6 +13,9 @@ Prints one JSON line, a key per part:
   the street in LINLI_DATA_DIR (one message in 500 an alarm: alerts raised or updated; the demo's
   devices are made first on a street that has none), events stored per second (goal ≥ 5,000),
   and ``ingest_to_mosquitto`` the ratio to the bare subscriber's rate of the same run;
+- ``ingest_partitioned`` (not in the default parts): the same with ``--consumers`` ``linli devices
+  listen`` processes partitioned by community (``--communities``), from the first stored event to
+  the last, and ``ingest_partitioned_to_mosquitto``;
 - ``latency``: SOS presses published one every half second → the alert's live event read from
   ``linli push``'s ``/live/`` stream by a signed-in client (``demo-street``), with the real
   ``linli devices listen`` consumer, while the other devices send 1,000 heartbeats a second:
@@ -351,6 +354,91 @@ def ingest_part(b: Broker, n: int) -> dict[str, Any]:
     return result
 
 
+def _stored_events() -> int:
+    from linli.devices.models import DeviceEvent
+
+    return DeviceEvent.objects.count()
+
+
+def ingest_partitioned_part(b: Broker, n: int, consumers: int) -> dict[str, Any]:
+    """The same sustained ingest with ``consumers`` ``linli devices listen`` processes, each taking
+    a share of the communities (``--communities``). Each is started once to subscribe (a probe
+    heartbeat per partition says when it is), stopped, the n messages queued, and all started
+    again; the rate is n over the time from the first stored event to the last (the processes'
+    start-up is not counted)."""
+    _django()
+    import paho.mqtt.client as paho
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from linli.devices import simulator
+
+    ensure_devices()
+    sims, _ = simulator.load_devices()
+    if not sims:
+        return {"available": False, "status": "no devices here: run `linli demo --no-serve` first"}
+    codes = sorted({d.community for d in sims})
+    parts = [codes[k::consumers] for k in range(consumers) if codes[k::consumers]]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "linli.settings"}
+    tag = f"{os.getpid()}-{time.time_ns()}"
+
+    def start() -> list[subprocess.Popen[Any]]:
+        return [subprocess.Popen([sys.executable, "-m", "linli.cli", "devices", "listen",  # noqa: S603
+                                  "--url", f"mqtt://{b.host}:{b.port}", "--communities", ",".join(part),
+                                  "--client-id", f"linli-bench-part{k}-{tag}", "--report-every", "0"],
+                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                for k, part in enumerate(parts)]
+
+    def stop(processes: list[subprocess.Popen[Any]]) -> None:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(60)
+
+    result: dict[str, Any] = {"available": True, "consumers": len(parts), "communities": [len(p) for p in parts],
+                              "messages": n, "goal_per_second": 5000}
+    processes = start()
+    try:
+        # Subscribed when each partition's probe heartbeat is stored.
+        client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
+        client.connect(b.host, b.port)
+        client.loop_start()
+        probes = [next(d for d in sims if d.community == part[0]) for part in parts]
+        before = _stored_events()
+        deadline = time.monotonic() + 120
+        while _stored_events() < before + len(probes) and time.monotonic() < deadline:
+            for d in probes:
+                body = {"id": f"probe{tag}:{time.time_ns()}", "ts": int(time.time() * 1000), "type": "heartbeat"}
+                client.publish(f"linli/{d.community}/{d.uid}/events", json.dumps(body), qos=1)
+            time.sleep(2)
+        client.disconnect()
+        client.loop_stop()
+    finally:
+        stop(processes)
+    devices = [f"{d.uid}:{d.community}:{ALARMS.get(d.kind, '')}" for d in sims]
+    result["publisher"] = preload(b, "linli", n, devices, ALARM_EVERY)
+    before = _stored_events()
+    processes = start()
+    first = last = None
+    seen, last_change = before, time.monotonic()
+    try:
+        while seen < before + n and time.monotonic() - last_change < 60:
+            time.sleep(0.05)
+            count = _stored_events()
+            if count != seen:
+                now = time.perf_counter()
+                first = first or now
+                last, seen, last_change = now, count, time.monotonic()
+    finally:
+        stop(processes)
+    stored = _stored_events() - before
+    seconds = (last - first) if first and last else 0.0
+    result.update({"events_stored": stored, "seconds": round(seconds, 2),
+                   "per_second": round(stored / seconds) if seconds > 0 else None})
+    result["met"] = (result["per_second"] or 0) >= 5000
+    return result
+
+
 # Heartbeats at a steady rate (the background load of the latency part), from its own process.
 BACKGROUND = r"""
 import json, sys, time
@@ -609,6 +697,8 @@ def main() -> None:
     parser.add_argument("--sweep-devices", type=int, default=100_000)
     parser.add_argument("--alarms", type=int, default=100, help="latency: SOS presses measured")
     parser.add_argument("--rate", type=float, default=1000.0, help="latency: background messages a second")
+    parser.add_argument("--consumers", type=int, default=2,
+                        help="ingest_partitioned: consumer processes, each a share of the communities")
     parser.add_argument("--url", default=None, help="an existing broker (default: a private Mosquitto)")
     args = parser.parse_args()
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
@@ -623,12 +713,14 @@ def main() -> None:
             result["consumer"] = consumer_part(b, args.messages)
         if "ingest" in parts:
             result["ingest"] = ingest_part(b, args.messages)
+        if "ingest_partitioned" in parts:
+            result["ingest_partitioned"] = ingest_partitioned_part(b, args.messages, args.consumers)
         if "latency" in parts:
             result["latency"] = latency_part(b, alarms=args.alarms, rate=args.rate)
         if "silent_sweep" in parts:
             result["silent_sweep"] = silent_sweep_part(args.sweep_devices)
     base = (result.get("mosquitto") or {}).get("per_second")
-    for key in ("consumer", "ingest"):
+    for key in ("consumer", "ingest", "ingest_partitioned"):
         rate = (result.get(key) or {}).get("per_second")
         if base and rate:
             result[f"{key}_to_mosquitto"] = round(rate / base, 2)
