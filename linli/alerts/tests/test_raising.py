@@ -187,7 +187,12 @@ def test_a_burst_of_falls_in_one_batch_is_raised_together(street: Street, record
     stored = [e for house in houses for e in events(device(house, "fall"), ("fall", None), ("fall", None))]
     calls: list[int] = []
     original = raising.raise_many
-    monkeypatch.setattr(intake, "raise_many", lambda specs: calls.append(len(specs)) or original(specs))
+
+    def counted(specs: list[Raise]) -> list[tuple[Alert, bool]]:
+        calls.append(len(specs))
+        return original(specs)
+
+    monkeypatch.setattr(intake, "raise_many", counted)
     with django_capture_on_commit_callbacks(execute=True):
         intake.handle_events(sorted(stored, key=lambda e: (e.occurred_at, e.pk)))
     assert calls == [4]
