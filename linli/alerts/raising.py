@@ -224,8 +224,8 @@ def _create(specs: list[Raise]) -> dict[tuple[int, str], Alert]:
                                   path=alert.path))
         entries.extend(actions._page_entries(alert, tick, now))
     AlertEntry.objects.bulk_create(entries)
+    audit.record_many(audit.Entry("alert.raise", obj=alert, detail={
+        "condition": alert.condition, "severity": alert.severity, "team": alert.team}) for alert in alerts)
     for alert in alerts:
-        audit.record("alert.raise", obj=alert, detail={"condition": alert.condition, "severity": alert.severity,
-                                                       "team": alert.team})
         actions._publish(alert, notify=True)
     return {(a.house_id, a.condition): a for a in alerts}
