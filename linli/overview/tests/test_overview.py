@@ -151,10 +151,10 @@ def test_the_street_officer_opens_the_street_and_drills_down(street):
     client = street.client_for(street.street_officer)
     assert client.get("/overview/").context["place"] == _street(street)
     html = client.get(f"/overview/{_street(street).pk}/?s=flood").content.decode()
-    assert f'href="/overview/{street.community.pk}/?s=flood"' in html  # down to a community, same scenario
+    assert f'href="/overview/{street.community.pk}/?scenario=flood"' in html  # down to a community, same scenario
     assert 'aria-current="page" data-scenario-link="flood"' in html
     community = client.get(f"/overview/{street.community.pk}/?s=flood").content.decode()
-    assert f'href="/overview/{_street(street).pk}/?s=flood"' in community  # and back up
+    assert f'href="/overview/{_street(street).pk}/?scenario=flood"' in community  # and back up
 
 
 @pytest.mark.parametrize("persona", ["grid_worker", "health_officer", "resident", "volunteer", "outsider"])
