@@ -52,7 +52,7 @@ def points_at(paths: Iterable[str], level: str, under: str) -> dict[str, tuple[i
     keep = set(paths)
     rows = (Place.objects.filter(path__startswith=under, level=level, longitude__isnull=False, latitude__isnull=False)
             .values_list("path", "pk", "name", "longitude", "latitude"))
-    return {path: (pk, name, {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]})
+    return {path: (pk, name, {"type": "Point", "coordinates": [round(lon or 0, 6), round(lat or 0, 6)]})
             for path, pk, name, lon, lat in rows.iterator(chunk_size=2000) if path in keep}
 
 

@@ -50,6 +50,7 @@ def _words() -> dict[str, str]:
         "nowOnly": _("(today)"),
         "today": _("today"),
         "printedAt": _("printed at %(time)s"),
+        "seriesSmall": _("days with 1 to 4 people (“< 5”) have no bar"),
     }
 
 
@@ -84,6 +85,7 @@ def _screen(request: HttpRequest, place: Place) -> HttpResponse:
         messages.error(request, str(exc.args[0]))
         day = today
     data = screen.screen_data(request.user, place, scenario, today, day)
+    data["at"] = timezone.localtime().isoformat(timespec="seconds")
     home = screen.home_place(request.user)
     communities = list(Place.objects.restrict(request.user, VIEW).filter(
         parent=place, level=Level.COMMUNITY).order_by("path").values("pk", "name"))

@@ -97,7 +97,10 @@
       }
     }).addTo(map);
     var bounds = geo.getBounds();
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
+    if (bounds.isValid()) {
+      baseBounds = bounds;
+      map.fitBounds(bounds, { padding: [10, 10] });
+    }
     recolour();
   }
 
@@ -211,7 +214,7 @@
     chart = chart || echarts.init(node, null, { renderer: "svg" });
     chart.setOption({
       grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
-      xAxis: { type: "value", minInterval: 1 },
+      xAxis: { type: "value", minInterval: 1, splitNumber: 3, axisLabel: { hideOverlap: true } },
       yAxis: { type: "category", data: first.parts.map(function (p) { return p.label; }), inverse: true },
       series: [{ type: "bar", data: first.parts.map(function (p) { return p.value === null ? 0 : p.value; }),
                  itemStyle: { color: "#0b5ed7" }, label: { show: true, position: "right",
@@ -230,12 +233,33 @@
     node.setAttribute("aria-label", shown.map(function (s) {
       return s.label + ": " + s.texts.map(function (t, i) { return series.days[i].slice(5) + " " + t; }).join(", ");
     }).join("; "));
+    var key = document.getElementById("ov-series-legend");
+    if (key) {  // the series' colours in words (the chart's own legend is not in ECharts' simple build)
+      key.textContent = "";
+      var small = false;
+      shown.forEach(function (s, k) {
+        var item = document.createElement("li");
+        item.className = "list-inline-item";
+        var swatch = document.createElement("span");
+        swatch.className = "ov-swatch";
+        swatch.setAttribute("aria-hidden", "true");
+        swatch.style.background = COLOURS[k % COLOURS.length];
+        item.appendChild(swatch);
+        item.appendChild(document.createTextNode(" " + s.label));
+        key.appendChild(item);
+        small = small || s.values.some(function (v) { return v === null; });
+      });
+      if (small) {
+        var note = document.createElement("li");
+        note.className = "list-inline-item text-body-secondary";
+        note.textContent = words.seriesSmall;
+        key.appendChild(note);
+      }
+    }
     seriesChart = seriesChart || echarts.init(node, null, { renderer: "svg" });
     var chosen = series.days.indexOf(day);
     seriesChart.setOption({
-      grid: { left: 4, right: 4, top: 22, bottom: 4, containLabel: true },
-      legend: { top: 0, left: 0, itemWidth: 10, itemHeight: 10, textStyle: { fontSize: 11 } },
-      tooltip: { trigger: "axis" },
+      grid: { left: 4, right: 4, top: 8, bottom: 4, containLabel: true },
       xAxis: { type: "category", data: series.days.map(function (d) { return d.slice(5); }),
                axisLabel: { fontSize: 10, interval: 1 } },
       yAxis: { type: "value", minInterval: 1, axisLabel: { fontSize: 10 } },
@@ -287,20 +311,37 @@
   }
 
   // --- export: one printed page with the stamp -------------------------------------------------------
-  function beforePrint() {
+  // The page takes the printed page's size (body.ov-print, print.css) and redraws the map and
+  // the charts at that size; the browser then prints what is drawn.
+  var baseBounds = null;
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function toPrint() {
     var at = document.querySelector('[data-stamp="at"]');
     var now = new Date();
-    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
     if (at) {
       at.textContent = say(words.printedAt, { time: now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" +
         pad(now.getDate()) + " " + pad(now.getHours()) + ":" + pad(now.getMinutes()) });
     }
+    document.body.classList.add("ov-print");
     resize();
+    if (baseBounds) map.fitBounds(baseBounds, { padding: [4, 4], animate: false });
   }
-  window.addEventListener("beforeprint", beforePrint);
-  window.addEventListener("afterprint", resize);
+  function fromPrint() {
+    if (!document.body.classList.contains("ov-print")) return;
+    document.body.classList.remove("ov-print");
+    resize();
+    if (baseBounds) map.fitBounds(baseBounds, { padding: [10, 10], animate: false });
+  }
+  window.addEventListener("beforeprint", toPrint);
+  window.addEventListener("afterprint", fromPrint);
   var exportButton = document.getElementById("ov-export");
-  if (exportButton) exportButton.addEventListener("click", function () { beforePrint(); window.print(); });
+  if (exportButton) {
+    exportButton.addEventListener("click", function () {
+      toPrint();
+      // a frame for the map's canvas to redraw at the page's size, then the print dialog
+      window.requestAnimationFrame(function () { window.setTimeout(function () { window.print(); }, 150); });
+    });
+  }
 
   function resize() {
     if (chart) chart.resize();
@@ -320,6 +361,19 @@
     node.classList.toggle("text-danger", !ok);
   }
 
+  function apply(data) {
+    drawLayers(data.layers);
+    drawLegend(data.layers);
+    drawCounters(data.counters);
+    drawChart(data.counters);
+    lastSeries = data.series;
+    drawSeries(data.series);
+    stamp(true, data.at);
+    var box = document.getElementById("ov-screen");
+    box.dataset.loaded = "1";
+    box.dataset.shown = data.day;
+  }
+
   var asked = 0;
   function refresh() {
     var ticket = ++asked;  // a later request (another day) wins over an earlier one
@@ -330,27 +384,23 @@
       })
       .then(function (data) {
         if (ticket !== asked) return;
-        drawLayers(data.layers);
-        drawLegend(data.layers);
-        drawCounters(data.counters);
-        drawChart(data.counters);
-        lastSeries = data.series;
-        drawSeries(data.series);
-        stamp(true, data.at);
-        var box = document.getElementById("ov-screen");
-        box.dataset.loaded = "1";
-        box.dataset.shown = data.day;
+        apply(data);
       })
       .catch(function () { stamp(false, ""); });
   }
 
+  // The page arrives with its first numbers (ov-data): the map is drawn with them, and polling
+  // takes over from there, so the first paint does not wait for a second count.
+  var initialNode = document.getElementById("ov-data");
+  var initial = initialNode ? JSON.parse(initialNode.textContent) : null;
   fetch(settings.map, { credentials: "same-origin" })
     .then(function (response) { return response.json(); })
     .then(drawBase)
-    .then(refresh);
+    .then(function () { return initial ? apply(initial) : refresh(); });
   window.setInterval(refresh, Math.max(15, Math.min(30, settings.poll || 20)) * 1000);
   // For the page's tests and for whoever embeds the screen: the map, its places by id, refresh().
-  window.LinliOverview = { map: map, places: byId, refresh: refresh, choose: choose };
+  window.LinliOverview = { map: map, places: byId, refresh: refresh, choose: choose, toPrint: toPrint,
+                           fromPrint: fromPrint };
   if (window.LinliLive && typeof window.LinliLive.on === "function") {
     window.LinliLive.on("overview", refresh);
   }
