@@ -7,7 +7,6 @@ slider's day too (``&day=2026-03-01``, one of the last 14 days)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings as conf
@@ -137,7 +136,7 @@ def data(request: HttpRequest, pk: int) -> JsonResponse:
 @require_GET
 def map_geojson(request: HttpRequest, pk: int) -> HttpResponse:
     place = _place(request, pk)
-    body = json.dumps(screen.base_map(request.user, place), ensure_ascii=False, separators=(",", ":"))
+    body = screen.base_map_json(request.user, place)
     response = HttpResponse(body, content_type="application/geo+json; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
