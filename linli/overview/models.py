@@ -3,6 +3,8 @@ poll (``linli.overview.tallies``): per building, a source's numbers by key."""
 
 from django.db import models
 
+from linli.core.models import RestrictedQuerySet
+
 
 class Tally(models.Model):
     """One source's numbers for one building (or, for rows above any building, their own
@@ -11,6 +13,8 @@ class Tally(models.Model):
     source = models.CharField(max_length=64)
     path = models.CharField(max_length=64)
     counts = models.JSONField(default=dict)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "path"], name="overview_tally_unique",
@@ -27,6 +31,8 @@ class TallyRun(models.Model):
     computed_at = models.DateTimeField()
     rows = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
+
+    objects = RestrictedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.source} {self.computed_at:%Y-%m-%d %H:%M:%S}"
