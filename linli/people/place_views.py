@@ -4,6 +4,8 @@ residents; places, below people, knows nothing of who lives where."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -37,8 +39,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return area(request, place)
 
 
-def _trail(place: Place) -> list[Place]:
-    return [p for p in place.ancestors() if p.level not in (Level.PROVINCE, Level.CITY)]
+def trail_of(places: list[Place], user: Any) -> list[Place]:
+    """The breadcrumbs above a page: each a link where the viewer may open that place."""
+    places = [p for p in places if p.level not in (Level.PROVINCE, Level.CITY)]
+    visible = set(Place.objects.restrict(user, "places.view").filter(pk__in=[p.pk for p in places])
+                  .values_list("pk", flat=True))
+    for p in places:
+        p.link = p.pk in visible  # type: ignore[attr-defined]
+    return places
+
+
+def _trail(place: Place, user: Any) -> list[Place]:
+    return trail_of(place.ancestors(), user)
 
 
 def area(request: HttpRequest, place: Place) -> HttpResponse:
@@ -50,7 +62,7 @@ def area(request: HttpRequest, place: Place) -> HttpResponse:
     residents = Residence.objects.restrict(request.user, "people.view").filter(
         path__under=place.path, moved_out__isnull=True).count()
     return render(request, "people/area.html", {
-        "place": place, "children": children, "stats": stats, "residents": residents, "trail": _trail(place)})
+        "place": place, "children": children, "stats": stats, "residents": residents, "trail": _trail(place, request.user)})
 
 
 def building(request: HttpRequest, place: Place) -> HttpResponse:
@@ -59,7 +71,7 @@ def building(request: HttpRequest, place: Place) -> HttpResponse:
                  detail={"visible_houses": layout.totals["visible_houses"]})
     rows = [(floor, layout.row(floor)) for floor in layout.floors]
     return render(request, "people/building.html",
-                  {"place": place, "layout": layout, "rows": rows, "trail": _trail(place)})
+                  {"place": place, "layout": layout, "rows": rows, "trail": _trail(place, request.user)})
 
 
 def house(request: HttpRequest, place: Place) -> HttpResponse:
@@ -75,7 +87,7 @@ def house(request: HttpRequest, place: Place) -> HttpResponse:
         (history if r.moved_out else current).append((r, person_card(r.person, request.user, today)))
     audit.record("household.view", actor=request.user, obj=place, detail={"people": len(current) + len(history)})
     return render(request, "people/house.html", {
-        "place": place, "current": current, "history": history, "trail": _trail(place),
+        "place": place, "current": current, "history": history, "trail": _trail(place, request.user),
         "can_see_people": allows(request.user, "people.view", place.path),
         "can_change": allows(request.user, "people.change", place.path),
         "organizations": Organization.objects.restrict(request.user, "orgs.view").filter(place=place),

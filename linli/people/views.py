@@ -19,6 +19,7 @@ from linli.people import actions
 from linli.people.forms import EditPersonForm, MoveOutForm, NewResidentForm, OrganizationForm
 from linli.people.layout import GROUP_BADGES, ROLE_BADGES
 from linli.people.models import Organization, Person, Residence
+from linli.people.place_views import trail_of
 from linli.places.models import Level, Place, full_names
 
 PAGE_SIZE = 20
@@ -56,7 +57,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     # but it is not this viewer's to read.
     residences = (Residence.objects.restrict(request.user, "people.view").filter(person=person)
                   .select_related("house").order_by("-moved_in"))
-    trail = person.current_house.ancestors()[4:] + [person.current_house] if person.current_house else []
+    trail = (trail_of(person.current_house.ancestors()[4:] + [person.current_house], request.user)
+             if person.current_house else [])
     return render(request, "people/detail.html", {
         "card": card, "person": person, "residences": residences, "trail": trail,
         "group_badges": GROUP_BADGES, "role_badges": ROLE_BADGES,

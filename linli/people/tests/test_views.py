@@ -102,6 +102,15 @@ def test_the_person_page_and_the_building_view_show_what_they_are_about(street):
     assert street.grid_building.name in client.get(f"/places/{street.grid_building.pk}/").content.decode()
 
 
+def test_breadcrumbs_link_the_places_the_viewer_may_open(street):
+    house = street.house_in(street.grid_building)
+    compound = street.grid_building.parent
+    secretary = street.client_for(street.secretary).get(f"/places/{house.pk}/").content.decode()
+    for place in (street.community, compound, street.grid_building):
+        assert f'<a href="/places/{place.pk}/">{place.name}</a>' in secretary
+    assert street.client_for(street.secretary).get(f"/places/{compound.pk}/").status_code == 200
+
+
 def test_search_never_leaves_the_grid(street):
     client = street.client_for(street.grid_worker)
     outside = street.person_in(street.other_grid_building)
