@@ -198,6 +198,8 @@ def notice_households(request: HttpRequest, pk: int) -> HttpResponse:
     elif grid == "none":
         rows = rows.filter(grid__isnull=True)
     page = Pager(queries.follow_up(rows), PER_PAGE).get_page(request.GET.get("page"))
+    for household in page.object_list:
+        household.token = tokens.household_token(household.pk)  # for the chat groups
     return render(request, "notices/households.html", {
         "notice": notice, "page": page, "grid": grid, "form": AttemptForm(),
         "can_record": notice.status == Status.PUBLISHED and may(user, FOLLOW_UP),
