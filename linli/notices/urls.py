@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.notice_list, name="list"),
     path("new/", views.notice_new, name="new"),
     path("follow-up/", views.follow_up, name="follow_up"),
+    path("mine/", views.my_notices, name="mine"),
     path("<int:pk>/", views.notice_detail, name="detail"),
     path("<int:pk>/revise/", views.notice_revise, name="revise"),
     path("<int:pk>/households/", views.notice_households, name="households"),

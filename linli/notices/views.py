@@ -332,3 +332,29 @@ def poster_link(request: HttpRequest, token: str) -> HttpResponse:
     flats = [(h.pk, h.address.rsplit("号楼", 1)[-1] or h.address) for h in households]
     return render(request, "notices/poster_link.html", {"notice": notice, "flats": flats, "chosen": chosen},
                   status=422 if request.method == "POST" and chosen is None else 200)
+
+
+# --- a resident's own notices ------------------------------------------------------------------------------
+
+@route(signed_in=True)
+@login_required
+def my_notices(request: HttpRequest) -> HttpResponse:
+    """The notices to her household, unread first; 已知晓 from here too."""
+    user = request.user
+    person = getattr(user, "person", None)
+    if person is None or person.current_house_id is None:
+        raise Http404
+    rows = NoticeHousehold.objects.filter(house_id=person.current_house_id, notice__status=Status.PUBLISHED) \
+        .select_related("notice")
+    if request.method == "POST":
+        pick = request.POST.get("household", "")
+        chosen = rows.filter(pk=int(pick)).first() if pick.isdigit() else None
+        if chosen is None:
+            messages.error(request, _("Choose a notice from the list."))
+        else:
+            actions.do_confirm(chosen, via=Via.PAGE, person=person, acting_user=user)
+            messages.success(request, _("Thank you: your household is recorded as informed."))
+            return redirect("notices:mine")
+    ordered = sorted(rows, key=lambda h: (h.reached_at is not None and not h.reread,
+                                          -(h.notice.published_at or timezone.now()).timestamp()))
+    return render(request, "notices/mine.html", {"rows": ordered[:50]})

@@ -83,3 +83,19 @@ def test_the_demo_publishes_a_water_notice_at_about_seventy_percent(street):
     assert client.get(reverse("notices:detail", kwargs={"pk": water.pk})).status_code == 200
     assert client.get(reverse("notices:posters", kwargs={"pk": water.pk})).status_code == 200
     assert street.client_for(street.grid_worker).get(reverse("notices:list")).status_code == 200
+
+
+def test_a_resident_reads_her_notices_and_confirms_on_linli(street):
+    notice = published(street, [street.grid_building])
+    client = street.client_for(street.resident)
+    page = client.get(reverse("notices:mine"))
+    assert page.status_code == 200 and notice.title in page.content.decode()
+    own = NoticeHousehold.objects.get(notice=notice, house=street.resident.person.current_house)
+    other = NoticeHousehold.objects.filter(notice=notice).exclude(pk=own.pk).first()
+    client.post(reverse("notices:mine"), {"household": other.pk})  # not hers: nothing recorded
+    other.refresh_from_db()
+    assert other.reached_at is None
+    assert client.post(reverse("notices:mine"), {"household": own.pk}).status_code == 302
+    own.refresh_from_db()
+    assert own.reached_via == Via.PAGE
+    assert street.client_for(street.secretary).get(reverse("notices:mine")).status_code == 404
