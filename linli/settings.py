@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "linli.tasks",
     "linli.devices",
     "linli.alerts",
+    "linli.notices",
     "linli.downloads",  # after people and reports: their actions decide who reads a file
     "linli.demo",
     "linli.web",

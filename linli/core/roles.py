@@ -23,23 +23,31 @@ _TICKETS = ["tickets.submit", "tickets.view", "tickets.handle"]
 _ALERTS_OFFICE = ["devices.view", "devices.manage", "devices.events",
                   "alerts.view", "alerts.respond", "alerts.manage", "alerts.report"]
 
+# Notices (通知公告): offices draft, fact-check, edit and publish (three different people per
+# notice, linli.notices.workflow); grid workers knock on the doors a notice has not reached.
+_NOTICES_OFFICE = ["notices.view", "notices.draft", "notices.check", "notices.edit", "notices.publish",
+                   "notices.follow_up"]
+
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "ledger.audit",
         "exchange.import", "gates.operate", "gates.manage", "gates.review", "roles.manage",
         *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.catalogue", "tickets.hotline",
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
+        *_NOTICES_OFFICE,
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
         "gates.review", "roles.manage", *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.hotline",
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
+        *_NOTICES_OFFICE,
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",
         "people.reveal", "orgs.view", "health.view", "health.checkin", "gates.operate", *_TICKETS,
         "tasks.view", "tasks.do", "visits.view", "visits.record",
         "devices.view", "devices.events", "alerts.view", "alerts.respond",
+        "notices.view", "notices.follow_up",
     ]),
     # Health officers see who lives where and health data, never special-group tags. They approve
     # a colleague's long health list with full values (four eyes, decision 0023).
@@ -52,6 +60,11 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "resident": (gettext_noop("resident"), ["places.view", "people.view", "tickets.submit", "tickets.follow"]),
     # A volunteer delivers for quarantined households of her community (decision 0018).
     "volunteer": (gettext_noop("volunteer"), ["places.view", "grids.view", "tickets.deliver"]),
+    # A community worker (社区工作者) drafts, fact-checks and edits the community's notices.
+    "community_worker": (gettext_noop("community worker"), [
+        "places.view", "grids.view", "notices.view", "notices.draft", "notices.check", "notices.edit",
+        "notices.follow_up",
+    ]),
     # A third-party program filing requests through Open311 (a city app, a hotline system).
     "open311_client": (gettext_noop("Open311 client program"), ["tickets.submit"]),
 }
@@ -60,7 +73,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
 # (and only inside her own scope for ``roles.manage``). Health roles are granted by the
 # street office, which also answers for the health officers it hosts.
 ROLE_RANK: dict[str, int] = {
-    "resident": 1, "volunteer": 1, "open311_client": 2, "grid_worker": 2, "health_officer": 3, "community_secretary": 3,
+    "resident": 1, "volunteer": 1, "open311_client": 2, "community_worker": 2, "grid_worker": 2, "health_officer": 3, "community_secretary": 3,
     "street_officer": 4,
 }
 

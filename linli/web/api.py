@@ -36,6 +36,7 @@ from linli.grids.api import router as grids_router
 from linli.health.api import router as health_router
 from linli.imports.api import router as imports_router
 from linli.ledger.api import router as ledger_router
+from linli.notices.api import router as notices_router
 from linli.people.api import router as people_router
 from linli.people.place_api import router as building_layout_router
 from linli.places.api import router as places_router
@@ -210,6 +211,7 @@ api.add_router("/regions", regions_router, tags=["regions"])
 api.add_router("/purposes", purposes_router, tags=["purposes"])
 api.add_router("/downloads", downloads_router, tags=["downloads"])
 api.add_router("/tasks", tasks_router, tags=["tasks"])
+api.add_router("/notices", notices_router, tags=["notices"])
 api.add_router("/visits", visits_router, tags=["visits"])
 api.add_router("/alerts", alerts_router, tags=["alerts"])
 api.add_router("/devices", devices_router, tags=["devices"])

@@ -47,6 +47,8 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "overview": may(user, "overview.view"),
             "devices": may(user, "devices.view"),
             "devices_manage": may(user, "devices.manage"),
+            "notices": may(user, "notices.view"),
+            "my_notices": resident and getattr(user, "person_id", None) is not None,
         }
     # Staff pages open their live events' stream (live.js, decision 0026); a resident's do not.
     live = stream_url(request) if any(menu.values()) and not resident else ""

@@ -50,4 +50,6 @@ urlpatterns = [
     path("alerts/", include("linli.alerts.urls")),
     path("overview/", include("linli.overview.urls")),
     path("devices/", include("linli.devices.urls")),
+    path("notices/", include("linli.notices.urls")),
+    path("n/", include("linli.notices.link_urls")),  # households' short links (no sign-in)
 ]

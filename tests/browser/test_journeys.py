@@ -31,6 +31,7 @@ ALLOWED_LATIN = {
     "Linli", "API", "ID", "TOTP", "QR", "PDF", "CSV", "Excel", "xlsx", "xls", "zip", "Unicode", "SMS", "KB", "MB",
     "km", "kg", "mmHg", "bpm", "IP", "URL", "HTTPS", "MQTT",
     "zw",  # pinyin initials, in the search box's example
+    "demo-worker", "demo-worker2",  # the notices demo's community workers' account names (on the roles page)
 }
 
 # Visible text and the text that assistive technology reads (labels, placeholders, button

@@ -374,6 +374,10 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     from linli.devices.tests.helpers import make_matrix_rows as make_device_rows
 
     make_device_rows(street, far[Level.HOUSE])
+    # Notices: one published to the grid worker's building, one in the far district.
+    from linli.notices.tests.helpers import make_matrix_rows as make_notice_rows
+
+    make_notice_rows(street, far)
 
     # Files made for download (made at once: tasks run immediately): the street officer's list of
     # the first community, and one of the far district's.

@@ -1,0 +1,201 @@
+"""Notices over the API: list them, read one with its reach by community, compound, building
+and grid, list the households not yet reached (a grid worker: her grid's), record a knock or a
+call, and confirm through a household's token (public: the link carries its own proof).
+
+Scoped like the pages: anything outside the caller's scope is a 404.
+"""
+
+# No ``from __future__ import annotations``: ninja reads these annotations at import time.
+
+import datetime
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+from pydantic import AfterValidator
+
+from linli.core.access import PermissionDenied, get_or_404, may, route
+from linli.core.api_auth import ERRORS, Id, Pages, api_user
+from linli.core.text import has_control_characters
+from linli.notices import actions, queries, tokens
+from linli.notices.access import FOLLOW_UP, VIEW
+from linli.notices.models import Notice, NoticeHousehold, Receipt, Via
+from linli.notices.models import Status as NoticeStatus
+
+router = Router()
+
+
+def _no_control_characters(value: str) -> str:
+    if has_control_characters(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_control_characters)]
+
+
+class NoticeOut(Schema):
+    id: int
+    title: str
+    body: str
+    category: str
+    urgency: str
+    status: str
+    version: int
+    area_id: int
+    audience_group: str
+    deadline: datetime.datetime | None
+    published_at: datetime.datetime | None
+    households: int = Field(description="households of the audience (counted before publishing, listed after)")
+    residents: int
+    shortened: bool = Field(description="the urgent path: published without the editing step")
+
+
+def _notice_out(notice: Notice) -> dict[str, Any]:
+    return {"id": notice.pk, "title": notice.title, "body": notice.body, "category": notice.category,
+            "urgency": notice.urgency, "status": notice.status, "version": notice.version, "area_id": notice.area_id,
+            "audience_group": notice.audience_group, "deadline": notice.deadline,
+            "published_at": notice.published_at, "households": notice.households, "residents": notice.residents,
+            "shortened": notice.shortened}
+
+
+@router.get("", response={200: list[NoticeOut], **ERRORS}, summary="Notices of my area, or reaching my grid")
+@route(VIEW)
+def list_notices(request: HttpRequest,
+                 status: Literal["", "draft", "checking", "editing", "approving", "published", "withdrawn"] = ""
+                 ) -> list[dict[str, Any]]:
+    user = api_user(request)
+    if not may(user, VIEW):
+        raise PermissionDenied(VIEW)
+    notices = Notice.objects.restrict(user, VIEW).order_by("-created_at", "-pk")
+    if status:
+        notices = notices.filter(status=status)
+    return [_notice_out(n) for n in notices[:200]]
+
+
+class ReachRowOut(Schema):
+    key: str = Field(description="the place's path, or the grid's id")
+    name: str
+    households: int
+    reached: int
+    reread: int = Field(description="reached before a correction and asked to read it again")
+    percent: int
+
+
+class ReachOut(Schema):
+    total: ReachRowOut
+    communities: list[ReachRowOut]
+    compounds: list[ReachRowOut]
+    buildings: list[ReachRowOut]
+    grids: list[ReachRowOut]
+    by_channel: dict[str, int]
+
+
+def _row(row: queries.ReachRow) -> dict[str, Any]:
+    return {"key": row.key, "name": row.name, "households": row.households, "reached": row.reached,
+            "reread": row.reread, "percent": row.percent}
+
+
+@router.get("/{notice_id}/reach", response={200: ReachOut, **ERRORS},
+            summary="Reach (知晓率) of the households the caller may see, by community, compound, building and grid")
+@route(VIEW, model=Notice, kwarg="notice_id")
+def notice_reach(request: HttpRequest, notice_id: Id) -> dict[str, Any]:
+    user = api_user(request)
+    notice = get_or_404(Notice.objects.all(), user, VIEW, pk=notice_id)
+    reach = queries.reach(user, notice)
+    compounds = [c for community in reach.communities for c in community.children]
+    return {"total": _row(reach.total), "communities": [_row(r) for r in reach.communities],
+            "compounds": [_row(r) for r in compounds],
+            "buildings": [_row(b) for c in compounds for b in c.children],
+            "grids": [_row(r) for r in reach.grids], "by_channel": reach.by_via}
+
+
+class HouseholdOut(Schema):
+    id: int
+    house_id: int
+    grid_id: int | None
+    address: str
+    residents: int
+    priority: bool = Field(description="someone there is in a special group or aged 80 or over")
+    reached_at: datetime.datetime | None
+    reached_via: str
+    reread: bool
+    attempts: int
+    last_outcome: str
+    link: str = Field(description="the household's own short link, for a chat group or a text message")
+
+
+@router.get("/{notice_id}/households", response={200: list[HouseholdOut], **ERRORS},
+            summary="The follow-up list: households not yet reached (special groups first) the caller may see")
+@route(VIEW, model=Notice, kwarg="notice_id")
+@paginate(Pages, page_size=50)
+def notice_households(request: HttpRequest, notice_id: Id, grid: Id | None = None, everyone: bool = False) -> Any:
+    user = api_user(request)
+    notice = get_or_404(Notice.objects.all(), user, VIEW, pk=notice_id)
+    rows = queries.visible_households(user, notice)
+    if grid is not None:
+        rows = rows.filter(grid_id=grid)
+    rows = rows.order_by("path") if everyone else queries.follow_up(rows)
+    return [{"id": h.pk, "house_id": h.house_id, "grid_id": h.grid_id, "address": h.address,
+             "residents": h.residents, "priority": h.priority, "reached_at": h.reached_at,
+             "reached_via": h.reached_via, "reread": h.reread, "attempts": h.attempts,
+             "last_outcome": h.last_outcome, "link": f"/n/{tokens.household_token(h.pk)}/"} for h in rows]
+
+
+class AttemptIn(Schema):
+    via: Literal["knock", "call"]
+    outcome: Literal["informed", "not_home", "no_answer", "refused"]
+    note: Text = Field("", max_length=200)
+
+
+class ReceiptOut(Schema):
+    id: int
+    household_id: int
+    via: str
+    outcome: str
+    version: int
+    at: datetime.datetime
+
+
+def _receipt_out(receipt: Receipt) -> dict[str, Any]:
+    return {"id": receipt.pk, "household_id": receipt.household_id, "via": receipt.via, "outcome": receipt.outcome,
+            "version": receipt.version, "at": receipt.created_at}
+
+
+@router.post("/households/{household_id}/attempts", response={201: ReceiptOut, **ERRORS},
+             summary="Record a door-knock or a phone call and what came of it")
+@route(FOLLOW_UP, model=NoticeHousehold, kwarg="household_id")
+def record_attempt(request: HttpRequest, household_id: Id, payload: AttemptIn) -> Status:
+    user = api_user(request)
+    household = get_or_404(NoticeHousehold.objects.all(), user, FOLLOW_UP, pk=household_id)
+    receipt = actions.do_record_attempt(household, via=payload.via, outcome=payload.outcome, note=payload.note,
+                                        acting_user=user)
+    return Status(201, _receipt_out(receipt))
+
+
+class ConfirmIn(Schema):
+    token: str = Field(min_length=1, max_length=80, description="the household's token, from its short link")
+
+
+@router.post("/confirm", auth=None, response={201: ReceiptOut, **ERRORS},
+             summary="已知晓: confirm for a household through its token (public; idempotent)")
+@route(public=True)
+def confirm(request: HttpRequest, payload: ConfirmIn) -> Status:
+    pk = tokens.read_household(payload.token)
+    household = NoticeHousehold.objects.select_related("notice").filter(pk=pk).first() if pk else None
+    if household is None or household.notice.status != NoticeStatus.PUBLISHED:
+        raise ValidationError({"token": [ValidationError(
+            _("This link is not valid, or its notice was withdrawn."), code="bad_token")]})
+    return Status(201, _receipt_out(actions.do_confirm(household, via=Via.LINK)))
+
+
+# Last: "/{notice_id}" would otherwise take "/confirm" (ninja matches paths in order).
+@router.get("/{notice_id}", response={200: NoticeOut, **ERRORS}, summary="One notice")
+@route(VIEW, model=Notice, kwarg="notice_id")
+def get_notice(request: HttpRequest, notice_id: Id) -> dict[str, Any]:
+    notice = get_or_404(Notice.objects.all(), api_user(request), VIEW, pk=notice_id)
+    return _notice_out(notice)

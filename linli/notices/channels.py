@@ -1,0 +1,96 @@
+"""Notices leaving the platform: a text message or a voice call to one adult of each
+household, with the household's own short link, through the pluggable gateways
+(``linli.core.gateways``: the console backend in the demo; every message audited there with
+the number masked). Sent by the task worker after the publishing commits."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from linli.core import gateways
+from linli.notices import tokens
+from linli.notices.models import Notice, NoticeHousehold, Status
+from linli.people.models import Person
+
+CHANNELS = (gateways.SMS, gateways.CALL)
+ADULT_AGE = 18
+BATCH = 2000
+PURPOSE = "notice to households (通知送达)"
+
+
+def link(household_id: int) -> str:
+    """The household's short link, absolute when ``LINLI_PUBLIC_URL`` names the site."""
+    base = str(getattr(settings, "LINLI_PUBLIC_URL", "") or "").rstrip("/")
+    return base + reverse("notice_link", kwargs={"token": tokens.household_token(household_id)})
+
+
+def _adult_born_by(today: datetime.date) -> datetime.date:
+    try:
+        return today.replace(year=today.year - ADULT_AGE)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - ADULT_AGE, day=28)
+
+
+def _phones(house_ids: list[int], today: datetime.date) -> dict[int, str]:
+    """house → the phone of its eldest adult resident who has one."""
+    found: dict[int, str] = {}
+    rows = (Person.objects.filter(current_house_id__in=house_ids, is_active=True, birth_date__lte=_adult_born_by(today))
+            .exclude(phone="").order_by("current_house_id", "birth_date", "pk").only("current_house_id", "phone"))
+    for person in rows:
+        house = person.current_house_id
+        if house is not None and house not in found and person.phone:
+            found[house] = person.phone
+    return found
+
+
+def _batches(notice: Notice, only_reread: bool) -> Iterator[list[NoticeHousehold]]:
+    rows = NoticeHousehold.objects.filter(notice=notice)
+    rows = rows.filter(reread=True) if only_reread else rows.filter(reached_at__isnull=True)
+    last = 0
+    while True:
+        batch = list(rows.filter(pk__gt=last).order_by("pk")[:BATCH])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].pk
+
+
+def text_for(notice: Notice, household_id: int, only_reread: bool) -> str:
+    head = "【更正】" if only_reread else "【通知】"
+    return f"{head}{notice.title}。请点击链接阅读并确认已知晓：{link(household_id)}"[: gateways.MAX_TEXT]
+
+
+def send(notice_id: int, channel: str, only_reread: bool = False) -> dict[str, int]:
+    """Send to every household not yet reached (or, after a correction, asked to read it again)."""
+    notice = Notice.objects.get(pk=notice_id)
+    counts = {"sent": 0, "no_phone": 0, "failed": 0}
+    if notice.status != Status.PUBLISHED or channel not in CHANNELS:
+        return counts
+    today = timezone.localdate()
+    sender = gateways.send_sms if channel == gateways.SMS else gateways.place_call
+    for batch in _batches(notice, only_reread):
+        phones = _phones([h.house_id for h in batch], today)
+        for household in batch:
+            phone = phones.get(household.house_id)
+            if not phone:
+                counts["no_phone"] += 1
+                continue
+            try:
+                sender(phone, text_for(notice, household.pk, only_reread), purpose=PURPOSE, path=household.path)
+            except gateways.GatewayError:
+                counts["failed"] += 1
+            else:
+                counts["sent"] += 1
+    return counts
+
+
+def send_after_commit(notice_id: int, channel: str, only_reread: bool = False) -> None:
+    from linli.notices.tasks import send_notice
+
+    transaction.on_commit(lambda: send_notice(notice_id, channel, only_reread))

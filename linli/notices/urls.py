@@ -1,0 +1,18 @@
+from django.urls import path
+
+from linli.notices import views
+
+app_name = "notices"
+urlpatterns = [
+    path("", views.notice_list, name="list"),
+    path("new/", views.notice_new, name="new"),
+    path("follow-up/", views.follow_up, name="follow_up"),
+    path("mine/", views.my_notices, name="mine"),
+    path("<int:pk>/", views.notice_detail, name="detail"),
+    path("<int:pk>/revise/", views.notice_revise, name="revise"),
+    path("<int:pk>/households/", views.notice_households, name="households"),
+    path("<int:pk>/posters/", views.notice_posters, name="posters"),
+    *[path(f"<int:pk>/{step}/", views.notice_step, {"step": step}, name=step)
+      for step in ("submit", "check", "edit", "publish", "send_back", "correct", "withdraw")],
+    path("households/<int:pk>/attempt/", views.household_attempt, name="attempt"),
+]
