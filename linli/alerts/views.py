@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -113,13 +114,26 @@ def _minutes(start: datetime.datetime, end: datetime.datetime | None) -> str:
     return "" if end is None else f"{max((end - start).total_seconds(), 0) / 60:.1f}"
 
 
-def _respond(request: HttpRequest, pk: int, step: Any) -> HttpResponse:
-    alert = get_or_404(Alert.objects.select_related("house"), request.user, RESPOND, pk=pk)
+def _attempt(request: HttpRequest, action: Callable[[], Any], success: str | Callable[[Any], str] = "") -> bool:
+    """Run an action for a form that posts and goes back: its bilingual errors become error
+    messages, its result a success message (a text, or made from what the action returned).
+    Returns whether it went through."""
     try:
-        step(alert)
+        result = action()
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
+        return False
+    text = success(result) if callable(success) else success
+    if text:
+        messages.success(request, text)
+    return True
+
+
+def _respond(request: HttpRequest, pk: int, step: Any) -> HttpResponse:
+    alert = get_or_404(Alert.objects.select_related("house"), request.user, RESPOND, pk=pk)
+    try:
+        _attempt(request, lambda: step(alert))
     except PermissionDenied:
         return denied(request)
     nxt = request.POST.get("next", "")
@@ -221,14 +235,10 @@ def chain_save(request: HttpRequest, pk: int) -> HttpResponse:
         except ValueError:
             wait = 0
         steps.append(actions.StepInput(target, wait, data.get(f"phone-{n}") == "1"))
-    try:
-        actions.do_save_chain(community, acting_user=request.user, severity=data.get("severity", ""), steps=steps,
-                              name=data.get("name", ""))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The escalation chain was saved."))
+    _attempt(request, lambda: actions.do_save_chain(community, acting_user=request.user,
+                                                   severity=data.get("severity", ""), steps=steps,
+                                                   name=data.get("name", "")),
+             _("The escalation chain was saved."))
     return redirect("alerts:chains")
 
 
@@ -270,15 +280,10 @@ def rota_create(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         messages.error(request, _("Give the first day and the number of weeks."))
         return redirect("alerts:rota")
-    try:
-        made = actions.do_create_shifts(community, acting_user=request.user, grid=grid, first_day=first, weeks=weeks,
-                                        day={d: day for d in range(7)} if day else {},
-                                        night={d: night for d in range(7)} if night else {})
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("%(n)d shifts were put on the rota.") % {"n": len(made)})
+    _attempt(request, lambda: actions.do_create_shifts(
+        community, acting_user=request.user, grid=grid, first_day=first, weeks=weeks,
+        day={d: day for d in range(7)} if day else {}, night={d: night for d in range(7)} if night else {}),
+        lambda made: _("%(n)d shifts were put on the rota.") % {"n": len(made)})
     return redirect("alerts:rota")
 
 
@@ -288,15 +293,13 @@ def rota_create(request: HttpRequest, pk: int) -> HttpResponse:
 def shift_swap(request: HttpRequest, pk: int) -> HttpResponse:
     shift = get_or_404(Shift.objects.all(), request.user, MANAGE, pk=pk)
     to = _user(request.POST.get("to", ""))
-    try:
+
+    def swap() -> Shift:
         if to is None:
             raise ValidationError(_("Choose who takes the shift."))
-        actions.do_swap_shift(shift, acting_user=request.user, to=to)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The shift was handed over."))
+        return actions.do_swap_shift(shift, acting_user=request.user, to=to)
+
+    _attempt(request, swap, _("The shift was handed over."))
     return redirect("alerts:rota")
 
 
