@@ -76,8 +76,9 @@ declare(AlertEntry, {VIEW: TeamScope("alert__")})
 declare(EscalationChain, {VIEW: PLACE, MANAGE: PLACE})
 declare(EscalationStep, {VIEW: PlaceScope(field="chain__path"), MANAGE: PlaceScope(field="chain__path")})
 declare(Shift, {VIEW: PLACE, MANAGE: PLACE, RESPOND: PLACE})
-# The communities whose chains and rota one edits, and whose houses one raises drills for.
-declare(Place, {MANAGE: PLACE})
+# The communities whose chains and rota one edits, whose houses one raises drills for and whose
+# buildings' QR stickers one prints; the houses whose door page (the sticker's) one may open.
+declare(Place, {MANAGE: PLACE, RESPOND: PLACE})
 
 
 def in_chain(user: Any, alert: Alert) -> bool:

@@ -78,6 +78,12 @@ def sticker_token(house: Place) -> str:
     return blind_index(house.code, purpose=STICKER_PURPOSE)[:12]
 
 
+def sticker_matches(house: Place, token: str) -> bool:
+    """Whether a code typed or scanned is the house's: case, spaces and the printed dashes aside."""
+    typed = "".join(ch for ch in (token or "") if ch not in " -\t").lower()
+    return hmac.compare_digest(typed.encode(), sticker_token(house).encode())
+
+
 def _error(field: str, message: Any, code: str, **params: Any) -> ValidationError:
     return ValidationError({field: [ValidationError(message, code=code, params=params or None)]})
 
@@ -317,7 +323,7 @@ def do_check_in_on_site(alert: Alert, *, acting_user: Any, method: str, token: s
         return alert
     data: dict[str, Any] = {"method": method}
     if method == OnSiteMethod.QR:
-        if not hmac.compare_digest((token or "").strip().lower(), sticker_token(alert.house)):
+        if not sticker_matches(alert.house, token):
             raise _error("token", _("This is not the sticker of this house."), "wrong_sticker")
     elif method == OnSiteMethod.LOCATION:
         data["latitude"] = _coordinate(latitude, "latitude", 90)

@@ -18,9 +18,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from linli.alerts import actions
+from linli.alerts import actions, stickers
 from linli.alerts.access import MANAGE, REPORT, RESPOND, VIEW, in_chain
 from linli.alerts.models import (
     OPEN_STATES,
@@ -173,6 +173,42 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
     data = request.POST
     return _respond(request, pk, lambda alert: actions.do_add_note(
         alert, acting_user=request.user, text=data.get("text", ""), call_out=data.get("call_out") == "1"))
+
+
+# --- the house's QR sticker: the door page it opens, and the sheet that prints them -------------------
+
+@route(RESPOND, model=Place, kwarg="code", field="code", where=Q(level=Level.HOUSE))
+@login_required
+@require_safe
+def door(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    """What scanning a house's sticker opens: the house's open alerts one may answer, each with
+    the button that checks in at the door by the sticker."""
+    user = request.user
+    house = get_or_404(Place.objects.filter(level=Level.HOUSE), user, RESPOND, code=code)
+    good = actions.sticker_matches(house, token)
+    alerts = (list(Alert.objects.restrict(user, RESPOND).filter(house=house, state__in=OPEN_STATES)
+                   .annotate(rank=SEVERITY_ORDER).order_by("rank", "opened_at")) if good else [])
+    return render(request, "alerts/door.html", {
+        "house": house, "address": addresses([house.path])[house.path], "good": good, "alerts": alerts,
+        "token": token})
+
+
+STICKER_LEVELS = (Level.BUILDING, Level.COMPOUND)
+
+
+@route(MANAGE, model=Place, where=Q(level__in=STICKER_LEVELS))
+@login_required
+def sticker_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """An A4 sheet of the QR stickers of a building's (or a compound's) houses, to print."""
+    area = get_or_404(Place.objects.filter(level__in=STICKER_LEVELS), request.user, MANAGE, pk=pk)
+    houses = stickers.houses_of(area)
+    too_many = len(houses) > stickers.MAX_STICKERS
+    made = stickers.stickers(request, houses[:stickers.MAX_STICKERS])
+    audit.record("alert.stickers", actor=request.user, obj=area, detail={"houses": len(made)})
+    pages = [made[i:i + stickers.PER_SHEET] for i in range(0, len(made), stickers.PER_SHEET)]
+    return render(request, "alerts/stickers.html", {
+        "area": area, "address": addresses([area.path])[area.path] or area.name, "pages": pages,
+        "count": len(made), "too_many": too_many, "limit": stickers.MAX_STICKERS})
 
 
 # --- the office: drills, chains, rota ----------------------------------------------------------------
