@@ -436,7 +436,7 @@ def do_save_chain(community: Place, *, acting_user: Any, severity: str, steps: S
 
 # --- rota --------------------------------------------------------------------------------------------
 
-def _colleague(user: Any, community: Place, grid: Grid | None) -> bool:
+def colleague_may_stand_in(user: Any, community: Place, grid: Grid | None) -> bool:
     """Someone who may stand in: a member of the grid's team, or (community duty) someone who
     may answer alerts across the community."""
     if grid is not None:
@@ -461,7 +461,7 @@ def do_create_shifts(community: Place, *, acting_user: Any, grid: Grid | None, f
         raise _error("first_day", _("The rota cannot start in the past."), "past")
     people = {u.pk: u for u in [*day.values(), *night.values()]}
     for user in people.values():
-        if not _colleague(user, community, grid):
+        if not colleague_may_stand_in(user, community, grid):
             raise _error("user", _("%(name)s cannot be on call here."), "not_colleague", name=str(user))
     pattern = clock.Pattern(day={d: str(u.pk) for d, u in day.items()}, night={d: str(u.pk) for d, u in night.items()})
     made = clock.weekly_shifts(pattern, first_day, weeks, timezone.get_current_timezone())
@@ -486,7 +486,7 @@ def do_swap_shift(shift: Shift, *, acting_user: Any, to: Any) -> Shift:
     shift = Shift.objects.select_for_update(of=("self",)).select_related("community", "grid").get(pk=shift.pk)
     if shift.ends_at <= timezone.now():
         raise _error("shift", _("This shift is over."), "over")
-    if to.pk == shift.user_id or not _colleague(to, shift.community, shift.grid):
+    if to.pk == shift.user_id or not colleague_may_stand_in(to, shift.community, shift.grid):
         raise _error("to", _("%(name)s cannot be on call here."), "not_colleague", name=str(to))
     previous = shift.user
     shift.swapped_from, shift.user = previous, to

@@ -260,3 +260,40 @@ class Shift(PlaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.grid_id or self.community_id} {self.starts_at:%m-%d %H:%M}"
+
+
+class SwapState(models.TextChoices):
+    OFFERED = "offered", _("offered")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class SwapOffer(PlaceScopedModel):
+    """A person on call offers her shift to a colleague of the same grid (or community duty),
+    who accepts or declines on her phone; the office sees the offers and may cancel one. The
+    shift changes hands only when the colleague accepts."""
+
+    shift = models.ForeignKey(Shift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="swap_offers")
+    offered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("offered by"), on_delete=models.CASCADE,
+                                   related_name="+")
+    offered_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("offered to"), on_delete=models.CASCADE,
+                                   related_name="alert_swap_offers")
+    state = models.CharField(_("state"), max_length=12, choices=SwapState.choices, default=SwapState.OFFERED)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("shift swap offer")
+        verbose_name_plural = _("shift swap offers")
+        ordering = ["-created_at"]
+        indexes = [path_index("alert_swap_path_prefix")]
+        constraints = [
+            models.UniqueConstraint(fields=["shift"], condition=models.Q(state="offered"), name="alert_swap_one_open",
+                                    violation_error_message=_("This shift is already offered to a colleague.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shift_id} {self.offered_by_id}→{self.offered_to_id} {self.state}"

@@ -19,6 +19,11 @@ urlpatterns = [
     path("rota/", views.rota, name="rota"),
     path("rota/<int:pk>/", views.rota_create, name="rota_create"),
     path("shifts/<int:pk>/swap/", views.shift_swap, name="shift_swap"),
+    path("my-shifts/", views.my_shifts, name="my_shifts"),
+    path("shifts/<int:pk>/offer/", views.swap_offer, name="swap_offer"),
+    path("swaps/<int:pk>/accept/", views.swap_accept, name="swap_accept"),
+    path("swaps/<int:pk>/decline/", views.swap_decline, name="swap_decline"),
+    path("swaps/<int:pk>/cancel/", views.swap_cancel, name="swap_cancel"),
     path("measures/", views.measures, name="measures"),
     path("measures.csv", views.measures_csv, name="measures_csv"),
 ]

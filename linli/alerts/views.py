@@ -14,13 +14,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from linli.alerts import actions, stickers
+from linli.alerts import actions, stickers, swaps
 from linli.alerts.access import MANAGE, REPORT, RESPOND, VIEW, in_chain
 from linli.alerts.models import (
     OPEN_STATES,
@@ -29,6 +29,8 @@ from linli.alerts.models import (
     Outcome,
     Severity,
     Shift,
+    SwapOffer,
+    SwapState,
     Target,
 )
 from linli.alerts.queries import figures
@@ -65,7 +67,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     closed = (Alert.objects.restrict(user, VIEW).exclude(state__in=OPEN_STATES).select_related("house")
               .order_by("-opened_at")[:20])
     return render(request, "alerts/list.html", {
-        "rows": _rows(user), "closed": closed, "can_manage": may(user, MANAGE), "can_report": may(user, REPORT)})
+        "rows": _rows(user), "closed": closed, "can_manage": may(user, MANAGE), "can_report": may(user, REPORT),
+        "can_respond": may(user, RESPOND)})
 
 
 @route(VIEW)
@@ -290,8 +293,10 @@ def rota(request: HttpRequest) -> HttpResponse:
     shifts = (Shift.objects.restrict(user, MANAGE).filter(ends_at__gt=now, starts_at__lt=now + datetime.timedelta(days=7))
               .select_related("grid", "user", "swapped_from", "community").order_by("starts_at")[:300])
     team = {m.user_id: m.user for m in GridMember.objects.filter(grid__in=grids).select_related("user")}
+    offers = (SwapOffer.objects.restrict(user, MANAGE).filter(state=SwapState.OFFERED, shift__ends_at__gt=now)
+              .select_related("shift", "shift__grid", "offered_by", "offered_to").order_by("shift__starts_at")[:100])
     return render(request, "alerts/rota.html", {
-        "communities": communities, "grids": grids, "shifts": shifts,
+        "communities": communities, "grids": grids, "shifts": shifts, "offers": offers,
         "people": sorted(team.values(), key=lambda u: u.get_username()), "today": timezone.localdate()})
 
 
@@ -337,6 +342,102 @@ def shift_swap(request: HttpRequest, pk: int) -> HttpResponse:
 
     _attempt(request, swap, _("The shift was handed over."))
     return redirect("alerts:rota")
+
+
+# --- swaps between colleagues: offered by the person on call, answered on the colleague's phone -----
+
+MY_SHIFT_DAYS = 14
+
+
+def _stand_ins(shift: Shift) -> list[Any]:
+    """The colleagues one may offer a shift to (the grid's team, or for community duty the
+    community's grid teams and office), who answer alerts there."""
+    if shift.grid_id is not None:
+        members = GridMember.objects.filter(grid_id=shift.grid_id)
+    else:
+        members = GridMember.objects.filter(grid__community_id=shift.community_id)
+    users = {m.user for m in members.select_related("user") if m.user.is_active and m.user_id != shift.user_id}
+    return sorted((u for u in users if swaps.may_stand_in(u, shift)), key=lambda u: u.get_username())
+
+
+@route(RESPOND)
+@login_required
+def my_shifts(request: HttpRequest) -> HttpResponse:
+    """The worker's own shifts of the next two weeks, with the swap she may offer for each, and
+    the swaps colleagues offer her."""
+    user = request.user
+    if not may(user, RESPOND):
+        return denied(request)
+    now = timezone.now()
+    shifts = list(Shift.objects.restrict(user, RESPOND).filter(
+        user=user, ends_at__gt=now, starts_at__lt=now + datetime.timedelta(days=MY_SHIFT_DAYS))
+        .select_related("grid", "community").order_by("starts_at")[:60])
+    pending = {o.shift_id: o for o in SwapOffer.objects.filter(shift__in=shifts, state=SwapState.OFFERED)
+               .select_related("offered_to")}
+    to_me = (SwapOffer.objects.restrict(user, RESPOND).filter(offered_to=user, state=SwapState.OFFERED,
+                                                              shift__ends_at__gt=now)
+             .select_related("shift", "shift__grid", "offered_by").order_by("shift__starts_at"))
+    rows = [{"shift": s, "offer": pending.get(s.pk), "colleagues": [] if s.pk in pending else _stand_ins(s)}
+            for s in shifts]
+    return render(request, "alerts/my_shifts.html", {"rows": rows, "to_me": to_me})
+
+
+@route(RESPOND, model=Shift)
+@login_required
+@require_POST
+def swap_offer(request: HttpRequest, pk: int) -> HttpResponse:
+    shift = get_or_404(Shift.objects.all(), request.user, RESPOND, pk=pk)
+    to = _user(request.POST.get("to", ""))
+
+    def offer() -> SwapOffer:
+        if to is None:
+            raise ValidationError(_("Choose who takes the shift."))
+        return swaps.do_offer_swap(shift, acting_user=request.user, to=to, note=request.POST.get("note", ""))
+
+    try:
+        _attempt(request, offer, _("The swap was offered: your colleague answers on her phone."))
+    except PermissionDenied:
+        return denied(request)
+    return redirect("alerts:my_shifts")
+
+
+def _answer(request: HttpRequest, pk: int, accept: bool) -> HttpResponse:
+    offer = get_or_404(SwapOffer.objects.select_related("shift"), request.user, RESPOND, pk=pk)
+    try:
+        _attempt(request, lambda: swaps.do_answer_swap(offer, acting_user=request.user, accept=accept),
+                 _("The shift is yours now.") if accept else _("You declined the swap."))
+    except PermissionDenied:
+        messages.error(request, _("Only the colleague it is offered to answers a swap."))
+    return redirect("alerts:my_shifts")
+
+
+@route(RESPOND, model=SwapOffer)
+@login_required
+@require_POST
+def swap_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _answer(request, pk, accept=True)
+
+
+@route(RESPOND, model=SwapOffer)
+@login_required
+@require_POST
+def swap_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _answer(request, pk, accept=False)
+
+
+@route(RESPOND, MANAGE, model=SwapOffer)
+@login_required
+@require_POST
+def swap_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    offer = (SwapOffer.objects.restrict(user, MANAGE) | SwapOffer.objects.restrict(user, RESPOND)).filter(pk=pk).first()
+    if offer is None:
+        raise Http404
+    try:
+        _attempt(request, lambda: swaps.do_cancel_swap(offer, acting_user=user), _("The swap offer was cancelled."))
+    except PermissionDenied:
+        messages.error(request, _("Only the office or who offered it cancels a swap."))
+    return redirect("alerts:rota" if allows(user, MANAGE, offer) else "alerts:my_shifts")
 
 
 # --- the 15 minutes -----------------------------------------------------------------------------------
