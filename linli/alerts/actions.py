@@ -64,7 +64,8 @@ DEFAULT_CHAIN = (
     clock.Step(Target.GRID_ON_DUTY, 2), clock.Step(Target.GRID_LEADER, 3), clock.Step(Target.COMMUNITY_DUTY, 5),
     clock.Step(Target.FAMILY, 5, by_phone=True), clock.Step(Target.CALL_OUT, 5),
 )
-# Quarantine conditions go to the health officers first, then the community.
+# Quarantine conditions go to the health officers first, then the community: the health chain
+# of a community that has not saved its own (``EscalationChain`` with ``team`` health).
 HEALTH_CHAIN = (clock.Step(Target.HEALTH, 5), clock.Step(Target.COMMUNITY_DUTY, 5))
 
 
@@ -135,16 +136,24 @@ def _entry(alert: Alert, kind: str, *, at: datetime.datetime, actor: Any = None,
 def chain_for(community: Place | None, severity: str) -> EscalationChain | None:
     if community is None:
         return None
-    chains = {c.severity: c for c in EscalationChain.objects.filter(community=community, severity__in=[severity, ""])}
+    chains = {c.severity: c for c in EscalationChain.objects.filter(community=community, team=Team.GRID,
+                                                                    severity__in=[severity, ""])}
     return chains.get(severity) or chains.get("")
+
+
+def _chain_steps(chain_id: int) -> tuple[clock.Step, ...]:
+    rows = EscalationStep.objects.filter(chain_id=chain_id).order_by("order")
+    return tuple(clock.Step(s.target, s.wait_minutes, s.by_phone) for s in rows)
 
 
 def steps_of(alert: Alert) -> tuple[clock.Step, ...]:
     if alert.team == Team.HEALTH:
-        return HEALTH_CHAIN
+        # the community's health chain as it is now (edited as data), else the default one
+        chain_id = (EscalationChain.objects.filter(path=community_path(alert.path), team=Team.HEALTH)
+                    .values_list("pk", flat=True).first())
+        return (_chain_steps(chain_id) if chain_id is not None else ()) or HEALTH_CHAIN
     if alert.chain is not None:
-        rows = EscalationStep.objects.filter(chain_id=alert.chain.pk).order_by("order")
-        steps = tuple(clock.Step(s.target, s.wait_minutes, s.by_phone) for s in rows)
+        steps = _chain_steps(alert.chain.pk)
         if steps:
             return steps
     return DEFAULT_CHAIN
@@ -408,13 +417,18 @@ class StepInput:
 
 @transaction.atomic
 def do_save_chain(community: Place, *, acting_user: Any, severity: str, steps: Sequence[StepInput],
-                  name: str = "") -> EscalationChain:
-    """Set a community's chain for a severity (blank: every severity without its own)."""
+                  name: str = "", team: str = Team.GRID) -> EscalationChain:
+    """Set a community's chain for a severity (blank: every severity without its own), or its
+    health officers' chain for the quarantine alerts (``team`` health, every severity)."""
     require(acting_user, MANAGE, community.path)
     if community.level != Level.COMMUNITY:
         raise _error("community", _("Choose a community."), "not_community")
+    if team not in Team.values:
+        raise _error("team", _("Choose who answers: the grid's chain or the health officers'."), "team")
     if severity and severity not in Severity.values:
         raise _error("severity", _("Choose a severity."), "severity")
+    if team == Team.HEALTH and severity:
+        raise _error("severity", _("The health officers' chain is for every severity."), "health_severity")
     if not steps:
         raise _error("steps", _("A chain has at least one step."), "no_steps")
     for step in steps:
@@ -424,13 +438,13 @@ def do_save_chain(community: Place, *, acting_user: Any, severity: str, steps: S
             raise _error("steps", _("Each step waits 1 to 120 minutes."), "wait")
     label = _clean_text(name, "name", 64) or str(_("escalation chain"))
     chain, _created = EscalationChain.objects.update_or_create(
-        community=community, severity=severity, defaults={"name": label, "path": community.path})
+        community=community, team=team, severity=severity, defaults={"name": label, "path": community.path})
     chain.steps.all().delete()
     EscalationStep.objects.bulk_create([EscalationStep(chain=chain, order=n, target=s.target,
                                                        wait_minutes=s.wait_minutes, by_phone=s.by_phone)
                                         for n, s in enumerate(steps)])
     audit.record("alert.chain", actor=acting_user, obj=chain, detail={
-        "severity": severity, "steps": [[s.target, s.wait_minutes, s.by_phone] for s in steps]})
+        "team": team, "severity": severity, "steps": [[s.target, s.wait_minutes, s.by_phone] for s in steps]})
     return chain
 
 

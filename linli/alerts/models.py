@@ -175,10 +175,15 @@ class AlertEntry(models.Model):
 
 class EscalationChain(PlaceScopedModel):
     """A community's chain for one severity (or every severity when blank): the steps paged
-    one after the other while nobody acknowledges. Edited as data by the community."""
+    one after the other while nobody acknowledges. Edited as data by the community.
+
+    The grid's team answers most alerts; the health officers answer the quarantine ones (a door
+    opened during home quarantine, a fever) with a chain of their own (``team``, for every
+    severity). A community without one follows the default chains in ``linli.alerts.actions``."""
 
     community = models.ForeignKey("places.Place", verbose_name=_("community"), on_delete=models.CASCADE,
                                   related_name="escalation_chains")
+    team = models.CharField(_("answered by"), max_length=8, choices=Team.choices, default=Team.GRID)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, blank=True,
                                 help_text=_("Blank: every severity without a chain of its own."))
     name = models.CharField(_("name"), max_length=64)
@@ -188,7 +193,7 @@ class EscalationChain(PlaceScopedModel):
         verbose_name_plural = _("escalation chains")
         indexes = [path_index("escalation_chain_path_prefix")]
         constraints = [
-            models.UniqueConstraint(fields=["community", "severity"], name="escalation_chain_once",
+            models.UniqueConstraint(fields=["community", "team", "severity"], name="escalation_chain_once_per_team",
                                     violation_error_message=_("This community already has a chain for this severity.")),
         ]
 

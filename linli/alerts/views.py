@@ -32,6 +32,7 @@ from linli.alerts.models import (
     SwapOffer,
     SwapState,
     Target,
+    Team,
 )
 from linli.alerts.queries import figures
 from linli.core import audit
@@ -250,12 +251,27 @@ def chains(request: HttpRequest) -> HttpResponse:
     if not may(user, MANAGE):
         return denied(request)
     communities = list(_communities(user)[:50])
-    found = {(c.community_id, c.severity): c for c in EscalationChain.objects.restrict(user, MANAGE)
+    found = {(c.community_id, c.team, c.severity): c for c in EscalationChain.objects.restrict(user, MANAGE)
              .filter(community__in=communities).prefetch_related("steps")}
-    rows = [{"community": c, "chains": [found[k] for k in sorted(found) if k[0] == c.pk]} for c in communities]
-    default = [(str(Target(s.target).label), s.wait_minutes, s.by_phone) for s in actions.DEFAULT_CHAIN]
-    return render(request, "alerts/chains.html", {"rows": rows, "default": default, "targets": Target.choices,
-                                                  "severities": Severity.choices, "slots": range(6)})
+    rows = []
+    for community in communities:
+        health = found.get((community.pk, Team.HEALTH, ""))
+        steps = ([(s.target, s.wait_minutes, s.by_phone) for s in health.steps.all()] if health else
+                 [(s.target, s.wait_minutes, s.by_phone) for s in actions.HEALTH_CHAIN])
+        rows.append({"community": community, "health": health,
+                     "chains": [found[k] for k in sorted(found) if k[0] == community.pk and k[1] == Team.GRID],
+                     "health_slots": [(n, *(steps[n] if n < len(steps) else ("", 3, False)))
+                                      for n in range(CHAIN_SLOTS)]})
+    return render(request, "alerts/chains.html", {
+        "rows": rows, "default": _described(actions.DEFAULT_CHAIN), "default_health": _described(actions.HEALTH_CHAIN),
+        "targets": Target.choices, "severities": Severity.choices, "slots": range(CHAIN_SLOTS)})
+
+
+CHAIN_SLOTS = 6
+
+
+def _described(steps: Any) -> list[tuple[str, int, bool]]:
+    return [(str(Target(s.target).label), s.wait_minutes, s.by_phone) for s in steps]
 
 
 @route(MANAGE, model=Place, where=Q(level=Level.COMMUNITY))
@@ -265,7 +281,7 @@ def chain_save(request: HttpRequest, pk: int) -> HttpResponse:
     community = get_or_404(Place.objects.filter(level=Level.COMMUNITY), request.user, MANAGE, pk=pk)
     data = request.POST
     steps = []
-    for n in range(6):
+    for n in range(CHAIN_SLOTS):
         target = data.get(f"target-{n}", "")
         if not target:
             continue
@@ -276,7 +292,7 @@ def chain_save(request: HttpRequest, pk: int) -> HttpResponse:
         steps.append(actions.StepInput(target, wait, data.get(f"phone-{n}") == "1"))
     _attempt(request, lambda: actions.do_save_chain(community, acting_user=request.user,
                                                    severity=data.get("severity", ""), steps=steps,
-                                                   name=data.get("name", "")),
+                                                   name=data.get("name", ""), team=data.get("team", Team.GRID)),
              _("The escalation chain was saved."))
     return redirect("alerts:chains")
 
