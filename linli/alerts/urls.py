@@ -26,4 +26,5 @@ urlpatterns = [
     path("swaps/<int:pk>/cancel/", views.swap_cancel, name="swap_cancel"),
     path("measures/", views.measures, name="measures"),
     path("measures.csv", views.measures_csv, name="measures_csv"),
+    path("measures.xlsx", views.measures_xlsx, name="measures_xlsx"),
 ]

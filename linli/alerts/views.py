@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from linli.alerts import actions, stickers, swaps
+from linli.alerts import actions, report, stickers, swaps
 from linli.alerts.access import MANAGE, REPORT, RESPOND, VIEW, in_chain
 from linli.alerts.models import (
     OPEN_STATES,
@@ -37,7 +37,7 @@ from linli.alerts.models import (
 from linli.alerts.queries import figures
 from linli.core import audit
 from linli.core.access import PermissionDenied, allows, get_or_404, may, route
-from linli.core.http import denied
+from linli.core.http import attachment, denied
 from linli.core.models import User
 from linli.core.validators import mask_phone
 from linli.grids.models import Grid, GridMember
@@ -486,6 +486,22 @@ def measures_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="alerts-15-minutes.csv"'
     return response
+
+
+@route(REPORT)
+@login_required
+def measures_xlsx(request: HttpRequest) -> HttpResponse:
+    """The monthly report as a workbook: per community and month, alerts and drills apart."""
+    user = request.user
+    if not may(user, REPORT):
+        return denied(request)
+    rows = [(str(row["name"]), row["figures"]) for row in figures(user)]
+    now = timezone.localtime()
+    made = f"制表：{getattr(user, 'display_name', '') or user.get_username()}，{now:%Y-%m-%d %H:%M}。"
+    content = report.write_monthly(rows, title="告警响应 15 分钟到场月报", made=made)
+    audit.record("alert.report", actor=user, detail={"rows": len(rows), "format": "xlsx"})
+    return attachment(content, f"告警15分钟到场月报_{now:%Y%m%d}.xlsx",
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def _fmt(value: float | None) -> str:
