@@ -70,3 +70,51 @@ def test_without_the_permission_nothing_is_registered(browser, server):
     assert page.get_attribute("html", "data-live-worker") is None
     context.close()
     assert not violations, "\n".join(violations)
+
+
+def _place_id(data_dir, level: str) -> int:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    with sqlite3.connect(f"file:{data_dir / 'linli.sqlite3'}?mode=ro", uri=True) as connection:
+        return connection.execute("SELECT id FROM places_place WHERE level = ? ORDER BY path", (level,)).fetchone()[0]
+
+
+def test_the_new_alert_pages_fit_a_phone_and_pass_axe(browser, server, server_data_dir, artifacts):
+    """The QR sticker sheet, the door page a sticker opens and the worker's shifts, on a 360 px phone."""
+    from tests.browser.test_grid_worker import axe_violations
+
+    context = _phone(browser)
+    page, violations = page_under_policy(context)
+    log_in(page, server, "demo-community")
+    building = _place_id(server_data_dir, "building")
+    page.goto(f"{server}/places/{building}/")
+    page.get_by_role("link", name="打印各户的二维码贴纸（告警到场用）").click()
+    page.wait_for_selector(".sticker")
+    pages = {"stickers": page.url, "my-shifts": server + "/alerts/my-shifts/", "rota": server + "/alerts/rota/",
+             "chains": server + "/alerts/chains/", "measures": server + "/alerts/measures/"}
+    house = page.locator(".sticker").first
+    assert house.locator("svg").count() == 1 and house.locator(".sticker-room").inner_text()
+    for name, url in pages.items():
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
+        assert not axe_violations(page), (name, axe_violations(page))
+        page.screenshot(path=str(artifacts / f"alerts-{name}-phone.png"), full_page=name != "stickers")
+    # the door page a sticker opens (its code read back from the sheet's printed code)
+    page.goto(pages["stickers"])
+    code = page.locator(".sticker-code .font-monospace").first.inner_text().replace("-", "")
+    house_code = _first_house_code(server_data_dir, building)
+    page.goto(f"{server}/alerts/door/{house_code}/{code}/")
+    assert page.locator("h1").count() == 1 and "不是本户" not in page.inner_text("main")
+    assert not axe_violations(page)
+    page.screenshot(path=str(artifacts / "alerts-door-phone.png"))
+    context.close()
+    assert not violations, "\n".join(violations)
+
+
+def _first_house_code(data_dir, building_id: int) -> str:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    with sqlite3.connect(f"file:{data_dir / 'linli.sqlite3'}?mode=ro", uri=True) as connection:
+        path = connection.execute("SELECT path FROM places_place WHERE id = ?", (building_id,)).fetchone()[0]
+        return connection.execute("SELECT code FROM places_place WHERE level = 'house' AND path LIKE ? ORDER BY path",
+                                  (path + "%",)).fetchone()[0]
