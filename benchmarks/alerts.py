@@ -13,13 +13,19 @@ Prints one JSON line, a key per part:
   the street in LINLI_DATA_DIR (one message in 500 an alarm: alerts raised or updated; the demo's
   devices are made first on a street that has none), events stored per second (goal ≥ 5,000),
   and ``ingest_to_mosquitto`` the ratio to the bare subscriber's rate of the same run;
+- ``ingest_partitioned`` (not in the default parts): the same with ``--consumers`` ``linli devices
+  listen`` processes partitioned by community (``--communities``), from the first stored event to
+  the last, and ``ingest_partitioned_to_mosquitto``;
 - ``latency``: SOS presses published one every half second → the alert's live event read from
   ``linli push``'s ``/live/`` stream by a signed-in client (``demo-street``), with the real
   ``linli devices listen`` consumer, while the other devices send 1,000 heartbeats a second:
   p50/p99 (goal p99 ≤ 1 s). The alerts it raises stay in the data directory;
 - ``silent_sweep``: ``linli.devices.actions.sweep_silent`` over 100,000 active devices (bench
   smoke detectors added to reach it), 1,000 of them silent (each raising an alert), then again
-  with nothing new; rolled back afterwards (goal ≤ 5 s).
+  with nothing new; rolled back afterwards (goal ≤ 5 s). The URL configuration is loaded first
+  (once per process, as in a running worker), timed apart as ``urlconf_seconds``.
+
+``load_average_before`` and ``load_average_after`` say how busy the machine was (``cpus`` cores).
 
 Unless --url names a broker, the MQTT parts start a private Mosquitto on a free port, configured
 as decision 0027 recommends for production (no cap on queued messages: Mosquitto's default of
@@ -337,11 +343,99 @@ def ingest_part(b: Broker, n: int) -> dict[str, Any]:
     handler, make_incoming = mqtt.default_handler()
     before = _counts()
     devices = [f"{d.uid}:{d.community}:{ALARMS.get(d.kind, '')}" for d in sims]
+    cpu = time.process_time()
     result = consumer_part(b, n, handler, make_incoming, devices, alarm_every=ALARM_EVERY)
+    # This process's CPU while the queue drained (the consumer's MQTT thread and the ingest), per message.
+    result["cpu_us_per_message"] = round((time.process_time() - cpu) / n * 1e6)
     after = _counts()
     result.update({"available": True, "devices": len(sims), "devices_made": made, "alarm_every": ALARM_EVERY,
                    "events_stored": after["events"] - before["events"], "alerts_raised": after["alerts"] - before["alerts"],
                    "goal_per_second": 5000, "met": (result["per_second"] or 0) >= 5000})
+    return result
+
+
+def _stored_events() -> int:
+    from linli.devices.models import DeviceEvent
+
+    return DeviceEvent.objects.count()
+
+
+def ingest_partitioned_part(b: Broker, n: int, consumers: int) -> dict[str, Any]:
+    """The same sustained ingest with ``consumers`` ``linli devices listen`` processes, each taking
+    a share of the communities (``--communities``). Each is started once to subscribe (a probe
+    heartbeat per partition says when it is), stopped, the n messages queued, and all started
+    again; the rate is n over the time from the first stored event to the last (the processes'
+    start-up is not counted)."""
+    _django()
+    import paho.mqtt.client as paho
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from linli.devices import simulator
+
+    ensure_devices()
+    sims, _ = simulator.load_devices()
+    if not sims:
+        return {"available": False, "status": "no devices here: run `linli demo --no-serve` first"}
+    codes = sorted({d.community for d in sims})
+    parts = [codes[k::consumers] for k in range(consumers) if codes[k::consumers]]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "linli.settings"}
+    tag = f"{os.getpid()}-{time.time_ns()}"
+
+    def start() -> list[subprocess.Popen[Any]]:
+        return [subprocess.Popen([sys.executable, "-m", "linli.cli", "devices", "listen",  # noqa: S603
+                                  "--url", f"mqtt://{b.host}:{b.port}", "--communities", ",".join(part),
+                                  "--client-id", f"linli-bench-part{k}-{tag}", "--report-every", "0"],
+                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                for k, part in enumerate(parts)]
+
+    def stop(processes: list[subprocess.Popen[Any]]) -> None:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(60)
+
+    result: dict[str, Any] = {"available": True, "consumers": len(parts), "communities": [len(p) for p in parts],
+                              "messages": n, "goal_per_second": 5000}
+    processes = start()
+    try:
+        # Subscribed when each partition's probe heartbeat is stored.
+        client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
+        client.connect(b.host, b.port)
+        client.loop_start()
+        probes = [next(d for d in sims if d.community == part[0]) for part in parts]
+        before = _stored_events()
+        deadline = time.monotonic() + 120
+        while _stored_events() < before + len(probes) and time.monotonic() < deadline:
+            for d in probes:
+                body = {"id": f"probe{tag}:{time.time_ns()}", "ts": int(time.time() * 1000), "type": "heartbeat"}
+                client.publish(f"linli/{d.community}/{d.uid}/events", json.dumps(body), qos=1)
+            time.sleep(2)
+        client.disconnect()
+        client.loop_stop()
+    finally:
+        stop(processes)
+    devices = [f"{d.uid}:{d.community}:{ALARMS.get(d.kind, '')}" for d in sims]
+    result["publisher"] = preload(b, "linli", n, devices, ALARM_EVERY)
+    before = _stored_events()
+    processes = start()
+    first = last = None
+    seen, last_change = before, time.monotonic()
+    try:
+        while seen < before + n and time.monotonic() - last_change < 60:
+            time.sleep(0.05)
+            count = _stored_events()
+            if count != seen:
+                now = time.perf_counter()
+                first = first or now
+                last, seen, last_change = now, count, time.monotonic()
+    finally:
+        stop(processes)
+    stored = _stored_events() - before
+    seconds = (last - first) if first and last else 0.0
+    result.update({"events_stored": stored, "seconds": round(seconds, 2),
+                   "per_second": round(stored / seconds) if seconds > 0 else None})
+    result["met"] = (result["per_second"] or 0) >= 5000
     return result
 
 
@@ -561,6 +655,7 @@ def silent_sweep_part(total: int = 100_000, silent: int = 1000) -> dict[str, Any
     alerts would send on commit are not part of the figure)."""
     _django()
     from django.db import transaction
+    from django.urls import reverse
 
     from linli.devices.actions import silent_devices, sweep_silent
     from linli.devices.models import Device, DeviceStatus
@@ -576,6 +671,11 @@ def silent_sweep_part(total: int = 100_000, silent: int = 1000) -> dict[str, Any
             result["devices"] = Device.objects.filter(status=DeviceStatus.ACTIVE).count()
             result["bench_devices_added"] = added
             before = _counts()["alerts"]
+            # The URL configuration (the alerts' links) loads once per process, as in a running
+            # consumer or task worker: timed apart, not in the sweep.
+            started = time.perf_counter()
+            reverse("alerts:detail", args=[1])
+            result["urlconf_seconds"] = round(time.perf_counter() - started, 3)
             started = time.perf_counter()
             result["silent"] = sweep_silent()
             result["seconds"] = round(time.perf_counter() - started, 3)
@@ -597,10 +697,13 @@ def main() -> None:
     parser.add_argument("--sweep-devices", type=int, default=100_000)
     parser.add_argument("--alarms", type=int, default=100, help="latency: SOS presses measured")
     parser.add_argument("--rate", type=float, default=1000.0, help="latency: background messages a second")
+    parser.add_argument("--consumers", type=int, default=2,
+                        help="ingest_partitioned: consumer processes, each a share of the communities")
     parser.add_argument("--url", default=None, help="an existing broker (default: a private Mosquitto)")
     args = parser.parse_args()
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
-    result: dict[str, Any] = {"benchmark": "alerts", "messages": args.messages}
+    result: dict[str, Any] = {"benchmark": "alerts", "messages": args.messages,
+                              "load_average_before": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count()}
     # The console backends of the gateways (app pushes, texts) print to stdout: keep it for the JSON line.
     with contextlib.redirect_stdout(sys.stderr), broker(args.url) as b:
         result["broker"] = {"private": b.private, "port": b.port, "config": BROKER_CONF.splitlines()[1:] if b.private else None}
@@ -610,15 +713,18 @@ def main() -> None:
             result["consumer"] = consumer_part(b, args.messages)
         if "ingest" in parts:
             result["ingest"] = ingest_part(b, args.messages)
+        if "ingest_partitioned" in parts:
+            result["ingest_partitioned"] = ingest_partitioned_part(b, args.messages, args.consumers)
         if "latency" in parts:
             result["latency"] = latency_part(b, alarms=args.alarms, rate=args.rate)
         if "silent_sweep" in parts:
             result["silent_sweep"] = silent_sweep_part(args.sweep_devices)
     base = (result.get("mosquitto") or {}).get("per_second")
-    for key in ("consumer", "ingest"):
+    for key in ("consumer", "ingest", "ingest_partitioned"):
         rate = (result.get(key) or {}).get("per_second")
         if base and rate:
             result[f"{key}_to_mosquitto"] = round(rate / base, 2)
+    result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(result, ensure_ascii=False))
 
 

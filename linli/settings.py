@@ -19,6 +19,7 @@ from linli.core import purposes as lawful_purposes
 from linli.core.filemodes import make_data_dir, report_tightened, secure_data_dir
 from linli.core.keys import load_or_create_secret
 from linli.core.proxies import parse_networks
+from linli.overview import tiles as _map_tiles
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -419,6 +420,17 @@ CONTENT_SECURITY_POLICY = {
         "frame-src": ["'none'"],
     },
 }
+
+# The one-screen overview's map: Linli's own boundaries only (no tile server, for networks
+# without internet), or on top of tiles from LINLI_MAP_TILES (an URL template with {z}/{x}/{y},
+# {s} for subdomains) credited with LINLI_MAP_TILES_ATTRIBUTION; the tiles' origin is then added
+# to the overview page's img-src (linli.overview.tiles).
+try:
+    LINLI_MAP_TILES = _map_tiles.checked(env_str("LINLI_MAP_TILES"), env_str("LINLI_MAP_TILES_ATTRIBUTION"))
+except _map_tiles.TileConfigError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+LINLI_MAP_TILES_ATTRIBUTION = env_str("LINLI_MAP_TILES_ATTRIBUTION")
+LINLI_MAP_TILES_MAX_ZOOM = env_int("LINLI_MAP_TILES_MAX_ZOOM", 19)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -174,22 +174,32 @@ def _notify(alert: Alert, page: clock.Page[roster.Recipient]) -> None:
             transaction.on_commit(partial(send, phone, f"{title}: {body}", purpose=purpose))
 
 
-def _apply_clock(alert: Alert, now: datetime.datetime, *, first: bool) -> clock.Tick[roster.Recipient]:
-    """Run the clock for one alert and write what it did: the pages, the step, the next time."""
-    tick = clock.advance(steps_of(alert), step=alert.step, next_at=None if first else alert.next_step_at,
-                         acknowledged=alert.state != State.NEW, now=now, who=roster.lookup_for(alert))
+def _page_entries(alert: Alert, tick: clock.Tick[roster.Recipient], now: datetime.datetime) -> list[AlertEntry]:
+    """The timeline lines of what the clock did (unsaved), its texts and calls queued for the
+    commit, and the step and next time set on the alert (unsaved)."""
+    entries = []
     for page in tick.pages:
         kind = EntryKind.ESCALATED if page.escalated else EntryKind.PAGED
         names = "、".join(r.name if r.user is not None else mask_phone(r.phone) for r in page.recipients)
         data = {"step": page.index, "target": page.target, "by_phone": page.by_phone, "repeat": page.repeat,
                 "users": [r.user.pk for r in page.recipients if r.user is not None],
                 "phones": [mask_phone(r.phone) for r in page.recipients if r.user is None]}
-        _entry(alert, kind, at=now, text=names, data=data)
+        entries.append(AlertEntry(alert=alert, at=now, kind=kind, text=names[:300], data=data, path=alert.path))
         if page.recipients and page.target == Target.FAMILY:
-            _entry(alert, EntryKind.NOTIFIED, at=now, text=names, data={"target": page.target, "by": "sms"})
+            entries.append(AlertEntry(alert=alert, at=now, kind=EntryKind.NOTIFIED, text=names[:300],
+                                      data={"target": page.target, "by": "sms"}, path=alert.path))
         _notify(alert, page)
     alert.step = tick.step
     alert.next_step_at = tick.next_at
+    return entries
+
+
+def _apply_clock(alert: Alert, now: datetime.datetime, *, first: bool) -> clock.Tick[roster.Recipient]:
+    """Run the clock for one alert and write what it did: the pages, the step, the next time."""
+    tick = clock.advance(steps_of(alert), step=alert.step, next_at=None if first else alert.next_step_at,
+                         acknowledged=alert.state != State.NEW, now=now, who=roster.lookup_for(alert))
+    for entry in _page_entries(alert, tick, now):
+        entry.save()
     return tick
 
 

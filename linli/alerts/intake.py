@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Q
@@ -23,8 +23,10 @@ from django.utils import timezone
 
 from linli.alerts import actions, rules
 from linli.alerts.models import OPEN_STATES, Alert, Condition
+from linli.alerts.raising import raise_many
 from linli.people.models import Person
 from linli.people.search import group_token
+from linli.places.models import Place
 
 ALONE_ELDER = "alone_elder"
 
@@ -62,16 +64,13 @@ def _facts(devices: Sequence[Any]) -> dict[int, dict[str, bool]]:
     return found
 
 
-def _needs_facts(events: Iterable[Any]) -> bool:
-    return any(e.type in rules.INTERESTING for e in events)
-
-
 def handle_events(events: Sequence[Any]) -> None:
     """The ``on_events`` hook: ``events`` are new DeviceEvents with their devices loaded."""
     if not events:
         return
-    devices = {e.device_id: e.device for e in events}
-    facts = _facts(list(devices.values())) if _needs_facts(events) else {}
+    # The facts only of the devices whose events the rules read (a batch is mostly heartbeats).
+    devices = {e.device_id: e.device for e in events if e.type in rules.INTERESTING}
+    facts = _facts(list(devices.values())) if devices else {}
     # (house id, condition) → the decisions and the events behind them, in event order
     raising: dict[tuple[int, str], list[tuple[rules.Decision, Any]]] = defaultdict(list)
     clearing: dict[tuple[int, str], tuple[rules.Decision, Any]] = {}
@@ -101,20 +100,29 @@ def handle_events(events: Sequence[Any]) -> None:
 
 def _raise_all(raising: dict[tuple[int, str], list[tuple[rules.Decision, Any]]],
                open_alerts: dict[tuple[int, str], Alert]) -> None:
+    """Attach to the open alerts; raise the new ones together (a burst of falls in one batch)."""
+    new = [key for key in raising if key not in open_alerts]
+    houses = Place.objects.in_bulk({house for house, _condition in new})
+    specs = []
+    for key in new:
+        decision, first = raising[key][0]
+        explanation = decision.explanation()
+        if decision.list_neighbours:
+            explanation["neighbours"] = neighbours(houses[first.device.house_id])
+        device = first.device
+        specs.append(actions.Raise(
+            house=houses[device.house_id], condition=decision.condition, severity=decision.severity,
+            at=first.occurred_at, team=decision.team, person_id=device.person_id, device_id=device.pk,
+            explanation=explanation))
+    raised = dict(zip(new, raise_many(specs), strict=True))
     for key, found in raising.items():
-        decision, first = found[0]
+        decision, _first = found[0]
         last_at = max(e.occurred_at for _, e in found)
         existing = open_alerts.get(key)
         if existing is not None:
             actions._attach(existing, at=last_at, events=len(found), data={"rule": decision.rule})
             continue
-        explanation = decision.explanation()
-        if decision.list_neighbours:
-            explanation["neighbours"] = neighbours(first.device.house)
-        device = first.device
-        alert, created = actions.do_raise(actions.Raise(
-            house=device.house, condition=decision.condition, severity=decision.severity, at=first.occurred_at,
-            team=decision.team, person_id=device.person_id, device_id=device.pk, explanation=explanation))
+        alert, created = raised[key]
         if created and len(found) > 1:
             actions._attach(alert, at=last_at, events=len(found) - 1)
         open_alerts[key] = alert
@@ -156,17 +164,18 @@ def handle_silence(devices: Sequence[Any]) -> None:
     now = timezone.now()
     open_silent = set(Alert.objects.filter(house_id__in={d.house_id for d in devices}, condition=Condition.SILENT,
                                            state__in=OPEN_STATES, is_drill=False).values_list("house_id", flat=True))
+    specs = []
     for device in devices:
         if device.house_id in open_silent:
             continue
         for decision in rules.evaluate_silence(device.kind_id, device.kind.heartbeat_minutes):
             explanation = decision.explanation()
             explanation["read"]["last_seen_at"] = device.last_seen_at.isoformat() if device.last_seen_at else None
-            actions.do_raise(actions.Raise(house=device.house, condition=decision.condition,
-                                           severity=decision.severity, at=now, team=decision.team,
-                                           person_id=device.person_id, device_id=device.pk, explanation=explanation,
-                                           events=0))
+            specs.append(actions.Raise(house=device.house, condition=decision.condition, severity=decision.severity,
+                                       at=now, team=decision.team, person_id=device.person_id, device_id=device.pk,
+                                       explanation=explanation, events=0))
             open_silent.add(device.house_id)
+    raise_many(specs)
 
 
 def sweep_absence(now: datetime.datetime | None = None) -> int:
@@ -188,16 +197,18 @@ def sweep_absence(now: datetime.datetime | None = None) -> int:
         already = set(Alert.objects.filter(house_id__in={d.house_id for d in idle}, condition__in=conditions,
                                            state__in=OPEN_STATES, is_drill=False)
                       .values_list("house_id", "condition"))
+        specs = []
         for device in idle:
             found = rules.evaluate_absence(rules.DeviceFacts(kind, device.last_activity_at, device.activated_at,
                                                              facts[device.pk]), now)
             for decision in found:
                 if (device.house_id, decision.condition) in already:
                     continue
-                actions.do_raise(actions.Raise(house=device.house, condition=decision.condition,
-                                               severity=decision.severity, at=now, team=decision.team,
-                                               person_id=device.person_id, device_id=device.pk,
-                                               explanation=decision.explanation(), events=0))
+                specs.append(actions.Raise(house=device.house, condition=decision.condition,
+                                           severity=decision.severity, at=now, team=decision.team,
+                                           person_id=device.person_id, device_id=device.pk,
+                                           explanation=decision.explanation(), events=0))
                 already.add((device.house_id, decision.condition))
-                raised += 1
+        raise_many(specs)
+        raised += len(specs)
     return raised

@@ -9,6 +9,7 @@ import datetime
 from typing import Any
 
 from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from linli.overview.registry import (
     LegendEntry,
     register_counter,
     register_layer,
+    register_series,
 )
 from linli.overview.registry import Count as Number
 
@@ -42,24 +44,47 @@ def _open_at(moment: datetime.datetime) -> Q:
         & (Q(cleared_at__isnull=True) | Q(cleared_at__gt=moment))
 
 
-def open_alerts(user: Any, place: Any, today: datetime.date) -> Number | None:
+def _day_range(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return start, start + datetime.timedelta(days=1)
+
+
+def _still_open(day: datetime.date | None) -> Q:
+    """Open now, or (on a past ``day``) at its end."""
+    return Q(state__in=OPEN_STATES) if day is None else _open_at(_day_range(day)[1])
+
+
+def open_alerts(user: Any, place: Any, today: datetime.date, day: datetime.date | None = None) -> Number | None:
     if not may(user, VIEW):
         return None
-    week_ago = timezone.now() - datetime.timedelta(days=7)
+    week_ago = (timezone.now() if day is None else _day_range(day)[1]) - datetime.timedelta(days=7)
+    still_open = _still_open(day)
     counts = _alerts(user, place).aggregate(
-        now=Count("pk", filter=Q(state__in=OPEN_STATES)), then=Count("pk", filter=_open_at(week_ago)),
-        critical=Count("pk", filter=Q(state__in=OPEN_STATES, severity=Severity.CRITICAL)),
-        major=Count("pk", filter=Q(state__in=OPEN_STATES, severity=Severity.MAJOR)),
-        minor=Count("pk", filter=Q(state__in=OPEN_STATES, severity=Severity.MINOR)))
+        now=Count("pk", filter=still_open), then=Count("pk", filter=_open_at(week_ago)),
+        critical=Count("pk", filter=still_open & Q(severity=Severity.CRITICAL)),
+        major=Count("pk", filter=still_open & Q(severity=Severity.MAJOR)),
+        minor=Count("pk", filter=still_open & Q(severity=Severity.MINOR)))
     parts = tuple((str(severity.label), counts[severity.value] or 0) for severity in Severity)
     return Number(counts["now"] or 0, last_week=counts["then"] or 0, parts=parts, url=reverse("alerts:list"))
 
 
-def alerts_by_building(user: Any, place: Any, today: datetime.date) -> Layer | None:
-    """A point per building with an open alert, coloured by its most severe one."""
+def alerts_per_day(user: Any, place: Any, first: datetime.date,
+                   last: datetime.date) -> dict[datetime.date, int] | None:
+    """Alerts raised on each day from ``first`` to ``last`` (local days), in one grouped query."""
     if not may(user, VIEW):
         return None
-    rows = _alerts(user, place).filter(state__in=OPEN_STATES).values_list("path", "severity")
+    rows = (_alerts(user, place).filter(opened_at__gte=_day_range(first)[0], opened_at__lt=_day_range(last)[1])
+            .annotate(_day=TruncDate("opened_at", tzinfo=timezone.get_current_timezone()))
+            .values_list("_day").annotate(n=Count("pk")).order_by())
+    return dict(rows)
+
+
+def alerts_by_building(user: Any, place: Any, today: datetime.date, day: datetime.date | None = None) -> Layer | None:
+    """A point per building with an open alert (on a past ``day``: open at its end), coloured by
+    its most severe one."""
+    if not may(user, VIEW):
+        return None
+    rows = _alerts(user, place).filter(_still_open(day)).values_list("path", "severity")
     width = grouping.prefix_length(grouping.BUILDING)
     worst: dict[str, str] = {}
     counts: dict[str, int] = {}
@@ -87,6 +112,8 @@ def alerts_by_building(user: Any, place: Any, today: datetime.date) -> Layer | N
 
 def register() -> None:
     register_counter("alerts.open", open_alerts, scenarios=ALL_SCENARIOS, label=gettext_lazy("Open alerts"),
-                     people=False, order=35)
+                     people=False, order=35, day=True)
     register_layer("alerts.open", alerts_by_building, scenarios=ALL_SCENARIOS, kind=POINTS,
-                   label=gettext_lazy("Open alerts"), people=False, order=20)
+                   label=gettext_lazy("Open alerts"), people=False, order=20, day=True)
+    register_series("alerts.raised", alerts_per_day, scenarios=ALL_SCENARIOS, label=gettext_lazy("Alerts raised"),
+                    people=False, order=30)

@@ -205,7 +205,7 @@ def silent_devices(now: datetime.datetime | None = None) -> Any:
 
 def sweep_silent(now: datetime.datetime | None = None) -> int:
     """Tell the apps above (alerts) which devices are silent; how many are."""
-    devices = list(silent_devices(now).select_related("kind", "house", "person").defer("secret").order_by("pk"))
+    devices = list(silent_devices(now).select_related("kind", "house").defer("secret").order_by("pk"))
     with transaction.atomic():
         hooks.devices_silent(devices)
     return len(devices)

@@ -3,8 +3,9 @@
 ``linli.alerts`` registers its handlers in its ``AppConfig.ready``:
 
 - ``on_events(handler)``: ``handler(events)`` is called with the newly stored
-  ``DeviceEvent`` rows (never a duplicate), ``select_related("device", "device__kind",
-  "device__house", "device__person")``, inside the ingest transaction, oldest first.
+  ``DeviceEvent`` rows (never a duplicate), inside the ingest transaction, oldest first. Each
+  event's ``device`` is loaded with its kind and its ids (``house_id``, ``person_id``, ``path``,
+  ``status``) only: a handler loads the houses or persons it needs, in bulk.
 - ``on_silence(handler)``: ``handler(devices)`` is called by the silent-device sweep with the
   active devices silent for longer than their kind's heartbeat.
 """

@@ -28,16 +28,15 @@ from django.utils import timezone
 
 from linli.devices import hooks, wire
 from linli.devices.models import Device, DeviceEvent, DeviceKind, DeviceStatus
-from linli.people.models import Person
-from linli.places.models import Place
 
 log = logging.getLogger(__name__)
 
 STORED, DUPLICATE, MALFORMED, UNKNOWN = "stored", "duplicate", "malformed", "unknown"
-# Columns ingest and the rules do not need, left unread (each costs a conversion a device a batch;
-# read later on demand if someone asks).
-NOT_READ = ("secret", "created_at", "updated_at", "legal_basis", "consent_by", "consent_at", "retired_at",
-            "last_malformed_at", "last_malformed_reason", "registered_by")
+# The only columns ingest and the rules read (every other one costs a conversion a device a batch,
+# the dates most: the UPDATE moves them forward in SQL without reading them; read on demand if
+# someone asks). The house and the person are not loaded either: the alerts load the few houses
+# they raise alerts for.
+READ = ("uid", "kind_id", "status", "path", "house_id", "person_id")
 INSERT_CHUNK = 400  # rows per INSERT statement (8 parameters a row, well under SQLite's limit)
 
 
@@ -99,27 +98,19 @@ def _max(a: datetime.datetime | None, b: datetime.datetime | None) -> datetime.d
 
 
 def _devices(uids: set[str]) -> dict[str, Device]:
-    # The secret is not needed here (and would be unsealed for every device of every batch).
-    # The kinds are a handful of rows read apart: joined, SQLite's planner may walk the devices
+    # Only the columns in READ: the secret, for one, would be unsealed for every device of every
+    # batch. The kinds are a handful of rows read apart: joined, SQLite's planner may walk the devices
     # of each kind instead of looking the serial numbers up.
     # No row locks: the UPDATE moves each column forward from the row's own current value, so two
     # consumers storing the same device's messages at once cannot move it back. (No ORDER BY
     # either: on SQLite it would make the planner scan the table in id order.)
-    rows = Device.objects.filter(uid__in=uids).defer(*NOT_READ).order_by()
+    rows = Device.objects.filter(uid__in=uids).only(*READ).order_by()
     found = {device.uid: device for device in rows}
     kinds = DeviceKind.objects.in_bulk({device.kind_id for device in found.values()})
+    cache = Device.kind.field.set_cached_value  # as select_related does, without the setter's checks
     for device in found.values():
-        device.kind = kinds[device.kind_id]
+        cache(device, kinds[device.kind_id])
     return found
-
-
-def _attach_places(devices: list[Device]) -> None:
-    """The house and person of the devices with new events, two queries for the whole batch."""
-    houses = Place.objects.in_bulk({d.house_id for d in devices})
-    people = Person.objects.in_bulk({d.person_id for d in devices if d.person_id})
-    for device in devices:
-        device.house = houses[device.house_id]
-        device.person = people.get(device.person_id) if device.person_id else None
 
 
 def _receive(batch: Sequence[wire.Incoming], via: str) -> tuple[Outcome, list[Result]]:
@@ -150,8 +141,9 @@ def _receive(batch: Sequence[wire.Incoming], via: str) -> tuple[Outcome, list[Re
             continue
         pending[key] = (index, device, event, item.received_at)
         results.append(Result(DUPLICATE, event=event))  # until the insert says it is new
-    new = _insert(pending, via)
-    _attach_places(list({pending[key][1].pk: pending[key][1] for key in new}.values()))
+    dates = _Dates(connections[connection.alias])
+    new = _insert(pending, via, dates)
+    attach = DeviceEvent.device.field.set_cached_value
     stored = []
     for key in new:
         index, device, event, received_at = pending[key]
@@ -162,11 +154,13 @@ def _receive(batch: Sequence[wire.Incoming], via: str) -> tuple[Outcome, list[Re
             touch.activity = _max(touch.activity, event.occurred_at)
         if event.battery is not None and (touch.battery_at is None or event.occurred_at >= touch.battery_at):
             touch.battery, touch.battery_at = event.battery, event.occurred_at
-        row = DeviceEvent(pk=new[key], device=device, event_id=event.event_id, type=event.type, value=event.value,
-                          occurred_at=event.occurred_at, received_at=received_at, via=via, path=device.path)
+        row = DeviceEvent(pk=new[key], device_id=device.pk, event_id=event.event_id, type=event.type,
+                          value=event.value, occurred_at=event.occurred_at, received_at=received_at, via=via,
+                          path=device.path)
         row._state.adding, row._state.db = False, connection.alias
+        attach(row, device)
         stored.append(row)
-    _update(touched)
+    _update(touched, dates)
     stored.sort(key=lambda row: (row.occurred_at, row.pk))
     hooks.events_stored(stored)
     outcome = Outcome(stored=len(stored), malformed=sum(r.status == MALFORMED for r in results),
@@ -175,8 +169,25 @@ def _receive(batch: Sequence[wire.Incoming], via: str) -> tuple[Outcome, list[Re
     return outcome, results
 
 
+class _Dates:
+    """Times converted for the database once each: a batch's devices' latest times are the
+    times of its events, and most are None (no malformed message, no activity)."""
+
+    def __init__(self, db: Any) -> None:
+        self.convert = db.ops.adapt_datetimefield_value
+        self.done: dict[datetime.datetime, Any] = {}
+
+    def adapt(self, value: datetime.datetime | None) -> Any:
+        if value is None:
+            return None
+        found = self.done.get(value)
+        if found is None:
+            found = self.done[value] = self.convert(value)
+        return found
+
+
 def _insert(pending: dict[tuple[int, str], tuple[int, Device, wire.Event, datetime.datetime]],
-            via: str) -> dict[tuple[int, str], int]:
+            via: str, dates: _Dates) -> dict[tuple[int, str], int]:
     """Insert the events not stored yet; the keys of those that were new, with their ids."""
     db = connections[connection.alias]
     quote = db.ops.quote_name
@@ -185,7 +196,7 @@ def _insert(pending: dict[tuple[int, str], tuple[int, Device, wire.Event, dateti
     column = {f.name: str(f.column) for f in meta.concrete_fields}
     columns = ", ".join(quote(column[name]) for name in names)
     device_col, event_col = quote(column["device"]), quote(column["event_id"])
-    adapt = db.ops.adapt_datetimefield_value
+    adapt = dates.adapt
     rows = [(device.pk, event.event_id, event.type, event.value, adapt(event.occurred_at), adapt(received_at), via,
              device.path) for _, device, event, received_at in pending.values()]
     new: dict[tuple[int, str], int] = {}
@@ -204,7 +215,7 @@ def _insert(pending: dict[tuple[int, str], tuple[int, Device, wire.Event, dateti
     return new
 
 
-def _update(touched: dict[int, _Touch]) -> None:
+def _update(touched: dict[int, _Touch], dates: _Dates) -> None:
     """Move each device's columns forward (never back), in one statement run per device."""
     if not touched:
         return
@@ -230,7 +241,7 @@ def _update(touched: dict[int, _Touch]) -> None:
                 f"{col['last_malformed_reason']} = CASE WHEN {num} > 0 THEN %s ELSE {col['last_malformed_reason']} END"
     sql = (f"UPDATE {quote(meta.db_table)} SET {battery}, {forward('last_seen_at')}, {forward('last_event_at')}, "  # noqa: S608
            f"{forward('last_activity_at')}, {malformed} WHERE {quote(str(meta.pk.column))} = %s")
-    adapt = db.ops.adapt_datetimefield_value
+    adapt = dates.adapt
     params = []
     for pk, t in sorted(touched.items()):  # rows locked in one order by every consumer: no deadlock
         seen, latest, activity = adapt(t.seen), adapt(t.latest), adapt(t.activity)

@@ -7,6 +7,7 @@ import datetime
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -116,6 +117,9 @@ def gate_screen(request: HttpRequest, pk: int) -> HttpResponse:
         "ed25519_fallback_url": static(NOBLE_ED25519),
         "service_worker_url": reverse("gates:service_worker"),
         "table": verdicts.gate_table(),
+        # times on the screen are the street's clock, whatever the phone's own zone and language
+        "time_zone": settings.TIME_ZONE,
+        "language": translation.get_language() or settings.LANGUAGE_CODE,
     }
     counts = actions.today_counts(gate)
     return render(request, "gates/gate.html", {

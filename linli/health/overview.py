@@ -25,12 +25,14 @@ from linli.health.facts import RiskMap
 from linli.health.models import Arrival, CheckIn, OrderStatus, QuarantineOrder, RiskLevel
 from linli.overview import grouping
 from linli.overview.registry import (
+    ALL_SCENARIOS,
     EPIDEMIC,
     FILL,
     Layer,
     LegendEntry,
     register_counter,
     register_layer,
+    register_series,
 )
 from linli.overview.registry import Count as Number
 
@@ -51,34 +53,51 @@ def _parts(tally: Counter[str]) -> tuple[tuple[str, int], ...]:
     return tuple((str(words), tally.get(level, 0)) for level, words in RISK_WORDS.items())
 
 
-def quarantine_orders(user: Any, place: Any, today: datetime.date) -> Number | None:
+def _in_force(day: datetime.date) -> Q:
+    return Q(start_date__lte=day, end_date__gte=day) & ~Q(status=OrderStatus.CANCELLED)
+
+
+def quarantine_orders(user: Any, place: Any, today: datetime.date,
+                      day: datetime.date | None = None) -> Number | None:
+    """Orders in force now (on a past ``day``: whose dates covered it and not cancelled)."""
     if not may(user, REPORT):
         return None
     orders = QuarantineOrder.objects.restrict(user, REPORT).filter(path__under=place.path)
-    week_ago = today - datetime.timedelta(days=7)
+    week_ago = (day or today) - datetime.timedelta(days=7)
     counts = orders.aggregate(
-        now=Count("pk", filter=Q(status=OrderStatus.ACTIVE)),
-        then=Count("pk", filter=Q(start_date__lte=week_ago, end_date__gte=week_ago)
-                   & ~Q(status=OrderStatus.CANCELLED)))
+        now=Count("pk", filter=_in_force(day) if day else Q(status=OrderStatus.ACTIVE)),
+        then=Count("pk", filter=_in_force(week_ago)))
     return Number(counts["now"] or 0, last_week=counts["then"] or 0)
 
 
-def arrivals_today(user: Any, place: Any, today: datetime.date) -> Number | None:
+def arrivals_today(user: Any, place: Any, today: datetime.date, day: datetime.date | None = None) -> Number | None:
     if not may(user, REPORT):
         return None
+    day = day or today
     arrivals = Arrival.objects.restrict(user, REPORT).filter(path__under=place.path)
-    tally = _by_risk(arrivals.filter(arrived_on=today), RiskMap.on(today))
-    last_week = arrivals.filter(arrived_on=today - datetime.timedelta(days=7)).count()
+    tally = _by_risk(arrivals.filter(arrived_on=day), RiskMap.on(day))
+    last_week = arrivals.filter(arrived_on=day - datetime.timedelta(days=7)).count()
     return Number(sum(tally.values()), last_week=last_week, parts=_parts(tally))
 
 
-def arrivals_watched(user: Any, place: Any, today: datetime.date) -> Number | None:
+def arrivals_watched(user: Any, place: Any, today: datetime.date, day: datetime.date | None = None) -> Number | None:
     if not may(user, REPORT):
         return None
+    day = day or today
     arrivals = Arrival.objects.restrict(user, REPORT).filter(
-        path__under=place.path, arrived_on__gte=queries.watch_from(today), arrived_on__lte=today)
-    tally = _by_risk(arrivals, RiskMap.on(today))
+        path__under=place.path, arrived_on__gte=queries.watch_from(day), arrived_on__lte=day)
+    tally = _by_risk(arrivals, RiskMap.on(day))
     return Number(sum(tally.values()), parts=_parts(tally))
+
+
+def arrivals_per_day(user: Any, place: Any, first: datetime.date, last: datetime.date) -> dict[datetime.date, int] | None:
+    """Arrivals on each day from ``first`` to ``last``, in one query grouped by the day."""
+    if not may(user, REPORT):
+        return None
+    rows = (Arrival.objects.restrict(user, REPORT)
+            .filter(path__under=place.path, arrived_on__gte=first, arrived_on__lte=last)
+            .values_list("arrived_on").annotate(n=Count("pk")).order_by())
+    return dict(rows)
 
 
 def missing_checkins(user: Any, place: Any, today: datetime.date) -> Number | None:
@@ -95,15 +114,17 @@ def missing_checkins(user: Any, place: Any, today: datetime.date) -> Number | No
     return Number(len(must - done), url=reverse("health:checkins") + "?missing=1")
 
 
-def compounds_by_arrivals(user: Any, place: Any, today: datetime.date) -> Any:
-    """Each compound with arrivals in the last 14 days, coloured by the thresholds."""
+def compounds_by_arrivals(user: Any, place: Any, today: datetime.date, day: datetime.date | None = None) -> Any:
+    """Each compound with arrivals in the 14 days up to today (or ``day``), coloured by the
+    thresholds."""
     if not may(user, REPORT):
         return None
+    day = day or today
     n = grouping.prefix_length(grouping.COMPOUND)
     rows = (Arrival.objects.restrict(user, REPORT)
-            .filter(path__under=place.path, arrived_on__gte=queries.watch_from(today), arrived_on__lte=today)
+            .filter(path__under=place.path, arrived_on__gte=queries.watch_from(day), arrived_on__lte=day)
             .annotate(_at=Substr("path", 1, n)).values_list("_at", "origin_code").annotate(c=Count("pk")).order_by())
-    risk = RiskMap.on(today)
+    risk = RiskMap.on(day)
     tally: dict[str, Counter[str]] = defaultdict(Counter)
     for at, origin, c in rows:
         level = queries.risk_level(risk, origin) or "other"
@@ -128,12 +149,14 @@ def compounds_by_arrivals(user: Any, place: Any, today: datetime.date) -> Any:
 
 def register() -> None:
     register_counter("health.quarantine", quarantine_orders, scenarios=(EPIDEMIC,),
-                     label=gettext_lazy("Home-quarantine orders in force"), order=30)
+                     label=gettext_lazy("Home-quarantine orders in force"), order=30, day=True)
     register_counter("health.arrivals_today", arrivals_today, scenarios=(EPIDEMIC,),
-                     label=gettext_lazy("Arrivals today"), order=31)
+                     label=gettext_lazy("Arrivals today"), order=31, day=True)
     register_counter("health.arrivals_watched", arrivals_watched, scenarios=(EPIDEMIC,),
-                     label=gettext_lazy("Arrivals in the last 14 days"), order=32)
+                     label=gettext_lazy("Arrivals in the last 14 days"), order=32, day=True)
     register_counter("health.missing_checkins", missing_checkins, scenarios=(EPIDEMIC,),
                      label=gettext_lazy("Not checked in today"), order=33)
     register_layer("health.arrivals", compounds_by_arrivals, scenarios=(EPIDEMIC,), kind=FILL,
-                   label=gettext_lazy("Compounds by arrivals"), order=10)
+                   label=gettext_lazy("Compounds by arrivals"), order=10, day=True)
+    register_series("health.arrivals", arrivals_per_day, scenarios=ALL_SCENARIOS,
+                    label=gettext_lazy("Arrivals"), order=10)

@@ -9,7 +9,8 @@ number one could not read elsewhere.
 
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.access import PlaceScope, declare, register_actions
+from linli.core.access import PlaceScope, Root, declare, register_actions
+from linli.overview.models import Tally, TallyRun
 from linli.places.models import Place
 
 VIEW = "overview.view"
@@ -19,3 +20,7 @@ register_actions({
 })
 
 declare(Place, {VIEW: PlaceScope()})
+# The summary tables behind the screen's slow numbers: read only by the providers, each through
+# its own action's scope (linli.overview.tallies.read); the raw rows, superusers only.
+declare(Tally, {VIEW: Root()})
+declare(TallyRun, {VIEW: Root()})

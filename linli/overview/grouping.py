@@ -45,6 +45,17 @@ def places_at(paths: Iterable[str], level: str) -> dict[str, Place]:
     return found
 
 
+def points_at(paths: Iterable[str], level: str, under: str) -> dict[str, tuple[int, str, dict[str, Any]]]:
+    """path → (id, name, GeoJSON point) of the places of ``level`` with these paths under the
+    place ``under``, read as plain rows in one query (thousands of buildings in a few ms, where
+    model instances take tens)."""
+    keep = set(paths)
+    rows = (Place.objects.filter(path__startswith=under, level=level, longitude__isnull=False, latitude__isnull=False)
+            .values_list("path", "pk", "name", "longitude", "latitude"))
+    return {path: (pk, name, {"type": "Point", "coordinates": [round(lon or 0, 6), round(lat or 0, 6)]})
+            for path, pk, name, lon, lat in rows.iterator(chunk_size=2000) if path in keep}
+
+
 def point_of(place: Place) -> dict[str, Any] | None:
     if place.longitude is None or place.latitude is None:
         return None

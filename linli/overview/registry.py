@@ -30,6 +30,14 @@ says in which scenarios it is shown::
 - A provider whose numbers change slowly (the registry of residents) may be cached for a short
   while (``cache_seconds``), shared by everyone with the same scope for ``cache_action``: the
   screen polls every 20 seconds, and a street of 250,000 residents is not recounted each time.
+- A provider that can answer for a past day says so (``day=True``): when the screen's time
+  slider is moved to one of the last 14 days it is called with ``day=`` that date as a
+  keyword (``provider(user, place, today, day=day)``) and returns the number as it stood at
+  the end of that day (a fill layer: the colours of that day). The others are called as
+  before and, on a past day, are shown as "today only".
+- A **series provider** (``register_series``) takes ``(user, place, first, last)`` and returns
+  a number per day (``{date: n}``) from one grouped query over the days, for the 14-day chart
+  beside the slider (arrivals, requests, alerts per day).
 - Numbers about people (``people=True``, the default) are shown as "< 5" on a street's screen
   when they are 1 to 4, so that a small count does not point at a household. The overview
   applies this; providers return the true numbers.
@@ -99,8 +107,12 @@ class Layer:
     title: str = ""  # what the colours count, e.g. "arrivals in the last 14 days"
 
 
-CounterProvider = Callable[[Any, Any, datetime.date], Count | None]
-LayerProvider = Callable[[Any, Any, datetime.date], Layer | None]
+CounterProvider = Callable[..., Count | None]  # (user, place, today[, day=date])
+LayerProvider = Callable[..., Layer | None]
+SeriesProvider = Callable[[Any, Any, datetime.date, datetime.date], dict[datetime.date, int] | None]
+
+# The time slider reaches back this many days, today included.
+DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,7 @@ class CounterEntry:
     order: int = 50
     cache_seconds: int = 0
     cache_action: str = ""
+    day: bool = False  # answers for a past day (called with ``day=``)
 
 
 @dataclass(frozen=True)
@@ -126,10 +139,22 @@ class LayerEntry:
     order: int = 50
     cache_seconds: int = 0
     cache_action: str = ""
+    day: bool = False
+
+
+@dataclass(frozen=True)
+class SeriesEntry:
+    name: str
+    provider: SeriesProvider
+    scenarios: tuple[str, ...]
+    label: str | Promise
+    people: bool = True
+    order: int = 50
 
 
 _COUNTERS: dict[str, CounterEntry] = {}
 _LAYERS: dict[str, LayerEntry] = {}
+_SERIES: dict[str, SeriesEntry] = {}
 
 
 def _checked(scenarios: Sequence[str]) -> tuple[str, ...]:
@@ -146,22 +171,32 @@ def _cache(seconds: int, action: str) -> None:
 
 def register_counter(name: str, provider: CounterProvider, *, scenarios: Sequence[str] = ALL_SCENARIOS,
                      label: str | Promise, people: bool = True, order: int = 50, cache_seconds: int = 0,
-                     cache_action: str = "") -> None:
-    """Add (or replace, by name) a counter shown in ``scenarios``; lower ``order`` first."""
+                     cache_action: str = "", day: bool = False) -> None:
+    """Add (or replace, by name) a counter shown in ``scenarios``; lower ``order`` first.
+    ``day=True``: the provider answers for a past day too (called with ``day=``)."""
     _cache(cache_seconds, cache_action)
     _COUNTERS[name] = CounterEntry(name, provider, _checked(scenarios), label, people, order, cache_seconds,
-                                   cache_action)
+                                   cache_action, day)
 
 
 def register_layer(name: str, provider: LayerProvider, *, scenarios: Sequence[str] = ALL_SCENARIOS,
                    label: str | Promise, kind: str = FILL, people: bool = True, order: int = 50,
-                   cache_seconds: int = 0, cache_action: str = "") -> None:
-    """Add (or replace, by name) a map layer shown in ``scenarios``; ``kind`` is FILL or POINTS."""
+                   cache_seconds: int = 0, cache_action: str = "", day: bool = False) -> None:
+    """Add (or replace, by name) a map layer shown in ``scenarios``; ``kind`` is FILL or POINTS.
+    ``day=True``: the provider answers for a past day too (called with ``day=``)."""
     if kind not in (FILL, POINTS):
         raise ValueError(f"a layer is {FILL!r} or {POINTS!r}, not {kind!r}")
     _cache(cache_seconds, cache_action)
     _LAYERS[name] = LayerEntry(name, provider, _checked(scenarios), label, kind, people, order, cache_seconds,
-                               cache_action)
+                               cache_action, day)
+
+
+def register_series(name: str, provider: SeriesProvider, *, scenarios: Sequence[str] = ALL_SCENARIOS,
+                    label: str | Promise, people: bool = True, order: int = 50) -> None:
+    """Add (or replace, by name) a per-day series for the 14-day chart beside the time slider:
+    ``provider(user, place, first, last)`` returns ``{date: n}`` (days without any left out)
+    from one grouped query, or None when the user may not see it."""
+    _SERIES[name] = SeriesEntry(name, provider, _checked(scenarios), label, people, order)
 
 
 def counters(scenario: str) -> list[CounterEntry]:
@@ -172,9 +207,17 @@ def layers(scenario: str) -> list[LayerEntry]:
     return sorted((la for la in _LAYERS.values() if scenario in la.scenarios), key=lambda la: (la.order, la.name))
 
 
+def series(scenario: str) -> list[SeriesEntry]:
+    return sorted((s for s in _SERIES.values() if scenario in s.scenarios), key=lambda s: (s.order, s.name))
+
+
 def registered() -> tuple[dict[str, CounterEntry], dict[str, LayerEntry]]:
     """Every counter and layer by name (for tests and the documentation)."""
     return dict(_COUNTERS), dict(_LAYERS)
+
+
+def registered_series() -> dict[str, SeriesEntry]:
+    return dict(_SERIES)
 
 
 @dataclass

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 from linli.core.access import restricted, scope_for
+from linli.core.errors import Bilingual
 from linli.overview import registry
 from linli.overview.access import VIEW
 from linli.places.models import LEVELS, Level, Place
@@ -48,29 +50,60 @@ def scenario_of(value: str | None) -> str:
 
 # --- counters and layers -----------------------------------------------------------------------------
 
+def days(today: datetime.date) -> list[datetime.date]:
+    """The days the time slider reaches: the last ``registry.DAYS`` days, today last."""
+    return [today - datetime.timedelta(days=n) for n in range(registry.DAYS - 1, -1, -1)]
+
+
+def day_of(value: str | None, today: datetime.date) -> datetime.date:
+    """The day asked for (``?day=2026-03-01``), one of the slider's days; today when not given.
+    Raises ValueError with a message in both languages for anything else."""
+    if not value:
+        return today
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        day = None
+    if day is None or not days(today)[0] <= day <= today:
+        raise ValueError(Bilingual.of(
+            gettext_lazy("The day must be one of the last %(n)s days, written as YYYY-MM-DD (from %(first)s "
+                         "to %(last)s)."), {"n": registry.DAYS, "first": days(today)[0], "last": today}))
+    return day
+
+
 def _provided(entry: registry.CounterEntry | registry.LayerEntry, user: Any, place: Place,
-              today: datetime.date) -> Any:
-    """What the provider gives, from the cache when the entry allows it: keyed by the place, the
-    day, the language and the user's scope for the entry's action, so users who see the same
-    share it."""
+              today: datetime.date, day: datetime.date | None = None) -> Any:
+    """What the provider gives (for ``day`` when it is a past day and the provider answers for
+    one), from the cache when the entry allows it: keyed by the place, the day, the language and
+    the user's scope for the entry's action, so users who see the same share it."""
+    past = day is not None and day != today and entry.day
+
+    def call() -> Any:
+        return entry.provider(user, place, today, day=day) if past else entry.provider(user, place, today)
+
     if not entry.cache_seconds:
-        return entry.provider(user, place, today)
+        return call()
     scope = scope_for(user, entry.cache_action)
     seen = "*" if scope.everything else "|".join(scope.prefixes)
-    key = "overview:" + hashlib.sha256(f"{entry.name}|{place.pk}|{today}|{get_language()}|{seen}".encode()).hexdigest()
+    asked = f"{today}|{day if past else ''}"
+    key = "overview:" + hashlib.sha256(f"{entry.name}|{place.pk}|{asked}|{get_language()}|{seen}".encode()).hexdigest()
     found = cache.get(key)
     if found is None:
-        found = entry.provider(user, place, today)
+        found = call()
         cache.set(key, (found,), entry.cache_seconds)
         return found
     return found[0]
 
 
-def counters(user: Any, place: Place, scenario: str, today: datetime.date) -> list[dict[str, Any]]:
+def counters(user: Any, place: Place, scenario: str, today: datetime.date,
+             day: datetime.date | None = None) -> list[dict[str, Any]]:
+    """The scenario's counters; on a past ``day``, those that answer for it count that day and
+    the others keep today's number, marked ``"today_only"``."""
     suppress = suppressed_at(place)
+    past = day is not None and day != today
     found = []
     for entry in registry.counters(scenario):
-        count = _provided(entry, user, place, today)
+        count = _provided(entry, user, place, today, day)
         if count is None:
             continue
         hide = suppress and entry.people
@@ -83,6 +116,7 @@ def counters(user: Any, place: Place, scenario: str, today: datetime.date) -> li
         found.append({
             "name": entry.name, "label": str(entry.label), "value": value, "text": text,
             "last_week": last_week, "trend": _trend(value, last_week), "parts": parts, "url": count.url,
+            "today_only": past and not entry.day,
         })
     return found
 
@@ -93,11 +127,13 @@ def _trend(value: int | None, last_week: int | None) -> str:
     return "up" if value > last_week else "down" if value < last_week else "same"
 
 
-def layers(user: Any, place: Place, scenario: str, today: datetime.date) -> list[dict[str, Any]]:
+def layers(user: Any, place: Place, scenario: str, today: datetime.date,
+           day: datetime.date | None = None) -> list[dict[str, Any]]:
     suppress = suppressed_at(place)
+    past = day is not None and day != today
     found = []
     for entry in registry.layers(scenario):
-        layer = _provided(entry, user, place, today)
+        layer = _provided(entry, user, place, today, day)
         if layer is None:
             continue
         features = layer.features
@@ -106,9 +142,25 @@ def layers(user: Any, place: Place, scenario: str, today: datetime.date) -> list
         found.append({
             "name": entry.name, "label": str(entry.label), "kind": entry.kind, "title": str(layer.title),
             "legend": [{"key": e.key, "colour": e.colour, "text": str(e.text)} for e in layer.legend],
-            "features": features,
+            "features": features, "today_only": past and not entry.day,
         })
     return found
+
+
+def series(user: Any, place: Place, scenario: str, today: datetime.date) -> dict[str, Any]:
+    """The scenario's per-day series over the slider's days (one grouped query each), with the
+    street's "< 5" applied to each day's number of people."""
+    shown_days = days(today)
+    suppress = suppressed_at(place)
+    found = []
+    for entry in registry.series(scenario):
+        per_day = entry.provider(user, place, shown_days[0], today)
+        if per_day is None:
+            continue
+        numbers = [registry.shown(int(per_day.get(d, 0)), suppress=suppress and entry.people) for d in shown_days]
+        found.append({"name": entry.name, "label": str(entry.label),
+                      "values": [v for v, _t in numbers], "texts": [t for _v, t in numbers]})
+    return {"days": [d.isoformat() for d in shown_days], "series": found}
 
 
 def _suppressed(feature: dict[str, Any]) -> dict[str, Any]:
@@ -119,14 +171,18 @@ def _suppressed(feature: dict[str, Any]) -> dict[str, Any]:
     return {**feature, "properties": properties}
 
 
-def screen_data(user: Any, place: Place, scenario: str, today: datetime.date) -> dict[str, Any]:
+def screen_data(user: Any, place: Place, scenario: str, today: datetime.date,
+                day: datetime.date | None = None) -> dict[str, Any]:
+    day = day or today
     return {
         "place": {"id": place.pk, "name": place.name, "level": place.level},
         "scenario": scenario,
-        "day": today.isoformat(),
+        "day": day.isoformat(),
+        "today": today.isoformat(),
         "suppressed": suppressed_at(place),
-        "counters": counters(user, place, scenario, today),
-        "layers": layers(user, place, scenario, today),
+        "counters": counters(user, place, scenario, today, day),
+        "layers": layers(user, place, scenario, today, day),
+        "series": series(user, place, scenario, today),
     }
 
 
@@ -136,6 +192,22 @@ def _point(place: Place) -> dict[str, Any] | None:
     if place.longitude is None or place.latitude is None:
         return None
     return {"type": "Point", "coordinates": [round(place.longitude, 6), round(place.latitude, 6)]}
+
+
+MAP_CACHE_SECONDS = 300  # as long as the browser keeps it (the places of a street change rarely)
+
+
+def base_map_json(user: Any, place: Place) -> bytes:
+    """:func:`base_map` as JSON, kept for a few minutes for everyone who reaches the same places
+    (a street's 2,600 outlines take a good part of a second to read and write)."""
+    scope = scope_for(user, VIEW)
+    seen = "*" if scope.everything else "|".join(scope.prefixes)
+    key = "overview:map:" + hashlib.sha256(f"{place.pk}|{place.path}|{seen}".encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        body = json.dumps(base_map(user, place), ensure_ascii=False, separators=(",", ":")).encode()
+        cache.set(key, body, MAP_CACHE_SECONDS)
+    return body
 
 
 def base_map(user: Any, place: Place) -> dict[str, Any]:

@@ -1,13 +1,16 @@
 """The one-screen overview (一屏统览): ``/overview/`` opens the screen of one's own street or
 community; ``/overview/<id>/`` a street's or community's (drill-down from the street to a
 community); the page polls ``data.json`` for its counters and layers and reads the base map
-once from ``map.geojson``. The scenario travels in the URL (``?s=epidemic``)."""
+once from ``map.geojson``. The scenario travels in the URL (``?scenario=epidemic``; the older
+``?s=`` is still read) and down the drill-down to the building and household pages; the time
+slider's day too (``&day=2026-03-01``, one of the last 14 days)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from django.conf import settings as conf
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -18,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from linli.core.access import get_or_404, may, route
+from linli.core.errors import api_item
 from linli.core.http import denied
-from linli.overview import registry, screen
+from linli.overview import registry, screen, tiles
 from linli.overview.access import VIEW
 from linli.places.models import Level, Place
 
@@ -41,7 +45,16 @@ def _words() -> dict[str, str]:
         "updated": _("updated at %(time)s"),
         "stale": _("not updated: the connection is down, the numbers are from %(time)s"),
         "lastWeek": _("same day last week: %(n)s"),
+        "todayOnly": _("today's number: not kept per day"),
+        "nowOnly": _("(today)"),
+        "today": _("today"),
+        "printedAt": _("printed at %(time)s"),
+        "seriesSmall": _("days with 1 to 4 people (“< 5”) have no bar"),
     }
+
+
+def scenario_asked(request: HttpRequest) -> str:
+    return screen.scenario_of(request.GET.get("scenario") or request.GET.get("s"))
 
 
 @route(VIEW)
@@ -63,23 +76,41 @@ def screen_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _screen(request: HttpRequest, place: Place) -> HttpResponse:
-    scenario = screen.scenario_of(request.GET.get("s"))
+    scenario = scenario_asked(request)
     today = timezone.localdate()
-    data = screen.screen_data(request.user, place, scenario, today)
+    try:
+        day = screen.day_of(request.GET.get("day"), today)
+    except ValueError as exc:
+        messages.error(request, str(exc.args[0]))
+        day = today
+    data = screen.screen_data(request.user, place, scenario, today, day)
+    data["at"] = timezone.localtime().isoformat(timespec="seconds")
     home = screen.home_place(request.user)
     communities = list(Place.objects.restrict(request.user, VIEW).filter(
         parent=place, level=Level.COMMUNITY).order_by("path").values("pk", "name"))
-    return render(request, "overview/screen.html", {
-        "place": place, "scenario": scenario, "data": data, "today": today,
+    days = screen.days(today)
+    response = render(request, "overview/screen.html", {
+        "place": place, "scenario": scenario, "scenario_label": registry.SCENARIOS[scenario], "data": data,
+        "today": today, "day": day, "days": days, "day_index": days.index(day), "now": timezone.localtime(),
         "scenarios": [(code, label) for code, label in registry.SCENARIOS.items()],
         "communities": communities, "up": home if home and home.pk != place.pk and place.path.startswith(home.path)
         else None,
         "settings": {
-            "data": reverse("overview:data", args=[place.pk]) + f"?s={scenario}",
+            "data": reverse("overview:data", args=[place.pk]) + f"?scenario={scenario}",
             "map": reverse("overview:map", args=[place.pk]),
             "scenario": scenario, "poll": POLL_SECONDS, "words": _words(),
+            "days": [d.isoformat() for d in days], "day": day.isoformat(),
+            "tiles": {"url": conf.LINLI_MAP_TILES, "attribution": conf.LINLI_MAP_TILES_ATTRIBUTION,
+                      "maxZoom": conf.LINLI_MAP_TILES_MAX_ZOOM} if conf.LINLI_MAP_TILES else None,
         },
     })
+    source = tiles.csp_source(conf.LINLI_MAP_TILES)
+    if source:  # the configured tiles, and only then, may load as images on this page
+        update: dict[str, Any] = dict(getattr(response, "_csp_update", None) or {})
+        sources = update.get("img-src", [])
+        update["img-src"] = [*([sources] if isinstance(sources, str) else sources), source]
+        response._csp_update = update  # type: ignore[attr-defined]
+    return response
 
 
 @route(VIEW, model=Place, where=SCREEN_PLACES)
@@ -87,8 +118,15 @@ def _screen(request: HttpRequest, place: Place) -> HttpResponse:
 @require_GET
 def data(request: HttpRequest, pk: int) -> JsonResponse:
     place = _place(request, pk)
-    scenario = screen.scenario_of(request.GET.get("s"))
-    payload: dict[str, Any] = screen.screen_data(request.user, place, scenario, timezone.localdate())
+    scenario = scenario_asked(request)
+    today = timezone.localdate()
+    try:
+        day = screen.day_of(request.GET.get("day"), today)
+    except ValueError as exc:
+        text = exc.args[0]
+        return JsonResponse({"detail": [api_item(["query", "day"], "invalid_day", text)]}, status=400,
+                            json_dumps_params={"ensure_ascii": False})
+    payload: dict[str, Any] = screen.screen_data(request.user, place, scenario, today, day)
     payload["at"] = timezone.localtime().isoformat(timespec="seconds")
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
 
@@ -98,7 +136,7 @@ def data(request: HttpRequest, pk: int) -> JsonResponse:
 @require_GET
 def map_geojson(request: HttpRequest, pk: int) -> HttpResponse:
     place = _place(request, pk)
-    body = json.dumps(screen.base_map(request.user, place), ensure_ascii=False, separators=(",", ":"))
+    body = screen.base_map_json(request.user, place)
     response = HttpResponse(body, content_type="application/geo+json; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response

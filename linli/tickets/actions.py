@@ -878,8 +878,7 @@ def sweep(now: datetime.datetime | None = None) -> SweepResult:
     _bulk_events(warned_ids, EventKind.WARNED, now, public=False)
     result.warned = len(warned_ids)
 
-    late = open_tickets().filter(overdue=False).filter(
-        Q(responded_at__isnull=True, respond_by__lte=now) | Q(responded_at__isnull=False, resolve_by__lte=now))
+    late = open_tickets().filter(overdue=False).filter(Ticket.past_limit(now))
     late_rows = list(late.values_list("pk", "level"))
     for level, up in UP.items():
         ids = [pk for pk, lvl in late_rows if lvl == level]

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.fields import EncryptedTextField
@@ -263,6 +263,18 @@ class Ticket(PlaceScopedModel):
     def due_at(self):  # type: ignore[no-untyped-def]
         """The limit that counts now: the first response, then the resolution."""
         return self.respond_by if self.responded_at is None else self.resolve_by
+
+    @staticmethod
+    def past_limit(now: Any) -> models.Q:
+        """Open requests whose current limit has passed at ``now`` (the sweep marks them)."""
+        return (models.Q(responded_at__isnull=True, respond_by__lte=now)
+                | models.Q(responded_at__isnull=False, resolve_by__lte=now))
+
+    @property
+    def late(self) -> bool:
+        """The red mark as the pages show it: set by the sweep, or the limit has passed since
+        (the sweep runs every five minutes; the page should not wait for it)."""
+        return self.overdue or (self.is_open and self.due_at <= timezone.now())
 
 
 class EventKind(models.TextChoices):

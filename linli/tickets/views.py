@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -127,7 +127,9 @@ def _queues(user: Any, area: QuerySet[Ticket]) -> dict[str, dict[str, Any]]:
         views["dispatch"] = {"label": _("To dispatch"),
                              "rows": open_rows.filter(level__in=[Level.COMMUNITY, Level.STREET, Level.DEPARTMENT]),
                              "order": ["-overdue", "respond_by"]}
-    views["overdue"] = {"label": _("Overdue"), "rows": open_rows.filter(overdue=True), "order": ["respond_by"]}
+    # marked by the sweep, or past the limit since it last ran
+    views["overdue"] = {"label": _("Overdue"), "order": ["respond_by"],
+                        "rows": open_rows.filter(Q(overdue=True) | Ticket.past_limit(timezone.now()))}
     views["open"] = {"label": _("All open"), "rows": open_rows, "order": ["-created_at"]}
     views["all"] = {"label": _("All"), "rows": area, "order": ["-created_at"]}
     return views

@@ -87,3 +87,20 @@ def test_the_chains_page_edits_the_health_chain(street: Street) -> None:
                       follow=True)
     assert "卫生健康人员的升级链适用于所有级别" in bad.content.decode()
     assert EscalationChain.objects.filter(team=Team.HEALTH).count() == 1
+
+
+def test_alerts_raised_together_follow_the_health_chain_too(street: Street) -> None:
+    from django.utils import timezone
+
+    from linli.alerts.actions import Raise
+    from linli.alerts.raising import raise_many
+
+    actions.do_save_chain(street.community, acting_user=street.secretary, severity="", team=Team.HEALTH,
+                          steps=[actions.StepInput("community_duty", 1)])
+    houses = [street.house_in(street.grid_building), street.house_in(street.other_grid_building)]
+    now = timezone.now()
+    raised = raise_many([Raise(h, "door_quarantine", "major", now, team=Team.HEALTH) for h in houses] +
+                        [Raise(h, "fall", "critical", now) for h in houses])
+    targets = {(a.condition, a.entries.get(kind=EntryKind.PAGED).data["target"]) for a, _created in raised}
+    assert targets == {("door_quarantine", "community_duty"), ("fall", "grid_on_duty")}
+    assert all(a.chain is None or a.chain.team == Team.GRID for a, _created in raised)

@@ -27,6 +27,29 @@ def test_chain_links_every_row(street):
     assert checked == AuditEvent.objects.count()
 
 
+def test_a_batch_links_like_one_by_one(street):
+    """record_many appends in order under one lock: the same chain as record() for each."""
+    start = AuditHead.objects.get(pk=1).seq if AuditHead.objects.filter(pk=1).exists() else 0
+    events = audit.record_many([
+        audit.Entry("alert.raise", actor=street.grid_worker, obj=street.grid_building, detail={"n": 1}),
+        audit.Entry("gateway.sms", object_type="core.user", object_id=7, purpose="呼叫", path=street.community.path),
+        audit.Entry("alert.raise", obj=street.grid_building, outcome=AuditEvent.Outcome.DENIED),
+    ])
+    assert [e.seq for e in events] == [start + 1, start + 2, start + 3]
+    stored = list(AuditEvent.objects.filter(seq__gt=start).order_by("seq"))
+    assert [e.action for e in stored] == ["alert.raise", "gateway.sms", "alert.raise"]
+    assert stored[1].prev_hash == stored[0].entry_hash and stored[2].prev_hash == stored[1].entry_hash
+    assert stored[0].actor == street.grid_worker and stored[0].path == street.grid_building.path
+    assert stored[1].path == street.community.path and stored[1].purpose == "呼叫"
+    assert all(e.entry_hash == e.compute_hash() for e in stored)
+    head = AuditHead.objects.get(pk=1)
+    assert head.seq == start + 3 and head.entry_hash == stored[2].entry_hash
+    one = audit.record("after.batch", obj=street.grid_building)
+    assert one.prev_hash == stored[2].entry_hash
+    assert audit.verify_chain() == (start + 4, None)
+    assert audit.record_many([]) == []
+
+
 def test_orm_refuses_update_and_delete(street):
     event = _events(1)[0]
     event.purpose = "changed"

@@ -98,6 +98,8 @@ def test_gate_screen(street: Street, gate: Gate) -> None:
     assert 'aria-live="assertive"' in html and 'for="scan-input"' in html
     assert not re.search(r"<script[^>]*html5-qrcode", html)  # loaded when the camera is asked for
     assert config["session_url"] == "/api/gates"
+    # the screen shows times on the street's clock, not the phone's zone
+    assert config["time_zone"] == "Asia/Shanghai" and config["language"].startswith("zh")
 
 
 def screen_config(client: Any, gate: Gate) -> dict[str, Any]:

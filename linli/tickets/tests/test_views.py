@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from linli.conftest import Street
 from linli.places.models import Level as PlaceLevel
@@ -31,6 +34,21 @@ def test_a_resident_reports_a_leak_from_her_phone(street: Street) -> None:
     assert ticket.description == "厨房水管漏水，楼下在滴水。"  # full-width punctuation kept
     detail = client.get(response["Location"]).content.decode()
     assert ticket.number in detail and "由" in detail  # says who answers, and why
+
+
+def test_the_red_mark_shows_as_soon_as_the_limit_passes(street: Street) -> None:
+    """Before the five-minute sweep has marked it, a request past its limit is red on the page."""
+    ticket = file(street.resident, street.resident.person.current_house)
+    client = street.client_for(street.grid_worker)
+    detail = reverse("tickets:detail", args=[ticket.pk])
+    assert "ticket-overdue" not in client.get(reverse("tickets:list")).content.decode()
+    assert "text-danger fw-semibold" not in client.get(detail).content.decode()
+    Ticket.objects.filter(pk=ticket.pk).update(respond_by=timezone.now() - datetime.timedelta(minutes=1))
+    assert not Ticket.objects.get(pk=ticket.pk).overdue  # the sweep has not run
+    assert "text-danger fw-semibold" in client.get(detail).content.decode()
+    assert "ticket-overdue" in client.get(reverse("tickets:list")).content.decode()
+    overdue_tab = client.get(reverse("tickets:list") + "?view=overdue").content.decode()
+    assert ticket.number in overdue_tab
 
 
 def test_the_form_says_what_is_missing(street: Street) -> None:

@@ -31,7 +31,9 @@
 
   const fill = (template, values) => template.replace(/%\((\w+)\)s/g, (m, name) => String(values[name] ?? ""));
   const nowSeconds = () => Math.floor(Date.now() / 1000);
-  const clock = seconds => new Date(seconds * 1000).toLocaleString("zh-CN", { hour12: false });
+  const clock = seconds => new Date(seconds * 1000).toLocaleString(
+    config.language && config.language.startsWith("en") ? "en-GB" : "zh-CN",
+    { hour12: false, timeZone: config.time_zone || "Asia/Shanghai" });
   const ROOT = P.b64uDecode(config.root_public_key, 32);
   P.useFallback(config.ed25519_fallback_url);
 
