@@ -21,8 +21,16 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from linli.alerts.models import Alert, AlertEntry, EscalationChain, EscalationStep, Shift, Team
-from linli.core.access import PlaceScope, Policy, allows, declare, register_actions
+from linli.alerts.models import (
+    Alert,
+    AlertEntry,
+    EscalationChain,
+    EscalationStep,
+    Shift,
+    SwapOffer,
+    Team,
+)
+from linli.core.access import AnyOf, Author, PlaceScope, Policy, allows, declare, register_actions
 from linli.core.scope import scope_for
 from linli.places.models import Place
 
@@ -68,16 +76,51 @@ class TeamScope(Policy):
         return "place scope, and the alert's team (grid or health) or the office"
 
 
+class OnCallScope(Policy):
+    """Shifts (and their swap offers): in the place scope of the action, or of a grid the action
+    is held for. A shift is filed under its community, which a grid worker's scope does not
+    cover; her grid's shifts are hers to answer all the same."""
+
+    def __init__(self, grid_field: str = "grid") -> None:
+        self.grid_field = grid_field
+
+    def q(self, user: Any, action: str) -> Q:
+        scope = scope_for(user, action)
+        if scope.everything:
+            return Q()
+        return scope.q("path") | Q(**{f"{self.grid_field}_id__in": sorted(scope.grid_ids)})
+
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        scope = scope_for(user, action)
+        if scope.covers(obj.path):
+            return True
+        holder = obj
+        for part in self.grid_field.split("__")[:-1]:
+            holder = getattr(holder, part)
+        return getattr(holder, f"{self.grid_field.split('__')[-1]}_id") in scope.grid_ids
+
+    def describe(self) -> str:
+        return "place scope, or a grid held for the action"
+
+
 PLACE = PlaceScope()
 TEAM = TeamScope()
+ON_CALL = OnCallScope()
 
 declare(Alert, {VIEW: TEAM, RESPOND: TEAM, MANAGE: PLACE, REPORT: PLACE})
 declare(AlertEntry, {VIEW: TeamScope("alert__")})
 declare(EscalationChain, {VIEW: PLACE, MANAGE: PLACE})
 declare(EscalationStep, {VIEW: PlaceScope(field="chain__path"), MANAGE: PlaceScope(field="chain__path")})
-declare(Shift, {VIEW: PLACE, MANAGE: PLACE, RESPOND: PLACE})
-# The communities whose chains and rota one edits, and whose houses one raises drills for.
-declare(Place, {MANAGE: PLACE})
+declare(Shift, {VIEW: PLACE, MANAGE: PLACE, RESPOND: ON_CALL})
+# A swap offer is answered by the colleague it is offered to and withdrawn by who offered it
+# (each while she still answers alerts there); the office sees and cancels them.
+declare(SwapOffer, {VIEW: PLACE,
+                    RESPOND: AnyOf(Author("offered_to", place=OnCallScope("shift__grid")),
+                                   Author("offered_by", place=OnCallScope("shift__grid"))),
+                    MANAGE: PLACE})
+# The communities whose chains and rota one edits, whose houses one raises drills for and whose
+# buildings' QR stickers one prints; the houses whose door page (the sticker's) one may open.
+declare(Place, {MANAGE: PLACE, RESPOND: PLACE})
 
 
 def in_chain(user: Any, alert: Alert) -> bool:

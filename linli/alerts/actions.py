@@ -64,7 +64,8 @@ DEFAULT_CHAIN = (
     clock.Step(Target.GRID_ON_DUTY, 2), clock.Step(Target.GRID_LEADER, 3), clock.Step(Target.COMMUNITY_DUTY, 5),
     clock.Step(Target.FAMILY, 5, by_phone=True), clock.Step(Target.CALL_OUT, 5),
 )
-# Quarantine conditions go to the health officers first, then the community.
+# Quarantine conditions go to the health officers first, then the community: the health chain
+# of a community that has not saved its own (``EscalationChain`` with ``team`` health).
 HEALTH_CHAIN = (clock.Step(Target.HEALTH, 5), clock.Step(Target.COMMUNITY_DUTY, 5))
 
 
@@ -76,6 +77,12 @@ def sticker_token(house: Place) -> str:
     """The code printed on a house's QR sticker: a keyed hash of its code, so a sticker cannot
     be made for a house without the site's key."""
     return blind_index(house.code, purpose=STICKER_PURPOSE)[:12]
+
+
+def sticker_matches(house: Place, token: str) -> bool:
+    """Whether a code typed or scanned is the house's: case, spaces and the printed dashes aside."""
+    typed = "".join(ch for ch in (token or "") if ch not in " -\t").lower()
+    return hmac.compare_digest(typed.encode(), sticker_token(house).encode())
 
 
 def _error(field: str, message: Any, code: str, **params: Any) -> ValidationError:
@@ -129,16 +136,24 @@ def _entry(alert: Alert, kind: str, *, at: datetime.datetime, actor: Any = None,
 def chain_for(community: Place | None, severity: str) -> EscalationChain | None:
     if community is None:
         return None
-    chains = {c.severity: c for c in EscalationChain.objects.filter(community=community, severity__in=[severity, ""])}
+    chains = {c.severity: c for c in EscalationChain.objects.filter(community=community, team=Team.GRID,
+                                                                    severity__in=[severity, ""])}
     return chains.get(severity) or chains.get("")
+
+
+def _chain_steps(chain_id: int) -> tuple[clock.Step, ...]:
+    rows = EscalationStep.objects.filter(chain_id=chain_id).order_by("order")
+    return tuple(clock.Step(s.target, s.wait_minutes, s.by_phone) for s in rows)
 
 
 def steps_of(alert: Alert) -> tuple[clock.Step, ...]:
     if alert.team == Team.HEALTH:
-        return HEALTH_CHAIN
+        # the community's health chain as it is now (edited as data), else the default one
+        chain_id = (EscalationChain.objects.filter(path=community_path(alert.path), team=Team.HEALTH)
+                    .values_list("pk", flat=True).first())
+        return (_chain_steps(chain_id) if chain_id is not None else ()) or HEALTH_CHAIN
     if alert.chain is not None:
-        rows = EscalationStep.objects.filter(chain_id=alert.chain.pk).order_by("order")
-        steps = tuple(clock.Step(s.target, s.wait_minutes, s.by_phone) for s in rows)
+        steps = _chain_steps(alert.chain.pk)
         if steps:
             return steps
     return DEFAULT_CHAIN
@@ -327,7 +342,7 @@ def do_check_in_on_site(alert: Alert, *, acting_user: Any, method: str, token: s
         return alert
     data: dict[str, Any] = {"method": method}
     if method == OnSiteMethod.QR:
-        if not hmac.compare_digest((token or "").strip().lower(), sticker_token(alert.house)):
+        if not sticker_matches(alert.house, token):
             raise _error("token", _("This is not the sticker of this house."), "wrong_sticker")
     elif method == OnSiteMethod.LOCATION:
         data["latitude"] = _coordinate(latitude, "latitude", 90)
@@ -412,13 +427,18 @@ class StepInput:
 
 @transaction.atomic
 def do_save_chain(community: Place, *, acting_user: Any, severity: str, steps: Sequence[StepInput],
-                  name: str = "") -> EscalationChain:
-    """Set a community's chain for a severity (blank: every severity without its own)."""
+                  name: str = "", team: str = Team.GRID) -> EscalationChain:
+    """Set a community's chain for a severity (blank: every severity without its own), or its
+    health officers' chain for the quarantine alerts (``team`` health, every severity)."""
     require(acting_user, MANAGE, community.path)
     if community.level != Level.COMMUNITY:
         raise _error("community", _("Choose a community."), "not_community")
+    if team not in Team.values:
+        raise _error("team", _("Choose who answers: the grid's chain or the health officers'."), "team")
     if severity and severity not in Severity.values:
         raise _error("severity", _("Choose a severity."), "severity")
+    if team == Team.HEALTH and severity:
+        raise _error("severity", _("The health officers' chain is for every severity."), "health_severity")
     if not steps:
         raise _error("steps", _("A chain has at least one step."), "no_steps")
     for step in steps:
@@ -428,19 +448,19 @@ def do_save_chain(community: Place, *, acting_user: Any, severity: str, steps: S
             raise _error("steps", _("Each step waits 1 to 120 minutes."), "wait")
     label = _clean_text(name, "name", 64) or str(_("escalation chain"))
     chain, _created = EscalationChain.objects.update_or_create(
-        community=community, severity=severity, defaults={"name": label, "path": community.path})
+        community=community, team=team, severity=severity, defaults={"name": label, "path": community.path})
     chain.steps.all().delete()
     EscalationStep.objects.bulk_create([EscalationStep(chain=chain, order=n, target=s.target,
                                                        wait_minutes=s.wait_minutes, by_phone=s.by_phone)
                                         for n, s in enumerate(steps)])
     audit.record("alert.chain", actor=acting_user, obj=chain, detail={
-        "severity": severity, "steps": [[s.target, s.wait_minutes, s.by_phone] for s in steps]})
+        "team": team, "severity": severity, "steps": [[s.target, s.wait_minutes, s.by_phone] for s in steps]})
     return chain
 
 
 # --- rota --------------------------------------------------------------------------------------------
 
-def _colleague(user: Any, community: Place, grid: Grid | None) -> bool:
+def colleague_may_stand_in(user: Any, community: Place, grid: Grid | None) -> bool:
     """Someone who may stand in: a member of the grid's team, or (community duty) someone who
     may answer alerts across the community."""
     if grid is not None:
@@ -465,7 +485,7 @@ def do_create_shifts(community: Place, *, acting_user: Any, grid: Grid | None, f
         raise _error("first_day", _("The rota cannot start in the past."), "past")
     people = {u.pk: u for u in [*day.values(), *night.values()]}
     for user in people.values():
-        if not _colleague(user, community, grid):
+        if not colleague_may_stand_in(user, community, grid):
             raise _error("user", _("%(name)s cannot be on call here."), "not_colleague", name=str(user))
     pattern = clock.Pattern(day={d: str(u.pk) for d, u in day.items()}, night={d: str(u.pk) for d, u in night.items()})
     made = clock.weekly_shifts(pattern, first_day, weeks, timezone.get_current_timezone())
@@ -490,7 +510,7 @@ def do_swap_shift(shift: Shift, *, acting_user: Any, to: Any) -> Shift:
     shift = Shift.objects.select_for_update(of=("self",)).select_related("community", "grid").get(pk=shift.pk)
     if shift.ends_at <= timezone.now():
         raise _error("shift", _("This shift is over."), "over")
-    if to.pk == shift.user_id or not _colleague(to, shift.community, shift.grid):
+    if to.pk == shift.user_id or not colleague_may_stand_in(to, shift.community, shift.grid):
         raise _error("to", _("%(name)s cannot be on call here."), "not_colleague", name=str(to))
     previous = shift.user
     shift.swapped_from, shift.user = previous, to

@@ -175,10 +175,15 @@ class AlertEntry(models.Model):
 
 class EscalationChain(PlaceScopedModel):
     """A community's chain for one severity (or every severity when blank): the steps paged
-    one after the other while nobody acknowledges. Edited as data by the community."""
+    one after the other while nobody acknowledges. Edited as data by the community.
+
+    The grid's team answers most alerts; the health officers answer the quarantine ones (a door
+    opened during home quarantine, a fever) with a chain of their own (``team``, for every
+    severity). A community without one follows the default chains in ``linli.alerts.actions``."""
 
     community = models.ForeignKey("places.Place", verbose_name=_("community"), on_delete=models.CASCADE,
                                   related_name="escalation_chains")
+    team = models.CharField(_("answered by"), max_length=8, choices=Team.choices, default=Team.GRID)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, blank=True,
                                 help_text=_("Blank: every severity without a chain of its own."))
     name = models.CharField(_("name"), max_length=64)
@@ -188,7 +193,7 @@ class EscalationChain(PlaceScopedModel):
         verbose_name_plural = _("escalation chains")
         indexes = [path_index("escalation_chain_path_prefix")]
         constraints = [
-            models.UniqueConstraint(fields=["community", "severity"], name="escalation_chain_once",
+            models.UniqueConstraint(fields=["community", "team", "severity"], name="escalation_chain_once_per_team",
                                     violation_error_message=_("This community already has a chain for this severity.")),
         ]
 
@@ -260,3 +265,40 @@ class Shift(PlaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.grid_id or self.community_id} {self.starts_at:%m-%d %H:%M}"
+
+
+class SwapState(models.TextChoices):
+    OFFERED = "offered", _("offered")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class SwapOffer(PlaceScopedModel):
+    """A person on call offers her shift to a colleague of the same grid (or community duty),
+    who accepts or declines on her phone; the office sees the offers and may cancel one. The
+    shift changes hands only when the colleague accepts."""
+
+    shift = models.ForeignKey(Shift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="swap_offers")
+    offered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("offered by"), on_delete=models.CASCADE,
+                                   related_name="+")
+    offered_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("offered to"), on_delete=models.CASCADE,
+                                   related_name="alert_swap_offers")
+    state = models.CharField(_("state"), max_length=12, choices=SwapState.choices, default=SwapState.OFFERED)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("shift swap offer")
+        verbose_name_plural = _("shift swap offers")
+        ordering = ["-created_at"]
+        indexes = [path_index("alert_swap_path_prefix")]
+        constraints = [
+            models.UniqueConstraint(fields=["shift"], condition=models.Q(state="offered"), name="alert_swap_one_open",
+                                    violation_error_message=_("This shift is already offered to a colleague.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shift_id} {self.offered_by_id}→{self.offered_to_id} {self.state}"

@@ -130,7 +130,7 @@ class Rosters:
 
 def _chains(communities: dict[str, int], severities: set[str]) -> dict[tuple[int, str], EscalationChain | None]:
     """(community id, severity) → the chain ``actions.chain_for`` picks, with its steps loaded."""
-    rows = list(EscalationChain.objects.filter(community_id__in=set(communities.values()),
+    rows = list(EscalationChain.objects.filter(community_id__in=set(communities.values()), team=Team.GRID,
                                                severity__in=[*severities, ""]))
     steps: dict[int, list[EscalationStep]] = defaultdict(list)
     for step in EscalationStep.objects.filter(chain__in=rows).order_by("order"):
@@ -145,7 +145,7 @@ def _chains(communities: dict[str, int], severities: set[str]) -> dict[tuple[int
 def _steps(alert: Alert) -> tuple[clock.Step, ...]:
     """``actions.steps_of`` with the chain's steps read beforehand."""
     if alert.team == Team.HEALTH:
-        return actions.HEALTH_CHAIN
+        return actions.steps_of(alert)  # the community's health chain, or the default (rare: read here)
     if alert.chain is not None:
         return alert.chain.__dict__.get("_steps") or actions.DEFAULT_CHAIN
     return actions.DEFAULT_CHAIN

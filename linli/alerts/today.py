@@ -8,10 +8,11 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.alerts.access import VIEW
-from linli.alerts.models import OPEN_STATES, Alert, State
+from linli.alerts.access import RESPOND, VIEW
+from linli.alerts.models import OPEN_STATES, Alert, State, SwapOffer, SwapState
 from linli.core.access import may
 from linli.core.today import Item
 
@@ -19,12 +20,17 @@ from linli.core.today import Item
 def items(user: Any, day: datetime.date) -> list[Item]:
     if not may(user, VIEW):
         return []
+    found = []
+    swaps = SwapOffer.objects.restrict(user, RESPOND).filter(offered_to=user, state=SwapState.OFFERED,
+                                                            shift__ends_at__gt=timezone.now()).count()
+    if swaps:
+        found.append(Item(_("Shift swaps offered to you: %(n)s") % {"n": swaps}, reverse("alerts:my_shifts"),
+                          count=swaps, order=2))
     counts = Alert.objects.restrict(user, VIEW).filter(state__in=OPEN_STATES).aggregate(
         open=Count("pk"), new=Count("pk", filter=Q(state=State.NEW)))
     if not counts["open"]:
-        return []
+        return found
     url = reverse("alerts:list")
-    found = []
     if counts["new"]:
         found.append(Item(_("Alerts nobody has acknowledged: %(n)s") % {"n": counts["new"]}, url,
                           count=counts["new"], urgent=True, order=0))

@@ -77,3 +77,10 @@ def make_matrix_rows(street: Street, far: dict[str, Place]) -> None:
                              weeks=1, day={d: street.grid_worker for d in range(7)}, night={})
     actions.do_create_shifts(far[Level.COMMUNITY], acting_user=street.admin, grid=None, first_day=timezone.localdate(),
                              weeks=1, day={}, night={d: street.admin for d in range(7)})
+    # swap offers: the grid worker's shift offered to the secretary, and one in the far community
+    from linli.alerts.models import Shift, SwapOffer
+
+    mine = Shift.objects.filter(grid=grid, user=street.grid_worker).order_by("-starts_at").first()
+    SwapOffer.objects.create(shift=mine, path=mine.path, offered_by=street.grid_worker, offered_to=street.secretary)
+    theirs = Shift.objects.filter(community=far[Level.COMMUNITY]).order_by("-starts_at").first()
+    SwapOffer.objects.create(shift=theirs, path=theirs.path, offered_by=street.admin, offered_to=street.secretary)

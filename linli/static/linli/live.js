@@ -10,8 +10,10 @@
    not in front and the browser allows it, a system notification. The browser asks for that
    permission, and allows the sound, only after a click: the button "Turn on alert sound and
    notifications" (#live-enable) is shown while the browser may still ask; the sound is
-   allowed from the first click or key on the page. No inline script: the Content-Security-Policy
-   forbids it (decision 0014). */
+   allowed from the first click or key on the page. Once the permission is given, a small service
+   worker (data-live-worker: /static/linli/notify-sw.js) is registered and shows the system
+   notifications, as phone browsers require; without one the page shows them itself. No inline
+   script: the Content-Security-Policy forbids it (decision 0014). */
 (function () {
   "use strict";
 
@@ -83,10 +85,27 @@
     document.addEventListener(name, unlockAudio, { once: true, capture: true });
   });
 
+  // --- the service worker that shows notifications on phones --------------------------------------
+  var worker = null;  // a promise of its registration, once the page may notify
+  function granted() { return "Notification" in window && window.Notification.permission === "granted"; }
+  function registerWorker() {
+    var script = root.getAttribute("data-live-worker");
+    if (worker || !script || !granted() || !("serviceWorker" in navigator)) { return; }
+    worker = navigator.serviceWorker.register(script).then(function (registration) {
+      api.worker = registration;
+      document.documentElement.setAttribute("data-live-worker", "registered");
+      return registration;
+    }, function () {
+      worker = null;  // the page shows the notifications itself
+      return null;
+    });
+  }
+
   // --- permission: asked from the button's click -------------------------------------------------
   function canAsk() { return "Notification" in window && window.Notification.permission === "default"; }
   function showEnable() {
     if (enable) { enable.parentNode.hidden = !canAsk(); }
+    registerWorker();
   }
   if (enable) {
     enable.addEventListener("click", function () {
@@ -135,18 +154,27 @@
     box.appendChild(item);
     while (box.children.length > MAX_BANNERS) { box.removeChild(box.firstChild); }
   }
-  function systemNotification(payload, event) {
-    if (!("Notification" in window) || window.Notification.permission !== "granted") { return; }
-    if (!document.hidden && document.hasFocus()) { return; }  // the banner is in front of her
+  function pageNotification(title, options, payload) {
     try {
-      var shown = new window.Notification(payload.title || root.getAttribute("data-live-new"),
-        { body: payload.body || "", tag: event.topic + ":" + (event.id || ""), icon: "/static/linli/favicon.svg" });
+      var shown = new window.Notification(title, options);
       shown.onclick = function () {
         window.focus();
         if (sameSite(payload.url)) { window.location.href = payload.url; }
         shown.close();
       };
     } catch (error) { /* phones show notifications from a service worker only: the banner stays */ }
+  }
+  function systemNotification(payload, event) {
+    if (!granted()) { return; }
+    if (!document.hidden && document.hasFocus()) { return; }  // the banner is in front of her
+    var title = payload.title || root.getAttribute("data-live-new");
+    var options = { body: payload.body || "", tag: event.topic + ":" + (event.id || ""),
+                    icon: "/static/linli/favicon.svg", data: { url: sameSite(payload.url) ? payload.url : "" } };
+    if (!worker) { pageNotification(title, options, payload); return; }
+    worker.then(function (registration) {
+      if (!registration) { pageNotification(title, options, payload); return null; }
+      return registration.showNotification(title, options);
+    }).catch(function () { pageNotification(title, options, payload); });
   }
   function notify(payload, event) {
     beep();
