@@ -419,23 +419,17 @@ def test_a_preview_that_changed_is_not_imported(street: Street) -> None:
     assert outcome.created == 1
 
 
-def test_two_thousand_orders_are_checked_and_filed_in_well_under_a_minute(street: Street) -> None:
-    """The goal of a synchronous import (a generous bound here; benchmarks/hotline.py measures)."""
-    import time
-
+def test_two_thousand_orders_are_checked_and_filed(street: Street) -> None:
+    """A synchronous import of 2,000 orders, all filed (benchmarks/hotline.py measures its time)."""
     hs = list(Place.objects.filter(path__startswith=street.community.path, level=PlaceLevel.HOUSE)
               .order_by("path")[:400])
     kinds = ["城乡建设-房屋漏水", "环境保护-噪声污染", "市容环卫-垃圾清运", "城乡建设-物业管理", "其他事项"]
     data = xlsx_export([order(n + 1, where(hs[n % len(hs)]).address(n), kind=kinds[n % len(kinds)],
                               ref=f"B{n:06d}") for n in range(2000)])
-    started = time.perf_counter()
     batch = _confirm(_upload(street.secretary, street, data), street.secretary, 其他事项="other")
-    checked = time.perf_counter() - started
     assert batch.count(steps.READY) == 2000
     outcome = steps.do_hotline_commit(batch, acting_user=street.secretary)
-    total = time.perf_counter() - started
     assert outcome.created == 2000
-    assert total < 60, f"checked in {checked:.1f} s, imported in {total:.1f} s"
 
 
 def test_the_demos_sample_export_shows_every_kind_of_row(street: Street, tmp_path: Any) -> None:
