@@ -23,23 +23,28 @@ _TICKETS = ["tickets.submit", "tickets.view", "tickets.handle"]
 _ALERTS_OFFICE = ["devices.view", "devices.manage", "devices.events",
                   "alerts.view", "alerts.respond", "alerts.manage", "alerts.report"]
 
+# Field sites: offices keep the disinfection points and shelters; grid workers disinfect too.
+_SITES = ["sites.view", "sites.manage", "sites.record"]
+
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "ledger.audit",
         "exchange.import", "gates.operate", "gates.manage", "gates.review", "roles.manage",
         *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.catalogue", "tickets.hotline",
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
+        *_SITES,
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
         "gates.review", "roles.manage", *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.hotline",
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
+        *_SITES,
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",
         "people.reveal", "orgs.view", "health.view", "health.checkin", "gates.operate", *_TICKETS,
         "tasks.view", "tasks.do", "visits.view", "visits.record",
-        "devices.view", "devices.events", "alerts.view", "alerts.respond",
+        "devices.view", "devices.events", "alerts.view", "alerts.respond", "sites.view", "sites.record",
     ]),
     # Health officers see who lives where and health data, never special-group tags. They approve
     # a colleague's long health list with full values (four eyes, decision 0023).

@@ -246,6 +246,11 @@ class Command(BaseCommand):
         made = prepare_demo_alerts(seed=opts["seed"])
         self.stdout.write(f"Added {made.get('alerts', 0):,} answered alerts of the last 60 days and "
                           f"{made.get('shifts', 0)} on-call shifts.")
+        from linli.sites.demo import prepare_demo_sites
+
+        sites = prepare_demo_sites(seed=opts["seed"])
+        self.stdout.write(f"Added {sites.get('points', 0):,} disinfection points with {sites.get('visits', 0):,} "
+                          f"visits, and {sites.get('shelters', 0)} shelters.")
         from linli.people.demo_approval import prepare_demo_approval
 
         prepare_demo_approval()
