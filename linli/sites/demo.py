@@ -18,8 +18,8 @@ from shapely.geometry import Point, shape
 
 from linli.core.models import User
 from linli.places.models import Level, Place
-from linli.sites.queries import centre_of
 from linli.sites.models import DisinfectionPoint, DisinfectionVisit, PointKind, Shelter
+from linli.sites.queries import centre_of
 
 INTERVALS = {PointKind.REFUSE: 2, PointKind.LIFT: 3, PointKind.STAIRWELL: 7, PointKind.PUBLIC: 7}
 DISINFECTANTS = ("含氯消毒液 500mg/L", "含氯消毒液 1000mg/L", "75%酒精", "过氧乙酸 0.2%")

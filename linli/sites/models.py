@@ -9,6 +9,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.models import PlaceScopedModel, path_index
 from linli.places.models import Place
@@ -25,7 +26,7 @@ class PointState(models.TextChoices):
     """Where a point stands today, for its colour on the map and its place in today's route."""
 
     DONE = "done", _("disinfected today")
-    DUE = "due", _("due today")
+    DUE = "due", pgettext_lazy("disinfection", "due today")
     OVERDUE = "overdue", _("overdue")
     LATER = "later", _("not due yet")
 

@@ -120,6 +120,6 @@ def at_risk_households(user: Any, place: Place) -> dict[str, dict[str, int]]:
                       **{group: Count("current_house", distinct=True,
                                       filter=Q(special_groups_index__contains=token))
                          for group, token in tokens.items()}))
-    memo[place.pk] = {str(row["_at"]): {k: int(v or 0) for k, v in row.items() if k != "_at"}
+    memo[place.pk] = {str(row["_at"]): {k: int(v or 0) for k, v in row.items() if k != "_at"}  # type: ignore[call-overload]
                       for row in rows if len(str(row["_at"])) == width}
     return memo[place.pk]

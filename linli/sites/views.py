@@ -133,7 +133,10 @@ def _today_page(request: HttpRequest, form: VisitForm | None = None, failed: int
     done = (list(queries.points(user, community, RECORD).filter(last_visited_on__gte=today).order_by("name"))
             if community else [])
     stops = trip.stops if trip else []
+    compounds = {s.point.place_id for s in stops} | {p.place_id for p in done}
+    outlines = [b for b in Place.objects.filter(pk__in=sorted(compounds)).values_list("boundary", flat=True) if b]
     mapped = {
+        "outlines": outlines,  # the compounds walked through, for bearings without a tile server
         "depot": list(trip.depot) if trip else None,
         "stops": [{"name": s.point.name, "at": [s.point.longitude, s.point.latitude], "state": s.state.value}
                   for s in stops],

@@ -9,6 +9,9 @@
   if (!route.depot) return;
   var map = L.map(node, { attributionControl: false });
   var at = function (p) { return [p[1], p[0]]; };
+  (route.outlines || []).forEach(function (outline) {
+    L.geoJSON(outline, { interactive: false, style: { color: "#495057", weight: 1, fillColor: "#e9ecef", fillOpacity: 0.6 } }).addTo(map);
+  });
   var line = [at(route.depot)].concat(route.stops.map(function (s) { return at(s.at); }), [at(route.depot)]);
   L.polyline(line, { color: "#6610f2", weight: 3 }).addTo(map);
   L.circleMarker(at(route.depot), { radius: 8, color: "#000", fillColor: "#fff", fillOpacity: 1 }).addTo(map);
