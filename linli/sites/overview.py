@@ -71,6 +71,28 @@ def at_risk_by_compound(user: Any, place: Any, today: datetime.date) -> Layer | 
                                      "children"))
 
 
+def at_risk_by_building(user: Any, place: Any, today: datetime.date) -> Layer | None:
+    """On a community's screen (not the street's: there the compounds' colours say enough), a
+    point per building with households at risk on its lowest floors, linking to the building's
+    page (一楼一图), where the households are shown as the registry's access allows."""
+    if not may(user, GROUPS) or place.level != Level.COMMUNITY:
+        return None
+    counts = {path: row["any"] for path, row in queries.at_risk_households(user, place, Level.BUILDING).items()}
+    buildings = grouping.places_at(counts, grouping.BUILDING)
+    pages = reverse("places:detail", args=[0])[:-2]
+    features = []
+    for path, n in counts.items():
+        building = buildings.get(path)
+        point = grouping.point_of(building) if building else None
+        if building is None or point is None:
+            continue
+        features.append({"type": "Feature", "geometry": point, "properties": {
+            "place": building.pk, "icon": "flood", "colour": "at_risk", "value": n, "text": str(n),
+            "name": building.name, "url": f"{pages}{building.pk}/"}})
+    return Layer(features, (LegendEntry("at_risk", "#fd7e14", _("a building with households at risk on its lowest "
+                                                                 "floors")),), _("low-floor households at risk, by building"))
+
+
 def shelters(user: Any, place: Any, today: datetime.date) -> Layer | None:
     if not may(user, VIEW):
         return None
@@ -173,6 +195,9 @@ def register() -> None:
     register_layer("sites.flood_compounds", at_risk_by_compound, scenarios=(FLOOD,), kind=FILL, order=5,
                    cache_seconds=CACHE_SECONDS, cache_action=GROUPS,
                    label=gettext_lazy("Low-floor households at risk"))
+    register_layer("sites.flood_buildings", at_risk_by_building, scenarios=(FLOOD,), kind=POINTS, order=35,
+                   cache_seconds=CACHE_SECONDS, cache_action=GROUPS,
+                   label=gettext_lazy("Buildings with low-floor households at risk"))
     register_layer("sites.shelters", shelters, scenarios=(FLOOD,), kind=POINTS, people=False, order=40,
                    label=gettext_lazy("Emergency shelters"))
     register_counter("sites.points_due", points_due, scenarios=(DISINFECTION,), people=False, order=15,

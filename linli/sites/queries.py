@@ -101,25 +101,25 @@ def todays_route(user: Any, place: Place, today: datetime.date, *, start: Disinf
     return Route(depot_point, depot_name, [Stop(due[i], due[i].state(today)) for i in order], metres)
 
 
-def at_risk_households(user: Any, place: Place) -> dict[str, dict[str, int]]:
-    """compound path → households on the lowest floors with someone in a group at risk
-    (``any``) and, for each group, households with someone in it: one grouped query over the
-    people the user may see the groups of."""
-    memo: dict[int, dict[str, dict[str, int]]] = user.__dict__.setdefault("_linli_flood_households", {})
-    if place.pk in memo:
-        return memo[place.pk]
+def at_risk_households(user: Any, place: Place, level: str = Level.COMPOUND) -> dict[str, dict[str, int]]:
+    """compound (or building) path → households on the lowest floors with someone in a group at
+    risk (``any``) and, for each group, households with someone in it: one grouped query over
+    the people the user may see the groups of."""
+    memo: dict[tuple[int, str], dict[str, dict[str, int]]] = user.__dict__.setdefault("_linli_flood_households", {})
+    if (place.pk, level) in memo:
+        return memo[(place.pk, level)]
     tokens = {group.value: group_token(group) for group in AT_RISK_GROUPS}
     anyone = Q()
     for token in tokens.values():
         anyone |= Q(special_groups_index__contains=token)
     people = restricted(Person.objects.filter(path__startswith=place.path, is_active=True), user, GROUPS).filter(
         anyone, current_house__floor__lte=LOWEST_FLOOR).exclude(special_groups_index="")
-    width = prefix_length(Level.COMPOUND)
+    width = prefix_length(level)
     rows = (people.annotate(_at=Substr(F("current_house__path"), 1, width)).values("_at").order_by()
             .annotate(any=Count("current_house", distinct=True),
                       **{group: Count("current_house", distinct=True,
                                       filter=Q(special_groups_index__contains=token))
                          for group, token in tokens.items()}))
-    memo[place.pk] = {str(row["_at"]): {k: int(v or 0) for k, v in row.items() if k != "_at"}  # type: ignore[call-overload]
-                      for row in rows if len(str(row["_at"])) == width}
-    return memo[place.pk]
+    memo[(place.pk, level)] = {str(row["_at"]): {k: int(v or 0) for k, v in row.items() if k != "_at"}  # type: ignore[call-overload]
+                              for row in rows if len(str(row["_at"])) == width}
+    return memo[(place.pk, level)]

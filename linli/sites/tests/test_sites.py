@@ -104,6 +104,16 @@ def test_flood_households_match_a_direct_count(sites):
     assert {e["key"] for e in layer["legend"]} >= {f["properties"]["colour"] for f in layer["features"]}
 
 
+def test_flood_buildings_add_up_to_the_community_and_stay_off_the_street(sites):
+    data = _data(sites.client_for(sites.secretary), sites.community, "flood")
+    layer = _layer(data, "sites.flood_buildings")
+    direct = _at_risk_by_compound(sites.community)
+    assert sum(f["properties"]["value"] for f in layer["features"]) == sum(len(h) for h in direct.values())
+    assert all(f["geometry"]["type"] == "Point" for f in layer["features"])
+    on_street = _data(sites.client_for(sites.street_officer), _street(sites), "flood")
+    assert "sites.flood_buildings" not in {la["name"] for la in on_street["layers"]}
+
+
 def test_flood_numbers_of_one_to_four_are_suppressed_on_the_street(sites):
     data = _data(sites.client_for(sites.street_officer), _street(sites), "flood")
     direct = _at_risk_by_compound(_street(sites))
