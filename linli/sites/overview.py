@@ -38,7 +38,8 @@ from linli.sites.models import PointState, Shelter
 GROUPS = queries.GROUPS
 STATE_COLOURS = {PointState.DONE: "#198754", PointState.DUE: "#e0a800", PointState.OVERDUE: "#dc3545",
                  PointState.LATER: "#6c757d"}
-RISK_COLOURS = {"none": "#e9ecef", "few": "#9ec5fe", "many": "#0a58ca"}
+RISK_COLOURS = {"none": "#e9ecef",  # the base map's compound colour
+                "few": "#9ec5fe", "many": "#0a58ca"}
 MANY = 10  # households at risk from which a compound is dark blue
 CACHE_SECONDS = 60
 
@@ -57,7 +58,8 @@ def at_risk_by_compound(user: Any, place: Any, today: datetime.date) -> Layer | 
     if not may(user, GROUPS):
         return None
     counts = queries.at_risk_households(user, place)
-    compounds = Place.objects.filter(path__startswith=place.path, level=Level.COMPOUND).only("pk", "path")
+    # Compounds with none are left in the base colour, which is the legend's "none".
+    compounds = grouping.places_at(counts, grouping.COMPOUND).values()
     features = []
     for compound in compounds:
         n = counts.get(compound.path, {}).get("any", 0)
@@ -133,14 +135,16 @@ def points_by_state(user: Any, place: Any, today: datetime.date) -> Layer | None
         return None
     rows = queries.points(user, place).only("pk", "name", "kind", "longitude", "latitude", "interval_days",
                                             "last_visited_on")
+    labels = {state: str(state.label) for state in PointState}  # translated once, not per point
+    never, last_word = _("never"), _("last")
     features = []
     for point in rows:
         state = point.state(today)
-        last = point.last_visited_on.isoformat() if point.last_visited_on else _("never")
+        last = point.last_visited_on.isoformat() if point.last_visited_on else never
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [
             round(point.longitude, 6), round(point.latitude, 6)]}, "properties": {
             "icon": "disinfection", "colour": state.value, "name": point.name,
-            "text": f"{state.label} ({_('last')}: {last})"}})
+            "text": f"{labels[state]} ({last_word}: {last})"}})
     return Layer(features, _state_legend(), _("disinfection points, by their last visit"))
 
 
@@ -206,5 +210,7 @@ def register() -> None:
                    order=5, label=gettext_lazy("Disinfection points due, by compound"))
     register_layer("sites.points", points_by_state, scenarios=(DISINFECTION,), kind=POINTS, people=False,
                    order=40, label=gettext_lazy("Disinfection points"))
+    # A street's routes (one per community) take half a second: the wall screen redraws them
+    # at most once a minute; the team's own page always computes its route afresh.
     register_layer("sites.route", routes, scenarios=(DISINFECTION,), kind=POINTS, people=False, order=45,
-                   label=gettext_lazy("Today's disinfection route"))
+                   cache_seconds=CACHE_SECONDS, cache_action=VIEW, label=gettext_lazy("Today's disinfection route"))
