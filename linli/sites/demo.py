@@ -24,6 +24,7 @@ from linli.sites.queries import centre_of
 INTERVALS = {PointKind.REFUSE: 2, PointKind.LIFT: 3, PointKind.STAIRWELL: 7, PointKind.PUBLIC: 7}
 DISINFECTANTS = ("含氯消毒液 500mg/L", "含氯消毒液 1000mg/L", "75%酒精", "过氧乙酸 0.2%")
 HISTORY_DAYS = 30
+FORGOTTEN = "健身广场"
 
 
 def _inside(boundary: dict | None, near: tuple[float, float], rng: random.Random, spread: float) -> tuple[float, float]:
@@ -54,7 +55,7 @@ def _points_of(compound: Place, buildings: list[Place], rng: random.Random) -> l
     for building in rng.sample(located, min(2, len(located))):
         add(f"{building.name}楼道", PointKind.STAIRWELL, (building.longitude, building.latitude), 0.00005)  # type: ignore[arg-type]
     add("小区大门", PointKind.PUBLIC, centre, 0.0006)
-    add("健身广场", PointKind.PUBLIC, centre, 0.0004)
+    add(FORGOTTEN, PointKind.PUBLIC, centre, 0.0004)
     return made
 
 
@@ -65,7 +66,10 @@ def _history(points: list[DisinfectionPoint], team: list[User], rng: random.Rand
     for point in points:
         day = today - datetime.timedelta(days=HISTORY_DAYS - rng.randint(0, point.interval_days))
         last = None
-        while day <= today:
+        # The playground is the point teams forget: overdue in every compound, so that each
+        # team's route has something on it whatever day the demo is built.
+        until = today - datetime.timedelta(days=point.interval_days + 3) if point.name == FORGOTTEN else today
+        while day <= until:
             if day == today and rng.random() < 0.6:
                 break  # not reached yet today
             at = datetime.datetime.combine(day, datetime.time(rng.randint(8, 16), rng.randint(0, 59)), zone)

@@ -66,6 +66,8 @@ def test_the_demo_puts_points_inside_their_compounds_with_a_history(sites):
     today = timezone.localdate()
     seen = {point.state(today) for point in points}
     assert {PointState.DONE, PointState.OVERDUE} <= seen
+    overdue = {p.place_id for p in points if p.state(today) == PointState.OVERDUE}
+    assert overdue == {p.place_id for p in points}  # every team has a route, whatever the day
     assert DisinfectionVisit.objects.count() > len(points)
     for point in points[:20]:  # the kept last day is the last visit's
         last = point.visits.order_by("-visited_at").first()
