@@ -9,10 +9,11 @@
   if (!route.depot) return;
   var map = L.map(node, { attributionControl: false });
   var at = function (p) { return [p[1], p[0]]; };
+  var line = [at(route.depot)].concat(route.stops.map(function (s) { return at(s.at); }), [at(route.depot)]);
+  map.fitBounds(L.latLngBounds(line).pad(0.1));  // a view first: layers are drawn as they are added
   (route.outlines || []).forEach(function (outline) {
     L.geoJSON(outline, { interactive: false, style: { color: "#495057", weight: 1, fillColor: "#e9ecef", fillOpacity: 0.6 } }).addTo(map);
   });
-  var line = [at(route.depot)].concat(route.stops.map(function (s) { return at(s.at); }), [at(route.depot)]);
   L.polyline(line, { color: "#6610f2", weight: 3 }).addTo(map);
   L.circleMarker(at(route.depot), { radius: 8, color: "#000", fillColor: "#fff", fillOpacity: 1 }).addTo(map);
   var colours = { due: "#e0a800", overdue: "#dc3545" };
@@ -24,5 +25,4 @@
   route.done.forEach(function (p) {
     L.circleMarker(at(p.at), { radius: 5, color: "#146c43", fillColor: "#198754", fillOpacity: 1 }).addTo(map);
   });
-  map.fitBounds(L.latLngBounds(line).pad(0.1));
 }());
