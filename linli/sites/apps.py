@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SitesConfig(AppConfig):
     name = "linli.sites"
     label = "sites"
-    verbose_name = "Field sites: disinfection points and shelters (消杀点位、应急避难场所)"
+    verbose_name = _("Disinfection points and shelters")
 
     def ready(self) -> None:
         from linli.sites import overview
