@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "linli.devices",
     "linli.alerts",
     "linli.notices",
+    "linli.sites",  # disinfection points and shelters (the flood and disinfection scenarios)
     "linli.downloads",  # after people and reports: their actions decide who reads a file
     "linli.demo",
     "linli.web",

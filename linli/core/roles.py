@@ -27,6 +27,8 @@ _ALERTS_OFFICE = ["devices.view", "devices.manage", "devices.events",
 # notice, linli.notices.workflow); grid workers knock on the doors a notice has not reached.
 _NOTICES_OFFICE = ["notices.view", "notices.draft", "notices.check", "notices.edit", "notices.publish",
                    "notices.follow_up"]
+# Field sites: offices keep the disinfection points and shelters; grid workers disinfect too.
+_SITES = ["sites.view", "sites.manage", "sites.record"]
 
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [
@@ -35,12 +37,14 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.catalogue", "tickets.hotline",
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
         *_NOTICES_OFFICE,
+        *_SITES,
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
         "gates.review", "roles.manage", *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.hotline",
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
         *_NOTICES_OFFICE,
+        *_SITES,
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",
@@ -48,6 +52,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "tasks.view", "tasks.do", "visits.view", "visits.record",
         "devices.view", "devices.events", "alerts.view", "alerts.respond",
         "notices.view", "notices.follow_up",
+        "devices.view", "devices.events", "alerts.view", "alerts.respond", "sites.view", "sites.record",
     ]),
     # Health officers see who lives where and health data, never special-group tags. They approve
     # a colleague's long health list with full values (four eyes, decision 0023).

@@ -48,6 +48,7 @@ urlpatterns = [
     path("tasks/", include("linli.tasks.urls")),
     path("visits/", include("linli.tasks.visit_urls")),
     path("alerts/", include("linli.alerts.urls")),
+    path("sites/", include("linli.sites.urls")),
     path("overview/", include("linli.overview.urls")),
     path("devices/", include("linli.devices.urls")),
     path("notices/", include("linli.notices.urls")),

@@ -378,6 +378,10 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     from linli.notices.tests.helpers import make_matrix_rows as make_notice_rows
 
     make_notice_rows(street, far)
+    # Disinfection points (with a visit) and shelters: in the grid worker's compound and far away.
+    from linli.sites.tests.helpers import make_matrix_rows as make_site_rows
+
+    make_site_rows(street, far)
 
     # Files made for download (made at once: tasks run immediately): the street officer's list of
     # the first community, and one of the far district's.

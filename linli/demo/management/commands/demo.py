@@ -249,6 +249,11 @@ class Command(BaseCommand):
         from linli.notices.demo import prepare_demo_notices
 
         prepare_demo_notices(seed=opts["seed"])
+        from linli.sites.demo import prepare_demo_sites
+
+        sites = prepare_demo_sites(seed=opts["seed"])
+        self.stdout.write(f"Added {sites.get('points', 0):,} disinfection points with {sites.get('visits', 0):,} "
+                          f"visits, and {sites.get('shelters', 0)} shelters.")
         from linli.people.demo_approval import prepare_demo_approval
 
         prepare_demo_approval()

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SitesConfig(AppConfig):
+    name = "linli.sites"
+    label = "sites"
+    verbose_name = _("Disinfection points and shelters")
+
+    def ready(self) -> None:
+        from linli.sites import overview
+
+        overview.register()  # the flood and disinfection scenarios of the one-screen overview
