@@ -52,7 +52,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "tasks.view", "tasks.do", "visits.view", "visits.record",
         "devices.view", "devices.events", "alerts.view", "alerts.respond",
         "notices.view", "notices.follow_up",
-        "devices.view", "devices.events", "alerts.view", "alerts.respond", "sites.view", "sites.record",
+        "sites.view", "sites.record",
     ]),
     # Health officers see who lives where and health data, never special-group tags. They approve
     # a colleague's long health list with full values (four eyes, decision 0023).
