@@ -11,3 +11,7 @@ class SitesConfig(AppConfig):
         from linli.sites import overview
 
         overview.register()  # the flood and disinfection scenarios of the one-screen overview
+        from linli.core import today
+        from linli.sites.today import items
+
+        today.register("sites", items)  # the day's disinfection round on the home page

@@ -316,3 +316,22 @@ def test_the_office_adds_points_and_shelters_through_the_pages(sites):
     assert client.post("/sites/shelters/add/", {"place": sites.community.pk, "name": "x", "capacity": 0,
                                                 "contact": "y", "longitude": 0, "latitude": 0}).status_code == 422
     assert client.get("/sites/shelters/").status_code == 200
+
+
+def test_the_home_page_counts_the_points_to_do_today(sites):
+    """The grid worker's 今日待办 names the round: the points she may record that are due or
+    overdue, linking to today's route; one disinfected comes off the count."""
+    from linli.sites.today import items
+
+    today = timezone.localdate()
+    mine = list(DisinfectionPoint.objects.restrict(sites.grid_worker, RECORD).filter(active=True))
+    to_do = [p for p in mine if p.state(today) in (PointState.DUE, PointState.OVERDUE)]
+    overdue = [p for p in to_do if p.state(today) == PointState.OVERDUE]
+    assert to_do and overdue  # the demo's playgrounds are always overdue
+    [item] = list(items(sites.grid_worker, today))
+    assert item.count == len(to_do) and item.url == "/sites/today/"
+    home = sites.client_for(sites.grid_worker).get("/").content.decode()
+    assert f"消杀：今日 {len(to_do)} 个点位待消杀（{len(overdue)} 个逾期）" in home
+    actions.do_record_visit(to_do[0], acting_user=sites.grid_worker, disinfectant="含氯消毒液")
+    assert next(iter(items(sites.grid_worker, today))).count == len(to_do) - 1
+    assert list(items(sites.resident, today)) == [] and list(items(sites.health_officer, today)) == []
