@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "linli.tasks",
     "linli.devices",
     "linli.alerts",
+    "linli.supplies",
     "linli.downloads",  # after people and reports: their actions decide who reads a file
     "linli.demo",
     "linli.web",

@@ -23,17 +23,22 @@ _TICKETS = ["tickets.submit", "tickets.view", "tickets.handle"]
 _ALERTS_OFFICE = ["devices.view", "devices.manage", "devices.events",
                   "alerts.view", "alerts.respond", "alerts.manage", "alerts.report"]
 
+# Emergency materials: offices keep, count and approve the counts of their area's points.
+_SUPPLIES = ["supplies.view", "supplies.keep", "supplies.count", "supplies.approve"]
+
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "ledger.audit",
         "exchange.import", "gates.operate", "gates.manage", "gates.review", "roles.manage",
         *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.catalogue", "tickets.hotline",
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
+        *_SUPPLIES, "supplies.manage",
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
         "gates.review", "roles.manage", *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.hotline",
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
+        *_SUPPLIES,
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",
