@@ -50,4 +50,5 @@ urlpatterns = [
     path("alerts/", include("linli.alerts.urls")),
     path("overview/", include("linli.overview.urls")),
     path("devices/", include("linli.devices.urls")),
+    path("supplies/", include("linli.supplies.urls")),
 ]
