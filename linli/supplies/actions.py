@@ -34,6 +34,7 @@ from linli.supplies.models import (
     ReserveType,
     SheetStatus,
     StoragePoint,
+    Target,
 )
 
 MAX_QUANTITY = 10_000_000
@@ -272,3 +273,35 @@ def do_decide_count(sheet: CountSheet, *, approve: bool, acting_user: Any, note:
         audit.record("supplies.count_approve" if approve else "supplies.count_reject", actor=acting_user, obj=sheet,
                      detail={"corrections": [m.pk for m in corrections]})
     return sheet
+
+
+# --- reserve targets ------------------------------------------------------------------------------
+
+MAX_RATE = 1000
+
+
+def do_set_target(community: Place, item: Item, *, per_resident: Any = 0, per_elder_household: Any = 0,
+                  fixed: Any = 0, acting_user: Any) -> Target:
+    """The street sets how much of an item a community keeps in reserve."""
+    from decimal import Decimal, InvalidOperation
+
+    require(acting_user, MANAGE, community)
+    if community.level != Level.COMMUNITY:
+        raise _error("community", _("Reserve targets are set per community."), "target_level")
+    rates = {}
+    for name, value in (("per_resident", per_resident), ("per_elder_household", per_elder_household)):
+        try:
+            number = Decimal(str(value).strip() or "0").quantize(Decimal("0.001"))
+        except (InvalidOperation, ValueError):
+            raise _error(name, _("Enter a number, such as 2 or 0.5."), "not_a_number") from None
+        if not Decimal(0) <= number <= MAX_RATE:
+            raise _error(name, _("Enter a number from %(low)d to %(high)d."), "out_of_range", low=0, high=MAX_RATE)
+        rates[name] = number
+    fixed = clean_quantity(fixed, "fixed", allow_zero=True)
+    with transaction.atomic():
+        target, _created = Target.objects.update_or_create(
+            community=community, item=item,
+            defaults={"path": community.path, "fixed": fixed, "updated_by": acting_user, **rates})
+        audit.record("supplies.target_set", actor=acting_user, obj=target,
+                     detail={"item": item.code, "fixed": fixed, **{k: str(v) for k, v in rates.items()}})
+    return target

@@ -17,6 +17,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -86,7 +87,7 @@ class Infeasible(RuntimeError):
     """The solver could not find a plan (never expected: keeping everything is always a plan)."""
 
 
-def _solve_item(item: str, stock: Mapping[str, int], needs: list[Need], steps: Callable[[str, str], int],
+def _solve_item(item: str, stock: Mapping[str, int], needs: list[Need], steps: Callable[[list[str], list[str]], Any],
                 weights: Mapping[str, int]) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int], int]:
     """Flows (source, destination) → units and unmet (site, tier) → units for one item."""
     senders = sorted(k for k, n in stock.items() if n > 0)
@@ -96,7 +97,7 @@ def _solve_item(item: str, stock: Mapping[str, int], needs: list[Need], steps: C
         return {}, {(n.site, n.tier): n.quantity for n in tiers}, 0
     total_supply = sum(stock[k] for k in senders)
     total_need = sum(n.quantity for n in tiers)
-    distance = np.array([[steps(s, r) for r in receivers] for s in senders], dtype=np.int64)
+    distance = steps(senders, receivers)
     # any reduction of weighted shortfall by one unit of weight outweighs all the moving there can be
     big = int(distance.max(initial=0)) * min(total_supply, total_need) + 1
 
@@ -105,7 +106,7 @@ def _solve_item(item: str, stock: Mapping[str, int], needs: list[Need], steps: C
     r0, t0 = n_s, n_s + n_r
     unmet, kept = t0 + n_t, t0 + n_t + 1
     r_index = {key: r0 + i for i, key in enumerate(receivers)}
-    starts = [np.repeat(np.arange(n_s), n_r), r_index and np.array([r_index[t.site] for t in tiers]),
+    starts = [np.repeat(np.arange(n_s), n_r), np.array([r_index[t.site] for t in tiers]),
               np.full(n_t, unmet), np.arange(n_s), np.array([unmet])]
     ends = [np.tile(np.arange(r0, r0 + n_r), n_s), np.arange(t0, t0 + n_t), np.arange(t0, t0 + n_t),
             np.full(n_s, kept), np.array([kept])]
@@ -153,8 +154,14 @@ def plan(sites: Iterable[Site], items: Iterable[Item], stock: Mapping[tuple[str,
     for (site, item), n in stock.items():
         stock_by_item[item][site] = n
 
-    def steps(a: str, b: str) -> int:
-        return 0 if a == b else -(-max(int(metres(a, b)), 1) // STEP_METRES)
+    # every pair's distance once, in steps of 100 m (at least one step between two sites)
+    keys = sorted(set(site_by_key) | {k for k, _i in stock} | {n.site for ns in needs_by_item.values() for n in ns})
+    index = {key: i for i, key in enumerate(keys)}
+    table = np.array([[0 if a == b else -(-max(int(metres(a, b)), 1) // STEP_METRES) for b in keys] for a in keys],
+                     dtype=np.int64).reshape(len(keys), len(keys))
+
+    def steps(rows: list[str], columns: list[str]) -> Any:
+        return table[np.ix_([index[k] for k in rows], [index[k] for k in columns])]
 
     lines: list[Line] = []
     shortfall: dict[tuple[str, str, str], int] = {}
@@ -170,13 +177,16 @@ def plan(sites: Iterable[Site], items: Iterable[Item], stock: Mapping[tuple[str,
             weighted += n * weights[tier]
         for site, missing in _home_shortfall(item_stock, item_needs, weights).items():
             before[(site, item)] = missing
+        needs_at: dict[str, list[Need]] = defaultdict(list)
+        for need in item_needs:
+            needs_at[need.site].append(need)
         for (source, destination), n in sorted(moved.items()):
             if source == destination:
                 continue
             distance = int(metres(source, destination))
             unit_metres += n * distance
             zh, en = explain(site_by_key[source], site_by_key[destination], item_by_key[item], n,
-                             item_stock.get(destination, 0), [x for x in item_needs if x.site == destination])
+                             item_stock.get(destination, 0), needs_at[destination])
             lines.append(Line(source, destination, item, n, distance, zh, en))
     return Plan(lines, shortfall, weighted, unit_metres, time.perf_counter() - started, arcs,
                 len(set(needs_by_item) | set(stock_by_item)), before)

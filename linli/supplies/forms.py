@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -35,3 +37,20 @@ class IssueForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, widget=forms.NumberInput(attrs=NUMBER))
     note = forms.CharField(label=_("To whom, or why written off"), required=False, max_length=200,
                            widget=forms.TextInput(attrs=TEXT))
+
+
+class TargetForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
+    community = forms.ModelChoiceField(label=_("Community"), queryset=Item.objects.none(),
+                                       widget=forms.Select(attrs=SELECT))
+    item = ItemField(label=_("Material"), queryset=Item.objects.filter(is_active=True), widget=forms.Select(attrs=SELECT))
+    per_resident = forms.DecimalField(label=_("Per resident"), min_value=0, max_digits=7, decimal_places=3,
+                                      initial=0, widget=forms.NumberInput(attrs={**TEXT, "step": "0.001"}))
+    per_elder_household = forms.DecimalField(label=_("Per household with someone aged 60 or over"), min_value=0,
+                                             max_digits=7, decimal_places=3, initial=0,
+                                             widget=forms.NumberInput(attrs={**TEXT, "step": "0.001"}))
+    fixed = forms.IntegerField(label=_("Plus a fixed amount"), min_value=0, initial=0,
+                               widget=forms.NumberInput(attrs={**TEXT, "min": "0"}))
+
+    def __init__(self, *args: Any, communities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities  # type: ignore[attr-defined]

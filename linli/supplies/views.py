@@ -3,6 +3,7 @@ counts at her point; the offices see the stock of their area."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -14,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core.access import PermissionDenied, allows, get_or_404, route
+from linli.core.access import PermissionDenied, allows, get_or_404, may, route
 from linli.core.errors import Bilingual
 from linli.core.http import denied
+from linli.places.models import Level, Place
 from linli.supplies import actions, queries
-from linli.supplies.access import APPROVE, COUNT, KEEP, VIEW
-from linli.supplies.forms import IssueForm, ReceiveForm
+from linli.supplies.access import APPROVE, COUNT, KEEP, MANAGE, VIEW
+from linli.supplies.forms import IssueForm, ReceiveForm, TargetForm
 from linli.supplies.models import CountSheet, Item, Lot, SheetStatus, StoragePoint
 
 
@@ -41,6 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     return render(request, "supplies/index.html", {
         "rows": rows, "expiring": queries.expiring(points, today)[:50], "today": today,
+        "can_street": may(user, MANAGE),
         "waiting": CountSheet.objects.restrict(user, APPROVE).filter(status=SheetStatus.SUBMITTED)
         .exclude(submitted_by=user).exclude(created_by=user).select_related("point")})
 
@@ -52,7 +55,7 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
     point = get_or_404(StoragePoint.objects.select_related("place"), user, VIEW, pk=pk)
     lots = Lot.objects.filter(point=point, quantity__gt=0).select_related("item").order_by("item", "expires_on", "pk")
     today = timezone.localdate()
-    soon = today + timezone.timedelta(days=queries.EXPIRING_DAYS)
+    soon = today + datetime.timedelta(days=queries.EXPIRING_DAYS)
     return render(request, "supplies/point.html", {
         "point": point, "lots": lots, "today": today, "soon": soon,
         "movements": point.movements.select_related("item", "by", "counterpart")[:30],
@@ -137,3 +140,40 @@ def count_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         "can_count": sheet.status == SheetStatus.OPEN and allows(user, COUNT, sheet),
         "can_decide": sheet.status == SheetStatus.SUBMITTED and not own and allows(user, APPROVE, sheet),
         "own_waiting": sheet.status == SheetStatus.SUBMITTED and own}, status=status)
+
+
+@route(MANAGE)
+@login_required
+def street(request: HttpRequest) -> HttpResponse:
+    """The street-wide view: every community's stock against its need; reserve targets; the
+    optimiser's dispatch plan on request."""
+    user = request.user
+    if not may(user, MANAGE):
+        return denied(request)
+    streets = Place.objects.restrict(user, MANAGE).filter(level=Level.STREET).order_by("path")
+    chosen = request.GET.get("street", "")
+    place = (streets.filter(pk=int(chosen)).first() if chosen.isdigit() else None) or streets.first()
+    if place is None:
+        return denied(request)
+    communities = Place.objects.filter(parent=place, level=Level.COMMUNITY).order_by("path")
+    form = TargetForm(request.POST or None, communities=communities)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.do_set_target(data["community"], data["item"], per_resident=data["per_resident"],
+                                      per_elder_household=data["per_elder_household"], fixed=data["fixed"],
+                                      acting_user=user)
+            except ValidationError as exc:
+                form.add_action_errors(exc)
+            else:
+                messages.success(request, _("The reserve target is saved."))
+                return redirect(f"{request.path}?street={place.pk}")
+        status = 422
+    today = timezone.localdate()
+    view = queries.street_view(place, today)
+    plan = queries.dispatch_plan(place, view) if request.GET.get("plan") == "1" else None
+    return render(request, "supplies/street.html", {
+        "street": place, "streets": streets, "view": view, "plan": plan, "form": form,
+        "english": (request.LANGUAGE_CODE or "").startswith("en")}, status=status)
