@@ -83,3 +83,18 @@ def test_the_street_page(street):
     assert bad.status_code == 422
     assert street.client_for(street.secretary).get("/supplies/street/").status_code == 403
     assert street.community.parent.level == Level.STREET
+
+
+def test_the_keeper_is_warned_on_her_home_page(street):
+    from linli.core.today import items_for
+
+    point = point_at(street)
+    point.keepers.add(street.volunteer)
+    stock(street, point, 10, days=20)
+    actions.do_set_target(street.community, item(), per_resident=1, acting_user=street.street_officer)
+    texts = [entry.text for entry in items_for(street.volunteer, timezone.localdate())]
+    assert any("60 天内到期" in t and t.endswith("1") for t in texts)
+    assert any("低于储备标准" in t for t in texts)
+    home = street.client_for(street.volunteer).get("/").content.decode()
+    assert "60 天内到期的应急物资批次" in home
+    assert not [e for e in items_for(street.grid_worker, timezone.localdate()) if "应急物资" in e.text]
