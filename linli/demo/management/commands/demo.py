@@ -246,6 +246,9 @@ class Command(BaseCommand):
         made = prepare_demo_alerts(seed=opts["seed"])
         self.stdout.write(f"Added {made.get('alerts', 0):,} answered alerts of the last 60 days and "
                           f"{made.get('shifts', 0)} on-call shifts.")
+        from linli.supplies.demo import prepare_demo_supplies
+
+        prepare_demo_supplies(seed=opts["seed"])
         from linli.people.demo_approval import prepare_demo_approval
 
         prepare_demo_approval()
