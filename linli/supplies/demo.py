@@ -44,7 +44,7 @@ def prepare_demo_supplies(seed: int = 1) -> dict[str, Any] | None:
     admin = User.objects.filter(username="demo-admin").first()
     if street is None or admin is None or StoragePoint.objects.exists():
         return None
-    rng = random.Random(seed * 16)
+    rng = random.Random(seed * 16)  # noqa: S311 - demo data, not secrets
     today = timezone.localdate()
     items = {item.code: item for item in Item.objects.all()}
     communities = list(Place.objects.filter(parent=street, level=Level.COMMUNITY).order_by("path"))
