@@ -25,7 +25,16 @@ from linli.core.access import (
     register_actions,
 )
 from linli.places.models import Place
-from linli.supplies.models import CountLine, CountSheet, Item, Lot, Movement, StoragePoint, Target
+from linli.supplies.models import (
+    CountLine,
+    CountSheet,
+    Item,
+    Lot,
+    Movement,
+    Shipment,
+    StoragePoint,
+    Target,
+)
 
 VIEW, KEEP, COUNT, APPROVE, MANAGE = "supplies.view", "supplies.keep", "supplies.count", "supplies.approve", "supplies.manage"
 
@@ -72,5 +81,8 @@ declare(Movement, {VIEW: KEPT})
 declare(CountSheet, {VIEW: KEPT, COUNT: KEPT, APPROVE: PLACE})
 declare(CountLine, {VIEW: AnyOf(PLACE, Keeper("sheet__point__")), COUNT: AnyOf(PLACE, Keeper("sheet__point__"))})
 declare(Target, {VIEW: PLACE, MANAGE: PLACE})
+# Shipments: seen and moved by either end (its offices, its keepers); approved and closed by the street.
+ENDS = AnyOf(PLACE, PlaceScope("source_path"), Keeper("source_point__"), Keeper("destination_point__"))
+declare(Shipment, {VIEW: ENDS, KEEP: ENDS, MANAGE: PlaceScope("street_path")})
 # The communities whose targets the street sets and whose stock it sees.
 declare(Place, {VIEW: PLACE, MANAGE: PLACE})

@@ -33,6 +33,8 @@ from linli.supplies.models import (
     PointKind,
     ReserveType,
     SheetStatus,
+    Shipment,
+    ShipmentStatus,
     StoragePoint,
     Target,
 )
@@ -305,3 +307,122 @@ def do_set_target(community: Place, item: Item, *, per_resident: Any = 0, per_el
         audit.record("supplies.target_set", actor=acting_user, obj=target,
                      detail={"item": item.code, "fixed": fixed, **{k: str(v) for k, v in rates.items()}})
     return target
+
+
+# --- shipments between points (the dispatch plan, approved) -----------------------------------------
+
+def _community_room(site_path: str) -> StoragePoint | None:
+    """Where a community (or the street) receives: its store room, else its first point."""
+    points = StoragePoint.objects.filter(path=site_path, is_active=True)
+    return (points.filter(kind__in=[PointKind.COMMUNITY_ROOM, PointKind.STREET_WAREHOUSE]).order_by("pk").first()
+            or points.order_by("pk").first())
+
+
+def do_approve_plan(street: Place, lines: Iterable[tuple[str, str, Item, Any, str]], *,
+                    acting_user: Any) -> list[Shipment]:
+    """The street approves a dispatch plan as edited: (source site, destination site, item,
+    quantity, explanation) per line; a line at 0 is dropped. Each line becomes a planned shipment
+    from the source's points with that item (most stocked first) to the destination's room."""
+    from django.db.models import Sum
+
+    require(acting_user, MANAGE, street)
+    shipments: list[Shipment] = []
+    with transaction.atomic():
+        for source_site, destination_site, item, quantity, explanation in lines:
+            quantity = clean_quantity(quantity, "quantity", allow_zero=True)
+            if not quantity:
+                continue
+            if not (source_site.startswith(street.path) and destination_site.startswith(street.path)):
+                raise _error("lines", _("Both ends of a shipment lie in the street."), "outside_street")
+            destination = _community_room(destination_site)
+            if destination is None:
+                raise _error("lines", _("%(place)s has no storage point to receive at."), "no_point",
+                             place=destination_site)
+            sources = (StoragePoint.objects.filter(path=source_site, is_active=True, lots__item=item,
+                                                   lots__quantity__gt=0)
+                       .annotate(n=Sum("lots__quantity")).order_by("-n", "pk"))
+            left = quantity
+            for source in sources:
+                if not left or source.pk == destination.pk:
+                    continue
+                n = min(left, source.n)  # type: ignore[attr-defined]
+                shipments.append(Shipment.objects.create(
+                    source_point=source, destination_point=destination, source_path=source.path,
+                    street_path=street.path, path=destination.path, item=item, planned=n,
+                    explanation=clean_text(explanation, "explanation", 300), approved_by=acting_user))
+                left -= n
+            if left:
+                raise _error("lines", _("Not enough in stock: %(item)s at %(point)s has %(have)d, %(want)d asked."),
+                             "not_enough", item=item.name, point=source_site, have=quantity - left, want=quantity)
+        audit.record("supplies.plan_approve", actor=acting_user, obj=street,
+                     detail={"shipments": [s.pk for s in shipments]})
+    return shipments
+
+
+def do_send_shipment(shipment: Shipment, quantity: Any, *, acting_user: Any, note: str = "") -> Shipment:
+    """The source's keeper sends (at most what was planned): its stock leaves as a transfer out."""
+    require(acting_user, KEEP, shipment.source_point)
+    quantity = clean_quantity(quantity)
+    note = clean_text(note, "note", 200)
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        if shipment.status != ShipmentStatus.PLANNED:
+            raise _error("status", _("This shipment has already been sent."), "not_planned")
+        if quantity > shipment.planned:
+            raise _error("quantity", _("At most %(n)d were planned."), "over_plan", n=shipment.planned)
+        out = _take(shipment.source_point, shipment.item, quantity, MovementKind.TRANSFER_OUT, acting_user=acting_user,
+                    note=note, counterpart=shipment.destination_point)
+        shipment.sent_lots = [{"expires_on": m.lot.expires_on.isoformat() if m.lot.expires_on else None,
+                               "source": m.lot.source, "quantity": -m.quantity} for m in out]
+        shipment.sent, shipment.status, shipment.note = quantity, ShipmentStatus.SENT, note
+        shipment.save(update_fields=["sent_lots", "sent", "status", "note", "updated_at"])
+        audit.record("supplies.ship_send", actor=acting_user, obj=shipment, detail={"sent": quantity})
+    return shipment
+
+
+def do_receive_shipment(shipment: Shipment, quantity: Any, *, acting_user: Any, note: str = "") -> Shipment:
+    """The destination's keeper counts what arrived: it enters her stock as a transfer in, lot by
+    lot as it left (first expiring first); what is missing is recorded as the discrepancy, so that
+    sent = received + discrepancy."""
+    require(acting_user, KEEP, shipment.destination_point)
+    quantity = clean_quantity(quantity, allow_zero=True)
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        if shipment.status != ShipmentStatus.SENT:
+            raise _error("status", _("This shipment is not on its way."), "not_sent")
+        sent = shipment.sent or 0
+        if quantity > sent:
+            raise _error("quantity", _("At most %(n)d were sent."), "over_sent", n=sent)
+        note = clean_text(note, "note", 200, required=quantity < sent)
+        left = quantity
+        for part in sorted(shipment.sent_lots, key=lambda p: p["expires_on"] or "9999"):
+            n = min(left, part["quantity"])
+            if not n:
+                break
+            lot = Lot.objects.create(point=shipment.destination_point, path=shipment.destination_point.path,
+                                     item=shipment.item, quantity=0, source=part["source"],
+                                     expires_on=datetime.date.fromisoformat(part["expires_on"]) if part["expires_on"]
+                                     else None, received_on=timezone.localdate())
+            _move(lot, n, MovementKind.TRANSFER_IN, acting_user=acting_user, note=note,
+                  counterpart=shipment.source_point)
+            left -= n
+        shipment.received, shipment.discrepancy = quantity, sent - quantity
+        shipment.status = ShipmentStatus.RECEIVED
+        shipment.note = " · ".join(filter(None, [shipment.note, note]))[:200]
+        shipment.save(update_fields=["received", "discrepancy", "status", "note", "updated_at"])
+        audit.record("supplies.ship_receive", actor=acting_user, obj=shipment,
+                     detail={"received": quantity, "discrepancy": sent - quantity})
+    return shipment
+
+
+def do_close_shipment(shipment: Shipment, *, acting_user: Any) -> Shipment:
+    """The street closes a received shipment (after looking into any discrepancy)."""
+    require(acting_user, MANAGE, shipment)
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        if shipment.status != ShipmentStatus.RECEIVED:
+            raise _error("status", _("Only a received shipment can be closed."), "not_received")
+        shipment.status = ShipmentStatus.CLOSED
+        shipment.save(update_fields=["status", "updated_at"])
+        audit.record("supplies.ship_close", actor=acting_user, obj=shipment)
+    return shipment

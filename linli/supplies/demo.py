@@ -11,6 +11,7 @@ through ``actions`` (audited). Running it again adds nothing.
 
 from __future__ import annotations
 
+import datetime
 import random
 from typing import Any
 
@@ -56,7 +57,7 @@ def prepare_demo_supplies(seed: int = 1) -> dict[str, Any] | None:
             made["points"] += 1
             for code in ("mask-kn95", "mask-surgical", "disinfectant-84", "protective-suit"):
                 actions.do_receive(point, items[code], rng.randint(2, 12) * 1000, acting_user=admin,
-                                   expires_on=today + timezone.timedelta(days=rng.randint(200, 900)),
+                                   expires_on=today + datetime.timedelta(days=rng.randint(200, 900)),
                                    source="区应急管理局调拨" if kind == PointKind.STREET_WAREHOUSE else owner)
                 made["lots"] += 1
         from linli.supplies import needs
@@ -89,7 +90,7 @@ def prepare_demo_supplies(seed: int = 1) -> dict[str, Any] | None:
                     if part <= 0:
                         continue
                     actions.do_receive(point, items[code], part, acting_user=admin, source="街道统一采购",
-                                       expires_on=today + timezone.timedelta(days=days) if shelf else None)
+                                       expires_on=today + datetime.timedelta(days=days) if shelf else None)
                     made["lots"] += 1
             if n == 0:
                 # a count of the first room, one box short, waiting for the street's approval

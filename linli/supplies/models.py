@@ -225,3 +225,42 @@ class Target(PlaceScopedModel):
         ordering = ["path", "item"]
         constraints = [models.UniqueConstraint(fields=["community", "item"], name="supplies_target_once",
                                                violation_error_message=_("This community already has a target for this item."))]
+
+
+class ShipmentStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    SENT = "sent", _("sent")
+    RECEIVED = "received", _("received")
+    CLOSED = "closed", _("closed")
+
+
+class Shipment(PlaceScopedModel):
+    """One line of an approved dispatch plan: from a point to a point, planned → sent → received
+    (with the count received and any discrepancy) → closed. Sending and receiving move the
+    ledgers of both points. ``path`` is the destination's, ``source_path`` the source's,
+    ``street_path`` the street that approved it."""
+
+    source_point = models.ForeignKey(StoragePoint, on_delete=models.PROTECT, related_name="shipments_out")
+    destination_point = models.ForeignKey(StoragePoint, on_delete=models.PROTECT, related_name="shipments_in")
+    source_path = models.CharField(max_length=64, editable=False)
+    street_path = models.CharField(max_length=64, editable=False)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    planned = models.PositiveIntegerField(_("planned"))
+    sent = models.PositiveIntegerField(_("sent"), null=True, blank=True)
+    received = models.PositiveIntegerField(_("received"), null=True, blank=True)
+    discrepancy = models.IntegerField(_("discrepancy"), default=0)
+    # what left, lot by lot (expiry, source, units), so the lots arrive as they left
+    sent_lots = models.JSONField(default=list, blank=True)
+    explanation = models.CharField(_("why"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ShipmentStatus.choices,
+                              default=ShipmentStatus.PLANNED)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ["-pk"]
+        indexes = [path_index("supplies_ship_path_prefix")]
+        constraints = [models.CheckConstraint(condition=models.Q(planned__gt=0), name="supplies_ship_planned",
+                                              violation_error_message=_("A shipment moves at least one unit."))]

@@ -103,7 +103,7 @@ def _centres(street: Place, paths: list[str]) -> dict[str, tuple[float, float]]:
     for path, lat, lon in Place.objects.filter(path__startswith=street.path, level=Level.COMPOUND,
                                                latitude__isnull=False).values_list("path", "latitude", "longitude"):
         for key in paths:
-            if path.startswith(key):
+            if path.startswith(key) and lat is not None and lon is not None:
                 points[key].append((lat, lon))
     return {k: (sum(p[0] for p in v) / len(v), sum(p[1] for p in v) / len(v)) for k, v in points.items()}
 

@@ -10,4 +10,6 @@ urlpatterns = [
     path("points/<int:pk>/move/", views.point_move, name="move"),
     path("points/<int:pk>/count/", views.count_start, name="count_start"),
     path("counts/<int:pk>/", views.count_sheet, name="count"),
+    path("shipments/", views.shipments, name="shipments"),
+    path("shipments/<int:pk>/", views.shipment_step, name="shipment"),
 ]

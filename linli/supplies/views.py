@@ -22,7 +22,15 @@ from linli.places.models import Level, Place
 from linli.supplies import actions, queries
 from linli.supplies.access import APPROVE, COUNT, KEEP, MANAGE, VIEW
 from linli.supplies.forms import IssueForm, ReceiveForm, TargetForm
-from linli.supplies.models import CountSheet, Item, Lot, SheetStatus, StoragePoint
+from linli.supplies.models import (
+    CountSheet,
+    Item,
+    Lot,
+    SheetStatus,
+    Shipment,
+    ShipmentStatus,
+    StoragePoint,
+)
 
 
 def _message(error: ValidationError) -> str:
@@ -158,6 +166,8 @@ def street(request: HttpRequest) -> HttpResponse:
     communities = Place.objects.filter(parent=place, level=Level.COMMUNITY).order_by("path")
     form = TargetForm(request.POST or None, communities=communities)
     status = 200
+    if request.method == "POST" and request.POST.get("approve") == "1":
+        return _approve_plan(request, place)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -177,3 +187,68 @@ def street(request: HttpRequest) -> HttpResponse:
     return render(request, "supplies/street.html", {
         "street": place, "streets": streets, "view": view, "plan": plan, "form": form,
         "english": (request.LANGUAGE_CODE or "").startswith("en")}, status=status)
+
+
+def _approve_plan(request: HttpRequest, place: Place) -> HttpResponse:
+    """The plan as the street edited it: one quantity per line (0 drops the line)."""
+    post = request.POST
+    items = {str(item.pk): item for item in Item.objects.all()}
+    lines = []
+    for n in range(min(int(post.get("lines", "0") or 0) if post.get("lines", "").isdigit() else 0, 5000)):
+        item = items.get(post.get(f"item-{n}", ""))
+        if item is None:
+            continue
+        lines.append((post.get(f"source-{n}", ""), post.get(f"destination-{n}", ""), item,
+                      post.get(f"quantity-{n}", "0"), post.get(f"why-{n}", "")))
+    try:
+        made = actions.do_approve_plan(place, lines, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
+        return redirect(f"{request.path}?street={place.pk}&plan=1")
+    messages.success(request, _("Plan approved: %(n)d shipments planned.") % {"n": len(made)})
+    return redirect("supplies:shipments")
+
+
+@route(VIEW, KEEP)
+@login_required
+def shipments(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not queries.keeps_any(user):
+        return denied(request)
+    rows = []
+    for shipment in (Shipment.objects.restrict(user, VIEW).select_related("source_point", "destination_point", "item")
+                     .order_by("-pk")[:200]):
+        step = ""
+        if shipment.status == ShipmentStatus.PLANNED and allows(user, KEEP, shipment.source_point):
+            step = "send"
+        elif shipment.status == ShipmentStatus.SENT and allows(user, KEEP, shipment.destination_point):
+            step = "receive"
+        elif shipment.status == ShipmentStatus.RECEIVED and allows(user, MANAGE, shipment):
+            step = "close"
+        rows.append({"shipment": shipment, "step": step})
+    return render(request, "supplies/shipments.html", {"rows": rows})
+
+
+@route(KEEP, model=Shipment)
+@login_required
+@require_POST
+def shipment_step(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send, receive or close a shipment, whichever is its next step."""
+    user = request.user
+    shipment = get_or_404(Shipment.objects.select_related("source_point", "destination_point", "item"), user, KEEP,
+                          pk=pk)
+    quantity, note = request.POST.get("quantity", ""), request.POST.get("note", "")
+    try:
+        if shipment.status == ShipmentStatus.PLANNED:
+            actions.do_send_shipment(shipment, quantity, note=note, acting_user=user)
+        elif shipment.status == ShipmentStatus.SENT:
+            actions.do_receive_shipment(shipment, quantity, note=note, acting_user=user)
+        else:
+            actions.do_close_shipment(shipment, acting_user=user)
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
+    except PermissionDenied:
+        messages.error(request, _("The other end of this shipment does this step."))
+    else:
+        messages.success(request, _("Shipment updated."))
+    return redirect("supplies:shipments")

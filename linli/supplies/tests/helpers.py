@@ -40,3 +40,9 @@ def make_matrix_rows(street: Street, far: dict[str, Place]) -> None:
                                         reserve_type=ReserveType.GOVERNMENT, owner="居委会", acting_user=street.admin)
         actions.do_receive(point, item(), 100, acting_user=user)
         actions.do_start_count(point, acting_user=user)
+        # a shipment planned from the street's warehouse to the community
+        street_place = place.parent
+        warehouse = actions.do_create_point(street_place, name="仓库", kind=PointKind.STREET_WAREHOUSE,
+                                            reserve_type=ReserveType.GOVERNMENT, owner="街道", acting_user=street.admin)
+        actions.do_receive(warehouse, item(), 50, acting_user=street.admin)
+        actions.do_approve_plan(street_place, [(street_place.path, place.path, item(), 20, "")], acting_user=street.admin)
