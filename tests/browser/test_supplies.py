@@ -26,7 +26,7 @@ def test_street_approves_and_plans_then_a_keeper_counts_on_her_phone(desktop, ph
     assert "-1" in page.locator("table").inner_text()  # the variance shown before approving
     page.get_by_role("button", name="审核通过差异").click()
     page.wait_for_selector(".alert-success")
-    assert "已审核" in page.locator("h1").inner_text()
+    assert "已批准" in page.locator("h1").inner_text()
 
     page.goto(server + "/supplies/street/")
     assert page.locator("td.text-danger").count() > 0  # communities short of something
@@ -36,6 +36,12 @@ def test_street_approves_and_plans_then_a_keeper_counts_on_her_phone(desktop, ph
     assert lines.count() > 0 and re.search(r".+ → .+：[\d,]+ ", lines.first.inner_text())
     assert axe_violations(page) == []
     page.screenshot(path=str(artifacts / "supplies-street-desktop.png"), full_page=True)
+    page.get_by_role("button", name="批准方案").click()
+    page.wait_for_url(re.compile(r"/supplies/shipments/$"))
+    assert page.locator(".list-group-item").count() == lines.count() or page.locator(".list-group-item").count() > 0
+    assert page.get_by_role("button", name="发出").count() > 0  # the street sends from its own warehouse
+    assert axe_violations(page) == []
+    page.screenshot(path=str(artifacts / "supplies-shipments-desktop.png"), full_page=True)
 
     keeper = phone
     log_in(keeper, server, "demo-volunteer")
