@@ -111,7 +111,7 @@ def create_movement(request: HttpRequest, point_id: Id, payload: MovementIn) -> 
     return Status(201, [_movement_out(m) for m in moved])
 
 
-class PlanLineOut(Schema):
+class DispatchLineOut(Schema):
     source: str = Field(description="place path of the community (or street) sending")
     destination: str
     item_id: int
@@ -121,15 +121,15 @@ class PlanLineOut(Schema):
     explanation_en: str
 
 
-class PlanOut(Schema):
+class DispatchPlanOut(Schema):
     street_id: int
-    lines: list[PlanLineOut]
+    lines: list[DispatchLineOut]
     weighted_shortfall_before: int
     weighted_shortfall_after: int
     seconds: float
 
 
-@router.get("/streets/{street_id}/plan", response={200: PlanOut, **ERRORS},
+@router.get("/streets/{street_id}/plan", response={200: DispatchPlanOut, **ERRORS},
             summary="A dispatch plan between the street's communities (computed, not saved)")
 @route(MANAGE, model=Place, kwarg="street_id", where=Q(level=Level.STREET))
 def street_plan(request: HttpRequest, street_id: Id) -> dict[str, Any]:

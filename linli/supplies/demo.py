@@ -3,7 +3,7 @@
 Every community keeps a store room; the street has its warehouse, an agreement reserve held by a
 company (协议储备) and a partner pharmacy (企业代储). Reserve targets are set for masks,
 thermometers, disinfectant, food packs, blankets and tents; stock is drawn around them, so some
-communities are short (a few have no masks at all), others hold more than they need, and some
+communities are short (a few have no masks at all; the first has no KN95 left), others hold more than they need, and some
 lots expire within 60 days. The demo volunteer keeps the first community's room (a keeper
 without a role), and a stock-taking of it waits for the street's approval. Everything goes
 through ``actions`` (audited). Running it again adds nothing.
@@ -79,6 +79,8 @@ def prepare_demo_supplies(seed: int = 1) -> dict[str, Any] | None:
                 need = needs.target_quantity(target, figures[community.path])
                 share = rng.choice([0, 0.2, 0.5, 0.8, 1.0, 1.3, 2.0]) if code.startswith("mask") else rng.choice(
                     [0.5, 1.0, 1.2])
+                if n == 0 and code == "mask-kn95":
+                    share = 0  # the first community has run out of KN95 masks: the street's plan sends some
                 quantity = int(need * share)
                 if not quantity:
                     continue

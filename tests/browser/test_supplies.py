@@ -32,13 +32,13 @@ def test_street_approves_and_plans_then_a_keeper_counts_on_her_phone(desktop, ph
     assert page.locator("td.text-danger").count() > 0  # communities short of something
     page.get_by_role("link", name="计算调拨方案").click()
     page.wait_for_selector("#plan")
-    lines = page.locator("#plan + p + ol li")
+    lines = page.locator("li.plan-line")
     assert lines.count() > 0 and re.search(r".+ → .+：[\d,]+ ", lines.first.inner_text())
     assert axe_violations(page) == []
     page.screenshot(path=str(artifacts / "supplies-street-desktop.png"), full_page=True)
     page.get_by_role("button", name="批准方案").click()
     page.wait_for_url(re.compile(r"/supplies/shipments/$"))
-    assert page.locator(".list-group-item").count() == lines.count() or page.locator(".list-group-item").count() > 0
+    assert page.locator(".list-group-item").count() > 0
     assert page.get_by_role("button", name="发出").count() > 0  # the street sends from its own warehouse
     assert axe_violations(page) == []
     page.screenshot(path=str(artifacts / "supplies-shipments-desktop.png"), full_page=True)
