@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "linli.alerts",
     "linli.notices",
     "linli.sites",  # disinfection points and shelters (the flood and disinfection scenarios)
+    "linli.supplies",
     "linli.downloads",  # after people and reports: their actions decide who reads a file
     "linli.demo",
     "linli.web",

@@ -29,6 +29,8 @@ _NOTICES_OFFICE = ["notices.view", "notices.draft", "notices.check", "notices.ed
                    "notices.follow_up"]
 # Field sites: offices keep the disinfection points and shelters; grid workers disinfect too.
 _SITES = ["sites.view", "sites.manage", "sites.record"]
+# Emergency materials: offices keep, count and approve the counts of their area's points.
+_SUPPLIES = ["supplies.view", "supplies.keep", "supplies.count", "supplies.approve"]
 
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [
@@ -38,6 +40,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
         *_NOTICES_OFFICE,
         *_SITES,
+        *_SUPPLIES, "supplies.manage",
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
@@ -45,6 +48,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
         *_NOTICES_OFFICE,
         *_SITES,
+        *_SUPPLIES,
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",

@@ -13,6 +13,13 @@ from linli.web.live import stream_url
 from linli.web.views import FORGET_DEVICE
 
 
+def supplies_menu(user: Any) -> bool:
+    """Offices with the supplies in their roles, and the keepers named on a point."""
+    from linli.supplies.queries import keeps_any
+
+    return may(user, "supplies.view") or keeps_any(user)
+
+
 def linli(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     elder = request.COOKIES.get("linli_elder") == "1" or bool(getattr(user, "elder_mode", False))
@@ -49,6 +56,7 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "devices_manage": may(user, "devices.manage"),
             "notices": may(user, "notices.view"),
             "my_notices": resident and getattr(user, "person_id", None) is not None,
+            "supplies": supplies_menu(user),
         }
     # Staff pages open their live events' stream (live.js, decision 0026); a resident's do not.
     live = stream_url(request) if any(menu.values()) and not resident else ""

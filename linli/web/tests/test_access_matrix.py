@@ -382,6 +382,10 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     from linli.sites.tests.helpers import make_matrix_rows as make_site_rows
 
     make_site_rows(street, far)
+    # Emergency materials: a point with stock and a stock-taking in the community and far away.
+    from linli.supplies.tests.helpers import make_matrix_rows as make_supply_rows
+
+    make_supply_rows(street, far)
 
     # Files made for download (made at once: tasks run immediately): the street officer's list of
     # the first community, and one of the far district's.

@@ -254,6 +254,9 @@ class Command(BaseCommand):
         sites = prepare_demo_sites(seed=opts["seed"])
         self.stdout.write(f"Added {sites.get('points', 0):,} disinfection points with {sites.get('visits', 0):,} "
                           f"visits, and {sites.get('shelters', 0)} shelters.")
+        from linli.supplies.demo import prepare_demo_supplies
+
+        prepare_demo_supplies(seed=opts["seed"])
         from linli.people.demo_approval import prepare_demo_approval
 
         prepare_demo_approval()
