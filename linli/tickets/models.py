@@ -271,7 +271,7 @@ class Ticket(PlaceScopedModel):
                 | models.Q(responded_at__isnull=False, resolve_by__lte=now))
 
     @property
-    def late(self) -> bool:
+    def red_mark(self) -> bool:
         """The red mark as the pages show it: set by the sweep, or the limit has passed since
         (the sweep runs every five minutes; the page should not wait for it)."""
         return self.overdue or (self.is_open and self.due_at <= timezone.now())
