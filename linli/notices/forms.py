@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from linli.core.forms import ActionErrorsMixin, CleanTextMixin
 from linli.grids.models import Grid
 from linli.notices.models import AudienceGroup, Category, Outcome, Urgency
-from linli.places.models import Level, Place, names_by_path
-from linli.tasks.forms import MANY_BUILDINGS, AreaField
+from linli.places.models import Place
+from linli.tasks.forms import AreaField
 
 SELECT = {"class": "form-select"}
 TEXT = {"class": "form-control"}
@@ -40,12 +40,7 @@ class NoticeForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         area_field = self.fields["places"]
         assert isinstance(area_field, AreaField)  # noqa: S101 - narrows the type for mypy
-        levels = [Level.STREET, Level.COMMUNITY, Level.COMPOUND]
-        if areas.filter(level=Level.BUILDING).count() <= MANY_BUILDINGS:
-            levels.append(Level.BUILDING)
-        chosen = areas.filter(level__in=levels).order_by("path")
-        area_field.queryset = chosen
-        area_field.names = names_by_path(set(chosen.filter(level=Level.BUILDING).values_list("path", flat=True)))
+        area_field.offer(areas)
         grid_field = self.fields["grids"]
         assert isinstance(grid_field, forms.ModelMultipleChoiceField)  # noqa: S101
         grid_field.queryset = grids.order_by("code")

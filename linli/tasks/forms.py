@@ -29,6 +29,16 @@ class AreaField(forms.ModelMultipleChoiceField):
         self.names = names or {}
         super().__init__(*args, **kwargs)
 
+    def offer(self, areas: Any) -> None:
+        """Offer the street, communities and compounds of ``areas``, and its buildings too while
+        there are few enough to list (above MANY_BUILDINGS they are chosen by their compound)."""
+        levels = [Level.STREET, Level.COMMUNITY, Level.COMPOUND]
+        if areas.filter(level=Level.BUILDING).count() <= MANY_BUILDINGS:
+            levels.append(Level.BUILDING)
+        chosen = areas.filter(level__in=levels).order_by("path")
+        self.queryset = chosen
+        self.names = names_by_path(set(chosen.filter(level=Level.BUILDING).values_list("path", flat=True)))
+
     def label_from_instance(self, obj: Any) -> str:
         if obj.level == Level.BUILDING:
             return f"{Level(obj.level).label} · {self.names.get(ancestor_paths(obj.path)[-1], '')}{obj.name}"
@@ -62,12 +72,7 @@ class TaskForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         area_field = self.fields["areas"]
         assert isinstance(area_field, AreaField)  # noqa: S101 - narrows the type for mypy
-        levels = [Level.STREET, Level.COMMUNITY, Level.COMPOUND]
-        if areas.filter(level=Level.BUILDING).count() <= MANY_BUILDINGS:
-            levels.append(Level.BUILDING)
-        chosen = areas.filter(level__in=levels).order_by("path")
-        area_field.queryset = chosen
-        area_field.names = names_by_path({p for p in chosen.filter(level=Level.BUILDING).values_list("path", flat=True)})
+        area_field.offer(areas)
         grid_field = self.fields["only_grids"]
         assert isinstance(grid_field, forms.ModelMultipleChoiceField)  # noqa: S101
         grid_field.queryset = grids.order_by("code")

@@ -135,6 +135,32 @@ def desktop(browser):  # type: ignore[no-untyped-def]
     assert not violations, "\n".join(violations)
 
 
+@pytest.fixture
+def small_phone(browser):  # type: ignore[no-untyped-def]
+    """The narrowest phone the pages are made for (360 px)."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True,
+                                  has_touch=True)
+    page, violations = page_under_policy(context)
+    yield page
+    context.close()
+    assert not violations, "\n".join(violations)
+
+
+@pytest.fixture
+def wide(browser):  # type: ignore[no-untyped-def]
+    """A common office laptop (1366 px)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page, violations = page_under_policy(context)
+    yield page
+    context.close()
+    assert not violations, "\n".join(violations)
+
+
+def assert_no_sideways_scroll(page, what: str) -> None:  # type: ignore[no-untyped-def]
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{what} scrolls sideways by {overflow}px"
+
+
 def second_factor_code(username: str) -> str:
     """The code the demo's published key gives now, as a phone would show it, for the account's
     authenticator (decision 0022). A code is accepted once, so it takes the first time step the

@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_no_sideways_scroll, log_in
 from tests.browser.test_grid_worker import axe_violations
-
-
-def _no_sideways_scroll(page, what: str) -> None:  # type: ignore[no-untyped-def]
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, f"{what} scrolls sideways by {overflow}px"
 
 
 def test_secretary_watches_the_reach_and_a_grid_worker_knocks(desktop, phone, server, artifacts):
@@ -39,10 +34,10 @@ def test_secretary_watches_the_reach_and_a_grid_worker_knocks(desktop, phone, se
     worker = phone
     log_in(worker, server, "demo-grid")
     worker.goto(server + "/notices/follow-up/")
-    _no_sideways_scroll(worker, "the follow-up lists")
+    assert_no_sideways_scroll(worker, "the follow-up lists")
     worker.get_by_role("link", name=re.compile("停水通知")).click()
     worker.wait_for_selector("form[action*='/attempt/']")
-    _no_sideways_scroll(worker, "the follow-up list")
+    assert_no_sideways_scroll(worker, "the follow-up list")
     assert axe_violations(worker) == []
     worker.screenshot(path=str(artifacts / "notices-follow-up-phone.png"), full_page=False)
     first = worker.locator("main li.border").first
@@ -59,7 +54,7 @@ def test_secretary_watches_the_reach_and_a_grid_worker_knocks(desktop, phone, se
                                                 is_mobile=True, has_touch=True)
     resident = context.new_page()
     resident.goto(server + link)
-    _no_sideways_scroll(resident, "the household's link")
+    assert_no_sideways_scroll(resident, "the household's link")
     assert axe_violations(resident) == []
     resident.screenshot(path=str(artifacts / "notices-link-phone.png"), full_page=True)
     resident.get_by_role("button", name="已知晓").click()

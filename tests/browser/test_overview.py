@@ -32,16 +32,6 @@ def wall(browser):  # type: ignore[no-untyped-def]
     assert not violations, "\n".join(violations)
 
 
-@pytest.fixture
-def small_phone(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True,
-                                  has_touch=True)
-    page, violations = page_under_policy(context)
-    yield page
-    context.close()
-    assert not violations, "\n".join(violations)
-
-
 def test_the_wall_screen_switches_scenario_and_drills_down_to_a_household(wall, server, artifacts):
     page = wall
     log_in(page, server, "demo-street")

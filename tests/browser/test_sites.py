@@ -4,29 +4,8 @@ flood and disinfection scenarios; screenshots for the reviewer, axe-core on each
 
 from __future__ import annotations
 
-import pytest
-
-from tests.browser.conftest import log_in, page_under_policy
+from tests.browser.conftest import log_in
 from tests.browser.test_grid_worker import axe_violations
-
-
-@pytest.fixture
-def small_phone(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True,
-                                  has_touch=True)
-    page, violations = page_under_policy(context)
-    yield page
-    context.close()
-    assert not violations, "\n".join(violations)
-
-
-@pytest.fixture
-def wide(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    page, violations = page_under_policy(context)
-    yield page
-    context.close()
-    assert not violations, "\n".join(violations)
 
 
 def test_the_team_records_a_point_of_todays_route_on_the_phone(small_phone, server, artifacts):

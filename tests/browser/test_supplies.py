@@ -6,13 +6,8 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_no_sideways_scroll, log_in
 from tests.browser.test_grid_worker import axe_violations
-
-
-def _no_sideways_scroll(page, what: str) -> None:  # type: ignore[no-untyped-def]
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, f"{what} scrolls sideways by {overflow}px on a phone"
 
 
 def test_street_approves_and_plans_then_a_keeper_counts_on_her_phone(desktop, phone, server, artifacts):
@@ -46,10 +41,10 @@ def test_street_approves_and_plans_then_a_keeper_counts_on_her_phone(desktop, ph
     keeper = phone
     log_in(keeper, server, "demo-volunteer")
     keeper.goto(server + "/supplies/")
-    _no_sideways_scroll(keeper, "the supplies page")
+    assert_no_sideways_scroll(keeper, "the supplies page")
     keeper.locator(".list-group-item-action").first.click()
     keeper.wait_for_selector("h1")
-    _no_sideways_scroll(keeper, "a storage point")
+    assert_no_sideways_scroll(keeper, "a storage point")
     assert axe_violations(keeper) == []
     keeper.screenshot(path=str(artifacts / "supplies-point-phone.png"), full_page=True)
     keeper.get_by_role("button", name="开始盘点").click()
@@ -59,7 +54,7 @@ def test_street_approves_and_plans_then_a_keeper_counts_on_her_phone(desktop, ph
         label = keeper.locator(f"label[for='{inputs.nth(n).get_attribute('id')}']").inner_text()
         books = int(re.search(r"账面 (\d+)", label).group(1))
         inputs.nth(n).fill(str(books))
-    _no_sideways_scroll(keeper, "the count sheet")
+    assert_no_sideways_scroll(keeper, "the count sheet")
     assert axe_violations(keeper) == []
     keeper.screenshot(path=str(artifacts / "supplies-count-phone.png"), full_page=True)
     keeper.get_by_role("button", name="提交审核").click()
@@ -70,4 +65,4 @@ def test_street_approves_and_plans_then_a_keeper_counts_on_her_phone(desktop, ph
     phone_street = keeper
     phone_street.set_viewport_size({"width": 360, "height": 780})
     phone_street.goto(server + "/supplies/")
-    _no_sideways_scroll(phone_street, "the supplies page at 360 px")
+    assert_no_sideways_scroll(phone_street, "the supplies page at 360 px")
