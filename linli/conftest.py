@@ -39,6 +39,18 @@ def _own_ledger_checkpoint_file(settings: Any, tmp_path_factory: pytest.TempPath
     settings.LINLI_LEDGER_CHECKPOINT_FILE = str(base / f"{uuid.uuid4().hex}.note")
 
 
+@pytest.fixture(autouse=True)
+def _ledger_caches_per_test() -> Any:
+    """The ledger keeps its parties (a few seconds) and its tree in the process; a test's rows
+    roll back, so what one test cached must not reach the next (a party id that no longer
+    exists, a tree with leaves nobody wrote)."""
+    from linli.ledger import log
+
+    log.forget_tree()
+    yield
+    log.forget_tree()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     from linli.demo.builder import Plan, StreetBuilder
