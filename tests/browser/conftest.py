@@ -116,44 +116,36 @@ def page_under_policy(context):  # type: ignore[no-untyped-def]
     return page, violations
 
 
-@pytest.fixture
-def phone(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
-                                  has_touch=True)
+def _page_of_size(browser, width: int, height: int, *, mobile: bool = False):  # type: ignore[no-untyped-def]
+    """A page in a fresh zh-CN context of that size; the test fails on any CSP violation seen."""
+    extra = {"is_mobile": True, "has_touch": True} if mobile else {}
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **extra)
     page, violations = page_under_policy(context)
     yield page
     context.close()
     assert not violations, "\n".join(violations)
+
+
+@pytest.fixture
+def phone(browser):  # type: ignore[no-untyped-def]
+    yield from _page_of_size(browser, 390, 844, mobile=True)
 
 
 @pytest.fixture
 def desktop(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page, violations = page_under_policy(context)
-    yield page
-    context.close()
-    assert not violations, "\n".join(violations)
+    yield from _page_of_size(browser, 1280, 900)
 
 
 @pytest.fixture
 def small_phone(browser):  # type: ignore[no-untyped-def]
     """The narrowest phone the pages are made for (360 px)."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True,
-                                  has_touch=True)
-    page, violations = page_under_policy(context)
-    yield page
-    context.close()
-    assert not violations, "\n".join(violations)
+    yield from _page_of_size(browser, 360, 740, mobile=True)
 
 
 @pytest.fixture
 def wide(browser):  # type: ignore[no-untyped-def]
     """A common office laptop (1366 px)."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    page, violations = page_under_policy(context)
-    yield page
-    context.close()
-    assert not violations, "\n".join(violations)
+    yield from _page_of_size(browser, 1366, 900)
 
 
 def assert_no_sideways_scroll(page, what: str) -> None:  # type: ignore[no-untyped-def]
