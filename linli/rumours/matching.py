@@ -61,6 +61,15 @@ def tokens(text: str) -> list[str]:
     return [t for t in jieba.lcut(normalise(text)) if t.strip() and t not in STOPWORDS and _WORDLIKE.search(t)]
 
 
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+
+
+def scrub(text: str) -> str:
+    """Mask mainland mobile and ID numbers in a message typed or pasted by hand."""
+    return _MOBILE.sub(r"\1****\2", _ID_NUMBER.sub(r"\1********\2", text))
+
+
 def is_debunk(text: str) -> bool:
     """The message calls something a rumour or false (it passes a clarification on)."""
     text = normalise(text)
