@@ -373,7 +373,8 @@ def do_release(clarification: Clarification, *, acting_user: Any, category: str 
         raise _refused(exc) from exc
     suspect = Suspect.objects.select_for_update().get(pk=clarification.suspect_id)
     signers = signoff.current(signatures, clarification.version)
-    names = {u.pk: str(u) for u in type(acting_user).objects.filter(pk__in=signers.values())}
+    names = {s.by_id: str(s.by) for s in
+             clarification.signatures.filter(version=clarification.version).select_related("by")}
     credits = "；".join(f"{label}：{names.get(signers[p], '')}" for p, label in
                        (("office", "政府部门"), ("expert", "专家"), ("media", "媒体")))
     notice = notices.do_draft_notice(notices.NoticeInput(
