@@ -37,7 +37,7 @@ from linli.rumours.models import (
 )
 from linli.tasks.actions import clean_text
 
-EXAMPLES = 5  # messages kept on a queue item, as they came
+EXAMPLES = 5  # messages kept on a queue item, as they came (the latest)
 MAX_EXPLANATION = 2000
 MAX_BODY = 4800  # room in the notice for the three parties' names
 NOTICE_DAYS = 3  # the released notice asks to be read within three days
@@ -171,8 +171,9 @@ class Seen:
 
 
 def _example(seen: Seen) -> dict[str, str]:
-    return {"text": seen.text[:500], "group": seen.group[:100], "sent_at": seen.sent_at.isoformat(),
-            "ref": seen.ref[:100]}
+    local = timezone.localtime(seen.sent_at)
+    return {"text": seen.text[:500], "group": seen.group[:100], "sent_at": local.isoformat(),
+            "at": local.strftime("%Y-%m-%d %H:%M"), "ref": seen.ref[:100]}
 
 
 def _suspect_for(community: Place, fact: Fact, first: Seen) -> Suspect:
@@ -194,9 +195,10 @@ def count_sightings(suspect: Suspect, seen: list[Seen]) -> None:
     suspect.first_seen = min([suspect.first_seen, *(s.sent_at for s in seen)])
     suspect.last_seen = max([suspect.last_seen, *(s.sent_at for s in seen)])
     suspect.similarity = max([suspect.similarity, *(s.similarity for s in seen)])
-    room = EXAMPLES - len(suspect.examples)
-    if room > 0:
-        suspect.examples = [*suspect.examples, *(_example(s) for s in seen[:room])]
+    # the latest few, newest first (a message reported by hand shows at once)
+    latest = sorted(seen, key=lambda s: s.sent_at, reverse=True)[:EXAMPLES]
+    examples = [*suspect.examples, *(_example(s) for s in latest)]
+    suspect.examples = sorted(examples, key=lambda e: e["sent_at"], reverse=True)[:EXAMPLES]
     suspect.save()
     days: dict[datetime.date, int] = {}
     for s in seen:

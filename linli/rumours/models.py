@@ -114,7 +114,7 @@ class Suspect(PlaceScopedModel):
     similarity = models.FloatField(_("best similarity"), default=0)
     first_seen = models.DateTimeField(_("first seen"))
     last_seen = models.DateTimeField(_("last seen"))
-    # a few messages as they came (masked), each {"text", "group", "sent_at", "ref"}
+    # the latest few messages as they came (masked), newest first: {"text", "group", "sent_at", "at", "ref"}
     examples = models.JSONField(_("examples"), default=list)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
