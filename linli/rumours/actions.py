@@ -220,8 +220,8 @@ def queue_matches(community: Place, texts: list[Seen]) -> int:
             by_fact.setdefault(found.key, []).append(
                 Seen(seen.text, seen.group, seen.sent_at, seen.ref, found.similarity))
     for fact_pk in sorted(by_fact):
-        seen = by_fact[fact_pk]
-        count_sightings(_suspect_for(community, facts[fact_pk], seen[0]), seen)
+        messages = by_fact[fact_pk]
+        count_sightings(_suspect_for(community, facts[fact_pk], messages[0]), messages)
     return sum(len(v) for v in by_fact.values())
 
 
@@ -285,11 +285,15 @@ def draft_text(suspect: Suspect) -> tuple[str, str]:
     return f"辟谣：{fact.claim[:90]}", f"近期群里流传“{fact.claim}”。\n\n{fact.explanation}\n\n信息来源：{fact.source}"
 
 
+def _clean_clarification(title: str, body: str) -> tuple[str, str]:
+    return (clean_text(title, "title", 100, required=True),
+            clean_text(body, "body", MAX_BODY, required=True, lines=True))
+
+
 @transaction.atomic
 def do_draft_clarification(suspect: Suspect, *, acting_user: Any, title: str, body: str) -> Clarification:
     require(acting_user, DRAFT, suspect)
-    title = clean_text(title, "title", 100, required=True)
-    body = clean_text(body, "body", MAX_BODY, required=True, lines=True)
+    title, body = _clean_clarification(title, body)
     suspect = Suspect.objects.select_for_update().get(pk=suspect.pk)
     if suspect.status != SuspectStatus.CONFIRMED:
         raise ValidationError(_("Only a confirmed rumour gets a clarification."), code="not_confirmed")
@@ -306,8 +310,7 @@ def do_draft_clarification(suspect: Suspect, *, acting_user: Any, title: str, bo
 def do_edit_clarification(clarification: Clarification, *, acting_user: Any, title: str, body: str) -> Clarification:
     """A changed text is a new version: the signatures given so far no longer count."""
     require(acting_user, DRAFT, clarification)
-    title = clean_text(title, "title", 100, required=True)
-    body = clean_text(body, "body", MAX_BODY, required=True, lines=True)
+    title, body = _clean_clarification(title, body)
     clarification = Clarification.objects.select_for_update().get(pk=clarification.pk)
     try:
         signoff.check_edit(released=clarification.released_at is not None)

@@ -9,12 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.forms import StyledForm
 from linli.notices.models import Category
+from linli.places.models import Place
 from linli.rumours.actions import MAX_BODY, MAX_EXPLANATION
 from linli.rumours.models import Verdict
 
 
 class ReportForm(StyledForm):
-    community = forms.ModelChoiceField(label=_("Community"), queryset=None, empty_label=None)
+    community: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
+        label=_("Community"), queryset=Place.objects.none(), empty_label=None)
     text = forms.CharField(label=_("The message"), max_length=500, widget=forms.Textarea(attrs={"rows": 4}),
                            help_text=_("Paste it as seen; phone and ID numbers are masked."))
     group = forms.CharField(label=_("Chat group"), max_length=100, required=False)
@@ -27,7 +29,8 @@ class ReportForm(StyledForm):
 
 
 class FactForm(StyledForm):
-    area = forms.ModelChoiceField(label=_("Kept by the office of"), queryset=None, empty_label=None)
+    area: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
+        label=_("Kept by the office of"), queryset=Place.objects.none(), empty_label=None)
     claim = forms.CharField(label=_("Claim"), max_length=200,
                             help_text=_("As it circulates, e.g. 吃大剂量抗流感药能预防新冠病毒感染."))
     verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices)

@@ -138,7 +138,8 @@ class Index(Generic[K]):
 
     def similarities(self, texts: Sequence[str]) -> np.ndarray:
         """(messages × facts): the best wording's BM25 score over its score against itself."""
-        rows, cols = [], []
+        rows: list[int] = []
+        cols: list[int] = []
         for i, text in enumerate(texts):
             seen = {self.vocabulary[t] for t in tokens(text) if t in self.vocabulary}
             rows.extend([i] * len(seen))

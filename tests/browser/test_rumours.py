@@ -6,7 +6,6 @@ artifacts; the pages pass the accessibility check and do not scroll sideways on 
 
 from __future__ import annotations
 
-
 from tests.browser.conftest import assert_no_sideways_scroll, log_in
 from tests.browser.test_grid_worker import axe_violations
 

@@ -15,7 +15,6 @@ from linli.notices import actions as notices
 from linli.notices.models import Notice, NoticeStep
 from linli.notices.models import Status as NoticeStatus
 from linli.notices.tests.helpers import worker
-from linli.places.models import Level, Place
 from linli.rumours import actions, intake
 from linli.rumours.models import Fact, FactVersion, Sighting, Signature, Suspect, SuspectStatus
 from linli.rumours.tests.helpers import FLU, confirmed, expert, media, seed_facts, sighted, signed
