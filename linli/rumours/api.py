@@ -77,6 +77,27 @@ def add_fact(request: HttpRequest, payload: FactIn) -> Status:
     return Status(201, _fact_out(fact))
 
 
+class FactEditIn(Schema):
+    claim: Text = Field(max_length=200)
+    verdict: Literal["true", "false", "misleading"]
+    explanation: Text = Field(max_length=2000)
+    source: Text = Field(max_length=200)
+    wordings: Text = Field("", max_length=2000, description="other wordings of the claim, one a line")
+    note: Text = Field("", max_length=200, description="why it changed")
+
+
+@router.post("/facts/{fact_id}/edit", response={200: FactOut, **ERRORS},
+             summary="A new version of the fact (it counts again once signed off)")
+@route(FACTS, model=Fact, kwarg="fact_id")
+def edit_fact(request: HttpRequest, fact_id: Id, payload: FactEditIn) -> dict[str, Any]:
+    user = api_user(request)
+    fact = get_or_404(Fact.objects.all(), user, FACTS, pk=fact_id)
+    fact = actions.do_edit_fact(fact, actions.FactInput(payload.claim, payload.verdict, payload.explanation,
+                                                        payload.source, payload.wordings),
+                                note=payload.note, acting_user=user)
+    return _fact_out(fact)
+
+
 @router.post("/facts/{fact_id}/sign-off", response={200: FactOut, **ERRORS},
              summary="Sign off the fact's current version (someone other than its writer)")
 @route(VERIFY, model=Fact, kwarg="fact_id")

@@ -50,6 +50,13 @@ def test_errors_are_clear_and_write_nothing(street):
                                                  "verdict": "maybe", "explanation": "x", "source": "y"})
     assert wrong.status_code == 422
     assert Fact.objects.count() == 12
+    fact = Fact.objects.order_by("pk").first()
+    edited = _post(office, f"/api/rumours/facts/{fact.pk}/edit", {
+        "claim": fact.claim, "verdict": "misleading", "explanation": fact.explanation, "source": fact.source,
+        "note": "改为误导"})
+    assert edited.status_code == 200 and edited.json()["version"] == 2 and not edited.json()["signed"]
+    assert _post(street.client_for(street.secretary), f"/api/rumours/facts/{fact.pk}/edit", {
+        "claim": "x", "verdict": "false", "explanation": "x", "source": "y"}).status_code == 404
     secretary = street.client_for(street.secretary)
     far = _post(secretary, "/api/rumours/queue", {"community_id": street.other_community.pk, "text": FLU})
     assert far.status_code == 404 and Suspect.objects.count() == 0
