@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -144,6 +145,7 @@ def facts_for(community: Place) -> Any:
 
 _INDEXES: OrderedDict[tuple[tuple[int, str], ...], matching.Index[int]] = OrderedDict()
 _CACHED = 32
+_INDEXES_LOCK = threading.Lock()
 
 
 def index_for(community: Place) -> tuple[matching.Index[int], dict[int, Fact]]:
@@ -151,13 +153,16 @@ def index_for(community: Place) -> tuple[matching.Index[int], dict[int, Fact]]:
     facts = {f.pk: f for f in facts_for(community).order_by("pk")}
     key = tuple((pk, hashlib.blake2b("\n".join(f.texts()).encode(), digest_size=8).hexdigest())
                 for pk, f in facts.items())
-    index = _INDEXES.get(key)
-    if index is None:
-        index = matching.Index((pk, f.texts()) for pk, f in facts.items())
+    with _INDEXES_LOCK:  # the server's threads share the cache
+        index = _INDEXES.get(key)
+        if index is not None:
+            _INDEXES.move_to_end(key)
+            return index, facts
+    index = matching.Index((pk, f.texts()) for pk, f in facts.items())
+    with _INDEXES_LOCK:
         _INDEXES[key] = index
         while len(_INDEXES) > _CACHED:
             _INDEXES.popitem(last=False)
-    _INDEXES.move_to_end(key)
     return index, facts
 
 
