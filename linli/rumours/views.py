@@ -103,6 +103,9 @@ def suspect_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                   if clarification else {"title": title, "body": body}),
         "release_form": ReleaseForm(),
         "notice_visible": notice is not None and allows(user, "notices.view", notice),
+        # sent back and revised in the notices: no longer the text the three parties signed
+        "notice_changed": notice is not None and clarification is not None
+        and (notice.title != clarification.title or not notice.body.startswith(clarification.body)),
         "voided": clarification.signatures.exclude(version=clarification.version).select_related("by")
         if clarification else []})
 

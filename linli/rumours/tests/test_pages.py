@@ -60,6 +60,10 @@ def test_from_the_queue_to_the_notice(street):
     assert notice.shortened and notice.status == "checking"
     assert Suspect.objects.get().status == SuspectStatus.RELEASED
     assert AuditEvent.objects.filter(action="rumours.release").count() == 1
+    assert 'id="notice-changed"' not in office.get(f"/rumours/{suspect.pk}/").content.decode()
+    # sent back by the fact-checker and revised there: the page says it is not the signed text any more
+    Notice.objects.filter(pk=notice.pk).update(body="另一段文字")
+    assert 'id="notice-changed"' in office.get(f"/rumours/{suspect.pk}/").content.decode()
 
 
 def test_another_communitys_suspect_is_not_found(street):
