@@ -29,6 +29,10 @@ _NOTICES_OFFICE = ["notices.view", "notices.draft", "notices.check", "notices.ed
                    "notices.follow_up"]
 # Field sites: offices keep the disinfection points and shelters; grid workers disinfect too.
 _SITES = ["sites.view", "sites.manage", "sites.record"]
+# Rumours (辟谣库): offices keep the facts, review the queue, sign for the government and release
+# the clarification as a notice; the expert and the communications roles sign for their parties.
+_RUMOURS_OFFICE = ["rumours.view", "rumours.facts", "rumours.verify", "rumours.report", "rumours.review",
+                   "rumours.draft", "rumours.sign_office", "rumours.release"]
 # Emergency materials: offices keep, count and approve the counts of their area's points.
 _SUPPLIES = ["supplies.view", "supplies.keep", "supplies.count", "supplies.approve"]
 
@@ -41,6 +45,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         *_NOTICES_OFFICE,
         *_SITES,
         *_SUPPLIES, "supplies.manage",
+        *_RUMOURS_OFFICE,
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
@@ -49,6 +54,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         *_NOTICES_OFFICE,
         *_SITES,
         *_SUPPLIES,
+        *_RUMOURS_OFFICE,
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",
@@ -72,7 +78,18 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     # A community worker (社区工作者) drafts, fact-checks and edits the community's notices.
     "community_worker": (gettext_noop("community worker"), [
         "places.view", "grids.view", "notices.view", "notices.draft", "notices.check", "notices.edit",
-        "notices.follow_up",
+        "notices.follow_up", "rumours.view", "rumours.report", "rumours.review", "rumours.draft",
+    ]),
+    # A health or subject expert (卫生健康专家: the community health centre's doctor, the district's
+    # expert panel) writes and signs off facts and signs clarifications for the experts (seed 003's
+    # 三方发布). No personal data.
+    "health_expert": (gettext_noop("health or subject expert"), [
+        "places.view", "rumours.view", "rumours.facts", "rumours.verify", "rumours.draft", "rumours.sign_expert",
+    ]),
+    # Media and communications (融媒体中心, the street's publicity officer): words the clarification
+    # and signs it for the media. No personal data.
+    "communications_officer": (gettext_noop("media and communications officer"), [
+        "places.view", "rumours.view", "rumours.draft", "rumours.sign_media",
     ]),
     # A third-party program filing requests through Open311 (a city app, a hotline system).
     "open311_client": (gettext_noop("Open311 client program"), ["tickets.submit"]),
@@ -82,7 +99,8 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
 # (and only inside her own scope for ``roles.manage``). Health roles are granted by the
 # street office, which also answers for the health officers it hosts.
 ROLE_RANK: dict[str, int] = {
-    "resident": 1, "volunteer": 1, "open311_client": 2, "community_worker": 2, "grid_worker": 2, "health_officer": 3, "community_secretary": 3,
+    "resident": 1, "volunteer": 1, "open311_client": 2, "community_worker": 2, "health_expert": 2,
+    "communications_officer": 2, "grid_worker": 2, "health_officer": 3, "community_secretary": 3,
     "street_officer": 4,
 }
 

@@ -58,6 +58,7 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "my_notices": resident and getattr(user, "person_id", None) is not None,
             "supplies": supplies_menu(user),
             "sites": may(user, "sites.view") or may(user, "sites.manage"),
+            "rumours": may(user, "rumours.view"),
         }
     # Staff pages open their live events' stream (live.js, decision 0026); a resident's do not.
     live = stream_url(request) if any(menu.values()) and not resident else ""

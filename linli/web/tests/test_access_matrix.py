@@ -386,6 +386,11 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     from linli.supplies.tests.helpers import make_matrix_rows as make_supply_rows
 
     make_supply_rows(street, far)
+    # Rumours: the seed facts, a clarification signed by three parties in the secretary's community,
+    # and a fact, a suspect and a clarification in the far district.
+    from linli.rumours.tests.helpers import make_matrix_rows as make_rumour_rows
+
+    make_rumour_rows(street, far)
 
     # Files made for download (made at once: tasks run immediately): the street officer's list of
     # the first community, and one of the far district's.
