@@ -27,6 +27,8 @@ _ALERTS_OFFICE = ["devices.view", "devices.manage", "devices.events",
 # notice, linli.notices.workflow); grid workers knock on the doors a notice has not reached.
 _NOTICES_OFFICE = ["notices.view", "notices.draft", "notices.check", "notices.edit", "notices.publish",
                    "notices.follow_up"]
+# Consultations (协商): offices open them to their area, answer and moderate; residents take part.
+_CONSULT_OFFICE = ["consult.view", "consult.manage", "consult.moderate"]
 # Field sites: offices keep the disinfection points and shelters; grid workers disinfect too.
 _SITES = ["sites.view", "sites.manage", "sites.record"]
 # Emergency materials: offices keep, count and approve the counts of their area's points.
@@ -38,7 +40,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "exchange.import", "gates.operate", "gates.manage", "gates.review", "roles.manage",
         *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.catalogue", "tickets.hotline",
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
-        *_NOTICES_OFFICE,
+        *_NOTICES_OFFICE, *_CONSULT_OFFICE,
         *_SITES,
         *_SUPPLIES, "supplies.manage",
     ]),
@@ -46,7 +48,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
         "gates.review", "roles.manage", *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.hotline",
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
-        *_NOTICES_OFFICE,
+        *_NOTICES_OFFICE, *_CONSULT_OFFICE,
         *_SITES,
         *_SUPPLIES,
     ]),
@@ -66,13 +68,14 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "alerts.view", "alerts.respond",
     ]),
     # A resident's role is held on her own house: she sees her own household.
-    "resident": (gettext_noop("resident"), ["places.view", "people.view", "tickets.submit", "tickets.follow"]),
+    "resident": (gettext_noop("resident"), ["places.view", "people.view", "tickets.submit", "tickets.follow",
+                                              "consult.take_part"]),
     # A volunteer delivers for quarantined households of her community (decision 0018).
     "volunteer": (gettext_noop("volunteer"), ["places.view", "grids.view", "tickets.deliver"]),
     # A community worker (社区工作者) drafts, fact-checks and edits the community's notices.
     "community_worker": (gettext_noop("community worker"), [
         "places.view", "grids.view", "notices.view", "notices.draft", "notices.check", "notices.edit",
-        "notices.follow_up",
+        "notices.follow_up", "consult.view", "consult.moderate",
     ]),
     # A third-party program filing requests through Open311 (a city app, a hotline system).
     "open311_client": (gettext_noop("Open311 client program"), ["tickets.submit"]),
