@@ -289,7 +289,7 @@ def _resident_context(user: Any, consultation: Consultation) -> dict[str, Any]:
             "comment_form": CommentForm(), "proposal_form": ProposalForm()}
 
 
-@route(TAKE_PART, model=Consultation)
+@route(TAKE_PART, model=Consultation, where=~Q(status=Status.DRAFT))
 @login_required
 def take_part(request: HttpRequest, pk: int) -> HttpResponse:
     """The resident's page: read, support or oppose, comment, propose; and the answers."""
