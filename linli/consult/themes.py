@@ -9,13 +9,14 @@ consultation uses, 小区, 居民, 建议 …) never count as keywords.
 
 Grouping is plain and explainable, so an office can say why a comment sits under a theme:
 
-1. each comment's keywords are its top few TF-IDF words;
+1. each comment's keywords are its top few TF-IDF words, less the words found in more than
+   half of ten or more comments (the subject of the whole consultation, not a theme);
 2. the keyword found in the most comments not yet grouped (ties: the one ranked higher in
    them) opens a theme holding those comments (at least ``min_size``); repeat until no
    keyword gathers enough;
 3. a theme is named by its most frequent keywords; the rest go to "other";
 4. a theme's representative comments are those sharing the most of its keywords (ties: the
-   longer, then the earlier one).
+   longer, then the earlier one), each text once.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ WORDS_FILE = Path(__file__).parent / "data" / "words_zh.txt"
 KEYWORDS_PER_COMMENT = 5
 THEME_KEYWORDS = 5
 REPRESENTATIVES = 3
+SUBJECT_MIN_COMMENTS = 10
 
 jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict…" on every start
 
@@ -85,18 +87,29 @@ OTHER = "其他"
 
 
 def _representatives(members: list[int], words: dict[int, list[str]], theme_words: list[str],
-                     lengths: dict[int, int], order: dict[int, int], n: int) -> list[int]:
+                     texts: dict[int, str], order: dict[int, int], n: int) -> list[int]:
     weight = {w: len(theme_words) - i for i, w in enumerate(theme_words)}
-    ranked = sorted(members, key=lambda c: (-sum(weight.get(w, 0) for w in words[c]), -lengths[c], order[c]))
-    return ranked[:n]
+    ranked = sorted(members, key=lambda c: (-sum(weight.get(w, 0) for w in words[c]), -len(texts[c]), order[c]))
+    chosen: list[int] = []
+    for cid in ranked:  # the same words twice say nothing more
+        if texts[cid] not in {texts[c] for c in chosen}:
+            chosen.append(cid)
+        if len(chosen) == n:
+            break
+    return chosen
 
 
 def group(comments: Sequence[tuple[int, str]], *, min_size: int = 2, max_themes: int = 8,
           representatives: int = REPRESENTATIVES) -> list[Theme]:
     """Themes of ``comments`` ((id, text) pairs), largest first, then "other" if anything is left."""
     words = {cid: keywords(text) for cid, text in comments}
-    lengths = {cid: len(text) for cid, text in comments}
+    texts = dict(comments)
     order = {cid: i for i, (cid, _) in enumerate(comments)}
+    # A word in more than half of many comments is the subject itself (投放 in a consultation on
+    # where to put the bins), not one theme among others: it opens no theme.
+    spread = Counter(w for cid in words for w in set(words[cid]))
+    subject = {w for w, n in spread.items() if len(comments) >= SUBJECT_MIN_COMMENTS and n > len(comments) / 2}
+    words = {cid: [w for w in found if w not in subject] for cid, found in words.items()}
     left = [cid for cid, _ in comments]
     themes: list[Theme] = []
     while left and len(themes) < max_themes:
@@ -118,11 +131,11 @@ def group(comments: Sequence[tuple[int, str]], *, min_size: int = 2, max_themes:
         top = [seed] + [w for w, _ in sorted(shared.items(), key=lambda item: (-item[1], rank[item[0]], item[0]))
                         if w != seed and shared[w] >= 2][:THEME_KEYWORDS - 1]
         themes.append(Theme("、".join(top), top, members,
-                            _representatives(members, words, top, lengths, order, representatives)))
+                            _representatives(members, words, top, texts, order, representatives)))
         taken = set(members)
         left = [cid for cid in left if cid not in taken]
     if left:
         shared = Counter(w for cid in left for w in set(words[cid]))
         top = [w for w, _ in shared.most_common(THEME_KEYWORDS)]
-        themes.append(Theme(OTHER, top, left, _representatives(left, words, top, lengths, order, representatives)))
+        themes.append(Theme(OTHER, top, left, _representatives(left, words, top, texts, order, representatives)))
     return themes

@@ -44,8 +44,9 @@ def opened(street: Street, area: Place | None = None, *, threshold: int = 2, **f
 
 
 def make_matrix_rows(street: Street, far: dict[str, Any]) -> None:
-    """For the access matrix: an open consultation in the first community with a comment, a
-    proposal and a theme (closed), and one in the far district."""
+    """For the access matrix: an open consultation in the first community with a comment and a
+    proposal, a closed one with its themes, a draft; and a draft and a closed one in the far
+    district."""
     from linli.places.models import Level
 
     consultation = opened(street)
@@ -60,6 +61,10 @@ def make_matrix_rows(street: Street, far: dict[str, Any]) -> None:
         title="远方协商", summary="远方", area=far[Level.COMMUNITY], opens_on=timezone.localdate(),
         closes_on=timezone.localdate(), sections=SECTIONS), acting_user=street.admin)
     actions.do_open(far_one, acting_user=street.admin)
+    for area, user in ((street.community, street.secretary), (far[Level.COMMUNITY], street.admin)):
+        actions.do_draft(actions.ConsultationInput(
+            title="草稿", summary="草稿", area=area, opens_on=timezone.localdate(), closes_on=timezone.localdate(),
+            sections=SECTIONS), acting_user=user)
     far_person = Person.objects.filter(path__startswith=far[Level.COMMUNITY].path).first()
     far_user = resident(far_person, "far-resident")
     actions.do_comment(far_one.sections.first(), "远方的意见", acting_user=far_user)

@@ -54,3 +54,13 @@ def test_overall_keywords_are_weighted_and_ordered():
     weights = [w for _, w in ranked]
     assert weights == sorted(weights, reverse=True)
     assert {"停车位", "充电桩", "收费"} <= {w for w, _ in ranked[:6]}
+
+
+def test_the_subject_of_every_comment_opens_no_theme_and_quotes_are_not_repeated():
+    comments = [(i, text) for i, text in enumerate(
+        ["投放点离楼太远，老人走不动", "投放点离楼太远，老人走不动", "投放时间太短，上班族来不及",
+         "投放时间太短，上班族来不及", "投放点要有洗手池", "投放督导员态度要好", "投放督导员应该教老人",
+         "投放时间晚上延长", "投放点有异味", "投放点太远了", "投放时间早上提前"], start=1)]
+    found = themes.group(comments)
+    assert all("投放" not in t.keywords for t in found)
+    assert all(len({dict(comments)[c] for c in t.representatives}) == len(t.representatives) for t in found)
