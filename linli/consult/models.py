@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.models import PlaceScopedModel, path_index
 
@@ -181,9 +182,9 @@ class SectionVote(PlaceScopedModel):
 
 
 class Outcome(models.TextChoices):
-    ACCEPTED = "accepted", _("accepted")
-    PARTLY = "partly", _("partly accepted")
-    NOT_ADOPTED = "not_adopted", _("not adopted")
+    ACCEPTED = "accepted", pgettext_lazy("consultation answer", "accepted")
+    PARTLY = "partly", pgettext_lazy("consultation answer", "partly accepted")
+    NOT_ADOPTED = "not_adopted", pgettext_lazy("consultation answer", "not adopted")
 
 
 class Proposal(Moderated):

@@ -62,13 +62,19 @@ def _extractor() -> jieba.analyse.TFIDF:
 def keywords(text: str, top: int = KEYWORDS_PER_COMMENT) -> list[str]:
     """The text's ``top`` words by TF-IDF, stop words, digits and single characters left out."""
     words = _extractor().extract_tags(text or "", topK=top * 2)
-    return [w for w in words if not w.isdigit() and not (w.isascii() and len(w) < 3)][:top]
+    return [w for w in words if _meaningful(w)][:top]
+
+
+def _meaningful(word: str) -> bool:
+    """Not a number (6:30 gives 30) nor a stray Latin fragment."""
+    return not word.isdigit() and not (word.isascii() and len(word) < 3)
 
 
 def overall(texts: Iterable[str], top: int = 20) -> list[tuple[str, float]]:
     """The keywords of all the texts together, with their weights (for the report's list)."""
     joined = "\n".join(t for t in texts if t)
-    return [(w, round(float(weight), 4)) for w, weight in _extractor().extract_tags(joined, topK=top, withWeight=True)]
+    found = _extractor().extract_tags(joined, topK=top * 2, withWeight=True)
+    return [(w, round(float(weight), 4)) for w, weight in found if _meaningful(w)][:top]
 
 
 @dataclass

@@ -36,10 +36,10 @@ def test_a_resident_comments_supports_and_sees_the_answer(small_phone, desktop, 
     assert after.get_attribute("aria-pressed") == "true"
 
     second = page.locator("#s2")
-    second.locator("textarea").fill("外来车辆两小时太长，建议一小时以内免费。")
+    second.locator("textarea").fill("访客车辆扫码登记，离开时自动计费。")
     second.get_by_role("button", name="发表意见").click()
     page.wait_for_selector(".alert-success")
-    mine = page.locator("#s2 li", has_text="外来车辆两小时太长")
+    mine = page.locator("#s2 li", has_text="访客车辆扫码登记")
     assert mine.count() == 1 and "居民" in mine.inner_text()
     assert "demo-resident" not in page.content()
 
@@ -70,7 +70,7 @@ def test_a_resident_comments_supports_and_sees_the_answer(small_phone, desktop, 
     office.get_by_role("link", name=re.compile("协商")).first.click()
     office.get_by_role("link", name=re.compile("停车管理办法")).click()
     office.wait_for_selector("#comments")
-    assert "外来车辆两小时太长" in office.locator("#comments + ul").inner_text()
+    assert "访客车辆扫码登记" in office.locator("#comments + ul").inner_text()
     assert axe_violations(office) == []
     office.screenshot(path=str(artifacts / "consult-detail-desktop.png"), full_page=False)
     office.goto(server + "/consult/")
