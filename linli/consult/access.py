@@ -18,7 +18,6 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.access import NOTHING, PlaceScope, Policy, declare, register_actions
 from linli.consult.models import (
     Comment,
     Consultation,
@@ -29,6 +28,7 @@ from linli.consult.models import (
     SectionVote,
     Theme,
 )
+from linli.core.access import NOTHING, PlaceScope, Policy, declare, register_actions
 from linli.core.scope import scope_for
 from linli.places.models import Place
 

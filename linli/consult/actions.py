@@ -97,8 +97,7 @@ def _check(data: ConsultationInput, user: Any) -> dict[str, Any]:
         raise _error("sections", _("Write at least one section."), "no_sections")
     if len(sections) > MAX_SECTIONS:
         raise _error("sections", _("At most %(n)d sections."), "too_many_sections", n=MAX_SECTIONS)
-    clean["sections"] = sections
-    return clean
+    return {**clean, "sections": sections}
 
 
 def _write_sections(consultation: Consultation, sections: list[tuple[str, str]]) -> None:
@@ -221,7 +220,7 @@ def voter(user: Any, consultation: Consultation) -> Participant:
     today = timezone.localdate()
     if consultation.status != Status.OPEN or not consultation.opens_on <= today <= consultation.closes_on:
         raise _refuse("closed")
-    person = Person.objects.filter(pk=getattr(user, "person_id", None)).first()
+    person = Person.objects.filter(pk=getattr(user, "person_id", None) or 0).first()
     if person is None:
         raise _refuse("no_record")
     if not person.is_active or person.current_house_id is None or not person.path.startswith(consultation.path):
@@ -458,5 +457,5 @@ def _tell(consultation: Consultation, participant_ids: set[int], title: str, bod
 @transaction.atomic
 def do_mark_seen(consultation: Consultation, *, acting_user: Any) -> None:
     """She has read the answers: the "new" marks go (her own row only)."""
-    Participant.objects.filter(consultation=consultation, person_id=getattr(acting_user, "person_id", None)) \
+    Participant.objects.filter(consultation=consultation, person_id=getattr(acting_user, "person_id", None) or 0) \
         .update(seen_at=timezone.now())

@@ -159,7 +159,8 @@ def _accounts(people: list[Person], password: str) -> dict[int, User]:
     made = User.objects.bulk_create([User(username=f"demo-r{p.pk}", display_name="", password=password,
                                           person_id=p.pk) for p in people], batch_size=1000, ignore_conflicts=True)
     del made
-    return {u.person_id: u for u in User.objects.filter(username__in=[f"demo-r{p.pk}" for p in people])}
+    return {u.person_id: u for u in User.objects.filter(username__in=[f"demo-r{p.pk}" for p in people])
+            if u.person_id is not None}
 
 
 @transaction.atomic
@@ -237,7 +238,7 @@ def _sorting(community: Place, secretary: User, me: User | None, people: list[Pe
 
 
 def _participants_for(consultation: Consultation, user: User, today: datetime.date) -> Participant:
-    person = Person.objects.get(pk=user.person_id)
+    person = Person.objects.get(pk=user.person_id or 0)
     number = Participant.objects.filter(consultation=consultation).count() + 1
     compound = Place.objects.filter(path="/".join(person.path.split("/")[:6]) + "/").first()
     return Participant.objects.create(consultation=consultation, person=person, user=user, number=number,

@@ -107,7 +107,7 @@ class Summary:
     def from_json(cls, data: dict[str, Any]) -> Summary:
         kinds = {"by_compound": Row, "by_age": Row, "sections": SectionRow, "themes": ThemeRow,
                  "proposals": ProposalRow}
-        values = {k: [kinds[k](**row) for row in v] if k in kinds else v for k, v in data.items()}
+        values: dict[str, Any] = {k: [kinds[k](**row) for row in v] if k in kinds else v for k, v in data.items()}
         return cls(**values)
 
 
@@ -119,9 +119,10 @@ def _band_case(today: datetime.date) -> Case:
 
 
 def _residents(consultation: Consultation, today: datetime.date) -> list[dict[str, Any]]:
-    return list(Person.objects.filter(path__startswith=consultation.path, is_active=True, current_house__isnull=False)
-                .annotate(compound=Substr("path", 1, COMPOUND_CHARS), band=_band_case(today))
-                .values("compound", "band").annotate(n=Count("pk")))
+    rows = (Person.objects.filter(path__startswith=consultation.path, is_active=True, current_house__isnull=False)
+            .annotate(compound=Substr("path", 1, COMPOUND_CHARS), band=_band_case(today))
+            .values("compound", "band").annotate(n=Count("pk")))
+    return [dict(row) for row in rows]
 
 
 def _participation(consultation: Consultation, today: datetime.date) -> tuple[list[Row], list[Row], int, int]:
@@ -135,9 +136,9 @@ def _participation(consultation: Consultation, today: datetime.date) -> tuple[li
     taking_part = (Participant.objects.filter(consultation=consultation)
                    .annotate(compound_path=Substr("path", 1, COMPOUND_CHARS))
                    .values("compound_path", "age_band").annotate(n=Count("pk")))
-    for row in taking_part:
-        compounds.setdefault(row["compound_path"], Row(row["compound_path"], "")).participants += row["n"]
-        bands[row["age_band"]].participants += row["n"]
+    for part in taking_part:
+        compounds.setdefault(part["compound_path"], Row(part["compound_path"], "")).participants += part["n"]
+        bands[part["age_band"]].participants += part["n"]
     names = names_by_path(set(compounds))
     for key, compound in compounds.items():
         compound.name = names.get(key, key)

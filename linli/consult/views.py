@@ -37,7 +37,6 @@ from linli.consult.models import (
     Participant,
     Proposal,
     ProposalVote,
-    Section,
     SectionVote,
     Status,
     Theme,
@@ -254,19 +253,24 @@ def consult_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 def my_consultations(request: HttpRequest) -> HttpResponse:
     """The consultations of the area she lives in: open ones first, then what became of the others."""
     user = request.user
-    if getattr(user, "person_id", None) is None:
+    person_id = getattr(user, "person_id", None)
+    if person_id is None:
         raise Http404
     rows = Consultation.objects.restrict(user, TAKE_PART).exclude(status=Status.DRAFT).order_by("-opens_on", "-pk")
-    mine = {p.consultation_id: p for p in Participant.objects.filter(person_id=user.person_id)}
-    cards = [{"c": c, "me": mine.get(c.pk),
-              "new": bool(mine.get(c.pk) and mine[c.pk].told_at and
-                          (mine[c.pk].seen_at is None or mine[c.pk].seen_at < mine[c.pk].told_at))}
-             for c in rows[:50]]
+    mine = {p.consultation_id: p for p in Participant.objects.filter(person_id=person_id)}
+    cards = [{"c": c, "me": mine.get(c.pk), "new": _new_answer(mine.get(c.pk))} for c in rows[:50]]
     return render(request, "consult/mine.html", {"cards": cards})
 
 
+def _new_answer(me: Participant | None) -> bool:
+    """She was told of an answer since she last opened the consultation."""
+    if me is None or me.told_at is None:
+        return False
+    return me.seen_at is None or me.seen_at < me.told_at
+
+
 def _resident_context(user: Any, consultation: Consultation) -> dict[str, Any]:
-    me = Participant.objects.filter(consultation=consultation, person_id=getattr(user, "person_id", None)).first()
+    me = Participant.objects.filter(consultation=consultation, person_id=getattr(user, "person_id", None) or 0).first()
     section_votes = dict(SectionVote.objects.filter(participant=me).values_list("section_id", "stance")) if me else {}
     proposal_votes = dict(ProposalVote.objects.filter(participant=me).values_list("proposal_id", "stance")) if me else {}
     sections = list(consultation.sections.order_by("number"))
@@ -274,14 +278,15 @@ def _resident_context(user: Any, consultation: Consultation) -> dict[str, Any]:
     for comment in (Comment.objects.filter(consultation=consultation).select_related("participant")
                     .order_by("-created_at", "-pk")):
         comments.setdefault(comment.section_id, []).append(comment)
+    # what the page shows beside each row (set as attributes: the templates read them like fields)
     for section in sections:
-        section.my_stance = section_votes.get(section.pk, "")
-        section.shown_comments = comments.get(section.pk, [])[:20]
-        section.comment_count = len(comments.get(section.pk, []))
+        setattr(section, "my_stance", section_votes.get(section.pk, ""))  # noqa: B010
+        setattr(section, "shown_comments", comments.get(section.pk, [])[:20])  # noqa: B010
+        setattr(section, "comment_count", len(comments.get(section.pk, [])))  # noqa: B010
     proposals = list(consultation.proposals.select_related("participant").order_by("-supports", "pk"))
     for proposal in proposals:
-        proposal.my_stance = proposal_votes.get(proposal.pk, "")
-        proposal.mine = me is not None and proposal.participant_id == me.pk
+        setattr(proposal, "my_stance", proposal_votes.get(proposal.pk, ""))  # noqa: B010
+        setattr(proposal, "mine", me is not None and proposal.participant_id == me.pk)  # noqa: B010
     today = timezone.localdate()
     return {"c": consultation, "me": me, "sections": sections, "proposals": proposals,
             "open": consultation.status == Status.OPEN and consultation.opens_on <= today <= consultation.closes_on,

@@ -23,11 +23,11 @@ from ninja.renderers import JSONRenderer
 from ninja.types import DictStrAny
 
 from linli.alerts.api import router as alerts_router
+from linli.consult.api import router as consult_router
 from linli.core.access import PermissionDenied, route
 from linli.core.api import purposes_router
 from linli.core.api import router as regions_router
 from linli.core.api_auth import BearerAuth, BrowserSessionAuth
-from linli.consult.api import router as consult_router
 from linli.core.errors import BAD_UPLOAD, Bilingual, api_errors, api_item
 from linli.core.text import strip_invisible_all
 from linli.devices.api import router as devices_router
