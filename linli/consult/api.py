@@ -37,7 +37,7 @@ def _no_control_characters(value: str) -> str:
 Text = Annotated[str, AfterValidator(_no_control_characters)]
 
 
-class SectionOut(Schema):
+class ConsultationSectionOut(Schema):
     id: int
     number: int
     title: str
@@ -55,7 +55,7 @@ class ConsultationOut(Schema):
     opens_on: datetime.date
     closes_on: datetime.date
     threshold: int = Field(description="supports a proposal needs for an official answer")
-    sections: list[SectionOut]
+    sections: list[ConsultationSectionOut]
     announcement: str
     reported_at: datetime.datetime | None
 
@@ -129,7 +129,7 @@ def _visible(user: Any, pk: int) -> Consultation:
         return get_or_404(Consultation.objects.exclude(status=ConsultationStatus.DRAFT), user, TAKE_PART, pk=pk)
 
 
-class RowOut(Schema):
+class ParticipationOut(Schema):
     key: str
     name: str
     participants: int
@@ -137,7 +137,7 @@ class RowOut(Schema):
     percent: float
 
 
-class SectionRowOut(Schema):
+class SectionSupportOut(Schema):
     number: int
     title: str
     supports: int
@@ -146,7 +146,7 @@ class SectionRowOut(Schema):
     support_percent: float
 
 
-class ThemeOut(Schema):
+class CommentThemeOut(Schema):
     number: int
     label: str
     keywords: list[str]
@@ -156,20 +156,20 @@ class ThemeOut(Schema):
     quotes: list[list[str]] = Field(description="[author as residents see her, comment]")
 
 
-class SummaryOut(Schema):
+class ConsultationSummaryOut(Schema):
     participants: int
     residents: int
     comments: int
     hidden: int
-    by_compound: list[RowOut]
-    by_age: list[RowOut]
-    sections: list[SectionRowOut]
-    themes: list[ThemeOut]
+    by_compound: list[ParticipationOut]
+    by_age: list[ParticipationOut]
+    sections: list[SectionSupportOut]
+    themes: list[CommentThemeOut]
     keywords: list[list[Any]] = Field(description="[word, TF-IDF weight] of all the comments")
     frozen: bool = Field(description="true: the report as sent upward; false: the figures now")
 
 
-@router.get("/{consultation_id}/summary", response={200: SummaryOut, **ERRORS},
+@router.get("/{consultation_id}/summary", response={200: ConsultationSummaryOut, **ERRORS},
             summary="The summary report: participation by compound and age, support per section, themes")
 @route(VIEW, model=Consultation, kwarg="consultation_id")
 def summary(request: HttpRequest, consultation_id: Id) -> dict[str, Any]:
@@ -191,13 +191,13 @@ class StanceIn(Schema):
     stance: Literal["support", "oppose", ""] = Field(description="empty: withdraw my vote")
 
 
-class VoteOut(Schema):
+class StanceCountOut(Schema):
     supports: int
     opposes: int
     mine: str
 
 
-@router.post("/sections/{section_id}/vote", response={200: VoteOut, **ERRORS},
+@router.post("/sections/{section_id}/vote", response={200: StanceCountOut, **ERRORS},
              summary="Support or oppose a section (one voice per resident; again to change it)")
 @route(TAKE_PART, model=Section, kwarg="section_id")
 def vote_section(request: HttpRequest, section_id: Id, payload: StanceIn) -> dict[str, Any]:
@@ -208,7 +208,7 @@ def vote_section(request: HttpRequest, section_id: Id, payload: StanceIn) -> dic
     return {"supports": section.supports, "opposes": section.opposes, "mine": payload.stance}
 
 
-@router.post("/proposals/{proposal_id}/vote", response={200: VoteOut, **ERRORS},
+@router.post("/proposals/{proposal_id}/vote", response={200: StanceCountOut, **ERRORS},
              summary="Support or oppose a proposal (one voice per resident; again to change it)")
 @route(TAKE_PART, model=Proposal, kwarg="proposal_id")
 def vote_proposal(request: HttpRequest, proposal_id: Id, payload: StanceIn) -> dict[str, Any]:
@@ -219,20 +219,20 @@ def vote_proposal(request: HttpRequest, proposal_id: Id, payload: StanceIn) -> d
     return {"supports": proposal.supports, "opposes": proposal.opposes, "mine": payload.stance}
 
 
-class CommentIn(Schema):
+class ConsultationCommentIn(Schema):
     text: Text = Field(min_length=1, max_length=1000)
 
 
-class CommentOut(Schema):
+class ConsultationCommentOut(Schema):
     id: int
     section_id: int
     author: str
     text: str
 
 
-@router.post("/sections/{section_id}/comments", response={201: CommentOut, **ERRORS}, summary="Comment on a section")
+@router.post("/sections/{section_id}/comments", response={201: ConsultationCommentOut, **ERRORS}, summary="Comment on a section")
 @route(TAKE_PART, model=Section, kwarg="section_id")
-def comment(request: HttpRequest, section_id: Id, payload: CommentIn) -> Status:
+def comment(request: HttpRequest, section_id: Id, payload: ConsultationCommentIn) -> Status:
     user = api_user(request)
     section = get_or_404(Section.objects.all(), user, TAKE_PART, pk=section_id)
     made = actions.do_comment(section, payload.text, acting_user=user)
@@ -253,7 +253,7 @@ def propose(request: HttpRequest, consultation_id: Id, payload: ProposalIn) -> S
     return Status(201, _proposal_out(made))
 
 
-class AnswerIn(Schema):
+class ProposalAnswerIn(Schema):
     outcome: Literal["accepted", "partly", "not_adopted"]
     text: Text = Field(min_length=1, max_length=5000)
 
@@ -261,20 +261,20 @@ class AnswerIn(Schema):
 @router.post("/proposals/{proposal_id}/answer", response={200: ProposalOut, **ERRORS},
              summary="The official answer to a proposal that reached the threshold (its supporters are told)")
 @route(MANAGE, model=Proposal, kwarg="proposal_id")
-def answer(request: HttpRequest, proposal_id: Id, payload: AnswerIn) -> dict[str, Any]:
+def answer(request: HttpRequest, proposal_id: Id, payload: ProposalAnswerIn) -> dict[str, Any]:
     user = api_user(request)
     proposal = get_or_404(Proposal.objects.select_related("participant"), user, MANAGE, pk=proposal_id)
     return _proposal_out(actions.do_answer(proposal, payload.outcome, payload.text, acting_user=user))
 
 
-class HideIn(Schema):
+class HideReasonIn(Schema):
     reason: Text = Field(min_length=1, max_length=200, description="shown to everyone in place of the text")
 
 
-@router.post("/comments/{comment_id}/hide", response={200: CommentOut, **ERRORS},
+@router.post("/comments/{comment_id}/hide", response={200: ConsultationCommentOut, **ERRORS},
              summary="Hide an abusive comment, with a public reason")
 @route(MODERATE, model=Comment, kwarg="comment_id")
-def hide_comment(request: HttpRequest, comment_id: Id, payload: HideIn) -> dict[str, Any]:
+def hide_comment(request: HttpRequest, comment_id: Id, payload: HideReasonIn) -> dict[str, Any]:
     user = api_user(request)
     item = get_or_404(Comment.objects.select_related("participant"), user, MODERATE, pk=comment_id)
     hidden = actions.do_hide(item, payload.reason, acting_user=user)
