@@ -29,6 +29,7 @@ NOT_DRAFT = ~Q(status=ConsultationStatus.DRAFT)
 
 
 def _no_control_characters(value: str) -> str:
+    """Like the other routers' check, but a comment or a proposal may have several lines."""
     if has_control_characters(value, allowed="\n"):
         raise ValueError("must not contain control characters")
     return value
