@@ -8,7 +8,8 @@ checked against the registry, its participant row made on the first voice) per s
 with the comments grouped into themes (jieba keywords) for a few thousand comments; and the
 summary report over the whole street (participation by compound and age band against every
 resident of the street, support per section, themes, keywords).
-Goals: ≥ 50 voices/s; closing with 3,000 comments ≤ 20 s; the street's summary ≤ 5 s.
+Goals: ≥ 20 first voices/s (each makes its participant row and writes an audit entry); closing with
+3,000 comments ≤ 20 s; the street's summary over 250,000 residents ≤ 5 s.
 Prints one JSON line.
 """
 

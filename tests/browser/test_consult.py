@@ -73,8 +73,20 @@ def test_a_resident_comments_supports_and_sees_the_answer(small_phone, desktop, 
     assert "访客车辆扫码登记" in office.locator("#comments + ul").inner_text()
     assert axe_violations(office) == []
     office.screenshot(path=str(artifacts / "consult-detail-desktop.png"), full_page=False)
+    detail = office.url
     office.goto(server + "/consult/")
     office.locator("a", has_text="汇总报告").first.click()
     office.wait_for_selector("article.report")
     assert axe_violations(office) == []
     office.screenshot(path=str(artifacts / "consult-report-desktop.png"), full_page=True)
+
+    # the office's pages on a 360 px phone too
+    context = page.context.browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN",
+                                                is_mobile=True, has_touch=True)
+    secretary = context.new_page()
+    log_in(secretary, server, "demo-community")
+    for url, name in ((detail, "consult-detail-phone.png"), (office.url, "consult-report-phone.png")):
+        secretary.goto(url)
+        assert_no_sideways_scroll(secretary, url)
+        secretary.screenshot(path=str(artifacts / name), full_page=False)
+    context.close()
