@@ -65,7 +65,7 @@ def main() -> None:
     role = Role.objects.get(code="resident")
     users = []
     for person in people:
-        user = User.objects.create(username=f"bench-c-{person.pk}", person=person, password="!")
+        user = User.objects.create(username=f"bench-c-{person.pk}", person=person, password="!")  # noqa: S106 - unusable
         RoleAssignment.objects.create(user=user, role=role, place=person.current_house)
         users.append(user)
     sections = list(consultation.sections.order_by("number"))

@@ -129,9 +129,9 @@ def _fill(consultation: Consultation, voices: list[Participant], comments: dict[
     for comment in made:
         Comment.objects.filter(pk=comment.pk).update(
             created_at=start + datetime.timedelta(minutes=rng.randint(10, days * 24 * 60)))
-    authors = rng.sample(voices, len(proposals))
+    authors = rng.sample(voices, min(len(proposals), len(voices)))  # a small demo street has few voices
     rows = [Proposal(consultation=consultation, participant=a, title=t, text=x, path=consultation.path)
-            for a, (t, x) in zip(authors, proposals, strict=True)]
+            for a, (t, x) in zip(authors, proposals[:len(authors)], strict=True)]
     made_proposals = Proposal.objects.bulk_create(rows)
     support_votes = []
     for k, proposal in enumerate(made_proposals):
@@ -176,14 +176,15 @@ def prepare_demo_consultations(seed: int = 1) -> dict[str, int]:
     today = timezone.localdate()
     people = _voices(community, 420, rng, me.person_id if me else None)
     accounts = _accounts(people, "!")
-    counts = _sorting(community, secretary, me, people[300:], accounts, rng, today)
+    split = len(people) * 5 // 7  # 300 of 420 in the open one, the rest in the closed one
+    counts = _sorting(community, secretary, me, people[split:], accounts, rng, today)
     parking = actions.do_draft(actions.ConsultationInput(
         title=PARKING, summary="为规范小区停车秩序，居委会会同物业起草了本办法，现公开征求全体居民意见。"
         "请对各条款表示支持或反对，发表意见，也可以提出您的建议；获得足够支持的建议将得到正式答复。",
         area=community, opens_on=today - datetime.timedelta(days=7), closes_on=today + datetime.timedelta(days=14),
         threshold=30, sections=PARKING_SECTIONS), acting_user=secretary)
     actions.do_open(parking, acting_user=secretary)
-    voices = _participants(parking, people[:300], today, accounts)
+    voices = _participants(parking, people[:split], today, accounts)
     start = timezone.now() - datetime.timedelta(days=7)
     proposals = _fill(parking, voices, PARKING_COMMENTS, PARKING_PROPOSALS, rng, start, 7)
     rude = Comment.objects.filter(consultation=parking).order_by("pk").first()
