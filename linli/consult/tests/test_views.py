@@ -124,3 +124,18 @@ def test_the_api(street):
     assert far.get(f"{base}/{consultation.pk}").status_code == 404
     assert far.post(f"{base}/sections/{section.pk}/vote", data=json.dumps({"stance": "support"}),
                     content_type="application/json").status_code == 404
+
+
+def test_the_home_page_counts_answers_due_and_new_answers(street):
+    from linli.consult import today
+
+    consultation = opened(street, threshold=1)
+    proposal = actions.do_propose(consultation, "增加充电桩", "地面增加充电桩", acting_user=street.resident)
+    assert not list(today.items(street.secretary, None))  # no support yet
+    actions.do_vote_proposal(proposal, "support", acting_user=street.resident)
+    assert [i.count for i in today.items(street.secretary, None)] == [1]
+    actions.do_answer(proposal, "accepted", "同意", acting_user=street.secretary)
+    assert not list(today.items(street.secretary, None))
+    assert [i.url for i in today.items(street.resident, None)] == [reverse("consult:mine")]
+    street.client_for(street.resident).get(reverse("consult:take_part", kwargs={"pk": consultation.pk}))
+    assert not list(today.items(street.resident, None))
