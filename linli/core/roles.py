@@ -27,6 +27,8 @@ _ALERTS_OFFICE = ["devices.view", "devices.manage", "devices.events",
 # notice, linli.notices.workflow); grid workers knock on the doors a notice has not reached.
 _NOTICES_OFFICE = ["notices.view", "notices.draft", "notices.check", "notices.edit", "notices.publish",
                    "notices.follow_up"]
+# Consultations (协商): offices open them to their area, answer and moderate; residents take part.
+_CONSULT_OFFICE = ["consult.view", "consult.manage", "consult.moderate"]
 # Field sites: offices keep the disinfection points and shelters; grid workers disinfect too.
 _SITES = ["sites.view", "sites.manage", "sites.record"]
 # Rumours (辟谣库): offices keep the facts, review the queue, sign for the government and release
@@ -42,7 +44,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "exchange.import", "gates.operate", "gates.manage", "gates.review", "roles.manage",
         *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.catalogue", "tickets.hotline",
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
-        *_NOTICES_OFFICE,
+        *_NOTICES_OFFICE, *_CONSULT_OFFICE,
         *_SITES,
         *_SUPPLIES, "supplies.manage",
         *_RUMOURS_OFFICE,
@@ -51,7 +53,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
         "gates.review", "roles.manage", *_TICKETS, "tickets.dispatch", "tickets.supervise", "tickets.hotline",
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
-        *_NOTICES_OFFICE,
+        *_NOTICES_OFFICE, *_CONSULT_OFFICE,
         *_SITES,
         *_SUPPLIES,
         *_RUMOURS_OFFICE,
@@ -72,13 +74,15 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "alerts.view", "alerts.respond",
     ]),
     # A resident's role is held on her own house: she sees her own household.
-    "resident": (gettext_noop("resident"), ["places.view", "people.view", "tickets.submit", "tickets.follow"]),
+    "resident": (gettext_noop("resident"), ["places.view", "people.view", "tickets.submit", "tickets.follow",
+                                              "consult.take_part"]),
     # A volunteer delivers for quarantined households of her community (decision 0018).
     "volunteer": (gettext_noop("volunteer"), ["places.view", "grids.view", "tickets.deliver"]),
     # A community worker (社区工作者) drafts, fact-checks and edits the community's notices.
     "community_worker": (gettext_noop("community worker"), [
         "places.view", "grids.view", "notices.view", "notices.draft", "notices.check", "notices.edit",
-        "notices.follow_up", "rumours.view", "rumours.report", "rumours.review", "rumours.draft",
+        "notices.follow_up", "consult.view", "consult.moderate", "rumours.view", "rumours.report", "rumours.review",
+        "rumours.draft",
     ]),
     # A health or subject expert (卫生健康专家: the community health centre's doctor, the district's
     # expert panel) writes and signs off facts and signs clarifications for the experts (seed 003's

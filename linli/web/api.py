@@ -23,6 +23,7 @@ from ninja.renderers import JSONRenderer
 from ninja.types import DictStrAny
 
 from linli.alerts.api import router as alerts_router
+from linli.consult.api import router as consult_router
 from linli.core.access import PermissionDenied, route
 from linli.core.api import purposes_router
 from linli.core.api import router as regions_router
@@ -215,6 +216,7 @@ api.add_router("/purposes", purposes_router, tags=["purposes"])
 api.add_router("/downloads", downloads_router, tags=["downloads"])
 api.add_router("/tasks", tasks_router, tags=["tasks"])
 api.add_router("/notices", notices_router, tags=["notices"])
+api.add_router("/consultations", consult_router, tags=["consultations"])
 api.add_router("/visits", visits_router, tags=["visits"])
 api.add_router("/alerts", alerts_router, tags=["alerts"])
 api.add_router("/devices", devices_router, tags=["devices"])

@@ -53,6 +53,7 @@ urlpatterns = [
     path("devices/", include("linli.devices.urls")),
     path("notices/", include("linli.notices.urls")),
     path("n/", include("linli.notices.link_urls")),  # households' short links (no sign-in)
+    path("consult/", include("linli.consult.urls")),
     path("supplies/", include("linli.supplies.urls")),
     path("rumours/", include("linli.rumours.urls")),
 ]

@@ -378,6 +378,11 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     from linli.notices.tests.helpers import make_matrix_rows as make_notice_rows
 
     make_notice_rows(street, far)
+    # Consultations: one open in the first community (a comment, a proposal), one closed with its
+    # themes, and one in the far district.
+    from linli.consult.tests.helpers import make_matrix_rows as make_consult_rows
+
+    make_consult_rows(street, far)
     # Disinfection points (with a visit) and shelters: in the grid worker's compound and far away.
     from linli.sites.tests.helpers import make_matrix_rows as make_site_rows
 

@@ -249,6 +249,11 @@ class Command(BaseCommand):
         from linli.notices.demo import prepare_demo_notices
 
         prepare_demo_notices(seed=opts["seed"])
+        from linli.consult.demo import prepare_demo_consultations, summary_line
+
+        consulted = prepare_demo_consultations(seed=opts["seed"])
+        if consulted:
+            self.stdout.write(summary_line(consulted))
         from linli.sites.demo import prepare_demo_sites
 
         sites = prepare_demo_sites(seed=opts["seed"])
