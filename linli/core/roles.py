@@ -40,7 +40,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
         *_NOTICES_OFFICE,
         *_SITES,
-        *_SUPPLIES, "supplies.manage",
+        *_SUPPLIES, "supplies.manage", "suppliers.view", "suppliers.manage",
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
@@ -48,7 +48,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
         *_NOTICES_OFFICE,
         *_SITES,
-        *_SUPPLIES,
+        *_SUPPLIES, "suppliers.view",
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",

@@ -41,6 +41,7 @@ from linli.people.api import router as people_router
 from linli.people.place_api import router as building_layout_router
 from linli.places.api import router as places_router
 from linli.reports.api import router as reports_router
+from linli.suppliers.api import router as suppliers_router
 from linli.supplies.api import router as supplies_router
 from linli.tasks.api import router as tasks_router
 from linli.tasks.api import visits_router
@@ -217,6 +218,7 @@ api.add_router("/visits", visits_router, tags=["visits"])
 api.add_router("/alerts", alerts_router, tags=["alerts"])
 api.add_router("/devices", devices_router, tags=["devices"])
 api.add_router("/supplies", supplies_router, tags=["supplies"])
+api.add_router("/suppliers", suppliers_router, tags=["suppliers"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.

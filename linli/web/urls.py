@@ -53,5 +53,6 @@ urlpatterns = [
     path("devices/", include("linli.devices.urls")),
     path("notices/", include("linli.notices.urls")),
     path("n/", include("linli.notices.link_urls")),  # households' short links (no sign-in)
+    path("supplies/", include("linli.suppliers.urls")),  # suppliers, orders, donations, stock files
     path("supplies/", include("linli.supplies.urls")),
 ]
