@@ -236,7 +236,7 @@ def do_place_order(supplier: Supplier, point: StoragePoint, *, expected_on: date
         raise _error("lines", _("At most %(n)d lines in one order."), "too_many", n=MAX_LINES)
     with transaction.atomic():
         order = PurchaseOrder.objects.create(supplier=supplier, point=point, path=point.path,
-                                             supplier_path=supplier.path, expected_on=expected_on,
+                                             supplier_path=supplier.path, ordered_on=today, expected_on=expected_on,
                                              note=clean_text(note, "note", 200), created_by=acting_user)
         OrderLine.objects.bulk_create([OrderLine(order=order, path=point.path, item=item, quantity=quantity,
                                                  unit_price=price) for item, quantity, price in rows])

@@ -3,9 +3,10 @@ its deliveries fared at the quality inspection. Plain Python, no Django.
 
 - **A**: at least ``MIN_RECORD`` deliveries, on time at least 90 % of them, none failed, and
   at most one in ten accepted with minor defects.
-- **C**: on time in fewer than 70 %, or more than one in ten failed (with any record).
+- **C**: more than one in ten failed (with any record: a refused delivery is serious), or
+  on time in fewer than 70 % of at least ``MIN_RECORD`` deliveries.
 - **B**: everything else, including a supplier with fewer than ``MIN_RECORD`` deliveries
-  (not enough record to call it reliable).
+  (not enough record to call it reliable, nor to call it unreliable for lateness alone).
 """
 
 from __future__ import annotations
@@ -51,12 +52,12 @@ def grade(records: Iterable[Record]) -> GradeFigures:
     minor = sum(1 for r in rows if r.quality == "minor")
     failed = sum(1 for r in rows if r.quality == "failed")
     figures = {"deliveries": n, "on_time": on_time, "passed": passed, "minor": minor, "failed": failed}
-    if n and on_time / n < ON_TIME_C:
-        return GradeFigures("C", reason="late", **figures)
     if n and failed / n > FAILED_C:
         return GradeFigures("C", reason="failed", **figures)
     if n < MIN_RECORD:
         return GradeFigures("B", reason="few", **figures)
+    if on_time / n < ON_TIME_C:
+        return GradeFigures("C", reason="late", **figures)
     if on_time / n >= ON_TIME_A and not failed and minor / n <= MINOR_A:
         return GradeFigures("A", reason="a", **figures)
     return GradeFigures("B", reason="b", **figures)

@@ -136,6 +136,7 @@ class PurchaseOrder(PlaceScopedModel):
     point = models.ForeignKey("supplies.StoragePoint", verbose_name=_("deliver to"), on_delete=models.PROTECT,
                               related_name="+")
     supplier_path = models.CharField(max_length=64, editable=False)
+    ordered_on = models.DateField(_("ordered on"))
     expected_on = models.DateField(_("expected delivery"))
     status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.OPEN)
     note = models.CharField(_("note"), max_length=200, blank=True)

@@ -48,7 +48,7 @@ def price_history(supplier: Supplier) -> dict[Any, list[OrderLine]]:
     """Item → the prices ordered at, oldest first."""
     history: dict[Any, list[OrderLine]] = defaultdict(list)
     for line in (OrderLine.objects.filter(order__supplier=supplier).select_related("item", "order")
-                 .order_by("item__code", "order__created_at", "pk")):
+                 .order_by("item__code", "order__ordered_on", "pk")):
         history[line.item].append(line)
     return dict(history)
 

@@ -11,7 +11,14 @@ from linli.ledger import entry as entries
 from linli.ledger.log import canonical_payload, inclusion_status
 from linli.ledger.models import LedgerEntry, Payload
 from linli.ledger.note import Verifier
-from linli.suppliers.models import Delivery, QualificationCheck, Supplier
+from linli.suppliers.models import (
+    CheckResult,
+    Delivery,
+    QualificationCheck,
+    QualificationKind,
+    Quality,
+    Supplier,
+)
 
 
 @dataclass
@@ -21,6 +28,14 @@ class TrailRow:
     signed: bool
     payload_matches: bool
     inclusion: str  # "proved", "pending", "broken"
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The payload's codes in the reader's language."""
+        payload = self.payload or {}
+        words = {"kind": QualificationKind, "result": CheckResult, "quality": Quality}
+        return {key: str(choices(payload[key]).label) for key, choices in words.items()  # type: ignore[abstract]
+                if payload.get(key) in choices.values}
 
     @property
     def status(self) -> str:

@@ -60,7 +60,7 @@ def test_a_late_delivery_enters_stock_as_a_receipt_and_lowers_the_grade(street):
     placed.refresh_from_db()
     assert placed.status == OrderStatus.DELIVERED and placed.lines.get().received == 800
     figures = queries.graded([supplier])[0].figures
-    assert figures.deliveries == 1 and figures.on_time == 0 and figures.grade == "C" and figures.reason == "late"
+    assert figures.deliveries == 1 and figures.on_time == 0 and figures.grade == "B" and figures.reason == "few"
     with pytest.raises(ValidationError, match="不在等待|not waiting"):
         _deliver(street, placed, 0)
 

@@ -42,7 +42,9 @@ def test_grades_from_the_delivery_record():
     assert grade(_records(9, 1)).grade == "A"  # 90 % on time
     assert grade(_records(8, 2)).grade == "B"
     assert grade(_records(6, 4)).reason == "late"
-    assert grade(_records(1, 1)).grade == "C"  # half late, even with a short record
+    assert grade(_records(1, 1)).reason == "few"  # half late, but too short a record to judge
+    assert grade(_records(1, 2)).reason == "late"
+    assert grade(_records(1, 0, ["failed"])).reason == "failed"  # a refused delivery counts at once
     assert grade(_records(10, 0, ["passed"] * 8 + ["failed"] * 2)).reason == "failed"
     assert grade(_records(10, 0, ["passed"] * 9 + ["failed"])).grade == "B"  # one failure: no A
     assert grade(_records(10, 0, ["passed"] * 8 + ["minor"] * 2)).grade == "B"
