@@ -142,8 +142,8 @@ def do_add_qualification(supplier: Supplier, *, kind: str, number: str, issuer: 
         except ValidationError as exc:
             raise ValidationError({"number": [exc]}) from None
         if number != supplier.credit_code:
-            raise _error("number", _("A business licence's number is the supplier's credit code %(code)s."),
-                         "licence_code", code=supplier.credit_code)
+            raise _error("number", _("A business licence's number is the supplier's credit code %(credit_code)s."),
+                         "licence_code", credit_code=supplier.credit_code)
     issuer = clean_text(issuer, "issuer", 100, required=True)
     if valid_from and valid_until and valid_until < valid_from:
         raise _error("valid_until", _("The end of validity is before its start."), "dates")

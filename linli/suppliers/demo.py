@@ -93,12 +93,12 @@ def prepare_demo_suppliers() -> dict[str, Any] | None:
                                acting_user=admin)
         made["orders"] = 4
         room = StoragePoint.objects.filter(kind=PointKind.COMMUNITY_ROOM).order_by("pk").first() or warehouse
-        for point, code, n, kind, donor, public in (
+        for point, code, n, donor_kind, donor, public in (
                 (warehouse, "protective-suit", 500, DonorKind.COMPANY, "上海爱心科技有限公司", True),
                 (room, "mask-surgical", 300, DonorKind.RESIDENT, "张阿姨", True),
                 (room, "food-pack", 20, DonorKind.RESIDENT, "居民李先生", False)):
             shelf = items[code].shelf_life_days
-            actions.do_record_donation(point, items[code], n, donor_kind=kind, donor_name=donor, public=public,
+            actions.do_record_donation(point, items[code], n, donor_kind=donor_kind, donor_name=donor, public=public,
                                        expires_on=today + datetime.timedelta(days=shelf - 30) if shelf else None,
                                        acting_user=admin)
             made["donations"] += 1

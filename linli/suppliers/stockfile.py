@@ -251,19 +251,19 @@ def _whole_points(rows: list[Row]) -> None:
             row.fail(_("Lot %(lot)s is already counted in row %(row)d."), lot=row.lot.pk, row=seen[row.lot.pk].line)
         seen[row.lot.pk] = row
         by_point[row.lot.point_id].add(row.lot.pk)
-    first = {}
+    first: dict[int, Row] = {}
     for row in rows:
         if row.lot is not None:
             first.setdefault(row.lot.point_id, row)
     for point_id, lots in by_point.items():
         in_stock = set(Lot.objects.filter(point_id=point_id, quantity__gt=0).values_list("pk", flat=True))
         left_out = sorted(in_stock - lots)
+        row = first[point_id]
         if left_out:
-            first[point_id].fail(_("The count of %(point)s leaves out lots %(lots)s: count every lot of the point."),
-                                 point=first[point_id].point.name if first[point_id].point else point_id,
-                                 lots=", ".join(map(str, left_out[:10])))
+            row.fail(_("The count of %(point)s leaves out lots %(lots)s: count every lot of the point."),
+                     point=row.lot.point.name if row.lot else point_id, lots=", ".join(map(str, left_out[:10])))
         if CountSheet.objects.filter(point_id=point_id, status__in=[SheetStatus.OPEN, SheetStatus.SUBMITTED]).exists():
-            first[point_id].fail(_("This point already has a stock-taking under way; finish it first."))
+            row.fail(_("This point already has a stock-taking under way; finish it first."))
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ def items(user: Any, today: datetime.date) -> Iterator[Item]:
     if not getattr(user, "is_authenticated", False):
         return
     mine = Qualification.objects.restrict(user, MANAGE)
-    soon = list(queries.expiring(mine, today).values_list("valid_until", flat=True))
+    soon = [day for day in queries.expiring(mine, today).values_list("valid_until", flat=True) if day is not None]
     if not soon:
         return
     url = reverse("suppliers:index")

@@ -4,6 +4,7 @@ hash, and the entry's inclusion in the latest signed checkpoint."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,8 +71,8 @@ def rows_of(supplier: Supplier) -> list[TrailRow]:
 
 def waiting(supplier: Supplier) -> int:
     """Checks and deliveries recorded whose ledger entries are not sequenced yet."""
-    submissions = [*QualificationCheck.objects.filter(qualification__supplier=supplier)
-                   .values_list("ledger_submission", flat=True),
-                   *Delivery.objects.filter(order__supplier=supplier).values_list("ledger_submission", flat=True)]
-    submissions = [s for s in submissions if s is not None]
+    recorded = [*QualificationCheck.objects.filter(qualification__supplier=supplier)
+                .values_list("ledger_submission", flat=True),
+                *Delivery.objects.filter(order__supplier=supplier).values_list("ledger_submission", flat=True)]
+    submissions: list[uuid.UUID] = [s for s in recorded if s is not None]
     return len(submissions) - LedgerEntry.objects.filter(submission_id__in=submissions).count()

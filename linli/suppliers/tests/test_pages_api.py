@@ -30,8 +30,8 @@ def test_a_street_officer_adds_a_supplier_with_a_full_width_code_and_its_qualifi
     assert made.status_code == 302 and supplier.credit_code == credit_code()
     assert supplier.path == street.community.parent.path
     wrong_number = client.post(f"/supplies/suppliers/{supplier.pk}/", {
-        "q-kind": "business_licence", "q-number": "91310115MA1K3YJ80A", "q-issuer": "市场监管局"})
-    assert wrong_number.status_code == 422
+        "q-kind": "business_licence", "q-number": credit_code("91310115MA1K3YJ81"), "q-issuer": "市场监管局"})
+    assert wrong_number.status_code == 422 and credit_code() in wrong_number.content.decode()
     not_a_pdf = client.post(f"/supplies/suppliers/{supplier.pk}/", {
         "q-kind": "device_registration", "q-number": "沪械注准1", "q-issuer": "药监局",
         "q-document": SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf")})
