@@ -50,7 +50,7 @@ def test_street_sees_grades_trail_and_late_order_then_a_phone(desktop, phone, se
     log_in(keeper, server, "demo-street")
     for path, name in (("/supplies/suppliers/", "suppliers-index"), ("/supplies/donations/", "suppliers-donations"),
                        ("/supplies/stock/import/", "suppliers-stock-import"),
-                       ("/supplies/orders/new/", "suppliers-order-new")):
+                       ("/supplies/orders/new/", "suppliers-order-new"), ("/supplies/suppliers/new/", "suppliers-new")):
         keeper.goto(server + path)
         assert_no_sideways_scroll(keeper, path)
         assert axe_violations(keeper) == []
