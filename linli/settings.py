@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "linli.sites",  # disinfection points and shelters (the flood and disinfection scenarios)
     "linli.supplies",
     "linli.rumours",  # after notices: a clarification is released as a notice
+    "linli.suppliers",
     "linli.downloads",  # after people and reports: their actions decide who reads a file
     "linli.demo",
     "linli.web",

@@ -46,7 +46,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
         *_NOTICES_OFFICE, *_CONSULT_OFFICE,
         *_SITES,
-        *_SUPPLIES, "supplies.manage",
+        *_SUPPLIES, "supplies.manage", "suppliers.view", "suppliers.manage",
         *_RUMOURS_OFFICE,
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
@@ -55,7 +55,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
         *_NOTICES_OFFICE, *_CONSULT_OFFICE,
         *_SITES,
-        *_SUPPLIES,
+        *_SUPPLIES, "suppliers.view",
         *_RUMOURS_OFFICE,
     ]),
     "grid_worker": (gettext_noop("grid worker"), [

@@ -44,6 +44,7 @@ from linli.places.api import router as places_router
 from linli.reports.api import router as reports_router
 from linli.rumours.api import router as rumours_router
 from linli.sites.api import router as sites_router
+from linli.suppliers.api import router as suppliers_router
 from linli.supplies.api import router as supplies_router
 from linli.tasks.api import router as tasks_router
 from linli.tasks.api import visits_router
@@ -223,6 +224,7 @@ api.add_router("/devices", devices_router, tags=["devices"])
 api.add_router("/supplies", supplies_router, tags=["supplies"])
 api.add_router("/sites", sites_router, tags=["sites"])
 api.add_router("/rumours", rumours_router, tags=["rumours"])
+api.add_router("/suppliers", suppliers_router, tags=["suppliers"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.

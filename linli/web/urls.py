@@ -54,6 +54,7 @@ urlpatterns = [
     path("notices/", include("linli.notices.urls")),
     path("n/", include("linli.notices.link_urls")),  # households' short links (no sign-in)
     path("consult/", include("linli.consult.urls")),
+    path("supplies/", include("linli.suppliers.urls")),  # suppliers, orders, donations, stock files
     path("supplies/", include("linli.supplies.urls")),
     path("rumours/", include("linli.rumours.urls")),
 ]

@@ -396,6 +396,10 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     from linli.rumours.tests.helpers import make_matrix_rows as make_rumour_rows
 
     make_rumour_rows(street, far)
+    # Suppliers (with a checked licence), a purchase order and a donation: in the community and far away.
+    from linli.suppliers.tests.helpers import make_matrix_rows as make_supplier_rows
+
+    make_supplier_rows(street, far)
 
     # Files made for download (made at once: tasks run immediately): the street officer's list of
     # the first community, and one of the far district's.

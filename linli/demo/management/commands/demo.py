@@ -265,6 +265,9 @@ class Command(BaseCommand):
         from linli.rumours.demo import prepare_demo_rumours
 
         prepare_demo_rumours(seed=opts["seed"])
+        from linli.suppliers.demo import prepare_demo_suppliers
+
+        prepare_demo_suppliers()
         from linli.people.demo_approval import prepare_demo_approval
 
         prepare_demo_approval()
