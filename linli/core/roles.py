@@ -31,6 +31,8 @@ _NOTICES_OFFICE = ["notices.view", "notices.draft", "notices.check", "notices.ed
 _SITES = ["sites.view", "sites.manage", "sites.record"]
 # Emergency materials: offices keep, count and approve the counts of their area's points.
 _SUPPLIES = ["supplies.view", "supplies.keep", "supplies.count", "supplies.approve"]
+# Fair hand-out: offices open rounds and reserve on households' behalf; residents reserve for their own.
+_HANDOUT = ["handout.view", "handout.reserve", "handout.manage"]
 
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [
@@ -40,7 +42,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
         *_NOTICES_OFFICE,
         *_SITES,
-        *_SUPPLIES, "supplies.manage",
+        *_SUPPLIES, "supplies.manage", *_HANDOUT,
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
@@ -48,7 +50,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
         *_NOTICES_OFFICE,
         *_SITES,
-        *_SUPPLIES,
+        *_SUPPLIES, *_HANDOUT,
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",
@@ -57,6 +59,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "devices.view", "devices.events", "alerts.view", "alerts.respond",
         "notices.view", "notices.follow_up",
         "sites.view", "sites.record",
+        "handout.view", "handout.reserve",
     ]),
     # Health officers see who lives where and health data, never special-group tags. They approve
     # a colleague's long health list with full values (four eyes, decision 0023).
@@ -66,7 +69,8 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "alerts.view", "alerts.respond",
     ]),
     # A resident's role is held on her own house: she sees her own household.
-    "resident": (gettext_noop("resident"), ["places.view", "people.view", "tickets.submit", "tickets.follow"]),
+    "resident": (gettext_noop("resident"), ["places.view", "people.view", "tickets.submit", "tickets.follow",
+                                            "handout.reserve"]),
     # A volunteer delivers for quarantined households of her community (decision 0018).
     "volunteer": (gettext_noop("volunteer"), ["places.view", "grids.view", "tickets.deliver"]),
     # A community worker (社区工作者) drafts, fact-checks and edits the community's notices.
