@@ -221,13 +221,15 @@ def do_collect(reservation: Reservation, *, acting_user: Any, now: datetime.date
     with transaction.atomic():
         reservation = (Reservation.objects.select_for_update().select_related("round__item", "slot__point")
                        .get(pk=reservation.pk))
-        if reservation.status == Status.COLLECTED:
-            raise _error("code", _("Already collected at %(at)s."), "collected",
-                         at=timezone.localtime(reservation.collected_at).strftime("%Y-%m-%d %H:%M"))
-        if reservation.status != Status.HELD or reservation.slot is None:
+        if reservation.slot is None:
             raise _error("code", _("This household has no share to collect (waiting list or released)."), "not_held")
         point = reservation.slot.point
         require(acting_user, KEEP, point)
+        if reservation.status == Status.COLLECTED:
+            raise _error("code", _("Already collected at %(at)s."), "collected",
+                         at=timezone.localtime(reservation.collected_at).strftime("%Y-%m-%d %H:%M"))
+        if reservation.status != Status.HELD:
+            raise _error("code", _("This household has no share to collect (waiting list or released)."), "not_held")
         if now < reservation.slot.starts_at:
             raise _error("code", _("Its pickup slot starts at %(at)s."), "too_early",
                          at=timezone.localtime(reservation.slot.starts_at).strftime("%Y-%m-%d %H:%M"))

@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from linli.core import audit
-from linli.core.access import PermissionDenied, get_or_404, route
+from linli.core.access import PermissionDenied, allows, get_or_404, route
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
 from linli.core.http import attachment
 from linli.handout import actions, queries, sheets
@@ -27,6 +27,7 @@ from linli.handout.models import Status as ReservationStatus
 from linli.handout.tokens import pickup_code, read_pickup
 from linli.places.models import Level, Place
 from linli.supplies.access import KEEP
+from linli.supplies.queries import keeps_any
 
 router = Router()
 
@@ -163,9 +164,11 @@ class PickupIn(Schema):
 @route(KEEP)
 def collect(request: HttpRequest, payload: PickupIn) -> dict[str, Any]:
     user = api_user(request)
+    if not keeps_any(user):
+        raise PermissionDenied(KEEP)
     pk = read_pickup(payload.code)
     reservation = (Reservation.objects.select_related("slot__point").filter(pk=pk).first() if pk else None)
-    if reservation is None or reservation.slot is None:
+    if reservation is None or reservation.slot is None or not allows(user, KEEP, reservation.slot.point):
         raise ValidationError({"code": [ValidationError(_("This is not a pickup code of your point; ask the household "
                                                           "for its code again."), code="unknown_code")]})
     return _reservation_out(actions.do_collect(reservation, acting_user=user))
