@@ -219,7 +219,7 @@ def do_collect(reservation: Reservation, *, acting_user: Any, now: datetime.date
     expiring first) in the same transaction, so the ledger and the reservation agree."""
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = (Reservation.objects.select_for_update().select_related("round__item", "slot__point")
+        reservation = (Reservation.objects.select_for_update(of=("self",)).select_related("round__item", "slot__point")
                        .get(pk=reservation.pk))
         if reservation.slot is None:
             raise _error("code", _("This household has no share to collect (waiting list or released)."), "not_held")
