@@ -106,6 +106,7 @@ class ReserveIn(Schema):
 def reserve(request: HttpRequest, round_id: Id, payload: ReserveIn) -> Status:
     user = api_user(request)
     round_ = get_or_404(Round.objects.all(), user, RESERVE, pk=round_id)
+    house: Place | None
     if payload.house_id is not None:
         house = get_or_404(Place.objects.filter(level=Level.HOUSE), user, RESERVE, pk=payload.house_id)
         via = Via.API

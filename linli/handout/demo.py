@@ -35,8 +35,8 @@ def prepare_demo_handout(seed: int = 1, *, limit: int = MAX_RESERVATIONS) -> dic
     admin = User.objects.filter(username="demo-admin").first()
     secretary = User.objects.filter(username="demo-community").first() or admin
     masks = Item.objects.filter(code="mask-surgical").first()
-    point = StoragePoint.objects.filter(path=community.path).order_by("pk").first() if community else None
-    if None in (community, admin, masks, point) or Round.objects.exists():
+    point = StoragePoint.objects.filter(path=community.path).order_by("pk").first() if community is not None else None
+    if community is None or admin is None or masks is None or point is None or Round.objects.exists():
         return None
     rng = random.Random(seed * 36)  # noqa: S311 - demo data, not secrets
     resident = User.objects.filter(username="demo-resident").select_related("person").first()
@@ -60,16 +60,15 @@ def prepare_demo_handout(seed: int = 1, *, limit: int = MAX_RESERVATIONS) -> dic
         round_ = actions.do_open_round(community, title="医用外科口罩预约（第一轮）", item=masks, quota=QUOTA,
                                        households=shares, held_back=shares // 5, opens_at=opens,
                                        closes_at=now + datetime.timedelta(days=1), slots=slots, acting_user=secretary)
-        first = round_.slots.order_by("starts_at").first()
+        first = round_.slots.order_by("starts_at")[0]
         for n, house in enumerate(houses):
             via = Via.STAFF if rng.random() < 0.15 else Via.APP
             at = opens + datetime.timedelta(seconds=n * 60 * 60 // max(1, len(houses)))  # a burst in its first hour
             actions.do_reserve(round_, house, acting_user=secretary if via == Via.STAFF else admin, via=via,
                                slot=first, now=at)
             made["reservations"] += 1
-        keeper = User.objects.filter(username="demo-volunteer").first() or secretary
-        if not point.keepers.filter(pk=keeper.pk).exists():
-            keeper = secretary
+        volunteer = User.objects.filter(username="demo-volunteer").first()
+        keeper = volunteer if volunteer is not None and point.keepers.filter(pk=volunteer.pk).exists() else secretary
         during = first.starts_at + datetime.timedelta(hours=1)
         for reservation in Reservation.objects.filter(round=round_, slot=first, status=Status.HELD).order_by("pk"):
             if rng.random() < 0.8:

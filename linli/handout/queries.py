@@ -65,7 +65,7 @@ def results(round_: Round) -> Results:
     for group, status, n in (Reservation.objects.filter(round=round_).values_list("group", "status")
                              .annotate(n=Count("id")).order_by()):
         counts.setdefault(group, Counter())[status] += n
-    rows = [GroupRow(group, label, dict(counts[group])) for group, label in Group.choices]
+    rows = [GroupRow(group, str(label), dict(counts[group])) for group, label in Group.choices]
     totals: Counter[str] = Counter()
     for row in rows:
         totals.update(row.counts)

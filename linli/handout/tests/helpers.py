@@ -50,3 +50,11 @@ def houses(community: Place, n: int, *, group: str | None = None, exclude: tuple
         if len(found) == n:
             break
     return found
+
+
+def make_matrix_rows(street: Street, far: dict[str, Place]) -> None:
+    """For the access matrix: a round open in the test community, with the resident's household's
+    reservation, and one in the far district."""
+    round_ = open_round(street)
+    actions.do_reserve(round_, street.resident.person.current_house, acting_user=street.resident)
+    open_round(street, community=far[Level.COMMUNITY], user=street.admin)
