@@ -1,10 +1,10 @@
 """The demo's reservation round: the first community hands out surgical masks fairly.
 
-A donation of masks arrives at the community's store room and the community opens a round
-(reservations from yesterday to tomorrow; pickup slots yesterday, now and tomorrow).
-A few thousand households have reserved (most on their phones, elders through the office);
-part collected in yesterday's slot, the rest of that slot's shares were released and offered to
-the waiting list. The demo resident's household has not reserved yet, so she can. A few hundred
+A donation of masks arrives at the community's store room. In the first round (reservations the
+day before yesterday) a few thousand households reserved (most on their phones, elders through the
+office) for shares enough for seven in ten; most collected in yesterday's slot, the rest of that
+slot's shares were released and offered to the waiting list, whose households collect now. The
+second round is open now with room left: the demo resident's household has not reserved yet. A few hundred
 households have ticked their reserve checklist. Everything goes through ``actions`` (audited).
 Running it again adds nothing.
 """
@@ -48,33 +48,44 @@ def prepare_demo_handout(seed: int = 1, *, limit: int = MAX_RESERVATIONS) -> dic
     houses = houses[:limit]
     shares = max(1, int(len(houses) * 0.7))
     now = timezone.now().replace(second=0, microsecond=0)
-    opens = now - datetime.timedelta(days=1)
+    opens, closes = now - datetime.timedelta(days=2), now - datetime.timedelta(days=1)
     made = {"reservations": 0, "collected": 0, "checklists": 0}
+    volunteer = User.objects.filter(username="demo-volunteer").first()
+    keeper = volunteer if volunteer is not None and point.keepers.filter(pk=volunteer.pk).exists() else secretary
     with transaction.atomic():
-        supplies.do_receive(point, masks, shares * QUOTA + 500, acting_user=admin, source="爱心企业捐赠",
+        supplies.do_receive(point, masks, (shares + 200) * QUOTA + 500, acting_user=admin, source="爱心企业捐赠",
                             expires_on=timezone.localdate() + datetime.timedelta(days=700))
-        # yesterday's slot (over), one under way now, one tomorrow
-        slots = [actions.SlotInput(point, start, start + datetime.timedelta(hours=hours)) for start, hours in (
-            (opens + datetime.timedelta(hours=2), 3), (now - datetime.timedelta(hours=1), 6),
-            (now + datetime.timedelta(days=1), 3))]
-        round_ = actions.do_open_round(community, title="医用外科口罩预约（第一轮）", item=masks, quota=QUOTA,
-                                       households=shares, held_back=shares // 5, opens_at=opens,
-                                       closes_at=now + datetime.timedelta(days=1), slots=slots, acting_user=secretary)
+        # The first round: reservations the day before yesterday, a burst in their first hour; a
+        # pickup slot yesterday (over), one under way now for the waiting list's households.
+        round_ = actions.do_open_round(
+            community, title="医用外科口罩预约（第一轮）", item=masks, quota=QUOTA, households=shares,
+            held_back=shares // 5, opens_at=opens, closes_at=closes, acting_user=secretary, slots=[
+                actions.SlotInput(point, closes + datetime.timedelta(hours=1), closes + datetime.timedelta(hours=4)),
+                actions.SlotInput(point, now - datetime.timedelta(hours=1), now + datetime.timedelta(hours=6))])
         first = round_.slots.order_by("starts_at")[0]
         for n, house in enumerate(houses):
             via = Via.STAFF if rng.random() < 0.15 else Via.APP
-            at = opens + datetime.timedelta(seconds=n * 60 * 60 // max(1, len(houses)))  # a burst in its first hour
+            at = opens + datetime.timedelta(seconds=n * 60 * 60 // max(1, len(houses)))
             actions.do_reserve(round_, house, acting_user=secretary if via == Via.STAFF else admin, via=via,
                                slot=first, now=at)
             made["reservations"] += 1
-        volunteer = User.objects.filter(username="demo-volunteer").first()
-        keeper = volunteer if volunteer is not None and point.keepers.filter(pk=volunteer.pk).exists() else secretary
+        actions.settle(round_, closes)  # the held-back shares not taken go to the waiting list
         during = first.starts_at + datetime.timedelta(hours=1)
         for reservation in Reservation.objects.filter(round=round_, slot=first, status=Status.HELD).order_by("pk"):
-            if rng.random() < 0.8:
+            if rng.random() < 0.85:
                 actions.do_collect(reservation, acting_user=keeper, now=during)
                 made["collected"] += 1
         made.update(actions.settle(round_, first.ends_at + datetime.timedelta(minutes=5)))
+        # The second round, open now: a few households have reserved; the demo resident can.
+        second = actions.do_open_round(
+            community, title="医用外科口罩预约（第二轮）", item=masks, quota=QUOTA, households=200, held_back=40,
+            opens_at=now - datetime.timedelta(hours=1), closes_at=now + datetime.timedelta(days=1),
+            acting_user=secretary, slots=[
+                actions.SlotInput(point, now - datetime.timedelta(hours=1), now + datetime.timedelta(hours=6)),
+                actions.SlotInput(point, now + datetime.timedelta(days=1), now + datetime.timedelta(days=1, hours=3))])
+        for house in houses[:60]:
+            actions.do_reserve(second, house, acting_user=admin, via=Via.APP)
+            made["reservations"] += 1
         for house in houses[:400]:
             ticked = [code for code in checklist.CODES if rng.random() < 0.6]
             actions.do_tick_reserve(house, ticked, acting_user=secretary)
