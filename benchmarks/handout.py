@@ -28,7 +28,9 @@ import os
 import random
 import statistics
 import sys
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's linli
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings")
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -66,10 +66,12 @@ def _born_by(today: datetime.date, age: int) -> datetime.date:
 def group_of(house: Place, today: datetime.date) -> str:
     """Why the household has priority (the first that applies), or ``other``. Read from the
     registry's keyed group index and the active quarantine orders; nothing is decrypted."""
-    residents = Person.objects.filter(current_house=house, is_active=True)
-    if QuarantineOrder.objects.filter(person__in=residents, status=OrderStatus.ACTIVE).exists():
+    quarantined = Exists(QuarantineOrder.objects.filter(person=OuterRef("pk"), status=OrderStatus.ACTIVE))
+    rows = list(Person.objects.filter(current_house=house, is_active=True)
+                .values_list("special_groups_index", "birth_date", quarantined))
+    if any(row[2] for row in rows):
         return Group.QUARANTINED
-    indexes = list(residents.values_list("special_groups_index", "birth_date"))
+    indexes = [(index, born) for index, born, _q in rows]
     for group in (Group.ALONE_ELDER, Group.DISABLED):
         if any(group_token(group) in index for index, _born in indexes):
             return group
@@ -183,21 +185,22 @@ def do_reserve(round_: Round, house: Place, *, acting_user: Any, via: str = Via.
         raise _error("slot", _("Choose one of the round's pickup slots."), "unknown_slot")
     group = group_of(house, timezone.localtime(now).date())
     tier = tier_of(group)
+    # Read before the lock, which is held only to decide, write and count: slots change only when
+    # one ends (``settle``), and a second reservation of the household is refused by the
+    # unique constraint at the insert (then nothing of this one is written).
+    pickup = _next_slot(round_, now, slot)
     try:
         with transaction.atomic():
             locked = Round.objects.select_for_update().get(pk=round_.pk)
             if not window_open(locked, now):
                 raise _error("round", _("Reservations for this round are not open now."), "window_closed")
-            if Reservation.objects.filter(round=locked, house=house).exists():
-                raise _duplicate()
             taken = _taken(locked)
             given = fairness.admits(_rule(locked), taken, tier, window_open=True)
-            pickup = _next_slot(locked, now, slot) if given else None
             if given and pickup is None:
                 raise _error("slot", _("This pickup slot is over; choose another."), "slot_over")
             reservation = Reservation.objects.create(
-                round=locked, house=house, path=house.path, tier=tier, group=group, via=via, slot=pickup,
-                status=Status.HELD if given else Status.WAITING,
+                round=locked, house=house, path=house.path, tier=tier, group=group, via=via,
+                slot=pickup if given else None, status=Status.HELD if given else Status.WAITING,
                 by=acting_user if getattr(acting_user, "is_authenticated", False) else None)
             if given:
                 _save_taken(locked, taken.plus(tier))

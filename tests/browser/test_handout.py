@@ -38,7 +38,7 @@ def test_a_resident_reserves_and_picks_up(phone, small_phone, desktop, server, a
     keeper.goto(server + "/handout/pickup/")
     assert keeper.locator("#camera-button").count() == 1
     keeper.locator("#code-input").fill(code)
-    keeper.get_by_role("button", name="核对").click()
+    keeper.locator("#check-button").click()
     keeper.wait_for_selector("#collect-button")
     assert "医用外科口罩" in keeper.locator("#found").inner_text()
     assert_no_sideways_scroll(keeper, "the pickup page")
