@@ -12,6 +12,8 @@ from linli.handout import actions
 from linli.handout.models import Group, Round
 from linli.people.models import Person
 from linli.places.models import Level, Place
+from linli.supplies import actions as supplies
+from linli.supplies.models import PointKind, ReserveType
 from linli.supplies.tests.helpers import item, point_at, stock
 
 
@@ -21,7 +23,10 @@ def open_round(street: Street, *, households: int = 10, held_back: int = 0, quot
     """A round of KN95 masks, open now, with a slot under way at the community's room."""
     community = community or street.community
     user = user or street.secretary
-    point = point_at(street, community, name=f"发放点{community.pk}")
+    point = (point_at(street, community, name=f"发放点{community.pk}")
+             if community.path.startswith(street.community.parent.path) else
+             supplies.do_create_point(community, name="发放点", kind=PointKind.COMMUNITY_ROOM,
+                                      reserve_type=ReserveType.GOVERNMENT, owner="居委会", acting_user=street.admin))
     stock(street, point, households * quota + 50, user=street.admin)
     now = timezone.now()
     starts = now - datetime.timedelta(minutes=30)
