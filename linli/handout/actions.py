@@ -29,6 +29,7 @@ from linli.handout import checklist, fairness
 from linli.handout.access import MANAGE, RESERVE
 from linli.handout.models import Group, Reservation, ReserveCheck, Round, Slot, Status, Tier, Via
 from linli.health.models import OrderStatus, QuarantineOrder
+from linli.notices.audience import OLDEST_OLD_AGE, born_by
 from linli.people.models import Person
 from linli.people.search import group_token
 from linli.places.models import Level, Place
@@ -38,7 +39,6 @@ from linli.supplies.models import Item, Lot, StoragePoint
 
 MAX_SHARES = 200_000
 MAX_SLOTS = 20
-OLDEST_OLD_AGE = 80
 
 
 def _error(field_name: str, message: Any, code: str, **params: Any) -> ValidationError:
@@ -56,13 +56,6 @@ def household_of(user: Any) -> Place | None:
     return person.current_house if person is not None else None
 
 
-def _born_by(today: datetime.date, age: int) -> datetime.date:
-    try:
-        return today.replace(year=today.year - age)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - age, day=28)
-
-
 def group_of(house: Place, today: datetime.date) -> str:
     """Why the household has priority (the first that applies), or ``other``. Read from the
     registry's keyed group index and the active quarantine orders; nothing is decrypted."""
@@ -75,7 +68,7 @@ def group_of(house: Place, today: datetime.date) -> str:
     for group in (Group.ALONE_ELDER, Group.DISABLED):
         if any(group_token(group) in index for index, _born in indexes):
             return group
-    limit = _born_by(today, OLDEST_OLD_AGE)
+    limit = born_by(today, OLDEST_OLD_AGE)
     if any(group_token(Group.OLDEST_OLD) in index or (born is not None and born <= limit) for index, born in indexes):
         return Group.OLDEST_OLD
     if any(group_token(Group.INFANT) in index for index, _born in indexes):
