@@ -193,3 +193,17 @@ def test_checklist_page(street):
     assert client.post("/handout/checklist/", {"ticked": ["water", "food"]}).status_code == 302
     staff = street.client_for(street.secretary).get("/handout/checklist/").content.decode()
     assert "checklist-totals" in staff
+
+
+def test_held_back_shares_go_to_the_waiting_list_when_reservations_close(street):
+    round_ = open_round(street, households=2, held_back=1, slots=2)
+    first, second = houses(street.community, 2, group="ordinary")
+    a = actions.do_reserve(round_, first, acting_user=street.secretary, via=Via.STAFF)
+    b = actions.do_reserve(round_, second, acting_user=street.secretary, via=Via.STAFF)
+    assert (a.status, b.status) == (Status.HELD, Status.WAITING)  # the second share waits for priority
+    assert actions.settle_due(round_.closes_at - datetime.timedelta(minutes=1))["promoted"] == 0
+    after = round_.closes_at + datetime.timedelta(minutes=1)
+    assert actions.settle_due(after) == {"rounds": 1, "released": 0, "promoted": 1}
+    b.refresh_from_db()
+    assert b.status == Status.HELD and b.slot is not None
+    assert actions.settle_due(after)["rounds"] == 0  # nothing left to settle until a slot ends
