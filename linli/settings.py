@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "linli.supplies",
     "linli.rumours",  # after notices: a clarification is released as a notice
     "linli.suppliers",
+    "linli.handout",
     "linli.downloads",  # after people and reports: their actions decide who reads a file
     "linli.demo",
     "linli.web",

@@ -37,6 +37,8 @@ _RUMOURS_OFFICE = ["rumours.view", "rumours.facts", "rumours.verify", "rumours.r
                    "rumours.draft", "rumours.sign_office", "rumours.release"]
 # Emergency materials: offices keep, count and approve the counts of their area's points.
 _SUPPLIES = ["supplies.view", "supplies.keep", "supplies.count", "supplies.approve"]
+# Fair hand-out: offices open rounds and reserve on households' behalf; residents reserve for their own.
+_HANDOUT = ["handout.view", "handout.reserve", "handout.manage"]
 
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [
@@ -46,7 +48,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
         *_NOTICES_OFFICE, *_CONSULT_OFFICE,
         *_SITES,
-        *_SUPPLIES, "supplies.manage", "suppliers.view", "suppliers.manage",
+        *_SUPPLIES, "supplies.manage", "suppliers.view", "suppliers.manage", *_HANDOUT,
         *_RUMOURS_OFFICE,
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
@@ -55,7 +57,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "tasks.view", "tasks.manage", "visits.view", "visits.plan", *_ALERTS_OFFICE, "overview.view",
         *_NOTICES_OFFICE, *_CONSULT_OFFICE,
         *_SITES,
-        *_SUPPLIES, "suppliers.view",
+        *_SUPPLIES, "suppliers.view", *_HANDOUT,
         *_RUMOURS_OFFICE,
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
@@ -65,6 +67,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "devices.view", "devices.events", "alerts.view", "alerts.respond",
         "notices.view", "notices.follow_up",
         "sites.view", "sites.record",
+        "handout.view", "handout.reserve",
     ]),
     # Health officers see who lives where and health data, never special-group tags. They approve
     # a colleague's long health list with full values (four eyes, decision 0023).
@@ -75,7 +78,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     ]),
     # A resident's role is held on her own house: she sees her own household.
     "resident": (gettext_noop("resident"), ["places.view", "people.view", "tickets.submit", "tickets.follow",
-                                              "consult.take_part"]),
+                                              "consult.take_part", "handout.reserve"]),
     # A volunteer delivers for quarantined households of her community (decision 0018).
     "volunteer": (gettext_noop("volunteer"), ["places.view", "grids.view", "tickets.deliver"]),
     # A community worker (社区工作者) drafts, fact-checks and edits the community's notices.

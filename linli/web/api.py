@@ -34,6 +34,7 @@ from linli.devices.api import router as devices_router
 from linli.downloads.api import router as downloads_router
 from linli.gates.api import router as gates_router
 from linli.grids.api import router as grids_router
+from linli.handout.api import router as handout_router
 from linli.health.api import router as health_router
 from linli.imports.api import router as imports_router
 from linli.ledger.api import router as ledger_router
@@ -225,6 +226,7 @@ api.add_router("/supplies", supplies_router, tags=["supplies"])
 api.add_router("/sites", sites_router, tags=["sites"])
 api.add_router("/rumours", rumours_router, tags=["rumours"])
 api.add_router("/suppliers", suppliers_router, tags=["suppliers"])
+api.add_router("/handout", handout_router, tags=["handout"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.

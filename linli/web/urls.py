@@ -57,4 +57,5 @@ urlpatterns = [
     path("supplies/", include("linli.suppliers.urls")),  # suppliers, orders, donations, stock files
     path("supplies/", include("linli.supplies.urls")),
     path("rumours/", include("linli.rumours.urls")),
+    path("handout/", include("linli.handout.urls")),
 ]

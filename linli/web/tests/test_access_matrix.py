@@ -400,6 +400,10 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     from linli.suppliers.tests.helpers import make_matrix_rows as make_supplier_rows
 
     make_supplier_rows(street, far)
+    # Reservation rounds: one in the community (with the resident's reservation), one far away.
+    from linli.handout.tests.helpers import make_matrix_rows as make_handout_rows
+
+    make_handout_rows(street, far)
 
     # Files made for download (made at once: tasks run immediately): the street officer's list of
     # the first community, and one of the far district's.

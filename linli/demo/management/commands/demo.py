@@ -268,6 +268,10 @@ class Command(BaseCommand):
         from linli.suppliers.demo import prepare_demo_suppliers
 
         prepare_demo_suppliers()
+        from linli.handout.demo import prepare_demo_handout
+
+        handout = prepare_demo_handout(seed=opts["seed"]) or {}
+        self.stdout.write(f"Added a mask reservation round with {handout.get('reservations', 0):,} reservations.")
         from linli.people.demo_approval import prepare_demo_approval
 
         prepare_demo_approval()
