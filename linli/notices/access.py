@@ -18,7 +18,15 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.access import AnyOf, PlaceScope, Related, declare, register_actions
 from linli.grids.models import Grid
-from linli.notices.models import Notice, NoticeHousehold, NoticeStep, NoticeVersion, Receipt
+from linli.notices.models import (
+    CommunityNoticeSetting,
+    Notice,
+    NoticeHousehold,
+    NoticeStep,
+    NoticeVersion,
+    ReachCount,
+    Receipt,
+)
 from linli.places.models import Place
 
 VIEW, DRAFT, CHECK, EDIT, PUBLISH, FOLLOW_UP = (
@@ -53,6 +61,9 @@ declare(NoticeVersion, {VIEW: PLACE})
 declare(NoticeStep, {VIEW: PLACE})
 declare(NoticeHousehold, {VIEW: PLACE, FOLLOW_UP: PLACE})
 declare(Receipt, {VIEW: PLACE, FOLLOW_UP: PLACE})
+declare(ReachCount, {VIEW: PLACE, FOLLOW_UP: PLACE})
+# A community's own way of reaching its elders: set by whoever publishes its notices.
+declare(CommunityNoticeSetting, {VIEW: PLACE, PUBLISH: PLACE})
 # The areas and grids a notice is addressed to.
 declare(Place, {DRAFT: PLACE})
 declare(Grid, {DRAFT: PLACE})

@@ -8,29 +8,34 @@ after the commit (``linli.notices.channels``).
 
 from __future__ import annotations
 
+import copy
 import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
 from linli.core.access import PermissionDenied, area_of, require
 from linli.grids.models import Grid
-from linli.notices import audience, workflow
+from linli.core import bulk
+from linli.notices import audience, live, workflow
 from linli.notices.access import CHECK, DRAFT, EDIT, FOLLOW_UP, PUBLISH
 from linli.notices.models import (
     AudienceGroup,
     Category,
+    CommunityNoticeSetting,
+    ElderContact,
     Notice,
     NoticeHousehold,
     NoticeStep,
     NoticeVersion,
     Outcome,
+    ReachCount,
     Receipt,
     Status,
     StepKind,
@@ -44,6 +49,7 @@ from linli.tasks.actions import clean_text
 MAX_BODY = 5000
 MAX_DEADLINE_DAYS = 366
 BATCH = 2000
+COMMUNITY_CHARS = 17  # a fixed-width path's community: 31/01/15/099/001/
 AREA_LEVELS = (Level.STREET, Level.COMMUNITY, Level.COMPOUND, Level.BUILDING)
 
 REFUSALS = {
@@ -263,15 +269,45 @@ def do_send_back(notice: Notice, *, acting_user: Any, comment: str) -> Notice:
     return notice
 
 
-def _households(notice: Notice) -> int:
-    """One row per household of the audience, as the registry holds it at publishing."""
+def _elder_contacts(rows: list[audience.Household]) -> dict[str, str]:
+    """community path → how its elders' households are reached (those set otherwise than the link)."""
+    communities = {h.path[:COMMUNITY_CHARS] for h in rows if h.elder}
+    return dict(CommunityNoticeSetting.objects.filter(path__in=communities).exclude(elder_contact=ElderContact.LINK)
+                .values_list("path", "elder_contact"))
+
+
+def _households(notice: Notice) -> tuple[int, int]:
+    """One row per household of the audience, as the registry holds it at publishing, and one
+    reach count per building and grid; returns (households, residents)."""
     rows = audience.households(list(notice.audience_places.all()), list(notice.audience_grids.all()),
                                notice.audience_group, timezone.localdate())
+    contacts = _elder_contacts(rows)
     made = [NoticeHousehold(notice=notice, house_id=h.house_id, path=h.path, building_path=h.building_path,
-                            grid_id=h.grid_id, address=h.address, residents=h.residents, priority=h.priority)
+                            grid_id=h.grid_id, address=h.address, residents=h.residents, priority=h.priority,
+                            contact=contacts.get(h.path[:COMMUNITY_CHARS], ElderContact.LINK) if h.elder
+                            else ElderContact.LINK)
             for h in rows]
-    NoticeHousehold.objects.bulk_create(made, batch_size=BATCH)
-    return len(made)
+    bulk.insert(NoticeHousehold, made)
+    counts: dict[tuple[str, int | None], int] = {}
+    for h in rows:
+        counts[h.building_path, h.grid_id] = counts.get((h.building_path, h.grid_id), 0) + 1
+    bulk.insert(ReachCount, [ReachCount(notice=notice, path=path, grid_id=grid, households=n)
+                             for (path, grid), n in counts.items()])
+    return len(made), sum(h.residents for h in rows)
+
+
+def refresh_reach_counts(notice: Notice) -> None:
+    """Count the reach again from the households (after households were changed in bulk, as
+    the demo does): the same figures the actions keep current one change at a time."""
+    with transaction.atomic():
+        ReachCount.objects.filter(notice=notice).delete()
+        rows = (NoticeHousehold.objects.filter(notice=notice).values("building_path", "grid_id")
+                .annotate(n=Count("pk"), reached=Count("pk", filter=Q(reached_at__isnull=False)),
+                          reread=Count("pk", filter=Q(reread=True)),
+                          **{via: Count("pk", filter=Q(reached_via=via)) for via in Via.values}))
+        ReachCount.objects.bulk_create([ReachCount(
+            notice=notice, path=r["building_path"], grid_id=r["grid_id"], households=r["n"], reached=r["reached"],
+            reread=r["reread"], **{via: r[via] for via in Via.values}) for r in rows], batch_size=BATCH)
 
 
 @transaction.atomic
@@ -286,9 +322,8 @@ def do_publish(notice: Notice, *, acting_user: Any, channels: tuple[str, ...] = 
     if notice.deadline is not None and notice.deadline <= timezone.now():
         raise _error("deadline", _("The deadline has passed: send the notice back for a new one."), "deadline")
     notice.published_at = timezone.now()
-    n = _households(notice)
+    n, notice.residents = _households(notice)
     notice.households = n
-    notice.residents = sum(NoticeHousehold.objects.filter(notice=notice).values_list("residents", flat=True))
     notice.save()
     _step(notice, StepKind.PUBLISH, acting_user)
     audit.record("notices.publish", actor=acting_user, obj=notice,
@@ -325,6 +360,7 @@ def do_correct(notice: Notice, *, acting_user: Any, title: str, body: str, reaso
     notice.save()
     _version(notice, VersionKind.CORRECTION, acting_user, note=reason)
     asked = NoticeHousehold.objects.filter(notice=notice, reached_at__isnull=False).update(reread=True)
+    ReachCount.objects.filter(notice=notice).update(reread=F("reached"))
     _step(notice, StepKind.CORRECT, acting_user, reason)
     audit.record("notices.correct", actor=acting_user, obj=notice,
                  detail={"version": notice.version, "asked_to_reread": asked})
@@ -362,6 +398,79 @@ def _reached(household: NoticeHousehold, notice: Notice, via: str, at: datetime.
     NoticeHousehold.objects.filter(pk=household.pk).update(
         reached_at=household.reached_at or at, reached_via=household.reached_via or via,
         reached_version=notice.version, reread=False)
+    _count_reached(notice.pk, [household], via)
+
+
+def _count_reached(notice_id: int, households: list[NoticeHousehold], via: str) -> None:
+    """Keep the reach counts of the households' buildings current: each newly reached one adds
+    to its building's count (and to the channel's), each one that read a correction leaves the
+    asked-to-reread count. ``households`` as they were before this change."""
+    changes: dict[tuple[str, int | None], list[int]] = {}
+    for household in households:
+        change = changes.setdefault((household.building_path, household.grid_id), [0, 0])
+        change[0] += household.reached_at is None
+        change[1] += household.reread
+    for (path, grid), (reached, reread) in changes.items():
+        if reached or reread:
+            fields = {"reread": F("reread") - reread} if reread else {}
+            if reached:
+                fields.update(reached=F("reached") + reached, **{via: F(via) + reached})
+            ReachCount.objects.filter(notice_id=notice_id, path=path, grid_id=grid).update(**fields)
+    live.reach_changed(notice_id, [(h.grid_id, h.building_path) for h in households])
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """What came of one confirmation of a batch: its receipt (new, or the one it repeats), or
+    why it was refused (``code``: ``unknown`` or ``withdrawn``)."""
+    receipt: Receipt | None
+    new: bool = False
+    code: str = ""
+
+
+def _confirm_many(household_ids: list[int], via: str, person: Any = None, acting_user: Any = None
+                  ) -> list[Confirmed]:
+    """The confirmations of ``household_ids`` by ``via``, in order, in one transaction: the
+    households locked, new receipts and the reach counts written together, the audit events
+    appended in one insert; each as ``do_confirm`` makes it on its own."""
+    rows = {h.pk: h for h in NoticeHousehold.objects.select_for_update().filter(pk__in=set(household_ids))
+            .order_by("pk")}
+    notices = {n.pk: n for n in Notice.objects.filter(pk__in={h.notice_id for h in rows.values()})}
+    existing = {(r.household_id, r.version): r for r in Receipt.objects.filter(
+        household_id__in=list(rows), via=via, outcome=Outcome.INFORMED).order_by("pk")}
+    now = timezone.now()
+    made: dict[int, Receipt] = {}
+    results = []
+    for pk in household_ids:
+        household = rows.get(pk)
+        notice = notices.get(household.notice_id) if household is not None else None
+        if household is None or notice is None:
+            results.append(Confirmed(None, code="unknown"))
+        elif notice.status != Status.PUBLISHED:
+            results.append(Confirmed(None, code="withdrawn"))
+        elif (pk, notice.version) in existing or pk in made:
+            results.append(Confirmed(existing.get((pk, notice.version)) or made[pk]))
+        else:
+            made[pk] = Receipt(notice=notice, household=household, via=via, version=notice.version, person=person,
+                               recorded_by=acting_user if person is not None else None, path=household.path,
+                               created_at=now, updated_at=now)
+            results.append(Confirmed(made[pk], new=True))
+    if not made:
+        return results
+    bulk.insert(Receipt, list(made.values()))
+    changed = [rows[pk] for pk in made]
+    by_notice: dict[int, list[NoticeHousehold]] = {}
+    for household in changed:
+        by_notice.setdefault(household.notice_id, []).append(household)
+    for notice_id, households in by_notice.items():
+        _count_reached(notice_id, [copy.copy(h) for h in households], via)
+    for household in changed:
+        household.reached_at, household.reached_via = household.reached_at or now, household.reached_via or via
+        household.reached_version, household.reread = notices[household.notice_id].version, False
+    bulk.update(NoticeHousehold, changed, ["reached_at", "reached_via", "reached_version", "reread"])
+    audit.record_many([audit.Entry("notices.confirm", actor=acting_user, obj=receipt,
+                                   detail={"via": via, "notice": receipt.notice_id}) for receipt in made.values()])
+    return results
 
 
 @transaction.atomic
@@ -375,18 +484,20 @@ def do_confirm(household: NoticeHousehold, *, via: str, person: Any = None, acti
         if person is None or getattr(acting_user, "person_id", None) != person.pk \
                 or person.current_house_id != household.house_id:
             raise PermissionDenied("notices.confirm")
-    household = NoticeHousehold.objects.select_for_update().get(pk=household.pk)
-    notice = _live(household)
-    existing = Receipt.objects.filter(household=household, via=via, version=notice.version,
-                                      outcome=Outcome.INFORMED).first()
-    if existing is not None:
-        return existing
-    receipt = Receipt.objects.create(notice=notice, household=household, via=via, version=notice.version,
-                                     person=person, recorded_by=acting_user if person is not None else None,
-                                     path=household.path)
-    _reached(household, notice, via, receipt.created_at)
-    audit.record("notices.confirm", actor=acting_user, obj=receipt, detail={"via": via, "notice": notice.pk})
-    return receipt
+    result = _confirm_many([household.pk], via, person, acting_user)[0]
+    if result.receipt is None:
+        raise ValidationError(_("This notice has been withdrawn."), code="withdrawn")
+    return result.receipt
+
+
+@transaction.atomic
+def do_confirm_links(household_ids: list[int], *, limit: int = 500) -> list[Confirmed]:
+    """Many households' confirmations through their links at once (a relay that gathers the
+    taps on the links, or a provider's replies to the texts, sends them in batches): each as
+    ``do_confirm`` by the link, refused one by one for a withdrawn notice or an unknown household."""
+    if len(household_ids) > limit:
+        raise _error("tokens", _("At most %(n)d confirmations at a time."), "too_many", n=limit)
+    return _confirm_many(household_ids, Via.LINK)
 
 
 @transaction.atomic

@@ -26,8 +26,12 @@ PURPOSE = "notice to households (通知送达)"
 
 def link(household_id: int) -> str:
     """The household's short link, absolute when ``LINLI_PUBLIC_URL`` names the site."""
+    return _link_prefix() + tokens.household_token(household_id) + "/"
+
+
+def _link_prefix() -> str:
     base = str(getattr(settings, "LINLI_PUBLIC_URL", "") or "").rstrip("/")
-    return base + reverse("notice_link", kwargs={"token": tokens.household_token(household_id)})
+    return base + reverse("notice_link", kwargs={"token": "t"})[:-2]
 
 
 def _adult_born_by(today: datetime.date) -> datetime.date:
@@ -61,32 +65,28 @@ def _batches(notice: Notice, only_reread: bool) -> Iterator[list[NoticeHousehold
         last = batch[-1].pk
 
 
-def text_for(notice: Notice, household_id: int, only_reread: bool) -> str:
+def text_for(notice: Notice, household_id: int, only_reread: bool, prefix: str = "") -> str:
     head = "【更正】" if only_reread else "【通知】"
-    return f"{head}{notice.title}。请点击链接阅读并确认已知晓：{link(household_id)}"[: gateways.MAX_TEXT]
+    url = (prefix + tokens.household_token(household_id) + "/") if prefix else link(household_id)
+    return f"{head}{notice.title}。请点击链接阅读并确认已知晓：{url}"[: gateways.MAX_TEXT]
 
 
 def send(notice_id: int, channel: str, only_reread: bool = False) -> dict[str, int]:
-    """Send to every household not yet reached (or, after a correction, asked to read it again)."""
+    """Send to every household not yet reached (or, after a correction, asked to read it again),
+    a batch of households at a time through the gateway's batch interface."""
     notice = Notice.objects.get(pk=notice_id)
     counts = {"sent": 0, "no_phone": 0, "failed": 0}
     if notice.status != Status.PUBLISHED or channel not in CHANNELS:
         return counts
     today = timezone.localdate()
-    sender = gateways.send_sms if channel == gateways.SMS else gateways.place_call
+    prefix = _link_prefix()
     for batch in _batches(notice, only_reread):
         phones = _phones([h.house_id for h in batch], today)
-        for household in batch:
-            phone = phones.get(household.house_id)
-            if not phone:
-                counts["no_phone"] += 1
-                continue
-            try:
-                sender(phone, text_for(notice, household.pk, only_reread), purpose=PURPOSE, path=household.path)
-            except gateways.GatewayError:
-                counts["failed"] += 1
-            else:
-                counts["sent"] += 1
+        outgoing = [gateways.Outgoing(phones[h.house_id], text_for(notice, h.pk, only_reread, prefix), h.path)
+                    for h in batch if phones.get(h.house_id)]
+        counts["no_phone"] += len(batch) - len(outgoing)
+        for result in gateways.send_batch(channel, outgoing, purpose=PURPOSE):
+            counts["failed" if isinstance(result, gateways.GatewayError) else "sent"] += 1
     return counts
 
 
