@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +49,7 @@ from linli.tasks.actions import clean_text
 MAX_BODY = 5000
 MAX_DEADLINE_DAYS = 366
 BATCH = 2000
+CONFIRM_BATCH = 500  # confirmations in one call of the batch endpoint
 COMMUNITY_CHARS = 17  # a fixed-width path's community: 31/01/15/099/001/
 AREA_LEVELS = (Level.STREET, Level.COMMUNITY, Level.COMPOUND, Level.BUILDING)
 
@@ -282,18 +283,33 @@ def _households(notice: Notice) -> tuple[int, int]:
     rows = audience.households(list(notice.audience_places.all()), list(notice.audience_grids.all()),
                                notice.audience_group, timezone.localdate())
     contacts = _elder_contacts(rows)
-    made = [NoticeHousehold(notice=notice, house_id=h.house_id, path=h.path, building_path=h.building_path,
-                            grid_id=h.grid_id, address=h.address, residents=h.residents, priority=h.priority,
-                            contact=contacts.get(h.path[:COMMUNITY_CHARS], ElderContact.LINK) if h.elder
-                            else ElderContact.LINK)
-            for h in rows]
-    bulk.insert(NoticeHousehold, made)
+    _insert_households(notice, rows, contacts)
     counts: dict[tuple[str, int | None], int] = {}
     for h in rows:
         counts[h.building_path, h.grid_id] = counts.get((h.building_path, h.grid_id), 0) + 1
     bulk.insert(ReachCount, [ReachCount(notice=notice, path=path, grid_id=grid, households=n)
                              for (path, grid), n in counts.items()])
-    return len(made), sum(h.residents for h in rows)
+    return len(rows), sum(h.residents for h in rows)
+
+
+def _insert_households(notice: Notice, rows: list[audience.Household], contacts: dict[str, str]) -> None:
+    """The households' rows written as plain tuples: a street's 90,000 model objects would cost
+    more than the insert itself. Every column is given, as ``save()`` would give it."""
+    db = connections[connection.alias]
+    now = db.ops.adapt_datetimefield_value(timezone.now())
+    names = [f.name for f in NoticeHousehold._meta.concrete_fields]
+    fixed = {"created_at": now, "updated_at": now, "notice": notice.pk, "reached_at": None, "reached_via": "",
+             "reached_version": 0, "reread": False, "attempts": 0, "last_outcome": ""}
+    ids = bulk.reserve_ids(NoticeHousehold, len(rows))
+    for start in range(0, len(rows), bulk.CHUNK):
+        values = []
+        for pk, h in zip(ids[start:start + bulk.CHUNK], rows[start:start + bulk.CHUNK], strict=True):
+            contact = contacts.get(h.path[:COMMUNITY_CHARS], ElderContact.LINK) if h.elder else ElderContact.LINK
+            row = {**fixed, "id": pk, "path": h.path, "house": h.house_id, "building_path": h.building_path,
+                   "grid": h.grid_id, "address": h.address, "residents": h.residents, "priority": h.priority,
+                   "contact": contact}
+            values.append(tuple(row[name] for name in names))
+        bulk.insert_rows(db, NoticeHousehold, names, values)
 
 
 def refresh_reach_counts(notice: Notice) -> None:
@@ -491,7 +507,7 @@ def do_confirm(household: NoticeHousehold, *, via: str, person: Any = None, acti
 
 
 @transaction.atomic
-def do_confirm_links(household_ids: list[int], *, limit: int = 500) -> list[Confirmed]:
+def do_confirm_links(household_ids: list[int], *, limit: int = CONFIRM_BATCH) -> list[Confirmed]:
     """Many households' confirmations through their links at once (a relay that gathers the
     taps on the links, or a provider's replies to the texts, sends them in batches): each as
     ``do_confirm`` by the link, refused one by one for a withdrawn notice or an unknown household."""

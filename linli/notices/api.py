@@ -193,6 +193,141 @@ def confirm(request: HttpRequest, payload: ConfirmIn) -> Status:
     return Status(201, _receipt_out(actions.do_confirm(household, via=Via.LINK)))
 
 
+class ConfirmBatchIn(Schema):
+    tokens: list[str] = Field(min_length=1, max_length=actions.CONFIRM_BATCH,
+                              description=f"households' tokens, from their short links (at most {actions.CONFIRM_BATCH})")
+
+
+class ConfirmedOut(Schema):
+    token: str
+    outcome: Literal["recorded", "already", "refused"] = Field(
+        description="recorded: a new receipt; already: the household had confirmed this version by its link; "
+                    "refused: see code")
+    code: str = Field(description="why refused: bad_token (not a household's token) or withdrawn")
+    receipt: ReceiptOut | None
+
+
+class ConfirmBatchOut(Schema):
+    recorded: int
+    already: int
+    refused: int
+    results: list[ConfirmedOut]
+
+
+@router.post("/confirm/batch", auth=None, response={200: ConfirmBatchOut, **ERRORS},
+             summary="已知晓 for many households at once through their tokens (public; idempotent; each "
+                     "token answered on its own)")
+@route(public=True)
+def confirm_batch(request: HttpRequest, payload: ConfirmBatchIn) -> dict[str, Any]:
+    ids = [tokens.read_household(token) or 0 for token in payload.tokens]
+    done = actions.do_confirm_links([pk for pk in ids if pk])
+    answers = iter(done)
+    results = []
+    for token, pk in zip(payload.tokens, ids, strict=True):
+        got = next(answers) if pk else actions.Confirmed(None, code="bad_token")
+        code = "bad_token" if got.code == "unknown" else got.code
+        outcome = "refused" if got.receipt is None else "recorded" if got.new else "already"
+        results.append({"token": token[:80], "outcome": outcome, "code": code,
+                        "receipt": _receipt_out(got.receipt) if got.receipt is not None else None})
+    counts = {k: sum(1 for r in results if r["outcome"] == k) for k in ("recorded", "already", "refused")}
+    return {**counts, "results": results}
+
+
+# --- the review over the API: each step checks its own permission, as on the pages --------------------
+
+class CommentIn(Schema):
+    comment: Text = Field("", max_length=500)
+
+
+class SubmitIn(Schema):
+    shortened_reason: Text = Field("", max_length=200,
+                                   description="an urgent notice may skip the editing step, saying why")
+
+
+class EditIn(Schema):
+    title: Text | None = Field(None, max_length=100, description="the new title (left out: unchanged)")
+    body: Text | None = Field(None, max_length=actions.MAX_BODY, description="the new text (left out: unchanged)")
+    comment: Text = Field("", max_length=500)
+
+
+class SendBackIn(Schema):
+    comment: Text = Field(min_length=1, max_length=500, description="what the writer should change")
+
+
+class PublishIn(Schema):
+    channels: list[Literal["sms", "call"]] = Field(default_factory=list, max_length=2,
+                                                   description="also text or call the households (after publishing)")
+
+
+class CorrectIn(Schema):
+    title: Text = Field(min_length=1, max_length=100)
+    body: Text = Field(min_length=1, max_length=actions.MAX_BODY)
+    reason: Text = Field(min_length=1, max_length=200)
+    channels: list[Literal["sms", "call"]] = Field(default_factory=list, max_length=2)
+
+
+class WithdrawIn(Schema):
+    reason: Text = Field(min_length=1, max_length=200)
+
+
+def _step(request: HttpRequest, notice_id: int, run: Any) -> dict[str, Any]:
+    user = api_user(request)
+    notice = get_or_404(Notice.objects.all(), user, VIEW, pk=notice_id)
+    return _notice_out(run(notice, user))
+
+
+@router.post("/{notice_id}/submit", response={200: NoticeOut, **ERRORS}, summary="Send a draft for review")
+@route(VIEW, model=Notice, kwarg="notice_id")
+def submit_notice(request: HttpRequest, notice_id: Id, payload: SubmitIn) -> dict[str, Any]:
+    return _step(request, notice_id, lambda n, u: actions.do_submit(
+        n, acting_user=u, shortened_reason=payload.shortened_reason))
+
+
+@router.post("/{notice_id}/check", response={200: NoticeOut, **ERRORS},
+             summary="核实: the facts, dates and figures are right (someone who neither wrote it nor took another step)")
+@route(VIEW, model=Notice, kwarg="notice_id")
+def check_notice(request: HttpRequest, notice_id: Id, payload: CommentIn) -> dict[str, Any]:
+    return _step(request, notice_id, lambda n, u: actions.do_check(n, acting_user=u, comment=payload.comment))
+
+
+@router.post("/{notice_id}/edit", response={200: NoticeOut, **ERRORS},
+             summary="编辑: the wording (a changed text is a new version)")
+@route(VIEW, model=Notice, kwarg="notice_id")
+def edit_notice(request: HttpRequest, notice_id: Id, payload: EditIn) -> dict[str, Any]:
+    return _step(request, notice_id, lambda n, u: actions.do_edit(
+        n, acting_user=u, title=payload.title, body=payload.body, comment=payload.comment))
+
+
+@router.post("/{notice_id}/send-back", response={200: NoticeOut, **ERRORS},
+             summary="Send the notice back to its writer from the step it waits for")
+@route(VIEW, model=Notice, kwarg="notice_id")
+def send_back_notice(request: HttpRequest, notice_id: Id, payload: SendBackIn) -> dict[str, Any]:
+    return _step(request, notice_id, lambda n, u: actions.do_send_back(n, acting_user=u, comment=payload.comment))
+
+
+@router.post("/{notice_id}/publish", response={200: NoticeOut, **ERRORS},
+             summary="发布: approve and publish to the audience's households")
+@route(VIEW, model=Notice, kwarg="notice_id")
+def publish_notice(request: HttpRequest, notice_id: Id, payload: PublishIn) -> dict[str, Any]:
+    return _step(request, notice_id, lambda n, u: actions.do_publish(
+        n, acting_user=u, channels=tuple(dict.fromkeys(payload.channels))))
+
+
+@router.post("/{notice_id}/correct", response={200: NoticeOut, **ERRORS},
+             summary="Publish a corrected text; households that had read it are asked to read it again")
+@route(VIEW, model=Notice, kwarg="notice_id")
+def correct_notice(request: HttpRequest, notice_id: Id, payload: CorrectIn) -> dict[str, Any]:
+    return _step(request, notice_id, lambda n, u: actions.do_correct(
+        n, acting_user=u, title=payload.title, body=payload.body, reason=payload.reason,
+        channels=tuple(dict.fromkeys(payload.channels))))
+
+
+@router.post("/{notice_id}/withdraw", response={200: NoticeOut, **ERRORS}, summary="Withdraw a published notice")
+@route(VIEW, model=Notice, kwarg="notice_id")
+def withdraw_notice(request: HttpRequest, notice_id: Id, payload: WithdrawIn) -> dict[str, Any]:
+    return _step(request, notice_id, lambda n, u: actions.do_withdraw(n, acting_user=u, reason=payload.reason))
+
+
 # Last: "/{notice_id}" would otherwise take "/confirm" (ninja matches paths in order).
 @router.get("/{notice_id}", response={200: NoticeOut, **ERRORS}, summary="One notice")
 @route(VIEW, model=Notice, kwarg="notice_id")

@@ -42,33 +42,35 @@ def _adult_born_by(today: datetime.date) -> datetime.date:
 
 
 def _phones(house_ids: list[int], today: datetime.date) -> dict[int, str]:
-    """house → the phone of its eldest adult resident who has one."""
-    found: dict[int, str] = {}
+    """house → the phone of its eldest adult resident who has one. The phones are sealed: only
+    the chosen resident's is read (and unsealed), not every adult's."""
+    eldest: dict[int, int] = {}
     rows = (Person.objects.filter(current_house_id__in=house_ids, is_active=True, birth_date__lte=_adult_born_by(today))
-            .exclude(phone="").order_by("current_house_id", "birth_date", "pk").only("current_house_id", "phone"))
-    for person in rows:
-        house = person.current_house_id
-        if house is not None and house not in found and person.phone:
-            found[house] = person.phone
-    return found
+            .exclude(phone="").order_by("current_house_id", "birth_date", "pk").values_list("current_house_id", "pk"))
+    for house, pk in rows:
+        if house is not None:
+            eldest.setdefault(house, pk)
+    chosen = {pk: house for house, pk in eldest.items()}
+    return {chosen[pk]: phone for pk, phone in Person.objects.filter(pk__in=list(chosen)).values_list("pk", "phone")
+            if phone}
 
 
-def _batches(notice: Notice, only_reread: bool) -> Iterator[list[NoticeHousehold]]:
+def _batches(notice: Notice, only_reread: bool) -> Iterator[list[tuple[int, int, str]]]:
+    """(household, house, path) of the households to send to, a batch at a time."""
     rows = NoticeHousehold.objects.filter(notice=notice)
     rows = rows.filter(reread=True) if only_reread else rows.filter(reached_at__isnull=True)
     last = 0
     while True:
-        batch = list(rows.filter(pk__gt=last).order_by("pk")[:BATCH])
+        batch = list(rows.filter(pk__gt=last).order_by("pk").values_list("pk", "house_id", "path")[:BATCH])
         if not batch:
             return
         yield batch
-        last = batch[-1].pk
+        last = batch[-1][0]
 
 
-def text_for(notice: Notice, household_id: int, only_reread: bool, prefix: str = "") -> str:
+def text_for(notice: Notice, household_id: int, only_reread: bool, url: str = "") -> str:
     head = "【更正】" if only_reread else "【通知】"
-    url = (prefix + tokens.household_token(household_id) + "/") if prefix else link(household_id)
-    return f"{head}{notice.title}。请点击链接阅读并确认已知晓：{url}"[: gateways.MAX_TEXT]
+    return f"{head}{notice.title}。请点击链接阅读并确认已知晓：{url or link(household_id)}"[: gateways.MAX_TEXT]
 
 
 def send(notice_id: int, channel: str, only_reread: bool = False) -> dict[str, int]:
@@ -81,9 +83,11 @@ def send(notice_id: int, channel: str, only_reread: bool = False) -> dict[str, i
     today = timezone.localdate()
     prefix = _link_prefix()
     for batch in _batches(notice, only_reread):
-        phones = _phones([h.house_id for h in batch], today)
-        outgoing = [gateways.Outgoing(phones[h.house_id], text_for(notice, h.pk, only_reread, prefix), h.path)
-                    for h in batch if phones.get(h.house_id)]
+        phones = _phones([house for _, house, _ in batch], today)
+        wanted = [(pk, house, path) for pk, house, path in batch if phones.get(house)]
+        links = tokens.household_tokens([pk for pk, _, _ in wanted])
+        outgoing = [gateways.Outgoing(phones[house], text_for(notice, pk, only_reread, f"{prefix}{token}/"), path)
+                    for (pk, house, path), token in zip(wanted, links, strict=True)]
         counts["no_phone"] += len(batch) - len(outgoing)
         for result in gateways.send_batch(channel, outgoing, purpose=PURPOSE):
             counts["failed" if isinstance(result, gateways.GatewayError) else "sent"] += 1

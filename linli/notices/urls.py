@@ -10,6 +10,7 @@ urlpatterns = [
     path("mine/", views.my_notices, name="mine"),
     path("<int:pk>/", views.notice_detail, name="detail"),
     path("<int:pk>/revise/", views.notice_revise, name="revise"),
+    path("<int:pk>/reach/", views.notice_reach, name="reach"),
     path("<int:pk>/households/", views.notice_households, name="households"),
     path("<int:pk>/posters/", views.notice_posters, name="posters"),
     *[path(f"<int:pk>/{step}/", views.notice_step, {"step": step}, name=step)

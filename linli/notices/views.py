@@ -184,6 +184,17 @@ def notice_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     return _do(request, notice, run, success)
 
 
+@route(VIEW, model=Notice, where=Q(status__in=[Status.PUBLISHED, Status.WITHDRAWN]))
+@login_required
+def notice_reach(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reach table alone: the notice page fetches it again when the reach changes."""
+    user = request.user
+    notice = get_or_404(Notice.objects.filter(status__in=[Status.PUBLISHED, Status.WITHDRAWN]), user, VIEW, pk=pk)
+    response = render(request, "notices/_reach.html", {"notice": notice, "reach": queries.reach(user, notice)})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @route(VIEW, model=Notice)
 @login_required
 def notice_households(request: HttpRequest, pk: int) -> HttpResponse:
