@@ -21,7 +21,9 @@ from linli.grids.models import Grid
 from linli.notices.models import (
     CommunityNoticeSetting,
     Notice,
+    NoticeDocument,
     NoticeHousehold,
+    NoticeImage,
     NoticeStep,
     NoticeVersion,
     ReachCount,
@@ -58,6 +60,9 @@ REACHING = Related(rows=_reaching, check=_reaches, name="reaching households in 
 declare(Notice, {VIEW: AnyOf(PLACE, REACHING), DRAFT: PLACE, CHECK: PLACE, EDIT: PLACE, PUBLISH: PLACE,
                  FOLLOW_UP: REACHING})
 declare(NoticeVersion, {VIEW: PLACE})
+# A notice's pictures and files: whoever sees the notice (the households see them through their links).
+declare(NoticeImage, {VIEW: PLACE, DRAFT: PLACE})
+declare(NoticeDocument, {VIEW: PLACE, DRAFT: PLACE})
 declare(NoticeStep, {VIEW: PLACE})
 declare(NoticeHousehold, {VIEW: PLACE, FOLLOW_UP: PLACE})
 declare(Receipt, {VIEW: PLACE, FOLLOW_UP: PLACE})

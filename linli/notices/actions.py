@@ -8,8 +8,11 @@ after the commit (``linli.notices.channels``).
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core import audit
 from linli.core.access import PermissionDenied, area_of, require
 from linli.grids.models import Grid
-from linli.core import bulk
+from linli.core import bulk, photos
 from linli.notices import audience, live, workflow
 from linli.notices.access import CHECK, DRAFT, EDIT, FOLLOW_UP, PUBLISH
 from linli.notices.models import (
@@ -31,7 +34,9 @@ from linli.notices.models import (
     CommunityNoticeSetting,
     ElderContact,
     Notice,
+    NoticeDocument,
     NoticeHousehold,
+    NoticeImage,
     NoticeStep,
     NoticeVersion,
     Outcome,
@@ -207,6 +212,83 @@ def do_submit(notice: Notice, *, acting_user: Any, shortened_reason: str = "") -
     notice.save(update_fields=["status", "shortened", "shortened_reason", "updated_at"])
     _step(notice, StepKind.SUBMIT, acting_user, comment=reason)
     audit.record("notices.submit", actor=acting_user, obj=notice, detail={"shortened": notice.shortened})
+    return notice
+
+
+# --- pictures and attachments -------------------------------------------------------------------------
+
+MAX_IMAGES = 4
+MAX_DOCUMENTS = 2
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+# what a form carrying every picture and file at once may weigh (refused by its length before it is read)
+MAX_FILES_BODY = photos.body_limit(MAX_IMAGES) + MAX_DOCUMENTS * MAX_DOCUMENT_BYTES
+
+
+def _document_name(name: str) -> str:
+    base = clean_text(str(name or "").replace("\\", "/").rsplit("/", 1)[-1][-96:], "documents", 96) or "notice"
+    return base if base.lower().endswith(".pdf") else f"{base}.pdf"
+
+
+def check_document_size(size: int) -> None:
+    """Refuse a file by its size alone, before it is read."""
+    if size > MAX_DOCUMENT_BYTES:
+        raise _error("documents", _("The file is too large (%(size)s MB); at most %(max)s MB."), "document_too_large",
+                     size=f"{size / 1024 / 1024:.1f}", max=MAX_DOCUMENT_BYTES // 1024 // 1024)
+
+
+def _check_document(name: str, data: bytes) -> tuple[str, bytes]:
+    check_document_size(len(data))
+    if not data.startswith(b"%PDF-"):
+        raise _error("documents", _("Attach PDF files only."), "not_pdf")
+    return _document_name(name), data
+
+
+@transaction.atomic
+def do_attach(notice: Notice, *, acting_user: Any, images: Sequence[bytes] = (),
+              documents: Sequence[tuple[str, bytes]] = ()) -> Notice:
+    """Pictures (re-encoded, their metadata dropped) and PDF files for the notice's body, while
+    it is a draft: all are kept, or none."""
+    require(acting_user, DRAFT, notice)
+    notice = _lock(notice)
+    if notice.status != Status.DRAFT:
+        raise _refused(workflow.Refused("wrong_status"))
+    if not images and not documents:
+        raise _error("images", _("Choose a picture or a PDF file."), "no_files")
+    if notice.images.count() + len(images) > MAX_IMAGES:
+        raise _error("images", _("A notice has at most %(n)d pictures."), "too_many_images", n=MAX_IMAGES)
+    if notice.documents.count() + len(documents) > MAX_DOCUMENTS:
+        raise _error("documents", _("A notice has at most %(n)d attached files."), "too_many_documents",
+                     n=MAX_DOCUMENTS)
+    clean = [photos.clean_photo(data) for data in images]
+    checked = [_check_document(name, data) for name, data in documents]
+    for picture in clean:
+        NoticeImage.objects.create(notice=notice, path=notice.path, uploaded_by=acting_user, **picture.sealed_fields())
+    for name, data in checked:
+        NoticeDocument.objects.create(notice=notice, path=notice.path, uploaded_by=acting_user, name=name,
+                                      data=base64.b64encode(data).decode("ascii"), size=len(data),
+                                      sha256=hashlib.sha256(data).hexdigest())
+    audit.record("notices.attach", actor=acting_user, obj=notice,
+                 detail={"images": len(clean), "documents": [name for name, _ in checked]})
+    return notice
+
+
+@transaction.atomic
+def do_detach(notice: Notice, *, acting_user: Any, image_id: int | None = None,
+              document_id: int | None = None) -> Notice:
+    """Take a picture or a file off a draft."""
+    require(acting_user, DRAFT, notice)
+    notice = _lock(notice)
+    if notice.status != Status.DRAFT:
+        raise _refused(workflow.Refused("wrong_status"))
+    gone = 0
+    if image_id is not None:
+        gone += NoticeImage.objects.filter(notice=notice, pk=image_id).delete()[0]
+    if document_id is not None:
+        gone += NoticeDocument.objects.filter(notice=notice, pk=document_id).delete()[0]
+    if not gone:
+        raise _error("images", _("That file is not on this notice."), "no_such_file")
+    audit.record("notices.detach", actor=acting_user, obj=notice,
+                 detail={"image": image_id, "document": document_id})
     return notice
 
 

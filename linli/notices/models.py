@@ -16,7 +16,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from linli.core.models import PlaceScopedModel, path_index
+from linli.core.fields import EncryptedTextField
+from linli.core.models import PlaceScopedModel, SealedPhoto, path_index
 
 
 class Category(models.TextChoices):
@@ -88,6 +89,42 @@ class Notice(PlaceScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NoticeImage(SealedPhoto):
+    """A picture in the notice's body (a map of the cut-off, a poster): re-encoded, no metadata,
+    sealed like every photo (``linli.core.photos``); shown on the households' pages and printed
+    on the building's poster (the first one)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="images")
+
+    class Meta:
+        verbose_name = _("notice picture")
+        verbose_name_plural = _("notice pictures")
+        ordering = ["notice", "pk"]
+        indexes = [path_index("notice_image_path_prefix")]
+
+
+class NoticeDocument(PlaceScopedModel):
+    """A PDF attached to the notice (the water company's letter, a form to fill in), checked by
+    its first bytes, sealed with the data keys like the photos, offered for download."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="documents")
+    name = models.CharField(_("file name"), max_length=100)
+    data = EncryptedTextField(_("file (base64)"))
+    size = models.PositiveIntegerField(_("bytes"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("notice attachment")
+        verbose_name_plural = _("notice attachments")
+        ordering = ["notice", "pk"]
+        indexes = [path_index("notice_document_path_prefix")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class VersionKind(models.TextChoices):
