@@ -70,5 +70,5 @@ declare(ReachCount, {VIEW: PLACE, FOLLOW_UP: PLACE})
 # A community's own way of reaching its elders: set by whoever publishes its notices.
 declare(CommunityNoticeSetting, {VIEW: PLACE, PUBLISH: PLACE})
 # The areas and grids a notice is addressed to.
-declare(Place, {DRAFT: PLACE})
+declare(Place, {DRAFT: PLACE, PUBLISH: PLACE})
 declare(Grid, {DRAFT: PLACE})

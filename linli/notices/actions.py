@@ -215,6 +215,27 @@ def do_submit(notice: Notice, *, acting_user: Any, shortened_reason: str = "") -
     return notice
 
 
+# --- how a community's elders are reached ----------------------------------------------------------------
+
+@transaction.atomic
+def do_set_elder_contact(community: Place, contact: str, *, acting_user: Any) -> CommunityNoticeSetting:
+    """How the community's notices reach its elders' households from the next publishing on:
+    the link like everyone, a voice call, or a grid worker's visit (instead of the link)."""
+    if community.level != Level.COMMUNITY:
+        raise _error("community", _("Choose a community."), "not_community")
+    require(acting_user, PUBLISH, community)
+    if contact not in ElderContact.values:
+        raise _error("elder_contact", _("Choose how the elders' households are reached."), "elder_contact")
+    setting, _made = CommunityNoticeSetting.objects.select_for_update().get_or_create(
+        community=community, defaults={"path": community.path, "elder_contact": contact})
+    before = setting.elder_contact if not _made else ""
+    if setting.elder_contact != contact:
+        setting.elder_contact = contact
+        setting.save(update_fields=["elder_contact", "updated_at"])
+    audit.record("notices.elder_contact", actor=acting_user, obj=setting, detail={"from": before, "to": contact})
+    return setting
+
+
 # --- pictures and attachments -------------------------------------------------------------------------
 
 MAX_IMAGES = 4
@@ -424,11 +445,17 @@ def do_publish(notice: Notice, *, acting_user: Any, channels: tuple[str, ...] = 
     notice.households = n
     notice.save()
     _step(notice, StepKind.PUBLISH, acting_user)
+    contacts = dict(NoticeHousehold.objects.filter(notice=notice).exclude(contact=ElderContact.LINK)
+                    .values("contact").annotate(n=Count("pk")).values_list("contact", "n"))
     audit.record("notices.publish", actor=acting_user, obj=notice,
                  detail={"households": n, "residents": notice.residents, "shortened": notice.shortened,
-                         "channels": list(channels)})
+                         "channels": list(channels), "elders_called": contacts.get(ElderContact.CALL, 0),
+                         "elders_visited": contacts.get(ElderContact.VISIT, 0)})
     for channel in channels:
         sending.send_after_commit(notice.pk, channel)
+    if sending.CALL not in channels and NoticeHousehold.objects.filter(notice=notice, contact=ElderContact.CALL).exists():
+        # elders' households their community has called instead of sent the link
+        sending.send_after_commit(notice.pk, sending.CALL, contact=ElderContact.CALL)
     return notice
 
 

@@ -126,6 +126,8 @@ class HouseholdOut(Schema):
     reread: bool
     attempts: int
     last_outcome: str
+    contact: str = Field(description="link; or call / visit: an elder's household its community has called or "
+                                     "visited instead of sent the link")
     link: str = Field(description="the household's own short link, for a chat group or a text message")
 
 
@@ -143,7 +145,7 @@ def notice_households(request: HttpRequest, notice_id: Id, grid: Id | None = Non
     return [{"id": h.pk, "house_id": h.house_id, "grid_id": h.grid_id, "address": h.address,
              "residents": h.residents, "priority": h.priority, "reached_at": h.reached_at,
              "reached_via": h.reached_via, "reread": h.reread, "attempts": h.attempts,
-             "last_outcome": h.last_outcome, "link": f"/n/{tokens.household_token(h.pk)}/"} for h in rows]
+             "last_outcome": h.last_outcome, "contact": h.contact, "link": f"/n/{tokens.household_token(h.pk)}/"} for h in rows]
 
 
 class AttemptIn(Schema):

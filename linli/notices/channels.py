@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from linli.core import gateways
 from linli.notices import tokens
-from linli.notices.models import Notice, NoticeHousehold, Status
+from linli.notices.models import ElderContact, Notice, NoticeHousehold, Status
 from linli.people.models import Person
 
-CHANNELS = (gateways.SMS, gateways.CALL)
+SMS, CALL = gateways.SMS, gateways.CALL
+CHANNELS = (SMS, CALL)
 ADULT_AGE = 18
 BATCH = 2000
 PURPOSE = "notice to households (通知送达)"
@@ -55,10 +56,19 @@ def _phones(house_ids: list[int], today: datetime.date) -> dict[int, str]:
             if phone}
 
 
-def _batches(notice: Notice, only_reread: bool) -> Iterator[list[tuple[int, int, str]]]:
-    """(household, house, path) of the households to send to, a batch at a time."""
+def _batches(notice: Notice, channel: str, only_reread: bool, contact: str | None
+             ) -> Iterator[list[tuple[int, int, str]]]:
+    """(household, house, path) of the households to send to, a batch at a time. Elders'
+    households their community has called or visited instead get no text with the link; those
+    to be visited get no call either (``contact``: only the households reached so)."""
     rows = NoticeHousehold.objects.filter(notice=notice)
     rows = rows.filter(reread=True) if only_reread else rows.filter(reached_at__isnull=True)
+    if contact is not None:
+        rows = rows.filter(contact=contact)
+    elif channel == gateways.SMS:
+        rows = rows.filter(contact=ElderContact.LINK)
+    else:
+        rows = rows.exclude(contact=ElderContact.VISIT)
     last = 0
     while True:
         batch = list(rows.filter(pk__gt=last).order_by("pk").values_list("pk", "house_id", "path")[:BATCH])
@@ -73,7 +83,7 @@ def text_for(notice: Notice, household_id: int, only_reread: bool, url: str = ""
     return f"{head}{notice.title}。请点击链接阅读并确认已知晓：{url or link(household_id)}"[: gateways.MAX_TEXT]
 
 
-def send(notice_id: int, channel: str, only_reread: bool = False) -> dict[str, int]:
+def send(notice_id: int, channel: str, only_reread: bool = False, contact: str | None = None) -> dict[str, int]:
     """Send to every household not yet reached (or, after a correction, asked to read it again),
     a batch of households at a time through the gateway's batch interface."""
     notice = Notice.objects.get(pk=notice_id)
@@ -82,7 +92,7 @@ def send(notice_id: int, channel: str, only_reread: bool = False) -> dict[str, i
         return counts
     today = timezone.localdate()
     prefix = _link_prefix()
-    for batch in _batches(notice, only_reread):
+    for batch in _batches(notice, channel, only_reread, contact):
         phones = _phones([house for _, house, _ in batch], today)
         wanted = [(pk, house, path) for pk, house, path in batch if phones.get(house)]
         links = tokens.household_tokens([pk for pk, _, _ in wanted])
@@ -94,7 +104,7 @@ def send(notice_id: int, channel: str, only_reread: bool = False) -> dict[str, i
     return counts
 
 
-def send_after_commit(notice_id: int, channel: str, only_reread: bool = False) -> None:
+def send_after_commit(notice_id: int, channel: str, only_reread: bool = False, contact: str | None = None) -> None:
     from linli.notices.tasks import send_notice
 
-    transaction.on_commit(lambda: send_notice(notice_id, channel, only_reread))
+    transaction.on_commit(lambda: send_notice(notice_id, channel, only_reread, contact))

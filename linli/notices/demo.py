@@ -100,3 +100,4 @@ def _receipts(notice: Notice, rng: random.Random, since: datetime.datetime) -> N
     NoticeHousehold.objects.bulk_update(reached, ["reached_at", "reached_via", "reached_version", "attempts",
                                                   "last_outcome"], batch_size=2000)
     Receipt.objects.bulk_create(receipts, batch_size=2000)
+    actions.refresh_reach_counts(notice)

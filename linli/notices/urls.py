@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.notice_new, name="new"),
     path("follow-up/", views.follow_up, name="follow_up"),
     path("mine/", views.my_notices, name="mine"),
+    path("elders/", views.elder_contact, name="elders"),
     path("<int:pk>/", views.notice_detail, name="detail"),
     path("<int:pk>/revise/", views.notice_revise, name="revise"),
     path("<int:pk>/reach/", views.notice_reach, name="reach"),

@@ -35,7 +35,16 @@ from linli.notices.forms import (
     NoticeForm,
     ReasonForm,
 )
-from linli.notices.models import Notice, NoticeDocument, NoticeHousehold, NoticeImage, Status, Via
+from linli.notices.models import (
+    CommunityNoticeSetting,
+    ElderContact,
+    Notice,
+    NoticeDocument,
+    NoticeHousehold,
+    NoticeImage,
+    Status,
+    Via,
+)
 from linli.places.models import Level, Place
 
 PER_PAGE = 50
@@ -73,7 +82,35 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         "waiting": waiting, "published": published, "drafts": drafts,
         "in_review": visible.filter(status__in=list(STEP_ACTIONS)).order_by("-updated_at")[:50],
         "closed": visible.filter(status=Status.WITHDRAWN).order_by("-withdrawn_at")[:20],
-        "can_draft": may(user, DRAFT), "can_follow_up": may(user, FOLLOW_UP)})
+        "can_draft": may(user, DRAFT), "can_follow_up": may(user, FOLLOW_UP), "can_publish": may(user, PUBLISH)})
+
+
+@route(PUBLISH)
+@login_required
+def elder_contact(request: HttpRequest) -> HttpResponse:
+    """Per community: how its notices reach the elders' households (applied at publishing)."""
+    user = request.user
+    if not may(user, PUBLISH):
+        return denied(request)
+    communities = Place.objects.restrict(user, PUBLISH).filter(level=Level.COMMUNITY).order_by("path")
+    if request.method == "POST":
+        pick = request.POST.get("community", "")
+        community = communities.filter(pk=int(pick)).first() if pick.isdigit() else None
+        if community is None:
+            messages.error(request, _("Choose a community."))
+        else:
+            try:
+                actions.do_set_elder_contact(community, request.POST.get("elder_contact", ""), acting_user=user)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("Saved: it applies to the notices published from now on."))
+                return redirect("notices:elders")
+    shown = list(communities[:200])
+    chosen = dict(CommunityNoticeSetting.objects.filter(community__in=shown).values_list("community_id", "elder_contact"))
+    rows = [{"community": c, "contact": chosen.get(c.pk, ElderContact.LINK)} for c in shown]
+    return render(request, "notices/elders.html", {"rows": rows, "choices": ElderContact.choices})
 
 
 @route(DRAFT)
