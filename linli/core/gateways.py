@@ -23,8 +23,8 @@ import logging
 import re
 import sys
 import uuid
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.conf import settings

@@ -22,10 +22,9 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core import audit
+from linli.core import audit, bulk, photos
 from linli.core.access import PermissionDenied, area_of, require
 from linli.grids.models import Grid
-from linli.core import bulk, photos
 from linli.notices import audience, live, workflow
 from linli.notices.access import CHECK, DRAFT, EDIT, FOLLOW_UP, PUBLISH
 from linli.notices.models import (
@@ -424,9 +423,13 @@ def refresh_reach_counts(notice: Notice) -> None:
                 .annotate(n=Count("pk"), reached=Count("pk", filter=Q(reached_at__isnull=False)),
                           reread=Count("pk", filter=Q(reread=True)),
                           **{via: Count("pk", filter=Q(reached_via=via)) for via in Via.values}))
-        ReachCount.objects.bulk_create([ReachCount(
-            notice=notice, path=r["building_path"], grid_id=r["grid_id"], households=r["n"], reached=r["reached"],
-            reread=r["reread"], **{via: r[via] for via in Via.values}) for r in rows], batch_size=BATCH)
+        made = []
+        for row in rows:
+            counts: dict[str, Any] = dict(row)
+            made.append(ReachCount(notice=notice, path=counts["building_path"], grid_id=counts["grid_id"],
+                                   households=counts["n"], reached=counts["reached"], reread=counts["reread"],
+                                   **{via: counts[via] for via in Via.values}))
+        ReachCount.objects.bulk_create(made, batch_size=BATCH)
 
 
 @transaction.atomic
@@ -540,7 +543,8 @@ def _count_reached(notice_id: int, households: list[NoticeHousehold], via: str) 
             fields = {"reread": F("reread") - reread} if reread else {}
             if reached:
                 fields.update(reached=F("reached") + reached, **{via: F(via) + reached})
-            ReachCount.objects.filter(notice_id=notice_id, path=path, grid_id=grid).update(**fields)
+            ReachCount.objects.filter(Q(notice_id=notice_id, path=path), Q(grid_id=grid) if grid is not None
+                                      else Q(grid__isnull=True)).update(**fields)
     live.reach_changed(notice_id, [(h.grid_id, h.building_path) for h in households])
 
 
