@@ -53,6 +53,17 @@ def _reaches(user: Any, action: str, notice: Any) -> bool:
     return NoticeHousehold.objects.restrict(user, action).filter(notice_id=notice.pk).exists()
 
 
+def _of_notices(model: Any) -> Related:
+    """A notice's pictures and files: seen by whoever sees the notice."""
+    def rows(user: Any, action: str) -> QuerySet[Any]:
+        return model.objects.filter(notice__in=Notice.objects.restrict(user, VIEW).values("pk"))
+
+    def check(user: Any, action: str, obj: Any) -> bool:
+        return Notice.objects.restrict(user, VIEW).filter(pk=obj.notice_id).exists()
+
+    return Related(rows=rows, check=check, name="of a notice in scope")
+
+
 PLACE = PlaceScope()
 # A grid worker's scope is her grid's buildings: she sees a notice through its households there.
 REACHING = Related(rows=_reaching, check=_reaches, name="reaching households in scope")
@@ -61,8 +72,8 @@ declare(Notice, {VIEW: AnyOf(PLACE, REACHING), DRAFT: PLACE, CHECK: PLACE, EDIT:
                  FOLLOW_UP: REACHING})
 declare(NoticeVersion, {VIEW: PLACE})
 # A notice's pictures and files: whoever sees the notice (the households see them through their links).
-declare(NoticeImage, {VIEW: PLACE, DRAFT: PLACE})
-declare(NoticeDocument, {VIEW: PLACE, DRAFT: PLACE})
+declare(NoticeImage, {VIEW: _of_notices(NoticeImage), DRAFT: PLACE})
+declare(NoticeDocument, {VIEW: _of_notices(NoticeDocument), DRAFT: PLACE})
 declare(NoticeStep, {VIEW: PLACE})
 declare(NoticeHousehold, {VIEW: PLACE, FOLLOW_UP: PLACE})
 declare(Receipt, {VIEW: PLACE, FOLLOW_UP: PLACE})

@@ -22,7 +22,7 @@ from linli.core.access import PermissionDenied, get_or_404, may, route
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
 from linli.core.text import has_control_characters
 from linli.notices import actions, queries, tokens
-from linli.notices.access import FOLLOW_UP, VIEW
+from linli.notices.access import CHECK, DRAFT, EDIT, FOLLOW_UP, PUBLISH, VIEW
 from linli.notices.models import Notice, NoticeHousehold, Receipt, Via
 from linli.notices.models import Status as NoticeStatus
 
@@ -272,62 +272,68 @@ class WithdrawIn(Schema):
     reason: Text = Field(min_length=1, max_length=200)
 
 
-def _step(request: HttpRequest, notice_id: int, run: Any) -> dict[str, Any]:
+def _step(request: HttpRequest, notice_id: int, run: Any, *step_actions: str) -> dict[str, Any]:
+    """Find the notice where the caller may take one of ``step_actions`` (404 elsewhere) and take
+    the step (the action checks everything again)."""
     user = api_user(request)
-    notice = get_or_404(Notice.objects.all(), user, VIEW, pk=notice_id)
+    for action in step_actions[:-1]:
+        found = Notice.objects.restrict(user, action).filter(pk=notice_id).first()
+        if found is not None:
+            return _notice_out(run(found, user))
+    notice = get_or_404(Notice.objects.all(), user, step_actions[-1], pk=notice_id)
     return _notice_out(run(notice, user))
 
 
 @router.post("/{notice_id}/submit", response={200: NoticeOut, **ERRORS}, summary="Send a draft for review")
-@route(VIEW, model=Notice, kwarg="notice_id")
+@route(DRAFT, model=Notice, kwarg="notice_id")
 def submit_notice(request: HttpRequest, notice_id: Id, payload: SubmitIn) -> dict[str, Any]:
     return _step(request, notice_id, lambda n, u: actions.do_submit(
-        n, acting_user=u, shortened_reason=payload.shortened_reason))
+        n, acting_user=u, shortened_reason=payload.shortened_reason), DRAFT)
 
 
 @router.post("/{notice_id}/check", response={200: NoticeOut, **ERRORS},
              summary="核实: the facts, dates and figures are right (someone who neither wrote it nor took another step)")
-@route(VIEW, model=Notice, kwarg="notice_id")
+@route(CHECK, model=Notice, kwarg="notice_id")
 def check_notice(request: HttpRequest, notice_id: Id, payload: CommentIn) -> dict[str, Any]:
-    return _step(request, notice_id, lambda n, u: actions.do_check(n, acting_user=u, comment=payload.comment))
+    return _step(request, notice_id, lambda n, u: actions.do_check(n, acting_user=u, comment=payload.comment), CHECK)
 
 
 @router.post("/{notice_id}/edit", response={200: NoticeOut, **ERRORS},
              summary="编辑: the wording (a changed text is a new version)")
-@route(VIEW, model=Notice, kwarg="notice_id")
+@route(EDIT, model=Notice, kwarg="notice_id")
 def edit_notice(request: HttpRequest, notice_id: Id, payload: EditIn) -> dict[str, Any]:
     return _step(request, notice_id, lambda n, u: actions.do_edit(
-        n, acting_user=u, title=payload.title, body=payload.body, comment=payload.comment))
+        n, acting_user=u, title=payload.title, body=payload.body, comment=payload.comment), EDIT)
 
 
 @router.post("/{notice_id}/send-back", response={200: NoticeOut, **ERRORS},
              summary="Send the notice back to its writer from the step it waits for")
-@route(VIEW, model=Notice, kwarg="notice_id")
+@route(CHECK, EDIT, PUBLISH, model=Notice, kwarg="notice_id")
 def send_back_notice(request: HttpRequest, notice_id: Id, payload: SendBackIn) -> dict[str, Any]:
-    return _step(request, notice_id, lambda n, u: actions.do_send_back(n, acting_user=u, comment=payload.comment))
+    return _step(request, notice_id, lambda n, u: actions.do_send_back(n, acting_user=u, comment=payload.comment), CHECK, EDIT, PUBLISH)
 
 
 @router.post("/{notice_id}/publish", response={200: NoticeOut, **ERRORS},
              summary="发布: approve and publish to the audience's households")
-@route(VIEW, model=Notice, kwarg="notice_id")
+@route(PUBLISH, model=Notice, kwarg="notice_id")
 def publish_notice(request: HttpRequest, notice_id: Id, payload: PublishIn) -> dict[str, Any]:
     return _step(request, notice_id, lambda n, u: actions.do_publish(
-        n, acting_user=u, channels=tuple(dict.fromkeys(payload.channels))))
+        n, acting_user=u, channels=tuple(dict.fromkeys(payload.channels))), PUBLISH)
 
 
 @router.post("/{notice_id}/correct", response={200: NoticeOut, **ERRORS},
              summary="Publish a corrected text; households that had read it are asked to read it again")
-@route(VIEW, model=Notice, kwarg="notice_id")
+@route(PUBLISH, model=Notice, kwarg="notice_id")
 def correct_notice(request: HttpRequest, notice_id: Id, payload: CorrectIn) -> dict[str, Any]:
     return _step(request, notice_id, lambda n, u: actions.do_correct(
         n, acting_user=u, title=payload.title, body=payload.body, reason=payload.reason,
-        channels=tuple(dict.fromkeys(payload.channels))))
+        channels=tuple(dict.fromkeys(payload.channels))), PUBLISH)
 
 
 @router.post("/{notice_id}/withdraw", response={200: NoticeOut, **ERRORS}, summary="Withdraw a published notice")
-@route(VIEW, model=Notice, kwarg="notice_id")
+@route(PUBLISH, model=Notice, kwarg="notice_id")
 def withdraw_notice(request: HttpRequest, notice_id: Id, payload: WithdrawIn) -> dict[str, Any]:
-    return _step(request, notice_id, lambda n, u: actions.do_withdraw(n, acting_user=u, reason=payload.reason))
+    return _step(request, notice_id, lambda n, u: actions.do_withdraw(n, acting_user=u, reason=payload.reason), PUBLISH)
 
 
 # Last: "/{notice_id}" would otherwise take "/confirm" (ninja matches paths in order).

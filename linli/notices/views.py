@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from linli.core import photos
 from linli.core.access import PermissionDenied, allows, get_or_404, may, route
@@ -351,16 +351,18 @@ def _document(notice: Notice, document_pk: int) -> HttpResponse:
     return _file_response(base64.b64decode(document.data), "application/pdf", download=document.name)
 
 
-@route(VIEW, model=Notice)
+@route(VIEW, model=NoticeImage, kwarg="image_pk", also={"pk": "notice_id"})
 @login_required
 def notice_image(request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
-    return _image(get_or_404(Notice.objects.all(), request.user, VIEW, pk=pk), image_pk)
+    image = get_or_404(NoticeImage.objects.filter(notice_id=pk), request.user, VIEW, pk=image_pk)
+    return _file_response(base64.b64decode(image.data), "image/jpeg")
 
 
-@route(VIEW, model=Notice)
+@route(VIEW, model=NoticeDocument, kwarg="document_pk", also={"pk": "notice_id"})
 @login_required
 def notice_document(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
-    return _document(get_or_404(Notice.objects.all(), request.user, VIEW, pk=pk), document_pk)
+    document = get_or_404(NoticeDocument.objects.filter(notice_id=pk), request.user, VIEW, pk=document_pk)
+    return _file_response(base64.b64decode(document.data), "application/pdf", download=document.name)
 
 
 @route(DRAFT, model=Notice, where=Q(status=Status.DRAFT))
@@ -458,19 +460,21 @@ def household_link(request: HttpRequest, token: str) -> HttpResponse:
         "done": household.reached_at is not None and not household.reread and household.reached_version == notice.version})
 
 
-@route(public=True)
+@route(public=True, model=NoticeImage, kwarg="image_pk")
+@require_safe
 def household_image(request: HttpRequest, token: str, image_pk: int) -> HttpResponse:
     household = _household_of(token)
     if household is None:
-        raise Http404
+        return _bad_link(request)
     return _image(household.notice, image_pk)
 
 
-@route(public=True)
+@route(public=True, model=NoticeDocument, kwarg="document_pk")
+@require_safe
 def household_document(request: HttpRequest, token: str, document_pk: int) -> HttpResponse:
     household = _household_of(token)
     if household is None:
-        raise Http404
+        return _bad_link(request)
     return _document(household.notice, document_pk)
 
 
@@ -482,11 +486,12 @@ def _poster_notice(token: str) -> tuple[Notice | None, str]:
     return notice, path
 
 
-@route(public=True)
+@route(public=True, model=NoticeImage, kwarg="image_pk")
+@require_safe
 def poster_image(request: HttpRequest, token: str, image_pk: int) -> HttpResponse:
     notice, path = _poster_notice(token)
     if notice is None or not NoticeHousehold.objects.filter(notice=notice, building_path=path).exists():
-        raise Http404
+        return _bad_link(request)
     return _image(notice, image_pk)
 
 

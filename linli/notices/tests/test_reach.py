@@ -302,7 +302,8 @@ def test_a_draft_carries_pictures_and_pdf_files_shown_wherever_the_notice_is(str
     assert reverse("notice_link_document", args=[token, document.pk]) in public
     assert anonymous.get(reverse("notice_link_image", args=[token, image.pk])).status_code == 200
     assert anonymous.get(reverse("notice_link_document", args=[token, document.pk])).content == PDF
-    assert anonymous.get(reverse("notice_link_image", args=[token[:-1] + "x", image.pk])).status_code == 404
+    assert anonymous.get(reverse("notice_link_image", args=[token[:-1] + "x", image.pk])).status_code == 400
+    assert anonymous.get(reverse("notice_link_image", args=[token, image.pk + 1000])).status_code == 404
     posters = street.client_for(street.secretary).get(reverse("notices:posters", kwargs={"pk": notice.pk}))
     assert reverse("notices:image", args=[notice.pk, image.pk]) in posters.content.decode()
     building = tokens.building_token(notice.pk, household.building_path)
