@@ -84,16 +84,20 @@ def main() -> None:
     actions.do_submit(notice, acting_user=writer)
     actions.do_check(notice, acting_user=checker)
     actions.do_edit(notice, acting_user=editor)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     notice = actions.do_publish(notice, acting_user=officer)
-    publish_s = time.perf_counter() - started
-    note(households=notice.households, residents=notice.residents, publish_s=round(publish_s, 2))
+    publish_s, publish_cpu_s = time.perf_counter() - started, time.process_time() - cpu
+    note(households=notice.households, residents=notice.residents, publish_s=round(publish_s, 2),
+         publish_cpu_s=round(publish_cpu_s, 2))
     if not args.no_sms:
         gateways.outbox.clear()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         counts = channels.send(notice.pk, "sms")
-        fan_out_s = time.perf_counter() - started
-        note(sms=counts, fan_out_s=round(fan_out_s, 2), publish_with_fan_out_s=round(publish_s + fan_out_s, 2))
+        fan_out_s, fan_out_cpu_s = time.perf_counter() - started, time.process_time() - cpu
+        # CPU seconds too: on a shared machine the wall clock measures the neighbours as well
+        note(sms=counts, fan_out_s=round(fan_out_s, 2), publish_with_fan_out_s=round(publish_s + fan_out_s, 2),
+             fan_out_cpu_s=round(fan_out_cpu_s, 2),
+             publish_with_fan_out_cpu_s=round(publish_cpu_s + fan_out_cpu_s, 2))
         gateways.outbox.clear()
 
     ids = list(NoticeHousehold.objects.filter(notice=notice).order_by("pk").values_list("pk", flat=True))
@@ -137,7 +141,8 @@ def main() -> None:
         if response.status_code != 200:
             raise SystemExit(f"notice page: HTTP {response.status_code}")
     result.update(reach_page_p50_ms=round(statistics.median(samples), 1),
-                  reach_page_p95_ms=round(percentile(samples, 0.95), 1))
+                  reach_page_p95_ms=round(percentile(samples, 0.95), 1),
+                  load_average=[round(x, 2) for x in os.getloadavg()])
     print(json.dumps(result, ensure_ascii=False))
 
 
