@@ -11,7 +11,9 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
@@ -23,7 +25,7 @@ from linli.core.api_auth import ERRORS, Id, Pages, api_user
 from linli.core.text import has_control_characters
 from linli.notices import actions, queries, tokens
 from linli.notices.access import CHECK, DRAFT, EDIT, FOLLOW_UP, PUBLISH, VIEW
-from linli.notices.models import Notice, NoticeHousehold, Receipt, Via
+from linli.notices.models import Notice, NoticeDocument, NoticeHousehold, NoticeImage, Receipt, Via
 from linli.notices.models import Status as NoticeStatus
 
 router = Router()
@@ -36,6 +38,13 @@ def _no_control_characters(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_no_control_characters)]
+
+
+class NoticeFileOut(Schema):
+    id: int
+    name: str = Field(description="a PDF's file name; empty for a picture")
+    size: int = Field(description="bytes")
+    url: str = Field(description="where a signed-in reader of the notice opens it")
 
 
 class NoticeOut(Schema):
@@ -53,6 +62,8 @@ class NoticeOut(Schema):
     households: int = Field(description="households of the audience (counted before publishing, listed after)")
     residents: int
     shortened: bool = Field(description="the urgent path: published without the editing step")
+    pictures: list[NoticeFileOut] = Field(description="pictures in the notice's body (JPEG)")
+    attachments: list[NoticeFileOut] = Field(description="PDF files attached to the notice")
 
 
 def _notice_out(notice: Notice) -> dict[str, Any]:
@@ -60,7 +71,18 @@ def _notice_out(notice: Notice) -> dict[str, Any]:
             "urgency": notice.urgency, "status": notice.status, "version": notice.version, "area_id": notice.area_id,
             "audience_group": notice.audience_group, "deadline": notice.deadline,
             "published_at": notice.published_at, "households": notice.households, "residents": notice.residents,
-            "shortened": notice.shortened}
+            "shortened": notice.shortened,
+            "pictures": [{"id": p.pk, "name": "", "size": p.size, "url": reverse("notices:image", args=[notice.pk, p.pk])}
+                         for p in notice.images.all()],
+            "attachments": [{"id": d.pk, "name": d.name, "size": d.size,
+                             "url": reverse("notices:document", args=[notice.pk, d.pk])} for d in notice.documents.all()]}
+
+
+def _with_files(notices: Any) -> Any:
+    """Their pictures' and files' ids and sizes, in two queries (not their contents)."""
+    return notices.prefetch_related(
+        Prefetch("images", queryset=NoticeImage.objects.only("pk", "size", "notice_id").order_by("pk")),
+        Prefetch("documents", queryset=NoticeDocument.objects.only("pk", "name", "size", "notice_id").order_by("pk")))
 
 
 @router.get("", response={200: list[NoticeOut], **ERRORS}, summary="Notices of my area, or reaching my grid")
@@ -71,7 +93,7 @@ def list_notices(request: HttpRequest,
     user = api_user(request)
     if not may(user, VIEW):
         raise PermissionDenied(VIEW)
-    notices = Notice.objects.restrict(user, VIEW).order_by("-created_at", "-pk")
+    notices = _with_files(Notice.objects.restrict(user, VIEW).order_by("-created_at", "-pk"))
     if status:
         notices = notices.filter(status=status)
     return [_notice_out(n) for n in notices[:200]]
@@ -340,5 +362,5 @@ def withdraw_notice(request: HttpRequest, notice_id: Id, payload: WithdrawIn) ->
 @router.get("/{notice_id}", response={200: NoticeOut, **ERRORS}, summary="One notice")
 @route(VIEW, model=Notice, kwarg="notice_id")
 def get_notice(request: HttpRequest, notice_id: Id) -> dict[str, Any]:
-    notice = get_or_404(Notice.objects.all(), api_user(request), VIEW, pk=notice_id)
+    notice = get_or_404(_with_files(Notice.objects.all()), api_user(request), VIEW, pk=notice_id)
     return _notice_out(notice)

@@ -278,6 +278,9 @@ def test_a_draft_carries_pictures_and_pdf_files_shown_wherever_the_notice_is(str
     with pytest.raises(ValidationError):
         actions.do_attach(notice, acting_user=writer, images=[jpeg()] * actions.MAX_IMAGES)
     image, document = NoticeImage.objects.get(notice=notice), NoticeDocument.objects.get(notice=notice)
+    listed = client.get(f"/api/notices/{notice.pk}").json()
+    assert [p["url"] for p in listed["pictures"]] == [reverse("notices:image", args=[notice.pk, image.pk])]
+    assert [(a["name"], a["size"]) for a in listed["attachments"]] == [("letter.pdf", len(PDF))]
     detail = client.get(reverse("notices:detail", kwargs={"pk": notice.pk})).content.decode()
     assert reverse("notices:image", args=[notice.pk, image.pk]) in detail
     shown = client.get(reverse("notices:image", args=[notice.pk, image.pk]))
