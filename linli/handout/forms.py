@@ -61,11 +61,11 @@ class RoundForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
                 for n in range(data["days"])]
 
 
-class ChecklistForm(forms.Form):
+class ChecklistForm(CleanTextMixin, forms.Form):
     ticked = forms.MultipleChoiceField(label=_("What your household keeps at home"), choices=checklist.ITEMS,
                                        required=False, widget=forms.CheckboxSelectMultiple)
 
 
-class UploadForm(forms.Form):
+class UploadForm(CleanTextMixin, forms.Form):
     file = forms.FileField(label=_("Spreadsheet (.xlsx, .xls or .csv) with a column 房屋编码"),
                            widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.xls,.csv"}))
