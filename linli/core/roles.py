@@ -32,6 +32,10 @@ _SITES = ["sites.view", "sites.manage", "sites.record"]
 # Emergency materials: offices keep, count and approve the counts of their area's points.
 _SUPPLIES = ["supplies.view", "supplies.keep", "supplies.count", "supplies.approve"]
 
+# Screening campaigns and surveys: offices run them and check uncertain answers; the check-ins a
+# screening call takes are recorded in the office's name. Grid workers knock with the script.
+_CAMPAIGNS_OFFICE = ["campaigns.view", "campaigns.manage", "campaigns.review", "campaigns.work", "health.checkin"]
+
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "ledger.audit",
@@ -41,6 +45,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         *_NOTICES_OFFICE,
         *_SITES,
         *_SUPPLIES, "supplies.manage",
+        *_CAMPAIGNS_OFFICE,
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
@@ -49,6 +54,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         *_NOTICES_OFFICE,
         *_SITES,
         *_SUPPLIES,
+        *_CAMPAIGNS_OFFICE,
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",
@@ -57,6 +63,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "devices.view", "devices.events", "alerts.view", "alerts.respond",
         "notices.view", "notices.follow_up",
         "sites.view", "sites.record",
+        "campaigns.view", "campaigns.work",
     ]),
     # Health officers see who lives where and health data, never special-group tags. They approve
     # a colleague's long health list with full values (four eyes, decision 0023).
