@@ -21,9 +21,9 @@ backend chosen in the settings, like Django's e-mail backends (decision 0026).
 from __future__ import annotations
 
 import logging
+import random
 import re
 import sys
-import random
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -128,7 +128,7 @@ outbox: list[Message] = []
 
 
 # The simulated residents' dice; tests and benchmarks seed it for repeatable runs.
-_RNG = random.Random()
+_RNG = random.Random()  # noqa: S311 - simulated residents, not secrets
 
 
 def seed_simulation(seed: int) -> None:

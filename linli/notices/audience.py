@@ -13,10 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-
-from linli.grids.models import Grid
 from django.utils import timezone
 
+from linli.grids.models import Grid
 from linli.health.models import Arrival, OrderStatus, QuarantineOrder
 from linli.people.models import Person, PopulationType
 from linli.people.search import group_token

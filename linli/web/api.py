@@ -23,6 +23,7 @@ from ninja.renderers import JSONRenderer
 from ninja.types import DictStrAny
 
 from linli.alerts.api import router as alerts_router
+from linli.campaigns.api import router as campaigns_router
 from linli.core.access import PermissionDenied, route
 from linli.core.api import purposes_router
 from linli.core.api import router as regions_router
@@ -217,6 +218,7 @@ api.add_router("/visits", visits_router, tags=["visits"])
 api.add_router("/alerts", alerts_router, tags=["alerts"])
 api.add_router("/devices", devices_router, tags=["devices"])
 api.add_router("/supplies", supplies_router, tags=["supplies"])
+api.add_router("/campaigns", campaigns_router, tags=["campaigns"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.

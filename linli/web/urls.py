@@ -54,4 +54,6 @@ urlpatterns = [
     path("notices/", include("linli.notices.urls")),
     path("n/", include("linli.notices.link_urls")),  # households' short links (no sign-in)
     path("supplies/", include("linli.supplies.urls")),
+    path("campaigns/", include("linli.campaigns.urls")),
+    path("c/", include("linli.campaigns.link_urls")),  # households' survey links (no sign-in)
 ]

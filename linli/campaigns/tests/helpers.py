@@ -30,8 +30,15 @@ def survey(user: Any, places: list[Place], **fields: Any) -> Campaign:
 
 def make_matrix_rows(street: Any, far: dict[str, Any]) -> None:
     """For the access matrix: a running campaign asking the grid worker's grid, one far away."""
+    from linli.campaigns.models import Answer, Target
     from linli.places.models import Level
 
-    campaign = screening(street.secretary, [street.grid_building], channels=["knock"])
-    actions.do_start_campaign(campaign, acting_user=street.secretary)
-    screening(street.admin, [far[Level.BUILDING]], channels=["knock"])
+    near = screening(street.secretary, [street.grid_building], channels=["knock"])
+    actions.do_start_campaign(near, acting_user=street.secretary)
+    away = screening(street.admin, [far[Level.BUILDING]], channels=["knock"])
+    actions.do_start_campaign(away, acting_user=street.admin)
+    screening(street.secretary, [street.grid_building], title="草稿")
+    for campaign in (near, away):  # an answer a call left uncertain, in each
+        target = Target.objects.filter(campaign=campaign).order_by("pk").first()
+        Answer.objects.create(target=target, question=campaign.questions.order_by("number").first(), value=None,
+                              heard="嗯……", confidence=0.1, needs_review=True, channel="call", path=target.path)
