@@ -30,12 +30,12 @@ KINDS = (YES_NO, NUMBER, CHOICE, TEXT, TEMPERATURE)
 REVIEW_BELOW = 0.7
 LOWEST_TEMPERATURE, HIGHEST_TEMPERATURE = 34.0, 43.0
 
-_UNSURE = ("不知道", "不清楚", "不确定", "说不好", "说不准", "记不清", "不记得", "搞不清", "听不清", "没听清",
+_UNSURE = ("不知道", "不清楚", "不确定", "说不好", "说不准", "说不清", "记不清", "不记得", "搞不清", "听不清", "没听清",
            "你说什么", "什么意思", "再说一遍")
 # Negation cues, longest first so that "没有" is one cue and its 有 is not read as a yes.
 _NEGATIONS = ("没有", "没得", "没啥", "不是", "不用", "不要", "不需要", "不会", "不想", "不必", "用不着", "没", "不",
               "无", "未", "否", "别")
-_AFFIRMATIONS = ("是的", "是啊", "对的", "对啊", "有的", "有点", "有些", "需要", "要的", "好的", "麻烦", "可以",
+_AFFIRMATIONS = ("是的", "是啊", "对的", "对啊", "有的", "有点", "有些", "需要", "要的", "好的", "可以",
                  "嗯", "对", "有", "是", "要", "会", "想")
 # Said of a symptom question, these mean "no": nothing wrong.
 _ALL_WELL = ("正常", "没事", "挺好", "都好", "很好", "还好", "蛮好", "好着呢", "健康")
@@ -45,6 +45,8 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三":
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _NUM_CHARS = "0-9零〇一幺二两三四五六七八九十百千万"
 _NUMBER = re.compile(rf"[{_NUM_CHARS}]+(?:(?:点|\.|度)[{_NUM_CHARS}]+)?")
+# 一 in words that are not counts ("一家三口", "一直", "一起")
+_NOT_COUNTS = re.compile(r"一(家|直|切|起|下|趟|点儿|些|半|样|般|定)")
 _RANGE = re.compile(r"[一二三四五六七八九]{2}度")  # "三十六七度": thirty-six or -seven
 
 
@@ -135,7 +137,8 @@ def parse_number(span: str) -> float | None:
 def numbers_in(text: str) -> list[float]:
     """Every number in ``text``, in order (a lone "一" of "一点" words is still a number)."""
     found = []
-    for match in _NUMBER.finditer(unicodedata.normalize("NFKC", text or "")):
+    text = _NOT_COUNTS.sub(lambda m: "_" + m.group(1), unicodedata.normalize("NFKC", text or ""))
+    for match in _NUMBER.finditer(text):
         value = parse_number(match.group())
         if value is not None:
             found.append(value)
@@ -154,7 +157,9 @@ def _topic_polarity(text: str, topic: Sequence[str]) -> bool | None:
     for word in topic:
         for match in re.finditer(re.escape(word), text):
             before = text[max(0, match.start() - 4):match.start()]
-            negated = any(n in before for n in _NEGATIONS)
+            after = text[match.end():match.end() + 4]
+            # "没有发烧", and "发烧倒是没有" / "发热也没有"
+            negated = any(n in before for n in _NEGATIONS) or re.match(r"(倒是|也|都|就)?(没有|没|不)", after) is not None
             if seen is None:
                 seen = not negated
             elif seen != (not negated):
@@ -186,6 +191,9 @@ def yes_no(text: str, rule: Rule) -> Extracted:
         return Extracted(None, 0.2, "unsure")
     on_topic = _topic_polarity(clean, rule.topic) if rule.topic else None
     cues = _cues(clean)
+    # an affirmation right after a negation belongs to it: "没有这个需要", "不想要"
+    negations = [at for at, p in cues if not p]
+    cues = [(at, p) for at, p in cues if not p or not any(0 < at - n <= 3 for n in negations)]
     polarities = {p for _, p in cues}
     if on_topic is not None:
         agrees = not polarities or polarities == {on_topic} or (cues and cues[0][1] == on_topic)
@@ -193,6 +201,10 @@ def yes_no(text: str, rule: Rule) -> Extracted:
     if polarities == {False}:
         return Extracted(False, 0.92, "negation")
     if polarities == {True}:
+        # a lone 是 / 要 / 有 inside a longer sentence ("你们是哪里打来的") is weak evidence
+        strong = any(len(word) > 1 and clean.startswith(word, at) for at, _ in cues for word in _AFFIRMATIONS)
+        if not strong and len(clean.replace(" ", "")) > 3:
+            return Extracted(True, 0.6, "weak affirmation")
         return Extracted(True, 0.88, "affirmation")
     if polarities == {True, False}:
         # "没有，不过有点咳嗽": the first cue answers, the rest is talk
