@@ -29,9 +29,11 @@ def calls_per_second() -> int:
     return max(1, int(getattr(settings, "LINLI_CAMPAIGN_CALLS_PER_SECOND", 500) or 500))
 
 
-def dial(campaign_id: int, *, rate: int | None = None, limit: int | None = None) -> actions.CallBatch:
+def dial(campaign_id: int, *, rate: int | None = None, limit: int | None = None, keep_truths: bool = False,
+         late: list[float] | None = None) -> actions.CallBatch:
     """Call every household whose call is due, ``rate`` calls a second, in batches of one
-    second's calls; returns what was done."""
+    second's calls; returns what was done (``late``: filled with the seconds by which each
+    batch overran its second, for measuring whether the pace holds)."""
     rate = rate or calls_per_second()
     total = actions.CallBatch()
     campaign = Campaign.objects.get(pk=campaign_id)
@@ -42,12 +44,15 @@ def dial(campaign_id: int, *, rate: int | None = None, limit: int | None = None)
         due = actions.due_calls(campaign, now, rate if limit is None else min(rate, limit - total.calls))
         if not due:
             break
-        made = actions.call_batch(campaign, questions, due, now)
+        made = actions.call_batch(campaign, questions, due, now, keep_truths=keep_truths)
         for name in ("calls", "answered", "answers", "uncertain", "handed_over"):
             setattr(total, name, getattr(total, name) + getattr(made, name))
-        spare = 1.0 - (time.monotonic() - started)
+        total.truths += made.truths
+        spare = len(due) / rate - (time.monotonic() - started)
         if spare > 0:
             time.sleep(spare)
+        elif late is not None:
+            late.append(-spare)
         campaign.refresh_from_db(fields=["status"])
     return total
 

@@ -257,6 +257,9 @@ class Command(BaseCommand):
         from linli.supplies.demo import prepare_demo_supplies
 
         prepare_demo_supplies(seed=opts["seed"])
+        from linli.campaigns.demo import prepare_demo_campaigns
+
+        prepare_demo_campaigns(seed=opts["seed"])
         from linli.people.demo_approval import prepare_demo_approval
 
         prepare_demo_approval()
