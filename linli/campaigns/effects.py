@@ -111,7 +111,7 @@ def apply_pending(campaign_id: int | None = None, limit: int = 5000) -> dict[str
     rows = Answer.objects.filter(apply_state=ApplyState.PENDING, needs_review=False)
     if campaign_id is not None:
         rows = rows.filter(target__campaign_id=campaign_id)
-    counts = {ApplyState.APPLIED: 0, ApplyState.FAILED: 0}
+    counts: dict[str, int] = {ApplyState.APPLIED: 0, ApplyState.FAILED: 0}
     # check-ins last: a fever answered in the same call is then already in
     ordered = rows.select_related("question", "target__campaign__created_by", "target__person", "target__house",
                                   "by").order_by("target_id", "question__number")[:limit]

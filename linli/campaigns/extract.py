@@ -39,6 +39,9 @@ _AFFIRMATIONS = ("是的", "是啊", "对的", "对啊", "有的", "有点", "�
                  "嗯", "对", "有", "是", "要", "会", "想")
 # Said of a symptom question, these mean "no": nothing wrong.
 _ALL_WELL = ("正常", "没事", "挺好", "都好", "很好", "还好", "蛮好", "好着呢", "健康")
+_NEGATION_SET = frozenset(_NEGATIONS)
+# one pattern for every cue, longest first (an alternation takes the first alternative that matches)
+_CUE = re.compile("|".join(re.escape(w) for w in sorted({*_NEGATIONS, *_AFFIRMATIONS}, key=len, reverse=True)))
 _PUNCT = re.compile(r"[\s,，。!！?？、；;：:~～…\"“”'‘’()（）]+|\.(?![0-9])")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}
@@ -168,19 +171,9 @@ def _topic_polarity(text: str, topic: Sequence[str]) -> bool | None:
 
 
 def _cues(text: str) -> list[tuple[int, bool]]:
-    """(position, yes?) of each negation and affirmation cue, a negation hiding its own 有/是/要."""
-    taken = [False] * len(text)
-    cues: list[tuple[int, bool]] = []
-    for words, polarity in ((_NEGATIONS, False), (_AFFIRMATIONS, True)):
-        for word in words:
-            for match in re.finditer(re.escape(word), text):
-                span = range(match.start(), match.end())
-                if any(taken[i] for i in span):
-                    continue
-                for i in span:
-                    taken[i] = True
-                cues.append((match.start(), polarity))
-    return sorted(cues)
+    """(position, yes?) of each negation and affirmation cue, read left to right, the longest
+    cue at each place first: a negation hides its own 有/是/要 ("没有", "不是", "不要")."""
+    return [(match.start(), match.group() not in _NEGATION_SET) for match in _CUE.finditer(text)]
 
 
 def yes_no(text: str, rule: Rule) -> Extracted:

@@ -192,7 +192,9 @@ def _answer_page(request: HttpRequest, target: Target, template: str, *, channel
     if form.errors:
         status = 422
     target.refresh_from_db()
-    return render(request, template, {"campaign": campaign, "target": target, "form": form,
+    # the household's own link, for the grid worker to send to its chat (a campaign with links)
+    link = links.url(target.pk) if channel == Channel.KNOCK and Channel.LINK in campaign.channels else ""
+    return render(request, template, {"campaign": campaign, "target": target, "form": form, "link": link,
                                       "open": target.status in machine.OPEN and campaign.status == Status.RUNNING},
                   status=status)
 
@@ -245,5 +247,5 @@ def open_surveys(user: Any) -> list[Target]:
                                  status__in=[TargetStatus.WAITING, TargetStatus.KNOCK]).select_related("campaign")
     found = [t for t in rows[:20] if Channel.PAGE in t.campaign.channels]
     for target in found:
-        target.token = links.token(target.pk)
+        target.token = links.token(target.pk)  # type: ignore[attr-defined]  # for the page's link
     return found
