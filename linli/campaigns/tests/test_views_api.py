@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 
 from linli.campaigns import links
+from linli.campaigns.actions import do_start_campaign
 from linli.campaigns.models import Answer, Campaign, Target, TargetStatus
 from linli.campaigns.tests.helpers import GROCERIES, screening, survey
-from linli.campaigns.actions import do_start_campaign
 from linli.core import gateways
 from linli.tickets.models import Ticket
 
