@@ -183,7 +183,14 @@ def yes_no(text: str, rule: Rule) -> Extracted:
     if _unsure(clean):
         return Extracted(None, 0.2, "unsure")
     on_topic = _topic_polarity(clean, rule.topic) if rule.topic else None
-    cues = _cues(clean)
+    well = [clean.find(word) for word in _ALL_WELL if word in clean] if rule.all_well_means_no else []
+    if well:  # "都挺好的": all well, a no (and its 好的 is no affirmation)
+        for word in _ALL_WELL:
+            clean = clean.replace(word, " " * len(word))
+    said = _cues(clean)
+    if well and not said and on_topic is None:
+        return Extracted(False, 0.8, "all well")
+    cues = sorted(said + [(at, False) for at in well])
     # an affirmation right after a negation belongs to it: "没有这个需要", "不想要"
     negations = [at for at, p in cues if not p]
     cues = [(at, p) for at, p in cues if not p or not any(0 < at - n <= 3 for n in negations)]
@@ -202,8 +209,6 @@ def yes_no(text: str, rule: Rule) -> Extracted:
     if polarities == {True, False}:
         # "没有，不过有点咳嗽": the first cue answers, the rest is talk
         return Extracted(cues[0][1], 0.55, "both")
-    if rule.all_well_means_no and any(word in clean for word in _ALL_WELL):
-        return Extracted(False, 0.8, "all well")
     return Extracted(None, 0.1, "no cue")
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.campaigns import extract, machine
 from linli.core.models import PlaceScopedModel, path_index
@@ -78,13 +79,16 @@ class Campaign(PlaceScopedModel):
     def __str__(self) -> str:
         return self.title
 
+    def channel_names(self) -> list[str]:
+        return [str(Channel(c).label) for c in self.channels if c in Channel.values]
+
     def plan(self) -> machine.Plan:
         return machine.Plan(channels=tuple(self.channels), max_calls=self.max_calls, retry_minutes=self.retry_minutes)
 
 
 class QuestionKind(models.TextChoices):
     YES_NO = extract.YES_NO, _("yes or no")
-    NUMBER = extract.NUMBER, _("number")
+    NUMBER = extract.NUMBER, pgettext_lazy("kind of answer", "number")
     CHOICE = extract.CHOICE, _("choice")
     TEXT = extract.TEXT, _("free text")
     TEMPERATURE = extract.TEMPERATURE, _("temperature (°C)")
