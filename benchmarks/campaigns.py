@@ -15,7 +15,9 @@ extraction's precision and recall on the labelled set.
    seed 000's 500 calls a second through ``gateways.hold_calls`` (the ``locmem`` backend's
    simulated residents answer, with the truth of what they meant); every transcript is read
    into answers, and attempts, answers and the households' new states are written, batch by
-   batch. Goal: 500 calls a second sustained (each second's batch done within its second).
+   batch. Goal: 500 calls a second sustained (the dialler keeps to its schedule from the first
+   call: ``batches_late`` counts the batches that ended behind it, ``sustained`` that the achieved
+   rate is within 1 % of the goal).
 Prints one JSON line.
 """
 
@@ -116,9 +118,9 @@ def main() -> None:
     result.update(
         calls=made.calls, seconds=round(elapsed, 1), calls_per_second=round(made.calls / elapsed, 1),
         goal_calls_per_second=args.rate, batches=batches, batches_late=len(late),
-        worst_overrun_seconds=round(max(late), 2) if late else 0.0,
-        median_overrun_seconds=round(statistics.median(late), 3) if late else 0.0,
-        sustained=len(late) <= batches * 0.05, answered=made.answered, answers=made.answers,
+        worst_behind_seconds=round(max(late), 2) if late else 0.0,
+        median_behind_seconds=round(statistics.median(late), 3) if late else 0.0,
+        sustained=made.calls / elapsed >= 0.99 * args.rate, answered=made.answered, answers=made.answers,
         answers_to_person=made.uncertain,
         simulated_extraction={"answers": len(said), "accepted": len(accepted),
                               "precision": round(right / len(accepted), 4) if accepted else None,

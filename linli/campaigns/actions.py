@@ -268,10 +268,11 @@ def do_finish_campaign(campaign: Campaign, *, acting_user: Any) -> Campaign:
 def _answer_row(target: Target, question: Question, value: Any, *, channel: str, by: Any, heard: str = "",
                 confidence: float = 1.0) -> Answer:
     uncertain = confidence < extract.REVIEW_BELOW or value is None and channel == Channel.CALL
+    # an uncertain answer acts only once a person has settled it (do_review)
     pending = not uncertain and effects.wants(question.effect, value)
     return Answer(target=target, question=question, value=value, heard=heard[:300], confidence=confidence,
                   needs_review=uncertain, channel=channel, by=by, path=target.path,
-                  apply_state=ApplyState.PENDING if pending or (uncertain and question.effect) else ApplyState.NONE)
+                  apply_state=ApplyState.PENDING if pending else ApplyState.NONE)
 
 
 def _save_state(target: Target, state: machine.State, outcome: str, now: datetime.datetime,

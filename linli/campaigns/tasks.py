@@ -32,14 +32,15 @@ def calls_per_second() -> int:
 def dial(campaign_id: int, *, rate: int | None = None, limit: int | None = None, keep_truths: bool = False,
          late: list[float] | None = None) -> actions.CallBatch:
     """Call every household whose call is due, ``rate`` calls a second, in batches of one
-    second's calls; returns what was done (``late``: filled with the seconds by which each
-    batch overran its second, for measuring whether the pace holds)."""
+    second's calls, keeping to the schedule from the first call (a slow batch is made up by
+    the next ones); returns what was done (``late``: filled with how far behind the schedule
+    each batch ended, in seconds, for measuring whether the pace holds)."""
     rate = rate or calls_per_second()
     total = actions.CallBatch()
     campaign = Campaign.objects.get(pk=campaign_id)
     questions = list(campaign.questions.order_by("number"))
+    began = time.monotonic()
     while campaign.status == Status.RUNNING and (limit is None or total.calls < limit):
-        started = time.monotonic()
         now = timezone.now()
         due = actions.due_calls(campaign, now, rate if limit is None else min(rate, limit - total.calls))
         if not due:
@@ -48,7 +49,7 @@ def dial(campaign_id: int, *, rate: int | None = None, limit: int | None = None,
         for name in ("calls", "answered", "answers", "uncertain", "handed_over"):
             setattr(total, name, getattr(total, name) + getattr(made, name))
         total.truths += made.truths
-        spare = len(due) / rate - (time.monotonic() - started)
+        spare = total.calls / rate - (time.monotonic() - began)
         if spare > 0:
             time.sleep(spare)
         elif late is not None:
