@@ -38,9 +38,10 @@ from linli.campaigns.models import (
     TargetStatus,
 )
 from linli.core import audit, bulk, gateways
-from linli.core.access import PermissionDenied, area_of, require
+from linli.core.access import PermissionDenied, require
 from linli.grids.models import Grid
 from linli.notices import audience
+from linli.notices.actions import office_of
 from linli.notices.channels import _phones as eldest_adult_phones
 from linli.people.models import Person
 from linli.places.models import Level, Place
@@ -160,22 +161,10 @@ def _check_input(data: CampaignInput, user: Any) -> dict[str, Any]:
     return {"title": title, "intro": intro, "channels": channels, "questions": questions}
 
 
-def _office(user: Any, data: CampaignInput) -> Place:
-    path = area_of(user, MANAGE)
-    if not path:
-        first = data.places[0].path if data.places else data.grids[0].path
-        parts = first.split("/")
-        path = "/".join(parts[:5]) + "/" if len(parts) > 5 else first
-    office = Place.objects.filter(path=path).first()
-    if office is None:
-        raise _error("places", _("Choose areas inside one street."), "areas_spread")
-    return office
-
-
 @transaction.atomic
 def do_create_campaign(data: CampaignInput, *, acting_user: Any) -> Campaign:
     clean = _check_input(data, acting_user)
-    office = _office(acting_user, data)
+    office = office_of(acting_user, MANAGE, data.places, data.grids)
     require(acting_user, MANAGE, office)
     campaign = Campaign.objects.create(
         area=office, path=office.path, kind=data.kind, title=clean["title"], intro=clean["intro"],

@@ -17,27 +17,19 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import AfterValidator
 
 from linli.campaigns import actions, links, queries
 from linli.campaigns.access import MANAGE, REVIEW, VIEW, WORK
 from linli.campaigns.models import Answer, Campaign, Channel, Target
 from linli.core.access import PermissionDenied, get_or_404, may, route
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
-from linli.core.text import has_control_characters
 from linli.grids.models import Grid
+from linli.notices.api import Text
 from linli.places.models import Place
 
 router = Router()
 
 
-def _no_control_characters(value: str) -> str:
-    if has_control_characters(value):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_control_characters)]
 Raw = bool | float | Text | None
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.campaigns.models import Channel, Effect, Group, Kind, Question, QuestionKind
 from linli.core.forms import ActionErrorsMixin, CleanTextMixin
 from linli.grids.models import Grid
+from linli.notices.forms import offer_audience
 from linli.places.models import Place
 from linli.tasks.forms import AreaField
 
@@ -40,12 +41,7 @@ class CampaignForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, areas: Any, grids: Any, show_groups: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        area_field = self.fields["places"]
-        assert isinstance(area_field, AreaField)  # noqa: S101 - narrows the type for mypy
-        area_field.offer(areas)
-        grid_field = self.fields["grids"]
-        assert isinstance(grid_field, forms.ModelMultipleChoiceField)  # noqa: S101
-        grid_field.queryset = grids.order_by("code")
+        offer_audience(self, areas, grids)
         group = self.fields["group"]
         assert isinstance(group, forms.ChoiceField)  # noqa: S101
         if not show_groups:  # lists by special group are for those who may see the groups
