@@ -33,8 +33,8 @@ GROCERIES = "封控期间买菜需求调查"
 FAST = 100_000  # calls a second in the demo: no pacing while it is built
 
 SCREENING = [
-    QuestionInput("最近有没有发烧？", "yes_no", keywords=["发烧", "发热"], effect="fever"),
-    QuestionInput("今天量的体温是多少度？", "temperature", effect="checkin"),
+    QuestionInput("最近有没有发烧？", "yes_no", keywords=["发烧", "发热", "烧"], effect="visit"),
+    QuestionInput("今天量的体温是多少度？", "temperature"),
     QuestionInput("家里现在住了几个人？", "number"),
 ]
 CARE = [

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from linli.campaigns import answers
 from linli.campaigns.access import VIEW, WORK
-from linli.campaigns.models import Answer, Campaign, Status, Target, TargetStatus
+from linli.campaigns.models import Answer, ApplyState, Campaign, Status, Target, TargetStatus
 from linli.grids.models import Grid
 
 
@@ -71,6 +71,8 @@ class QuestionSummary:
     text: str
     counts: list[tuple[str, int]]
     review: int
+    applied: int = 0
+    failed: int = 0
 
 
 def summary(user: Any, campaign: Campaign) -> list[QuestionSummary]:
@@ -80,8 +82,11 @@ def summary(user: Any, campaign: Campaign) -> list[QuestionSummary]:
     for question in campaign.questions.order_by("number"):
         values = Counter(answers.shown(question, v) for v in rows.filter(question=question, needs_review=False)
                          .values_list("value", flat=True)[:20000])
+        states = dict(rows.filter(question=question).values("apply_state").annotate(n=Count("pk"))
+                      .values_list("apply_state", "n"))
         out.append(QuestionSummary(question.number, question.text, values.most_common(10),
-                                   rows.filter(question=question, needs_review=True).count()))
+                                   rows.filter(question=question, needs_review=True).count(),
+                                   states.get(ApplyState.APPLIED, 0), states.get(ApplyState.FAILED, 0)))
     return out
 
 

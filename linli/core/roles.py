@@ -32,9 +32,9 @@ _SITES = ["sites.view", "sites.manage", "sites.record"]
 # Emergency materials: offices keep, count and approve the counts of their area's points.
 _SUPPLIES = ["supplies.view", "supplies.keep", "supplies.count", "supplies.approve"]
 
-# Screening campaigns and surveys: offices run them and check uncertain answers; the check-ins a
-# screening call takes are recorded in the office's name. Grid workers knock with the script.
-_CAMPAIGNS_OFFICE = ["campaigns.view", "campaigns.manage", "campaigns.review", "campaigns.work", "health.checkin"]
+# Screening campaigns and surveys: offices run them and check uncertain answers; grid workers
+# knock with the script (and record the check-ins they take at the door).
+_CAMPAIGNS_OFFICE = ["campaigns.view", "campaigns.manage", "campaigns.review", "campaigns.work"]
 
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [

@@ -95,22 +95,36 @@ def test_a_knock_by_the_grid_worker_applies_answers_through_the_actions(street, 
 
 
 def test_review_settles_uncertain_answers_and_applies_them(street, django_capture_on_commit_callbacks):
-    campaign = _started(street, screening(street.secretary, [street.grid_building], questions=[TEMPERATURE]))
+    campaign = _started(street, screening(street.secretary, [street.grid_building], questions=[GROCERIES]))
     target = Target.objects.filter(campaign=campaign, person__isnull=False).first()
     Target.objects.filter(campaign=campaign).exclude(pk=target.pk).update(status=TargetStatus.REFUSED)
-    answer = Answer.objects.create(target=target, question=campaign.questions.get(), value=36.5, heard="三十六七度",
-                                   confidence=0.5, needs_review=True, channel="call", path=target.path,
+    answer = Answer.objects.create(target=target, question=campaign.questions.get(), value=True, heard="我想想……要吧",
+                                   confidence=0.6, needs_review=True, channel="call", path=target.path,
                                    apply_state=ApplyState.PENDING)
     Target.objects.filter(pk=target.pk).update(status=TargetStatus.REVIEW)
     assert effects.apply_pending(campaign.pk) == {"applied": 0, "failed": 0}  # not before the review
     with pytest.raises(PermissionDenied):
-        actions.do_review(answer, acting_user=street.grid_worker, value="36.7")
+        actions.do_review(answer, acting_user=street.grid_worker, value="yes")
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_review(answer, acting_user=street.secretary, value="36.7")
+        actions.do_review(answer, acting_user=street.secretary, value="yes")
     answer.refresh_from_db()
-    assert (answer.value, answer.needs_review, answer.apply_state) == (36.7, False, ApplyState.APPLIED)
+    assert (answer.value, answer.needs_review, answer.apply_state) == (True, False, ApplyState.APPLIED)
+    assert answer.applied_to.startswith("tickets.ticket:")
     assert Target.objects.get(pk=target.pk).status == TargetStatus.DONE
     assert AuditEvent.objects.filter(action="campaigns.review").exists()
+
+
+def test_an_effect_the_author_may_not_take_is_kept_with_its_reason(street):
+    """A secretary holds no health.checkin: a temperature read from her campaign's call is kept
+    as an answer, its check-in refused and the reason recorded (never written around the action)."""
+    campaign = _started(street, screening(street.secretary, [street.grid_building], questions=[TEMPERATURE]))
+    target = Target.objects.filter(campaign=campaign, person__isnull=False).first()
+    answer = Answer.objects.create(target=target, question=campaign.questions.get(), value=37.8, heard="三十七度八",
+                                   confidence=0.95, channel="call", path=target.path, apply_state=ApplyState.PENDING)
+    assert effects.apply_pending(campaign.pk) == {"applied": 0, "failed": 1}
+    answer.refresh_from_db()
+    assert answer.apply_state == ApplyState.FAILED and answer.apply_error
+    assert not CheckIn.objects.filter(person=target.person).exists()
 
 
 def test_survey_answers_by_link_and_page_create_requests_and_set_the_registry(street, django_capture_on_commit_callbacks):
