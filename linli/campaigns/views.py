@@ -194,7 +194,9 @@ def _answer_page(request: HttpRequest, target: Target, template: str, *, channel
     target.refresh_from_db()
     # the household's own link, for the grid worker to send to its chat (a campaign with links)
     link = links.url(target.pk) if channel == Channel.KNOCK and Channel.LINK in campaign.channels else ""
+    tried = list(target.attempts.order_by("created_at", "pk")[:20]) if channel == Channel.KNOCK else []
     return render(request, template, {"campaign": campaign, "target": target, "form": form, "link": link,
+                                      "attempts": tried,
                                       "open": target.status in machine.OPEN and campaign.status == Status.RUNNING},
                   status=status)
 

@@ -156,3 +156,14 @@ def test_bad_campaigns_are_refused_with_a_reason(street):
     actions.do_start_campaign(campaign, acting_user=street.secretary)
     actions.do_finish_campaign(campaign, acting_user=street.secretary)
     assert campaign.__class__.objects.get(pk=campaign.pk).status == Status.FINISHED
+
+
+def test_the_clock_hands_unanswered_links_to_the_grid_worker(street, django_capture_on_commit_callbacks):
+    campaign = _started(street, screening(street.secretary, [street.grid_building], channels=["link", "knock"]))
+    assert set(Target.objects.filter(campaign=campaign).values_list("status", flat=True)) == {TargetStatus.WAITING}
+    assert tasks.run_campaigns.call_local() == 1
+    assert not Target.objects.filter(campaign=campaign, status=TargetStatus.KNOCK).exists()  # not yet: a day
+    Target.objects.filter(campaign=campaign).update(next_at=timezone.now() - datetime.timedelta(minutes=1))
+    tasks.run_campaigns.call_local()
+    assert set(Target.objects.filter(campaign=campaign).values_list("status", flat=True)) == {TargetStatus.KNOCK}
+    assert not Attempt.objects.filter(target__campaign=campaign).exists()  # no calls in this campaign
