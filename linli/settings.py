@@ -117,8 +117,12 @@ INSTALLED_APPS = [
     "linli.devices",
     "linli.alerts",
     "linli.notices",
+    "linli.consult",  # consultations (协商): after notices, whose drafts carry its result
     "linli.sites",  # disinfection points and shelters (the flood and disinfection scenarios)
     "linli.supplies",
+    "linli.rumours",  # after notices: a clarification is released as a notice
+    "linli.suppliers",
+    "linli.handout",
     "linli.campaigns",
     "linli.downloads",  # after people and reports: their actions decide who reads a file
     "linli.demo",

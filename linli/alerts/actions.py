@@ -41,6 +41,8 @@ from linli.alerts.models import (
     Severity,
     Shift,
     State,
+    SwapOffer,
+    SwapState,
     Target,
     Team,
 )
@@ -515,5 +517,12 @@ def do_swap_shift(shift: Shift, *, acting_user: Any, to: Any) -> Shift:
     previous = shift.user
     shift.swapped_from, shift.user = previous, to
     shift.save(update_fields=["swapped_from", "user"])
-    audit.record("alert.swap", actor=acting_user, obj=shift, detail={"from": previous.pk, "to": to.pk})
+    # An offer the previous holder made of this shift is moot now: it is no longer hers to give.
+    stale = list(SwapOffer.objects.select_for_update(of=("self",)).filter(shift=shift, state=SwapState.OFFERED))
+    now = timezone.now()
+    for offer in stale:
+        offer.state, offer.answered_at, offer.answered_by = SwapState.CANCELLED, now, acting_user
+    SwapOffer.objects.bulk_update(stale, ["state", "answered_at", "answered_by"])
+    audit.record("alert.swap", actor=acting_user, obj=shift, detail={
+        "from": previous.pk, "to": to.pk, "offers_cancelled": [o.pk for o in stale]})
     return shift

@@ -48,6 +48,8 @@ DEMO_ACCOUNTS = [  # username, what it is (printed by `linli demo`)
     ("demo-resident", "resident living in the first grid"),
     ("demo-volunteer", "volunteer (first grid)"),
     ("demo-quarantined", "resident under home quarantine (first grid), a delivery at her door"),
+    ("demo-expert", "health expert (signs off facts, signs clarifications for the experts)"),
+    ("demo-media", "media and communications (signs clarifications for the media)"),
 ]
 # The names the accounts go by in the interface (greetings, report footers, the audit log), as a
 # community office would write them; the resident goes by her own name.
@@ -60,6 +62,8 @@ DEMO_DISPLAY_NAMES = {
     "demo-volunteer": "志愿者 赵晓明",
     # linked to a household under home quarantine by the requests demo, and renamed after her
     "demo-quarantined": "居家隔离居民",
+    "demo-expert": "社区卫生服务中心 刘医生",
+    "demo-media": "街道融媒体中心 孙记者",
 }
 # The demo accounts whose roles need a second factor (decision 0022) are set up with this one
 # published key, so that the demo works without a phone: `linli demo --code` prints the current
@@ -455,6 +459,8 @@ class StreetBuilder:
             RoleAssignment(user=users["demo-health"], role=roles["health_officer"], place=district),
             RoleAssignment(user=users["demo-resident"], role=roles["resident"], place=resident.current_house),
             RoleAssignment(user=users["demo-volunteer"], role=roles["volunteer"], grid=first_grid),
+            RoleAssignment(user=users["demo-expert"], role=roles["health_expert"], place=street),
+            RoleAssignment(user=users["demo-media"], role=roles["communications_officer"], place=street),
         ]
         for assignment in assignments:  # bulk_create skips save(), which files the assignment under its place
             assignment.path = (assignment.place or assignment.grid).path  # type: ignore[union-attr]
@@ -476,12 +482,13 @@ class StreetBuilder:
                 twofactor.create_devices(user, key)
 
     def _build_grid_teams(self, role: Role) -> None:
-        """A 1 + N team for every other grid: staff accounts that cannot log in until an
-        administrator sets their password."""
+        """A 1 + N team for every other grid, and a colleague beside demo-grid in the first (someone
+        to swap an on-call shift with): staff accounts that cannot log in until an administrator
+        sets their password."""
         unusable = make_password(None)
         staff, members, assignments = [], [], []
-        for grid in self.grids[1:]:
-            for k in range(3):
+        for grid in self.grids:
+            for k in range(3) if grid is not self.grids[0] else (1,):
                 user = User(username=f"gw-{grid.code.lower()}-{k + 1}", password=unusable,
                             display_name=names.given_staff_name(self.rng))
                 staff.append((grid, k, user))

@@ -3,13 +3,11 @@ consent and activation, the installer's spreadsheet."""
 
 from __future__ import annotations
 
-import base64
 import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -29,6 +27,7 @@ from linli.devices.forms import ConsentForm, FilterForm, ImportForm, RegisterFor
 from linli.devices.kinds import EVENT_TYPES
 from linli.devices.models import Device, DeviceEvent, DeviceStatus
 from linli.health.queries import masked_name
+from linli.imports.tokens import pack_upload, unpack_upload
 from linli.people.models import Person
 from linli.places.models import Level, Place, full_names
 
@@ -198,15 +197,11 @@ def device_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _pack(data: bytes, name: str) -> str:
-    return signing.dumps({"n": name[:100], "d": base64.b64encode(data).decode()}, salt=IMPORT_SALT, compress=True)
+    return pack_upload(data, name, salt=IMPORT_SALT)
 
 
 def _unpack(token: str) -> tuple[bytes, str] | None:
-    try:
-        packed = signing.loads(token, salt=IMPORT_SALT, max_age=3600)
-        return base64.b64decode(packed["d"]), str(packed["n"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
+    return unpack_upload(token, salt=IMPORT_SALT)
 
 
 @route(MANAGE)

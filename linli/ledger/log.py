@@ -470,6 +470,23 @@ class ProofBundle:
                 "checkpoint": self.checkpoint}
 
 
+def inclusion_status(rows: Sequence[LedgerEntry]) -> list[str]:
+    """Each entry's inclusion in the latest checkpoint, proved now against the stored tree:
+    "proved", "pending" (not covered by a checkpoint yet) or "broken"."""
+    latest = latest_checkpoint()
+    tree = stored_tree()
+    out = []
+    for entry in rows:
+        status = "pending"
+        if latest is not None and entry.index < latest.size <= tree.size:
+            proof = tree.inclusion_proof(entry.index, latest.size)
+            ok = merkle.verify_inclusion(bytes.fromhex(entry.leaf_hash), entry.index, latest.size, proof,
+                                         bytes.fromhex(latest.root))
+            status = "proved" if ok else "broken"
+        out.append(status)
+    return out
+
+
 def proof_bundle(index: int) -> ProofBundle:
     from linli.ledger.witnessing import cosigned_note
 

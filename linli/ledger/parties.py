@@ -8,7 +8,8 @@ from linli.places.models import LEVELS, Level, Place
 
 OFFICE_TYPES = {
     Level.COMMUNITY: ("community", "", ["report_submitted", "import_committed", "correction"]),
-    Level.STREET: ("street", "办事处", ["report_submitted", "import_committed", "material_transfer", "correction"]),
+    Level.STREET: ("street", "办事处", ["report_submitted", "import_committed", "material_transfer", "correction",
+                                     "supplier_qualification", "supplier_delivery"]),
     Level.DISTRICT: ("health", "卫健委", ["quarantine_order", "test_result", "correction"]),
 }
 

@@ -8,8 +8,7 @@ from django.shortcuts import render
 from linli.core.access import may, route
 from linli.core.pagination import Pager
 from linli.core.text import clean_query_text
-from linli.ledger import merkle
-from linli.ledger.log import latest_checkpoint, stored_tree
+from linli.ledger.log import inclusion_status, latest_checkpoint
 from linli.ledger.models import Checkpoint, LedgerEntry, Witness
 from linli.ledger.templatetags.linli_ledger import ENTRY_TYPES
 
@@ -46,15 +45,5 @@ def subject(request: HttpRequest, ref: str) -> HttpResponse:
     entries = list(_visible(request).filter(subject_ref=clean_query_text(ref, 128)).order_by("index"))
     if not entries:
         raise Http404
-    latest = latest_checkpoint()
-    rows = []
-    tree = stored_tree()
-    for entry in entries:
-        status = "pending"
-        if latest is not None and entry.index < latest.size <= tree.size:
-            proof = tree.inclusion_proof(entry.index, latest.size)
-            ok = merkle.verify_inclusion(bytes.fromhex(entry.leaf_hash), entry.index, latest.size, proof,
-                                         bytes.fromhex(latest.root))
-            status = "proved" if ok else "broken"
-        rows.append((entry, status))
-    return render(request, "ledger/subject.html", {"ref": ref, "rows": rows, "latest": latest})
+    rows = list(zip(entries, inclusion_status(entries), strict=True))
+    return render(request, "ledger/subject.html", {"ref": ref, "rows": rows, "latest": latest_checkpoint()})

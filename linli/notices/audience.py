@@ -88,7 +88,7 @@ class Household:
     priority: bool
 
 
-def _born_by(today: datetime.date, age: int) -> datetime.date:
+def born_by(today: datetime.date, age: int) -> datetime.date:
     try:
         return today.replace(year=today.year - age)
     except ValueError:  # 29 February
@@ -104,7 +104,7 @@ def households(places: Iterable[Place], grids: Iterable[Grid], group: str, today
                      .values_list("current_house_id", "n"))
     paths = dict(Place.objects.filter(pk__in=residents.values("current_house_id")).values_list("pk", "path"))
     # someone in a special group or aged 80 or over: knocked on first
-    priority = set(residents.filter(~Q(special_groups_index="") | Q(birth_date__lte=_born_by(today, OLDEST_OLD_AGE)))
+    priority = set(residents.filter(~Q(special_groups_index="") | Q(birth_date__lte=born_by(today, OLDEST_OLD_AGE)))
                    .values_list("current_house_id", flat=True))
     grids_of = grids_by_building(paths.values())
     names = addresses(paths.values())

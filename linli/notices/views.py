@@ -69,7 +69,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         "waiting": waiting, "published": published, "drafts": drafts,
         "in_review": visible.filter(status__in=list(STEP_ACTIONS)).order_by("-updated_at")[:50],
         "closed": visible.filter(status=Status.WITHDRAWN).order_by("-withdrawn_at")[:20],
-        "can_draft": may(user, DRAFT), "can_follow_up": may(user, FOLLOW_UP)})
+        "can_draft": may(user, DRAFT), "can_follow_up": may(user, FOLLOW_UP), "can_consult": may(user, "consult.view")})
 
 
 @route(DRAFT)

@@ -71,9 +71,8 @@ class PointInput:
     interval_days: Any = 7
 
 
-@transaction.atomic
-def do_add_point(compound: Place, data: PointInput, *, acting_user: Any) -> DisinfectionPoint:
-    require(acting_user, MANAGE, compound.path)
+def _point_fields(compound: Place, data: PointInput, *, other_than: int | None = None) -> dict[str, Any]:
+    """The checked fields of a point in ``compound`` (a new one, or point ``other_than`` changed)."""
     if compound.level != Level.COMPOUND:
         raise ValidationError({"place": [_("A disinfection point belongs to a compound.")]}, code="level")
     name = _text(data.name, "name", 64)
@@ -87,15 +86,37 @@ def do_add_point(compound: Place, data: PointInput, *, acting_user: Any) -> Disi
         raise ValidationError({"interval_days": [_("Disinfect every 1 to %(max)s days.")]}, code="interval",
                               params={"max": MAX_INTERVAL})
     lon, lat = _located(compound, data.longitude, data.latitude, reach=0.0)
-    if DisinfectionPoint.objects.filter(place=compound, name=name).exists():
+    same = DisinfectionPoint.objects.filter(place=compound, name=name)
+    if (same.exclude(pk=other_than) if other_than is not None else same).exists():
         raise ValidationError({"name": [_("This compound already has a disinfection point with this name.")]},
                               code="unique")
-    point = DisinfectionPoint.objects.create(place=compound, path=compound.path, name=name, kind=data.kind,
-                                             longitude=lon, latitude=lat, interval_days=interval,
-                                             created_by=acting_user)
+    return {"name": name, "kind": data.kind, "longitude": lon, "latitude": lat, "interval_days": interval}
+
+
+@transaction.atomic
+def do_add_point(compound: Place, data: PointInput, *, acting_user: Any) -> DisinfectionPoint:
+    require(acting_user, MANAGE, compound.path)
+    fields = _point_fields(compound, data)
+    point = DisinfectionPoint.objects.create(place=compound, path=compound.path, created_by=acting_user, **fields)
     audit.record("sites.point.add", actor=acting_user, obj=point,
-                 detail={"name": name, "kind": data.kind, "interval_days": interval})
+                 detail={"name": fields["name"], "kind": data.kind, "interval_days": fields["interval_days"]})
     return point
+
+
+@transaction.atomic
+def do_change_point(point: DisinfectionPoint, data: PointInput, *, active: bool, acting_user: Any) -> DisinfectionPoint:
+    """Rename, re-kind, move or re-time a point of its compound, or take it out of use (or back)."""
+    require(acting_user, MANAGE, point)
+    locked = DisinfectionPoint.objects.select_for_update().select_related("place").get(pk=point.pk)
+    fields = _point_fields(locked.place, data, other_than=locked.pk)
+    fields["active"] = bool(active)
+    changed = {k: v for k, v in fields.items() if getattr(locked, k) != v}
+    if changed:
+        for k, v in changed.items():
+            setattr(locked, k, v)
+        locked.save(update_fields=[*changed, "updated_at"])
+        audit.record("sites.point.change", actor=acting_user, obj=locked, detail=changed)
+    return locked
 
 
 @dataclass(frozen=True)
@@ -107,9 +128,7 @@ class ShelterInput:
     contact: str
 
 
-@transaction.atomic
-def do_add_shelter(place: Place, data: ShelterInput, *, acting_user: Any) -> Shelter:
-    require(acting_user, MANAGE, place.path)
+def _shelter_fields(place: Place, data: ShelterInput, *, other_than: int | None = None) -> dict[str, Any]:
     if place.level not in (Level.COMMUNITY, Level.COMPOUND):
         raise ValidationError({"place": [_("A shelter belongs to a community or a compound.")]}, code="level")
     name = _text(data.name, "name", 64)
@@ -122,12 +141,36 @@ def do_add_shelter(place: Place, data: ShelterInput, *, acting_user: Any) -> She
         raise ValidationError({"capacity": [_("Give the number of people it holds, 1 to 100,000.")]},
                               code="capacity")
     lon, lat = _located(place, data.longitude, data.latitude, reach=SHELTER_REACH_METRES)
-    if Shelter.objects.filter(place=place, name=name).exists():
+    same = Shelter.objects.filter(place=place, name=name)
+    if (same.exclude(pk=other_than) if other_than is not None else same).exists():
         raise ValidationError({"name": [_("This place already has a shelter with this name.")]}, code="unique")
-    shelter = Shelter.objects.create(place=place, path=place.path, name=name, longitude=lon, latitude=lat,
-                                     capacity=capacity, contact=contact)
-    audit.record("sites.shelter.add", actor=acting_user, obj=shelter, detail={"name": name, "capacity": capacity})
+    return {"name": name, "contact": contact, "capacity": capacity, "longitude": lon, "latitude": lat}
+
+
+@transaction.atomic
+def do_add_shelter(place: Place, data: ShelterInput, *, acting_user: Any) -> Shelter:
+    require(acting_user, MANAGE, place.path)
+    fields = _shelter_fields(place, data)
+    shelter = Shelter.objects.create(place=place, path=place.path, **fields)
+    audit.record("sites.shelter.add", actor=acting_user, obj=shelter,
+                 detail={"name": fields["name"], "capacity": fields["capacity"]})
     return shelter
+
+
+@transaction.atomic
+def do_change_shelter(shelter: Shelter, data: ShelterInput, *, active: bool, acting_user: Any) -> Shelter:
+    """Change a shelter's name, capacity, contact or location, or close it (or open it again)."""
+    require(acting_user, MANAGE, shelter)
+    locked = Shelter.objects.select_for_update().select_related("place").get(pk=shelter.pk)
+    fields = _shelter_fields(locked.place, data, other_than=locked.pk)
+    fields["active"] = bool(active)
+    changed = {k: v for k, v in fields.items() if getattr(locked, k) != v}
+    if changed:
+        for k, v in changed.items():
+            setattr(locked, k, v)
+        locked.save(update_fields=[*changed, "updated_at"])
+        audit.record("sites.shelter.change", actor=acting_user, obj=locked, detail=changed)
+    return locked
 
 
 @transaction.atomic

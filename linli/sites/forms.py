@@ -43,3 +43,21 @@ class ShelterForm(StyledForm):
 class VisitForm(StyledForm):
     disinfectant = forms.CharField(label=_("Disinfectant"), max_length=64, initial="含氯消毒液 500mg/L")
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class PointEditForm(PointForm):
+    """A point's own fields; its compound stays (a point elsewhere is a new point)."""
+
+    active = forms.BooleanField(label=_("In use"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, places=None, **kwargs)
+        del self.fields["compound"]
+
+
+class ShelterEditForm(ShelterForm):
+    active = forms.BooleanField(label=_("Open (in use)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, places=None, **kwargs)
+        del self.fields["place"]

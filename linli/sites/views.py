@@ -21,7 +21,7 @@ from linli.core.pagination import Pager
 from linli.places.models import Level, Place
 from linli.sites import actions, queries
 from linli.sites.access import MANAGE, RECORD, VIEW
-from linli.sites.forms import PointForm, ShelterForm, VisitForm
+from linli.sites.forms import PointEditForm, PointForm, ShelterEditForm, ShelterForm, VisitForm
 from linli.sites.models import DisinfectionPoint, DisinfectionVisit, PointState, Shelter
 
 
@@ -39,7 +39,8 @@ def _points_page(request: HttpRequest, form: PointForm | None, status: int = 200
         point__in=[i["point"] for i in items]).select_related("visited_by").order_by("point_id", "visited_at")}
     for item in items:
         item["last"] = last.get(item["point"].pk)
-    return render(request, "sites/points.html", {"items": items, "page": page, "form": form}, status=status)
+    return render(request, "sites/points.html", {"items": items, "page": page, "form": form,
+                                                "manage": may(user, MANAGE)}, status=status)
 
 
 @route(VIEW, MANAGE)
@@ -76,7 +77,8 @@ def point_add(request: HttpRequest) -> HttpResponse:
 
 def _shelters_page(request: HttpRequest, form: ShelterForm | None, status: int = 200) -> HttpResponse:
     rows = Shelter.objects.restrict(request.user, VIEW).select_related("place").order_by("path", "name")
-    return render(request, "sites/shelters.html", {"shelters": rows, "form": form}, status=status)
+    return render(request, "sites/shelters.html", {"shelters": rows, "form": form,
+                                                  "manage": may(request.user, MANAGE)}, status=status)
 
 
 @route(VIEW, MANAGE)
@@ -108,6 +110,58 @@ def shelter_add(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Shelter added."))
             return redirect("sites:shelters")
     return _shelters_page(request, form, status=422)
+
+
+_POINT_FIELDS = ("name", "kind", "longitude", "latitude", "interval_days", "active")
+_SHELTER_FIELDS = ("name", "capacity", "contact", "longitude", "latitude", "active")
+
+
+@route(MANAGE, model=DisinfectionPoint)
+@login_required
+def point_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    point = get_or_404(DisinfectionPoint.objects.select_related("place"), request.user, MANAGE, pk=pk)
+    if request.method != "POST":
+        form = PointEditForm(initial={f: getattr(point, f) for f in _POINT_FIELDS})
+        return render(request, "sites/edit.html", {"form": form, "thing": point, "place": point.place,
+                                                   "back": reverse("sites:points")})
+    form = PointEditForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_change_point(point, actions.PointInput(
+                data["name"], data["kind"], data["longitude"], data["latitude"], data["interval_days"]),
+                active=data["active"], acting_user=request.user)
+        except ValidationError as error:
+            form.add_action_errors(error)
+        else:
+            messages.success(request, _("Disinfection point saved."))
+            return redirect("sites:points")
+    return render(request, "sites/edit.html", {"form": form, "thing": point, "place": point.place,
+                                               "back": reverse("sites:points")}, status=422)
+
+
+@route(MANAGE, model=Shelter)
+@login_required
+def shelter_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    shelter = get_or_404(Shelter.objects.select_related("place"), request.user, MANAGE, pk=pk)
+    if request.method != "POST":
+        form = ShelterEditForm(initial={f: getattr(shelter, f) for f in _SHELTER_FIELDS})
+        return render(request, "sites/edit.html", {"form": form, "thing": shelter, "place": shelter.place,
+                                                   "back": reverse("sites:shelters")})
+    form = ShelterEditForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_change_shelter(shelter, actions.ShelterInput(
+                data["name"], data["longitude"], data["latitude"], data["capacity"], data["contact"]),
+                active=data["active"], acting_user=request.user)
+        except ValidationError as error:
+            form.add_action_errors(error)
+        else:
+            messages.success(request, _("Shelter saved."))
+            return redirect("sites:shelters")
+    return render(request, "sites/edit.html", {"form": form, "thing": shelter, "place": shelter.place,
+                                               "back": reverse("sites:shelters")}, status=422)
 
 
 def _communities(user: Any) -> list[Place]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from linli.people.models import Person
@@ -52,14 +52,14 @@ def figures(communities: list[Place], today: datetime.date) -> dict[str, Figures
     people = Person.objects.filter(path__startswith=street, is_active=True)
     elder_born = today.replace(year=today.year - ELDER_AGE) if not (today.month == 2 and today.day == 29) else \
         today.replace(year=today.year - ELDER_AGE, day=28)
-    for row in _by_community(people, width).annotate(n=Count("pk")):
-        out[row["c"]].residents = row["n"]
-    for row in _by_community(people.filter(birth_date__lte=elder_born, current_house__isnull=False), width) \
-            .annotate(n=Count("current_house", distinct=True)):
-        out[row["c"]].elder_households = row["n"]
-    for row in _by_community(people.exclude(special_groups_index="").filter(current_house__isnull=False), width) \
-            .annotate(n=Count("current_house", distinct=True)):
-        out[row["c"]].vulnerable_households = row["n"]
+    # One pass over the street's residents (a quarter of a million in a large street), not three.
+    housed = Q(current_house__isnull=False)
+    for row in _by_community(people, width).annotate(
+            n=Count("pk"),
+            elder=Count("current_house", distinct=True, filter=housed & Q(birth_date__lte=elder_born)),
+            vulnerable=Count("current_house", distinct=True, filter=housed & ~Q(special_groups_index=""))):
+        fig = out[row["c"]]
+        fig.residents, fig.elder_households, fig.vulnerable_households = row["n"], row["elder"], row["vulnerable"]
     orders = QuarantineOrder.objects.filter(path__startswith=street, status=OrderStatus.ACTIVE)
     for row in _by_community(orders, width).annotate(n=Count("person", distinct=True),
                                                      h=Count("person__current_house", distinct=True)):

@@ -58,12 +58,30 @@ class Cell:
         return max(self.stock - self.need, 0)
 
 
+# The registry's figures behind the needs (residents, households with elders or vulnerable
+# members, quarantines) take one pass over the street's residents: a quarter of a million rows
+# in a large street, most of the street page's time. They move slowly, so the page reuses them
+# for two minutes (decision 0033); the stock beside them is always read fresh.
+FIGURES_SECONDS = 120
+
+
+def registry_figures(street: Place, communities: list[Place], today: datetime.date) -> dict[str, needs.Figures]:
+    from django.core.cache import cache
+
+    key = f"supplies:figures:{street.path}:{today.isoformat()}:{len(communities)}"
+    found = cache.get(key)
+    if found is None:
+        found = dict(needs.figures(communities, today))
+        cache.set(key, found, FIGURES_SECONDS)
+    return defaultdict(needs.Figures, found)
+
+
 def street_view(street: Place, today: datetime.date) -> dict[str, Any]:
     """Every community's stock of every item with a target, against its need; the street's
     own points (its warehouse, the agreement reserves) as a source with no need."""
     communities = needs.communities_of(street)
-    figures = needs.figures(communities, today)
-    targets = list(Target.objects.filter(community__in=communities).select_related("item"))
+    figures = registry_figures(street, communities, today)
+    targets = list(Target.objects.filter(community__in=communities).select_related("item", "community"))
     items = sorted({t.item for t in targets}, key=lambda i: (i.category, i.code))
     width = len(communities[0].path) if communities else 0
     stock: dict[tuple[str, int], int] = defaultdict(int)

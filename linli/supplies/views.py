@@ -51,7 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     return render(request, "supplies/index.html", {
         "rows": rows, "expiring": queries.expiring(points, today)[:50], "today": today,
-        "can_street": may(user, MANAGE),
+        "can_street": may(user, MANAGE), "can_suppliers": may(user, "suppliers.view"),
         "waiting": CountSheet.objects.restrict(user, APPROVE).filter(status=SheetStatus.SUBMITTED)
         .exclude(submitted_by=user).exclude(created_by=user).select_related("point")})
 

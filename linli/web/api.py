@@ -24,6 +24,7 @@ from ninja.types import DictStrAny
 
 from linli.alerts.api import router as alerts_router
 from linli.campaigns.api import router as campaigns_router
+from linli.consult.api import router as consult_router
 from linli.core.access import PermissionDenied, route
 from linli.core.api import purposes_router
 from linli.core.api import router as regions_router
@@ -34,6 +35,7 @@ from linli.devices.api import router as devices_router
 from linli.downloads.api import router as downloads_router
 from linli.gates.api import router as gates_router
 from linli.grids.api import router as grids_router
+from linli.handout.api import router as handout_router
 from linli.health.api import router as health_router
 from linli.imports.api import router as imports_router
 from linli.ledger.api import router as ledger_router
@@ -42,6 +44,9 @@ from linli.people.api import router as people_router
 from linli.people.place_api import router as building_layout_router
 from linli.places.api import router as places_router
 from linli.reports.api import router as reports_router
+from linli.rumours.api import router as rumours_router
+from linli.sites.api import router as sites_router
+from linli.suppliers.api import router as suppliers_router
 from linli.supplies.api import router as supplies_router
 from linli.tasks.api import router as tasks_router
 from linli.tasks.api import visits_router
@@ -214,10 +219,15 @@ api.add_router("/purposes", purposes_router, tags=["purposes"])
 api.add_router("/downloads", downloads_router, tags=["downloads"])
 api.add_router("/tasks", tasks_router, tags=["tasks"])
 api.add_router("/notices", notices_router, tags=["notices"])
+api.add_router("/consultations", consult_router, tags=["consultations"])
 api.add_router("/visits", visits_router, tags=["visits"])
 api.add_router("/alerts", alerts_router, tags=["alerts"])
 api.add_router("/devices", devices_router, tags=["devices"])
 api.add_router("/supplies", supplies_router, tags=["supplies"])
+api.add_router("/sites", sites_router, tags=["sites"])
+api.add_router("/rumours", rumours_router, tags=["rumours"])
+api.add_router("/suppliers", suppliers_router, tags=["suppliers"])
+api.add_router("/handout", handout_router, tags=["handout"])
 api.add_router("/campaigns", campaigns_router, tags=["campaigns"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON

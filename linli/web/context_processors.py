@@ -20,6 +20,13 @@ def supplies_menu(user: Any) -> bool:
     return may(user, "supplies.view") or keeps_any(user)
 
 
+def handout_menu(user: Any) -> bool:
+    """Whoever sees or reserves in reservation rounds (offices, grid workers, residents)."""
+    from linli.handout.queries import shown
+
+    return shown(user)
+
+
 def linli(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     elder = request.COOKIES.get("linli_elder") == "1" or bool(getattr(user, "elder_mode", False))
@@ -57,6 +64,9 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "notices": may(user, "notices.view"),
             "my_notices": resident and getattr(user, "person_id", None) is not None,
             "supplies": supplies_menu(user),
+            "sites": may(user, "sites.view") or may(user, "sites.manage"),
+            "rumours": may(user, "rumours.view"),
+            "handout": handout_menu(user),
             "campaigns": may(user, "campaigns.view"),
         }
     # Staff pages open their live events' stream (live.js, decision 0026); a resident's do not.

@@ -53,7 +53,11 @@ urlpatterns = [
     path("devices/", include("linli.devices.urls")),
     path("notices/", include("linli.notices.urls")),
     path("n/", include("linli.notices.link_urls")),  # households' short links (no sign-in)
+    path("consult/", include("linli.consult.urls")),
+    path("supplies/", include("linli.suppliers.urls")),  # suppliers, orders, donations, stock files
     path("supplies/", include("linli.supplies.urls")),
+    path("rumours/", include("linli.rumours.urls")),
+    path("handout/", include("linli.handout.urls")),
     path("campaigns/", include("linli.campaigns.urls")),
     path("c/", include("linli.campaigns.link_urls")),  # households' survey links (no sign-in)
 ]

@@ -96,6 +96,8 @@ _my_request = _first("request", "/requests/", "main a.ticket-row")
 _gate = _first("gate", "/", "main a[href^='/gates/']")  # her duty today, on her home page
 _my_household = _first("household", "/", "main a[href^='/places/']")
 _device = _first("device", "/devices/", "main .list-group a[href^='/devices/']")
+_fact = _first("fact", "/rumours/facts/", "main .list-group a[href^='/rumours/facts/']")
+_clarification = _first("clarification", "/rumours/", "#queue-confirmed a")  # the demo's, signed by two parties
 
 # Each account's pages: a path, or a function that finds the pages it leads to (signed in).
 JOURNEYS: dict[str, list] = {
@@ -110,6 +112,8 @@ JOURNEYS: dict[str, list] = {
                       "/requests/new/"],
     "demo-volunteer": ["/", "/deliveries/", _gate, "/grids/"],
     "demo-quarantined": ["/", "/health/me/", "/health/me/checkin/", "/requests/"],
+    "demo-expert": ["/", "/rumours/", "/rumours/facts/", _fact],
+    "demo-media": ["/", "/rumours/", _clarification],
 }
 
 

@@ -125,12 +125,16 @@ def test_the_office_cancels_and_a_stale_or_past_offer_changes_nothing(street: St
         swaps.do_cancel_swap(offer, acting_user=mate)
     swaps.do_cancel_swap(offer, acting_user=street.secretary)
     assert SwapOffer.objects.get(pk=offer.pk).state == SwapState.CANCELLED
-    # the office hands the shift over directly while an offer waits: the offer can no longer be accepted
+    # the office hands the shift over directly while an offer waits: the offer is cancelled with it
+    # (no longer listed as waiting) and can no longer be accepted
     offer = swaps.do_offer_swap(shift, acting_user=street.grid_worker, to=mate)
     actions.do_swap_shift(shift, acting_user=street.secretary, to=other)
+    assert SwapOffer.objects.get(pk=offer.pk).state == SwapState.CANCELLED
+    swap = AuditEvent.objects.filter(action="alert.swap").latest("pk")
+    assert swap.detail["offers_cancelled"] == [offer.pk]
     with pytest.raises(ValidationError) as stale:
         swaps.do_answer_swap(offer, acting_user=mate, accept=True)
-    assert stale.value.error_dict["shift"][0].code == "changed"
+    assert stale.value.error_dict["state"][0].code == "answered"
     assert Shift.objects.get(pk=shift.pk).user == other
     # an offer for a shift that ended meanwhile is refused, and nothing is written
     later = Shift.objects.filter(grid=grid, user=street.grid_worker).order_by("starts_at").first()

@@ -12,6 +12,7 @@ ENTRY_TYPES = {
     "report_submitted": _("report submitted"),
     "import_committed": _("data import"),
     "supplier_qualification": _("supplier qualification"),
+    "supplier_delivery": _("supplier delivery"),
     "correction": _("correction"),
     "audit_head": _("audit log head"),
 }

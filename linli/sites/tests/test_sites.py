@@ -335,3 +335,126 @@ def test_the_home_page_counts_the_points_to_do_today(sites):
     actions.do_record_visit(to_do[0], acting_user=sites.grid_worker, disinfectant="含氯消毒液")
     assert next(iter(items(sites.grid_worker, today))).count == len(to_do) - 1
     assert list(items(sites.resident, today)) == [] and list(items(sites.health_officer, today)) == []
+
+
+# --- changing points and shelters -----------------------------------------------------------------
+
+def _compound_point(street: Street) -> DisinfectionPoint:
+    return DisinfectionPoint.objects.filter(path__startswith=street.community.path).order_by("pk").first()
+
+
+def test_the_office_changes_a_point_and_takes_it_out_of_use(sites):
+    point = _compound_point(sites)
+    client = sites.client_for(sites.secretary)
+    page = client.get(f"/sites/points/{point.pk}/")
+    assert page.status_code == 200 and point.name.encode() in page.content
+    response = client.post(f"/sites/points/{point.pk}/", {
+        "name": "改名垃圾房", "kind": point.kind, "longitude": point.longitude, "latitude": point.latitude,
+        "interval_days": 3})  # "active" unticked: out of use
+    assert response.status_code == 302
+    point.refresh_from_db()
+    assert (point.name, point.interval_days, point.active) == ("改名垃圾房", 3, False)
+    event = AuditEvent.objects.get(action="sites.point.change", object_id=str(point.pk))
+    assert event.detail["name"] == "改名垃圾房" and event.detail["active"] is False
+    # out of use: off today's route and the team's count, shown as such on the list
+    assert point.pk not in {s.point.pk for s in client.get("/sites/today/").context["stops"]}
+    assert "已停用".encode() in client.get("/sites/", HTTP_ACCEPT_LANGUAGE="zh-hans").content or \
+        b"not in use" in client.get("/sites/").content
+
+
+def test_changing_a_point_checks_like_adding_one(sites):
+    point = _compound_point(sites)
+    sibling = DisinfectionPoint.objects.create(place=point.place, path=point.path, name="另一个点", kind=point.kind,
+                                              longitude=point.longitude, latitude=point.latitude)
+    far = Place.objects.filter(path__startswith=sites.other_community.path, level=Level.COMPOUND).first()
+    before = (point.name, point.longitude, point.interval_days)
+    for data, field in [({"name": "另一个点"}, "name"), ({"longitude": far.longitude, "latitude": far.latitude}, "longitude"),
+                        ({"interval_days": 0}, "interval_days"), ({"kind": "nonsense"}, "kind")]:
+        fields = {"name": point.name, "kind": point.kind, "longitude": point.longitude, "latitude": point.latitude,
+                  "interval_days": point.interval_days, **data}
+        with pytest.raises(ValidationError) as caught:
+            actions.do_change_point(point, actions.PointInput(**fields), active=True, acting_user=sites.secretary)
+        assert field in caught.value.message_dict
+    point.refresh_from_db()
+    assert (point.name, point.longitude, point.interval_days) == before
+    assert not AuditEvent.objects.filter(action="sites.point.change").exists()
+    assert sibling.name == "另一个点"
+
+
+def test_only_the_office_of_the_area_changes_points_and_shelters(sites):
+    point = _compound_point(sites)
+    shelter = Shelter.objects.filter(path__startswith=sites.community.path).first()
+    fields = actions.PointInput(point.name, point.kind, point.longitude, point.latitude, point.interval_days)
+    with pytest.raises(PermissionDenied):  # she disinfects; the office keeps the list
+        actions.do_change_point(point, fields, active=False, acting_user=sites.grid_worker)
+    assert sites.client_for(sites.grid_worker).get(f"/sites/points/{point.pk}/").status_code in (403, 404)
+    with pytest.raises(PermissionDenied):
+        actions.do_change_shelter(shelter, actions.ShelterInput(shelter.name, shelter.longitude, shelter.latitude, 1,
+                                                                shelter.contact), active=False,
+                                  acting_user=sites.grid_worker)
+    assert b"/sites/points/%d/" % point.pk not in sites.client_for(sites.grid_worker).get("/sites/").content
+    other = DisinfectionPoint.objects.filter(path__startswith=sites.other_community.path).first()
+    assert sites.client_for(sites.secretary).get(f"/sites/points/{other.pk}/").status_code == 404
+    other_shelter = Shelter.objects.filter(path__startswith=sites.other_community.path).first()
+    if other_shelter is not None:
+        assert sites.client_for(sites.secretary).get(f"/sites/shelters/{other_shelter.pk}/").status_code == 404
+    point.refresh_from_db()
+    assert point.active
+
+
+def test_the_office_closes_a_shelter_and_bad_input_changes_nothing(sites):
+    shelter = Shelter.objects.filter(path__startswith=sites.community.path).first()
+    client = sites.client_for(sites.secretary)
+    body = {"name": shelter.name, "capacity": 0, "contact": shelter.contact, "longitude": shelter.longitude,
+            "latitude": shelter.latitude, "active": "on"}
+    response = client.post(f"/sites/shelters/{shelter.pk}/", body)
+    assert response.status_code == 422 and b'role="alert"' in response.content
+    shelter.refresh_from_db()
+    assert shelter.capacity > 0 and shelter.active
+    body.update(capacity=450)
+    del body["active"]
+    assert client.post(f"/sites/shelters/{shelter.pk}/", body).status_code == 302
+    shelter.refresh_from_db()
+    assert (shelter.capacity, shelter.active) == (450, False)
+    assert AuditEvent.objects.filter(action="sites.shelter.change", object_id=str(shelter.pk)).exists()
+
+
+# --- the API --------------------------------------------------------------------------------------
+
+def test_the_api_lists_a_grid_workers_points_and_records_a_visit(sites):
+    client = sites.client_for(sites.grid_worker)
+    listed = client.get("/api/sites/points?page_size=100").json()
+    hers = set(DisinfectionPoint.objects.restrict(sites.grid_worker, VIEW).values_list("pk", flat=True))
+    assert {p["id"] for p in listed["items"]} <= hers and listed["count"] == len(hers)
+    today = timezone.localdate()
+    point = _due_point(sites)
+    row = next(p for p in listed["items"] if p["id"] == point.pk)
+    assert row["state"] == point.state(today).value
+    created = client.post(f"/api/sites/points/{point.pk}/visits", {"disinfectant": "含氯消毒液", "note": "API"},
+                          content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert created.json()["note"] == "API"
+    point.refresh_from_db()
+    assert point.state(today) == PointState.DONE
+    visits = client.get(f"/api/sites/points/{point.pk}/visits").json()["items"]
+    assert visits[0]["id"] == created.json()["id"]
+
+
+def test_the_api_refuses_bad_visits_in_both_languages_and_hides_other_areas(sites):
+    client = sites.client_for(sites.grid_worker)
+    point = _due_point(sites)
+    count = DisinfectionVisit.objects.count()
+    later = (timezone.now() + datetime.timedelta(hours=3)).isoformat()
+    response = client.post(f"/api/sites/points/{point.pk}/visits", {"disinfectant": "酒精", "visited_at": later},
+                           content_type="application/json")
+    assert response.status_code == 422
+    detail = response.json()["detail"][0]
+    assert detail["msg"] and detail["msg_zh"] and detail["msg"] != detail["msg_zh"]
+    assert client.post(f"/api/sites/points/{point.pk}/visits", {"disinfectant": ""},
+                       content_type="application/json").status_code == 422
+    other = DisinfectionPoint.objects.exclude(pk__in=DisinfectionPoint.objects.restrict(sites.grid_worker, VIEW)).first()
+    assert client.post(f"/api/sites/points/{other.pk}/visits", {"disinfectant": "酒精"},
+                       content_type="application/json").status_code == 404
+    assert DisinfectionVisit.objects.count() == count
+    shelters = sites.client_for(sites.secretary).get("/api/sites/shelters").json()["items"]
+    assert shelters and all(Shelter.objects.get(pk=s["id"]).path.startswith(sites.community.path) for s in shelters)

@@ -378,6 +378,11 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     from linli.notices.tests.helpers import make_matrix_rows as make_notice_rows
 
     make_notice_rows(street, far)
+    # Consultations: one open in the first community (a comment, a proposal), one closed with its
+    # themes, and one in the far district.
+    from linli.consult.tests.helpers import make_matrix_rows as make_consult_rows
+
+    make_consult_rows(street, far)
     # Disinfection points (with a visit) and shelters: in the grid worker's compound and far away.
     from linli.sites.tests.helpers import make_matrix_rows as make_site_rows
 
@@ -386,6 +391,19 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     from linli.supplies.tests.helpers import make_matrix_rows as make_supply_rows
 
     make_supply_rows(street, far)
+    # Rumours: the seed facts, a clarification signed by three parties in the secretary's community,
+    # and a fact, a suspect and a clarification in the far district.
+    from linli.rumours.tests.helpers import make_matrix_rows as make_rumour_rows
+
+    make_rumour_rows(street, far)
+    # Suppliers (with a checked licence), a purchase order and a donation: in the community and far away.
+    from linli.suppliers.tests.helpers import make_matrix_rows as make_supplier_rows
+
+    make_supplier_rows(street, far)
+    # Reservation rounds: one in the community (with the resident's reservation), one far away.
+    from linli.handout.tests.helpers import make_matrix_rows as make_handout_rows
+
+    make_handout_rows(street, far)
     # Campaigns: one running in the grid worker's building (with an answer to check), one far away.
     from linli.campaigns.tests.helpers import make_matrix_rows as make_campaign_rows
 

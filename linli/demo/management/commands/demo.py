@@ -249,6 +249,11 @@ class Command(BaseCommand):
         from linli.notices.demo import prepare_demo_notices
 
         prepare_demo_notices(seed=opts["seed"])
+        from linli.consult.demo import prepare_demo_consultations, summary_line
+
+        consulted = prepare_demo_consultations(seed=opts["seed"])
+        if consulted:
+            self.stdout.write(summary_line(consulted))
         from linli.sites.demo import prepare_demo_sites
 
         sites = prepare_demo_sites(seed=opts["seed"])
@@ -257,6 +262,16 @@ class Command(BaseCommand):
         from linli.supplies.demo import prepare_demo_supplies
 
         prepare_demo_supplies(seed=opts["seed"])
+        from linli.rumours.demo import prepare_demo_rumours
+
+        prepare_demo_rumours(seed=opts["seed"])
+        from linli.suppliers.demo import prepare_demo_suppliers
+
+        prepare_demo_suppliers()
+        from linli.handout.demo import prepare_demo_handout
+
+        handout = prepare_demo_handout(seed=opts["seed"]) or {}
+        self.stdout.write(f"Added a mask reservation round with {handout.get('reservations', 0):,} reservations.")
         from linli.campaigns.demo import prepare_demo_campaigns
 
         prepare_demo_campaigns(seed=opts["seed"])

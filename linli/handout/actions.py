@@ -1,0 +1,309 @@
+"""Reservation rounds: opening one, reserving (one share per household, fairly, under a burst),
+collecting at the pickup point, and settling the waiting list when the window closes or a slot
+ends. Every ``do_*`` checks its own permission, runs in one transaction and is audited.
+
+One reservation per household per round holds under any number of requests at once: the round's
+row is locked (``select_for_update``) for the short time a reservation is decided and written,
+the unique constraint on (round, house) refuses a second row whatever happens, and the shares
+given out are counted on the round in the same transaction, never past ``shares`` (a check
+constraint as well). The household's group is read before the lock, so the lock is held only
+for three short statements.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from linli.core import audit
+from linli.core.access import require
+from linli.handout import checklist, fairness
+from linli.handout.access import MANAGE, RESERVE
+from linli.handout.models import Group, Reservation, ReserveCheck, Round, Slot, Status, Tier, Via
+from linli.health.models import OrderStatus, QuarantineOrder
+from linli.notices.audience import OLDEST_OLD_AGE, born_by
+from linli.people.models import Person
+from linli.people.search import group_token
+from linli.places.models import Level, Place
+from linli.supplies import actions as supplies
+from linli.supplies.access import KEEP
+from linli.supplies.models import Item, Lot, StoragePoint
+
+MAX_SHARES = 200_000
+MAX_SLOTS = 20
+
+
+def _error(field_name: str, message: Any, code: str, **params: Any) -> ValidationError:
+    return ValidationError({field_name: [ValidationError(message, code=code, params=params or None)]})
+
+
+# --- the household and its group ----------------------------------------------------------------
+
+def household_of(user: Any) -> Place | None:
+    """The house the signed-in resident lives in (her household), if the registry knows it."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return None
+    person = Person.objects.filter(pk=person_id, is_active=True).select_related("current_house").first()
+    return person.current_house if person is not None else None
+
+
+def group_of(house: Place, today: datetime.date) -> str:
+    """Why the household has priority (the first that applies), or ``other``. Read from the
+    registry's keyed group index and the active quarantine orders; nothing is decrypted."""
+    quarantined = Exists(QuarantineOrder.objects.filter(person=OuterRef("pk"), status=OrderStatus.ACTIVE))
+    rows = list(Person.objects.filter(current_house=house, is_active=True)
+                .values_list("special_groups_index", "birth_date", quarantined))
+    if any(row[2] for row in rows):
+        return Group.QUARANTINED
+    indexes = [(index, born) for index, born, _q in rows]
+    for group in (Group.ALONE_ELDER, Group.DISABLED):
+        if any(group_token(group) in index for index, _born in indexes):
+            return group
+    limit = born_by(today, OLDEST_OLD_AGE)
+    if any(group_token(Group.OLDEST_OLD) in index or (born is not None and born <= limit) for index, born in indexes):
+        return Group.OLDEST_OLD
+    if any(group_token(Group.INFANT) in index for index, _born in indexes):
+        return Group.INFANT
+    return Group.OTHER
+
+
+def tier_of(group: str) -> str:
+    return Tier.ORDINARY if group == Group.OTHER else Tier.PRIORITY
+
+
+# --- rounds ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SlotInput:
+    point: StoragePoint
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+
+
+def _stock(points: Iterable[StoragePoint], item: Item) -> int:
+    from django.db.models import Sum
+
+    return Lot.objects.filter(point__in=list(points), item=item).aggregate(n=Sum("quantity"))["n"] or 0
+
+
+def do_open_round(community: Place, *, title: str, item: Item, quota: Any, households: Any, held_back: Any,
+                  opens_at: datetime.datetime, closes_at: datetime.datetime, slots: Sequence[SlotInput],
+                  acting_user: Any) -> Round:
+    """A community opens a round: ``households`` shares of ``quota`` units each, ``held_back``
+    of them kept for priority households while reservations are open. The stock must be there
+    at the slots' points when the round opens."""
+    require(acting_user, MANAGE, community)
+    if community.level != Level.COMMUNITY:
+        raise _error("community", _("A reservation round is held by a community."), "round_level")
+    title = supplies.clean_text(title, "title", 60, required=True)
+    quota = supplies.clean_quantity(quota, "quota")
+    shares = supplies.clean_quantity(households, "households")
+    held = supplies.clean_quantity(held_back, "held_back", allow_zero=True)
+    if shares > MAX_SHARES:
+        raise _error("households", _("Enter a number from %(low)d to %(high)d."), "out_of_range", low=1, high=MAX_SHARES)
+    if held > shares:
+        raise _error("held_back", _("At most all the shares can be held back."), "held_back")
+    if closes_at <= opens_at:
+        raise _error("closes_at", _("Reservations close after they open."), "window")
+    if not 1 <= len(slots) <= MAX_SLOTS:
+        raise _error("slots", _("Give from 1 to %(n)d pickup slots."), "slots", n=MAX_SLOTS)
+    for slot in slots:
+        if slot.ends_at <= slot.starts_at:
+            raise _error("slots", _("A slot ends after it starts."), "slot_order")
+        if slot.starts_at < opens_at:
+            raise _error("slots", _("Pickup slots start after reservations open."), "slot_early")
+        if not (community.path.startswith(slot.point.path) and slot.point.is_active):
+            raise _error("slots", _("Choose a storage point of this community or its street."), "slot_point")
+        require(acting_user, KEEP, slot.point)
+    have = _stock({s.point for s in slots}, item)
+    if have < shares * quota:
+        raise _error("households", _("Not enough in stock: %(item)s at these points has %(have)d, %(want)d needed."),
+                     "not_enough", item=item.name, have=have, want=shares * quota)
+    with transaction.atomic():
+        round_ = Round.objects.create(community=community, path=community.path, title=title, item=item, quota=quota,
+                                      shares=shares, held_back=held, opens_at=opens_at, closes_at=closes_at,
+                                      created_by=acting_user)
+        Slot.objects.bulk_create([Slot(round=round_, path=community.path, point=s.point, starts_at=s.starts_at,
+                                       ends_at=s.ends_at) for s in slots])
+        audit.record("handout.round_open", actor=acting_user, obj=round_,
+                     detail={"item": item.code, "quota": quota, "shares": shares, "held_back": held,
+                             "slots": len(slots)})
+    return round_
+
+
+def window_open(round_: Round, now: datetime.datetime) -> bool:
+    return not round_.cancelled and round_.opens_at <= now < round_.closes_at
+
+
+def _next_slot(round_: Round, now: datetime.datetime, chosen: Slot | None = None) -> Slot | None:
+    slots = Slot.objects.filter(round=round_, ends_at__gt=now, released=False).order_by("starts_at", "pk")
+    if chosen is not None:
+        return slots.filter(pk=chosen.pk).first()
+    return slots.first()
+
+
+def _rule(round_: Round) -> fairness.Rule:
+    return fairness.Rule(round_.shares, round_.held_back)
+
+
+def _taken(round_: Round) -> fairness.Taken:
+    return fairness.Taken(round_.taken, round_.taken_ordinary)
+
+
+def _save_taken(round_: Round, taken: fairness.Taken) -> None:
+    round_.taken, round_.taken_ordinary = taken.total, taken.ordinary
+    Round.objects.filter(pk=round_.pk).update(taken=taken.total, taken_ordinary=taken.ordinary)
+
+
+# --- reserving ------------------------------------------------------------------------------------
+
+def do_reserve(round_: Round, house: Place, *, acting_user: Any, via: str = Via.APP, slot: Slot | None = None,
+               now: datetime.datetime | None = None) -> Reservation:
+    """The household's reservation: a share now if the rule gives one, else the waiting list.
+    A second reservation of the same household is refused, however many arrive at once."""
+    require(acting_user, RESERVE, house)
+    now = now or timezone.now()
+    if house.level != Level.HOUSE or not house.path.startswith(round_.path):
+        raise _error("house", _("This household is not in the round's community."), "outside_round")
+    if slot is not None and slot.round_id != round_.pk:
+        raise _error("slot", _("Choose one of the round's pickup slots."), "unknown_slot")
+    group = group_of(house, timezone.localtime(now).date())
+    tier = tier_of(group)
+    # Read before the lock, which is held only to decide, write and count: slots change only when
+    # one ends (``settle``), and a second reservation of the household is refused by the
+    # unique constraint at the insert (then nothing of this one is written).
+    pickup = _next_slot(round_, now, slot)
+    try:
+        with transaction.atomic():
+            locked = Round.objects.select_for_update().get(pk=round_.pk)
+            if not window_open(locked, now):
+                raise _error("round", _("Reservations for this round are not open now."), "window_closed")
+            taken = _taken(locked)
+            given = fairness.admits(_rule(locked), taken, tier, window_open=True)
+            if given and pickup is None:
+                raise _error("slot", _("This pickup slot is over; choose another."), "slot_over")
+            reservation = Reservation.objects.create(
+                round=locked, house=house, path=house.path, tier=tier, group=group, via=via,
+                slot=pickup if given else None, status=Status.HELD if given else Status.WAITING,
+                by=acting_user if getattr(acting_user, "is_authenticated", False) else None)
+            if given:
+                _save_taken(locked, taken.plus(tier))
+            audit.record("handout.reserve", actor=acting_user, obj=reservation,
+                         detail={"round": locked.pk, "status": reservation.status, "tier": tier, "via": via})
+    except IntegrityError:
+        raise _duplicate() from None
+    return reservation
+
+
+def _duplicate() -> ValidationError:
+    return _error("house", _("This household has already reserved in this round."), "already_reserved")
+
+
+# --- pickup ---------------------------------------------------------------------------------------
+
+def do_collect(reservation: Reservation, *, acting_user: Any, now: datetime.datetime | None = None) -> Reservation:
+    """The keeper hands the share out: the stock leaves the slot's point as an issue (first
+    expiring first) in the same transaction, so the ledger and the reservation agree."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        reservation = (Reservation.objects.select_for_update(of=("self",)).select_related("round__item", "slot__point")
+                       .get(pk=reservation.pk))
+        if reservation.slot is None:
+            raise _error("code", _("This household has no share to collect (waiting list or released)."), "not_held")
+        point = reservation.slot.point
+        require(acting_user, KEEP, point)
+        if reservation.status == Status.COLLECTED:
+            raise _error("code", _("Already collected at %(at)s."), "collected",
+                         at=timezone.localtime(reservation.collected_at).strftime("%Y-%m-%d %H:%M"))
+        if reservation.status != Status.HELD:
+            raise _error("code", _("This household has no share to collect (waiting list or released)."), "not_held")
+        if now < reservation.slot.starts_at:
+            raise _error("code", _("Its pickup slot starts at %(at)s."), "too_early",
+                         at=timezone.localtime(reservation.slot.starts_at).strftime("%Y-%m-%d %H:%M"))
+        round_ = reservation.round
+        moved = supplies.do_issue(point, round_.item, round_.quota, acting_user=acting_user,
+                                  note=f"预约领取 {round_.title} #{reservation.pk}"[:200])
+        reservation.status, reservation.collected_at, reservation.collected_by = Status.COLLECTED, now, acting_user
+        reservation.movements = [m.pk for m in moved]
+        reservation.save(update_fields=["status", "collected_at", "collected_by", "movements", "updated_at"])
+        audit.record("handout.collect", actor=acting_user, obj=reservation,
+                     detail={"round": round_.pk, "point": point.pk, "movements": reservation.movements})
+    return reservation
+
+
+# --- settling: the window closes, slots end -----------------------------------------------------------
+
+def settle(round_: Round, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Release the shares not collected in slots that have ended and offer the free shares to the
+    waiting list in order (at the window's close, the shares held back go too). Idempotent; run
+    by the worker every minute (``tasks.settle_rounds``)."""
+    now = now or timezone.now()
+    released = promoted = 0
+    with transaction.atomic():
+        locked = Round.objects.select_for_update().get(pk=round_.pk)
+        if locked.cancelled:
+            return {"released": 0, "promoted": 0}
+        taken = _taken(locked)
+        for slot in Slot.objects.filter(round=locked, ends_at__lte=now, released=False):
+            for reservation in Reservation.objects.filter(slot=slot, status=Status.HELD):
+                reservation.status = Status.RELEASED
+                reservation.save(update_fields=["status", "updated_at"])
+                taken = taken.minus(reservation.tier)
+                released += 1
+            slot.released = True
+            slot.save(update_fields=["released", "updated_at"])
+        is_open = window_open(locked, now)
+        if not is_open and now >= locked.closes_at:
+            locked.window_settled = True
+        pickup = _next_slot(locked, now)
+        if pickup is not None and (is_open or locked.window_settled):
+            waiting = [fairness.Waiting(pk, tier, pk) for pk, tier in
+                       Reservation.objects.filter(round=locked, status=Status.WAITING).values_list("pk", "tier")]
+            given, taken = fairness.offer(_rule(locked), taken, waiting, window_open=is_open)
+            if given:
+                Reservation.objects.filter(pk__in=given).update(status=Status.HELD, slot=pickup, updated_at=now)
+                promoted = len(given)
+        _save_taken(locked, taken)
+        Round.objects.filter(pk=locked.pk).update(window_settled=locked.window_settled)
+        if released or promoted:
+            audit.record("handout.settle", obj=locked, detail={"released": released, "promoted": promoted})
+    return {"released": released, "promoted": promoted}
+
+
+def settle_due(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Every round with an ended slot not yet released, or a closed window not yet offered."""
+    now = now or timezone.now()
+    due = Round.objects.filter(cancelled=False).filter(
+        Q(slots__ends_at__lte=now, slots__released=False) | Q(closes_at__lte=now, window_settled=False)).distinct()
+    totals = {"rounds": 0, "released": 0, "promoted": 0}
+    for round_ in due:
+        done = settle(round_, now)
+        totals["rounds"] += 1
+        totals["released"] += done["released"]
+        totals["promoted"] += done["promoted"]
+    return totals
+
+
+# --- the household's own reserve --------------------------------------------------------------------------
+
+def do_tick_reserve(house: Place, ticked: Iterable[str], *, acting_user: Any) -> ReserveCheck:
+    """The household ticks what it keeps at home (the checklist replaces the last one)."""
+    require(acting_user, RESERVE, house)
+    codes = sorted(set(ticked))
+    unknown = [code for code in codes if code not in checklist.CODES]
+    if unknown:
+        raise _error("ticked", _("Not on the checklist: %(codes)s."), "unknown_item", codes=", ".join(unknown)[:60])
+    with transaction.atomic():
+        check, _created = ReserveCheck.objects.update_or_create(
+            house=house, defaults={"path": house.path, "ticked": codes, "by": acting_user})
+        audit.record("handout.reserve_checklist", actor=acting_user, obj=check, detail={"ticked": codes})
+    return check

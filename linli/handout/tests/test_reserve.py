@@ -1,0 +1,209 @@
+"""Reserving, collecting and settling a round, through the actions and the pages."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from linli.core.access import PermissionDenied
+from linli.core.models import AuditEvent
+from linli.handout import actions, queries
+from linli.handout.models import Group, Reservation, ReserveCheck, Status, Tier, Via
+from linli.handout.tests.helpers import houses, open_round
+from linli.handout.tokens import pickup_code, read_pickup
+from linli.supplies.models import Lot, Movement, MovementKind
+
+pytestmark = pytest.mark.django_db
+
+
+def test_resident_reserves_once_for_her_household(street):
+    round_ = open_round(street)
+    house = street.resident.person.current_house
+    reservation = actions.do_reserve(round_, house, acting_user=street.resident)
+    assert reservation.status == Status.HELD and reservation.slot is not None
+    round_.refresh_from_db()
+    assert round_.taken == 1
+    with pytest.raises(ValidationError) as refused:
+        actions.do_reserve(round_, house, acting_user=street.secretary, via=Via.STAFF)
+    assert refused.value.error_dict["house"][0].code == "already_reserved"
+    round_.refresh_from_db()
+    assert round_.taken == 1 and Reservation.objects.filter(round=round_).count() == 1
+    assert AuditEvent.objects.filter(action="handout.reserve", object_id=str(reservation.pk)).exists()
+
+
+def test_resident_cannot_reserve_for_a_neighbour(street):
+    round_ = open_round(street)
+    other = houses(street.community, 1, exclude=(street.resident.person.current_house_id,))[0]
+    with pytest.raises(PermissionDenied):
+        actions.do_reserve(round_, other, acting_user=street.resident)
+
+
+def test_held_back_shares_and_the_waiting_list(street):
+    round_ = open_round(street, households=3, held_back=1)
+    ordinary = houses(street.community, 3, group="ordinary")
+    priority = houses(street.community, 1, group="priority")[0]
+    got = [actions.do_reserve(round_, h, acting_user=street.secretary, via=Via.STAFF) for h in ordinary]
+    assert [r.status for r in got] == [Status.HELD, Status.HELD, Status.WAITING]
+    late = actions.do_reserve(round_, priority, acting_user=street.secretary, via=Via.STAFF)
+    assert late.status == Status.HELD and late.tier == Tier.PRIORITY and late.group != Group.OTHER
+    round_.refresh_from_db()
+    assert (round_.taken, round_.taken_ordinary) == (3, 2)
+    # the results count households by group, without names
+    result = queries.results(round_)
+    assert result.totals == {Status.HELD: 3, Status.WAITING: 1}
+    assert sum(row.counts.get(Status.HELD, 0) for row in result.rows if row.group != Group.OTHER) == 1
+
+
+def test_pickup_issues_the_stock_and_is_audited(street):
+    round_ = open_round(street, quota=5)
+    reservation = actions.do_reserve(round_, street.resident.person.current_house, acting_user=street.resident)
+    point = reservation.slot.point
+    before = sum(Lot.objects.filter(point=point).values_list("quantity", flat=True))
+    assert read_pickup(pickup_code(reservation.pk)) == reservation.pk
+    done = actions.do_collect(reservation, acting_user=street.secretary)
+    assert done.status == Status.COLLECTED and done.movements
+    movement = Movement.objects.get(pk=done.movements[0])
+    assert movement.kind == MovementKind.ISSUE and movement.quantity == -5
+    assert sum(Lot.objects.filter(point=point).values_list("quantity", flat=True)) == before - 5
+    with pytest.raises(ValidationError):  # not twice
+        actions.do_collect(reservation, acting_user=street.secretary)
+    assert AuditEvent.objects.filter(action="handout.collect").count() == 1
+
+
+def test_a_forged_code_reads_as_nothing():
+    code = pickup_code(42)
+    assert read_pickup(code) == 42 and read_pickup(code.lower()) == 42
+    assert read_pickup(code[:-1] + ("0" if code[-1] != "0" else "1")) is None
+    assert read_pickup("LLH2B-") is None and read_pickup("") is None and read_pickup("x" * 500) is None
+
+
+def test_unclaimed_shares_go_to_the_waiting_list_after_the_slot(street):
+    round_ = open_round(street, households=2, slots=2)
+    first, second, third = houses(street.community, 3, group="ordinary")
+    a = actions.do_reserve(round_, first, acting_user=street.secretary, via=Via.STAFF)
+    b = actions.do_reserve(round_, second, acting_user=street.secretary, via=Via.STAFF)
+    c = actions.do_reserve(round_, third, acting_user=street.secretary, via=Via.STAFF)
+    assert c.status == Status.WAITING
+    actions.do_collect(a, acting_user=street.secretary)
+    slot = a.slot
+    after = slot.ends_at + datetime.timedelta(minutes=1)
+    done = actions.settle(round_, after)
+    assert done == {"released": 1, "promoted": 1}
+    b.refresh_from_db()
+    c.refresh_from_db()
+    assert b.status == Status.RELEASED and c.status == Status.HELD and c.slot_id != slot.pk
+    round_.refresh_from_db()
+    assert round_.taken == 2
+    assert actions.settle(round_, after) == {"released": 0, "promoted": 0}  # idempotent
+
+
+def test_window_must_be_open(street):
+    round_ = open_round(street)
+    later = round_.closes_at + datetime.timedelta(seconds=1)
+    with pytest.raises(ValidationError) as refused:
+        actions.do_reserve(round_, street.resident.person.current_house, acting_user=street.resident, now=later)
+    assert refused.value.error_dict["round"][0].code == "window_closed"
+
+
+def test_opening_needs_the_stock(street):
+    from linli.supplies.tests.helpers import item, point_at
+
+    point = point_at(street, name="空仓")
+    now = timezone.now()
+    with pytest.raises(ValidationError) as refused:
+        actions.do_open_round(street.community, title="口罩", item=item(), quota=5, households=10, held_back=0,
+                              opens_at=now, closes_at=now + datetime.timedelta(hours=1),
+                              slots=[actions.SlotInput(point, now, now + datetime.timedelta(hours=2))],
+                              acting_user=street.secretary)
+    assert refused.value.error_dict["households"][0].code == "not_enough"
+    with pytest.raises(PermissionDenied):
+        actions.do_open_round(street.community, title="口罩", item=item(), quota=5, households=1, held_back=0,
+                              opens_at=now, closes_at=now + datetime.timedelta(hours=1),
+                              slots=[actions.SlotInput(point, now, now + datetime.timedelta(hours=2))],
+                              acting_user=street.resident)
+
+
+def test_checklist_counts_without_households(street):
+    house = street.resident.person.current_house
+    actions.do_tick_reserve(house, ["water", "food"], acting_user=street.resident)
+    actions.do_tick_reserve(house, ["water", "medicine"], acting_user=street.resident)
+    assert ReserveCheck.objects.get(house=house).ticked == ["medicine", "water"]
+    with pytest.raises(ValidationError):
+        actions.do_tick_reserve(house, ["gold"], acting_user=street.resident)
+    totals = queries.checklist_totals(ReserveCheck.objects.restrict(street.secretary, "handout.view"))
+    counts = {code: n for code, _label, n in totals.ticked}
+    assert totals.households == 1 and counts["water"] == 1 and counts["food"] == 0
+    # a resident sees no totals (not even her own household's row through them)
+    assert queries.checklist_totals(ReserveCheck.objects.restrict(street.resident, "handout.view")).households == 0
+
+
+def test_pages_phone_journey(street):
+    round_ = open_round(street)
+    client = street.client_for(street.resident)
+    page = client.get("/handout/")
+    assert page.status_code == 200 and "口罩预约" in page.content.decode()
+    detail = client.get(f"/handout/rounds/{round_.pk}/")
+    assert detail.status_code == 200 and "reserve-button" in detail.content.decode()
+    response = client.post(f"/handout/rounds/{round_.pk}/reserve/")
+    assert response.status_code == 302
+    reservation = Reservation.objects.get(round=round_)
+    detail = client.get(f"/handout/rounds/{round_.pk}/").content.decode()
+    assert pickup_code(reservation.pk) in detail and "<svg" in detail
+    # a second tap is refused with a clear message, and changes nothing
+    client.post(f"/handout/rounds/{round_.pk}/reserve/")
+    assert Reservation.objects.filter(round=round_).count() == 1
+    # the keeper scans the code
+    keeper = street.client_for(street.secretary)
+    found = keeper.get("/handout/pickup/", {"code": pickup_code(reservation.pk)})
+    assert found.status_code == 200 and "collect-button" in found.content.decode()
+    done = keeper.post("/handout/pickup/", {"code": pickup_code(reservation.pk), "collect": "1"})
+    assert done.status_code == 302
+    reservation.refresh_from_db()
+    assert reservation.status == Status.COLLECTED
+    assert keeper.get("/handout/pickup/", {"code": "LLH1-0000000000"}).status_code == 404
+    # another community's staff see nothing of it
+    assert street.client_for(street.outsider).get(f"/handout/rounds/{round_.pk}/").status_code in (403, 404)
+
+
+def test_staff_open_a_round_on_the_page(street):
+    from linli.supplies.tests.helpers import item, point_at, stock
+
+    point = point_at(street, name="页面发放点")
+    stock(street, point, 500)
+    client = street.client_for(street.secretary)
+    assert client.get("/handout/new/").status_code == 200
+    now = timezone.localtime()
+    fmt = "%Y-%m-%dT%H:%M"
+    data = {"community": street.community.pk, "title": "口罩第一轮", "item": item().pk, "quota": 5, "households": 40,
+            "held_back": 10, "opens_at": now.strftime(fmt), "closes_at": (now + datetime.timedelta(hours=5)).strftime(fmt),
+            "point": point.pk, "first_pickup": (now + datetime.timedelta(hours=6)).strftime(fmt), "slot_hours": 3,
+            "days": 2}
+    response = client.post("/handout/new/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    too_many = client.post("/handout/new/", {**data, "households": 1000})
+    assert too_many.status_code == 422
+    assert "库存不足" in too_many.content.decode() or "Not enough in stock" in too_many.content.decode()
+
+
+def test_checklist_page(street):
+    client = street.client_for(street.resident)
+    assert client.post("/handout/checklist/", {"ticked": ["water", "food"]}).status_code == 302
+    staff = street.client_for(street.secretary).get("/handout/checklist/").content.decode()
+    assert "checklist-totals" in staff
+
+
+def test_held_back_shares_go_to_the_waiting_list_when_reservations_close(street):
+    round_ = open_round(street, households=2, held_back=1, slots=2)
+    first, second = houses(street.community, 2, group="ordinary")
+    a = actions.do_reserve(round_, first, acting_user=street.secretary, via=Via.STAFF)
+    b = actions.do_reserve(round_, second, acting_user=street.secretary, via=Via.STAFF)
+    assert (a.status, b.status) == (Status.HELD, Status.WAITING)  # the second share waits for priority
+    assert actions.settle_due(round_.closes_at - datetime.timedelta(minutes=1))["promoted"] == 0
+    after = round_.closes_at + datetime.timedelta(minutes=1)
+    assert actions.settle_due(after) == {"rounds": 1, "released": 0, "promoted": 1}
+    b.refresh_from_db()
+    assert b.status == Status.HELD and b.slot is not None
+    assert actions.settle_due(after)["rounds"] == 0  # nothing left to settle until a slot ends

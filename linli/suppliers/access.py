@@ -1,0 +1,47 @@
+"""Who sees and manages suppliers, orders and donations.
+
+Suppliers belong to the street that buys from them: the street office keeps them, their
+qualifications and grades and places purchase orders (``suppliers.manage``); offices see the
+suppliers and orders of their area (``suppliers.view``). A delivery is received by whoever
+keeps the point it was ordered for (``supplies.keep``, the same as any receipt). Donations are
+receipts too: recorded and seen by the point's keepers and offices.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.access import AnyOf, PlaceScope, declare, register_actions
+from linli.places.models import Place
+from linli.suppliers.models import (
+    Delivery,
+    Donation,
+    OrderLine,
+    PurchaseOrder,
+    Qualification,
+    QualificationCheck,
+    Supplier,
+)
+from linli.supplies.access import KEEP, Keeper
+from linli.supplies.access import VIEW as SUPPLIES_VIEW
+
+VIEW, MANAGE = "suppliers.view", "suppliers.manage"
+
+register_actions({
+    VIEW: _("see the suppliers, their qualifications and grades, and the purchase orders of one's area"),
+    MANAGE: _("keep the suppliers and their qualifications, check qualifications, place purchase orders"),
+})
+
+PLACE = PlaceScope()
+# An order is the street's (its supplier's) and the point's it is delivered to.
+ORDER = AnyOf(PLACE, PlaceScope("supplier_path"), Keeper("point__"))
+
+declare(Supplier, {VIEW: PLACE, MANAGE: PLACE})
+declare(Qualification, {VIEW: PLACE, MANAGE: PLACE})
+declare(QualificationCheck, {VIEW: PLACE})
+declare(PurchaseOrder, {VIEW: ORDER, MANAGE: PlaceScope("supplier_path"), KEEP: AnyOf(PLACE, Keeper("point__"))})
+declare(OrderLine, {VIEW: AnyOf(PLACE, PlaceScope("order__supplier_path"), Keeper("order__point__"))})
+declare(Delivery, {VIEW: AnyOf(PLACE, PlaceScope("order__supplier_path"), Keeper("order__point__"))})
+declare(Donation, {SUPPLIES_VIEW: AnyOf(PLACE, Keeper("point__")), KEEP: AnyOf(PLACE, Keeper("point__"))})
+# The street whose suppliers one keeps (a new supplier, the API's street).
+declare(Place, {VIEW: PLACE, MANAGE: PLACE})

@@ -1,0 +1,65 @@
+"""The fair hand-out in the browser: a resident reserves masks on her phone and shows her pickup
+code; the keeper at the community's store room types (or scans) it on her phone and hands out;
+the resident then sees her share collected and the results by group; the secretary reads the
+round on a desktop. The pages pass the accessibility check and do not scroll sideways at 360 px."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import assert_no_sideways_scroll, log_in
+from tests.browser.test_grid_worker import axe_violations
+
+
+def test_a_resident_reserves_and_picks_up(phone, small_phone, desktop, server, artifacts):
+    resident = small_phone  # 360 px
+    log_in(resident, server, "demo-resident")
+    resident.goto(server + "/")
+    resident.get_by_role("link", name="预约领取").first.click()
+    resident.wait_for_url(re.compile(r"/handout/$"))
+    assert_no_sideways_scroll(resident, "the reservations page")
+    assert axe_violations(resident) == []
+    resident.screenshot(path=str(artifacts / "handout-index-phone.png"), full_page=True)
+    resident.locator(".list-group-item-action").first.click()
+    resident.wait_for_selector("#reserve-button")
+    assert "分配规则" in resident.content()
+    resident.locator("#reserve-button").click()
+    resident.wait_for_selector("#pickup-code")
+    code = resident.locator("#pickup-code").inner_text().strip()
+    assert code.startswith("LLH")
+    assert resident.locator(".pickup-qr svg").count() == 1
+    assert_no_sideways_scroll(resident, "the round with the pickup code")
+    assert axe_violations(resident) == []
+    resident.screenshot(path=str(artifacts / "handout-code-phone.png"), full_page=True)
+    round_url = resident.url
+
+    keeper = phone
+    log_in(keeper, server, "demo-volunteer")
+    keeper.goto(server + "/handout/pickup/")
+    assert keeper.locator("#camera-button").count() == 1
+    keeper.locator("#code-input").fill(code)
+    keeper.locator("#check-button").click()
+    keeper.wait_for_selector("#collect-button")
+    assert "医用外科口罩" in keeper.locator("#found").inner_text()
+    assert_no_sideways_scroll(keeper, "the pickup page")
+    assert axe_violations(keeper) == []
+    keeper.screenshot(path=str(artifacts / "handout-pickup-phone.png"), full_page=True)
+    keeper.locator("#collect-button").click()
+    keeper.wait_for_selector(".alert-success")
+    assert "已发放" in keeper.locator(".alert-success").inner_text()
+
+    resident.goto(round_url)
+    assert "已领取" in resident.locator("#mine").inner_text()
+    assert resident.locator("#results").count() == 1
+    resident.screenshot(path=str(artifacts / "handout-collected-phone.png"), full_page=True)
+
+    office = desktop
+    log_in(office, server, "demo-community")
+    office.goto(round_url)
+    office.wait_for_selector("#results")
+    assert office.get_by_role("link", name="下载预约名单（.xlsx）").count() == 1
+    assert axe_violations(office) == []
+    office.screenshot(path=str(artifacts / "handout-round-desktop.png"), full_page=True)
+    office.goto(server + "/handout/checklist/")
+    assert office.locator("#checklist-totals").count() == 1
+    office.screenshot(path=str(artifacts / "handout-checklist-desktop.png"), full_page=True)
