@@ -6,9 +6,12 @@
 Measures, through the actions and Django's full stack in-process: drafting a notice to the whole
 street (the audience counted), publishing it (one row per household), the text-message fan-out
 to every household through the gateway (the ``locmem`` backend here: the time is Linli's own,
-each message audited with the number masked), receipt ingest through the public API
-(``POST /api/notices/confirm``) and the notice page with its reach table after 60,000 receipts.
-Goals: publishing with fan-out ≤ 10 s; ≥ 1,000 receipts/s; the reach page p95 ≤ 300 ms.
+each message audited with the number masked, the messages handed to the gateway in batches),
+receipt ingest through the public API — one by one (``POST /api/notices/confirm``, what a
+household's link page sends) and in batches of 500 (``POST /api/notices/confirm/batch``, what a
+relay gathering the links' taps or a provider's replies sends) — and the notice page with its
+reach table after 60,000 receipts. Goals: publishing with fan-out ≤ 10 s; ≥ 1,000 receipts/s;
+the reach page p95 ≤ 300 ms.
 Prints one JSON line.
 """
 
@@ -32,7 +35,9 @@ def percentile(samples: list[float], share: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--receipts", type=int, default=3000, help="confirmations sent through the API")
+    parser.add_argument("--receipts", type=int, default=1000, help="confirmations sent one by one through the API")
+    parser.add_argument("--batch-receipts", type=int, default=20000,
+                        help="confirmations sent in batches through the API")
     parser.add_argument("--reached", type=int, default=60000, help="households marked reached before the page")
     parser.add_argument("--pages", type=int, default=30, help="notice pages requested")
     parser.add_argument("--no-sms", action="store_true", help="publish without the text-message fan-out")
@@ -79,16 +84,20 @@ def main() -> None:
     actions.do_submit(notice, acting_user=writer)
     actions.do_check(notice, acting_user=checker)
     actions.do_edit(notice, acting_user=editor)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     notice = actions.do_publish(notice, acting_user=officer)
-    publish_s = time.perf_counter() - started
-    note(households=notice.households, residents=notice.residents, publish_s=round(publish_s, 2))
+    publish_s, publish_cpu_s = time.perf_counter() - started, time.process_time() - cpu
+    note(households=notice.households, residents=notice.residents, publish_s=round(publish_s, 2),
+         publish_cpu_s=round(publish_cpu_s, 2))
     if not args.no_sms:
         gateways.outbox.clear()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         counts = channels.send(notice.pk, "sms")
-        fan_out_s = time.perf_counter() - started
-        note(sms=counts, fan_out_s=round(fan_out_s, 2), publish_with_fan_out_s=round(publish_s + fan_out_s, 2))
+        fan_out_s, fan_out_cpu_s = time.perf_counter() - started, time.process_time() - cpu
+        # CPU seconds too: on a shared machine the wall clock measures the neighbours as well
+        note(sms=counts, fan_out_s=round(fan_out_s, 2), publish_with_fan_out_s=round(publish_s + fan_out_s, 2),
+             fan_out_cpu_s=round(fan_out_cpu_s, 2),
+             publish_with_fan_out_cpu_s=round(publish_cpu_s + fan_out_cpu_s, 2))
         gateways.outbox.clear()
 
     ids = list(NoticeHousehold.objects.filter(notice=notice).order_by("pk").values_list("pk", flat=True))
@@ -100,11 +109,24 @@ def main() -> None:
         if response.status_code != 201:
             raise SystemExit(f"confirm: HTTP {response.status_code} {response.content[:200]!r}")
     seconds = time.perf_counter() - started
-    note(receipts_per_s=round(min(args.receipts, len(ids)) / seconds, 0))
+    note(receipts_single_per_s=round(min(args.receipts, len(ids)) / seconds, 0))
 
-    more = ids[args.receipts: args.reached]
-    NoticeHousehold.objects.filter(pk__in=more).update(reached_at=timezone.now(), reached_via="link",
-                                                       reached_version=notice.version)
+    batched = ids[args.receipts: args.receipts + args.batch_receipts]
+    started = time.perf_counter()
+    for start in range(0, len(batched), actions.CONFIRM_BATCH):
+        chunk = [tokens.household_token(pk) for pk in batched[start: start + actions.CONFIRM_BATCH]]
+        response = client.post("/api/notices/confirm/batch", json.dumps({"tokens": chunk}),
+                               content_type="application/json")
+        if response.status_code != 200 or response.json()["recorded"] != len(chunk):
+            raise SystemExit(f"confirm batch: HTTP {response.status_code} {response.content[:200]!r}")
+    seconds = time.perf_counter() - started
+    note(receipts_batch_per_s=round(len(batched) / seconds, 0) if batched else 0)
+
+    more = ids[args.receipts + args.batch_receipts: args.reached]
+    for start in range(0, len(more), 10000):  # SQLite: at most 32,766 parameters in one statement
+        NoticeHousehold.objects.filter(pk__in=more[start: start + 10000]).update(
+            reached_at=timezone.now(), reached_via="link", reached_version=notice.version)
+    actions.refresh_reach_counts(notice)
     result["reached"] = NoticeHousehold.objects.filter(notice=notice, reached_at__isnull=False).count()
     staff = Client()
     staff.force_login(officer)
@@ -119,7 +141,8 @@ def main() -> None:
         if response.status_code != 200:
             raise SystemExit(f"notice page: HTTP {response.status_code}")
     result.update(reach_page_p50_ms=round(statistics.median(samples), 1),
-                  reach_page_p95_ms=round(percentile(samples, 0.95), 1))
+                  reach_page_p95_ms=round(percentile(samples, 0.95), 1),
+                  load_average=[round(x, 2) for x in os.getloadavg()])
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from linli.core import context, crypto
+from linli.core import bulk, context, crypto
 from linli.core.models import (
     AUDIT_GENESIS,
     AuditEvent,
@@ -108,7 +108,8 @@ def record_many(entries: Iterable[Entry]) -> list[AuditEvent]:
         if len(events) == 1:
             events[0].save()
         else:
-            AuditEvent.objects.bulk_create(events)
+            # one prepared INSERT for the lot (bulk_create compiles its SQL anew per 30-odd rows)
+            bulk.insert(AuditEvent, events)
         AuditHead.objects.filter(pk=1).update(seq=seq, entry_hash=prev_hash, seal=crypto.seal(
             audit_head_message(seq, prev_hash, head.keyed_from)))
     return events

@@ -9,13 +9,17 @@ backend chosen in the settings, like Django's e-mail backends (decision 0026).
   ``outbox``, for tests), ``disabled`` (refuses: a deployment without that provider), or the dotted
   path of a class with ``send(message) -> str`` (a provider's adapter).
 - A message that cannot be sent raises ``GatewayError`` (a provider's own errors are wrapped).
+- Many messages at once (a notice to 90,000 households): ``send_batch`` hands them to the backend
+  together (its ``send_many`` when it has one, as providers' bulk APIs do) and audits them in one
+  insert (``audit.record_many``): one event per message, as one by one.
 - Every attempt is written to the audit log with its stated purpose, the number masked, the
   backend's message id and the outcome.
 - A call gateway may also hold a conversation (``hold_calls``: an outbound screening call that
   asks questions and gives back what it heard after each, decision 0039): a provider's adapter
   adds ``converse(message, prompts) -> CallResult``. The console and locmem backends simulate the
-  resident (``linli.core.callsim``): nothing leaves the machine. Sending is not part of the caller's transaction: call it
-  from a task or after the commit (``transaction.on_commit``), not halfway through an action.
+  resident (``linli.core.callsim``): nothing leaves the machine.
+- Sending is not part of the caller's transaction: call it from a task or after the commit
+  (``transaction.on_commit``), not halfway through an action.
 """
 
 from __future__ import annotations
@@ -103,6 +107,21 @@ def _simulated(message: Message, prompts: Sequence[Prompt], rng: random.Random) 
     return CallResult(uuid.uuid4().hex, heard.outcome, heard.replies, heard.truths)
 
 
+class BatchBackend(Protocol):
+    def send_many(self, messages: Sequence[Message]) -> list[str | Exception]:
+        """Send them together; per message, the provider's id or the error that kept it back."""
+
+
+def _send_each(chosen: Backend, messages: Sequence[Message]) -> list[str | Exception]:
+    results: list[str | Exception] = []
+    for message in messages:
+        try:
+            results.append(chosen.send(message))
+        except Exception as exc:  # noqa: BLE001 - reported per message, like a provider's bulk answer
+            results.append(exc)
+    return results
+
+
 class ConsoleBackend:
     """Prints one line per message (the demo): nothing leaves the machine."""
 
@@ -143,6 +162,10 @@ class LocmemBackend:
     def converse(self, message: Message, prompts: Sequence[Prompt]) -> CallResult:
         outbox.append(message)
         return _simulated(message, prompts, _RNG)
+
+    def send_many(self, messages: Sequence[Message]) -> list[str | Exception]:
+        outbox.extend(messages)
+        return [uuid.uuid4().hex for _ in messages]
 
 
 class DisabledBackend:
@@ -250,4 +273,61 @@ def hold_calls(calls: Sequence[tuple[str, str]], text: str, prompts: Sequence[Pr
             "to": mask_phone(str(to)), "backend": type(chosen).__name__, "id": result.id[:100],
             "outcome": result.outcome, "questions": len(prompts)}))
     audit.record_many(entries)
+    return results
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message of a batch: to whom, what, and the place its audit event is filed under."""
+    to: str
+    text: str
+    path: str = ""
+
+
+def send_batch(channel: str, outgoing: Sequence[Outgoing], *, purpose: str) -> list[str | GatewayError]:
+    """Send many text messages or calls (``channel``: ``SMS`` or ``CALL``) with one purpose; per
+    message, in order, its id or the ``GatewayError`` that kept it back (a bad number, the
+    provider's refusal). Every message is audited as ``send_sms``/``place_call`` audit it, the
+    events written together under one lock of the chain's head."""
+    from linli.core import audit
+    from linli.core.models import AuditEvent
+
+    if channel not in (SMS, CALL):
+        raise GatewayError(f"not a batch channel: {channel!r}")
+    if not purpose or not purpose.strip():
+        raise GatewayError("state the purpose of a message that leaves the platform")
+    results: list[str | GatewayError] = []
+    ready: list[tuple[int, Message]] = []
+    for item in outgoing:
+        try:
+            _check(item.text, purpose)
+            ready.append((len(results), Message(channel, _phone(item.to), item.text, purpose)))
+            results.append("")
+        except GatewayError as exc:
+            results.append(exc)
+    chosen = backend(channel)
+    messages = [m for _, m in ready]
+    many = getattr(chosen, "send_many", None)
+    try:
+        answers = many(messages) if callable(many) else _send_each(chosen, messages)
+    except Exception as exc:  # noqa: BLE001 - the whole batch refused: each message failed
+        answers = [exc] * len(messages)
+    entries = []
+    name = type(chosen).__name__
+    for (index, message), answer in zip(ready, answers, strict=True):
+        item = outgoing[index]
+        detail: dict[str, Any] = {"to": message.shown_to, "backend": name}
+        if isinstance(answer, Exception):
+            error = answer if isinstance(answer, GatewayError) else GatewayError(f"{type(answer).__name__}: {answer}")
+            results[index] = error
+            entries.append(audit.Entry(f"gateway.{channel}", purpose=purpose, path=item.path,
+                                       outcome=AuditEvent.Outcome.FAILED,
+                                       detail={**detail, "error": str(error)[:200]}))
+        else:
+            results[index] = str(answer)
+            entries.append(audit.Entry(f"gateway.{channel}", purpose=purpose, path=item.path,
+                                       detail={**detail, "id": str(answer)[:100]}))
+    audit.record_many(entries)
+    sent = sum(1 for r in results if not isinstance(r, GatewayError))
+    log.info("%s batch: %d sent, %d not (%s)", channel, sent, len(results) - sent, purpose)
     return results

@@ -18,7 +18,17 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.access import AnyOf, PlaceScope, Related, declare, register_actions
 from linli.grids.models import Grid
-from linli.notices.models import Notice, NoticeHousehold, NoticeStep, NoticeVersion, Receipt
+from linli.notices.models import (
+    CommunityNoticeSetting,
+    Notice,
+    NoticeDocument,
+    NoticeHousehold,
+    NoticeImage,
+    NoticeStep,
+    NoticeVersion,
+    ReachCount,
+    Receipt,
+)
 from linli.places.models import Place
 
 VIEW, DRAFT, CHECK, EDIT, PUBLISH, FOLLOW_UP = (
@@ -43,6 +53,17 @@ def _reaches(user: Any, action: str, notice: Any) -> bool:
     return NoticeHousehold.objects.restrict(user, action).filter(notice_id=notice.pk).exists()
 
 
+def _of_notices(model: Any) -> Related:
+    """A notice's pictures and files: seen by whoever sees the notice."""
+    def rows(user: Any, action: str) -> QuerySet[Any]:
+        return model.objects.filter(notice__in=Notice.objects.restrict(user, VIEW).values("pk"))
+
+    def check(user: Any, action: str, obj: Any) -> bool:
+        return Notice.objects.restrict(user, VIEW).filter(pk=obj.notice_id).exists()
+
+    return Related(rows=rows, check=check, name="of a notice in scope")
+
+
 PLACE = PlaceScope()
 # A grid worker's scope is her grid's buildings: she sees a notice through its households there.
 REACHING = Related(rows=_reaching, check=_reaches, name="reaching households in scope")
@@ -50,9 +71,15 @@ REACHING = Related(rows=_reaching, check=_reaches, name="reaching households in 
 declare(Notice, {VIEW: AnyOf(PLACE, REACHING), DRAFT: PLACE, CHECK: PLACE, EDIT: PLACE, PUBLISH: PLACE,
                  FOLLOW_UP: REACHING})
 declare(NoticeVersion, {VIEW: PLACE})
+# A notice's pictures and files: whoever sees the notice (the households see them through their links).
+declare(NoticeImage, {VIEW: _of_notices(NoticeImage), DRAFT: PLACE})
+declare(NoticeDocument, {VIEW: _of_notices(NoticeDocument), DRAFT: PLACE})
 declare(NoticeStep, {VIEW: PLACE})
 declare(NoticeHousehold, {VIEW: PLACE, FOLLOW_UP: PLACE})
 declare(Receipt, {VIEW: PLACE, FOLLOW_UP: PLACE})
+declare(ReachCount, {VIEW: PLACE, FOLLOW_UP: PLACE})
+# A community's own way of reaching its elders: set by whoever publishes its notices.
+declare(CommunityNoticeSetting, {VIEW: PLACE, PUBLISH: PLACE})
 # The areas and grids a notice is addressed to.
-declare(Place, {DRAFT: PLACE})
+declare(Place, {DRAFT: PLACE, PUBLISH: PLACE})
 declare(Grid, {DRAFT: PLACE})

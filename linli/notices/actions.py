@@ -8,29 +8,38 @@ after the commit (``linli.notices.channels``).
 
 from __future__ import annotations
 
+import base64
+import copy
 import datetime
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, connections, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core import audit
+from linli.core import audit, bulk, photos
 from linli.core.access import PermissionDenied, area_of, require
 from linli.grids.models import Grid
-from linli.notices import audience, workflow
+from linli.notices import audience, live, workflow
 from linli.notices.access import CHECK, DRAFT, EDIT, FOLLOW_UP, PUBLISH
 from linli.notices.models import (
     AudienceGroup,
     Category,
+    CommunityNoticeSetting,
+    ElderContact,
     Notice,
+    NoticeDocument,
     NoticeHousehold,
+    NoticeImage,
     NoticeStep,
     NoticeVersion,
     Outcome,
+    ReachCount,
     Receipt,
     Status,
     StepKind,
@@ -44,6 +53,8 @@ from linli.tasks.actions import clean_text
 MAX_BODY = 5000
 MAX_DEADLINE_DAYS = 366
 BATCH = 2000
+CONFIRM_BATCH = 500  # confirmations in one call of the batch endpoint
+COMMUNITY_CHARS = 17  # a fixed-width path's community: 31/01/15/099/001/
 AREA_LEVELS = (Level.STREET, Level.COMMUNITY, Level.COMPOUND, Level.BUILDING)
 
 REFUSALS = {
@@ -209,6 +220,104 @@ def do_submit(notice: Notice, *, acting_user: Any, shortened_reason: str = "") -
     return notice
 
 
+# --- how a community's elders are reached ----------------------------------------------------------------
+
+@transaction.atomic
+def do_set_elder_contact(community: Place, contact: str, *, acting_user: Any) -> CommunityNoticeSetting:
+    """How the community's notices reach its elders' households from the next publishing on:
+    the link like everyone, a voice call, or a grid worker's visit (instead of the link)."""
+    if community.level != Level.COMMUNITY:
+        raise _error("community", _("Choose a community."), "not_community")
+    require(acting_user, PUBLISH, community)
+    if contact not in ElderContact.values:
+        raise _error("elder_contact", _("Choose how the elders' households are reached."), "elder_contact")
+    setting, _made = CommunityNoticeSetting.objects.select_for_update().get_or_create(
+        community=community, defaults={"path": community.path, "elder_contact": contact})
+    before = setting.elder_contact if not _made else ""
+    if setting.elder_contact != contact:
+        setting.elder_contact = contact
+        setting.save(update_fields=["elder_contact", "updated_at"])
+    audit.record("notices.elder_contact", actor=acting_user, obj=setting, detail={"from": before, "to": contact})
+    return setting
+
+
+# --- pictures and attachments -------------------------------------------------------------------------
+
+MAX_IMAGES = 4
+MAX_DOCUMENTS = 2
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+# what a form carrying every picture and file at once may weigh (refused by its length before it is read)
+MAX_FILES_BODY = photos.body_limit(MAX_IMAGES) + MAX_DOCUMENTS * MAX_DOCUMENT_BYTES
+
+
+def _document_name(name: str) -> str:
+    base = clean_text(str(name or "").replace("\\", "/").rsplit("/", 1)[-1][-96:], "documents", 96) or "notice"
+    return base if base.lower().endswith(".pdf") else f"{base}.pdf"
+
+
+def check_document_size(size: int) -> None:
+    """Refuse a file by its size alone, before it is read."""
+    if size > MAX_DOCUMENT_BYTES:
+        raise _error("documents", _("The file is too large (%(size)s MB); at most %(max)s MB."), "document_too_large",
+                     size=f"{size / 1024 / 1024:.1f}", max=MAX_DOCUMENT_BYTES // 1024 // 1024)
+
+
+def _check_document(name: str, data: bytes) -> tuple[str, bytes]:
+    check_document_size(len(data))
+    if not data.startswith(b"%PDF-"):
+        raise _error("documents", _("Attach PDF files only."), "not_pdf")
+    return _document_name(name), data
+
+
+@transaction.atomic
+def do_attach(notice: Notice, *, acting_user: Any, images: Sequence[bytes] = (),
+              documents: Sequence[tuple[str, bytes]] = ()) -> Notice:
+    """Pictures (re-encoded, their metadata dropped) and PDF files for the notice's body, while
+    it is a draft: all are kept, or none."""
+    require(acting_user, DRAFT, notice)
+    notice = _lock(notice)
+    if notice.status != Status.DRAFT:
+        raise _refused(workflow.Refused("wrong_status"))
+    if not images and not documents:
+        raise _error("images", _("Choose a picture or a PDF file."), "no_files")
+    if notice.images.count() + len(images) > MAX_IMAGES:
+        raise _error("images", _("A notice has at most %(n)d pictures."), "too_many_images", n=MAX_IMAGES)
+    if notice.documents.count() + len(documents) > MAX_DOCUMENTS:
+        raise _error("documents", _("A notice has at most %(n)d attached files."), "too_many_documents",
+                     n=MAX_DOCUMENTS)
+    clean = [photos.clean_photo(data) for data in images]
+    checked = [_check_document(name, data) for name, data in documents]
+    for picture in clean:
+        NoticeImage.objects.create(notice=notice, path=notice.path, uploaded_by=acting_user, **picture.sealed_fields())
+    for name, data in checked:
+        NoticeDocument.objects.create(notice=notice, path=notice.path, uploaded_by=acting_user, name=name,
+                                      data=base64.b64encode(data).decode("ascii"), size=len(data),
+                                      sha256=hashlib.sha256(data).hexdigest())
+    audit.record("notices.attach", actor=acting_user, obj=notice,
+                 detail={"images": len(clean), "documents": [name for name, _ in checked]})
+    return notice
+
+
+@transaction.atomic
+def do_detach(notice: Notice, *, acting_user: Any, image_id: int | None = None,
+              document_id: int | None = None) -> Notice:
+    """Take a picture or a file off a draft."""
+    require(acting_user, DRAFT, notice)
+    notice = _lock(notice)
+    if notice.status != Status.DRAFT:
+        raise _refused(workflow.Refused("wrong_status"))
+    gone = 0
+    if image_id is not None:
+        gone += NoticeImage.objects.filter(notice=notice, pk=image_id).delete()[0]
+    if document_id is not None:
+        gone += NoticeDocument.objects.filter(notice=notice, pk=document_id).delete()[0]
+    if not gone:
+        raise _error("images", _("That file is not on this notice."), "no_such_file")
+    audit.record("notices.detach", actor=acting_user, obj=notice,
+                 detail={"image": image_id, "document": document_id})
+    return notice
+
+
 # --- review ----------------------------------------------------------------------------------------------
 
 def _review(notice: Notice, step: str, user: Any) -> Notice:
@@ -269,15 +378,64 @@ def do_send_back(notice: Notice, *, acting_user: Any, comment: str) -> Notice:
     return notice
 
 
-def _households(notice: Notice) -> int:
-    """One row per household of the audience, as the registry holds it at publishing."""
+def _elder_contacts(rows: list[audience.Household]) -> dict[str, str]:
+    """community path → how its elders' households are reached (those set otherwise than the link)."""
+    communities = {h.path[:COMMUNITY_CHARS] for h in rows if h.elder}
+    return dict(CommunityNoticeSetting.objects.filter(path__in=communities).exclude(elder_contact=ElderContact.LINK)
+                .values_list("path", "elder_contact"))
+
+
+def _households(notice: Notice) -> tuple[int, int]:
+    """One row per household of the audience, as the registry holds it at publishing, and one
+    reach count per building and grid; returns (households, residents)."""
     rows = audience.households(list(notice.audience_places.all()), list(notice.audience_grids.all()),
                                notice.audience_group, timezone.localdate())
-    made = [NoticeHousehold(notice=notice, house_id=h.house_id, path=h.path, building_path=h.building_path,
-                            grid_id=h.grid_id, address=h.address, residents=h.residents, priority=h.priority)
-            for h in rows]
-    NoticeHousehold.objects.bulk_create(made, batch_size=BATCH)
-    return len(made)
+    contacts = _elder_contacts(rows)
+    _insert_households(notice, rows, contacts)
+    counts: dict[tuple[str, int | None], int] = {}
+    for h in rows:
+        counts[h.building_path, h.grid_id] = counts.get((h.building_path, h.grid_id), 0) + 1
+    bulk.insert(ReachCount, [ReachCount(notice=notice, path=path, grid_id=grid, households=n)
+                             for (path, grid), n in counts.items()])
+    return len(rows), sum(h.residents for h in rows)
+
+
+def _insert_households(notice: Notice, rows: list[audience.Household], contacts: dict[str, str]) -> None:
+    """The households' rows written as plain tuples: a street's 90,000 model objects would cost
+    more than the insert itself. Every column is given, as ``save()`` would give it."""
+    db = connections[connection.alias]
+    now = db.ops.adapt_datetimefield_value(timezone.now())
+    names = [f.name for f in NoticeHousehold._meta.concrete_fields]
+    fixed = {"created_at": now, "updated_at": now, "notice": notice.pk, "reached_at": None, "reached_via": "",
+             "reached_version": 0, "reread": False, "attempts": 0, "last_outcome": ""}
+    ids = bulk.reserve_ids(NoticeHousehold, len(rows))
+    for start in range(0, len(rows), bulk.CHUNK):
+        values = []
+        for pk, h in zip(ids[start:start + bulk.CHUNK], rows[start:start + bulk.CHUNK], strict=True):
+            contact = contacts.get(h.path[:COMMUNITY_CHARS], ElderContact.LINK) if h.elder else ElderContact.LINK
+            row = {**fixed, "id": pk, "path": h.path, "house": h.house_id, "building_path": h.building_path,
+                   "grid": h.grid_id, "address": h.address, "residents": h.residents, "priority": h.priority,
+                   "contact": contact}
+            values.append(tuple(row[name] for name in names))
+        bulk.insert_rows(db, NoticeHousehold, names, values)
+
+
+def refresh_reach_counts(notice: Notice) -> None:
+    """Count the reach again from the households (after households were changed in bulk, as
+    the demo does): the same figures the actions keep current one change at a time."""
+    with transaction.atomic():
+        ReachCount.objects.filter(notice=notice).delete()
+        rows = (NoticeHousehold.objects.filter(notice=notice).values("building_path", "grid_id")
+                .annotate(n=Count("pk"), reached=Count("pk", filter=Q(reached_at__isnull=False)),
+                          reread=Count("pk", filter=Q(reread=True)),
+                          **{via: Count("pk", filter=Q(reached_via=via)) for via in Via.values}))
+        made = []
+        for row in rows:
+            counts: dict[str, Any] = dict(row)
+            made.append(ReachCount(notice=notice, path=counts["building_path"], grid_id=counts["grid_id"],
+                                   households=counts["n"], reached=counts["reached"], reread=counts["reread"],
+                                   **{via: counts[via] for via in Via.values}))
+        ReachCount.objects.bulk_create(made, batch_size=BATCH)
 
 
 @transaction.atomic
@@ -292,16 +450,21 @@ def do_publish(notice: Notice, *, acting_user: Any, channels: tuple[str, ...] = 
     if notice.deadline is not None and notice.deadline <= timezone.now():
         raise _error("deadline", _("The deadline has passed: send the notice back for a new one."), "deadline")
     notice.published_at = timezone.now()
-    n = _households(notice)
+    n, notice.residents = _households(notice)
     notice.households = n
-    notice.residents = sum(NoticeHousehold.objects.filter(notice=notice).values_list("residents", flat=True))
     notice.save()
     _step(notice, StepKind.PUBLISH, acting_user)
+    contacts = dict(NoticeHousehold.objects.filter(notice=notice).exclude(contact=ElderContact.LINK)
+                    .values("contact").annotate(n=Count("pk")).values_list("contact", "n"))
     audit.record("notices.publish", actor=acting_user, obj=notice,
                  detail={"households": n, "residents": notice.residents, "shortened": notice.shortened,
-                         "channels": list(channels)})
+                         "channels": list(channels), "elders_called": contacts.get(ElderContact.CALL, 0),
+                         "elders_visited": contacts.get(ElderContact.VISIT, 0)})
     for channel in channels:
         sending.send_after_commit(notice.pk, channel)
+    if sending.CALL not in channels and NoticeHousehold.objects.filter(notice=notice, contact=ElderContact.CALL).exists():
+        # elders' households their community has called instead of sent the link
+        sending.send_after_commit(notice.pk, sending.CALL, contact=ElderContact.CALL)
     return notice
 
 
@@ -331,6 +494,7 @@ def do_correct(notice: Notice, *, acting_user: Any, title: str, body: str, reaso
     notice.save()
     _version(notice, VersionKind.CORRECTION, acting_user, note=reason)
     asked = NoticeHousehold.objects.filter(notice=notice, reached_at__isnull=False).update(reread=True)
+    ReachCount.objects.filter(notice=notice).update(reread=F("reached"))
     _step(notice, StepKind.CORRECT, acting_user, reason)
     audit.record("notices.correct", actor=acting_user, obj=notice,
                  detail={"version": notice.version, "asked_to_reread": asked})
@@ -368,6 +532,80 @@ def _reached(household: NoticeHousehold, notice: Notice, via: str, at: datetime.
     NoticeHousehold.objects.filter(pk=household.pk).update(
         reached_at=household.reached_at or at, reached_via=household.reached_via or via,
         reached_version=notice.version, reread=False)
+    _count_reached(notice.pk, [household], via)
+
+
+def _count_reached(notice_id: int, households: list[NoticeHousehold], via: str) -> None:
+    """Keep the reach counts of the households' buildings current: each newly reached one adds
+    to its building's count (and to the channel's), each one that read a correction leaves the
+    asked-to-reread count. ``households`` as they were before this change."""
+    changes: dict[tuple[str, int | None], list[int]] = {}
+    for household in households:
+        change = changes.setdefault((household.building_path, household.grid_id), [0, 0])
+        change[0] += household.reached_at is None
+        change[1] += household.reread
+    for (path, grid), (reached, reread) in changes.items():
+        if reached or reread:
+            fields = {"reread": F("reread") - reread} if reread else {}
+            if reached:
+                fields.update(reached=F("reached") + reached, **{via: F(via) + reached})
+            ReachCount.objects.filter(Q(notice_id=notice_id, path=path), Q(grid_id=grid) if grid is not None
+                                      else Q(grid__isnull=True)).update(**fields)
+    live.reach_changed(notice_id, [(h.grid_id, h.building_path) for h in households])
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """What came of one confirmation of a batch: its receipt (new, or the one it repeats), or
+    why it was refused (``code``: ``unknown`` or ``withdrawn``)."""
+    receipt: Receipt | None
+    new: bool = False
+    code: str = ""
+
+
+def _confirm_many(household_ids: list[int], via: str, person: Any = None, acting_user: Any = None
+                  ) -> list[Confirmed]:
+    """The confirmations of ``household_ids`` by ``via``, in order, in one transaction: the
+    households locked, new receipts and the reach counts written together, the audit events
+    appended in one insert; each as ``do_confirm`` makes it on its own."""
+    rows = {h.pk: h for h in NoticeHousehold.objects.select_for_update().filter(pk__in=set(household_ids))
+            .order_by("pk")}
+    notices = {n.pk: n for n in Notice.objects.filter(pk__in={h.notice_id for h in rows.values()})}
+    existing = {(r.household_id, r.version): r for r in Receipt.objects.filter(
+        household_id__in=list(rows), via=via, outcome=Outcome.INFORMED).order_by("pk")}
+    now = timezone.now()
+    made: dict[int, Receipt] = {}
+    results = []
+    for pk in household_ids:
+        household = rows.get(pk)
+        notice = notices.get(household.notice_id) if household is not None else None
+        if household is None or notice is None:
+            results.append(Confirmed(None, code="unknown"))
+        elif notice.status != Status.PUBLISHED:
+            results.append(Confirmed(None, code="withdrawn"))
+        elif (pk, notice.version) in existing or pk in made:
+            results.append(Confirmed(existing.get((pk, notice.version)) or made[pk]))
+        else:
+            made[pk] = Receipt(notice=notice, household=household, via=via, version=notice.version, person=person,
+                               recorded_by=acting_user if person is not None else None, path=household.path,
+                               created_at=now, updated_at=now)
+            results.append(Confirmed(made[pk], new=True))
+    if not made:
+        return results
+    bulk.insert(Receipt, list(made.values()))
+    changed = [rows[pk] for pk in made]
+    by_notice: dict[int, list[NoticeHousehold]] = {}
+    for household in changed:
+        by_notice.setdefault(household.notice_id, []).append(household)
+    for notice_id, households in by_notice.items():
+        _count_reached(notice_id, [copy.copy(h) for h in households], via)
+    for household in changed:
+        household.reached_at, household.reached_via = household.reached_at or now, household.reached_via or via
+        household.reached_version, household.reread = notices[household.notice_id].version, False
+    bulk.update(NoticeHousehold, changed, ["reached_at", "reached_via", "reached_version", "reread"])
+    audit.record_many([audit.Entry("notices.confirm", actor=acting_user, obj=receipt,
+                                   detail={"via": via, "notice": receipt.notice_id}) for receipt in made.values()])
+    return results
 
 
 @transaction.atomic
@@ -381,18 +619,20 @@ def do_confirm(household: NoticeHousehold, *, via: str, person: Any = None, acti
         if person is None or getattr(acting_user, "person_id", None) != person.pk \
                 or person.current_house_id != household.house_id:
             raise PermissionDenied("notices.confirm")
-    household = NoticeHousehold.objects.select_for_update().get(pk=household.pk)
-    notice = _live(household)
-    existing = Receipt.objects.filter(household=household, via=via, version=notice.version,
-                                      outcome=Outcome.INFORMED).first()
-    if existing is not None:
-        return existing
-    receipt = Receipt.objects.create(notice=notice, household=household, via=via, version=notice.version,
-                                     person=person, recorded_by=acting_user if person is not None else None,
-                                     path=household.path)
-    _reached(household, notice, via, receipt.created_at)
-    audit.record("notices.confirm", actor=acting_user, obj=receipt, detail={"via": via, "notice": notice.pk})
-    return receipt
+    result = _confirm_many([household.pk], via, person, acting_user)[0]
+    if result.receipt is None:
+        raise ValidationError(_("This notice has been withdrawn."), code="withdrawn")
+    return result.receipt
+
+
+@transaction.atomic
+def do_confirm_links(household_ids: list[int], *, limit: int = CONFIRM_BATCH) -> list[Confirmed]:
+    """Many households' confirmations through their links at once (a relay that gathers the
+    taps on the links, or a provider's replies to the texts, sends them in batches): each as
+    ``do_confirm`` by the link, refused one by one for a withdrawn notice or an unknown household."""
+    if len(household_ids) > limit:
+        raise _error("tokens", _("At most %(n)d confirmations at a time."), "too_many", n=limit)
+    return _confirm_many(household_ids, Via.LINK)
 
 
 @transaction.atomic

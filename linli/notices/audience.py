@@ -86,6 +86,7 @@ class Household:
     address: str
     residents: int
     priority: bool
+    elder: bool = False  # someone aged 80 or over, or an elder living alone
 
 
 def born_by(today: datetime.date, age: int) -> datetime.date:
@@ -106,10 +107,13 @@ def households(places: Iterable[Place], grids: Iterable[Grid], group: str, today
     # someone in a special group or aged 80 or over: knocked on first
     priority = set(residents.filter(~Q(special_groups_index="") | Q(birth_date__lte=born_by(today, OLDEST_OLD_AGE)))
                    .values_list("current_house_id", flat=True))
+    elders = set(residents.filter(Q(special_groups_index__contains=group_token("alone_elder"))
+                                  | Q(birth_date__lte=born_by(today, OLDEST_OLD_AGE)))
+                 .values_list("current_house_id", flat=True))
     grids_of = grids_by_building(paths.values())
     names = addresses(paths.values())
     return sorted((Household(house, path, building_path(path), grids_of.get(building_path(path)),
-                             names[path][:200], per_house[house], house in priority)
+                             names[path][:200], per_house[house], house in priority, house in elders)
                    for house, path in paths.items()), key=lambda h: h.path)
 
 

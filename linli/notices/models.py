@@ -16,7 +16,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from linli.core.models import PlaceScopedModel, path_index
+from linli.core.fields import EncryptedTextField
+from linli.core.models import PlaceScopedModel, SealedPhoto, path_index
 
 
 class Category(models.TextChoices):
@@ -88,6 +89,42 @@ class Notice(PlaceScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NoticeImage(SealedPhoto):
+    """A picture in the notice's body (a map of the cut-off, a poster): re-encoded, no metadata,
+    sealed like every photo (``linli.core.photos``); shown on the households' pages and printed
+    on the building's poster (the first one)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="images")
+
+    class Meta:
+        verbose_name = _("notice picture")
+        verbose_name_plural = _("notice pictures")
+        ordering = ["notice", "pk"]
+        indexes = [path_index("notice_image_path_prefix")]
+
+
+class NoticeDocument(PlaceScopedModel):
+    """A PDF attached to the notice (the water company's letter, a form to fill in), checked by
+    its first bytes, sealed with the data keys like the photos, offered for download."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="documents")
+    name = models.CharField(_("file name"), max_length=100)
+    data = EncryptedTextField(_("file (base64)"))
+    size = models.PositiveIntegerField(_("bytes"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("notice attachment")
+        verbose_name_plural = _("notice attachments")
+        ordering = ["notice", "pk"]
+        indexes = [path_index("notice_document_path_prefix")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class VersionKind(models.TextChoices):
@@ -169,6 +206,29 @@ class Outcome(models.TextChoices):
     REFUSED = "refused", _("refused to listen")
 
 
+class ElderContact(models.TextChoices):
+    LINK = "link", _("the link, like everyone")
+    CALL = "call", _("a voice call instead of the link")
+    VISIT = "visit", _("a grid worker's visit instead of the link")
+
+
+class CommunityNoticeSetting(PlaceScopedModel):
+    """How a community's notices reach its elders' households (someone aged 80 or over, or an
+    elder living alone): applied when a notice is published (``path``: the community's)."""
+
+    community = models.OneToOneField("places.Place", on_delete=models.CASCADE, related_name="notice_setting")
+    elder_contact = models.CharField(_("elders' households get"), max_length=8, choices=ElderContact.choices,
+                                     default=ElderContact.LINK)
+
+    class Meta:
+        verbose_name = _("community notice setting")
+        verbose_name_plural = _("community notice settings")
+        indexes = [path_index("notice_setting_path_prefix")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id}: {self.elder_contact}"
+
+
 class NoticeHousehold(PlaceScopedModel):
     """A household the published notice is meant to reach (``path``: its house's)."""
 
@@ -180,6 +240,8 @@ class NoticeHousehold(PlaceScopedModel):
     residents = models.PositiveSmallIntegerField(_("residents"), default=0)
     # someone there belongs to a special group or is 80 or over: worked first on the follow-up list
     priority = models.BooleanField(_("special group"), default=False)
+    # an elder's household whose community has it called or visited instead of sent the link
+    contact = models.CharField(_("reached by"), max_length=8, choices=ElderContact.choices, default=ElderContact.LINK)
     reached_at = models.DateTimeField(_("reached at"), null=True, blank=True)
     reached_via = models.CharField(_("reached by"), max_length=8, choices=Via.choices, blank=True)
     reached_version = models.PositiveIntegerField(default=0)
@@ -224,3 +286,31 @@ class Receipt(PlaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.via} {self.outcome}"
+
+
+class ReachCount(PlaceScopedModel):
+    """The households of a published notice in one building and grid and how many were reached
+    (by the channel that reached them first), kept current by the actions in the transaction
+    that changes a household: the reach page reads a few thousand of these rather than grouping
+    90,000 households (``path``: the building's)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="reach_counts")
+    grid = models.ForeignKey("grids.Grid", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    households = models.PositiveIntegerField(default=0)
+    reached = models.PositiveIntegerField(default=0)
+    reread = models.PositiveIntegerField(default=0)
+    link = models.PositiveIntegerField(default=0)
+    page = models.PositiveIntegerField(default=0)
+    poster = models.PositiveIntegerField(default=0)
+    knock = models.PositiveIntegerField(default=0)
+    call = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reach by building")
+        verbose_name_plural = _("reach by building")
+        ordering = ["notice", "path"]
+        indexes = [path_index("notice_reach_path_prefix"),
+                   models.Index(fields=["notice", "path"], name="notice_reach_building")]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {self.path}: {self.reached}/{self.households}"

@@ -3,6 +3,7 @@ posters per building; and the households' own links (/n/…), which need no sign
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import segno
@@ -14,9 +15,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST, require_safe
 
+from linli.core import photos
 from linli.core.access import PermissionDenied, allows, get_or_404, may, route
 from linli.core.http import denied
 from linli.core.pagination import Pager
@@ -31,7 +35,16 @@ from linli.notices.forms import (
     NoticeForm,
     ReasonForm,
 )
-from linli.notices.models import Notice, NoticeHousehold, Status, Via
+from linli.notices.models import (
+    CommunityNoticeSetting,
+    ElderContact,
+    Notice,
+    NoticeDocument,
+    NoticeHousehold,
+    NoticeImage,
+    Status,
+    Via,
+)
 from linli.places.models import Level, Place
 
 PER_PAGE = 50
@@ -69,7 +82,36 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         "waiting": waiting, "published": published, "drafts": drafts,
         "in_review": visible.filter(status__in=list(STEP_ACTIONS)).order_by("-updated_at")[:50],
         "closed": visible.filter(status=Status.WITHDRAWN).order_by("-withdrawn_at")[:20],
-        "can_draft": may(user, DRAFT), "can_follow_up": may(user, FOLLOW_UP), "can_consult": may(user, "consult.view")})
+        "can_draft": may(user, DRAFT), "can_follow_up": may(user, FOLLOW_UP), "can_publish": may(user, PUBLISH),
+        "can_consult": may(user, "consult.view")})
+
+
+@route(PUBLISH)
+@login_required
+def elder_contact(request: HttpRequest) -> HttpResponse:
+    """Per community: how its notices reach the elders' households (applied at publishing)."""
+    user = request.user
+    if not may(user, PUBLISH):
+        return denied(request)
+    communities = Place.objects.restrict(user, PUBLISH).filter(level=Level.COMMUNITY).order_by("path")
+    if request.method == "POST":
+        pick = request.POST.get("community", "")
+        community = communities.filter(pk=int(pick)).first() if pick.isdigit() else None
+        if community is None:
+            messages.error(request, _("Choose a community."))
+        else:
+            try:
+                actions.do_set_elder_contact(community, request.POST.get("elder_contact", ""), acting_user=user)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("Saved: it applies to the notices published from now on."))
+                return redirect("notices:elders")
+    shown = list(communities[:200])
+    chosen = dict(CommunityNoticeSetting.objects.filter(community__in=shown).values_list("community_id", "elder_contact"))
+    rows = [{"community": c, "contact": chosen.get(c.pk, ElderContact.LINK)} for c in shown]
+    return render(request, "notices/elders.html", {"rows": rows, "choices": ElderContact.choices})
 
 
 @route(DRAFT)
@@ -137,7 +179,10 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_follow_up": published and allows(user, FOLLOW_UP, notice),
         "comment_form": CommentForm(), "edit_form": EditForm(initial={"title": notice.title, "body": notice.body}),
         "correct_form": CorrectForm(initial={"title": notice.title, "body": notice.body}),
-        "reason_form": ReasonForm(), "overdue": bool(notice.deadline and notice.deadline <= timezone.now())})
+        "reason_form": ReasonForm(), "overdue": bool(notice.deadline and notice.deadline <= timezone.now()),
+        "files": _staff_files(notice, can_remove=notice.status == Status.DRAFT and allows(user, DRAFT, notice)),
+        "max_images": actions.MAX_IMAGES, "max_documents": actions.MAX_DOCUMENTS,
+        "max_document_mb": actions.MAX_DOCUMENT_BYTES // 1024 // 1024})
 
 
 def _do(request: HttpRequest, notice: Notice, run: Any, success: str) -> HttpResponse:
@@ -182,6 +227,17 @@ def notice_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise Http404
     run, success = runs[step]
     return _do(request, notice, run, success)
+
+
+@route(VIEW, model=Notice, where=Q(status__in=[Status.PUBLISHED, Status.WITHDRAWN]))
+@login_required
+def notice_reach(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reach table alone: the notice page fetches it again when the reach changes."""
+    user = request.user
+    notice = get_or_404(Notice.objects.filter(status__in=[Status.PUBLISHED, Status.WITHDRAWN]), user, VIEW, pk=pk)
+    response = render(request, "notices/_reach.html", {"notice": notice, "reach": queries.reach(user, notice)})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @route(VIEW, model=Notice)
@@ -247,6 +303,107 @@ def follow_up(request: HttpRequest) -> HttpResponse:
                   "overdue": bool(n.deadline and n.deadline <= now)} for n in notices]})
 
 
+# --- pictures and attachments --------------------------------------------------------------------------
+
+def _file_response(data: bytes, content_type: str, download: str = "") -> HttpResponse:
+    """A notice's picture or PDF: the notice's own content, no person's data, so not audited
+    per view (a street-wide notice is opened 90,000 times); nothing in it may run."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    if download:
+        response["Content-Disposition"] = content_disposition_header(True, download)
+    return response
+
+
+def files_of(notice: Notice, image_url: Any, document_url: Any, can_remove: bool = False) -> dict[str, Any]:
+    """The notice's pictures and files for a page, each with the address this page's reader may
+    open it at (``image_url(pk)``, ``document_url(pk)``: the office's, or a household's link)."""
+    images = [{"pk": pk, "url": image_url(pk), "width": w, "height": h} for pk, w, h in
+              NoticeImage.objects.filter(notice=notice).order_by("pk").values_list("pk", "width", "height")]
+    documents = [{"pk": pk, "url": document_url(pk) if document_url else "", "name": name, "size": size}
+                 for pk, name, size in NoticeDocument.objects.filter(notice=notice).order_by("pk")
+                 .values_list("pk", "name", "size")] if document_url else []
+    return {"images": images, "documents": documents, "can_remove": can_remove}
+
+
+def _staff_files(notice: Notice, can_remove: bool = False) -> dict[str, Any]:
+    return files_of(notice, lambda pk: reverse("notices:image", args=[notice.pk, pk]),
+                    lambda pk: reverse("notices:document", args=[notice.pk, pk]), can_remove)
+
+
+def _household_files(notice: Notice, token: str) -> dict[str, Any]:
+    return files_of(notice, lambda pk: reverse("notice_link_image", args=[token, pk]),
+                    lambda pk: reverse("notice_link_document", args=[token, pk]))
+
+
+def _image(notice: Notice, image_pk: int) -> HttpResponse:
+    image = NoticeImage.objects.filter(notice=notice, pk=image_pk).first()
+    if image is None:
+        raise Http404
+    return _file_response(base64.b64decode(image.data), "image/jpeg")
+
+
+def _document(notice: Notice, document_pk: int) -> HttpResponse:
+    document = NoticeDocument.objects.filter(notice=notice, pk=document_pk).first()
+    if document is None:
+        raise Http404
+    return _file_response(base64.b64decode(document.data), "application/pdf", download=document.name)
+
+
+@route(VIEW, model=NoticeImage, kwarg="image_pk", also={"pk": "notice_id"})
+@login_required
+def notice_image(request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
+    image = get_or_404(NoticeImage.objects.filter(notice_id=pk), request.user, VIEW, pk=image_pk)
+    return _file_response(base64.b64decode(image.data), "image/jpeg")
+
+
+@route(VIEW, model=NoticeDocument, kwarg="document_pk", also={"pk": "notice_id"})
+@login_required
+def notice_document(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    document = get_or_404(NoticeDocument.objects.filter(notice_id=pk), request.user, VIEW, pk=document_pk)
+    return _file_response(base64.b64decode(document.data), "application/pdf", download=document.name)
+
+
+@route(DRAFT, model=Notice, where=Q(status=Status.DRAFT))
+@csrf_exempt  # checked in _attach, once the body is known to be of a reasonable size
+@login_required
+@require_POST
+def notice_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add pictures and PDF files to a draft (a body too large is refused before it is read)."""
+    notice = get_or_404(Notice.objects.filter(status=Status.DRAFT), request.user, DRAFT, pk=pk)
+    if photos.declared_length(request) > actions.MAX_FILES_BODY:
+        messages.error(request, _("The files are too large together; at most %(max)d MB.")
+                       % {"max": actions.MAX_FILES_BODY // 1024 // 1024})
+        return redirect("notices:detail", pk=notice.pk)
+    return _attach(request, notice)
+
+
+@csrf_protect
+def _attach(request: HttpRequest, notice: Notice) -> HttpResponse:
+    def run() -> Notice:
+        images = photos.read_uploads(request.FILES.getlist("images"), limit=actions.MAX_IMAGES)
+        uploads = request.FILES.getlist("documents")[:actions.MAX_DOCUMENTS + 1]
+        for upload in uploads:
+            actions.check_document_size(upload.size or 0)  # before reading it
+        documents = [(upload.name or "", upload.read()) for upload in uploads]
+        return actions.do_attach(notice, acting_user=request.user, images=images, documents=documents)
+
+    return _do(request, notice, run, _("Added to the notice."))
+
+
+@route(DRAFT, model=Notice, where=Q(status=Status.DRAFT))
+@login_required
+@require_POST
+def notice_detach(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_or_404(Notice.objects.filter(status=Status.DRAFT), request.user, DRAFT, pk=pk)
+    image, document = request.POST.get("image", ""), request.POST.get("document", "")
+    return _do(request, notice, lambda: actions.do_detach(
+        notice, acting_user=request.user, image_id=int(image) if image.isdigit() else None,
+        document_id=int(document) if document.isdigit() else None), _("Removed from the notice."))
+
+
 def _qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=6, title=url)
 
@@ -267,7 +424,9 @@ def notice_posters(request: HttpRequest, pk: int) -> HttpResponse:
         place = names.get(path)
         posters.append({"name": f"{place.parent.name if place and place.parent else ''}{place.name if place else ''}",
                         "qr": _qr_svg(url), "url": url})
-    return render(request, "notices/posters.html", {"notice": notice, "posters": posters})
+    images = _staff_files(notice)["images"]
+    return render(request, "notices/posters.html", {"notice": notice, "posters": posters,
+                                                    "image": images[0] if images else None})
 
 
 # --- the households' own pages (no sign-in) ---------------------------------------------------------------
@@ -298,8 +457,43 @@ def household_link(request: HttpRequest, token: str) -> HttpResponse:
         confirmed = True
     household.refresh_from_db()
     return render(request, "notices/public.html", {
-        "notice": notice, "household": household, "confirmed": confirmed,
+        "notice": notice, "household": household, "confirmed": confirmed, "files": _household_files(notice, token),
         "done": household.reached_at is not None and not household.reread and household.reached_version == notice.version})
+
+
+@route(public=True, model=NoticeImage, kwarg="image_pk")
+@require_safe
+def household_image(request: HttpRequest, token: str, image_pk: int) -> HttpResponse:
+    household = _household_of(token)
+    if household is None:
+        return _bad_link(request)
+    return _image(household.notice, image_pk)
+
+
+@route(public=True, model=NoticeDocument, kwarg="document_pk")
+@require_safe
+def household_document(request: HttpRequest, token: str, document_pk: int) -> HttpResponse:
+    household = _household_of(token)
+    if household is None:
+        return _bad_link(request)
+    return _document(household.notice, document_pk)
+
+
+def _poster_notice(token: str) -> tuple[Notice | None, str]:
+    parsed = tokens.read_building(token)
+    path = _building_path(parsed[1]) if parsed else ""
+    notice = Notice.objects.filter(pk=parsed[0], status__in=[Status.PUBLISHED, Status.WITHDRAWN]).first() \
+        if parsed and path else None
+    return notice, path
+
+
+@route(public=True, model=NoticeImage, kwarg="image_pk")
+@require_safe
+def poster_image(request: HttpRequest, token: str, image_pk: int) -> HttpResponse:
+    notice, path = _poster_notice(token)
+    if notice is None or not NoticeHousehold.objects.filter(notice=notice, building_path=path).exists():
+        return _bad_link(request)
+    return _image(notice, image_pk)
 
 
 def _building_path(digits: str) -> str:
@@ -314,10 +508,7 @@ def _building_path(digits: str) -> str:
 @route(public=True)
 def poster_link(request: HttpRequest, token: str) -> HttpResponse:
     """A building's poster: choose the flat, then 已知晓."""
-    parsed = tokens.read_building(token)
-    path = _building_path(parsed[1]) if parsed else ""
-    notice = Notice.objects.filter(pk=parsed[0], status__in=[Status.PUBLISHED, Status.WITHDRAWN]).first() \
-        if parsed and path else None
+    notice, path = _poster_notice(token)
     households = NoticeHousehold.objects.filter(notice=notice, building_path=path).order_by("path")
     if notice is None or not households.exists():
         return _bad_link(request)
@@ -330,7 +521,9 @@ def poster_link(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.error(request, _("Choose your flat from the list."))
     flats = [(h.pk, h.address.rsplit("号楼", 1)[-1] or h.address) for h in households]
-    return render(request, "notices/poster_link.html", {"notice": notice, "flats": flats, "chosen": chosen},
+    files = files_of(notice, lambda pk: reverse("notice_poster_image", args=[token, pk]), None)
+    return render(request, "notices/poster_link.html", {"notice": notice, "flats": flats, "chosen": chosen,
+                                                        "files": files},
                   status=422 if request.method == "POST" and chosen is None else 200)
 
 
@@ -356,5 +549,7 @@ def my_notices(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Thank you: your household is recorded as informed."))
             return redirect("notices:mine")
     ordered = sorted(rows, key=lambda h: (h.reached_at is not None and not h.reread,
-                                          -(h.notice.published_at or timezone.now()).timestamp()))
-    return render(request, "notices/mine.html", {"rows": ordered[:50]})
+                                          -(h.notice.published_at or timezone.now()).timestamp()))[:50]
+    for h in ordered:
+        h.files = _household_files(h.notice, tokens.household_token(h.pk))  # type: ignore[attr-defined]
+    return render(request, "notices/mine.html", {"rows": ordered})

@@ -43,7 +43,10 @@ def make_matrix_rows(street: Street, far: dict[str, Any]) -> None:
     """For the access matrix: a published notice reaching the grid worker's grid, and one in the
     far district."""
     from linli.places.models import Level
+    from linli.tasks.tests.helpers import jpeg
 
+    first = draft(street.secretary, [street.grid_building], title="有图")
+    actions.do_attach(first, acting_user=street.secretary, images=[jpeg()], documents=[("a.pdf", b"%PDF-1.4\n")])
     published(street, [street.grid_building])
     draft(street.secretary, [street.grid_building], title="草稿")
     draft(street.admin, [far[Level.BUILDING]], title="草稿")

@@ -4,6 +4,7 @@ worker records a knock from her list; bad links and bad input never give a 500."
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
 from linli.notices import tokens
 from linli.notices.demo import prepare_demo_notices
@@ -80,7 +81,14 @@ def test_the_demo_publishes_a_water_notice_at_about_seventy_percent(street):
     share = rows.filter(reached_at__isnull=False).count() / rows.count()
     assert 0.6 < share < 0.8
     client = street.client_for(street.secretary)
-    assert client.get(reverse("notices:detail", kwargs={"pk": water.pk})).status_code == 200
+    page = client.get(reverse("notices:detail", kwargs={"pk": water.pk}))
+    assert page.status_code == 200
+    reach = page.context["reach"]
+    assert reach.total.households == rows.count() and 60 <= reach.total.percent <= 80
+    assert reach.total.reached == rows.filter(reached_at__isnull=False).count()
+    follow_up = client.get(reverse("notices:households", kwargs={"pk": water.pk}))
+    assert follow_up.context["page"].paginator.count == rows.filter(reached_at__isnull=True).count() > 0
+    assert water.deadline < timezone.now()  # a day on: the grid workers' lists are due
     assert client.get(reverse("notices:posters", kwargs={"pk": water.pk})).status_code == 200
     assert street.client_for(street.grid_worker).get(reverse("notices:list")).status_code == 200
 
