@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "linli.rumours",  # after notices: a clarification is released as a notice
     "linli.suppliers",
     "linli.handout",
+    "linli.campaigns",
     "linli.downloads",  # after people and reports: their actions decide who reads a file
     "linli.demo",
     "linli.web",
@@ -263,6 +264,10 @@ LINLI_PUSH_PORT = env_int("LINLI_PUSH_PORT", 0)  # set by `linli serve` when it 
 LINLI_SMS_BACKEND = env_str("LINLI_SMS_BACKEND", "console")
 LINLI_CALL_BACKEND = env_str("LINLI_CALL_BACKEND", "console")
 LINLI_APP_PUSH_BACKEND = env_str("LINLI_APP_PUSH_BACKEND", "console")
+# How many outbound screening calls a campaign places a second (seed 000: 500).
+LINLI_CAMPAIGN_CALLS_PER_SECOND = env_int("LINLI_CAMPAIGN_CALLS_PER_SECOND", 500)
+if not 1 <= LINLI_CAMPAIGN_CALLS_PER_SECOND <= 10000:
+    raise ImproperlyConfigured("LINLI_CAMPAIGN_CALLS_PER_SECOND must be between 1 and 10000")
 
 # A worker running an import holds a lease it renews every LINLI_RUN_LEASE_SECONDS / 6; a run
 # whose lease ran out (its worker died) is marked failed. Pages that wait for a worker say so

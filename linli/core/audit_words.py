@@ -57,6 +57,11 @@ ACTIONS: dict[str, Promise] = {
     "consult.respond": _("wrote what was done with a consultation's theme"),
     "consult.revise": _("revised a consultation's draft"),
     "consult.vote": _("supported or opposed in a consultation"),
+    "campaigns.answer": _("recorded a household's answers to a campaign, or an attempt"),
+    "campaigns.create": _("drafted a screening campaign or a survey"),
+    "campaigns.finish": _("finished a screening campaign or a survey"),
+    "campaigns.review": _("checked an answer a screening call left uncertain"),
+    "campaigns.start": _("started a screening campaign or a survey"),
     "devices.activate": _("recorded a device's legal basis and consent and activated it"),
     "devices.import": _("imported devices from the installer's list"),
     "devices.purge_events": _("deleted devices' raw events past their retention"),
@@ -255,6 +260,7 @@ ACTIONS: dict[str, Promise] = {
 PURPOSES: dict[str, Promise] = {
     "arrival list": _("arrivals list"),
     "arrival marks of a building": _("arrival marks of a building"),
+    "campaign questions to households (摸排、问卷)": _("campaign questions to households"),
     "check-in on behalf of a resident": _("check-in on behalf of a resident"),
     "confirmed cases": _("confirmed cases"),
     "daily check-in list": _("daily check-in list"),
@@ -269,6 +275,7 @@ PURPOSES: dict[str, Promise] = {
     "quarantine order": _("quarantine order"),
     "recording health data of a person": _("recording health data of a person"),
     "review of a contact trace": _("review of a contact trace"),
+    "screening campaign (摸排)": _("screening campaign calls"),
     "upward exchange": _("upward exchange"),
 }
 

@@ -13,13 +13,19 @@ backend chosen in the settings, like Django's e-mail backends (decision 0026).
   together (its ``send_many`` when it has one, as providers' bulk APIs do) and audits them in one
   insert (``audit.record_many``): one event per message, as one by one.
 - Every attempt is written to the audit log with its stated purpose, the number masked, the
-  backend's message id and the outcome. Sending is not part of the caller's transaction: call it
-  from a task or after the commit (``transaction.on_commit``), not halfway through an action.
+  backend's message id and the outcome.
+- A call gateway may also hold a conversation (``hold_calls``: an outbound screening call that
+  asks questions and gives back what it heard after each, decision 0039): a provider's adapter
+  adds ``converse(message, prompts) -> CallResult``. The console and locmem backends simulate the
+  resident (``linli.core.callsim``): nothing leaves the machine.
+- Sending is not part of the caller's transaction: call it from a task or after the commit
+  (``transaction.on_commit``), not halfway through an action.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import re
 import sys
 import uuid
@@ -66,6 +72,41 @@ class Backend(Protocol):
         """Send it; return the provider's message id; raise GatewayError when it is not sent."""
 
 
+@dataclass(frozen=True)
+class Prompt:
+    """One question of a conversation call: its words, and what kind of answer it wants
+    (yes_no, number, temperature, choice, text), for providers that guide recognition."""
+
+    text: str
+    kind: str = ""
+    topic: str = ""
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """How a conversation call ended: ``outcome`` answered, no_answer, busy, refused or failed;
+    ``replies``: what speech recognition heard after each prompt ("" for silence). A simulated
+    call also gives ``truths``, what the simulated resident meant."""
+
+    id: str
+    outcome: str
+    replies: tuple[str, ...] = ()
+    truths: tuple[object, ...] = ()
+
+
+class Conversation(Protocol):
+    def converse(self, message: Message, prompts: Sequence[Prompt]) -> CallResult:
+        """Call, read ``message.text`` and each prompt, and return what was heard."""
+
+
+def _simulated(message: Message, prompts: Sequence[Prompt], rng: random.Random) -> CallResult:
+    from linli.core import callsim
+
+    heard = callsim.call(prompts, rng)
+    return CallResult(uuid.uuid4().hex, heard.outcome, heard.replies, heard.truths)
+
+
 class BatchBackend(Protocol):
     def send_many(self, messages: Sequence[Message]) -> list[str | Exception]:
         """Send them together; per message, the provider's id or the error that kept it back."""
@@ -96,15 +137,31 @@ class ConsoleBackend:
         stream.flush()
         return ident
 
+    def converse(self, message: Message, prompts: Sequence[Prompt]) -> CallResult:
+        """The demo's conversation: a simulated resident answers (``linli.core.callsim``)."""
+        return _simulated(message, prompts, _RNG)
+
 
 # What the locmem backend "sent", oldest first (tests read and clear it).
 outbox: list[Message] = []
+
+
+# The simulated residents' dice; tests and benchmarks seed it for repeatable runs.
+_RNG = random.Random()  # noqa: S311 - simulated residents, not secrets
+
+
+def seed_simulation(seed: int) -> None:
+    _RNG.seed(seed)
 
 
 class LocmemBackend:
     def send(self, message: Message) -> str:
         outbox.append(message)
         return uuid.uuid4().hex
+
+    def converse(self, message: Message, prompts: Sequence[Prompt]) -> CallResult:
+        outbox.append(message)
+        return _simulated(message, prompts, _RNG)
 
     def send_many(self, messages: Sequence[Message]) -> list[str | Exception]:
         outbox.extend(messages)
@@ -189,6 +246,34 @@ def send_app_push(user: Any, title: str, body: str, *, purpose: str, path: str =
         raise GatewayError("app push goes to a saved user")
     _check(body, purpose)
     return _send(Message(APP_PUSH, f"user:{user.pk}", body, purpose, title=title[:200]), path, user)
+
+
+def hold_calls(calls: Sequence[tuple[str, str]], text: str, prompts: Sequence[Prompt], *,
+               purpose: str) -> list[CallResult]:
+    """Conversation calls to ``calls`` ((phone, place path) pairs), each reading ``text`` and
+    asking ``prompts``; one result per call, in order (a call that could not be placed is
+    "failed"). The whole batch is audited in one append (numbers masked), so a campaign of
+    thousands of calls a minute costs one lock per batch."""
+    from linli.core import audit
+
+    _check(text, purpose)
+    chosen = backend(CALL)
+    converse = getattr(chosen, "converse", None)
+    if converse is None:
+        raise GatewayError(f"the call gateway {type(chosen).__name__} cannot hold a conversation")
+    results, entries = [], []
+    for to, path in calls:
+        try:
+            result = converse(Message(CALL, _phone(to), text, purpose), prompts)
+        except Exception as exc:  # one failed call does not stop the batch
+            log.warning("call to %s failed (%s): %s", mask_phone(str(to)), purpose, exc)
+            result = CallResult("", "failed")
+        results.append(result)
+        entries.append(audit.Entry("gateway.call", purpose=purpose, path=path, detail={
+            "to": mask_phone(str(to)), "backend": type(chosen).__name__, "id": result.id[:100],
+            "outcome": result.outcome, "questions": len(prompts)}))
+    audit.record_many(entries)
+    return results
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,10 @@ _SUPPLIES = ["supplies.view", "supplies.keep", "supplies.count", "supplies.appro
 # Fair hand-out: offices open rounds and reserve on households' behalf; residents reserve for their own.
 _HANDOUT = ["handout.view", "handout.reserve", "handout.manage"]
 
+# Screening campaigns and surveys: offices run them and check uncertain answers; grid workers
+# knock with the script (and record the check-ins they take at the door).
+_CAMPAIGNS_OFFICE = ["campaigns.view", "campaigns.manage", "campaigns.review", "campaigns.work"]
+
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "ledger.audit",
@@ -50,6 +54,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         *_SITES,
         *_SUPPLIES, "supplies.manage", "suppliers.view", "suppliers.manage", *_HANDOUT,
         *_RUMOURS_OFFICE,
+        *_CAMPAIGNS_OFFICE,
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
@@ -59,6 +64,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         *_SITES,
         *_SUPPLIES, "suppliers.view", *_HANDOUT,
         *_RUMOURS_OFFICE,
+        *_CAMPAIGNS_OFFICE,
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",
@@ -68,6 +74,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         "notices.view", "notices.follow_up",
         "sites.view", "sites.record",
         "handout.view", "handout.reserve",
+        "campaigns.view", "campaigns.work",
     ]),
     # Health officers see who lives where and health data, never special-group tags. They approve
     # a colleague's long health list with full values (four eyes, decision 0023).

@@ -108,9 +108,15 @@ def _check_input(data: NoticeInput, user: Any) -> dict[str, Any]:
 
 
 def _office(user: Any, data: NoticeInput) -> Place:
-    path = area_of(user, DRAFT)
-    if not path:  # may draft anywhere: the community (or street) of the first chosen area
-        first = data.places[0].path if data.places else data.grids[0].path
+    return office_of(user, DRAFT, data.places, data.grids)
+
+
+def office_of(user: Any, action: str, places: list[Place], grids: list[Grid]) -> Place:
+    """The office whose area the work lies in: the user's own area for ``action``, or for a
+    user who may act anywhere, the community (or street) of the first chosen area."""
+    path = area_of(user, action)
+    if not path:
+        first = places[0].path if places else grids[0].path
         parts = first.split("/")
         path = "/".join(parts[:5]) + "/" if len(parts) > 5 else first
     office = Place.objects.filter(path=path).first()

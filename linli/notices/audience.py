@@ -12,16 +12,18 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from linli.grids.models import Grid
-from linli.health.models import OrderStatus, QuarantineOrder
+from linli.health.models import Arrival, OrderStatus, QuarantineOrder
 from linli.people.models import Person, PopulationType
 from linli.people.search import group_token
 from linli.places.models import Place
 from linli.tasks.targets import BUILDING_DEPTH, addresses, building_path, grids_by_building
 
 OLDEST_OLD_AGE = 80
+ARRIVED_DAYS = 14  # "arrived": the arrivals of the last 14 days (a screening campaign's target)
 
 
 @dataclass(frozen=True)
@@ -40,18 +42,24 @@ def _area_condition(places: Iterable[Place], grids: Iterable[Grid]) -> Q:
     return condition
 
 
-def _group_houses(group: str, area: Q) -> Q:
-    """The houses with someone of ``group`` among the residents in ``area``."""
+def group_people(group: str, area: Q) -> QuerySet[Person]:
+    """The active residents in ``area`` who are in ``group``."""
     people = Person.objects.filter(area, is_active=True, current_house__isnull=False)
     if group in ("alone_elder", "infant"):
-        people = people.filter(special_groups_index__contains=group_token(group))
-    elif group == "floating":
-        people = people.filter(population_type=PopulationType.FLOATING)
-    elif group == "quarantined":
-        people = people.filter(pk__in=QuarantineOrder.objects.filter(status=OrderStatus.ACTIVE).values("person_id"))
-    else:
-        raise ValueError(group)
-    return Q(current_house_id__in=people.values("current_house_id"))
+        return people.filter(special_groups_index__contains=group_token(group))
+    if group == "floating":
+        return people.filter(population_type=PopulationType.FLOATING)
+    if group == "arrived":
+        since = timezone.localdate() - datetime.timedelta(days=ARRIVED_DAYS)
+        return people.filter(pk__in=Arrival.objects.filter(arrived_on__gte=since).values("person_id"))
+    if group == "quarantined":
+        return people.filter(pk__in=QuarantineOrder.objects.filter(status=OrderStatus.ACTIVE).values("person_id"))
+    raise ValueError(group)
+
+
+def _group_houses(group: str, area: Q) -> Q:
+    """The houses with someone of ``group`` among the residents in ``area``."""
+    return Q(current_house_id__in=group_people(group, area).values("current_house_id"))
 
 
 def residents_query(places: Iterable[Place], grids: Iterable[Grid], group: str = "") -> Q:

@@ -17,6 +17,16 @@ SELECT = {"class": "form-select"}
 TEXT = {"class": "form-control"}
 
 
+def offer_audience(form: forms.Form, areas: Any, grids: Any) -> None:
+    """Offer the areas and grids the user may address (the form's ``places`` and ``grids``)."""
+    area_field = form.fields["places"]
+    assert isinstance(area_field, AreaField)  # noqa: S101 - narrows the type for mypy
+    area_field.offer(areas)
+    grid_field = form.fields["grids"]
+    assert isinstance(grid_field, forms.ModelMultipleChoiceField)  # noqa: S101
+    grid_field.queryset = grids.order_by("code")
+
+
 class NoticeForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=100, widget=forms.TextInput(attrs=TEXT))
     body = forms.CharField(label=_("Text"), max_length=5000, widget=forms.Textarea(attrs={**TEXT, "rows": 8}),
@@ -38,12 +48,7 @@ class NoticeForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, areas: Any, grids: Any, show_groups: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        area_field = self.fields["places"]
-        assert isinstance(area_field, AreaField)  # noqa: S101 - narrows the type for mypy
-        area_field.offer(areas)
-        grid_field = self.fields["grids"]
-        assert isinstance(grid_field, forms.ModelMultipleChoiceField)  # noqa: S101
-        grid_field.queryset = grids.order_by("code")
+        offer_audience(self, areas, grids)
         if not show_groups:
             # Lists by special group are for those who may see the groups.
             group = self.fields["group"]

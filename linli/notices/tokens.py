@@ -15,6 +15,23 @@ def _mac(salt: str, value: str) -> str:
     return salted_hmac(salt, value, algorithm="sha256").hexdigest()[:MAC_CHARS]
 
 
+def sign(salt: str, row_id: int) -> str:
+    """A short link's token for row ``row_id`` of the kind ``salt`` names (a notice's household,
+    a campaign's household)."""
+    text = format(row_id, "x")
+    return f"{text}-{_mac(salt, text)}"
+
+
+def read(salt: str, token: str) -> int | None:
+    parts = _split(token)
+    if parts is None or not constant_time_compare(parts[1], _mac(salt, parts[0])):
+        return None
+    try:
+        return int(parts[0], 16)
+    except ValueError:
+        return None
+
+
 def household_tokens(household_ids: list[int]) -> list[str]:
     """``household_token`` of each, the key derived once (a street's 90,000 links)."""
     keyed = salted_hmac(_HOUSEHOLD, b"", algorithm="sha256")
@@ -28,8 +45,7 @@ def household_tokens(household_ids: list[int]) -> list[str]:
 
 
 def household_token(household_id: int) -> str:
-    text = format(household_id, "x")
-    return f"{text}-{_mac(_HOUSEHOLD, text)}"
+    return sign(_HOUSEHOLD, household_id)
 
 
 def building_token(notice_id: int, building_path: str) -> str:
@@ -45,13 +61,7 @@ def _split(token: str) -> tuple[str, str] | None:
 
 
 def read_household(token: str) -> int | None:
-    parts = _split(token)
-    if parts is None or not constant_time_compare(parts[1], _mac(_HOUSEHOLD, parts[0])):
-        return None
-    try:
-        return int(parts[0], 16)
-    except ValueError:
-        return None
+    return read(_HOUSEHOLD, token)
 
 
 def read_building(token: str) -> tuple[int, str] | None:

@@ -23,6 +23,7 @@ from ninja.renderers import JSONRenderer
 from ninja.types import DictStrAny
 
 from linli.alerts.api import router as alerts_router
+from linli.campaigns.api import router as campaigns_router
 from linli.consult.api import router as consult_router
 from linli.core.access import PermissionDenied, route
 from linli.core.api import purposes_router
@@ -227,6 +228,7 @@ api.add_router("/sites", sites_router, tags=["sites"])
 api.add_router("/rumours", rumours_router, tags=["rumours"])
 api.add_router("/suppliers", suppliers_router, tags=["suppliers"])
 api.add_router("/handout", handout_router, tags=["handout"])
+api.add_router("/campaigns", campaigns_router, tags=["campaigns"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.

@@ -67,6 +67,7 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "sites": may(user, "sites.view") or may(user, "sites.manage"),
             "rumours": may(user, "rumours.view"),
             "handout": handout_menu(user),
+            "campaigns": may(user, "campaigns.view"),
         }
     # Staff pages open their live events' stream (live.js, decision 0026); a resident's do not.
     live = stream_url(request) if any(menu.values()) and not resident else ""

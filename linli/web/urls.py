@@ -58,4 +58,6 @@ urlpatterns = [
     path("supplies/", include("linli.supplies.urls")),
     path("rumours/", include("linli.rumours.urls")),
     path("handout/", include("linli.handout.urls")),
+    path("campaigns/", include("linli.campaigns.urls")),
+    path("c/", include("linli.campaigns.link_urls")),  # households' survey links (no sign-in)
 ]

@@ -404,6 +404,10 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     from linli.handout.tests.helpers import make_matrix_rows as make_handout_rows
 
     make_handout_rows(street, far)
+    # Campaigns: one running in the grid worker's building (with an answer to check), one far away.
+    from linli.campaigns.tests.helpers import make_matrix_rows as make_campaign_rows
+
+    make_campaign_rows(street, far)
 
     # Files made for download (made at once: tasks run immediately): the street officer's list of
     # the first community, and one of the far district's.

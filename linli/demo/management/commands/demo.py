@@ -272,6 +272,9 @@ class Command(BaseCommand):
 
         handout = prepare_demo_handout(seed=opts["seed"]) or {}
         self.stdout.write(f"Added a mask reservation round with {handout.get('reservations', 0):,} reservations.")
+        from linli.campaigns.demo import prepare_demo_campaigns
+
+        prepare_demo_campaigns(seed=opts["seed"])
         from linli.people.demo_approval import prepare_demo_approval
 
         prepare_demo_approval()
