@@ -482,13 +482,12 @@ class StreetBuilder:
                 twofactor.create_devices(user, key)
 
     def _build_grid_teams(self, role: Role) -> None:
-        """A 1 + N team for every other grid, and a colleague beside demo-grid in the first (someone
-        to swap an on-call shift with): staff accounts that cannot log in until an administrator
-        sets their password."""
+        """A 1 + N team for every other grid: staff accounts that cannot log in until an
+        administrator sets their password."""
         unusable = make_password(None)
         staff, members, assignments = [], [], []
-        for grid in self.grids:
-            for k in range(3) if grid is not self.grids[0] else (1,):
+        for grid in self.grids[1:]:
+            for k in range(3):
                 user = User(username=f"gw-{grid.code.lower()}-{k + 1}", password=unusable,
                             display_name=names.given_staff_name(self.rng))
                 staff.append((grid, k, user))
