@@ -174,13 +174,15 @@ def test_many_silent_devices_cost_a_fixed_number_of_queries(street: Street, reco
     with CaptureQueriesContext(connection) as queries:
         intake.handle_silence(silent)
     assert Alert.objects.filter(condition="silent", device__in=made).count() == len(houses)
-    audit = [q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "core_auditevent"')]
-    assert len(audit) == 1  # the audit chain's entries are written together …
+    # The audit chain's entries are written together: one INSERT of many rows (logged as "N times
+    # INSERT …"), or on PostgreSQL one COPY, which the query log does not see …
+    audit = [q for q in queries.captured_queries if 'INSERT INTO "core_auditevent"' in q["sql"]]
+    assert len(audit) == (0 if connection.vendor == "postgresql" else 1)
     raised = AuditEvent.objects.filter(action="alert.raise",
                                        object_id__in=[str(a.pk) for a in Alert.objects.filter(device__in=made)])
     assert raised.count() == len(houses)  # … one per alert still
     # The lookups and writes are a handful, whatever the number of alerts.
-    assert len(queries) <= 25, len(queries)
+    assert len(queries) <= 30, len(queries)
 
 
 def test_a_burst_of_falls_in_one_batch_is_raised_together(street: Street, recorded: list[Any],
