@@ -31,6 +31,8 @@ _NOTICES_OFFICE = ["notices.view", "notices.draft", "notices.check", "notices.ed
 _SITES = ["sites.view", "sites.manage", "sites.record"]
 # Emergency materials: offices keep, count and approve the counts of their area's points.
 _SUPPLIES = ["supplies.view", "supplies.keep", "supplies.count", "supplies.approve"]
+# Opinion analysis of the community's chat groups: offices upload, read, file demands, report.
+_OPINION = ["opinion.view", "opinion.import", "opinion.demand", "opinion.report"]
 
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [
@@ -41,6 +43,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         *_NOTICES_OFFICE,
         *_SITES,
         *_SUPPLIES, "supplies.manage",
+        *_OPINION,
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
@@ -49,6 +52,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         *_NOTICES_OFFICE,
         *_SITES,
         *_SUPPLIES,
+        *_OPINION,
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",
@@ -72,7 +76,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     # A community worker (社区工作者) drafts, fact-checks and edits the community's notices.
     "community_worker": (gettext_noop("community worker"), [
         "places.view", "grids.view", "notices.view", "notices.draft", "notices.check", "notices.edit",
-        "notices.follow_up",
+        "notices.follow_up", "opinion.view", "opinion.import", "opinion.demand",
     ]),
     # A third-party program filing requests through Open311 (a city app, a hotline system).
     "open311_client": (gettext_noop("Open311 client program"), ["tickets.submit"]),

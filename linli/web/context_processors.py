@@ -57,6 +57,7 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "notices": may(user, "notices.view"),
             "my_notices": resident and getattr(user, "person_id", None) is not None,
             "supplies": supplies_menu(user),
+            "opinion": may(user, "opinion.view"),
         }
     # Staff pages open their live events' stream (live.js, decision 0026); a resident's do not.
     live = stream_url(request) if any(menu.values()) and not resident else ""

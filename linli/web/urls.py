@@ -54,4 +54,5 @@ urlpatterns = [
     path("notices/", include("linli.notices.urls")),
     path("n/", include("linli.notices.link_urls")),  # households' short links (no sign-in)
     path("supplies/", include("linli.supplies.urls")),
+    path("opinion/", include("linli.opinion.urls")),
 ]

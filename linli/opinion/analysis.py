@@ -1,0 +1,228 @@
+"""From cleaned, masked messages to the figures of a month (no Django here: tested alone).
+
+:func:`annotate` runs the per-message pipeline (words, sentiment, demands, places, rumour
+cues) once per distinct text, over several processes when there are many; :func:`summarise`
+turns one community's month of annotated messages into what the pages and the report show:
+volume per group and day, keywords per group (TF-IDF over the community's groups), topics
+(TF-IDF vectors clustered with k-means, each with its representative messages), the
+compounds mentioned, the demands and the messages with rumour cues.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import multiprocessing
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from linli.opinion import nlp
+
+ProgressFn = Callable[[int, int], None]
+CHUNK = 4000
+
+
+@dataclass(frozen=True)
+class Annotation:
+    score: float
+    label: str
+    reasons: str
+    terms: tuple[str, ...]
+    places: tuple[str, ...]
+    demands: tuple[str, ...]
+    rumour: bool
+
+
+@dataclass(frozen=True)
+class Message:
+    group: str
+    day: datetime.date
+    text: str  # masked
+
+
+_SEGMENTER: nlp.Segmenter | None = None
+
+
+def _annotate_text(text: str) -> Annotation:
+    assert _SEGMENTER is not None  # noqa: S101 - set before any call
+    words = _SEGMENTER.words(text)
+    feeling = nlp.sentiment(words)
+    return Annotation(feeling.score, feeling.label, feeling.explain(), tuple(_SEGMENTER.terms(words)),
+                      tuple(nlp.places_in(words, _SEGMENTER.places)), tuple(d.code for d in nlp.demands(text)),
+                      nlp.rumour_cues(text))
+
+
+def _annotate_chunk(texts: list[str]) -> list[Annotation]:
+    return [_annotate_text(text) for text in texts]
+
+
+def annotate(texts: Sequence[str], segmenter: nlp.Segmenter, *, workers: int = 1,
+             progress: ProgressFn | None = None) -> list[Annotation]:
+    """One annotation per text, in order. Each distinct text is analysed once (chat repeats
+    itself: 收到, 好的, 谢谢); with ``workers`` > 1 the distinct texts are shared out among
+    forked processes that inherit the segmenter already loaded."""
+    global _SEGMENTER
+    _SEGMENTER = segmenter
+    unique = list(dict.fromkeys(texts))
+    chunks = [unique[i:i + CHUNK] for i in range(0, len(unique), CHUNK)]
+    done: list[Annotation] = []
+    if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for part in pool.imap(_annotate_chunk, chunks):
+                done.extend(part)
+                if progress:
+                    progress(len(done), len(unique))
+    else:
+        for chunk in chunks:
+            done.extend(_annotate_chunk(chunk))
+            if progress:
+                progress(len(done), len(unique))
+    by_text = dict(zip(unique, done, strict=True))
+    return [by_text[text] for text in texts]
+
+
+@dataclass
+class Topic:
+    label: str
+    terms: list[str]
+    size: int = 0
+    negative: int = 0
+    positive: int = 0
+    days: Counter[str] = field(default_factory=Counter)
+    places: Counter[str] = field(default_factory=Counter)
+    groups: Counter[str] = field(default_factory=Counter)
+    samples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DemandSeen:
+    code: str
+    place: str
+    day: datetime.date
+    count: int = 0
+    sample: str = ""
+    groups: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class Summary:
+    daily: dict[tuple[str, datetime.date], list[int]] = field(default_factory=dict)  # [messages, pos, neg]
+    keywords: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # group → terms
+    topics: list[Topic] = field(default_factory=list)
+    places: dict[str, list[int]] = field(default_factory=dict)  # place → [mentions, negative]
+    demands: list[DemandSeen] = field(default_factory=list)
+    rumours: list[int] = field(default_factory=list)  # indexes of messages with rumour cues
+    assignment: list[int] = field(default_factory=list)  # topic index per message, -1: none
+
+
+def keywords(terms_by_doc: dict[str, Counter[str]], top: int = 15) -> dict[str, list[tuple[str, float]]]:
+    """TF-IDF keywords of each document (here: a group's month), against the others."""
+    docs = len(terms_by_doc)
+    df: Counter[str] = Counter()
+    for counts in terms_by_doc.values():
+        df.update(counts.keys())
+    result = {}
+    for doc, counts in terms_by_doc.items():
+        total = sum(counts.values()) or 1
+        scored = [(term, n / total * math.log((1 + docs) / (1 + df[term]) + 1)) for term, n in counts.items() if n >= 2]
+        scored.sort(key=lambda item: (-item[1], item[0]))
+        result[doc] = [(term, round(score, 4)) for term, score in scored[:top]]
+    return result
+
+
+def cluster(term_lists: Sequence[tuple[str, ...]], *, sample: int = 20000, seed: int = 7,
+            k: int | None = None) -> tuple[list[int], list[list[str]], list[list[int]]]:
+    """Topics of a community's month: TF-IDF vectors of the messages with two terms or more,
+    clustered with mini-batch k-means (fitted on a sample of at most ``sample`` messages,
+    then every message assigned). Returns the topic of each message (-1: none), the top
+    terms of each topic, and per topic the messages nearest its centre (best first)."""
+    import numpy as np
+    from sklearn.cluster import MiniBatchKMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    usable = [i for i, terms in enumerate(term_lists) if len(terms) >= 2]
+    assignment = [-1] * len(term_lists)
+    if len(usable) < 30:
+        return assignment, [], []
+    rng = np.random.default_rng(seed)
+    fit_on = sorted(rng.choice(usable, size=min(sample, len(usable)), replace=False).tolist())
+    vectorizer = TfidfVectorizer(analyzer=_identity, min_df=3, max_df=0.3, sublinear_tf=True, max_features=4000)
+    try:
+        matrix = vectorizer.fit_transform([term_lists[i] for i in fit_on])
+    except ValueError:  # no term left after min_df / max_df
+        return assignment, [], []
+    k = k or max(3, min(12, round(math.sqrt(len(fit_on) / 40))))
+    k = min(k, matrix.shape[0] // 5, matrix.shape[1])
+    if k < 2:
+        return assignment, [], []
+    model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=2048).fit(matrix)
+    vocabulary = vectorizer.get_feature_names_out()
+    labels = [[str(vocabulary[j]) for j in np.argsort(-centre)[:4] if centre[j] > 0] for centre in model.cluster_centers_]
+    full = vectorizer.transform([term_lists[i] for i in usable])
+    predicted = model.predict(full)
+    empty = np.asarray(full.sum(axis=1)).ravel() == 0
+    for row, index in enumerate(usable):
+        assignment[index] = -1 if empty[row] else int(predicted[row])
+    similarity = np.asarray(matrix @ model.cluster_centers_.T)
+    nearest: list[list[int]] = []
+    own = model.labels_
+    for topic in range(k):
+        rows = np.where(own == topic)[0]
+        best = rows[np.argsort(-similarity[rows, topic])][:30]
+        nearest.append([fit_on[r] for r in best])
+    return assignment, labels, nearest
+
+
+def _identity(terms: tuple[str, ...]) -> tuple[str, ...]:
+    return terms
+
+
+def summarise(messages: Sequence[Message], notes: Sequence[Annotation], *, sample: int = 20000) -> Summary:
+    """The figures of one community's period (usually a month)."""
+    summary = Summary()
+    terms_by_group: dict[str, Counter[str]] = defaultdict(Counter)
+    demands: dict[tuple[str, str, datetime.date], DemandSeen] = {}
+    for index, (message, note) in enumerate(zip(messages, notes, strict=True)):
+        row = summary.daily.setdefault((message.group, message.day), [0, 0, 0])
+        row[0] += 1
+        row[1] += note.label == nlp.POSITIVE
+        row[2] += note.label == nlp.NEGATIVE
+        terms_by_group[message.group].update(note.terms)
+        for place in note.places:
+            counts = summary.places.setdefault(place, [0, 0])
+            counts[0] += 1
+            counts[1] += note.label == nlp.NEGATIVE
+        for code in note.demands:
+            key = (code, note.places[0] if note.places else "", message.day)
+            seen = demands.get(key) or demands.setdefault(key, DemandSeen(code, key[1], message.day, sample=message.text))
+            seen.count += 1
+            seen.groups[message.group] += 1
+        if note.rumour:
+            summary.rumours.append(index)
+    summary.keywords = keywords(terms_by_group)
+    summary.demands = sorted(demands.values(), key=lambda d: (d.day, d.code, d.place))
+    assignment, labels, nearest = cluster([note.terms for note in notes], sample=sample)
+    summary.assignment = assignment
+    summary.topics = [Topic(" · ".join(terms[:3]), terms) for terms in labels]
+    for index, topic_index in enumerate(assignment):
+        if topic_index < 0:
+            continue
+        topic, message, note = summary.topics[topic_index], messages[index], notes[index]
+        topic.size += 1
+        topic.negative += note.label == nlp.NEGATIVE
+        topic.positive += note.label == nlp.POSITIVE
+        topic.days[message.day.isoformat()] += 1
+        topic.groups[message.group] += 1
+        topic.places.update(note.places)
+    for topic, members in zip(summary.topics, nearest, strict=True):
+        for index in members:
+            if messages[index].text not in topic.samples:
+                topic.samples.append(messages[index].text)
+            if len(topic.samples) == 3:
+                break
+    order = sorted(range(len(summary.topics)), key=lambda i: -summary.topics[i].size)
+    new_index = {old: new for new, old in enumerate(order)}
+    summary.topics = [summary.topics[i] for i in order]
+    summary.assignment = [new_index.get(i, -1) for i in assignment]
+    return summary
