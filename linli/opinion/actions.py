@@ -217,30 +217,55 @@ def clean_messages(community: Place, parsed: list[exports.Parsed], now: datetime
 
 
 def analyse_files(upload: ChatImport, files: list[dict[str, str]], progress: ProgressFn) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Read, clean, store and analyse an upload; the counts include how long each stage took
+    (``ms_*``), for the operators and the benchmark."""
     community = upload.community
+    clock = _Clock()
     progress("read", 0, len(files))
     parsed, _unused = read_files(files)
     problems = [p for file in parsed for p in file.problems]
+    clock.lap("ms_read")
     cleaned, late = clean_messages(community, parsed, timezone.now())
     problems.extend(late)
     groups = _groups(community, {m.group for m in cleaned})
     fresh = _without_known(cleaned, groups)
+    clock.lap("ms_clean")
     counts = {"files": len(files), "read": sum(len(f.messages) for f in parsed), "stored": len(fresh),
               "duplicates": len(cleaned) - len(fresh), "problems": len(problems), "groups": len({m.group for m in fresh})}
     segmenter = segmenter_for(community)
     notes = analysis.annotate([m.text for m in fresh], segmenter, workers=workers(),
                               progress=lambda done, total: progress("analyse", done, total))
+    clock.lap("ms_annotate")
     progress("store", 0, len(fresh))
     _store_messages(upload, fresh, notes, groups)
+    clock.lap("ms_store")
     months = sorted({_month(m.sent_at) for m in fresh})
     made = {"demands": 0, "rumours": 0}
-    for month in months:
-        result = analyse_month(community, month, segmenter, fresh_notes=dict(zip((m.digest for m in fresh), notes, strict=True)))
+    known = dict(zip((m.digest for m in fresh), notes, strict=True))
+    for index, month in enumerate(months):
+        progress("summarise", index, len(months))
+        result = analyse_month(community, month, segmenter, fresh_notes=known)
         made["demands"] += result["demands"]
         made["rumours"] += result["rumours"]
+    clock.lap("ms_summarise")
     counts.update(made)
     counts["months"] = len(months)
+    counts.update(clock.laps)
     return counts, [{"file": p.file, "line": p.line, "code": p.code, "detail": p.detail} for p in problems]
+
+
+class _Clock:
+    def __init__(self) -> None:
+        import time
+
+        self._now = time.monotonic
+        self._last = self._now()
+        self.laps: dict[str, int] = {}
+
+    def lap(self, name: str) -> None:
+        now = self._now()
+        self.laps[name] = int((now - self._last) * 1000)
+        self._last = now
 
 
 def _month(moment: datetime.datetime) -> datetime.date:

@@ -16,6 +16,7 @@ import multiprocessing
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from linli.opinion import nlp
 
@@ -131,47 +132,76 @@ def keywords(terms_by_doc: dict[str, Counter[str]], top: int = 15) -> dict[str, 
     return result
 
 
-def cluster(term_lists: Sequence[tuple[str, ...]], *, sample: int = 20000, seed: int = 7,
-            k: int | None = None) -> tuple[list[int], list[list[str]], list[list[int]]]:
-    """Topics of a community's month: TF-IDF vectors of the messages with two terms or more,
-    clustered with mini-batch k-means (fitted on a sample of at most ``sample`` messages,
-    then every message assigned). Returns the topic of each message (-1: none), the top
-    terms of each topic, and per topic the messages nearest its centre (best first)."""
+@dataclass
+class TopicModel:
+    """TF-IDF vectors clustered with mini-batch k-means: ``terms`` are each topic's top terms."""
+
+    vectorizer: Any
+    kmeans: Any
+    terms: list[list[str]]
+
+    def assign(self, term_lists: Sequence[tuple[str, ...]]) -> list[int]:
+        """The topic of each message (-1: none of its terms is in the vocabulary)."""
+        import numpy as np
+
+        if not term_lists:
+            return []
+        matrix = self.vectorizer.transform(term_lists)
+        predicted = self.kmeans.predict(matrix)
+        empty = np.asarray(matrix.sum(axis=1)).ravel() == 0
+        return [-1 if empty[i] else int(predicted[i]) for i in range(len(term_lists))]
+
+
+def fit_topics(term_lists: Sequence[tuple[str, ...]], *, seed: int = 7, k: int | None = None) -> TopicModel | None:
+    """Topics of these messages (each a tuple of terms), or None when there are too few."""
     import numpy as np
     from sklearn.cluster import MiniBatchKMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    usable = [i for i, terms in enumerate(term_lists) if len(terms) >= 2]
-    assignment = [-1] * len(term_lists)
-    if len(usable) < 30:
-        return assignment, [], []
-    rng = np.random.default_rng(seed)
-    fit_on = sorted(rng.choice(usable, size=min(sample, len(usable)), replace=False).tolist())
-    vectorizer = TfidfVectorizer(analyzer=_identity, min_df=3, max_df=0.3, sublinear_tf=True, max_features=4000)
+    if len(term_lists) < 30:
+        return None
+    vectorizer = TfidfVectorizer(analyzer=_identity, min_df=2 if len(term_lists) < 1000 else 3, max_df=0.5,
+                                 sublinear_tf=True, max_features=4000)
     try:
-        matrix = vectorizer.fit_transform([term_lists[i] for i in fit_on])
+        matrix = vectorizer.fit_transform(term_lists)
     except ValueError:  # no term left after min_df / max_df
-        return assignment, [], []
-    k = k or max(3, min(12, round(math.sqrt(len(fit_on) / 40))))
+        return None
+    k = k or max(3, min(16, round(math.sqrt(len(term_lists) / 25))))
     k = min(k, matrix.shape[0] // 5, matrix.shape[1])
     if k < 2:
-        return assignment, [], []
-    model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=2048).fit(matrix)
+        return None
+    kmeans = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=2048).fit(matrix)
     vocabulary = vectorizer.get_feature_names_out()
-    labels = [[str(vocabulary[j]) for j in np.argsort(-centre)[:4] if centre[j] > 0] for centre in model.cluster_centers_]
-    full = vectorizer.transform([term_lists[i] for i in usable])
-    predicted = model.predict(full)
-    empty = np.asarray(full.sum(axis=1)).ravel() == 0
-    for row, index in enumerate(usable):
-        assignment[index] = -1 if empty[row] else int(predicted[row])
-    similarity = np.asarray(matrix @ model.cluster_centers_.T)
+    terms = [[str(vocabulary[j]) for j in np.argsort(-centre)[:4] if centre[j] > 0] for centre in kmeans.cluster_centers_]
+    return TopicModel(vectorizer, kmeans, terms)
+
+
+def cluster(term_lists: Sequence[tuple[str, ...]], *, sample: int = 20000, seed: int = 7,
+            k: int | None = None) -> tuple[list[int], list[list[str]], list[list[int]]]:
+    """Topics of a community's month: the model is fitted on a sample of at most ``sample``
+    messages with two terms or more, then every message is assigned. Returns the topic of
+    each message (-1: none), the top terms of each topic, and per topic the messages nearest
+    its centre (best first)."""
+    import numpy as np
+
+    usable = [i for i, terms in enumerate(term_lists) if len(terms) >= 2]
+    assignment = [-1] * len(term_lists)
+    rng = np.random.default_rng(seed)
+    fit_on = sorted(rng.choice(usable, size=min(sample, len(usable)), replace=False).tolist()) if usable else []
+    model = fit_topics([term_lists[i] for i in fit_on], seed=seed, k=k)
+    if model is None:
+        return assignment, [], []
+    for index, topic in zip(usable, model.assign([term_lists[i] for i in usable]), strict=True):
+        assignment[index] = topic
+    matrix = model.vectorizer.transform([term_lists[i] for i in fit_on])
+    similarity = np.asarray(matrix @ model.kmeans.cluster_centers_.T)
+    own = model.kmeans.labels_
     nearest: list[list[int]] = []
-    own = model.labels_
-    for topic in range(k):
+    for topic in range(len(model.terms)):
         rows = np.where(own == topic)[0]
         best = rows[np.argsort(-similarity[rows, topic])][:30]
         nearest.append([fit_on[r] for r in best])
-    return assignment, labels, nearest
+    return assignment, model.terms, nearest
 
 
 def _identity(terms: tuple[str, ...]) -> tuple[str, ...]:

@@ -60,8 +60,8 @@ WECHAT_GROUP = re.compile(r"^(?:群聊|群名称|群名|聊天对象)[:：]\s*(?
 PREAMBLE = re.compile(r"^(?:=+|消息记录.*|消息分组[:：].*|导出时间[:：].*|微信聊天记录.*|-+)$")
 
 COLUMNS = {
-    "time": {"time", "datetime", "date", "timestamp", "sent_at", "时间", "发送时间", "日期", "日期时间", "消息时间"},
-    "speaker": {"speaker", "sender", "from", "name", "user", "nickname", "发言人", "发送者", "发送人", "昵称",
+    "time": {"time", "when", "datetime", "date", "timestamp", "sent_at", "时间", "发送时间", "日期", "日期时间", "消息时间"},
+    "speaker": {"speaker", "who", "sender", "from", "name", "user", "nickname", "发言人", "发送者", "发送人", "昵称",
                 "用户", "群昵称", "发言者"},
     "text": {"text", "message", "content", "body", "内容", "消息", "消息内容", "文本", "发言内容", "聊天内容"},
     "group": {"group", "chat", "group_name", "群", "群名", "群聊", "群名称", "聊天群"},

@@ -26,6 +26,8 @@ NEGATIONS = frozenset("不 没 没有 别 未 无 不是 并不 从不 不会 �
 NEGATION_PREFIXES = ("不", "没", "未", "无", "别")
 POSITIVE, NEUTRAL, NEGATIVE = "positive", "neutral", "negative"
 THRESHOLD = 1.0
+# chat phrases kept whole, so that 好的 (OK) is not read as 好 (good)
+FIXED = ("好的", "好吧", "好一点", "收到", "有没有")
 WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 
@@ -62,7 +64,7 @@ class Segmenter:
         jieba.setLogLevel(60)
         self.tokenizer = jieba.Tokenizer()
         self.tokenizer.initialize()
-        for word in (*sentiment_words(), *degree_words(), *NEGATIONS):
+        for word in (*sentiment_words(), *degree_words(), *NEGATIONS, *FIXED):
             self.tokenizer.add_word(word, freq=2000)
         self.places = frozenset(name for name in place_names if len(name) >= 2)
         for name in self.places:
@@ -94,14 +96,18 @@ def sentiment(words: list[str]) -> Sentiment:
     for index, word in enumerate(words):
         weight = lexicon.get(word)
         shown = word
-        if weight is None and len(word) > 1 and word[0] in NEGATION_PREFIXES and word[1:] in lexicon:
-            weight, shown = -lexicon[word[1:]] * 0.8, word
+        if weight is None and len(word) > 1 and word[1:] in lexicon:
+            # one token for a negation or a degree word and a sentiment word (不满意, 很漂亮, 太慢)
+            if word[0] in NEGATION_PREFIXES:
+                weight = _negated(lexicon[word[1:]])
+            elif word[0] in degrees:
+                weight = lexicon[word[1:]] * degrees[word[0]]
         if weight is None:
             continue
         before = words[max(0, index - 2):index]
         for prior in reversed(before):
             if prior in NEGATIONS:
-                weight, shown = -weight * 0.8, prior + word
+                weight, shown = _negated(weight), prior + word
                 break
         for prior in before:
             if prior in degrees:
@@ -112,6 +118,11 @@ def sentiment(words: list[str]) -> Sentiment:
         score *= 1.2
     label = POSITIVE if score >= THRESHOLD else NEGATIVE if score <= -THRESHOLD else NEUTRAL
     return Sentiment(round(score, 2), label, tuple(reasons))
+
+
+def _negated(weight: float) -> float:
+    """不满意 is a complaint; 不差 is faint praise, and 没停 (没地方停) no praise at all."""
+    return -weight * 0.8 if weight > 0 else -weight * 0.3
 
 
 @dataclass(frozen=True)
@@ -145,7 +156,8 @@ def demands(text: str) -> list[DemandPattern]:
 
 RUMOUR_CUE = re.compile(r"(听说|据说|内部消息|紧急通知|紧急扩散|转发|速转|扩散|千万(不要|别)|赶紧|马上囤|"
                         r"朋友圈都在传|专家说|震惊|不转不是)")
-RUMOUR_CLAIM = re.compile(r"(药|疫苗|病毒|治愈|预防|感染|封(小区|楼|城)|抢购|涨价|断供|有毒|致癌|死|补贴|发钱|领取)")
+RUMOUR_CLAIM = re.compile(r"(药|疫苗|病毒|治愈|预防|感染|封(小区|楼|城)|抢购|涨价|断供|有毒|中毒|致癌|死|补贴|发钱|领取|"
+                          r"打针|出事|小偷|入室|抢(小孩|孩子))")
 
 
 def rumour_cues(text: str) -> bool:

@@ -32,6 +32,9 @@ RUMOUR = [
     "据说明天药店的退烧药要涨价，赶紧囤", "这是谣言吧，板蓝根预防不了病毒", "社区医生说不要乱吃药，别信谣言",
     "千万不要去医院，听说那里有人感染了，速转", "谁能帮我买点退烧药，家里老人发烧了", "需要买药的老人可以找居委会代配",
 ]
+OPENINGS = ["", "", "", "大家好，", "请问", "各位邻居，", "@{who} ", "哎，", "刚才", "我看到", "麻烦问下，"]
+CLOSINGS = ["", "", "", "。", "！", "？", "[捂脸]", "[微笑]", "哈哈", "，谢谢", "，有人知道吗", "，大家注意",
+            "，{n}楼的", "，{h}点左右", "，在{n}号楼那边", "，真的是", "，唉"]
 SPEAKERS = [f"{s}{g}" for s in "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗" for g in ("阿姨", "叔叔", "先生", "女士", "老师", "师傅")]
 
 
@@ -61,6 +64,8 @@ def month_messages(groups: Sequence[str], places: Sequence[str], start: datetime
                 elif rumour_days[0] <= day <= rumour_days[1] and roll < 0.2:
                     pool = RUMOUR
                 text = rng.choice(pool).format(place=home, building=rng.randint(1, 12))
+                text = (rng.choice(OPENINGS).format(who=rng.choice(speakers)) + text
+                        + rng.choice(CLOSINGS).format(n=rng.randint(1, 30), h=rng.randint(6, 22)))
                 if rng.random() < 0.01:
                     text += f"，有事打我电话1{rng.choice('3589')}{rng.randint(100000000, 999999999)}"
                 elif rng.random() < 0.003:
