@@ -50,7 +50,14 @@ def main() -> None:
 
     from linli.core.models import User
     from linli.opinion import actions, analysis, evaluation, synthetic
-    from linli.opinion.models import ChatGroup, ChatImport, DailyVolume, Demand, MonthAnalysis, OpinionReport
+    from linli.opinion.models import (
+        ChatGroup,
+        ChatImport,
+        DailyVolume,
+        Demand,
+        MonthAnalysis,
+        OpinionReport,
+    )
     from linli.places.models import Level, Place
 
     for model in (OpinionReport, Demand, MonthAnalysis, DailyVolume, ChatGroup, ChatImport):

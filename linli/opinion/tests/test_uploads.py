@@ -16,7 +16,15 @@ from django.utils import timezone
 from linli.core.access import PermissionDenied
 from linli.core.models import AuditEvent
 from linli.opinion import actions
-from linli.opinion.models import ChatGroup, ChatMessage, DailyVolume, Demand, ImportStatus, MonthAnalysis, Topic
+from linli.opinion.models import (
+    ChatGroup,
+    ChatMessage,
+    DailyVolume,
+    Demand,
+    ImportStatus,
+    MonthAnalysis,
+    Topic,
+)
 from linli.opinion.tests.helpers import exports_for, upload
 
 pytestmark = pytest.mark.django_db
