@@ -21,6 +21,9 @@ from typing import Any
 from linli.opinion import nlp
 
 ProgressFn = Callable[[int, int], None]
+# A message this far from every topic's centre (cosine similarity) belongs to none: chatter
+# that shares a word or two with a topic is not counted in it.
+MIN_SIMILARITY = 0.1
 CHUNK = 4000
 
 
@@ -147,15 +150,16 @@ class TopicModel:
         if not term_lists:
             return []
         matrix = self.vectorizer.transform(term_lists)
-        predicted = self.kmeans.predict(matrix)
-        empty = np.asarray(matrix.sum(axis=1)).ravel() == 0
-        return [-1 if empty[i] else int(predicted[i]) for i in range(len(term_lists))]
+        similarity = np.asarray(matrix @ self.kmeans.cluster_centers_.T)
+        predicted = similarity.argmax(axis=1)
+        close = similarity[np.arange(len(term_lists)), predicted] >= MIN_SIMILARITY
+        return [int(predicted[i]) if close[i] else -1 for i in range(len(term_lists))]
 
 
 def fit_topics(term_lists: Sequence[tuple[str, ...]], *, seed: int = 7, k: int | None = None) -> TopicModel | None:
     """Topics of these messages (each a tuple of terms), or None when there are too few."""
     import numpy as np
-    from sklearn.cluster import MiniBatchKMeans
+    from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if len(term_lists) < 30:
@@ -166,14 +170,38 @@ def fit_topics(term_lists: Sequence[tuple[str, ...]], *, seed: int = 7, k: int |
         matrix = vectorizer.fit_transform(term_lists)
     except ValueError:  # no term left after min_df / max_df
         return None
-    k = k or max(3, min(16, round(math.sqrt(len(term_lists) / 25))))
-    k = min(k, matrix.shape[0] // 5, matrix.shape[1])
-    if k < 2:
+    k = k or max(6, min(20, round(math.sqrt(len(term_lists) / 5))))
+    seeds = _seed_terms(matrix, k)
+    if len(seeds) < 2:
         return None
-    kmeans = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=2048).fit(matrix)
+    start = np.zeros((len(seeds), matrix.shape[1]))
+    start[np.arange(len(seeds)), seeds] = 1.0
+    kmeans = KMeans(n_clusters=len(seeds), init=start, n_init=1, random_state=seed).fit(matrix)
     vocabulary = vectorizer.get_feature_names_out()
     terms = [[str(vocabulary[j]) for j in np.argsort(-centre)[:4] if centre[j] > 0] for centre in kmeans.cluster_centers_]
     return TopicModel(vectorizer, kmeans, terms)
+
+
+def _seed_terms(matrix: Any, k: int) -> list[int]:
+    """Where the k-means starts: the most widespread terms, each one that mostly appears apart
+    from the terms already chosen (快递 and 门卫 go together; one of them is enough). A small
+    but distinct topic (a lift that broke in one compound) gets a start of its own instead of
+    being swallowed by the chatter, and the result does not depend on a random draw."""
+    import numpy as np
+
+    columns = matrix.tocsc()
+    df = np.diff(columns.indptr)
+    chosen: list[int] = []
+    covered: list[set[int]] = []
+    for term in np.argsort(-df, kind="stable"):
+        if df[term] < 2 or len(chosen) == k:
+            break
+        docs = set(columns.indices[columns.indptr[term]:columns.indptr[term + 1]].tolist())
+        if any(len(docs & other) > 0.5 * len(docs) for other in covered):
+            continue
+        chosen.append(int(term))
+        covered.append(docs)
+    return chosen
 
 
 def cluster(term_lists: Sequence[tuple[str, ...]], *, sample: int = 20000, seed: int = 7,
@@ -195,7 +223,7 @@ def cluster(term_lists: Sequence[tuple[str, ...]], *, sample: int = 20000, seed:
         assignment[index] = topic
     matrix = model.vectorizer.transform([term_lists[i] for i in fit_on])
     similarity = np.asarray(matrix @ model.kmeans.cluster_centers_.T)
-    own = model.kmeans.labels_
+    own = np.array(model.assign([term_lists[i] for i in fit_on]))
     nearest: list[list[int]] = []
     for topic in range(len(model.terms)):
         rows = np.where(own == topic)[0]
@@ -251,7 +279,8 @@ def summarise(messages: Sequence[Message], notes: Sequence[Annotation], *, sampl
                 topic.samples.append(messages[index].text)
             if len(topic.samples) == 3:
                 break
-    order = sorted(range(len(summary.topics)), key=lambda i: -summary.topics[i].size)
+    order = sorted((i for i in range(len(summary.topics)) if summary.topics[i].size),
+                   key=lambda i: -summary.topics[i].size)
     new_index = {old: new for new, old in enumerate(order)}
     summary.topics = [summary.topics[i] for i in order]
     summary.assignment = [new_index.get(i, -1) for i in assignment]

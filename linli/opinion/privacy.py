@@ -3,7 +3,7 @@
 Speakers become pseudonyms: a keyed HMAC-SHA-256 of the community and the name (or the QQ
 account), so the same person is the same pseudonym in every group and every upload of the
 community, while nobody without the key can tell who it is or test a guess. Mobile and
-landline numbers and ID numbers written in a message are masked as the registry masks them
+landline numbers and ID numbers written in a message are masked, and so are the names after an @ as the registry masks them
 (``138****5678``, ``310101********1234``); full-width digits are folded first, so ``１３８…``
 is found too.
 """
@@ -22,6 +22,8 @@ ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})(\d{8})(\d{3}[0-9Xx])(?![0-
 MOBILE = re.compile(r"(?<![0-9])((?:\+?86[- ]?)?1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![0-9])")
 LANDLINE = re.compile(r"(?<![0-9])(0\d{2,3})[- ]?(\d{3,4})(\d{4})(?![0-9])")
 SPACES = re.compile(r"[ \t\u3000]+")
+# "@张三 " or "@张三\u2005" (WeChat's mention ends with a four-per-em space): a resident's name
+MENTION = re.compile(r"@[^\s@,，:：]{1,20}(?:[\s\u2005]|$)")
 
 
 def clean(text: str) -> str:
@@ -32,7 +34,10 @@ def clean(text: str) -> str:
 
 
 def mask(text: str) -> str:
-    """``text`` with ID numbers, mobile and landline numbers masked."""
+    """``text`` with the names it mentions (@张三) and ID numbers, mobile and landline numbers
+    masked."""
+    if "@" in text:
+        text = MENTION.sub("@* ", text)
     if not any(c.isdigit() for c in text):
         return text
     text = ID_NUMBER.sub(lambda m: m[1] + "*" * 8 + m[3][-4:], text)

@@ -53,3 +53,8 @@ def test_invisible_characters_do_not_hide_a_number():
 @given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True), st.text(alphabet="你好电梯。，", max_size=10))
 def test_no_mobile_number_survives_masking(number, words):
     assert number not in privacy.mask(words + number + words)
+
+
+def test_names_after_an_at_sign_are_masked():
+    assert privacy.mask(privacy.clean("@张三 你家电梯好了吗")) == "@* 你家电梯好了吗"
+    assert privacy.mask(privacy.clean("@李阿姨\u2005快递到了")) == "@* 快递到了"
