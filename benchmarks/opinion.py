@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -34,11 +35,29 @@ os.environ["LINLI_TASKS_IMMEDIATE"] = "true"
 os.environ.setdefault("LINLI_OPINION_MAX_UPLOAD_MB", "400")
 
 
+def _one_process() -> None:
+    """A forked worker opens its own database connection."""
+    from django.db import connections
+
+    connections.close_all()
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished worker processes: what the run cost,
+    whatever else the machine was doing."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--groups", type=int, default=1000)
     parser.add_argument("--per-group-day", type=int, default=33, help="messages per group and day (mean)")
-    parser.add_argument("--workers", type=int, default=0, help="processes for the analysis (0: one per core)")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+                        help="task workers analysing the communities' uploads at once")
+    parser.add_argument("--workers", type=int, default=1, help="processes within one upload's analysis")
     parser.add_argument("--skip-distinct", action="store_true", help="leave out the all-distinct measurement")
     args = parser.parse_args()
     os.environ["LINLI_OPINION_WORKERS"] = str(args.workers)
@@ -84,13 +103,27 @@ def main() -> None:
     size = sum(len(data) for parts in files.values() for _name, data in parts)
 
     stages: dict[str, int] = defaultdict(int)
+    cpu_before = _cpu()
     started = time.monotonic()
+    # Each community's upload is a task of its own: the uploads are made (the files sealed into
+    # the database) and then analysed by as many worker processes as there are cores, as
+    # `linli worker` does with its queue; each analysis then runs in its worker's process.
+    actions._enqueue = lambda upload_id: None  # no queue here: the workers below take the uploads
+    uploads = [actions.do_upload(community, files[community.pk], acting_user=admin).pk for community in communities]
+    files.clear()
+    from django.db import connections
+
+    actions.segmenter_for(communities[0])  # loaded once, inherited by the workers
+    import sklearn.cluster  # noqa: F401 - imported once, inherited by the workers
+    import sklearn.feature_extraction.text  # noqa: F401
+
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(args.processes, initializer=_one_process) as pool:
+        pool.map(actions.run_upload, uploads, chunksize=1)
     stored = demands = 0
-    for community in communities:
-        upload = actions.do_upload(community, files[community.pk], acting_user=admin)
-        upload.refresh_from_db()
+    for upload in ChatImport.objects.filter(pk__in=uploads):
         if upload.status != "done":
-            raise SystemExit(f"upload for {community.name} failed: {upload.error}")
+            raise SystemExit(f"upload {upload.pk} failed: {upload.error}")
         stored += upload.count("stored")
         demands += upload.count("demands")
         for key, value in upload.counts.items():
@@ -101,6 +134,7 @@ def main() -> None:
     month = timezone.localdate().replace(day=1)
     report = actions.do_generate_report(street, month, acting_user=admin)
     report_seconds = time.monotonic() - report_started
+    cpu_seconds = _cpu() - cpu_before
 
     distinct = {}
     if not args.skip_distinct:
@@ -113,10 +147,10 @@ def main() -> None:
     print(json.dumps({
         "benchmark": "opinion", "groups": args.groups, "communities": len(communities), "messages": messages,
         "stored": stored, "export_mb": round(size / 2**20, 1), "distinct_text_share": round(len(set(texts)) / len(texts), 3),
-        "workers": actions.workers(), "generate_s": round(made, 1),
+        "processes": args.processes, "workers_per_upload": actions.workers(), "generate_s": round(made, 1),
         "end_to_end_s": round(analysed + report_seconds, 1), "goal_s": 60,
-        "met": analysed + report_seconds <= 60, "messages_per_s": round(messages / analysed),
-        "stages_s": {k[3:]: round(v / 1000, 1) for k, v in sorted(stages.items())},
+        "met": analysed + report_seconds <= 60, "cpu_s": round(cpu_seconds, 1), "messages_per_s": round(messages / analysed),
+        "stages_s_summed_over_processes": {k[3:]: round(v / 1000, 1) for k, v in sorted(stages.items())},
         "street_report_s": round(report_seconds, 2), "report_topics": len(report.content["topics"]),
         "demands": demands, "annotate_all_distinct": distinct,
         "evaluation": evaluation.evaluate(), "load": [round(x, 2) for x in os.getloadavg()],

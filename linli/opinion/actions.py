@@ -201,6 +201,7 @@ def clean_messages(community: Place, parsed: list[exports.Parsed], now: datetime
     key, tz = pseudonym_key(), timezone.get_default_timezone()
     oldest = now - datetime.timedelta(days=retention_days())
     cleaned, problems = [], []
+    pseudonyms: dict[str, str] = {}
     for file in parsed:
         for raw in file.messages:
             sent_at = raw.sent_at if raw.sent_at.tzinfo else raw.sent_at.replace(tzinfo=tz)
@@ -210,7 +211,8 @@ def clean_messages(community: Place, parsed: list[exports.Parsed], now: datetime
             text = privacy.mask(privacy.clean(raw.text))
             if not text:
                 continue
-            speaker = privacy.pseudonym(key, community.code, raw.speaker)
+            speaker = pseudonyms.get(raw.speaker) or pseudonyms.setdefault(
+                raw.speaker, privacy.pseudonym(key, community.code, raw.speaker))
             digest = hashlib.sha256(f"{sent_at.isoformat()}\x1f{speaker}\x1f{text}".encode()).hexdigest()[:24]
             cleaned.append(_Clean(privacy.clean(raw.group)[:100] or "?", sent_at, speaker, text, digest, raw.ref))
     return cleaned, problems
@@ -239,7 +241,8 @@ def analyse_files(upload: ChatImport, files: list[dict[str, str]], progress: Pro
     progress("store", 0, len(fresh))
     _store_messages(upload, fresh, notes, groups)
     clock.lap("ms_store")
-    months = sorted({_month(m.sent_at) for m in fresh})
+    tz = timezone.get_default_timezone()
+    months = sorted({m.sent_at.astimezone(tz).date().replace(day=1) for m in fresh})
     made = {"demands": 0, "rumours": 0}
     known = dict(zip((m.digest for m in fresh), notes, strict=True))
     for index, month in enumerate(months):
@@ -268,10 +271,6 @@ class _Clock:
         self._last = now
 
 
-def _month(moment: datetime.datetime) -> datetime.date:
-    return timezone.localtime(moment).date().replace(day=1)
-
-
 def _groups(community: Place, names: set[str]) -> dict[str, ChatGroup]:
     existing = {g.name: g for g in ChatGroup.objects.filter(community=community, name__in=names)}
     missing = [ChatGroup(community=community, path=community.path, name=name) for name in sorted(names - set(existing))]
@@ -285,7 +284,8 @@ def _without_known(cleaned: list[_Clean], groups: dict[str, ChatGroup]) -> list[
     if not cleaned:
         return []
     start, end = min(m.sent_at for m in cleaned), max(m.sent_at for m in cleaned)
-    known = set(ChatMessage.objects.filter(group__in=groups.values(), sent_at__gte=start, sent_at__lte=end)
+    path = next(iter(groups.values())).path
+    known = set(ChatMessage.objects.filter(path=path, sent_at__gte=start, sent_at__lte=end)
                 .values_list("group_id", "digest"))
     fresh = []
     for message in cleaned:
@@ -316,20 +316,32 @@ def compound_names(community: Place) -> dict[str, Place]:
     and the name without its 小区 / 新村 ending when what is left is still distinctive."""
     names: dict[str, Place] = {}
     for place in Place.objects.filter(path__startswith=community.path, level=Level.COMPOUND).order_by("path"):
-        names.setdefault(place.name, place)
-        for ending in ("小区", "新村", "花园", "公寓"):
-            short = place.name.removesuffix(ending)
-            if short != place.name and len(short) >= 3:
-                names.setdefault(short, place)
+        for name in _names_of(place):
+            names.setdefault(name, place)
+    return names
+
+
+def _names_of(place: Place) -> list[str]:
+    names = [place.name]
+    for ending in ("小区", "新村", "花园", "公寓"):
+        short = place.name.removesuffix(ending)
+        if short != place.name and len(short) >= 3:
+            names.append(short)
     return names
 
 
 def segmenter_for(community: Place) -> nlp.Segmenter:
-    """A segmenter with the compounds of the community as a user dictionary; kept for the
-    next upload of the same community while its compounds keep their names."""
-    key = (community.path, *sorted(compound_names(community)))
+    """A segmenter with the compounds of the community's street as its user dictionary (one
+    for all the street's communities: loading jieba's dictionary takes a second); kept while
+    the compounds keep their names. The places it finds are matched to the community's own
+    compounds afterwards."""
+    street = community.parent if community.parent_id and community.level == Level.COMMUNITY else community
+    names: set[str] = set()
+    for place in Place.objects.filter(parent__parent=street, level=Level.COMPOUND).only("pk", "name", "path"):
+        names.update(_names_of(place))
+    key = (street.path, *sorted(names | set(compound_names(community))))
     if key not in _SEGMENTERS:
-        if len(_SEGMENTERS) >= 8:
+        if len(_SEGMENTERS) >= 4:
             _SEGMENTERS.pop(next(iter(_SEGMENTERS)))
         _SEGMENTERS[key] = nlp.Segmenter(key[1:])
     return _SEGMENTERS[key]
@@ -404,20 +416,27 @@ def _topic(month: MonthAnalysis, rank: int, topic: analysis.Topic, compounds: di
 
 
 def _write_demands(community: Place, summary: analysis.Summary, compounds: dict[str, Place]) -> int:
-    """One demand per kind, compound and day; a demand already decided keeps its decision."""
+    """One demand per kind, compound and day; a demand already decided keeps its decision
+    (what the analysis of the month again may change is how often it was mentioned)."""
     patterns = {d.code: d for d in nlp.DEMANDS}
-    made = 0
+    days = {seen.day for seen in summary.demands}
+    existing = {(d.kind, d.compound_id, d.day): d for d in Demand.objects.filter(community=community, day__in=days)}
+    new, changed = [], []
     for seen in summary.demands:
-        pattern = patterns[seen.code]
         compound = compounds.get(seen.place)
-        demand, created = Demand.objects.get_or_create(
-            community=community, kind=seen.code, compound=compound, day=seen.day,
-            defaults={"path": community.path, "label": pattern.label, "category": pattern.category,
-                      "mentions": seen.count, "sample": seen.sample, "groups": sorted(seen.groups)})
-        if not created and (demand.mentions, demand.groups) != (seen.count, sorted(seen.groups)):
-            Demand.objects.filter(pk=demand.pk).update(mentions=seen.count, groups=sorted(seen.groups))
-        made += created
-    return made
+        groups = sorted(seen.groups)
+        demand = existing.get((seen.code, compound.pk if compound else None, seen.day))
+        if demand is None:
+            pattern = patterns[seen.code]
+            new.append(Demand(community=community, path=community.path, kind=seen.code, label=pattern.label,
+                              category=pattern.category, compound=compound, day=seen.day, mentions=seen.count,
+                              sample=seen.sample, groups=groups))
+        elif (demand.mentions, demand.groups) != (seen.count, groups):
+            demand.mentions, demand.groups = seen.count, groups
+            changed.append(demand)
+    Demand.objects.bulk_create(new, batch_size=500)
+    Demand.objects.bulk_update(changed, ["mentions", "groups"], batch_size=500)
+    return len(new)
 
 
 def rumours_module() -> Any | None:

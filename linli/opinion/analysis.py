@@ -165,7 +165,7 @@ def fit_topics(term_lists: Sequence[tuple[str, ...]], *, seed: int = 7, k: int |
     if len(term_lists) < 30:
         return None
     vectorizer = TfidfVectorizer(analyzer=_identity, min_df=2 if len(term_lists) < 1000 else 3, max_df=0.5,
-                                 sublinear_tf=True, max_features=4000)
+                                 sublinear_tf=True, max_features=3000)
     try:
         matrix = vectorizer.fit_transform(term_lists)
     except ValueError:  # no term left after min_df / max_df
@@ -176,7 +176,7 @@ def fit_topics(term_lists: Sequence[tuple[str, ...]], *, seed: int = 7, k: int |
         return None
     start = np.zeros((len(seeds), matrix.shape[1]))
     start[np.arange(len(seeds)), seeds] = 1.0
-    kmeans = KMeans(n_clusters=len(seeds), init=start, n_init=1, random_state=seed).fit(matrix)
+    kmeans = KMeans(n_clusters=len(seeds), init=start, n_init=1, max_iter=100, random_state=seed).fit(matrix)
     vocabulary = vectorizer.get_feature_names_out()
     terms = [[str(vocabulary[j]) for j in np.argsort(-centre)[:4] if centre[j] > 0] for centre in kmeans.cluster_centers_]
     return TopicModel(vectorizer, kmeans, terms)
@@ -204,7 +204,7 @@ def _seed_terms(matrix: Any, k: int) -> list[int]:
     return chosen
 
 
-def cluster(term_lists: Sequence[tuple[str, ...]], *, sample: int = 20000, seed: int = 7,
+def cluster(term_lists: Sequence[tuple[str, ...]], *, sample: int = 6000, seed: int = 7,
             k: int | None = None) -> tuple[list[int], list[list[str]], list[list[int]]]:
     """Topics of a community's month: the model is fitted on a sample of at most ``sample``
     messages with two terms or more, then every message is assigned. Returns the topic of
@@ -236,7 +236,7 @@ def _identity(terms: tuple[str, ...]) -> tuple[str, ...]:
     return terms
 
 
-def summarise(messages: Sequence[Message], notes: Sequence[Annotation], *, sample: int = 20000) -> Summary:
+def summarise(messages: Sequence[Message], notes: Sequence[Annotation], *, sample: int = 6000) -> Summary:
     """The figures of one community's period (usually a month)."""
     summary = Summary()
     terms_by_group: dict[str, Counter[str]] = defaultdict(Counter)

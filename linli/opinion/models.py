@@ -114,9 +114,9 @@ class ChatMessage(models.Model):
         verbose_name = _("chat message")
         verbose_name_plural = _("chat messages")
         ordering = ["sent_at", "pk"]
-        indexes = [prefix_index("path", "opinion_message_path_prefix"),
-                   models.Index(fields=["group", "sent_at"], name="opinion_message_group_time"),
-                   models.Index(fields=["sent_at"], name="opinion_message_time")]
+        # Few indexes: a month of a street is a million rows to insert. The community's
+        # messages by time serve the analysis, the pages and the purge's scan.
+        indexes = [models.Index(fields=["path", "sent_at"], name="opinion_message_path_time")]
         constraints = [models.UniqueConstraint(fields=["group", "digest"], name="opinion_message_unique")]
 
     def __str__(self) -> str:

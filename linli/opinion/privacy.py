@@ -21,6 +21,8 @@ INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a\u
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<![0-9])((?:\+?86[- ]?)?1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![0-9])")
 LANDLINE = re.compile(r"(?<![0-9])(0\d{2,3})[- ]?(\d{3,4})(\d{4})(?![0-9])")
+DIGIT = re.compile(r"\d")
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # control characters but the line break
 SPACES = re.compile(r"[ \t\u3000]+")
 # "@张三 " or "@张三\u2005" (WeChat's mention ends with a four-per-em space): a resident's name
 MENTION = re.compile(r"@[^\s@,，:：]{1,20}(?:[\s\u2005]|$)")
@@ -28,8 +30,7 @@ MENTION = re.compile(r"@[^\s@,，:：]{1,20}(?:[\s\u2005]|$)")
 
 def clean(text: str) -> str:
     """Folded (NFKC), without invisible characters and control characters, spaces collapsed."""
-    text = unicodedata.normalize("NFKC", text).translate(INVISIBLE)
-    text = "".join(c if c in "\n" or unicodedata.category(c) != "Cc" else " " for c in text)
+    text = CONTROL.sub(" ", unicodedata.normalize("NFKC", text).translate(INVISIBLE))
     return SPACES.sub(" ", text).strip()
 
 
@@ -38,7 +39,7 @@ def mask(text: str) -> str:
     masked."""
     if "@" in text:
         text = MENTION.sub("@* ", text)
-    if not any(c.isdigit() for c in text):
+    if not DIGIT.search(text):
         return text
     text = ID_NUMBER.sub(lambda m: m[1] + "*" * 8 + m[3][-4:], text)
     text = MOBILE.sub(lambda m: m[1][-3:] + "****" + m[3], text)
