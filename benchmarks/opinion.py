@@ -140,9 +140,10 @@ def main() -> None:
     if not args.skip_distinct:
         segmenter = actions.segmenter_for(communities[0])
         unique = [f"{text}{i}" for i, text in enumerate(texts)]
-        t0 = time.monotonic()
-        analysis.annotate(unique, segmenter, workers=actions.workers())
-        distinct = {"texts": len(unique), "seconds": round(time.monotonic() - t0, 1)}
+        t0, cpu0 = time.monotonic(), _cpu()
+        analysis.annotate(unique, segmenter, workers=args.processes)
+        distinct = {"texts": len(unique), "processes": args.processes, "seconds": round(time.monotonic() - t0, 1),
+                    "cpu_s": round(_cpu() - cpu0, 1)}
 
     print(json.dumps({
         "benchmark": "opinion", "groups": args.groups, "communities": len(communities), "messages": messages,

@@ -42,4 +42,4 @@ declare(Topic, {VIEW: PLACE})
 declare(Demand, {VIEW: PLACE, DEMAND: PLACE})
 declare(OpinionReport, {VIEW: PLACE, REPORT: PLACE})
 # The communities (and streets) one uploads for, reads and reports on.
-declare(Place, {VIEW: PLACE, IMPORT: PLACE, REPORT: PLACE})
+declare(Place, {VIEW: PLACE, IMPORT: PLACE, DEMAND: PLACE, REPORT: PLACE})

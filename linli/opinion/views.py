@@ -54,6 +54,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if not may(user, IMPORT):
+        return denied(request)
     form = UploadForm(request.POST, request.FILES, communities=queries.upload_places(user))
     if form.is_valid():
         files = [(f.name, f.read()) for f in form.cleaned_data["files"]]
@@ -133,6 +135,8 @@ def _analysis_url(place_id: int) -> str:
 @login_required
 def reports(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if not (may(user, VIEW) or may(user, REPORT)):
+        return denied(request)
     form = ReportForm(request.POST or None, places=queries.report_places(user),
                       initial={"month": (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")})
     status = 200
