@@ -335,7 +335,7 @@ def segmenter_for(community: Place) -> nlp.Segmenter:
     for all the street's communities: loading jieba's dictionary takes a second); kept while
     the compounds keep their names. The places it finds are matched to the community's own
     compounds afterwards."""
-    street = community.parent if community.parent_id and community.level == Level.COMMUNITY else community
+    street = community.parent if community.parent is not None and community.level == Level.COMMUNITY else community
     names: set[str] = set()
     for place in Place.objects.filter(parent__parent=street, level=Level.COMPOUND).only("pk", "name", "path"):
         names.update(_names_of(place))

@@ -274,8 +274,11 @@ def summarise(messages: Sequence[Message], notes: Sequence[Annotation], *, sampl
         topic.groups[message.group] += 1
         topic.places.update(note.places)
     for topic, members in zip(summary.topics, nearest, strict=True):
+        shown: set[frozenset[str]] = set()
         for index in members:
-            if messages[index].text not in topic.samples:
+            terms = frozenset(notes[index].terms)  # three ways of saying the same are one example
+            if terms not in shown:
+                shown.add(terms)
                 topic.samples.append(messages[index].text)
             if len(topic.samples) == 3:
                 break

@@ -131,7 +131,7 @@ def parse_file(name: str, data: bytes) -> Parsed:
     if text is None:
         return Parsed(name, problems=[Problem(name, 0, "not_text")])
     if lower.endswith(".csv"):
-        return parse_table(name, list(csv.reader(io.StringIO(text))))
+        return parse_table(name, [list(row) for row in csv.reader(io.StringIO(text))])
     return parse_chat_text(name, text)
 
 

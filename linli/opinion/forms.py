@@ -25,7 +25,7 @@ class ExportFilesField(forms.FileField):
 
 class UploadForm(forms.Form):
     community = forms.ModelChoiceField(label=_("Community"), queryset=Place.objects.none())
-    files = ExportFilesField(label=_("Chat exports (WeChat or QQ text export, CSV, xlsx)"))
+    exports = ExportFilesField(label=_("Chat exports (WeChat or QQ text export, CSV, xlsx)"))
 
     def __init__(self, *args: Any, communities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

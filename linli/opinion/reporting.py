@@ -22,9 +22,11 @@ def month_end(month: datetime.date) -> datetime.date:
     return (month + datetime.timedelta(days=32)).replace(day=1)
 
 
-def trend(days: dict[str, int], month: datetime.date) -> str:
-    """rising / falling / steady: the second half of the month against the first."""
-    middle = month.replace(day=16).isoformat()
+def trend(days: dict[str, int], first_day: str, last_day: str) -> str:
+    """rising / falling / steady: the second half of the days with messages against the first
+    (a month still under way is split where its days are, not on the 16th)."""
+    start, end = datetime.date.fromisoformat(first_day), datetime.date.fromisoformat(last_day)
+    middle = (start + (end - start + datetime.timedelta(days=1)) / 2).isoformat()
     first = sum(n for day, n in days.items() if day < middle)
     second = sum(n for day, n in days.items() if day >= middle)
     if second > first * 1.3 + 2:
@@ -34,7 +36,7 @@ def trend(days: dict[str, int], month: datetime.date) -> str:
     return "steady"
 
 
-def _topics(place: Place, month: datetime.date) -> list[dict[str, Any]]:
+def _topics(place: Place, month: datetime.date, span: tuple[str, str]) -> list[dict[str, Any]]:
     rows = (Topic.objects.filter(path__startswith=place.path, analysis__month=month)
             .select_related("analysis__community").order_by("-size"))
     topics = []
@@ -42,7 +44,7 @@ def _topics(place: Place, month: datetime.date) -> list[dict[str, Any]]:
         topics.append({
             "label": topic.label, "terms": topic.terms[:6], "size": topic.size, "negative": topic.negative,
             "positive": topic.positive, "negative_share": round(topic.negative_share, 3),
-            "trend": trend(topic.days, month), "days": topic.days, "compounds": topic.compounds,
+            "trend": trend(topic.days, *span), "days": topic.days, "compounds": topic.compounds,
             "samples": topic.samples, "community": topic.analysis.community.name})
     return topics
 
@@ -67,7 +69,7 @@ def _rumours(place: Place, month: datetime.date) -> tuple[bool, list[dict[str, A
     end = datetime.datetime.combine(month_end(month), datetime.time(), tzinfo=tz)
     communities = [place] if place.level == Level.COMMUNITY else list(
         Place.objects.filter(parent=place, level=Level.COMMUNITY).order_by("path"))
-    merged: dict[tuple[str, str], int] = Counter()
+    merged: Counter[tuple[str, str]] = Counter()
     for community in communities:
         for row in intake.seen_in(community.pk, start, end):
             merged[(str(row["claim"]), str(row["verdict"]))] += int(row["count"])
@@ -80,7 +82,8 @@ def report_content(place: Place, month: datetime.date) -> dict[str, Any]:
     days = (DailyVolume.objects.filter(path__startswith=place.path, day__gte=month, day__lt=end)
             .values("day").annotate(m=Sum("messages"), p=Sum("positive"), n=Sum("negative")).order_by("day"))
     daily = [[row["day"].isoformat(), row["m"], row["p"], row["n"]] for row in days]
-    topics = _topics(place, month)
+    span = (daily[0][0], daily[-1][0]) if daily else (month.isoformat(), month.isoformat())
+    topics = _topics(place, month, span)
     places: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     months = list(MonthAnalysis.objects.filter(path__startswith=place.path, month=month).select_related("community"))
     for analysed in months:

@@ -58,7 +58,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         return denied(request)
     form = UploadForm(request.POST, request.FILES, communities=queries.upload_places(user))
     if form.is_valid():
-        files = [(f.name, f.read()) for f in form.cleaned_data["files"]]
+        files = [(f.name, f.read()) for f in form.cleaned_data["exports"]]
         try:
             made = actions.do_upload(form.cleaned_data["community"], files, acting_user=user)
         except PermissionDenied:

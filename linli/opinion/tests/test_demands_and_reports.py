@@ -119,3 +119,10 @@ def test_rumours_seen_come_from_the_rumours_module_when_installed(street, analys
     report = actions.do_generate_report(street.community, month_start(), acting_user=street.secretary)
     assert report.content["rumours_available"] is True
     assert report.content["rumours"] == [{"claim": "板蓝根能预防新病毒", "verdict": "false", "count": 7}]
+
+
+def test_the_trend_compares_the_halves_of_the_days_with_messages():
+    rising = {"2026-12-01": 5, "2026-12-02": 5, "2026-12-03": 20, "2026-12-04": 20}
+    assert reporting.trend(rising, "2026-12-01", "2026-12-04") == "rising"
+    assert reporting.trend({"2026-11-01": 30, "2026-11-29": 2}, "2026-11-01", "2026-11-30") == "falling"
+    assert reporting.trend({"2026-11-01": 5, "2026-11-30": 5}, "2026-11-01", "2026-11-30") == "steady"

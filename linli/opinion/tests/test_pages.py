@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 def test_uploading_through_the_page_shows_the_result_and_the_lines_not_read(street):
     client = street.client_for(street.secretary)
     files = [SimpleUploadedFile(name, data) for name, data in exports_for(street.community, groups=2, per_group_day=3)]
-    files.append(SimpleUploadedFile("broken.csv", "when,who\n1,2\n".encode()))
-    response = client.post("/opinion/upload/", {"community": street.community.pk, "files": files})
+    files.append(SimpleUploadedFile("broken.csv", b"when,who\n1,2\n"))
+    response = client.post("/opinion/upload/", {"community": street.community.pk, "exports": files})
     made = ChatImport.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/opinion/uploads/{made.pk}/"
     page = client.get(response["Location"]).content.decode()
@@ -34,7 +34,7 @@ def test_an_upload_with_no_file_or_another_community_is_refused_with_a_message(s
     response = client.post("/opinion/upload/", {"community": street.community.pk})
     assert response.status_code == 400 and not ChatImport.objects.exists()
     response = client.post("/opinion/upload/", {"community": street.other_community.pk,
-                                                "files": [SimpleUploadedFile("a.txt", b"x")]})
+                                                "exports": [SimpleUploadedFile("a.txt", b"x")]})
     assert response.status_code == 400 and not ChatImport.objects.exists()
 
 

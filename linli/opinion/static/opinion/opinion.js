@@ -33,7 +33,7 @@
     bars.setOption({
       animation: false,
       tooltip: {},
-      grid: { left: 120, right: 20, top: 10, bottom: 20 },
+      grid: { left: 8, right: 20, top: 10, bottom: 20, containLabel: true },
       xAxis: { type: "value" },
       yAxis: { type: "category", data: rows.map(function (t) { return t.name; }),
                axisLabel: { width: 110, overflow: "truncate" } },
