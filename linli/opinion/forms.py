@@ -6,8 +6,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.forms import MultipleFileInput
-from linli.places.models import Level, Place
+from linli.core.forms import CleanTextMixin, MultipleFileInput
+from linli.places.models import Place
 
 
 class ExportFilesField(forms.FileField):
@@ -23,7 +23,7 @@ class ExportFilesField(forms.FileField):
         return [super(ExportFilesField, self).clean(f, initial) for f in files]
 
 
-class UploadForm(forms.Form):
+class UploadForm(CleanTextMixin, forms.Form):
     community = forms.ModelChoiceField(label=_("Community"), queryset=Place.objects.none())
     exports = ExportFilesField(label=_("Chat exports (WeChat or QQ text export, CSV, xlsx)"))
 
@@ -41,7 +41,7 @@ def parse_month(value: str | None) -> datetime.date | None:
         return None
 
 
-class ReportForm(forms.Form):
+class ReportForm(CleanTextMixin, forms.Form):
     place = forms.ModelChoiceField(label=_("Community or street"), queryset=Place.objects.none())
     month = forms.CharField(label=_("Month"), max_length=7, widget=forms.TextInput(attrs={"type": "month"}))
 
@@ -56,6 +56,3 @@ class ReportForm(forms.Form):
         if month is None:
             raise forms.ValidationError(_("Give the month as 2026-11."), code="month")
         return month
-
-
-COMMUNITY_LEVELS = (Level.COMMUNITY, Level.STREET)

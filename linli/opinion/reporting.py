@@ -54,8 +54,26 @@ def _demands(place: Place, month: datetime.date) -> list[dict[str, Any]]:
             .select_related("compound", "community", "ticket").order_by("day", "kind"))
     return [{"id": d.pk, "label": d.label, "community": d.community.name, "compound": d.compound.name if d.compound else "",
              "day": d.day.isoformat(), "mentions": d.mentions, "status": d.status,
-             "ticket": d.ticket.number if d.ticket else "", "ticket_status": d.ticket.status if d.ticket else ""}
+             "ticket": d.ticket.number if d.ticket else "", "ticket_status": str(d.ticket.get_status_display()) if d.ticket else ""}
             for d in rows]
+
+
+def demand_summary(demands: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The month's demands by kind and compound (a lift that broke on eight days is one line):
+    on how many days, how often, and the requests filed for it."""
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for d in demands:
+        row = rows.setdefault((d["community"], d["label"], d["compound"]), {
+            "label": d["label"], "community": d["community"], "compound": d["compound"], "days": 0, "mentions": 0,
+            "first": d["day"], "last": d["day"], "tickets": [], "open": 0, "dismissed": 0})
+        row["days"] += 1
+        row["mentions"] += d["mentions"]
+        row["first"], row["last"] = min(row["first"], d["day"]), max(row["last"], d["day"])
+        if d["ticket"]:
+            row["tickets"].append(f"{d['ticket']} ({d['ticket_status']})")
+        row["open"] += d["status"] == "open"
+        row["dismissed"] += d["status"] == "dismissed"
+    return sorted(rows.values(), key=lambda r: -r["mentions"])
 
 
 def _rumours(place: Place, month: datetime.date) -> tuple[bool, list[dict[str, Any]]]:
@@ -105,7 +123,7 @@ def report_content(place: Place, month: datetime.date) -> dict[str, Any]:
         "daily": daily, "topics": topics[:TOP_TOPICS], "negative_topics": negative[:TOP_TOPICS],
         "places": [{"name": n, "mentions": m, "negative": g} for n, (m, g) in
                    sorted(places.items(), key=lambda item: -item[1][0])][:20],
-        "demands": demands, "demand_counts": dict(status),
+        "demands": demands, "demand_counts": dict(status), "demand_summary": demand_summary(demands),
         "rumours_available": available, "rumours": rumours,
     }
     if place.level == Level.STREET:

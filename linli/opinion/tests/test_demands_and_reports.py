@@ -85,6 +85,8 @@ def test_the_community_report_is_generated_downloaded_and_sent_to_the_street(str
     assert content["messages"] > 0 and content["topics"]
     assert content["topics"][0]["trend"] in ("rising", "falling", "steady")
     assert any(d["ticket"] for d in content["demands"])
+    lift = next(row for row in content["demand_summary"] if row["label"] == "电梯故障" and row["tickets"])
+    assert lift["days"] == sum(1 for d in content["demands"] if d["label"] == "电梯故障" and d["compound"] == lift["compound"])
     assert content["rumours_available"] is False and content["rumours"] == []
     negative = [t for t in content["negative_topics"] if any(c["count"] for c in t["compounds"])]
     assert negative, content["negative_topics"]
