@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "linli.suppliers",
     "linli.handout",
     "linli.campaigns",
+    "linli.opinion",  # opinion analysis of the community's chat groups (舆情)
     "linli.downloads",  # after people and reports: their actions decide who reads a file
     "linli.demo",
     "linli.web",
@@ -300,6 +301,14 @@ if not 4 <= LINLI_PURPOSE_OTHER_MIN_LENGTH <= 100:
     raise ImproperlyConfigured("LINLI_PURPOSE_OTHER_MIN_LENGTH must lie between 4 and 100")
 # An export with full values of more than this many people waits for a second person's approval
 # (四眼原则): someone else who may export full values over the area; unapproved, it expires.
+# Opinion analysis: chat messages are kept this many days (the figures and reports stay); an
+# upload holds at most so many files, each and all together at most so many MB; the analysis
+# runs over this many processes (0: one per core).
+LINLI_OPINION_RETENTION_DAYS = env_int("LINLI_OPINION_RETENTION_DAYS", 90)
+LINLI_OPINION_MAX_FILES = env_int("LINLI_OPINION_MAX_FILES", 50)
+LINLI_OPINION_MAX_FILE_MB = env_int("LINLI_OPINION_MAX_FILE_MB", 20)
+LINLI_OPINION_MAX_UPLOAD_MB = env_int("LINLI_OPINION_MAX_UPLOAD_MB", 60)
+LINLI_OPINION_WORKERS = env_int("LINLI_OPINION_WORKERS", 0)
 LINLI_EXPORT_APPROVAL_THRESHOLD = env_int("LINLI_EXPORT_APPROVAL_THRESHOLD", 500)
 LINLI_EXPORT_APPROVAL_DAYS = env_int("LINLI_EXPORT_APPROVAL_DAYS", 3)
 if LINLI_EXPORT_APPROVAL_THRESHOLD < 0 or not 1 <= LINLI_EXPORT_APPROVAL_DAYS <= 30:

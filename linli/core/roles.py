@@ -43,6 +43,8 @@ _HANDOUT = ["handout.view", "handout.reserve", "handout.manage"]
 # Screening campaigns and surveys: offices run them and check uncertain answers; grid workers
 # knock with the script (and record the check-ins they take at the door).
 _CAMPAIGNS_OFFICE = ["campaigns.view", "campaigns.manage", "campaigns.review", "campaigns.work"]
+# Opinion analysis of the community's chat groups: offices upload, read, file demands, report.
+_OPINION = ["opinion.view", "opinion.import", "opinion.demand", "opinion.report"]
 
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "street_officer": (gettext_noop("street officer"), [
@@ -55,6 +57,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         *_SUPPLIES, "supplies.manage", "suppliers.view", "suppliers.manage", *_HANDOUT,
         *_RUMOURS_OFFICE,
         *_CAMPAIGNS_OFFICE,
+        *_OPINION,
     ]),
     "community_secretary": (gettext_noop("community secretary"), [
         *_STAFF, "grids.change", "audit.view", "health.report", "ledger.view", "gates.operate", "gates.manage",
@@ -65,6 +68,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         *_SUPPLIES, "suppliers.view", *_HANDOUT,
         *_RUMOURS_OFFICE,
         *_CAMPAIGNS_OFFICE,
+        *_OPINION,
     ]),
     "grid_worker": (gettext_noop("grid worker"), [
         "places.view", "grids.view", "people.view", "people.change", "people.view_groups",
@@ -92,7 +96,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "community_worker": (gettext_noop("community worker"), [
         "places.view", "grids.view", "notices.view", "notices.draft", "notices.check", "notices.edit",
         "notices.follow_up", "consult.view", "consult.moderate", "rumours.view", "rumours.report", "rumours.review",
-        "rumours.draft",
+        "rumours.draft", "opinion.view", "opinion.import", "opinion.demand",
     ]),
     # A health or subject expert (卫生健康专家: the community health centre's doctor, the district's
     # expert panel) writes and signs off facts and signs clarifications for the experts (seed 003's

@@ -40,6 +40,7 @@ from linli.health.api import router as health_router
 from linli.imports.api import router as imports_router
 from linli.ledger.api import router as ledger_router
 from linli.notices.api import router as notices_router
+from linli.opinion.api import router as opinion_router
 from linli.people.api import router as people_router
 from linli.people.place_api import router as building_layout_router
 from linli.places.api import router as places_router
@@ -229,6 +230,7 @@ api.add_router("/rumours", rumours_router, tags=["rumours"])
 api.add_router("/suppliers", suppliers_router, tags=["suppliers"])
 api.add_router("/handout", handout_router, tags=["handout"])
 api.add_router("/campaigns", campaigns_router, tags=["campaigns"])
+api.add_router("/opinion", opinion_router, tags=["opinion"])
 
 # Last, so it only catches what no route above matched: an unknown /api/ URL is a JSON
 # 404 like every other error, not Django's HTML page.

@@ -68,6 +68,7 @@ def linli(request: HttpRequest) -> dict[str, Any]:
             "rumours": may(user, "rumours.view"),
             "handout": handout_menu(user),
             "campaigns": may(user, "campaigns.view"),
+            "opinion": may(user, "opinion.view"),
         }
     # Staff pages open their live events' stream (live.js, decision 0026); a resident's do not.
     live = stream_url(request) if any(menu.values()) and not resident else ""

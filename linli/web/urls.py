@@ -60,4 +60,5 @@ urlpatterns = [
     path("handout/", include("linli.handout.urls")),
     path("campaigns/", include("linli.campaigns.urls")),
     path("c/", include("linli.campaigns.link_urls")),  # households' survey links (no sign-in)
+    path("opinion/", include("linli.opinion.urls")),
 ]

@@ -408,6 +408,10 @@ def build_town(monkeypatch: pytest.MonkeyPatch) -> Town:
     from linli.campaigns.tests.helpers import make_matrix_rows as make_campaign_rows
 
     make_campaign_rows(street, far)
+    # Opinion: an analysed upload with its demands and a month's report, in the community and far away.
+    from linli.opinion.tests.helpers import make_matrix_rows as make_opinion_rows
+
+    make_opinion_rows(street, far)
 
     # Files made for download (made at once: tasks run immediately): the street officer's list of
     # the first community, and one of the far district's.

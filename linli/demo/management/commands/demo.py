@@ -275,6 +275,11 @@ class Command(BaseCommand):
         from linli.campaigns.demo import prepare_demo_campaigns
 
         prepare_demo_campaigns(seed=opts["seed"])
+        from linli.opinion.demo import prepare_demo_opinion
+
+        chat = prepare_demo_opinion(seed=opts["seed"])
+        if chat:
+            self.stdout.write(f"Analysed {chat['messages']:,} chat messages of {chat['groups']} groups (a month).")
         from linli.people.demo_approval import prepare_demo_approval
 
         prepare_demo_approval()
@@ -300,6 +305,8 @@ class Command(BaseCommand):
 
         for sample in sorted(inbox().glob("*.jsonl")):
             self.stdout.write(f"  A community's signed figures to import at /exchange/ / 社区上报文件: {sample}")
+        for sample in sorted((settings.DATA_DIR / "opinion").glob("*.txt"))[:1]:
+            self.stdout.write(f"  A chat group's export to upload at /opinion/ / 群聊记录导出: {sample}")
         for sample in sorted((settings.DATA_DIR / "hotline").glob("*.xlsx")):
             self.stdout.write(f"  12345 hotline orders to import at /requests/hotline/ / 12345热线工单: {sample}")
         self.stdout.write(f"  Password for every demo account / 演示账号密码:  {password}")
