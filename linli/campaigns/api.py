@@ -159,7 +159,7 @@ def record_knock(request: HttpRequest, target_id: Id, payload: AnswersIn) -> Sta
                         "outcome": attempt.outcome})
 
 
-class ReviewIn(Schema):
+class AnswerReviewIn(Schema):
     value: Raw
 
 
@@ -175,7 +175,7 @@ class AnswerOut(Schema):
 @router.post("/answers/{answer_id}/review", response={200: AnswerOut, **ERRORS},
              summary="Settle an answer a call's transcript left uncertain")
 @route(REVIEW, model=Answer, kwarg="answer_id")
-def review_answer(request: HttpRequest, answer_id: Id, payload: ReviewIn) -> dict[str, Any]:
+def review_answer(request: HttpRequest, answer_id: Id, payload: AnswerReviewIn) -> dict[str, Any]:
     user = api_user(request)
     answer = get_or_404(Answer.objects.all(), user, REVIEW, pk=answer_id)
     answer = actions.do_review(answer, acting_user=user, value=payload.value)
@@ -200,7 +200,7 @@ def answer_by_link(request: HttpRequest, payload: LinkAnswersIn) -> Status:
                         "outcome": attempt.outcome})
 
 
-class GridOut(Schema):
+class CampaignGridOut(Schema):
     grid_id: int | None
     name: str
     households: int
@@ -217,7 +217,7 @@ class QuestionOut(Schema):
 
 class DetailOut(CampaignOut):
     calls: int
-    grids: list[GridOut]
+    grids: list[CampaignGridOut]
     questions: list[QuestionOut]
 
 

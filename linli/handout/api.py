@@ -190,13 +190,13 @@ class SkippedOut(Schema):
     why: str
 
 
-class ImportOut(Schema):
+class ReservationImportOut(Schema):
     held: int
     waiting: int
     skipped: list[SkippedOut]
 
 
-@router.post("/rounds/{round_id}/import", response={200: ImportOut, **ERRORS},
+@router.post("/rounds/{round_id}/import", response={200: ReservationImportOut, **ERRORS},
              summary="Reserve for every household listed in a spreadsheet (a column 房屋编码)")
 @route(MANAGE, model=Round, kwarg="round_id")
 def import_list(request: HttpRequest, round_id: Id, file: File[UploadedFile]) -> dict[str, Any]:
