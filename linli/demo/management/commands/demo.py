@@ -314,6 +314,12 @@ class Command(BaseCommand):
         for username, role in DEMO_ACCOUNTS:
             asks = " + code / 动态验证码" if username in users and twofactor.totp_device(users[username]) else ""
             self.stdout.write(f"    {username:<16} {role}{asks}")
+        from linli.notices.demo import WORKERS
+
+        for username, _name in WORKERS:  # the notices' review needs three people: two of them are these
+            if User.objects.filter(username=username).exists():
+                self.stdout.write(f"    {username:<16} community worker (first community): drafts, fact-checks "
+                                  "and edits notices")
         self.stdout.write("  Accounts marked \"+ code\" also ask for a 6-digit code after the password (second factor).")
         self.stdout.write(f"  Add this key to any authenticator app (time-based) / 验证器密钥:  {DEMO_TOTP_KEY}")
         self.stdout.write("  or, without a phone, run in another terminal / 没有手机时另开终端运行:  linli demo --code")
