@@ -116,52 +116,42 @@ _POINT_FIELDS = ("name", "kind", "longitude", "latitude", "interval_days", "acti
 _SHELTER_FIELDS = ("name", "capacity", "contact", "longitude", "latitude", "active")
 
 
+def _edit(request: HttpRequest, thing: Any, form_class: Any, fields: tuple[str, ...], save: Any, done: str,
+          back: str) -> HttpResponse:
+    """The change page of a point or shelter: its form filled in, or the change saved through ``save``
+    (the action) and back to the list, or the form again with the action's errors."""
+    page = {"thing": thing, "place": thing.place, "back": reverse(back)}
+    if request.method != "POST":
+        return render(request, "sites/edit.html", {**page, "form": form_class(initial={f: getattr(thing, f)
+                                                                                        for f in fields})})
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            form.add_action_errors(error)
+        else:
+            messages.success(request, done)
+            return redirect(back)
+    return render(request, "sites/edit.html", {**page, "form": form}, status=422)
+
+
 @route(MANAGE, model=DisinfectionPoint)
 @login_required
 def point_edit(request: HttpRequest, pk: int) -> HttpResponse:
     point = get_or_404(DisinfectionPoint.objects.select_related("place"), request.user, MANAGE, pk=pk)
-    if request.method != "POST":
-        form = PointEditForm(initial={f: getattr(point, f) for f in _POINT_FIELDS})
-        return render(request, "sites/edit.html", {"form": form, "thing": point, "place": point.place,
-                                                   "back": reverse("sites:points")})
-    form = PointEditForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.do_change_point(point, actions.PointInput(
-                data["name"], data["kind"], data["longitude"], data["latitude"], data["interval_days"]),
-                active=data["active"], acting_user=request.user)
-        except ValidationError as error:
-            form.add_action_errors(error)
-        else:
-            messages.success(request, _("Disinfection point saved."))
-            return redirect("sites:points")
-    return render(request, "sites/edit.html", {"form": form, "thing": point, "place": point.place,
-                                               "back": reverse("sites:points")}, status=422)
+    return _edit(request, point, PointEditForm, _POINT_FIELDS, lambda d: actions.do_change_point(
+        point, actions.PointInput(d["name"], d["kind"], d["longitude"], d["latitude"], d["interval_days"]),
+        active=d["active"], acting_user=request.user), _("Disinfection point saved."), "sites:points")
 
 
 @route(MANAGE, model=Shelter)
 @login_required
 def shelter_edit(request: HttpRequest, pk: int) -> HttpResponse:
     shelter = get_or_404(Shelter.objects.select_related("place"), request.user, MANAGE, pk=pk)
-    if request.method != "POST":
-        form = ShelterEditForm(initial={f: getattr(shelter, f) for f in _SHELTER_FIELDS})
-        return render(request, "sites/edit.html", {"form": form, "thing": shelter, "place": shelter.place,
-                                                   "back": reverse("sites:shelters")})
-    form = ShelterEditForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.do_change_shelter(shelter, actions.ShelterInput(
-                data["name"], data["longitude"], data["latitude"], data["capacity"], data["contact"]),
-                active=data["active"], acting_user=request.user)
-        except ValidationError as error:
-            form.add_action_errors(error)
-        else:
-            messages.success(request, _("Shelter saved."))
-            return redirect("sites:shelters")
-    return render(request, "sites/edit.html", {"form": form, "thing": shelter, "place": shelter.place,
-                                               "back": reverse("sites:shelters")}, status=422)
+    return _edit(request, shelter, ShelterEditForm, _SHELTER_FIELDS, lambda d: actions.do_change_shelter(
+        shelter, actions.ShelterInput(d["name"], d["longitude"], d["latitude"], d["capacity"], d["contact"]),
+        active=d["active"], acting_user=request.user), _("Shelter saved."), "sites:shelters")
 
 
 def _communities(user: Any) -> list[Place]:
