@@ -69,7 +69,7 @@ def make_matrix_rows(street: Street, far: dict[str, Place]) -> None:
     and a donation there; the same in the far district."""
     from linli.places.models import Level
 
-    for place, code in ((street.community, "91310115MA1K3YJ80"), (far[Level.COMMUNITY], "91420100MA4KXXXX0")):
+    for place, code in ((street.community, "91310115MA1K3YJ80"), (far[Level.COMMUNITY], "91420100MA4K8N2P7")):
         supplier = actions.do_create_supplier(place.parent, name=f"供应商{code[-4:]}", credit_code=credit_code(code),
                                               acting_user=street.admin)
         licence(street, supplier)
