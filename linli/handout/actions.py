@@ -6,8 +6,9 @@ One reservation per household per round holds under any number of requests at on
 row is locked (``select_for_update``) for the short time a reservation is decided and written,
 the unique constraint on (round, house) refuses a second row whatever happens, and the shares
 given out are counted on the round in the same transaction, never past ``shares`` (a check
-constraint as well). The household's group is read before the lock, so the lock is held only
-for three short statements.
+constraint as well). The households' groups are read before the lock, and the reservations that
+arrive at once are written together (decision 0045), so the lock is held for a few statements a
+batch, not a household.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core import audit
+from linli.core import audit, combine, context
 from linli.core.access import require
 from linli.handout import checklist, fairness
 from linli.handout.access import MANAGE, RESERVE
@@ -59,19 +60,31 @@ def household_of(user: Any) -> Place | None:
 def group_of(house: Place, today: datetime.date) -> str:
     """Why the household has priority (the first that applies), or ``other``. Read from the
     registry's keyed group index and the active quarantine orders; nothing is decrypted."""
+    return groups_of([house], today)[house.pk]
+
+
+def groups_of(houses: Sequence[Place], today: datetime.date) -> dict[int, str]:
+    """:func:`group_of` for several households, in one query."""
     quarantined = Exists(QuarantineOrder.objects.filter(person=OuterRef("pk"), status=OrderStatus.ACTIVE))
-    rows = list(Person.objects.filter(current_house=house, is_active=True)
-                .values_list("special_groups_index", "birth_date", quarantined))
-    if any(row[2] for row in rows):
-        return Group.QUARANTINED
-    indexes = [(index, born) for index, born, _q in rows]
-    for group in (Group.ALONE_ELDER, Group.DISABLED):
-        if any(group_token(group) in index for index, _born in indexes):
-            return group
+    members: dict[int, list[tuple[str, datetime.date | None, bool]]] = {h.pk: [] for h in houses}
+    for house_id, index, born, held in (Person.objects.filter(current_house__in=list(members), is_active=True)
+                                        .values_list("current_house_id", "special_groups_index", "birth_date",
+                                                     quarantined)):
+        members[house_id].append((index, born, held))
     limit = born_by(today, OLDEST_OLD_AGE)
-    if any(group_token(Group.OLDEST_OLD) in index or (born is not None and born <= limit) for index, born in indexes):
+    return {house_id: _group(rows, limit) for house_id, rows in members.items()}
+
+
+def _group(rows: Sequence[tuple[str, datetime.date | None, bool]], limit: datetime.date) -> str:
+    if any(held for _index, _born, held in rows):
+        return Group.QUARANTINED
+    for group in (Group.ALONE_ELDER, Group.DISABLED):
+        if any(group_token(group) in index for index, _born, _held in rows):
+            return group
+    if any(group_token(Group.OLDEST_OLD) in index or (born is not None and born <= limit)
+           for index, born, _held in rows):
         return Group.OLDEST_OLD
-    if any(group_token(Group.INFANT) in index for index, _born in indexes):
+    if any(group_token(Group.INFANT) in index for index, _born, _held in rows):
         return Group.INFANT
     return Group.OTHER
 
@@ -144,6 +157,14 @@ def window_open(round_: Round, now: datetime.datetime) -> bool:
     return not round_.cancelled and round_.opens_at <= now < round_.closes_at
 
 
+def _pickup(slots: Sequence[Slot], now: datetime.datetime, chosen: Slot | None) -> Slot | None:
+    """The chosen slot if it is still to come, else the earliest still to come (of ``slots``, in order)."""
+    for slot in slots:
+        if slot.ends_at > now and (chosen is None or slot.pk == chosen.pk):
+            return slot
+    return None
+
+
 def _next_slot(round_: Round, now: datetime.datetime, chosen: Slot | None = None) -> Slot | None:
     slots = Slot.objects.filter(round=round_, ends_at__gt=now, released=False).order_by("starts_at", "pk")
     if chosen is not None:
@@ -166,42 +187,99 @@ def _save_taken(round_: Round, taken: fairness.Taken) -> None:
 
 # --- reserving ------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Ask:
+    """One household's reservation, checked and waiting to be written (perhaps with others)."""
+    house: Place
+    acting_user: Any
+    via: str
+    slot: Slot | None
+    now: datetime.datetime
+    request_context: context.RequestContext
+
+
 def do_reserve(round_: Round, house: Place, *, acting_user: Any, via: str = Via.APP, slot: Slot | None = None,
                now: datetime.datetime | None = None) -> Reservation:
     """The household's reservation: a share now if the rule gives one, else the waiting list.
-    A second reservation of the same household is refused, however many arrive at once."""
+    A second reservation of the same household is refused, however many arrive at once.
+
+    Reservations of one round that arrive at once in a server process are written together,
+    one transaction for the lot (``linli.core.combine``): a burst costs one lock of the round
+    and one audit append per batch rather than per household. Each still gets its own answer."""
     require(acting_user, RESERVE, house)
     now = now or timezone.now()
     if house.level != Level.HOUSE or not house.path.startswith(round_.path):
         raise _error("house", _("This household is not in the round's community."), "outside_round")
     if slot is not None and slot.round_id != round_.pk:
         raise _error("slot", _("Choose one of the round's pickup slots."), "unknown_slot")
-    group = group_of(house, timezone.localtime(now).date())
-    tier = tier_of(group)
-    # Read before the lock, which is held only to decide, write and count: slots change only when
-    # one ends (``settle``), and a second reservation of the household is refused by the
-    # unique constraint at the insert (then nothing of this one is written).
-    pickup = _next_slot(round_, now, slot)
+    ask = _Ask(house, acting_user, via, slot, now, context.current())
+    if combine.combinable():
+        result = _reservations.submit(round_.pk, ask)
+    else:  # inside the caller's transaction: written in it, alone
+        [result] = _write_reservations(round_.pk, [ask])
+        if isinstance(result, BaseException):
+            raise result
+    return result  # type: ignore[no-any-return]
+
+
+def _write_reservations(round_id: Any, asks: Sequence[_Ask]) -> list[Reservation | ValidationError]:
+    """Decide and write ``asks`` in order, in one transaction: each gets its reservation, or the
+    error meant for it alone (window closed, household already reserved, slot over)."""
+    # Read before the lock, which is held only to decide, write and count: slots change only
+    # when one ends (``settle``); the households' groups come from the registry.
+    groups = groups_of([a.house for a in asks], timezone.localtime(asks[0].now).date())
+    slots = list(Slot.objects.filter(round_id=round_id, ends_at__gt=min(a.now for a in asks), released=False)
+                 .order_by("starts_at", "pk"))
     try:
         with transaction.atomic():
-            locked = Round.objects.select_for_update().get(pk=round_.pk)
-            if not window_open(locked, now):
-                raise _error("round", _("Reservations for this round are not open now."), "window_closed")
-            taken = _taken(locked)
-            given = fairness.admits(_rule(locked), taken, tier, window_open=True)
-            if given and pickup is None:
-                raise _error("slot", _("This pickup slot is over; choose another."), "slot_over")
-            reservation = Reservation.objects.create(
-                round=locked, house=house, path=house.path, tier=tier, group=group, via=via,
-                slot=pickup if given else None, status=Status.HELD if given else Status.WAITING,
-                by=acting_user if getattr(acting_user, "is_authenticated", False) else None)
-            if given:
-                _save_taken(locked, taken.plus(tier))
-            audit.record("handout.reserve", actor=acting_user, obj=reservation,
-                         detail={"round": locked.pk, "status": reservation.status, "tier": tier, "via": via})
+            locked = Round.objects.select_for_update().get(pk=round_id)
+            already = set(Reservation.objects.filter(round_id=round_id, house_id__in=[a.house.pk for a in asks])
+                          .values_list("house_id", flat=True))
+            rule, taken = _rule(locked), _taken(locked)
+            answers: list[Reservation | ValidationError] = []
+            rows: list[tuple[Reservation, _Ask]] = []
+            for ask in asks:
+                if not window_open(locked, ask.now):
+                    answers.append(_error("round", _("Reservations for this round are not open now."),
+                                          "window_closed"))
+                    continue
+                if ask.house.pk in already:
+                    answers.append(_duplicate())
+                    continue
+                group = groups[ask.house.pk]
+                tier = tier_of(group)
+                given = fairness.admits(rule, taken, tier, window_open=True)
+                pickup = _pickup(slots, ask.now, ask.slot)
+                if given and pickup is None:
+                    answers.append(_error("slot", _("This pickup slot is over; choose another."), "slot_over"))
+                    continue
+                already.add(ask.house.pk)
+                reservation = Reservation(
+                    round=locked, house=ask.house, path=ask.house.path, tier=tier, group=group, via=ask.via,
+                    slot=pickup if given else None, status=Status.HELD if given else Status.WAITING,
+                    by=ask.acting_user if getattr(ask.acting_user, "is_authenticated", False) else None)
+                if given:
+                    taken = taken.plus(tier)
+                rows.append((reservation, ask))
+                answers.append(reservation)
+            if rows:
+                Reservation.objects.bulk_create([r for r, _ask in rows])
+                _save_taken(locked, taken)
+                audit.record_many([audit.Entry("handout.reserve", actor=ask.acting_user, obj=r,
+                                               request_context=ask.request_context,
+                                               detail={"round": locked.pk, "status": r.status, "tier": r.tier,
+                                                       "via": r.via})
+                                   for r, ask in rows])
     except IntegrityError:
-        raise _duplicate() from None
-    return reservation
+        # The unique constraint caught what the check above could not see (a reservation written
+        # outside the round's lock): each household alone, so only the one concerned is refused.
+        if len(asks) == 1:
+            return [_duplicate()]
+        return [answer for ask in asks for answer in _write_reservations(round_id, [ask])]
+    return answers
+
+
+_reservations: combine.Combiner[_Ask] = combine.Combiner(_write_reservations)
 
 
 def _duplicate() -> ValidationError:

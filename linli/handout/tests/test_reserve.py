@@ -207,3 +207,31 @@ def test_held_back_shares_go_to_the_waiting_list_when_reservations_close(street)
     b.refresh_from_db()
     assert b.status == Status.HELD and b.slot is not None
     assert actions.settle_due(after)["rounds"] == 0  # nothing left to settle until a slot ends
+
+
+def test_a_batch_of_reservations_answers_each_household_and_audits_each_with_its_own_request(street):
+    """What the combiner writes for several requests at once: one transaction, the shares in
+    arrival order, a second ask of the same household refused alone, each audit entry with the
+    address of the request it answers."""
+    from linli.core.context import RequestContext
+
+    round_ = open_round(street, households=2)
+    first, second, third = houses(street.community, 3, group="ordinary")
+    now = timezone.now()
+
+    def ask(house, ip):  # type: ignore[no-untyped-def]
+        return actions._Ask(house, street.secretary, Via.STAFF, None, now, RequestContext(ip=ip, channel="api"))
+
+    answers = actions._write_reservations(round_.pk, [ask(first, "10.0.0.1"), ask(second, "10.0.0.2"),
+                                                     ask(first, "10.0.0.3"), ask(third, "10.0.0.4")])
+    assert [a.status if isinstance(a, Reservation) else a.error_dict["house"][0].code for a in answers] == [
+        Status.HELD, Status.HELD, "already_reserved", Status.WAITING]
+    round_.refresh_from_db()
+    assert round_.taken == 2
+    events = {e.object_id: e for e in AuditEvent.objects.filter(action="handout.reserve")}
+    assert {events[str(a.pk)].ip for a in answers if isinstance(a, Reservation)} == {"10.0.0.1", "10.0.0.2",
+                                                                                      "10.0.0.4"}
+    assert all(events[str(a.pk)].detail["channel"] == "api" for a in answers if isinstance(a, Reservation))
+    # the batch after it sees what the first wrote
+    again = actions._write_reservations(round_.pk, [ask(third, "10.0.0.5")])
+    assert again[0].error_dict["house"][0].code == "already_reserved"
