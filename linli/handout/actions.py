@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -100,6 +100,7 @@ class SlotInput:
     point: StoragePoint
     starts_at: datetime.datetime
     ends_at: datetime.datetime
+    capacity: int | None = None  # households that may pick up in it; None: no limit
 
 
 def _stock(points: Iterable[StoragePoint], item: Item) -> int:
@@ -137,6 +138,10 @@ def do_open_round(community: Place, *, title: str, item: Item, quota: Any, house
         if not (community.path.startswith(slot.point.path) and slot.point.is_active):
             raise _error("slots", _("Choose a storage point of this community or its street."), "slot_point")
         require(acting_user, KEEP, slot.point)
+    capacities = [supplies.clean_quantity(s.capacity, "capacity") if s.capacity is not None else None for s in slots]
+    if all(c is not None for c in capacities) and sum(c or 0 for c in capacities) < shares:
+        raise _error("capacity", _("The slots take %(room)d households in all, fewer than the %(shares)d shares."),
+                     "capacity", room=sum(c or 0 for c in capacities), shares=shares)
     have = _stock({s.point for s in slots}, item)
     if have < shares * quota:
         raise _error("households", _("Not enough in stock: %(item)s at these points has %(have)d, %(want)d needed."),
@@ -146,10 +151,10 @@ def do_open_round(community: Place, *, title: str, item: Item, quota: Any, house
                                       shares=shares, held_back=held, opens_at=opens_at, closes_at=closes_at,
                                       created_by=acting_user)
         Slot.objects.bulk_create([Slot(round=round_, path=community.path, point=s.point, starts_at=s.starts_at,
-                                       ends_at=s.ends_at) for s in slots])
+                                       ends_at=s.ends_at, capacity=c) for s, c in zip(slots, capacities, strict=True)])
         audit.record("handout.round_open", actor=acting_user, obj=round_,
                      detail={"item": item.code, "quota": quota, "shares": shares, "held_back": held,
-                             "slots": len(slots)})
+                             "slots": len(slots), "capacities": capacities})
     return round_
 
 
@@ -157,19 +162,34 @@ def window_open(round_: Round, now: datetime.datetime) -> bool:
     return not round_.cancelled and round_.opens_at <= now < round_.closes_at
 
 
-def _pickup(slots: Sequence[Slot], now: datetime.datetime, chosen: Slot | None) -> Slot | None:
-    """The chosen slot if it is still to come, else the earliest still to come (of ``slots``, in order)."""
+def room_in(slots: Sequence[Slot]) -> dict[int, int | None]:
+    """How many more households each slot takes (None: no limit): its capacity less the shares
+    held or collected in it. One query, over the capped slots' own reservations only."""
+    capped = [s.pk for s in slots if s.capacity is not None]
+    used: dict[int, int] = {}
+    if capped:
+        used = dict(Reservation.objects.filter(slot_id__in=capped, status__in=(Status.HELD, Status.COLLECTED))
+                    .values("slot_id").annotate(n=Count("id")).values_list("slot_id", "n"))
+    return {s.pk: None if s.capacity is None else max(0, s.capacity - used.get(s.pk, 0)) for s in slots}
+
+
+def _pickup(slots: Sequence[Slot], now: datetime.datetime, chosen: Slot | None,
+            room: dict[int, int | None]) -> Slot | ValidationError | None:
+    """The chosen slot if it is still to come and has room, else the earliest still to come with
+    room (of ``slots``, in order); None when every slot is over or full."""
     for slot in slots:
         if slot.ends_at > now and (chosen is None or slot.pk == chosen.pk):
-            return slot
+            if room.get(slot.pk, 0) != 0:
+                return slot
+            if chosen is not None:
+                return _error("slot", _("This pickup slot is full; choose another."), "slot_full")
     return None
 
 
-def _next_slot(round_: Round, now: datetime.datetime, chosen: Slot | None = None) -> Slot | None:
-    slots = Slot.objects.filter(round=round_, ends_at__gt=now, released=False).order_by("starts_at", "pk")
-    if chosen is not None:
-        return slots.filter(pk=chosen.pk).first()
-    return slots.first()
+def _take_room(room: dict[int, int | None], slot: Slot) -> None:
+    left = room.get(slot.pk)
+    if left is not None:
+        room[slot.pk] = left - 1
 
 
 def _rule(round_: Round) -> fairness.Rule:
@@ -236,6 +256,7 @@ def _write_reservations(round_id: Any, asks: Sequence[_Ask]) -> list[Reservation
             already = set(Reservation.objects.filter(round_id=round_id, house_id__in=[a.house.pk for a in asks])
                           .values_list("house_id", flat=True))
             rule, taken = _rule(locked), _taken(locked)
+            room = room_in(slots)
             answers: list[Reservation | ValidationError] = []
             rows: list[tuple[Reservation, _Ask]] = []
             for ask in asks:
@@ -249,10 +270,15 @@ def _write_reservations(round_id: Any, asks: Sequence[_Ask]) -> list[Reservation
                 group = groups[ask.house.pk]
                 tier = tier_of(group)
                 given = fairness.admits(rule, taken, tier, window_open=True)
-                pickup = _pickup(slots, ask.now, ask.slot)
+                pickup = _pickup(slots, ask.now, ask.slot, room) if given else None
+                if isinstance(pickup, ValidationError):
+                    answers.append(pickup)
+                    continue
                 if given and pickup is None:
                     answers.append(_error("slot", _("This pickup slot is over; choose another."), "slot_over"))
                     continue
+                if pickup is not None:
+                    _take_room(room, pickup)
                 already.add(ask.house.pk)
                 reservation = Reservation(
                     round=locked, house=ask.house, path=ask.house.path, tier=tier, group=group, via=ask.via,
@@ -342,14 +368,29 @@ def settle(round_: Round, now: datetime.datetime | None = None) -> dict[str, int
         is_open = window_open(locked, now)
         if not is_open and now >= locked.closes_at:
             locked.window_settled = True
-        pickup = _next_slot(locked, now)
-        if pickup is not None and (is_open or locked.window_settled):
+        ahead = list(Slot.objects.filter(round=locked, ends_at__gt=now, released=False).order_by("starts_at", "pk"))
+        room = room_in(ahead)
+        if any(left != 0 for left in room.values()) and (is_open or locked.window_settled):
             waiting = [fairness.Waiting(pk, tier, pk) for pk, tier in
                        Reservation.objects.filter(round=locked, status=Status.WAITING).values_list("pk", "tier")]
+            tiers = {w.key: w.tier for w in waiting}
+            before = taken
             given, taken = fairness.offer(_rule(locked), taken, waiting, window_open=is_open)
-            if given:
-                Reservation.objects.filter(pk__in=given).update(status=Status.HELD, slot=pickup, updated_at=now)
-                promoted = len(given)
+            places: dict[int, list[int]] = {}
+            for pk in given:  # in the order the rule gave them, each to the earliest slot with room
+                pickup = _pickup(ahead, now, None, room)
+                if not isinstance(pickup, Slot):
+                    break
+                _take_room(room, pickup)
+                places.setdefault(pickup.pk, []).append(pk)
+            placed = [pk for pks in places.values() for pk in pks]
+            if len(placed) < len(given):  # the slots are full: the rest wait on
+                taken = before
+                for pk in placed:
+                    taken = taken.plus(tiers[pk])
+            for slot_id, pks in places.items():
+                Reservation.objects.filter(pk__in=pks).update(status=Status.HELD, slot_id=slot_id, updated_at=now)
+            promoted = len(placed)
         _save_taken(locked, taken)
         Round.objects.filter(pk=locked.pk).update(window_settled=locked.window_settled)
         if released or promoted:

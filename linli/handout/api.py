@@ -38,6 +38,8 @@ class SlotOut(Schema):
     point: str
     starts_at: datetime.datetime
     ends_at: datetime.datetime
+    capacity: int | None = Field(description="households that may pick up in this slot; null: no limit")
+    room: int | None = Field(description="places left in it; null: no limit")
 
 
 class RoundOut(Schema):
@@ -56,11 +58,12 @@ class RoundOut(Schema):
 
 
 def _round_out(r: Round, slots: list[Slot], now: datetime.datetime) -> dict[str, Any]:
+    room = actions.room_in(slots)
     return {"id": r.pk, "title": r.title, "community_id": r.community_id, "item": r.item.code, "quota": r.quota,
             "shares": r.shares, "held_back": r.held_back, "taken": r.taken, "opens_at": r.opens_at,
             "closes_at": r.closes_at, "open": actions.window_open(r, now),
             "slots": [{"id": s.pk, "point_id": s.point_id, "point": s.point.name, "starts_at": s.starts_at,
-                       "ends_at": s.ends_at} for s in slots]}
+                       "ends_at": s.ends_at, "capacity": s.capacity, "room": room.get(s.pk)} for s in slots]}
 
 
 @router.get("/rounds", response={200: list[RoundOut], **ERRORS}, summary="Reservation rounds I may see or reserve in")

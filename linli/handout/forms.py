@@ -48,6 +48,8 @@ class RoundForm(CleanTextMixin, ActionErrorsMixin, forms.Form):
                                     widget=forms.NumberInput(attrs=NUMBER))
     days = forms.IntegerField(label=_("Slots (one a day)"), min_value=1, max_value=20, initial=2,
                               widget=forms.NumberInput(attrs=NUMBER))
+    per_slot = forms.IntegerField(label=_("Households per slot"), min_value=1, max_value=200_000, required=False,
+                                  help_text=_("Empty: no limit."), widget=forms.NumberInput(attrs=NUMBER))
 
     def __init__(self, *args: Any, communities: QuerySet[Place], points: QuerySet[StoragePoint], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -62,6 +62,8 @@ class Slot(PlaceScopedModel):
     point = models.ForeignKey("supplies.StoragePoint", on_delete=models.PROTECT, related_name="+")
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))
+    capacity = models.PositiveIntegerField(_("households per slot"), null=True, blank=True,
+                                           help_text=_("Empty: no limit."))
     released = models.BooleanField(default=False, editable=False)  # its uncollected shares went to the waiting list
 
     class Meta:
@@ -70,7 +72,10 @@ class Slot(PlaceScopedModel):
         ordering = ["starts_at", "pk"]
         constraints = [models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
                                               name="handout_slot_in_order",
-                                              violation_error_message=_("A slot ends after it starts."))]
+                                              violation_error_message=_("A slot ends after it starts.")),
+                       models.CheckConstraint(condition=models.Q(capacity__isnull=True) | models.Q(capacity__gte=1),
+                                              name="handout_slot_capacity",
+                                              violation_error_message=_("A slot takes at least one household."))]
 
 
 class Status(models.TextChoices):

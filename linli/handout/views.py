@@ -65,6 +65,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     mine = _own(request, round_)
     slots = list(Slot.objects.filter(round=round_).select_related("point"))
+    for slot, left in zip(slots, actions.room_in(slots).values(), strict=True):
+        slot.room = left  # type: ignore[attr-defined]
     staff = allows(user, VIEW, round_) and queries.is_staff(user)
     return render(request, "handout/round.html", {
         "round": round_, "open": actions.window_open(round_, now), "now": now, "mine": mine,
@@ -128,7 +130,8 @@ def new_round(request: HttpRequest) -> HttpResponse:
                 data["community"], title=data["title"], item=data["item"], quota=data["quota"],
                 households=data["households"], held_back=data["held_back"], opens_at=data["opens_at"],
                 closes_at=data["closes_at"], acting_user=user,
-                slots=[actions.SlotInput(data["point"], start, end) for start, end in form.slots()])
+                slots=[actions.SlotInput(data["point"], start, end, data.get("per_slot"))
+                       for start, end in form.slots()])
         except ValidationError as exc:
             form.add_action_errors(exc)
         except PermissionDenied:

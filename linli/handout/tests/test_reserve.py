@@ -235,3 +235,57 @@ def test_a_batch_of_reservations_answers_each_household_and_audits_each_with_its
     # the batch after it sees what the first wrote
     again = actions._write_reservations(round_.pk, [ask(third, "10.0.0.5")])
     assert again[0].error_dict["house"][0].code == "already_reserved"
+
+
+def _capped_round(street, *, households, capacity, slots=2, **fields):  # type: ignore[no-untyped-def]
+    """A round whose slots each take ``capacity`` households (the first under way, the next tomorrow)."""
+    from linli.supplies.tests.helpers import item, point_at, stock
+
+    point = point_at(street, street.community, name="限额发放点")
+    stock(street, point, households * 5 + 50, user=street.admin)
+    now = timezone.now()
+    starts = now - datetime.timedelta(minutes=30)
+    return actions.do_open_round(
+        street.community, title="限额预约", item=item(), quota=5, households=households, held_back=0,
+        opens_at=now - datetime.timedelta(hours=1), closes_at=now + datetime.timedelta(hours=1),
+        slots=[actions.SlotInput(point, starts + datetime.timedelta(days=n), starts + datetime.timedelta(days=n, hours=3),
+                                 capacity) for n in range(slots)], acting_user=street.secretary, **fields)
+
+
+def test_a_full_slot_sends_the_next_household_to_the_next_slot(street):
+    round_ = _capped_round(street, households=5, capacity=2, slots=3)
+    first, second, _third = round_.slots.order_by("starts_at")
+    got = [actions.do_reserve(round_, h, acting_user=street.secretary, via=Via.STAFF)
+           for h in houses(street.community, 4, group="ordinary")]
+    assert [r.slot_id for r in got] == [first.pk, first.pk, second.pk, second.pk]
+    assert actions.room_in([first, second]) == {first.pk: 0, second.pk: 0}
+    # choosing the full slot is refused for that household alone, with a reason
+    late = houses(street.community, 1, group="ordinary", exclude=tuple(r.house_id for r in got))[0]
+    with pytest.raises(ValidationError) as refused:
+        actions.do_reserve(round_, late, acting_user=street.secretary, via=Via.STAFF, slot=first)
+    assert refused.value.error_dict["slot"][0].code == "slot_full"
+    assert not Reservation.objects.filter(round=round_, house=late).exists()
+
+
+def test_slots_must_take_every_share(street):
+    with pytest.raises(ValidationError) as refused:
+        _capped_round(street, households=5, capacity=2)  # two slots of two for five shares
+    assert refused.value.error_dict["capacity"][0].code == "capacity"
+    with pytest.raises(ValidationError):
+        _capped_round(street, households=2, capacity=0)
+
+
+def test_the_waiting_list_is_offered_only_the_room_left_in_the_slots(street):
+    round_ = _capped_round(street, households=2, capacity=1)
+    first, second = round_.slots.order_by("starts_at")
+    a, b, c = houses(street.community, 3, group="ordinary")
+    held = [actions.do_reserve(round_, h, acting_user=street.secretary, via=Via.STAFF) for h in (a, b, c)]
+    assert [r.status for r in held] == [Status.HELD, Status.HELD, Status.WAITING]
+    # the first slot ends with a's share not collected: it is released, and c is offered a place
+    # only if a slot ahead has room — the second slot is full (b), so c waits on
+    after = first.ends_at + datetime.timedelta(minutes=1)
+    done = actions.settle(round_, now=after)
+    assert done == {"released": 1, "promoted": 0}
+    round_.refresh_from_db()
+    assert round_.taken == 1
+    assert Reservation.objects.get(pk=held[2].pk).status == Status.WAITING
