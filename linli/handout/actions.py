@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,12 +49,13 @@ def _error(field_name: str, message: Any, code: str, **params: Any) -> Validatio
 # --- the household and its group ----------------------------------------------------------------
 
 def household_of(user: Any) -> Place | None:
-    """The house the signed-in resident lives in (her household), if the registry knows it."""
+    """The house the signed-in resident lives in (her household), if the registry knows it.
+    One query for the house alone: the resident's own row (with its sealed fields) is not read."""
     person_id = getattr(user, "person_id", None)
     if not person_id:
         return None
-    person = Person.objects.filter(pk=person_id, is_active=True).select_related("current_house").first()
-    return person.current_house if person is not None else None
+    house = Person.objects.filter(pk=person_id, is_active=True).values("current_house_id")[:1]
+    return Place.objects.filter(pk=Subquery(house)).first()
 
 
 def group_of(house: Place, today: datetime.date) -> str:
