@@ -191,6 +191,7 @@ ACTIONS: dict[str, Promise] = {
     "suppliers.donation": _("recorded a donation"),
     "suppliers.grade_override": _("set a supplier's grade by hand"),
     "suppliers.order_cancel": _("cancelled a purchase order"),
+    "suppliers.order_close_short": _("closed a purchase order short"),
     "suppliers.order_place": _("placed a purchase order"),
     "suppliers.qualification_add": _("added a supplier's qualification"),
     "suppliers.qualification_check": _("checked a supplier's qualification"),

@@ -15,6 +15,7 @@ from linli.core.access import AnyOf, PlaceScope, declare, register_actions
 from linli.places.models import Place
 from linli.suppliers.models import (
     Delivery,
+    DeliveryLine,
     Donation,
     OrderLine,
     PurchaseOrder,
@@ -42,6 +43,8 @@ declare(QualificationCheck, {VIEW: PLACE})
 declare(PurchaseOrder, {VIEW: ORDER, MANAGE: PlaceScope("supplier_path"), KEEP: AnyOf(PLACE, Keeper("point__"))})
 declare(OrderLine, {VIEW: AnyOf(PLACE, PlaceScope("order__supplier_path"), Keeper("order__point__"))})
 declare(Delivery, {VIEW: AnyOf(PLACE, PlaceScope("order__supplier_path"), Keeper("order__point__"))})
+declare(DeliveryLine, {VIEW: AnyOf(PLACE, PlaceScope("delivery__order__supplier_path"),
+                                   Keeper("delivery__order__point__"))})
 declare(Donation, {SUPPLIES_VIEW: AnyOf(PLACE, Keeper("point__")), KEEP: AnyOf(PLACE, Keeper("point__"))})
 # The street whose suppliers one keeps (a new supplier, the API's street).
 declare(Place, {VIEW: PLACE, MANAGE: PLACE})

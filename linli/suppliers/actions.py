@@ -21,13 +21,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit
-from linli.core.access import require
+from linli.core.access import PermissionDenied, allows, require
 from linli.core.validators import validate_uscc
 from linli.places.models import Level, Place
 from linli.suppliers.access import MANAGE
 from linli.suppliers.models import (
+    RECEIVING,
     CheckResult,
     Delivery,
+    DeliveryLine,
     Donation,
     DonorKind,
     Grade,
@@ -262,9 +264,13 @@ def do_cancel_order(order: PurchaseOrder, *, reason: str, acting_user: Any) -> P
 def do_record_delivery(order: PurchaseOrder, *, delivered_on: datetime.date, quality: str,
                        received: Mapping[int, Any], expires_on: Mapping[int, datetime.date | None] | None = None,
                        note: str = "", acting_user: Any, today: datetime.date | None = None) -> Delivery:
-    """The point's keeper records what arrived (line id → quantity), when, and the quality
-    inspection's result. What passed (or passed with minor defects) enters stock as receipts;
-    a failed delivery is refused and enters nothing. The result goes to the shared ledger."""
+    """The point's keeper records one delivery for the order (line id → quantity that arrived),
+    when, and the quality inspection's result. An order may arrive in several deliveries: each
+    line takes at most what is still outstanding. What passed (or passed with minor defects)
+    enters stock as receipts and adds to the lines' received totals; a failed delivery is
+    refused, enters nothing and leaves the lines outstanding. The order is delivered once every
+    line is full, partly delivered before. Each delivery goes to the shared ledger with its own
+    quantities and result (the grade judges each delivery on its own)."""
     require(acting_user, KEEP, order)
     today = today or timezone.localdate()
     if quality not in Quality.values:
@@ -274,37 +280,81 @@ def do_record_delivery(order: PurchaseOrder, *, delivered_on: datetime.date, qua
     note = clean_text(note, "note", 200, required=quality != Quality.PASSED)
     expires_on = expires_on or {}
     with transaction.atomic():
+        # the order's row lock serialises two keepers recording deliveries of the same order
         order = PurchaseOrder.objects.select_for_update().select_related("supplier__street", "point").get(pk=order.pk)
-        if order.status != OrderStatus.OPEN:
+        if order.status not in RECEIVING:
             raise _error("status", _("This order is not waiting for a delivery."), "not_open")
         lines = list(order.lines.select_related("item").order_by("pk"))
         unknown = set(received) - {line.pk for line in lines}
         if unknown:
             raise _error("lines", _("This line is not on the order."), "unknown_line")
-        movements: list[int] = []
+        arrived = {line.pk: clean_quantity(received.get(line.pk, 0) or 0, f"line-{line.pk}", allow_zero=True)
+                   for line in lines}
         for line in lines:
-            line.received = clean_quantity(received.get(line.pk, 0) or 0, f"line-{line.pk}", allow_zero=True)
-            if line.received > line.quantity:
-                raise _error(f"line-{line.pk}", _("At most %(n)d were ordered."), "over_order", n=line.quantity)
-            if line.received and quality != Quality.FAILED:
-                movements.append(supplies.do_receive(
-                    order.point, line.item, line.received, acting_user=acting_user,
+            outstanding = line.quantity - (line.received or 0)
+            if arrived[line.pk] > outstanding:
+                raise _error(f"line-{line.pk}", _("At most %(n)d are still outstanding on this line (%(ordered)d "
+                                                  "ordered, %(received)d received)."), "over_order",
+                             n=outstanding, ordered=line.quantity, received=line.received or 0)
+        if not any(arrived.values()):
+            raise _error("lines", _("Enter what arrived on at least one line."), "nothing_arrived")
+        accepted = quality != Quality.FAILED
+        movements: dict[int, Any] = {}
+        for line in lines:
+            if arrived[line.pk] and accepted:
+                movements[line.pk] = supplies.do_receive(
+                    order.point, line.item, arrived[line.pk], acting_user=acting_user,
                     expires_on=expires_on.get(line.pk), source=f"{order.supplier.name} PO-{order.pk}"[:100],
-                    note=note, today=today).pk)
+                    note=note, today=today)
+                line.received = (line.received or 0) + arrived[line.pk]
         OrderLine.objects.bulk_update(lines, ["received"])
         on_time = delivered_on <= order.expected_on
+        number = order.deliveries.count() + 1
         submission = _ledger(order.supplier, "supplier_delivery", {
-            "order": order.pk, "expected_on": order.expected_on.isoformat(), "delivered_on": delivered_on.isoformat(),
-            "on_time": on_time, "quality": quality, "note": note,
-            "lines": [{"item": line.item.code, "ordered": line.quantity, "received": line.received} for line in lines]})
+            "order": order.pk, "delivery": number, "expected_on": order.expected_on.isoformat(),
+            "delivered_on": delivered_on.isoformat(), "on_time": on_time, "quality": quality, "note": note,
+            "lines": [{"item": line.item.code, "ordered": line.quantity, "received": arrived[line.pk],
+                       "received_so_far": line.received or 0} for line in lines if arrived[line.pk]]})
         delivery = Delivery.objects.create(order=order, path=order.path, delivered_on=delivered_on, on_time=on_time,
-                                           quality=quality, note=note, by=acting_user, movements=movements,
-                                           ledger_submission=submission)
-        order.status = OrderStatus.DELIVERED
-        order.save(update_fields=["status", "updated_at"])
+                                           quality=quality, note=note, by=acting_user,
+                                           movements=[m.pk for m in movements.values()], ledger_submission=submission)
+        DeliveryLine.objects.bulk_create([
+            DeliveryLine(delivery=delivery, line=line, path=order.path, quantity=arrived[line.pk],
+                         movement=movements.get(line.pk)) for line in lines if arrived[line.pk]])
+        before = order.status
+        if all((line.received or 0) >= line.quantity for line in lines):
+            order.status = OrderStatus.DELIVERED
+        elif any(line.received for line in lines):
+            order.status = OrderStatus.PARTLY
+        if order.status != before:
+            order.save(update_fields=["status", "updated_at"])
         audit.record("suppliers.delivery", actor=acting_user, obj=order,
-                     detail={"on_time": on_time, "quality": quality, "movements": movements, "ledger": str(submission)})
+                     detail={"delivery": delivery.pk, "on_time": on_time, "quality": quality,
+                             "lines": {str(pk): n for pk, n in arrived.items() if n},
+                             "movements": delivery.movements, "status": order.status, "ledger": str(submission)})
     return delivery
+
+
+def do_close_order_short(order: PurchaseOrder, *, reason: str, acting_user: Any) -> PurchaseOrder:
+    """Give up the rest of a partly delivered order (the supplier cannot deliver it, it is no
+    longer needed): the order is closed short with the reason; what arrived stays received.
+    The point's keeper or the street that placed the order may do it."""
+    if not (allows(acting_user, KEEP, order) or allows(acting_user, MANAGE, order)):
+        raise PermissionDenied(KEEP)
+    reason = clean_text(reason, "reason", 200, required=True)
+    with transaction.atomic():
+        order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+        if order.status == OrderStatus.OPEN:
+            raise _error("status", _("Nothing of this order has arrived yet: cancel it instead."), "nothing_received")
+        if order.status != OrderStatus.PARTLY:
+            raise _error("status", _("Only a partly delivered order can be closed short."), "not_partly")
+        missing = {line.item.code: line.quantity - (line.received or 0)
+                   for line in order.lines.select_related("item").order_by("pk") if (line.received or 0) < line.quantity}
+        order.status, order.short_reason = OrderStatus.SHORT, reason
+        order.save(update_fields=["status", "short_reason", "updated_at"])
+        audit.record("suppliers.order_close_short", actor=acting_user, obj=order,
+                     detail={"reason": reason, "missing": missing})
+    return order
 
 
 # --- donations ------------------------------------------------------------------------------------

@@ -90,10 +90,11 @@ class DeliveryForm(StyledForm):
     def __init__(self, *args: Any, lines: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for line in lines:
+            outstanding = line.quantity - (line.received or 0)
             self.fields[f"line-{line.pk}"] = self.style(forms.IntegerField(
-                label=_("%(item)s received (ordered %(n)d %(unit)s)") % {
-                    "item": line.item.name, "n": line.quantity, "unit": line.item.unit},
-                min_value=0, initial=line.quantity))
+                label=_("%(item)s arrived now (%(n)d %(unit)s outstanding)") % {
+                    "item": line.item.name, "n": outstanding, "unit": line.item.unit},
+                min_value=0, initial=outstanding))
             if line.item.shelf_life_days:
                 self.fields[f"expires-{line.pk}"] = self.style(forms.DateField(
                     label=_("%(item)s expires on") % {"item": line.item.name}, required=False,

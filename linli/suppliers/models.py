@@ -127,8 +127,14 @@ class QualificationCheck(PlaceScopedModel):
 
 class OrderStatus(models.TextChoices):
     OPEN = "open", _("ordered")
+    PARTLY = "partly", _("partly delivered")
     DELIVERED = "delivered", _("delivered")
+    SHORT = "short", _("closed short")
     CANCELLED = "cancelled", _("cancelled")
+
+
+# An order that still waits for (the rest of) its delivery.
+RECEIVING = (OrderStatus.OPEN, OrderStatus.PARTLY)
 
 
 class PurchaseOrder(PlaceScopedModel):
@@ -141,6 +147,8 @@ class PurchaseOrder(PlaceScopedModel):
     status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.OPEN)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # why the rest was given up when the order was closed short
+    short_reason = models.CharField(_("why the rest was given up"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("purchase order")
@@ -157,6 +165,7 @@ class OrderLine(PlaceScopedModel):
     item = models.ForeignKey("supplies.Item", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price (yuan)"), max_digits=12, decimal_places=2)
+    # the running total of what was accepted into stock over the order's deliveries (None: nothing yet)
     received = models.PositiveIntegerField(_("received"), null=True, blank=True)
 
     class Meta:
@@ -174,9 +183,10 @@ class Quality(models.TextChoices):
 
 
 class Delivery(PlaceScopedModel):
-    """What arrived for an order, when, and the quality inspection's result."""
+    """One delivery for an order (an order may arrive in several), when, and the quality
+    inspection's result; what arrived per line is in its ``lines``."""
 
-    order = models.OneToOneField(PurchaseOrder, on_delete=models.PROTECT, related_name="delivery")
+    order = models.ForeignKey(PurchaseOrder, on_delete=models.PROTECT, related_name="deliveries")
     delivered_on = models.DateField(_("delivered on"))
     on_time = models.BooleanField(_("on time"))
     quality = models.CharField(_("quality"), max_length=8, choices=Quality.choices)
@@ -190,6 +200,24 @@ class Delivery(PlaceScopedModel):
         verbose_name_plural = _("deliveries")
         ordering = ["-delivered_on", "-pk"]
         indexes = [path_index("suppliers_delivery_path_prefix")]
+
+
+class DeliveryLine(PlaceScopedModel):
+    """What one delivery brought of one order line. It entered stock (``movement``) unless the
+    delivery failed the quality inspection."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="deliveries")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    movement = models.ForeignKey("supplies.Movement", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+
+    class Meta:
+        verbose_name = _("delivery line")
+        verbose_name_plural = _("delivery lines")
+        ordering = ["delivery", "line"]
+        constraints = [models.UniqueConstraint(fields=["delivery", "line"], name="suppliers_delivery_line_once",
+                                               violation_error_message=_("A delivery lists each order line once."))]
 
 
 class DonorKind(models.TextChoices):

@@ -35,7 +35,14 @@ from linli.suppliers.forms import (
     StockImportForm,
     SupplierForm,
 )
-from linli.suppliers.models import Donation, OrderStatus, PurchaseOrder, Qualification, Supplier
+from linli.suppliers.models import (
+    RECEIVING,
+    Donation,
+    OrderStatus,
+    PurchaseOrder,
+    Qualification,
+    Supplier,
+)
 from linli.supplies import queries as supplies_queries
 from linli.supplies.access import COUNT, KEEP
 from linli.supplies.access import VIEW as SUPPLIES_VIEW
@@ -61,7 +68,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "suppliers/index.html", {
         "rows": queries.graded(suppliers), "expiring": expiring, "today": today,
         "urgent_day": today + datetime.timedelta(days=queries.URGENT_DAYS), "can_manage": may(user, MANAGE),
-        "orders": PurchaseOrder.objects.restrict(user, VIEW).filter(status=OrderStatus.OPEN)
+        "orders": PurchaseOrder.objects.restrict(user, VIEW).filter(status__in=RECEIVING)
         .select_related("supplier", "point")[:30]})
 
 
@@ -105,7 +112,7 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "supplier": supplier, "graded": graded, "can_manage": can_manage, "today": today,
         "soon": today + datetime.timedelta(days=queries.WARN_DAYS),
         "qualifications": supplier.qualifications.prefetch_related("checks__by"),
-        "orders": supplier.orders.select_related("point", "delivery").prefetch_related("lines__item")[:30],
+        "orders": supplier.orders.select_related("point").prefetch_related("lines__item", "deliveries")[:30],
         "prices": queries.price_history(supplier), "check_form": CheckForm(prefix="c"),
         "qualification_form": qualification_form, "grade_form": grade_form,
         "categories": [label for value, label in Category.choices if value in supplier.categories]}, status=status)
@@ -213,24 +220,33 @@ def order_create(request: HttpRequest) -> HttpResponse:
 @route(VIEW, model=PurchaseOrder)
 @login_required
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """An order and, for the point's keeper, the delivery to record."""
+    """An order with what arrived so far and, for the point's keeper, the next delivery to
+    record; the keeper or the street may close the rest short."""
     user = request.user
     order = get_or_404(PurchaseOrder.objects.select_related("supplier", "point", "created_by"), user, VIEW, pk=pk)
     lines = list(order.lines.select_related("item"))
-    can_receive = order.status == OrderStatus.OPEN and allows(user, KEEP, order)
-    form = DeliveryForm(request.POST or None, lines=lines, initial={"delivered_on": timezone.localdate()})
-    if request.method == "POST" and request.POST.get("do") == "cancel" and allows(user, MANAGE, order):
+    receiving = order.status in RECEIVING
+    can_receive = receiving and allows(user, KEEP, order)
+    can_close = order.status == OrderStatus.PARTLY and (allows(user, KEEP, order) or allows(user, MANAGE, order))
+    outstanding = [line for line in lines if (line.received or 0) < line.quantity]
+    form = DeliveryForm(request.POST or None, lines=outstanding, initial={"delivered_on": timezone.localdate()})
+    step = request.POST.get("do") if request.method == "POST" else None
+    if step in ("cancel", "close") and (can_close if step == "close" else allows(user, MANAGE, order)):
         try:
-            actions.do_cancel_order(order, reason=request.POST.get("reason", ""), acting_user=user)
+            if step == "cancel":
+                actions.do_cancel_order(order, reason=request.POST.get("reason", ""), acting_user=user)
+            else:
+                actions.do_close_order_short(order, reason=request.POST.get("reason", ""), acting_user=user)
+                messages.success(request, _("The order is closed short."))
         except ValidationError as exc:
             messages.error(request, _message(exc))
         return redirect("suppliers:order", pk=order.pk)
-    if request.method == "POST" and can_receive and form.is_valid():
+    if request.method == "POST" and not step and can_receive and form.is_valid():
         data = form.cleaned_data
         try:
             actions.do_record_delivery(order, delivered_on=data["delivered_on"], quality=data["quality"],
-                                       received={line.pk: data[f"line-{line.pk}"] for line in lines},
-                                       expires_on={line.pk: data.get(f"expires-{line.pk}") for line in lines},
+                                       received={line.pk: data[f"line-{line.pk}"] for line in outstanding},
+                                       expires_on={line.pk: data.get(f"expires-{line.pk}") for line in outstanding},
                                        note=data["note"], acting_user=user)
         except ValidationError as exc:
             form.add_action_errors(exc)
@@ -238,12 +254,16 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The delivery is recorded."))
             return redirect("suppliers:order", pk=order.pk)
     total = sum((line.quantity * line.unit_price for line in lines), start=0)
-    delivery = getattr(order, "delivery", None) if order.status == OrderStatus.DELIVERED else None
+    deliveries = list(order.deliveries.prefetch_related("lines__line__item").order_by("delivered_on", "pk"))
+    for delivery in deliveries:
+        delivery.late_days = max((delivery.delivered_on - order.expected_on).days, 0)  # type: ignore[attr-defined]
+    rows = [{"line": line, "received": line.received or 0, "remaining": line.quantity - (line.received or 0)}
+            for line in lines]
     return render(request, "suppliers/order.html", {
-        "late_days": (delivery.delivered_on - order.expected_on).days if delivery else 0, "delivery": delivery,
-        "order": order, "lines": lines, "total": total, "form": form if can_receive else None,
+        "order": order, "rows": rows, "total": total, "deliveries": deliveries,
+        "form": form if can_receive else None, "can_close": can_close,
         "can_cancel": order.status == OrderStatus.OPEN and allows(user, MANAGE, order)},
-        status=422 if request.method == "POST" and form.errors else 200)
+        status=422 if request.method == "POST" and not step and form.errors else 200)
 
 
 # --- donations -----------------------------------------------------------------------------------
