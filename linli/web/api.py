@@ -11,6 +11,8 @@ import logging
 from collections.abc import Callable
 from typing import Any, cast
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -99,6 +101,9 @@ HTTP_MESSAGES: dict[int, Bilingual] = {
     404: NOT_FOUND,
     429: Bilingual("Too many requests.", "请求过于频繁。"),
 }
+TOO_BIG = Bilingual(f"The request is larger than the server takes ({settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024:,} KB): "
+                   "send less at once, or a file through its upload form.",
+                   f"请求超过服务器允许的大小（{settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024:,} KB）：请分批发送，或通过上传表单提交文件。")
 SERVER_ERROR = Bilingual("Something went wrong on the server; it has been logged.", "服务器出错，已记录。")
 CSRF_FAILED = Bilingual("CSRF check failed: reload the page.", "CSRF 校验失败：请刷新页面后重试。")
 # Chinese for pydantic's error types; anything else gets the generic "input is wrong".
@@ -184,6 +189,10 @@ def on_bad_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpRespon
     return _error(request, 400, BAD_UPLOAD)
 
 
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, TOO_BIG)
+
+
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Still a bug, and still logged with its traceback; but the caller gets JSON.
     logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
@@ -197,6 +206,7 @@ HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
     Http404: on_not_found,
     HttpError: on_http_error,
     MultiPartParserError: on_bad_upload,
+    RequestDataTooBig: on_too_big,
     Exception: on_unexpected,
 }
 for exc_class, handler in HANDLERS.items():

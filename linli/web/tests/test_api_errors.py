@@ -186,3 +186,13 @@ def test_a_multipart_upload_without_a_boundary_is_a_400(secretary: Client) -> No
         response = secretary.generic("POST", "/api/imports", body, content_type="multipart/form-data")
         assert response.status_code == 400
         assert response.json()["detail_zh"].startswith("上传内容不是完整的 multipart 表单")
+
+
+def test_a_json_body_over_the_upload_limit_is_a_413_in_both_languages(secretary: Client, settings: Any) -> None:
+    """A base64 document larger than the server takes was a 500."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"kind": "licence", "document": "A" * 5000}).encode()
+    response = secretary.generic("POST", "/api/suppliers/1/qualifications", body, content_type="application/json")
+    assert response.status_code == 413
+    assert "larger than the server takes" in response.json()["detail"]
+    assert response.json()["detail_zh"].startswith("请求超过服务器允许的大小")
