@@ -131,3 +131,20 @@ def test_the_api_creates_starts_reads_and_reviews_in_scope(street):
     assert reviewed.status_code == 200 and reviewed.json()["value"] is False
     page = client.get(f"/campaigns/{campaign_id}/review/")
     assert page.status_code == 200
+
+
+def test_the_households_links_go_out_in_one_batch_each_audited(street, django_capture_on_commit_callbacks):
+    from linli.core import gateways
+    from linli.core.models import AuditEvent
+
+    campaign = survey(street.secretary, [street.grid_building])
+    gateways.outbox.clear()
+    before = AuditEvent.objects.filter(action="gateway.sms").count()
+    with django_capture_on_commit_callbacks(execute=True):
+        do_start_campaign(campaign, acting_user=street.secretary)
+    texts = [m for m in gateways.outbox if "请点击链接回答几个问题" in m.text]
+    assert texts, "the start sends the links"
+    assert links.send(campaign.pk) == len(texts)  # sent again on demand: same households, same count
+    tokens = {m.text.rsplit("/c/", 1)[1].strip("/") for m in texts}
+    assert len(tokens) == len(texts)  # one household, one link
+    assert AuditEvent.objects.filter(action="gateway.sms").count() - before == 2 * len(texts)
