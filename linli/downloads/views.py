@@ -57,9 +57,9 @@ def _download(request: HttpRequest, pk: int) -> Download:
 def _context(download: Download) -> dict[str, object]:
     done, total = download.progress_done, download.progress_total
     percent = min(100, int(100 * done / total)) if total > 0 else 0
+    asked_url, back_url, asked_label = _asked_at(download)
     return {
-        "download": download, **dict(zip(("asked_url", "back_url", "asked_label"), _asked_at(download),
-                                         strict=True)),
+        "download": download, "asked_url": asked_url, "back_url": back_url, "asked_label": asked_label,
         # no count for this stage (a query, saving): the bar runs full width, striped, without a figure
         "live": {"done": done, "total": total, "stage": STAGES.get(download.stage, download.stage),
                  "percent": percent, "width": 5 * round(percent / 5) if total else 100, "counted": total > 0},

@@ -76,7 +76,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "house": actions.household_of(user), "slots": slots,
         "future_slots": [s for s in slots if s.ends_at > now and not s.released],
         "results": queries.results(round_), "staff": staff, "can_manage": can_manage,
-        "recent": [d for d in recent(user, (KIND,)) if d.params.get("round") == round_.pk] if can_manage else [],
+        "recent": recent(user, (KIND,), round=round_.pk) if can_manage else [],  # her lists of this round
         "can_reserve_for": staff and may(user, RESERVE), "upload": UploadForm(),
         "left": round_.shares - round_.taken,
         "ordinary_left": max(0, round_.shares - round_.held_back - round_.taken_ordinary)})
