@@ -93,6 +93,8 @@ ACTIONS: dict[str, Promise] = {
     "grid.team": _("changed a grid team"),
     "handout.collect": _("handed out a reserved share"),
     "handout.export": _("exported a reservation round"),
+    "handout.move": _("moved a reservation with its household to the new house"),
+    "handout.move_release": _("gave a moved household's reservation back to the waiting list"),
     "handout.reserve": _("reserved a share in a hand-out round"),
     "handout.reserve_checklist": _("ticked the household reserve checklist"),
     "handout.round_open": _("opened a reservation round"),

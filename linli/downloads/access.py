@@ -1,6 +1,9 @@
 """Who may see a file made for download: its author, while she still holds the right it was
-made under (``people.export`` for lists, ``health.report`` for health reports) where it lies;
-administrators see all. Nobody else, whatever her role: the file is what she exported.
+made under (``people.export`` for lists, ``health.report`` for health reports, ``handout.manage``
+for a round's reservations, ``supplies.view`` for the stock) where it lies; administrators see
+all. Nobody else, whatever her role: the file is what she exported. The first two are declared
+here; the apps making the others declare theirs on ``Download`` in their own access.py (the
+stock's author may be a keeper named on a point, without a role).
 
 Who may approve a list or a department's report with many people's full values (four eyes,
 decision 0023): someone else, holding ``people.approve_export`` where the file lies and able to make
@@ -17,7 +20,7 @@ from django.db.models import Q
 from linli.core.access import NOTHING, Author, PlaceScope, Policy, declare
 from linli.downloads.models import Download
 
-ACTIONS = ("people.export", "health.report")
+ACTIONS = ("people.export", "health.report", "handout.manage", "supplies.view")
 APPROVE = "people.approve_export"
 # The requests a decision is taken on: files that wait (or waited) for a second person.
 APPROVABLE = Q(needs_approval=True)
@@ -68,4 +71,4 @@ class OthersRequests(Policy):
 
 
 OWN_FILE = OwnFile()
-declare(Download, {**dict.fromkeys(ACTIONS, OWN_FILE), APPROVE: OthersRequests()})
+declare(Download, {"people.export": OWN_FILE, "health.report": OWN_FILE, APPROVE: OthersRequests()})

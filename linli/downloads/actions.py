@@ -46,9 +46,11 @@ def visible(user: Any) -> QuerySet[Download]:
     return Download.objects.filter(condition).defer("content")
 
 
-def recent(user: Any, kinds: tuple[str, ...], limit: int = 5) -> list[Download]:
-    """Her latest files of these kinds (for the page where she asks for them)."""
-    return list(visible(user).filter(kind__in=kinds, created_at__gte=timezone.now() - datetime.timedelta(days=1))
+def recent(user: Any, kinds: tuple[str, ...], limit: int = 5, **params: Any) -> list[Download]:
+    """Her latest files of these kinds (for the page where she asks for them); ``params``: only
+    those asked with these parameters (a round's lists on the round's page)."""
+    return list(visible(user).filter(kind__in=kinds, created_at__gte=timezone.now() - datetime.timedelta(days=1),
+                                     **{f"params__{key}": value for key, value in params.items()})
                 .select_related("scope")[:limit])
 
 

@@ -26,7 +26,7 @@ router = Router()
 
 class DownloadOut(Schema):
     id: int
-    kind: str = Field(description="people_list, report or all_reports")
+    kind: str = Field(description="people_list, report, all_reports, handout_list (a round's reservations) or stock")
     title: str
     area: str = Field(description="the code of the area the file is about")
     status: str = Field(description="pending (waiting for a second person's approval), refused, expired, queued, "

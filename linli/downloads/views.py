@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
@@ -23,8 +24,24 @@ from linli.downloads.models import Download, DownloadStatus
 # What a maker says it is doing (other stages are a report's title, shown as it is).
 STAGES = {"reading": gettext_lazy("Reading the registry"), "writing": gettext_lazy("Writing the spreadsheet"),
           "saving": gettext_lazy("Saving the file")}
-# Where the user asked for each kind of file (to ask again).
-ASKED_AT = {"people_list": "people:export", "report": "reports:index", "all_reports": "reports:index"}
+# Where the user asked for each kind of file (to ask again), and what that page is called.
+ASKED_AT = {"people_list": ("people:export", gettext_lazy("Export a list")),
+            "report": ("reports:index", gettext_lazy("Department reports")),
+            "all_reports": ("reports:index", gettext_lazy("Department reports")),
+            "handout_list": ("handout:round", gettext_lazy("The reservation round")),
+            "stock": ("supplies:index", gettext_lazy("Emergency materials"))}
+
+
+def _asked_at(download: Download) -> tuple[str, str, str]:
+    """(the page to ask again, the same with the area chosen, its name)."""
+    name, label = ASKED_AT.get(download.kind, ("home", gettext_lazy("Home")))
+    if download.kind == "handout_list":  # back to the round the list is of
+        round_id = download.params.get("round")
+        url = reverse(name, args=[round_id]) if isinstance(round_id, int) else reverse("home")
+    else:
+        url = reverse(name)
+    back = f"{url}?scope={download.scope.code}" if download.kind in ("report", "all_reports") else url
+    return url, back, str(label)
 
 
 def _download(request: HttpRequest, pk: int) -> Download:
@@ -40,8 +57,9 @@ def _download(request: HttpRequest, pk: int) -> Download:
 def _context(download: Download) -> dict[str, object]:
     done, total = download.progress_done, download.progress_total
     percent = min(100, int(100 * done / total)) if total > 0 else 0
+    asked_url, back_url, asked_label = _asked_at(download)
     return {
-        "download": download, "asked_at": ASKED_AT.get(download.kind, "home"),
+        "download": download, "asked_url": asked_url, "back_url": back_url, "asked_label": asked_label,
         # no count for this stage (a query, saving): the bar runs full width, striped, without a figure
         "live": {"done": done, "total": total, "stage": STAGES.get(download.stage, download.stage),
                  "percent": percent, "width": 5 * round(percent / 5) if total else 100, "counted": total > 0},

@@ -16,6 +16,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.access import AnyOf, PlaceScope, Reach, declare, register_actions
+from linli.downloads.access import OWN_FILE
+from linli.downloads.models import Download
 from linli.handout.models import Reservation, ReserveCheck, Round, Slot
 from linli.places.models import Place
 
@@ -35,3 +37,5 @@ declare(Reservation, {VIEW: AnyOf(PLACE, PlaceScope(via=RESERVE)), RESERVE: PLAC
 declare(ReserveCheck, {VIEW: PLACE, RESERVE: PLACE})
 # The communities a round is opened in, and the households (houses) reserved for.
 declare(Place, {MANAGE: PLACE, RESERVE: PLACE})
+# The round's list made in the background: its author's, while she manages where it lies.
+declare(Download, {MANAGE: OWN_FILE})

@@ -8,7 +8,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Router, Schema
@@ -16,12 +16,13 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from linli.core import audit
 from linli.core.access import PermissionDenied, allows, get_or_404, route
 from linli.core.api_auth import ERRORS, Id, Pages, api_user
-from linli.core.http import attachment
+from linli.downloads.actions import do_request_download
+from linli.downloads.api import DownloadOut, download_out
 from linli.handout import actions, queries, sheets
 from linli.handout.access import MANAGE, RESERVE, VIEW
+from linli.handout.downloads import KIND
 from linli.handout.models import Reservation, Round, Slot, Via
 from linli.handout.models import Status as ReservationStatus
 from linli.handout.tokens import pickup_code, read_pickup
@@ -178,14 +179,19 @@ def collect(request: HttpRequest, payload: PickupIn) -> dict[str, Any]:
     return _reservation_out(actions.do_collect(reservation, acting_user=user))
 
 
-@router.get("/rounds/{round_id}/export", summary="The round's reservations as a spreadsheet (.xlsx, no names)",
-            response={200: None, **ERRORS})
+@router.post("/rounds/{round_id}/export", response={202: DownloadOut, **ERRORS},
+             summary="Ask for the round's reservations as a spreadsheet (.xlsx, no names), made in the background: "
+                     "GET /api/downloads/{id} follows it, …/file fetches it")
 @route(MANAGE, model=Round, kwarg="round_id")
-def export(request: HttpRequest, round_id: Id) -> HttpResponse:
+def export(request: HttpRequest, round_id: Id) -> Status:
     user = api_user(request)
-    round_ = get_or_404(Round.objects.all(), user, MANAGE, pk=round_id)
-    audit.record("handout.export", actor=user, obj=round_, detail={"rows": round_.reservations.count()})
-    return attachment(sheets.export_xlsx(round_), f"{round_.title}_预约名单.xlsx", sheets.XLSX)
+    round_ = get_or_404(Round.objects.select_related("community"), user, MANAGE, pk=round_id)
+    try:
+        download = do_request_download(KIND, scope=round_.community, params={"round": round_.pk}, acting_user=user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    download.refresh_from_db()  # made at once when tasks run immediately
+    return Status(202, download_out(download))
 
 
 class SkippedOut(Schema):

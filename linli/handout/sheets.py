@@ -11,6 +11,7 @@ reserved is reported with its row number and why, and the others stand.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ from linli.tasks.targets import addresses
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
+PROGRESS_EVERY = 500  # rows between progress reports
 HEADERS = ["预约号", "房屋编码", "地址", "优先", "类别", "状态", "领取点", "领取时段", "登记方式", "登记时间", "领取时间", "领取码"]
 TABLE = HeaderTable([("house_code", ["房屋编码", "房屋代码", "房屋编号", "户室编码", "house code"]),
                      ("note", ["备注", "说明", "note"]), ("address", ["地址", "房屋地址", "address"])])
@@ -42,9 +44,13 @@ def _local(value: Any) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def export_xlsx(round_: Round) -> bytes:
+def export_xlsx(round_: Round, progress: Callable[[str, int, int], None] | None = None) -> bytes:
+    """The round's list; ``progress(stage, done, total)`` is told how far it got (a background run)."""
+    tell = progress or (lambda stage, done, total: None)
+    tell("reading", 0, 0)
     rows = list(Reservation.objects.filter(round=round_).select_related("slot__point", "house").order_by("pk"))
     names = addresses({r.path for r in rows})
+    tell("writing", 0, len(rows))
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
     sheet = book.add_worksheet("预约")
@@ -57,11 +63,15 @@ def export_xlsx(round_: Round) -> bytes:
             str(r.get_status_display()), slot.point.name if slot else "",
             f"{_local(slot.starts_at)}–{_local(slot.ends_at)[-5:]}" if slot else "", str(r.get_via_display()),
             _local(r.created_at), _local(r.collected_at), pickup_code(r.pk) if r.status == Status.HELD else ""])
+        if n % PROGRESS_EVERY == 0:
+            tell("writing", n, len(rows))
     sheet.set_column(0, 0, 8)
     sheet.set_column(1, 2, 28)
     sheet.set_column(3, 11, 14)
     sheet.freeze_panes(1, 0)
+    tell("saving", 0, 0)
     book.close()
+    tell("saving", 1, 1)
     return buffer.getvalue()
 
 

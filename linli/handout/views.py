@@ -17,9 +17,11 @@ from django.views.decorators.http import require_POST
 
 from linli.core.access import PermissionDenied, allows, get_or_404, may, route
 from linli.core.errors import Bilingual
-from linli.core.http import attachment, denied
+from linli.core.http import denied
+from linli.downloads.actions import do_request_download, recent
 from linli.handout import actions, checklist, queries, sheets
 from linli.handout.access import MANAGE, RESERVE, VIEW
+from linli.handout.downloads import KIND
 from linli.handout.forms import ChecklistForm, RoundForm, UploadForm
 from linli.handout.models import Reservation, ReserveCheck, Round, Slot, Status, Via
 from linli.handout.tokens import pickup_code, read_pickup
@@ -68,13 +70,15 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for slot, left in zip(slots, actions.room_in(slots).values(), strict=True):
         slot.room = left  # type: ignore[attr-defined]
     staff = allows(user, VIEW, round_) and queries.is_staff(user)
+    can_manage = allows(user, MANAGE, round_)
     return render(request, "handout/round.html", {
         "round": round_, "open": actions.window_open(round_, now), "now": now, "mine": mine,
         "code": pickup_code(mine.pk) if mine and mine.status == Status.HELD else "",
         "qr": qr_svg(pickup_code(mine.pk), scale=6) if mine and mine.status == Status.HELD else "",
         "house": actions.household_of(user), "slots": slots,
         "future_slots": [s for s in slots if s.ends_at > now and not s.released],
-        "results": queries.results(round_), "staff": staff, "can_manage": allows(user, MANAGE, round_),
+        "results": queries.results(round_), "staff": staff, "can_manage": can_manage,
+        "recent": recent(user, (KIND,), round=round_.pk) if can_manage else [],  # her lists of this round
         "can_reserve_for": staff and may(user, RESERVE), "upload": UploadForm(),
         "left": round_.shares - round_.taken,
         "ordinary_left": max(0, round_.shares - round_.held_back - round_.taken_ordinary)})
@@ -144,13 +148,16 @@ def new_round(request: HttpRequest) -> HttpResponse:
 
 @route(MANAGE, model=Round)
 @login_required
+@require_POST
 def export(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = get_or_404(Round.objects.all(), request.user, MANAGE, pk=pk)
-    from linli.core import audit
-
-    audit.record("handout.export", actor=request.user, obj=round_, detail={"rows": round_.reservations.count()})
-    return attachment(sheets.export_xlsx(round_), f"{round_.title}_预约名单_{timezone.localdate():%Y%m%d}.xlsx",
-                      sheets.XLSX)
+    """The list is made in the background: the page shows how far it got, then offers the file."""
+    round_ = get_or_404(Round.objects.select_related("community"), request.user, MANAGE, pk=pk)
+    try:
+        download = do_request_download(KIND, scope=round_.community, params={"round": round_.pk},
+                                       acting_user=request.user)
+    except PermissionDenied:
+        return denied(request)
+    return redirect("downloads:detail", pk=download.pk)
 
 
 @route(MANAGE, model=Round)

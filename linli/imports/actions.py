@@ -35,6 +35,7 @@ from linli.imports.plan import Plan, Planner, ProgressFn, no_progress
 from linli.imports.progress import BatchProgress, clear_live, read_live
 from linli.imports.reading import ImportFileError, Sheet, read_file
 from linli.imports.rows import Row
+from linli.people import moves
 from linli.places.models import LEVELS, Level, Place
 
 log = logging.getLogger(__name__)
@@ -376,6 +377,8 @@ def run_commit(batch_id: int, *, progress: ProgressFn | None = None, run_id: str
         writer = Writer(plan, groups_scope=scope_for(batch.created_by, "people.view_groups"),
                         progress=progress or no_progress)
         written = writer.write(merge=batch.on_match == OnMatch.MERGE)
+        # in this transaction: what other apps keep per house follows the people who moved
+        moves.tell(writer.moves, acting_user=batch.created_by)
         batch.counts = {**batch.counts, **written.as_dict()}  # rows and rejections as the dry run found them
         _record_commit(batch)
         batch.status, batch.committed_at = BatchStatus.COMMITTED, timezone.now()

@@ -19,6 +19,7 @@ from linli.imports.plan import Plan, ProgressFn, chunks, open_residences
 from linli.imports.rows import Row
 from linli.people.actions import PersonInput, apply_person_input
 from linli.people.models import Household, Person, Residence
+from linli.people.moves import Move
 
 BATCH = 500
 PROGRESS_CHUNK = 10_000
@@ -51,6 +52,7 @@ class Writer:
         self.written = Written()
         self.today = timezone.localdate()
         self.households: dict[int, Household] = {}  # house id → the household new residents join
+        self.moves: list[Move] = []  # matched people registered in another house now (told by the caller)
 
     def write(self, *, merge: bool) -> Written:
         new, matched = self.plan.new, self.plan.matched
@@ -117,6 +119,8 @@ class Writer:
             apply_person_input(person, self._merged_input(row, person))
             residences = residences_of.get(person.pk, [])
             if row.house.id != person.current_house_id:
+                if person.current_house_id is not None:
+                    self.moves.append(Move(person.pk, person.current_house_id, row.house.id))
                 closed.extend(self._close(residences))
                 created.append(self._residence(row, person))
                 person.current_house_id, person.path = row.house.id, row.house.path

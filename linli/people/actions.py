@@ -28,7 +28,7 @@ from linli.core.validators import (
     validate_phone,
     validate_uscc,
 )
-from linli.people import search
+from linli.people import moves, search
 from linli.people.models import (
     CommunityRole,
     Household,
@@ -292,6 +292,8 @@ def do_move_out(residence: Residence, *, acting_user: Any, moved_out: datetime.d
         person.current_house = None
         person.save(update_fields=["current_house", "updated_at"])
     audit.record("residence.move_out", actor=acting_user, obj=residence, detail={"person": person.pk})
+    # in this transaction: what other apps keep for the house follows (or not) with the move
+    moves.tell([moves.Move(person.pk, residence.house_id, None)], acting_user=acting_user)
     return residence
 
 

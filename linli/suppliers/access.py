@@ -9,9 +9,14 @@ receipts too: recorded and seen by the point's keepers and offices.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.access import AnyOf, PlaceScope, declare, register_actions
+from linli.core.access import NOTHING, AnyOf, PlaceScope, Policy, declare, register_actions
+from linli.downloads.access import OWN_FILE
+from linli.downloads.models import Download
 from linli.places.models import Place
 from linli.suppliers.models import (
     Delivery,
@@ -25,6 +30,7 @@ from linli.suppliers.models import (
 )
 from linli.supplies.access import KEEP, Keeper
 from linli.supplies.access import VIEW as SUPPLIES_VIEW
+from linli.supplies.models import StoragePoint
 
 VIEW, MANAGE = "suppliers.view", "suppliers.manage"
 
@@ -48,3 +54,26 @@ declare(DeliveryLine, {VIEW: AnyOf(PLACE, PlaceScope("delivery__order__supplier_
 declare(Donation, {SUPPLIES_VIEW: AnyOf(PLACE, Keeper("point__")), KEEP: AnyOf(PLACE, Keeper("point__"))})
 # The street whose suppliers one keeps (a new supplier, the API's street).
 declare(Place, {VIEW: PLACE, MANAGE: PLACE})
+
+
+class OwnStockFile(Policy):
+    """Her own stock file, while she keeps a point named on it in the area it is filed at (a
+    keeper without a role; the offices read theirs by ``OWN_FILE``, over their area)."""
+
+    def q(self, user: Any, action: str) -> Q:
+        if not getattr(user, "is_authenticated", False):
+            return NOTHING
+        kept = StoragePoint.objects.filter(keepers=user, is_active=True, path__startswith=OuterRef("path"))
+        return Q(created_by_id=user.pk, action=action) & Q(Exists(kept))
+
+    def allows(self, user: Any, action: str, obj: Any) -> bool:
+        return (getattr(user, "is_authenticated", False) and obj.created_by_id == user.pk
+                and obj.action == action
+                and StoragePoint.objects.filter(keepers=user, is_active=True, path__startswith=obj.path).exists())
+
+    def describe(self) -> str:
+        return "own stock file, while keeping a point in its area"
+
+
+# The stock made in the background (linli.downloads): its author's, while she sees stock there.
+declare(Download, {SUPPLIES_VIEW: AnyOf(OWN_FILE, OwnStockFile())})

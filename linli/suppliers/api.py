@@ -23,9 +23,13 @@ from ninja.responses import Status
 
 from linli.core.access import PermissionDenied, get_or_404, may, route
 from linli.core.api_auth import ERRORS, Date, Id, Pages, api_user
+from linli.downloads.actions import do_request_download
+from linli.downloads.api import DownloadOut, download_out
 from linli.places.models import Level, Place
 from linli.suppliers import actions, queries, trail
 from linli.suppliers.access import MANAGE, VIEW
+from linli.suppliers.downloads import KIND as STOCK
+from linli.suppliers.downloads import area_of_points
 from linli.suppliers.models import Donation, PurchaseOrder, Qualification, Supplier
 from linli.supplies import queries as supplies_queries
 from linli.supplies.access import KEEP
@@ -442,3 +446,18 @@ def close_order_short(request: HttpRequest, order_id: Id, payload: PurchaseReaso
         raise Http404
     actions.do_close_order_short(order, reason=payload.reason, acting_user=user)
     return _order_out(_orders(PurchaseOrder.objects.all()).get(pk=order.pk))
+
+
+# --- the stock as a spreadsheet (made in the background: linli.downloads) ------------------------
+
+@router.post("/stock/export", response={202: DownloadOut, **ERRORS},
+             summary="Ask for the stock of the points one sees as a spreadsheet (.xlsx, one row per lot), made in "
+                     "the background: GET /api/downloads/{id} follows it, …/file fetches it")
+@route(SUPPLIES_VIEW, KEEP)
+def stock_export(request: HttpRequest) -> Status:
+    user = api_user(request)
+    if not supplies_queries.keeps_any(user):
+        raise PermissionDenied(SUPPLIES_VIEW)
+    download = do_request_download(STOCK, scope=area_of_points(user), params={}, acting_user=user)
+    download.refresh_from_db()  # made at once when tasks run immediately
+    return Status(202, download_out(download))

@@ -11,3 +11,6 @@ class SuppliersConfig(AppConfig):
         from linli.suppliers.today import items
 
         today.register("suppliers", items)
+        from linli.suppliers.downloads import register_maker
+
+        register_maker()  # the stock as a spreadsheet, made in the background (linli.downloads)

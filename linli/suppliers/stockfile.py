@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import io
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,7 @@ from linli.supplies.models import CountSheet, Item, Lot, SheetStatus, StoragePoi
 
 MAX_FILE = 2 * 1024 * 1024
 MAX_ROWS = 5000
+PROGRESS_EVERY = 500  # lots between progress reports
 RECEIPTS, COUNTS = "receipts", "counts"
 
 # (field, header as exported, other headers read)
@@ -67,8 +69,13 @@ def lots_for_export(points: QuerySet[StoragePoint]) -> QuerySet[Lot]:
             .select_related("point", "item").order_by("point__path", "point__name", "item__code", "expires_on", "pk"))
 
 
-def export_xlsx(points: QuerySet[StoragePoint]) -> bytes:
-    """Every lot in stock at the points: one row each, the counted column left empty."""
+def export_xlsx(points: QuerySet[StoragePoint], progress: Callable[[str, int, int], None] | None = None) -> bytes:
+    """Every lot in stock at the points: one row each, the counted column left empty.
+    ``progress(stage, done, total)`` is told how far it got (a background run)."""
+    tell = progress or (lambda stage, done, total: None)
+    lots = lots_for_export(points)
+    total = lots.count() if progress else 0
+    tell("writing", 0, total)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     sheet = book.add_worksheet("库存 stock")
@@ -81,7 +88,9 @@ def export_xlsx(points: QuerySet[StoragePoint]) -> bytes:
     sheet.set_column(2, 3, 18)
     sheet.set_column(7, 9, 16)
     row = 0
-    for row, lot in enumerate(lots_for_export(points).iterator(chunk_size=2000), start=1):
+    for row, lot in enumerate(lots.iterator(chunk_size=2000), start=1):
+        if row % PROGRESS_EVERY == 0:
+            tell("writing", row, total)
         sheet.write_number(row, 0, lot.point_id)
         sheet.write_string(row, 1, lot.point.name)
         sheet.write_string(row, 2, lot.item.code)
@@ -94,7 +103,9 @@ def export_xlsx(points: QuerySet[StoragePoint]) -> bytes:
         sheet.write_string(row, 8, lot.source)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(row, 1), len(COLUMNS) - 1)
+    tell("saving", 0, 0)
     book.close()
+    tell("saving", 1, 1)
     return buffer.getvalue()
 
 

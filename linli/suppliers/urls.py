@@ -14,6 +14,6 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="order"),
     path("donations/", views.donations, name="donations"),
     path("donors/", views.donors, name="donors"),
-    path("stock.xlsx", views.stock_export, name="stock_export"),
+    path("stock/export/", views.stock_export, name="stock_export"),
     path("stock/import/", views.stock_import, name="stock_import"),
 ]

@@ -304,16 +304,23 @@ def donors(request: HttpRequest) -> HttpResponse:
 
 @route(SUPPLIES_VIEW, KEEP)
 @login_required
+@require_POST
 def stock_export(request: HttpRequest) -> HttpResponse:
+    """The stock is made in the background: the next page shows how far it got, then offers it."""
+    from linli.downloads.actions import do_request_download
+    from linli.suppliers.downloads import KIND, area_of_points
+
     user = request.user
     if not supplies_queries.keeps_any(user):
         return denied(request)
-    points = supplies_queries.visible_points(user)
-    data = stockfile.export_xlsx(points)
-    audit.record("suppliers.stock_export", actor=user, object_type="supplies.lot", detail={"bytes": len(data)})
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="stock-{timezone.localdate().isoformat()}.xlsx"'
-    return response
+    try:
+        download = do_request_download(KIND, scope=area_of_points(user), params={}, acting_user=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("supplies:index")
+    except PermissionDenied:
+        return denied(request)
+    return redirect("downloads:detail", pk=download.pk)
 
 
 @route(KEEP, COUNT)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from linli.core.access import PermissionDenied, allows, get_or_404, may, route
 from linli.core.errors import Bilingual
 from linli.core.http import denied
+from linli.downloads.actions import recent
 from linli.places.models import Level, Place
 from linli.supplies import actions, queries
 from linli.supplies.access import APPROVE, COUNT, KEEP, MANAGE, VIEW
@@ -51,6 +52,7 @@ def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     return render(request, "supplies/index.html", {
         "rows": rows, "expiring": queries.expiring(points, today)[:50], "today": today,
+        "recent": recent(user, ("stock",)),  # the stock files she asked for (made in the background)
         "can_street": may(user, MANAGE), "can_suppliers": may(user, "suppliers.view"),
         "waiting": CountSheet.objects.restrict(user, APPROVE).filter(status=SheetStatus.SUBMITTED)
         .exclude(submitted_by=user).exclude(created_by=user).select_related("point")})

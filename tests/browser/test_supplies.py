@@ -66,3 +66,15 @@ def test_street_approves_and_plans_then_a_keeper_counts_on_her_phone(desktop, ph
     phone_street.set_viewport_size({"width": 360, "height": 780})
     phone_street.goto(server + "/supplies/")
     assert_no_sideways_scroll(phone_street, "the supplies page at 360 px")
+    # the stock is made in the background: the next page shows how far it got, then offers it
+    phone_street.locator("#export-stock").click()
+    phone_street.wait_for_url(re.compile(r"/downloads/\d+/$"))
+    phone_street.wait_for_selector("#download-file")
+    assert_no_sideways_scroll(phone_street, "the stock file's page at 360 px")
+    assert axe_violations(phone_street) == []
+    with phone_street.expect_download() as info:
+        phone_street.locator("#download-file").click()
+    assert info.value.suggested_filename.endswith(".xlsx")
+    phone_street.goto(server + "/supplies/")
+    assert phone_street.locator("#recent-files").count() == 1
+    assert_no_sideways_scroll(phone_street, "the supplies page with the recent files at 360 px")

@@ -60,6 +60,13 @@ def houses(community: Place, n: int, *, group: str | None = None, exclude: tuple
 def make_matrix_rows(street: Street, far: dict[str, Place]) -> None:
     """For the access matrix: a round open in the test community, with the resident's household's
     reservation, and one in the far district."""
+    from linli.downloads.actions import do_request_download
+
     round_ = open_round(street)
     actions.do_reserve(round_, street.resident.person.current_house, acting_user=street.resident)
-    open_round(street, community=far[Level.COMMUNITY], user=street.admin)
+    far_round = open_round(street, community=far[Level.COMMUNITY], user=street.admin)
+    # the round's list made in the background: the secretary's, and one of the far round
+    do_request_download("handout_list", scope=round_.community, params={"round": round_.pk},
+                        acting_user=street.secretary)
+    do_request_download("handout_list", scope=far_round.community, params={"round": far_round.pk},
+                        acting_user=street.admin)

@@ -83,7 +83,9 @@ def test_import_then_export(street):
     assert (result["held"], result["waiting"]) == (3, 1)
     assert [s["row"] for s in result["skipped"]] == [7, 8, 9]  # the repeat, an unknown code, an empty code
     assert Reservation.objects.filter(round=round_, via="import").count() == 4
-    exported = staff.get(f"/api/handout/rounds/{round_.pk}/export")
+    asked = staff.post(f"/api/handout/rounds/{round_.pk}/export")
+    assert asked.status_code == 202 and asked.json()["status"] == "ready"  # tasks run at once in the tests
+    exported = staff.get(f"/api/downloads/{asked.json()['id']}/file")
     assert exported.status_code == 200
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(exported.content)).get_sheet_by_index(0).to_python()
     assert sheet[0][:3] == ["预约号", "房屋编码", "地址"] and len(sheet) == 5
@@ -100,4 +102,4 @@ def test_import_then_export(street):
     assert bad.status_code in (400, 422)
     # a resident may do neither
     resident = street.client_for(street.resident)
-    assert resident.get(f"/api/handout/rounds/{round_.pk}/export").status_code in (403, 404)
+    assert resident.post(f"/api/handout/rounds/{round_.pk}/export").status_code in (403, 404)

@@ -110,3 +110,61 @@ def test_fifty_households_for_ten_shares():
         assert tiers[Tier.ORDINARY] <= 7 and tiers[Tier.PRIORITY] >= 3  # the held-back shares went to priority
     finally:
         _cleanup(round_.pk)
+
+
+def test_a_move_and_a_reservation_at_the_new_house_at_once():
+    """The household moves in while the new house reserves: one reservation at the new house
+    either way (the moved one, the other refused; or the new one, the moved one given back)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from linli.handout.tests.test_moves import empty_house, lone_houses
+    from linli.people.models import Person, Residence
+    from linli.people.moves import Move, tell
+
+    def setup() -> tuple[Round, Any, Any, Any, Any, Any]:
+        street = make_street()
+        round_ = open_round(street, households=5)
+        old = lone_houses(street.community, 1)[0]
+        new = empty_house(street.community)
+        reservation = actions.do_reserve(round_, old, acting_user=street.secretary, via=Via.STAFF)
+        person = Person.objects.get(current_house=old, is_active=True)
+        return round_, old, new, reservation, person, street.secretary
+
+    round_, old, new, reservation, person, staff = in_thread(setup)
+    residence_id = Residence.objects.get(person=person, house=old, moved_out__isnull=True).pk
+
+    def work(i: int) -> str:
+        if i == 1:
+            return actions.do_reserve(round_, new, acting_user=staff, via=Via.STAFF).status
+        with transaction.atomic():
+            Residence.objects.filter(pk=residence_id).update(moved_out=timezone.localdate())
+            Residence.objects.create(person=person, house=new, path=new.path)
+            Person.objects.filter(pk=person.pk).update(current_house=new, path=new.path)
+            tell([Move(person.pk, old.pk, new.pk)], acting_user=staff)
+        return "moved"
+
+    try:
+        outcomes = _burst(work, 2)
+        assert "moved" in outcomes and not any(o.startswith("error") for o in outcomes), outcomes
+
+        def state() -> tuple[int, str, int, int, int]:
+            moved = Reservation.objects.get(pk=reservation.pk)
+            locked = Round.objects.get(pk=round_.pk)
+            return (Reservation.objects.filter(round=round_, house=new).count(), moved.status,
+                    moved.house_id, locked.taken, Reservation.objects.filter(round=round_, status=Status.HELD).count())
+
+        at_new, status, house_id, taken, held = in_thread(state)
+        assert at_new == 1 and taken == held
+        if "already_reserved" in outcomes:  # the move came first: the reservation followed
+            assert (house_id, status) == (new.pk, Status.HELD)
+        else:  # the new house reserved first: the moved household's share went back
+            assert (house_id, status) == (old.pk, Status.RELEASED)
+    finally:
+        def undo() -> None:
+            Residence.objects.filter(person=person, house=new).delete()
+            Residence.objects.filter(pk=residence_id).update(moved_out=None)
+            Person.objects.filter(pk=person.pk).update(current_house=old, path=old.path)
+
+        in_thread(undo)
+        _cleanup(round_.pk)

@@ -77,3 +77,9 @@ def make_matrix_rows(street: Street, far: dict[str, Place]) -> None:
         order(street, supplier, point)
         actions.do_record_donation(point, Item.objects.get(code="blanket"), 5, donor_kind="company",
                                    donor_name="爱心企业", public=True, acting_user=street.admin)
+    # the stock made in the background: the secretary's, and the far district's (made by the admin)
+    from linli.downloads.actions import do_request_download
+    from linli.suppliers.downloads import area_of_points
+
+    do_request_download("stock", scope=area_of_points(street.secretary), params={}, acting_user=street.secretary)
+    do_request_download("stock", scope=far[Level.COMMUNITY], params={}, acting_user=street.admin)
