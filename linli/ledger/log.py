@@ -18,7 +18,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,8 +47,12 @@ def pseudonym(kind: str, value: Any) -> str:
     return f"{kind}:{blind_index(str(value), purpose='ledger.subject.' + kind)[:24]}"
 
 
+# One encoder for every payload: ``json.dumps`` with these options builds a new one per call.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def canonical_payload(content: Any) -> bytes:
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return _CANONICAL.encode(content).encode()
 
 
 def new_submission_id() -> uuid.UUID:
@@ -57,10 +61,19 @@ def new_submission_id() -> uuid.UUID:
     Ids made one after another sort together, so the unique indexes on ``submission_id``
     (log and payload rows) grow at their right edge. With random (version 4) ids every row
     touched a random index page, which dominated appending to a log of a million entries."""
-    random = int.from_bytes(secrets.token_bytes(10), "big") >> 6  # 74 bits
-    value = (time.time_ns() // 1_000_000 & (1 << 48) - 1) << 80 | 0x7 << 76 | (random >> 62) << 64 \
-        | 0b10 << 62 | random & (1 << 62) - 1
-    return uuid.UUID(int=value)
+    return _submission_ids(1)[0]
+
+
+def _submission_ids(count: int) -> list[uuid.UUID]:
+    """``count`` new submission ids (see :func:`new_submission_id`), from one read of the
+    clock and one of the system's random source."""
+    head = (time.time_ns() // 1_000_000 & (1 << 48) - 1) << 80 | 0x7 << 76 | 0b10 << 62
+    pool = secrets.token_bytes(10 * count)
+    ids = []
+    for start in range(0, 10 * count, 10):
+        random = int.from_bytes(pool[start:start + 10], "big") >> 6  # 74 bits
+        ids.append(uuid.UUID(int=head | (random >> 62) << 64 | random & (1 << 62) - 1))
+    return ids
 
 
 def append(
@@ -191,9 +204,9 @@ class _Chunk:
     signatures: list[bytes]
 
     def payload_rows(self, db: BaseDatabaseWrapper) -> Iterator[tuple[Any, ...]]:
-        db_uuid, db_content = _SUBMISSION.get_db_prep_save, _CONTENT.get_db_prep_save
+        db_uuid, db_content = _uuid_converter(db), _json_converter(db)
         for submission, salt, content in zip(self.submissions, self.salts, self.contents, strict=True):
-            yield (db_uuid(submission, db), salt.hex(), db_content(content, db), "")
+            yield (db_uuid(submission), salt.hex(), db_content(content), "")
 
     def log_rows(self, shared: _Shared) -> Iterator[_LogRow]:
         for submission, subject_ref, body, signature in zip(
@@ -203,18 +216,47 @@ class _Chunk:
 
 
 def _build_chunk(template: entries.BodyTemplate, signer: Signer, items: Sequence[tuple[str, Any]]) -> _Chunk:
-    chunk = _Chunk([], [], [], [], [], [])
-    for subject_ref, content in items:
-        salt = entries.new_salt()
-        text = canonical_payload(content)
-        body = template.encode(subject_ref, entries.salted_payload_hash(text, salt))
-        chunk.submissions.append(new_submission_id())
+    # The salts of the whole chunk come from one read of the system's random source.
+    salts = secrets.token_bytes(entries.SALT_SIZE * len(items))
+    chunk = _Chunk(_submission_ids(len(items)), [], [], [], [], [])
+    encode, sign, payload_hash = template.encode, entries.sign_encoded, entries.salted_payload_hash
+    size = entries.SALT_SIZE
+    for start, (subject_ref, content) in zip(range(0, len(salts), size), items, strict=True):
+        salt = salts[start:start + size]
+        body = encode(subject_ref, payload_hash(canonical_payload(content), salt))
         chunk.salts.append(salt)
         chunk.contents.append(content)
         chunk.subject_refs.append(subject_ref)
         chunk.bodies.append(body)
-        chunk.signatures.append(entries.sign_encoded(body, signer))
+        chunk.signatures.append(sign(body, signer))
     return chunk
+
+
+def _uuid_converter(db: BaseDatabaseWrapper) -> Callable[[uuid.UUID], Any]:
+    """``UUIDField.get_db_prep_save`` for UUID values: the UUID itself where the database
+    has a UUID type, its 32 hex digits otherwise."""
+    return _same if db.features.has_native_uuid_field else _hex
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _hex(value: uuid.UUID) -> str:
+    return value.hex
+
+
+def _json_converter(db: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+    """``Payload.content``'s ``get_db_prep_save`` for plain JSON values (None is SQL NULL)."""
+    adapt, encoder, field_prep = db.ops.adapt_json_value, _CONTENT.encoder, _CONTENT.get_db_prep_save
+    plain = (dict, list, str, int, float, bool)
+
+    def convert(content: Any) -> Any:
+        if content is None or type(content) not in plain:
+            return field_prep(content, db)  # None, expressions, lazy text: the field's own way
+        return adapt(content, encoder)
+
+    return convert
 
 
 def _collect_cosignatures(checkpoint: Checkpoint) -> None:
@@ -302,6 +344,11 @@ def row_seal_message(index: int, leaf_hash: str, submission_id: uuid.UUID | str,
             f"{sequenced_at.isoformat(timespec='microseconds')}").encode()
 
 
+def _seal_tail(path: str, sequenced_at: datetime.datetime) -> bytes:
+    """The end of :func:`row_seal_message`, the same for every row of a path in one step."""
+    return f"\n{path}\n{sequenced_at.isoformat(timespec='microseconds')}".encode()
+
+
 def _millis(moment: datetime.datetime) -> int:
     return int(moment.timestamp() * 1000)
 
@@ -348,19 +395,25 @@ class _LogWriter:
 
     def write(self, rows: Iterable[_LogRow]) -> None:
         frontier, db, sequenced_at = self.frontier, self.db, self._sequenced_at
-        leaf_hash, append, db_uuid = merkle.leaf_hash, frontier.append, _SUBMISSION.get_db_prep_save
+        leaf_hash, append, db_uuid = merkle.leaf_hash, frontier.append, _uuid_converter(db)
         key_id, now = crypto.integrity_key_id(), self.now
         mac = crypto.integrity_mac(key_id)
+        seal_prefix = key_id + crypto.SEPARATOR
+        tails: dict[str, bytes] = {}  # the seal message's end, by path
         params = []
         for body, signature, submission, party_id, entry_type, subject_ref, claimed_at, references, path in rows:
             index = frontier.size
             leaf = leaf_hash(body + signature)  # = entries.leaf_data(body, signature)
             append(leaf)
-            row_mac = mac.copy()
-            row_mac.update(row_seal_message(index, leaf.hex(), submission, path, now))
-            params.append((body, signature, db_uuid(submission, db), party_id, entry_type, subject_ref, claimed_at,
-                           references, path, index, leaf.hex(), sequenced_at,
-                           key_id + crypto.SEPARATOR + row_mac.hexdigest()))
+            leaf_hex = leaf.hex()
+            tail = tails.get(path)
+            if tail is None:
+                tail = tails[path] = _seal_tail(path, now)
+            row_mac = mac.copy()  # over row_seal_message(index, leaf_hex, submission, path, now)
+            row_mac.update(f"{_ROW_SEAL_DOMAIN}\n{index}\n{leaf_hex}\n{submission}".encode())
+            row_mac.update(tail)
+            params.append((body, signature, db_uuid(submission), party_id, entry_type, subject_ref, claimed_at,
+                           references, path, index, leaf_hex, sequenced_at, seal_prefix + row_mac.hexdigest()))
         insert_rows(db, LedgerEntry, _ENTRY_FIELDS, params)
         self.written += len(params)
 
