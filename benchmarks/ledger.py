@@ -171,7 +171,7 @@ def main() -> None:
         result["append_batched_cpu_bound_per_s"] = round(cpu_bound)
         result["append_batched_cpu_bound_ratio_to_bare_verify_cpu"] = round(cpu_bound / verify_cpu_rate, 3)
     # Two sizes: the batches while the log held its first tenth and its last tenth.
-    if len(timings) >= 20:
+    if len(timings) >= 10:
         tenth = max(1, len(timings) // 10)
 
         def rate_of(part: list[tuple[int, int, float]]) -> float:
