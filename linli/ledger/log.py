@@ -339,7 +339,6 @@ _ENTRY_FIELDS = ("body", "signature", "submission_id", "party", "entry_type", "s
                  "references", "path", "index", "leaf_hash", "sequenced_at", "seal")
 _PAYLOAD_FIELDS = ("submission_id", "salt", "content", "redaction_reason")
 _REFERENCES = LedgerEntry._meta.get_field("references")
-_SUBMISSION = LedgerEntry._meta.get_field("submission_id")  # the same UUIDField as Payload's
 _CONTENT = Payload._meta.get_field("content")
 
 # body, signature, submission id (its database value and its text), party id, entry type, subject
