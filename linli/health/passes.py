@@ -64,6 +64,7 @@ import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Final, TypedDict
 
 import cbor2
@@ -168,6 +169,13 @@ def b45encode(data: bytes) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=64)
+def _b45_masks(groups: int) -> tuple[int, int]:
+    """Masks over ``groups`` 24-bit lanes: the low byte of each, and its high byte."""
+    low = ((1 << 24 * groups) - 1) // 0xFFFFFF * 0xFF
+    return low, low << 16
+
+
 def b45decode(text: str) -> bytes:
     """Bytes of base45 ``text``; ValueError for anything RFC 9285 does not allow."""
     try:
@@ -178,14 +186,20 @@ def b45decode(text: str) -> bytes:
         raise ValueError("not base45")
     tail = len(digits) % 3
     full = len(digits) - tail
-    # Each group of three digits c, d, e is the 16-bit number c + 45*d + 45*45*e.
-    groups = [
-        c + 45 * d + 2025 * e
-        for c, d, e in zip(digits[0:full:3], digits[1:full:3], digits[2:full:3], strict=True)
-    ]
-    if groups and max(groups) > 0xFFFF:
-        raise ValueError("not base45")
-    out = struct.pack(f">{len(groups)}H", *groups)
+    out = b""
+    if full:
+        # Each group of three digits c, d, e is the 16-bit number c + 45*d + 45*45*e. All
+        # groups at once: read as one big integer, each group is a 24-bit lane c·d·e, and
+        # the sum stays inside its lane (at most 91,124), so big-integer arithmetic in C
+        # does the work of a Python loop over the groups.
+        low, high = _b45_masks(full // 3)
+        lanes = int.from_bytes(digits[:full], "big")
+        values = (lanes >> 16 & low) + 45 * (lanes >> 8 & low) + 2025 * (lanes & low)
+        if values & high:  # a group above 0xFFFF
+            raise ValueError("not base45")
+        packed = bytearray(values.to_bytes(full, "big"))
+        del packed[0::3]  # the empty top byte of each lane
+        out = bytes(packed)
     if tail:
         last = digits[-2] + 45 * digits[-1]
         if last > 0xFF:
@@ -629,7 +643,39 @@ def _parse_sign1(data: bytes) -> tuple[bytes, bytes, bytes, bytes] | None:
     )
 
 
+# After the subject: exp and iat as 4-byte uints, the 16-byte cti, the colour (a uint below
+# 24) and the head of the rule set's key, in the order canonical CBOR sorts the keys.
+_CLAIMS_MIDDLE: Final = struct.Struct(">2sI2sI2s16s5sB5sB")
+_CLAIMS_MIDDLE_KEYS: Final = (b"\x04\x1a", b"\x06\x1a", b"\x07\x50", b"\x3a\x00\x01\x00\x00",
+                              b"\x3a\x00\x01\x00\x01")
+
+
 def _claims(payload: bytes) -> tuple[str, int, int, bytes, int, str] | None:
+    """The six claims of a pass's payload, checked, or None.
+
+    A payload in the exact shape :func:`issue_pass` writes is read with one ``struct``
+    call; any other (a longer integer encoding, say) goes through ``cbor2``, so both ways
+    accept and return the same things.
+    """
+    if payload[:2] == b"\xa6\x02" and len(payload) > 3 and 0x60 <= payload[2] < 0x78:
+        start = 3 + payload[2] - 0x60
+        end = start + _CLAIMS_MIDDLE.size
+        if len(payload) > end:
+            k_exp, exp, k_iat, iat, k_cti, cti, k_colour, colour, k_rule, rule_head = \
+                _CLAIMS_MIDDLE.unpack_from(payload, start)
+            if (k_exp, k_iat, k_cti, k_colour, k_rule) == _CLAIMS_MIDDLE_KEYS and colour < 24 \
+                    and 0x60 <= rule_head < 0x78 and len(payload) == end + rule_head - 0x60:
+                try:
+                    sub, rule_set = payload[3:start].decode(), payload[end:].decode()
+                except UnicodeDecodeError:
+                    return None  # cbor2 refuses text that is not UTF-8 too
+                if colour not in _COLOUR_NAME or not 0 <= iat <= _MAX_TIME or not 0 <= exp <= _MAX_TIME:
+                    return None
+                return sub, exp, iat, cti, colour, rule_set
+    return _claims_cbor(payload)
+
+
+def _claims_cbor(payload: bytes) -> tuple[str, int, int, bytes, int, str] | None:
     try:
         claims = cbor2.loads(payload)
     except Exception:  # cbor2 raises several types on malformed input; all mean "encoding"
@@ -645,6 +691,10 @@ def _claims(payload: bytes) -> tuple[str, int, int, bytes, int, str] | None:
     ):
         return None
     return sub, exp, iat, cti, colour, rule_set
+
+
+# The protected header {1: -8, 4: h'<8 bytes>'} as issue_pass encodes it, up to the key id.
+_PROTECTED_HEAD: Final = b"\xa2\x01\x27\x04\x48"
 
 
 def verify_pass(code: str, trust: TrustList, now: Instant) -> Verdict:
@@ -668,15 +718,18 @@ def verify_pass(code: str, trust: TrustList, now: Instant) -> Verdict:
     if parsed is None:
         return _REJECT["encoding"]
     protected, payload, signature, to_be_signed = parsed
-    try:
-        header = cbor2.loads(protected)
-    except Exception:
-        return _REJECT["encoding"]
-    if type(header) is not dict or header.keys() != {1, 4}:
-        return _REJECT["encoding"]
-    kid, alg = header[4], header[1]
-    if type(kid) is not bytes or type(alg) is not int:
-        return _REJECT["encoding"]
+    if len(protected) == 13 and protected.startswith(_PROTECTED_HEAD):
+        kid, alg = protected[5:], ALG_EDDSA  # what issue_pass writes, read without cbor2
+    else:
+        try:
+            header = cbor2.loads(protected)
+        except Exception:
+            return _REJECT["encoding"]
+        if type(header) is not dict or header.keys() != {1, 4}:
+            return _REJECT["encoding"]
+        kid, alg = header[4], header[1]
+        if type(kid) is not bytes or type(alg) is not int:
+            return _REJECT["encoding"]
     issuer = trust.issuers.get(kid)
     if issuer is None:
         return _REJECT["unknown_key"]

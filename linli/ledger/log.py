@@ -18,7 +18,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,8 +47,12 @@ def pseudonym(kind: str, value: Any) -> str:
     return f"{kind}:{blind_index(str(value), purpose='ledger.subject.' + kind)[:24]}"
 
 
+# One encoder for every payload: ``json.dumps`` with these options builds a new one per call.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def canonical_payload(content: Any) -> bytes:
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return _CANONICAL.encode(content).encode()
 
 
 def new_submission_id() -> uuid.UUID:
@@ -57,10 +61,30 @@ def new_submission_id() -> uuid.UUID:
     Ids made one after another sort together, so the unique indexes on ``submission_id``
     (log and payload rows) grow at their right edge. With random (version 4) ids every row
     touched a random index page, which dominated appending to a log of a million entries."""
-    random = int.from_bytes(secrets.token_bytes(10), "big") >> 6  # 74 bits
-    value = (time.time_ns() // 1_000_000 & (1 << 48) - 1) << 80 | 0x7 << 76 | (random >> 62) << 64 \
-        | 0b10 << 62 | random & (1 << 62) - 1
-    return uuid.UUID(int=value)
+    return uuid.UUID(int=_submission_ints(1)[0])
+
+
+def _submission_ints(count: int) -> list[int]:
+    """``count`` new submission ids (see :func:`new_submission_id`) as 128-bit integers,
+    from one read of the clock and one of the system's random source."""
+    head = (time.time_ns() // 1_000_000 & (1 << 48) - 1) << 80 | 0x7 << 76 | 0b10 << 62
+    pool = secrets.token_bytes(10 * count)
+    ids = []
+    for start in range(0, 10 * count, 10):
+        random = int.from_bytes(pool[start:start + 10], "big") >> 6  # 74 bits
+        ids.append(head | (random >> 62) << 64 | random & (1 << 62) - 1)
+    return ids
+
+
+def _submission_values(db: BaseDatabaseWrapper, ids: Iterable[int]) -> Iterator[tuple[Any, str]]:
+    """For each new submission id: its database value (what ``UUIDField.get_db_prep_save``
+    makes of the UUID: the UUID itself where the database has a UUID type, its 32 hex digits
+    otherwise) and its text ``str(UUID)``, without a UUID object where none is needed."""
+    native = db.features.has_native_uuid_field
+    for value in ids:
+        digits = f"{value:032x}"
+        text = f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+        yield (uuid.UUID(int=value) if native else digits), text
 
 
 def append(
@@ -135,7 +159,7 @@ def append_many(entry_type: str, *, party: Party, items: Sequence[tuple[str, Any
         # Built and signed chunk by chunk, each handed to the verifiers at once, so that the
         # workers check signatures while this process builds, signs and stores the rest.
         for start in range(0, len(items), _CHUNK):
-            chunk = _build_chunk(template, signer, items[start:start + _CHUNK])
+            chunk = _build_chunk(db, template, signer, items[start:start + _CHUNK])
             verification.add(chunk.bodies, chunk.signatures)
             chunks.append(chunk)
         with transaction.atomic():
@@ -183,7 +207,7 @@ class _Shared:
 class _Chunk:
     """Built and signed entries, column by column (no per-entry objects)."""
 
-    submissions: list[uuid.UUID]
+    submissions: list[tuple[Any, str]]  # (database value, text) of each submission id
     salts: list[bytes]
     contents: list[Any]
     subject_refs: list[str]
@@ -191,30 +215,60 @@ class _Chunk:
     signatures: list[bytes]
 
     def payload_rows(self, db: BaseDatabaseWrapper) -> Iterator[tuple[Any, ...]]:
-        db_uuid, db_content = _SUBMISSION.get_db_prep_save, _CONTENT.get_db_prep_save
-        for submission, salt, content in zip(self.submissions, self.salts, self.contents, strict=True):
-            yield (db_uuid(submission, db), salt.hex(), db_content(content, db), "")
+        db_content = _json_converter(db)
+        for (submission, _), salt, content in zip(self.submissions, self.salts, self.contents, strict=True):
+            yield (submission, salt.hex(), db_content(content), "")
 
     def log_rows(self, shared: _Shared) -> Iterator[_LogRow]:
-        for submission, subject_ref, body, signature in zip(
+        for (submission, text), subject_ref, body, signature in zip(
                 self.submissions, self.subject_refs, self.bodies, self.signatures, strict=True):
-            yield (body, signature, submission, shared.party_id, shared.entry_type, subject_ref,
+            yield (body, signature, submission, text, shared.party_id, shared.entry_type, subject_ref,
                    shared.claimed_at, shared.references, shared.path)
 
 
-def _build_chunk(template: entries.BodyTemplate, signer: Signer, items: Sequence[tuple[str, Any]]) -> _Chunk:
-    chunk = _Chunk([], [], [], [], [], [])
-    for subject_ref, content in items:
-        salt = entries.new_salt()
-        text = canonical_payload(content)
-        body = template.encode(subject_ref, entries.salted_payload_hash(text, salt))
-        chunk.submissions.append(new_submission_id())
+def _build_chunk(db: BaseDatabaseWrapper, template: entries.BodyTemplate, signer: Signer,
+                 items: Sequence[tuple[str, Any]]) -> _Chunk:
+    # The salts of the whole chunk come from one read of the system's random source.
+    salts = secrets.token_bytes(entries.SALT_SIZE * len(items))
+    chunk = _Chunk(list(_submission_values(db, _submission_ints(len(items)))), [], [], [], [], [])
+    encode, sign, payload_hash = template.encode, entries.sign_encoded, entries.salted_payload_hash
+    size = entries.SALT_SIZE
+    for start, (subject_ref, content) in zip(range(0, len(salts), size), items, strict=True):
+        salt = salts[start:start + size]
+        body = encode(subject_ref, payload_hash(canonical_payload(content), salt))
         chunk.salts.append(salt)
         chunk.contents.append(content)
         chunk.subject_refs.append(subject_ref)
         chunk.bodies.append(body)
-        chunk.signatures.append(entries.sign_encoded(body, signer))
+        chunk.signatures.append(sign(body, signer))
     return chunk
+
+
+def _uuid_converter(db: BaseDatabaseWrapper) -> Callable[[uuid.UUID], Any]:
+    """``UUIDField.get_db_prep_save`` for UUID values: the UUID itself where the database
+    has a UUID type, its 32 hex digits otherwise."""
+    return _same if db.features.has_native_uuid_field else _hex
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _hex(value: uuid.UUID) -> str:
+    return value.hex
+
+
+def _json_converter(db: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+    """``Payload.content``'s ``get_db_prep_save`` for plain JSON values (None is SQL NULL)."""
+    adapt, encoder, field_prep = db.ops.adapt_json_value, _CONTENT.encoder, _CONTENT.get_db_prep_save
+    plain = (dict, list, str, int, float, bool)
+
+    def convert(content: Any) -> Any:
+        if content is None or type(content) not in plain:
+            return field_prep(content, db)  # None, expressions, lazy text: the field's own way
+        return adapt(content, encoder)
+
+    return convert
 
 
 def _collect_cosignatures(checkpoint: Checkpoint) -> None:
@@ -285,11 +339,11 @@ _ENTRY_FIELDS = ("body", "signature", "submission_id", "party", "entry_type", "s
                  "references", "path", "index", "leaf_hash", "sequenced_at", "seal")
 _PAYLOAD_FIELDS = ("submission_id", "salt", "content", "redaction_reason")
 _REFERENCES = LedgerEntry._meta.get_field("references")
-_SUBMISSION = LedgerEntry._meta.get_field("submission_id")  # the same UUIDField as Payload's
 _CONTENT = Payload._meta.get_field("content")
 
-# body, signature, submission id, party id, entry type, subject ref, claimed at, references, path
-_LogRow = tuple[bytes, bytes, uuid.UUID, int, str, str, Any, Any, str]
+# body, signature, submission id (its database value and its text), party id, entry type, subject
+# ref, claimed at, references, path
+_LogRow = tuple[bytes, bytes, Any, str, int, str, str, Any, Any, str]
 
 
 _ROW_SEAL_DOMAIN = "linli-ledger-row/v1"
@@ -300,6 +354,11 @@ def row_seal_message(index: int, leaf_hash: str, submission_id: uuid.UUID | str,
     """What a log row's seal covers beyond the signed body (see ``LedgerEntry.seal``)."""
     return (f"{_ROW_SEAL_DOMAIN}\n{index}\n{leaf_hash}\n{submission_id}\n{path}\n"
             f"{sequenced_at.isoformat(timespec='microseconds')}").encode()
+
+
+def _seal_tail(path: str, sequenced_at: datetime.datetime) -> bytes:
+    """The end of :func:`row_seal_message`, the same for every row of a path in one step."""
+    return f"\n{path}\n{sequenced_at.isoformat(timespec='microseconds')}".encode()
 
 
 def _millis(moment: datetime.datetime) -> int:
@@ -319,11 +378,13 @@ def _pending_entries(db: BaseDatabaseWrapper, limit: int | None) -> tuple[list[_
     rows = PendingEntry.objects.order_by("pk").values_list(
         "pk", "submission_id", "body", "signature", "party_id", "path")
     out: list[_LogRow] = []
+    db_uuid = _uuid_converter(db)
     pks = []
     for pk, submission_id, raw_body, raw_signature, party_id, path in (rows[:limit] if limit else rows):
         body_bytes = bytes(raw_body)
         body = entries.decode(body_bytes)
-        out.append((body_bytes, bytes(raw_signature), submission_id, party_id, body.entry_type, body.subject_ref,
+        out.append((body_bytes, bytes(raw_signature), db_uuid(submission_id), str(submission_id), party_id,
+                    body.entry_type, body.subject_ref,
                     _db_claimed_at(db, body.claimed_at), _REFERENCES.get_db_prep_save(list(body.references), db),
                     path))
         pks.append(pk)
@@ -348,19 +409,26 @@ class _LogWriter:
 
     def write(self, rows: Iterable[_LogRow]) -> None:
         frontier, db, sequenced_at = self.frontier, self.db, self._sequenced_at
-        leaf_hash, append, db_uuid = merkle.leaf_hash, frontier.append, _SUBMISSION.get_db_prep_save
+        leaf_hash, append = merkle.leaf_hash, frontier.append
         key_id, now = crypto.integrity_key_id(), self.now
         mac = crypto.integrity_mac(key_id)
+        seal_prefix = key_id + crypto.SEPARATOR
+        tails: dict[str, bytes] = {}  # the seal message's end, by path
         params = []
-        for body, signature, submission, party_id, entry_type, subject_ref, claimed_at, references, path in rows:
+        for body, signature, submission, text, party_id, entry_type, subject_ref, claimed_at, references, path \
+                in rows:
             index = frontier.size
             leaf = leaf_hash(body + signature)  # = entries.leaf_data(body, signature)
             append(leaf)
-            row_mac = mac.copy()
-            row_mac.update(row_seal_message(index, leaf.hex(), submission, path, now))
-            params.append((body, signature, db_uuid(submission, db), party_id, entry_type, subject_ref, claimed_at,
-                           references, path, index, leaf.hex(), sequenced_at,
-                           key_id + crypto.SEPARATOR + row_mac.hexdigest()))
+            leaf_hex = leaf.hex()
+            tail = tails.get(path)
+            if tail is None:
+                tail = tails[path] = _seal_tail(path, now)
+            row_mac = mac.copy()  # over row_seal_message(index, leaf_hex, submission, path, now)
+            row_mac.update(f"{_ROW_SEAL_DOMAIN}\n{index}\n{leaf_hex}\n{text}".encode())
+            row_mac.update(tail)
+            params.append((body, signature, submission, party_id, entry_type, subject_ref, claimed_at,
+                           references, path, index, leaf_hex, sequenced_at, seal_prefix + row_mac.hexdigest()))
         insert_rows(db, LedgerEntry, _ENTRY_FIELDS, params)
         self.written += len(params)
 
