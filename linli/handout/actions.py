@@ -28,7 +28,17 @@ from linli.core import audit, combine, context
 from linli.core.access import require
 from linli.handout import checklist, fairness
 from linli.handout.access import MANAGE, RESERVE
-from linli.handout.models import Group, Reservation, ReserveCheck, Round, Slot, Status, Tier, Via
+from linli.handout.models import (
+    GONE,
+    Group,
+    Reservation,
+    ReserveCheck,
+    Round,
+    Slot,
+    Status,
+    Tier,
+    Via,
+)
 from linli.health.models import OrderStatus, QuarantineOrder
 from linli.notices.audience import OLDEST_OLD_AGE, born_by
 from linli.people.models import Person
@@ -255,7 +265,7 @@ def _write_reservations(round_id: Any, asks: Sequence[_Ask]) -> list[Reservation
         with transaction.atomic():
             locked = Round.objects.select_for_update().get(pk=round_id)
             already = set(Reservation.objects.filter(round_id=round_id, house_id__in=[a.house.pk for a in asks])
-                          .values_list("house_id", flat=True))
+                          .exclude(status__in=GONE).values_list("house_id", flat=True))
             rule, taken = _rule(locked), _taken(locked)
             room = room_in(slots)
             answers: list[Reservation | ValidationError] = []

@@ -85,7 +85,8 @@ class ReservationOut(Schema):
     id: int
     round_id: int
     house_id: int
-    status: str = Field(description="held (a share is reserved), waiting, collected, released")
+    status: str = Field(description="held (a share is reserved), waiting, collected, released (not collected in "
+                              "time), moved (given back when the household moved)")
     tier: str = Field(description="priority or ordinary")
     slot_id: int | None
     via: str

@@ -83,6 +83,12 @@ class Status(models.TextChoices):
     WAITING = "waiting", _("on the waiting list")
     COLLECTED = "collected", _("collected")
     RELEASED = "released", _("not collected in time")
+    MOVED = "moved", _("given back: the household moved")
+
+
+# A household's reservation that it gave back when it moved stays on the house it left, for the
+# record; the household that moves in may reserve there (``handout_one_per_household``).
+GONE = (Status.MOVED,)
 
 
 class Tier(models.TextChoices):
@@ -131,6 +137,7 @@ class Reservation(PlaceScopedModel):
         indexes = [path_index("handout_resv_path_prefix"),
                    models.Index(fields=["round", "status", "tier", "id"], name="handout_resv_queue")]
         constraints = [models.UniqueConstraint(fields=["round", "house"], name="handout_one_per_household",
+                                               condition=~models.Q(status__in=GONE),
                                                violation_error_message=_("This household has already reserved in this round."))]
 
 

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from linli.core import audit
 from linli.handout import actions
-from linli.handout.models import Reservation, Round, Status
+from linli.handout.models import GONE, Reservation, Round, Status
 from linli.people.models import Person
 from linli.people.moves import Move
 from linli.places.models import Level, Place
@@ -88,7 +88,7 @@ def _follow_round(round_id: int, gone: list[int], destinations: dict[int, set[in
                 done["followed"] += 1
                 continue
             before = reservation.status
-            reservation.status = Status.RELEASED
+            reservation.status = Status.MOVED
             reservation.save(update_fields=["status", "updated_at"])
             if before == Status.HELD:
                 taken = taken.minus(reservation.tier)
@@ -113,7 +113,7 @@ def _new_house(round_: Round, to: set[int | None]) -> tuple[Place | None, str]:
     house = Place.objects.filter(pk=to_id, level=Level.HOUSE).first()
     if house is None or not house.path.startswith(round_.path):
         return None, OUTSIDE_ROUND
-    if Reservation.objects.filter(round=round_, house=house).exists():
+    if Reservation.objects.filter(round=round_, house=house).exclude(status__in=GONE).exists():
         return None, ALREADY_RESERVED
     return house, ""
 

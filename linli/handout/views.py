@@ -23,7 +23,7 @@ from linli.handout import actions, checklist, queries, sheets
 from linli.handout.access import MANAGE, RESERVE, VIEW
 from linli.handout.downloads import KIND
 from linli.handout.forms import ChecklistForm, RoundForm, UploadForm
-from linli.handout.models import Reservation, ReserveCheck, Round, Slot, Status, Via
+from linli.handout.models import GONE, Reservation, ReserveCheck, Round, Slot, Status, Via
 from linli.handout.tokens import pickup_code, read_pickup
 from linli.health.passes import qr_svg
 from linli.places.models import Level, Place, full_names
@@ -40,7 +40,8 @@ def _own(request: HttpRequest, round_: Round) -> Reservation | None:
     house = actions.household_of(request.user)
     if house is None:
         return None
-    return Reservation.objects.filter(round=round_, house=house).select_related("slot__point").first()
+    return (Reservation.objects.filter(round=round_, house=house).exclude(status__in=GONE)
+            .select_related("slot__point").first())
 
 
 @route(VIEW, RESERVE, MANAGE)
@@ -51,7 +52,8 @@ def index(request: HttpRequest) -> HttpResponse:
         return denied(request)
     rounds = list(queries.visible_rounds(user)[:50])
     house = actions.household_of(user)
-    mine = {r.round_id: r for r in Reservation.objects.filter(house=house, round__in=rounds)} if house else {}
+    mine = ({r.round_id: r for r in Reservation.objects.filter(house=house, round__in=rounds).exclude(status__in=GONE)}
+            if house else {})
     now = timezone.now()
     return render(request, "handout/index.html", {
         "rows": [{"round": r, "open": actions.window_open(r, now), "mine": mine.get(r.pk)} for r in rounds],

@@ -7,6 +7,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -73,7 +74,7 @@ def test_moving_out_gives_the_share_to_the_waiting_list(street):
     move(one_person(gone), None, street.secretary)
     held.refresh_from_db()
     queued.refresh_from_db()
-    assert held.status == Status.RELEASED and held.house == gone
+    assert held.status == Status.MOVED and held.house == gone
     assert queued.status == Status.HELD and queued.slot is not None  # offered through the settling
     round_.refresh_from_db()
     assert round_.taken == 1
@@ -141,7 +142,7 @@ def test_to_a_house_that_has_reserved_the_share_goes_back(street):
     held.refresh_from_db()
     other.refresh_from_db()
     queued.refresh_from_db()
-    assert held.status == Status.RELEASED and held.house == old
+    assert held.status == Status.MOVED and held.house == old
     assert other.status == Status.WAITING and queued.status == Status.HELD  # the queue's order
     event = AuditEvent.objects.get(action="handout.move_release", object_id=str(held.pk))
     assert event.detail["why"] == moves.ALREADY_RESERVED and event.detail["to"] == joined.code
@@ -154,7 +155,7 @@ def test_to_another_community_the_share_goes_back(street):
     far = empty_house(street.other_community)
     move(one_person(old), far, street.admin)
     held.refresh_from_db()
-    assert held.status == Status.RELEASED
+    assert held.status == Status.MOVED
     round_.refresh_from_db()
     assert round_.taken == 0
     event = AuditEvent.objects.get(action="handout.move_release", object_id=str(held.pk))
@@ -178,7 +179,7 @@ def test_a_household_split_between_houses_gives_the_share_back(street):
                               acting_user=street.secretary)
     assert done == {"followed": 0, "released": 1}
     held.refresh_from_db()
-    assert held.status == Status.RELEASED
+    assert held.status == Status.MOVED
     assert AuditEvent.objects.get(action="handout.move_release").detail["why"] == moves.HOUSEHOLD_SPLIT
 
 
@@ -212,7 +213,7 @@ def test_it_happens_in_the_moves_transaction(street):
     # … and a move rolled back takes the released share back with it
     with pytest.raises(RuntimeError), transaction.atomic():
         people.do_move_out(residence, acting_user=street.secretary, moved_out=timezone.localdate())
-        assert Reservation.objects.get(pk=held.pk).status == Status.RELEASED
+        assert Reservation.objects.get(pk=held.pk).status == Status.MOVED
         raise RuntimeError("the caller fails after the move")
     held.refresh_from_db()
     round_.refresh_from_db()
@@ -236,3 +237,19 @@ def test_an_import_that_moves_the_household_moves_its_reservation(street):
     assert held.house == new and held.status == Status.HELD
     assert AuditEvent.objects.filter(action="handout.move", object_id=str(held.pk), actor=street.admin).exists()
     assert Reservation.objects.filter(Q(house=old) | Q(house=new), round=round_).count() == 1
+
+
+def test_the_household_that_moves_in_may_reserve_where_a_share_was_given_back(street):
+    round_ = open_round(street, households=2)
+    gone, = lone_houses(street.community, 1)
+    held = reserve(round_, gone, street.secretary)
+    move(one_person(gone), None, street.secretary)
+    held.refresh_from_db()
+    assert held.status == Status.MOVED
+    # new people registered at the house: their household reserves in the same round
+    again = actions.do_reserve(round_, gone, acting_user=street.secretary, via=Via.STAFF)
+    assert again.pk != held.pk and again.status == Status.HELD
+    with pytest.raises(ValidationError) as refused:  # and only once
+        actions.do_reserve(round_, gone, acting_user=street.secretary, via=Via.STAFF)
+    assert refused.value.error_dict["house"][0].code == "already_reserved"
+    assert Reservation.objects.filter(round=round_, house=gone).count() == 2
