@@ -12,7 +12,11 @@ from linli.core.crypto import decrypt, encrypt
 
 def _context(field: models.Field) -> str:
     # Bound as associated data: a ciphertext copied into another column does not decrypt.
-    return f"{field.model._meta.label_lower}.{field.name}"
+    # Worked out once per field: it is asked for every value read.
+    cached = field.__dict__.get("_linli_context")
+    if cached is None or cached[0] is not field.model:  # a field copied to another model works it out again
+        cached = field.__dict__["_linli_context"] = (field.model, f"{field.model._meta.label_lower}.{field.name}")
+    return cached[1]
 
 
 class EncryptedTextField(models.TextField):

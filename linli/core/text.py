@@ -47,6 +47,8 @@ def strip_invisible_all(value: Any) -> Any:
 def fold(text: str) -> str:
     """NFKC-folded ``text`` (full-width digits and letters become ASCII) without the
     invisible characters and direction controls."""
+    if text.isascii():  # NFKC leaves ASCII as it is, and nothing removed is ASCII
+        return text
     return unicodedata.normalize("NFKC", text).translate(_REMOVED)
 
 

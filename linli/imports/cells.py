@@ -8,6 +8,7 @@ and letters become ASCII). Dates become ISO text where a date is expected.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from typing import Any
 
@@ -27,6 +28,7 @@ _EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 1 = 1900-01-01, after Excel
 EARLIEST = datetime.date(1900, 1, 1)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same few words, compounds and buildings fill a file
 def clean_text(value: str) -> str:
     """Fold full-width forms, drop invisible characters, trim and collapse spaces, and drop a
     leading apostrophe: spreadsheets' mark for "text, not a number or formula" ('310115…, and

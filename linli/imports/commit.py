@@ -10,7 +10,10 @@ re-validated with ``apply_person_input``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import router
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from linli.core import bulk
@@ -31,6 +34,26 @@ PERSON_UPDATE_FIELDS = [
     "hukou_matches_residence", "special_groups", "special_groups_index", "community_roles", "notes", "path",
     "updated_at",
 ]
+
+
+_RESIDENCE: dict[str, Any] = {}
+
+
+def new_residence(person: Person, household: Household, **values: Any) -> Residence:
+    """``Residence(person=person, household=household, **values)`` (plain values, by their
+    column names) without the cost of ``Model.__init__``, which an import of 100,000 people
+    would pay 100,000 times: the defaults set as the constructor sets them, and the person
+    and the household remembered as assigning them would."""
+    if not _RESIDENCE:
+        _RESIDENCE.update({k: v for k, v in Residence().__dict__.items() if k != "_state"})
+    residence = Residence.__new__(Residence)
+    residence.__dict__.update(_RESIDENCE)
+    residence._state = ModelState()
+    residence.__dict__.update(values, person_id=person.pk, household_id=household.pk)
+    residence._state.fields_cache.update(person=person, household=household)
+    # as assigning the person sets it (the router's answer, which is the person's database)
+    residence._state.db = person._state.db or router.db_for_write(Residence, instance=person)
+    return residence
 
 
 @dataclass
@@ -102,9 +125,8 @@ class Writer:
 
     def _residence(self, row: Row, person: Person | None) -> Residence:
         assert row.house is not None and person is not None  # noqa: S101 - valid rows have both
-        return Residence(person=person, house_id=row.house.id, household=self.households[row.house.id],
-                         relation=row.relation, relation_to_head=row.relation_to_head, moved_in=row.moved_in,
-                         path=row.house.path)
+        return new_residence(person, self.households[row.house.id], house_id=row.house.id, relation=row.relation,
+                             relation_to_head=row.relation_to_head, moved_in=row.moved_in, path=row.house.path)
 
     # --- matched people ------------------------------------------------------------------
     def _merge(self, rows: list[Row]) -> None:
@@ -116,7 +138,7 @@ class Writer:
         for row in rows:
             person = row.existing
             assert person is not None and row.house is not None  # noqa: S101 - matched rows are valid
-            apply_person_input(person, self._merged_input(row, person))
+            apply_person_input(person, self._merged_input(row, person), today=self.today)
             residences = residences_of.get(person.pk, [])
             if row.house.id != person.current_house_id:
                 if person.current_house_id is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.utils.translation import gettext_lazy as _
@@ -68,7 +69,15 @@ NOTHING = frozenset({"无", "否", "没有", "-", "—", "/", "群众", "共青�
 EMPTY_WORDS = frozenset({"无", "暂无", "没有", "-", "--", "—", "——", "/", "none", "null", "n/a"})
 
 
+# Keys of cell texts worked out once each: a file spells the same few words, buildings and
+# rooms again and again.
+KEYS_CACHED = 1 << 16
+
+
+@functools.lru_cache(maxsize=KEYS_CACHED)
 def value_key(text: str) -> str:
+    if text.isascii():  # nothing to fold
+        return "".join(text.split()).lower()
     return "".join(fold(text).split()).lower()
 
 

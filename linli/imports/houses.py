@@ -7,6 +7,7 @@ Staff write the same house many ways: building "3", "3号楼", "3幢", "三号�
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.scope import Scope
-from linli.imports.fields import value_key
+from linli.imports.fields import KEYS_CACHED, value_key
 from linli.places.models import Level, Place
 from linli.places.rules import ancestor_paths
 
@@ -53,20 +54,24 @@ def _numbered(pattern: re.Pattern[str], text: str) -> str:
     return key
 
 
+@functools.lru_cache(maxsize=KEYS_CACHED)
 def building_key(text: str) -> str:
     return _numbered(_BUILDING, text)
 
 
+@functools.lru_cache(maxsize=KEYS_CACHED)
 def unit_key(text: str) -> str:
     return _numbered(_UNIT, text)
 
 
+@functools.lru_cache(maxsize=KEYS_CACHED)
 def room_key(text: str) -> str:
     key = value_key(text)
     match = _ROOM.fullmatch(key)
     return str(int(match["n"])) if match else key
 
 
+@functools.lru_cache(maxsize=KEYS_CACHED)
 def compound_key(text: str) -> str:
     key = value_key(text)
     return key.removesuffix("小区") or key

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import operator
 import zlib
 from typing import Any
 
@@ -25,11 +26,15 @@ PERSON_FIELDS = (
 )
 
 
+_PERSON_VALUES = operator.attrgetter(*PERSON_FIELDS)
+_BIRTH_DATE = PERSON_FIELDS.index("birth_date")
+
+
 def _record(row: Row) -> list[Any]:
     person, house = row.person, row.house
     assert person is not None and house is not None  # noqa: S101 - only accepted rows are kept
-    values = [getattr(person, f) for f in PERSON_FIELDS]
-    values[PERSON_FIELDS.index("birth_date")] = person.birth_date.isoformat() if person.birth_date else ""
+    values = list(_PERSON_VALUES(person))
+    values[_BIRTH_DATE] = person.birth_date.isoformat() if person.birth_date else ""
     return [row.sheet, row.number, [house.id, house.path, house.code, house.address], values, row.relation,
             row.relation_given, row.relation_to_head, row.moved_in.isoformat() if row.moved_in else "",
             bool(row.values.get("population_type"))]

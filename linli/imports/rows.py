@@ -221,7 +221,7 @@ class RowParser:
         if house is not None:
             person.current_house_id, person.path, person.current_address = house.id, house.path, house.address
         try:
-            apply_person_input(person, data)
+            apply_person_input(person, data, today=self.today)
         except ValidationError as exc:
             for code, errors in exc.error_dict.items():
                 for error in errors:

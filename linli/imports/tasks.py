@@ -8,7 +8,7 @@ from collections.abc import Callable
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from linli.core import context, leases
+from linli.core import bulk, context, leases
 from linli.imports import actions
 from linli.imports.models import ImportBatch
 from linli.imports.progress import BatchProgress, clear_live
@@ -29,7 +29,7 @@ def run_now(batch_id: int, work: Callable[..., object], progress: BatchProgress 
     token = context.set_current(context.RequestContext(channel=channel))
     progress = progress or BatchProgress(batch_id)
     try:
-        with leases.Heartbeat(ImportBatch(pk=batch_id, run_id=run_id).lease_name):
+        with leases.Heartbeat(ImportBatch(pk=batch_id, run_id=run_id).lease_name), bulk.no_cycle_collection():
             work(batch_id, progress=progress, run_id=run_id)
     except actions.RunSuperseded:
         log.warning("import %s: run %s was given up or replaced before it ended; it wrote nothing", batch_id, run_id)

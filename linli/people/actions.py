@@ -75,9 +75,10 @@ def _clean_text(errors: Errors, field: str, value: str, limit: int) -> str:
     return text
 
 
-def apply_person_input(person: Person, data: PersonInput) -> None:
+def apply_person_input(person: Person, data: PersonInput, *, today: datetime.date | None = None) -> None:
     """Validate ``data`` and copy it onto ``person`` with the derived and hashed fields.
-    Raises one ValidationError naming every field that is wrong."""
+    Raises one ValidationError naming every field that is wrong. ``today`` (the local date)
+    saves working it out again for each of many people."""
     errors: Errors = {}
     person.name = _clean_text(errors, "name", data.name, 64)
     if not person.name:
@@ -86,7 +87,7 @@ def apply_person_input(person: Person, data: PersonInput) -> None:
     person.id_number = person.id_hash = person.id_last4_hash = ""
     if data.id_number:
         try:
-            info = validate_id_number(data.id_number)
+            info = validate_id_number(data.id_number, today=today)
             person.id_number = info.number
             person.id_hash, person.id_last4_hash = search.id_hashes(info.number)
             person.birth_date, person.sex = info.birth_date, info.sex
@@ -114,14 +115,21 @@ def apply_person_input(person: Person, data: PersonInput) -> None:
         raise ValidationError(errors)
 
 
+# The codes of each choice, read once (``Choices.values`` builds its list again on every call,
+# and an import checks every row).
+_POPULATION_TYPES = frozenset(PopulationType.values)
+_SPECIAL_GROUPS = frozenset(SpecialGroup.values)
+_COMMUNITY_ROLES = frozenset(CommunityRole.values)
+
+
 def _check_choices(data: PersonInput, errors: Errors) -> None:
-    if data.population_type not in PopulationType.values:
+    if data.population_type not in _POPULATION_TYPES:
         _add(errors, "population_type", _("Unknown population type."), "invalid_choice")
-    bad_groups = set(data.special_groups) - set(SpecialGroup.values)
+    bad_groups = set(data.special_groups) - _SPECIAL_GROUPS
     if bad_groups:
         _add(errors, "special_groups", _("Unknown special group: %(codes)s"), "invalid_choice",
              {"codes": ", ".join(sorted(bad_groups))})
-    bad_roles = set(data.community_roles) - set(CommunityRole.values)
+    bad_roles = set(data.community_roles) - _COMMUNITY_ROLES
     if bad_roles:
         _add(errors, "community_roles", _("Unknown community role: %(codes)s"), "invalid_choice",
              {"codes": ", ".join(sorted(bad_roles))})

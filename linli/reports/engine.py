@@ -7,10 +7,13 @@ masked for the receiving department, audited, and recorded in the shared ledger.
 
 from __future__ import annotations
 
+import collections
 import datetime
+import functools
 import hashlib
 import io
 import multiprocessing
+import operator
 import os
 import re
 import zipfile
@@ -30,6 +33,7 @@ from django.utils.functional import Promise
 
 from linli.core import audit
 from linli.core.access import allows
+from linli.core.bulk import no_cycle_collection
 from linli.core.dates import age_on, years_before
 from linli.core.purposes import StatedPurpose
 from linli.people.models import Person, Residence
@@ -181,51 +185,99 @@ class _Residence:
 SEALED = {"id_number": "id_number", "phone": "phone", "special_groups": "special_groups"}
 PLAIN = ["id", "name", "sex", "birth_date", "population_type", "hukou_address", "hukou_matches_residence",
          "community_roles", "path", "current_house_id", "school"]
+ALWAYS = ["id", "name", "path", "current_house_id"]  # who and where: every report reads these
+# The person's plain attributes each canonical field (or sort key) reads; a report reads only
+# those of its columns. A field not named here (a new one) reads them all.
+READS: dict[str, list[str]] = {
+    "_seq": [], "name": [], "address": [], "compound": [], "building": [], "unit": [], "room": [],
+    "sex": ["sex"], "birth_date": ["birth_date"], "age": ["birth_date"], "is_60_plus": ["birth_date"],
+    "population_type": ["population_type"], "hukou_address": ["hukou_address"],
+    "hukou_matches": ["hukou_matches_residence"], "community_roles": ["community_roles"], "school": ["school"],
+    "id_number": [], "phone": [], "special_groups": [],
+    "relation_to_head": [], "moved_in": [], "days_since_moved_in": [],
+    "arrival_date": [], "origin_region": [], "health_status": [], "contact_type": [],
+}
+RESIDENCE_FIELDS = {"relation_to_head", "moved_in", "days_since_moved_in"}
 
 
-class PersonRow:
-    """The attributes of a person a report reads; sealed ones absent unless loaded."""
-
-    __slots__ = ("id", "pk", "name", "sex", "birth_date", "population_type", "hukou_address",
-                 "hukou_matches_residence", "community_roles", "path", "current_house_id", "school", "id_number", "phone",
-                 "special_groups")
-    path: str
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        for name, value in values.items():
-            setattr(self, name, value)
-        self.pk = values["id"]
+@functools.cache
+def _person_row(names: tuple[str, ...]) -> Any:
+    """A plain row class for the attributes a report reads (a named tuple, ``pk`` its id);
+    attributes not read are absent."""
+    base = collections.namedtuple("PersonRow", names)  # type: ignore[misc]
+    return type("PersonRow", (base,), {"__slots__": (), "pk": property(operator.itemgetter(names.index("id")))})
 
 
-def build_rows(people: QuerySet[Person], today: datetime.date, fields: set[str] | None = None) -> list[Row]:
-    """Rows with their residence and place names, with a fixed number of queries. ``fields``
-    (canonical field codes) limits decryption to the sealed fields the report shows."""
-    sealed = list(SEALED.values()) if fields is None else [SEALED[f] for f in fields if f in SEALED]
-    names_in_order = [*PLAIN, *sealed]
-    # Plain rows rather than model instances: a report reads a few attributes of tens of
-    # thousands of people, and building Person objects cost more than everything else.
-    persons = [PersonRow(dict(zip(names_in_order, values, strict=True)))
-               for values in people.values_list(*names_in_order).iterator(chunk_size=20000)]
-    residences: dict[int, _Residence] = {}
-    current = Residence.objects.filter(person__in=people.values("pk"), moved_out__isnull=True) \
-        .order_by("moved_in").values_list("person_id", "moved_in", "relation_to_head")
-    for person_id, moved_in, relation_to_head in current.iterator(chunk_size=20000):
-        residences[person_id] = _Residence(moved_in, relation_to_head)
-    names = names_by_path({p.path for p in persons})
-    health = _health_of(people, today) if fields is None or fields & HEALTH_FIELDS else None
-    places: dict[str, tuple[str, str, str, str, str]] = {}  # a house's names, worked out once
-    rows = []
-    for person in persons:
-        where = places.get(person.path)
+class PlaceNames:
+    """The names of the places on the way to each person's house, read once for all the
+    reports made together: a few places by their paths, or, for many, every place of the
+    area in one query; each house's compound, building, unit, room and address worked out
+    once."""
+
+    MANY = 2000  # more houses than this: read the whole area instead
+
+    def __init__(self, scope: Place | None = None) -> None:
+        self.scope = scope
+        self.names: dict[str, str] = {}
+        self.whole = False
+        self.houses: dict[str, tuple[str, str, str, str, str]] = {}
+
+    def read(self, paths: set[str]) -> None:
+        if self.whole:
+            return
+        missing = {p for p in paths if p not in self.houses}
+        if self.scope is not None and len(missing) > self.MANY \
+                and all(p.startswith(self.scope.path) for p in missing):
+            self.names.update(Place.objects.filter(path__startswith=self.scope.path).values_list("path", "name"))
+            self.names.update(names_by_path({self.scope.path}))  # the area and the places above it
+            self.whole = True
+        elif missing:
+            self.names.update(names_by_path(missing))
+
+    def of(self, path: str) -> tuple[str, str, str, str, str]:
+        where = self.houses.get(path)
         if where is None:
-            parts = [names.get(p, "") for p in ancestor_paths(person.path) + [person.path]]
-            where = places[person.path] = (
+            names = self.names
+            parts = [names.get(p, "") for p in ancestor_paths(path)] + [names.get(path, "")]
+            where = self.houses[path] = (
                 parts[5] if len(parts) > 5 else "", parts[6] if len(parts) > 6 else "",
                 parts[7] if len(parts) > 7 else "", parts[8] if len(parts) > 8 else "", "".join(parts[3:]))
-        rows.append(Row(person=person, residence=residences.get(person.pk), compound=where[0], building=where[1],
-                        unit=where[2], room=where[3], address=where[4], today=today,
+        return where
+
+
+def build_rows(people: QuerySet[Person], today: datetime.date, fields: set[str] | None = None,
+               places: PlaceNames | None = None) -> list[Row]:
+    """Rows with their residence and place names, with a fixed number of queries. ``fields``
+    (canonical field codes, and the sort keys) limits what is read and decrypted to what the
+    report shows; ``places`` keeps the place names for the next report."""
+    if fields is None or fields - READS.keys():
+        plain, sealed = list(PLAIN), list(SEALED.values()) if fields is None else [
+            SEALED[f] for f in fields if f in SEALED]
+    else:
+        wanted = {a for f in fields for a in READS[f]}
+        plain = ALWAYS + [a for a in PLAIN if a in wanted and a not in ALWAYS]
+        sealed = [SEALED[f] for f in fields if f in SEALED]
+    names_in_order = (*plain, *sealed)
+    # Plain rows rather than model instances: a report reads a few attributes of tens of
+    # thousands of people, and building Person objects cost more than everything else.
+    make = _person_row(names_in_order)._make
+    persons = [make(values) for values in people.values_list(*names_in_order).iterator(chunk_size=20000)]
+    residences: dict[int, _Residence] = {}
+    if fields is None or fields & RESIDENCE_FIELDS:
+        current = Residence.objects.filter(person__in=people.values("pk"), moved_out__isnull=True) \
+            .order_by("moved_in").values_list("person_id", "moved_in", "relation_to_head")
+        for person_id, moved_in, relation_to_head in current.iterator(chunk_size=20000):
+            residences[person_id] = _Residence(moved_in, relation_to_head)
+    places = places or PlaceNames()
+    places.read({p.path for p in persons})
+    health = _health_of(people, today) if fields is None or fields & HEALTH_FIELDS else None
+    where_of, residence_of = places.of, residences.get
+    rows = []
+    for person in persons:
+        where = where_of(person.path)
+        rows.append(Row(person, residence_of(person.pk), where[0], where[1], where[2], where[3], where[4], today,
                         # Nobody's record says otherwise: green, as the health code shows it (no row kept).
-                        health=health.get(person.pk, {}) if health is not None else None))
+                        health.get(person.pk, {}) if health is not None else None))
     return rows
 
 
@@ -246,18 +298,22 @@ def _health_of(people: QuerySet[Person], today: datetime.date) -> dict[int, dict
     return health
 
 
+def _by_length(get: Callable[[Row], str]) -> Callable[[Row], tuple[int, str]]:
+    return lambda row: (len(get(row)), get(row))  # "2号楼" before "10号楼"
+
+
 def _sort_key(keys: list[str]) -> Any:
+    getters: list[Callable[[Row], Any]] = []
+    for name in keys:
+        if name == "age":
+            getters.append(lambda row: FIELDS["age"].value(row, Policy()) or 0)
+        elif name == "name":
+            getters.append(lambda row: row.person.name)
+        else:
+            getters.append(_by_length(operator.attrgetter(name)))
+
     def key(row: Row) -> tuple[Any, ...]:
-        values: list[Any] = []
-        for name in keys:
-            if name == "age":
-                values.append(FIELDS["age"].value(row, Policy()) or 0)
-            elif name == "name":
-                values.append(row.person.name)
-            else:
-                value = getattr(row, name)
-                values.append((len(value), value))  # "2号楼" before "10号楼"
-        return tuple(values)
+        return tuple([value(row) for value in getters])
     return key
 
 
@@ -378,7 +434,10 @@ def list_sheet(template: ReportTemplate, spec: Spec, rows: list[Row], policy: Po
             value = seq if value_of is None else value_of(row, policy)
             if isinstance(value, Promise):  # a choice label: rendered once per report, not once per cell
                 # keyed by id, holding the object itself so that the id cannot be reused meanwhile
-                value = labels.setdefault(id(value), (value, str(value)))[1]
+                label = labels.get(id(value))
+                if label is None:
+                    label = labels[id(value)] = (value, str(value))
+                value = label[1]
             values.append(value)
         sheet.lines.append(("row", values))
     return sheet
@@ -406,9 +465,18 @@ class _Prepared:
 
 
 def _prepare(template: ReportTemplate, scope: Place, acting_user: Any, today: datetime.date,
-             mode: str = LIST) -> _Prepared:
-    """Read one report. The caller (the action) has decided that the user may make it this way."""
+             mode: str = LIST, places: PlaceNames | None = None) -> _Prepared:
+    """Read one report. The caller (the action) has decided that the user may make it this way.
+    ``places`` keeps the place names read for the reports made with it."""
+    with no_cycle_collection():
+        return _read(template, scope, acting_user, today, mode, places)
+
+
+def _read(template: ReportTemplate, scope: Place, acting_user: Any, today: datetime.date, mode: str,
+          places: PlaceNames | None) -> _Prepared:
     spec = parse_spec(template.spec)
+    order = spec.group_by and [spec.group_by, *spec.sort] or spec.sort
+    places = places or PlaceNames(scope)
     moment = timezone.localtime()
     footer = (f"范围：{scope.full_name() if scope.level not in (Level.PROVINCE, Level.CITY) else scope.name}"
               f"（{scope.code}）  生成时间：{moment:%Y-%m-%d %H:%M}  生成人：{acting_user}  "
@@ -422,8 +490,8 @@ def _prepare(template: ReportTemplate, scope: Place, acting_user: Any, today: da
                          content=write_counts_xlsx(template, counted, table, footer))
     if mode == HEALTH_LIST:
         rows = build_rows(select_people(acting_user, scope, spec, today, "health.report"), today,
-                          {c.field for c in spec.columns})
-        rows.sort(key=_sort_key(spec.group_by and [spec.group_by, *spec.sort] or spec.sort))
+                          {c.field for c in spec.columns} | set(order), places)
+        rows.sort(key=_sort_key(order))
         with translation.override("zh-hans"):
             sheet = list_sheet(template, spec, rows, POLICIES.get(template.department, Policy()), footer)
         return _Prepared(template, spec, len(rows), filename, sheet=sheet)
@@ -433,8 +501,8 @@ def _prepare(template: ReportTemplate, scope: Place, acting_user: Any, today: da
     fields = {c.field for c in spec.columns}
     if mode != LIST_WITH_HEALTH:
         fields -= HEALTH_FIELDS  # the columns stay, empty
-    rows = build_rows(select_people(acting_user, scope, spec, today), today, fields)
-    rows.sort(key=_sort_key(spec.group_by and [spec.group_by, *spec.sort] or spec.sort))
+    rows = build_rows(select_people(acting_user, scope, spec, today), today, fields | set(order), places)
+    rows.sort(key=_sort_key(order))
     with translation.override("zh-hans"):  # a department's form is in Chinese whatever the UI
         sheet = list_sheet(template, spec, rows, POLICIES.get(template.department, Policy()), footer)
     return _Prepared(template, spec, len(rows), filename, sheet=sheet)
@@ -531,12 +599,13 @@ def generate_all(modes: dict[ReportTemplate, str], *, scope: Place, acting_user:
     last_rows = dict(ReportRun.objects.filter(scope_code=scope.code).order_by("pk")
                      .values_list("template_id", "cells"))
     order = sorted(templates, key=lambda t: -last_rows.get(t.pk, 0))
+    places = PlaceNames(scope)
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         pending: dict[int, tuple[_Prepared, Future[bytes] | None]] = {}
         steps = 2 * len(order)  # each report read, then written
         for n, template in enumerate(order):
             told(template.title, n, steps)
-            prepared = _prepare(template, scope, acting_user, today, modes[template])
+            prepared = _prepare(template, scope, acting_user, today, modes[template], places)
             job = None
             if prepared.sheet is not None:
                 try:

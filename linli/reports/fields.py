@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.dates import age_on
@@ -80,14 +81,31 @@ def age(row: Row) -> int | None:
     return age_on(row.person.birth_date, row.today)
 
 
+# Lists of labels as written, per language and list: a report renders the same few
+# combinations for tens of thousands of people.
+_JOINED: dict[tuple[str | None, int, tuple[str, ...]], str] = {}
+
+
+def _joined(codes: list[str], labels: dict[str, Any]) -> str:
+    if not codes:
+        return ""
+    key = (get_language(), id(labels), tuple(codes))  # labels: one of the module's dicts
+    text = _JOINED.get(key)
+    if text is None:
+        if len(_JOINED) > 10_000:
+            _JOINED.clear()
+        text = _JOINED[key] = "、".join(str(labels[c]) for c in codes if c in labels)
+    return text
+
+
 def _groups(row: Row, policy: Policy) -> str:
     if not policy.special_groups:
         return ""
-    return "、".join(str(_GROUPS[g]) for g in row.person.special_groups if g in _GROUPS)
+    return _joined(row.person.special_groups, _GROUPS)
 
 
 def _roles(row: Row, policy: Policy) -> str:
-    return "、".join(str(_ROLES[r]) for r in row.person.community_roles if r in _ROLES)
+    return _joined(row.person.community_roles, _ROLES)
 
 
 def _id(row: Row, policy: Policy) -> str:
