@@ -22,9 +22,8 @@ from linli.campaigns import actions, links, queries
 from linli.campaigns.access import MANAGE, REVIEW, VIEW, WORK
 from linli.campaigns.models import Answer, Campaign, Channel, Target
 from linli.core.access import PermissionDenied, get_or_404, may, route
-from linli.core.api_auth import ERRORS, Id, Pages, api_user
+from linli.core.api_auth import ERRORS, Id, Pages, Text, api_user
 from linli.grids.models import Grid
-from linli.notices.api import Text
 from linli.places.models import Place
 
 router = Router()

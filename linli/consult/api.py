@@ -14,28 +14,20 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
-from pydantic import AfterValidator
 
 from linli.consult import actions, report
 from linli.consult.access import MANAGE, MODERATE, TAKE_PART, VIEW
 from linli.consult.models import Comment, Consultation, Proposal, Section
 from linli.consult.models import Status as ConsultationStatus
 from linli.core.access import PermissionDenied, get_or_404, may, route
-from linli.core.api_auth import ERRORS, Id, api_user
-from linli.core.text import has_control_characters
+from linli.core.api_auth import ERRORS, Id, api_user, no_control_characters
 
 router = Router()
 NOT_DRAFT = ~Q(status=ConsultationStatus.DRAFT)
 
 
-def _no_control_characters(value: str) -> str:
-    """Like the other routers' check, but a comment or a proposal may have several lines."""
-    if has_control_characters(value, allowed="\n"):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_control_characters)]
+# A comment or a proposal may have several lines.
+Text = Annotated[str, no_control_characters("\n")]
 
 
 class ConsultationSectionOut(Schema):

@@ -3,7 +3,8 @@ comments (no Django here: tested alone).
 
 Chinese has no spaces between words: jieba cuts the text and ranks its words by TF-IDF
 (``jieba.analyse``; its dictionary and IDF table ship inside the package, decision 0038), with
-a few words of community life added (``data/words_zh.txt``) to a tokenizer of this module's own.
+a few words of community life added (``data/words_zh.txt``) to a tokenizer of this module's own
+(``linli.core.words``: the dictionary itself is loaded once per process, for every app).
 Stop words (``data/stopwords_zh.txt``: function words, and the words every comment of a
 consultation uses, 小区, 居民, 建议 …) never count as keywords.
 
@@ -21,15 +22,16 @@ Grouping is plain and explainable, so an office can say why a comment sits under
 
 from __future__ import annotations
 
-import logging
+import copy
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import jieba
 import jieba.analyse
+
+from linli.core import words as dictionary
 
 STOP_WORDS_FILE = Path(__file__).parent / "data" / "stopwords_zh.txt"
 # Words of community life jieba's own dictionary cuts in two (充电 + 桩), in jieba's format.
@@ -38,8 +40,6 @@ KEYWORDS_PER_COMMENT = 5
 THEME_KEYWORDS = 5
 REPRESENTATIVES = 3
 SUBJECT_MIN_COMMENTS = 10
-
-jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict…" on every start
 
 
 @cache
@@ -50,12 +50,12 @@ def stop_words() -> frozenset[str]:
 
 @cache
 def _extractor() -> jieba.analyse.TFIDF:
-    # A tokenizer of our own: the words added here do not change how other parts cut text.
-    tokenizer = jieba.Tokenizer()
-    tokenizer.load_userdict(str(WORDS_FILE))
-    extractor = jieba.analyse.TFIDF()
-    extractor.tokenizer = tokenizer
-    extractor.stop_words = set(extractor.stop_words) | stop_words()
+    # jieba.analyse read its IDF table (tens of MB) when it was imported: share it rather than
+    # read it again, with a tokenizer and stop words of our own, so that the words added here
+    # do not change how other parts cut text.
+    extractor = copy.copy(jieba.analyse.default_tfidf)
+    extractor.tokenizer = dictionary.shared("consult", lambda: dictionary.tokenizer(userdict=WORDS_FILE))
+    extractor.stop_words = set(jieba.analyse.TFIDF.STOP_WORDS) | stop_words()
     return extractor
 
 

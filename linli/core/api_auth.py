@@ -27,6 +27,7 @@ from pydantic_core import PydanticCustomError
 from linli.core import audit, dates, twofactor
 from linli.core.errors import Bilingual
 from linli.core.models import ApiToken, User
+from linli.core.text import has_control_characters
 
 TOKEN_PREFIX = "ll_"  # noqa: S105 - a public marker that makes leaked tokens easy to spot
 PREFIX_LENGTH = 10  # "ll_" + 7 characters: enough to tell tokens apart in lists and logs
@@ -157,6 +158,24 @@ def api_user(request: HttpRequest) -> User:
     """The caller that the authentication above let in (ninja keeps it as ``request.auth``)."""
     return request.auth  # type: ignore[attr-defined, no-any-return]
 
+
+def no_control_characters(allowed: str = "") -> AfterValidator:
+    """The check of an API request's text fields: no control characters but ``allowed`` (say
+    "\n" for a field of several lines). PostgreSQL refuses NUL in text, and the others are never
+    meant in a name, an address or a reason; a 422 names the field."""
+
+    def check(value: str) -> str:
+        if has_control_characters(value, allowed=allowed):
+            raise ValueError("must not contain control characters")
+        return value
+
+    return AfterValidator(check)
+
+
+# Text of one line in an API request (a name, a phone number, a reason).
+Text = Annotated[str, no_control_characters()]
+# Text that may run to several lines, as typed on Windows or pasted from a spreadsheet.
+Lines = Annotated[str, no_control_characters("\t\n\r")]
 
 # A database id: anything outside a positive 64-bit integer is a 422 rather than an overflow
 # in the database driver (Django guards ``pk=`` lookups, not lookups through a foreign key).

@@ -14,32 +14,22 @@ refused: the answer says so for each event, with the reason in both languages.
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AwareDatetime
 
 from linli.core.access import route
-from linli.core.api_auth import ERRORS, Id, api_user
+from linli.core.api_auth import ERRORS, Id, Text, api_user
 from linli.core.errors import Bilingual, api_errors
-from linli.core.text import has_control_characters
 from linli.gates import actions, verdicts
 from linli.gates.actions import EventErrors, EventInput, VisitorInput
 from linli.gates.models import Gate
 from linli.health import passes
 
 router = Router()
-
-
-def _no_control_characters(value: str) -> str:
-    if has_control_characters(value):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_control_characters)]
 
 
 class VisitorIn(Schema):

@@ -214,7 +214,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     """The gate screen's service worker, served under /gates/ so that it may keep the gate
     pages for offline reloads (a worker only controls pages below its own URL)."""
     script = SERVICE_WORKER.read_text(encoding="utf-8")
-    assets = [static(path) for path in ("gates/passcheck.js", "gates/gate.js", "gates/gate.css", NOBLE_ED25519,
+    assets = [static(path) for path in ("gates/passcheck.js", "linli/qrcamera.js", "gates/gate.js", "gates/gate.css",
+                                         NOBLE_ED25519,
                                          "vendor/bootstrap-5.3.9/bootstrap.min.css", "linli/app.css",
                                          "vendor/bootstrap-5.3.9/bootstrap.bundle.min.js",
                                          "vendor/htmx-2.0.11/htmx.min.js", HTML5_QRCODE)]

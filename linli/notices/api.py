@@ -8,7 +8,7 @@ Scoped like the pages: anything outside the caller's scope is a 404.
 # No ``from __future__ import annotations``: ninja reads these annotations at import time.
 
 import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -18,26 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import AfterValidator
 
 from linli.core.access import PermissionDenied, get_or_404, may, route
-from linli.core.api_auth import ERRORS, Id, Pages, api_user
-from linli.core.text import has_control_characters
+from linli.core.api_auth import ERRORS, Id, Pages, Text, api_user
 from linli.notices import actions, queries, tokens
 from linli.notices.access import CHECK, DRAFT, EDIT, FOLLOW_UP, PUBLISH, VIEW
 from linli.notices.models import Notice, NoticeDocument, NoticeHousehold, NoticeImage, Receipt, Via
 from linli.notices.models import Status as NoticeStatus
 
 router = Router()
-
-
-def _no_control_characters(value: str) -> str:
-    if has_control_characters(value):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_control_characters)]
 
 
 class NoticeFileOut(Schema):

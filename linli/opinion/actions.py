@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import audit, crypto
-from linli.core.access import PermissionDenied, require
+from linli.core.access import PermissionDenied, allows, require
 from linli.core.bulk import insert_rows
 from linli.core.errors import bilingual
 from linli.opinion import analysis, exports, nlp, privacy
@@ -523,11 +523,28 @@ def do_generate_report(place: Place, month: datetime.date, *, acting_user: Any) 
 
 
 @transaction.atomic
+def sends_for_the_community(user: Any, report: OpinionReport) -> bool:
+    """Whether ``user`` reports for the report's community rather than reading it from above: the
+    street's officers hold the report right over their communities too, but a community's report
+    is the community's to send (the street reads it either way)."""
+    street = report.place.parent
+    return street is None or not allows(user, REPORT, street)
+
+
+def may_send(user: Any, report: OpinionReport) -> bool:
+    """Whether ``user`` may send ``report`` up now (what the report page shows the button for)."""
+    return (report.status == ReportStatus.DRAFT and report.place.level == Level.COMMUNITY
+            and allows(user, REPORT, report) and sends_for_the_community(user, report))
+
+
 def do_send_report(report: OpinionReport, *, acting_user: Any) -> OpinionReport:
     """Send a community's report up to the street (the street then reads it in its list)."""
     require(acting_user, REPORT, report)
     if report.place.level != Level.COMMUNITY:
         raise ValidationError(_("Only a community's report is sent up to the street."), code="level")
+    if not sends_for_the_community(acting_user, report):
+        raise ValidationError(_("The community sends its own report; the street reads it once it is sent."),
+                              code="not_community")
     if not OpinionReport.objects.filter(pk=report.pk, status=ReportStatus.DRAFT).update(
             status=ReportStatus.SENT, sent_by=acting_user, sent_at=timezone.now()):
         raise ValidationError(_("This report has already been sent."), code="sent")

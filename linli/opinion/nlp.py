@@ -1,7 +1,8 @@
 """The text pipeline of one message (no Django here: tested alone).
 
-- :class:`Segmenter`: jieba with its own dictionary (a tokenizer of its own, so the place
-  names of one street never leak into another's), the user dictionary of the registry's
+- :class:`Segmenter`: jieba with its own words (a tokenizer of its own from
+  ``linli.core.words``, so the place names of one street never leak into another's, while the
+  dictionary itself is loaded once per process), the user dictionary of the registry's
   place names and the sentiment words, and the stop-word list. HMM is off: new-word
   guessing is slow, and the words that matter here are in the dictionary.
 - :func:`sentiment`: lexicon-based and explainable. Each sentiment word counts its weight,
@@ -59,16 +60,12 @@ class Segmenter:
     """Words of a message, with the registry's place names kept whole."""
 
     def __init__(self, place_names: Iterable[str] = ()) -> None:
-        import jieba
+        from linli.core import words as dictionary
 
-        jieba.setLogLevel(60)
-        self.tokenizer = jieba.Tokenizer()
-        self.tokenizer.initialize()
-        for word in (*sentiment_words(), *degree_words(), *NEGATIONS, *FIXED):
-            self.tokenizer.add_word(word, freq=2000)
         self.places = frozenset(name for name in place_names if len(name) >= 2)
-        for name in self.places:
-            self.tokenizer.add_word(name, freq=50000, tag="ns")
+        self.tokenizer = dictionary.tokenizer([
+            *((word, 2000, None) for word in (*sentiment_words(), *degree_words(), *NEGATIONS, *FIXED)),
+            *((name, 50000, "ns") for name in self.places)])
         self.stop = stopwords()
 
     def words(self, text: str) -> list[str]:

@@ -22,7 +22,7 @@ from linli.core.http import denied
 from linli.opinion import actions, queries, reporting
 from linli.opinion.access import DEMAND, IMPORT, REPORT, VIEW
 from linli.opinion.forms import ReportForm, UploadForm, parse_month
-from linli.opinion.models import ChatGroup, ChatImport, Demand, OpinionReport, ReportStatus
+from linli.opinion.models import ChatGroup, ChatImport, Demand, OpinionReport
 from linli.places.models import Level, Place
 
 
@@ -162,15 +162,15 @@ def reports(request: HttpRequest) -> HttpResponse:
 @access_route(VIEW, model=OpinionReport)
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_or_404(OpinionReport.objects.select_related("place", "generated_by", "sent_by"), request.user, VIEW, pk=pk)
+    report = get_or_404(OpinionReport.objects.select_related("place__parent", "generated_by", "sent_by"), request.user, VIEW,
+                        pk=pk)
     content = report.content
     chart = {"days": [d[0] for d in content.get("daily", [])], "messages": [d[1] for d in content.get("daily", [])],
              "positive": [d[2] for d in content.get("daily", [])], "negative": [d[3] for d in content.get("daily", [])],
              "topics": [{"name": t["label"], "value": t["size"]} for t in content.get("topics", [])]}
     return render(request, "opinion/report.html", {
         "report": report, "c": content, "chart": chart,
-        "can_send": report.status == ReportStatus.DRAFT and report.place.level == Level.COMMUNITY
-        and allows(request.user, REPORT, report)})
+        "can_send": actions.may_send(request.user, report)})
 
 
 @access_route(VIEW, model=OpinionReport)

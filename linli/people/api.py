@@ -18,11 +18,9 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import AfterValidator
 
 from linli.core.access import PermissionDenied, get_or_404, may, route
-from linli.core.api_auth import ERRORS, Date, Id, Pages, PurposeCode, PurposeText, api_user
-from linli.core.text import has_control_characters
+from linli.core.api_auth import ERRORS, Date, Id, Lines, Pages, PurposeCode, PurposeText, api_user
 from linli.downloads.actions import do_request_download
 from linli.downloads.api import DownloadOut, download_out
 from linli.people.actions import (
@@ -47,14 +45,8 @@ HOUSE_CHAIN = "current_house__parent__parent__parent"
 ADDRESS_LEVELS = (Level.HOUSE, Level.UNIT, Level.BUILDING, Level.COMPOUND)
 
 
-def _no_control_characters(value: str) -> str:
-    # PostgreSQL refuses NUL in text, and no field here has a use for control characters.
-    if has_control_characters(value, allowed="\t\n\r"):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_control_characters)]
+# Any field here may be pasted from a spreadsheet (tabs, Windows line ends).
+Text = Lines
 SearchText = Annotated[Text, Field(max_length=100, description="name, pinyin initials, last four ID "
                                                                 "digits, a full ID number or a phone")]
 

@@ -15,8 +15,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from linli.core.access import PermissionDenied, get_or_404, may, route
-from linli.core.api_auth import ERRORS, Id, api_user
-from linli.notices.api import Text
+from linli.core.api_auth import ERRORS, Id, Text, api_user
 from linli.places.models import Place
 from linli.rumours import actions
 from linli.rumours.access import DRAFT, FACTS, RELEASE, REPORT, REVIEW, SIGN, VERIFY, VIEW

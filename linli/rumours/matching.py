@@ -15,7 +15,6 @@ A message that itself calls the claim a rumour (辟谣, 谣言, 别信 …) is a
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 import unicodedata
@@ -23,9 +22,10 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-import jieba
 import numpy as np
 from scipy import sparse
+
+from linli.core import words
 
 K = TypeVar("K", bound=Hashable)
 
@@ -33,12 +33,9 @@ K1, B = 1.5, 0.75
 # Calibrated on the training part of the labelled set (decision 0032; ``evaluation.calibrate``).
 THRESHOLD = 0.45
 
-jieba.setLogLevel(logging.WARNING)
 # Words of the domain jieba's dictionary lacks, so that it cuts "防新冠" or "奥司他韦" the same way
-# in a claim and in a chat message.
+# in a claim and in a chat message (added to a tokenizer of this module's own, linli.core.words).
 DOMAIN_WORDS = ("新冠", "奥司他韦", "熏醋", "抗流感", "囤货", "停水", "核酸")
-for _word in DOMAIN_WORDS:
-    jieba.add_word(_word)
 
 # Function words that carry no claim. Words such as 能, 会, 不 stay: "能预防" is the claim.
 STOPWORDS = frozenset(
@@ -58,7 +55,8 @@ def normalise(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """The jieba tokens of a text that may carry a claim (no punctuation, no function words)."""
-    return [t for t in jieba.lcut(normalise(text)) if t.strip() and t not in STOPWORDS and _WORDLIKE.search(t)]
+    cut = words.shared("rumours", lambda: words.tokenizer(DOMAIN_WORDS)).lcut(normalise(text))
+    return [t for t in cut if t.strip() and t not in STOPWORDS and _WORDLIKE.search(t)]
 
 
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")

@@ -20,12 +20,10 @@ from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import AfterValidator
 
 from linli.core import photos
 from linli.core.access import PermissionDenied, allows, get_or_404, may, restricted, route
-from linli.core.api_auth import ERRORS, Id, Pages, api_user
-from linli.core.text import has_control_characters
+from linli.core.api_auth import ERRORS, Id, Pages, api_user, no_control_characters
 from linli.grids.models import Grid
 from linli.places.models import Level, Place
 from linli.tasks import actions, plans, queries
@@ -36,13 +34,7 @@ router = Router()
 visits_router = Router()
 
 
-def _no_control_characters(value: str) -> str:
-    if has_control_characters(value, allowed="\n\r"):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_control_characters)]
+Text = Annotated[str, no_control_characters("\n\r")]
 DaysAhead = Annotated[int, Field(ge=0, le=14)]
 Days = Annotated[int, Field(ge=1, le=366)]
 

@@ -9,7 +9,7 @@ A resident sees her own requests with their public history; the office sees its 
 # No ``from __future__ import annotations``: ninja reads these annotations at import time.
 
 import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,12 +18,10 @@ from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import AfterValidator
 
 from linli.core import photos
 from linli.core.access import PermissionDenied, allows, get_or_404, may, restricted, route
-from linli.core.api_auth import ERRORS, Id, Pages, api_user
-from linli.core.text import has_control_characters
+from linli.core.api_auth import ERRORS, Id, Lines, Pages, api_user
 from linli.core.validators import mask_phone
 from linli.grids.models import Grid
 from linli.people.models import Person
@@ -44,13 +42,7 @@ router = Router()
 deliveries_router = Router()
 
 
-def _no_control_characters(value: str) -> str:
-    if has_control_characters(value, allowed="\t\n\r"):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_control_characters)]
+Text = Lines
 
 
 class TicketIn(Schema):
@@ -510,7 +502,6 @@ def reopen(request: HttpRequest, ticket_id: Id, payload: ReasonIn) -> dict[str, 
     ticket = get_or_404(_related(), user, FOLLOW, pk=ticket_id)
     ticket = actions.do_reopen(ticket, acting_user=user, reason=payload.reason)
     return detail_out(_related().get(pk=ticket.pk), False, user)
-
 
 
 # --- deliveries: the household's receipt, and the volunteer's steps -------------------------------------

@@ -10,6 +10,18 @@ import re
 from tests.browser.conftest import assert_no_sideways_scroll, log_in
 from tests.browser.test_grid_worker import axe_violations
 
+# The topic names the bar chart does not show whole: wider (in the chart's font, as this browser
+# measures it) than the label column, or than its lines where labels wrap.
+CLIPPED_TOPICS = """() => {
+  const chart = echarts.getInstanceByDom(document.getElementById("opinion-topics"));
+  const label = chart.getOption().yAxis[0].axisLabel;
+  const lines = label.overflow === "break" ? Math.floor((label.height || label.lineHeight) / label.lineHeight) : 1;
+  const pen = document.createElement("canvas").getContext("2d");
+  pen.font = "12px sans-serif";
+  const names = JSON.parse(document.getElementById("opinion-data").textContent).topics.map(t => t.name);
+  return names.filter(name => !(pen.measureText(name).width <= label.width * lines - (lines > 1 ? 12 : 0)));
+}"""
+
 
 def test_the_street_reads_the_report_and_a_secretary_files_a_demand_on_her_phone(desktop, phone, server, artifacts):
     page = desktop
@@ -24,6 +36,7 @@ def test_the_street_reads_the_report_and_a_secretary_files_a_demand_on_her_phone
     page.wait_for_selector("#opinion-volume :is(svg, canvas)")  # the chart is drawn
     assert not problems, problems
     assert page.locator("#opinion-topics :is(svg, canvas)").count() == 1
+    assert page.evaluate(CLIPPED_TOPICS) == []
     text = page.locator("article").inner_text()
     assert "热点话题及走势" in text and "负面话题及涉及小区" in text and "群众诉求及办理情况" in text
     assert axe_violations(page) == []
@@ -41,6 +54,7 @@ def test_the_street_reads_the_report_and_a_secretary_files_a_demand_on_her_phone
     secretary.locator(".list-group-item-action").first.click()
     secretary.wait_for_selector("#opinion-volume :is(svg, canvas)")
     assert_no_sideways_scroll(secretary, "the analysis page")
+    assert secretary.evaluate(CLIPPED_TOPICS) == []
     assert axe_violations(secretary) == []
     secretary.screenshot(path=str(artifacts / "opinion-analysis-phone.png"), full_page=True)
     buttons = secretary.get_by_role("button", name="转为诉求工单").and_(secretary.locator(":enabled"))
@@ -48,3 +62,26 @@ def test_the_street_reads_the_report_and_a_secretary_files_a_demand_on_her_phone
     buttons.first.click()
     secretary.wait_for_selector(".alert-success")
     assert re.search(r"已转为工单 [0-9-]+", secretary.locator(".alert-success").inner_text())
+
+
+def test_only_the_community_sees_the_send_button_and_topics_read_whole_at_360_px(desktop, small_phone, server,
+                                                                                 artifacts):
+    """This month's report of the first community is generated, not yet sent: its secretary may send it up, the
+    street officer reads it without the button; its chart's topic names read whole on a phone."""
+    secretary = small_phone
+    log_in(secretary, server, "demo-community")
+    secretary.goto(server + "/opinion/reports/")
+    secretary.locator(".list-group-item", has_text="已生成").locator("a").first.click()
+    secretary.wait_for_selector("#opinion-topics :is(svg, canvas)")
+    report = secretary.url
+    assert secretary.get_by_role("button", name="报送街道").count() == 1
+    assert secretary.evaluate(CLIPPED_TOPICS) == []
+    assert_no_sideways_scroll(secretary, "the report on a 360 px phone")
+    secretary.screenshot(path=str(artifacts / "opinion-report-360.png"), full_page=True)
+    officer = desktop
+    log_in(officer, server, "demo-street")
+    officer.goto(report)
+    officer.wait_for_selector("#opinion-topics :is(svg, canvas)")
+    assert officer.get_by_role("button", name="报送街道").count() == 0
+    assert officer.evaluate(CLIPPED_TOPICS) == []
+    officer.locator("#opinion-topics").screenshot(path=str(artifacts / "opinion-topics-desktop.png"))

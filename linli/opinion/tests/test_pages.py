@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from linli.core.models import AuditEvent
+from linli.opinion import actions
 from linli.opinion.models import ChatImport, Demand, DemandStatus, OpinionReport, ReportStatus
 from linli.opinion.tests.helpers import exports_for, month_start, upload
 
@@ -60,6 +62,28 @@ def test_a_demand_is_filed_with_one_click_and_the_report_sent(street):
     # the street officer reads it
     officer = street.client_for(street.street_officer)
     assert "opinion-data" in officer.get(f"/opinion/reports/{report.pk}/").content.decode()
+
+
+def test_only_the_community_is_offered_to_send_its_report_and_only_once(street):
+    upload(street)
+    report = actions.do_generate_report(street.community, month_start(), acting_user=street.secretary)
+    url = f"/opinion/reports/{report.pk}/"
+    button = f"/opinion/reports/{report.pk}/send/"
+    # the street officer reads the community's draft, but it is not hers to send
+    officer = street.client_for(street.street_officer)
+    assert officer.get(url).status_code == 200 and button not in officer.get(url).content.decode()
+    with pytest.raises(ValidationError) as refused:
+        actions.do_send_report(report, acting_user=street.street_officer)
+    assert refused.value.code == "not_community"
+    officer.post(url + "send/")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT
+    secretary = street.client_for(street.secretary)
+    assert button in secretary.get(url).content.decode()
+    assert secretary.post(url + "send/").status_code == 302
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SENT
+    assert button not in secretary.get(url).content.decode()
 
 
 def test_a_bad_month_is_a_form_error_not_a_crash(street):

@@ -74,7 +74,7 @@
     for (const id of ["scan-form", "visitor-form", "manual-form"]) {
       for (const control of $(id).elements) control.disabled = !ok;
     }
-    if (!ok && scanner) toggleCamera();
+    if (!ok && camera) toggleCamera();
     return ok;
   }
 
@@ -453,46 +453,38 @@
     if (rejected.length) save("rejected", load("rejected", []).concat(rejected).slice(-500));
   }
 
-  // --- camera (html5-qrcode, loaded on first use) -------------------------------------------
-  let scanner = null;
-
-  function loadScript(url) {
-    return new Promise((resolve, reject) => {
-      if (window.Html5Qrcode) { resolve(); return; }
-      const script = document.createElement("script");
-      script.src = url;
-      script.onload = resolve;
-      script.onerror = reject;
-      document.head.appendChild(script);
-    });
-  }
+  // --- camera (html5-qrcode, loaded on first use: linli/qrcamera.js) ----------------------------
+  let camera = null;
+  let starting = false;  // a second press while the camera starts does nothing
 
   async function toggleCamera() {
     const button = $("camera-button");
-    const view = $("camera-view");
-    if (scanner) {
-      try { await scanner.stop(); } catch (error) { /* already stopped */ }
-      scanner = null;
-      view.hidden = true;
+    if (starting) return;
+    if (camera) {
+      const running = camera;
+      camera = null;
+      await running.stop();
       button.textContent = text.camera_start;
       button.setAttribute("aria-pressed", "false");
       return;
     }
+    starting = true;
     try {
-      await loadScript(config.html5_qrcode_url);
-      view.hidden = false;
-      scanner = new window.Html5Qrcode("camera-view");
-      await scanner.start({ facingMode: "environment" }, { fps: 10, qrbox: 240 }, decoded => {
-        checkCode(decoded, readTemperature($("scan-temperature")) ?? null).then(verdict => {
-          if (verdict) $("scan-temperature").value = "";
-        });
-      }, () => { /* no code in this frame */ });
+      camera = await window.LinliCamera.open({
+        view: "camera-view", script: config.html5_qrcode_url, qrbox: 240,
+        onCode: decoded => {
+          checkCode(decoded, readTemperature($("scan-temperature")) ?? null).then(verdict => {
+            if (verdict) $("scan-temperature").value = "";
+          });
+        }
+      });
       button.textContent = text.camera_stop;
       button.setAttribute("aria-pressed", "true");
     } catch (error) {
-      scanner = null;
-      view.hidden = true;
+      camera = null;
       $("scan-error").textContent = text.camera_error;
+    } finally {
+      starting = false;
     }
   }
 
