@@ -63,13 +63,15 @@ def server(server_data_dir: Path) -> Iterator[str]:
                                env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # Up to a minute: starting the server (imports, checks) takes 20–30 s on a busy 2-core machine.
+        deadline, answered = time.monotonic() + 60, False
+        while not answered and time.monotonic() < deadline and process.poll() is None:
             try:
                 urllib.request.urlopen(url + "/login/", timeout=1)  # noqa: S310 - our own local server
-                break
+                answered = True
             except OSError:
                 time.sleep(0.2)
-        else:
+        if not answered:
             pytest.fail("the Linli server did not start; see " + log.name)
         for _ in range(150):  # and its push server, for the pages' live events
             try:
