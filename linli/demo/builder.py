@@ -2,7 +2,7 @@
 
 Nothing here is real: names, ID numbers and phones are generated (ID numbers carry valid
 check digits so validators accept them). The same seed gives the same street. Rows are
-written with ``bulk_create`` and explicit ids, so a street of 250,000 residents builds in
+written in bulk (``COPY`` on PostgreSQL) with explicit ids, so a street of 250,000 residents builds in
 minutes on a small machine.
 """
 
@@ -17,10 +17,12 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import Max, Model
+from django.db.models.base import ModelState
 
+from linli.core import bulk
 from linli.core.dates import age_on
 from linli.core.models import Role, RoleAssignment, User
-from linli.core.progress import Progress
+from linli.core.progress import Progress, Stages
 from linli.core.validators import id_check_digit, uscc_check_char
 from linli.demo import geometry, names
 from linli.grids.geo import padded_outline
@@ -119,21 +121,43 @@ class Ids:
 
 
 def _bulk(model: type[Model], rows: Iterable[Model], progress: Progress | None = None) -> int:
+    """Write rows that carry their own primary keys, a batch at a time (through ``COPY`` on
+    PostgreSQL: see :func:`linli.core.bulk.write`)."""
     count, batch = 0, []
     for row in rows:
         batch.append(row)
         if len(batch) >= BATCH:
-            model._default_manager.bulk_create(batch)
-            count += len(batch)
-            if progress:
-                progress.advance(len(batch))
+            count += _write(model, batch, progress)
             batch = []
-    if batch:
-        model._default_manager.bulk_create(batch)
-        count += len(batch)
-        if progress:
-            progress.advance(len(batch))
-    return count
+    return count + _write(model, batch, progress)
+
+
+def _write(model: type[Model], batch: list[Model], progress: Progress | None) -> int:
+    bulk.write(model, batch)
+    if progress:
+        progress.advance(len(batch))
+    return len(batch)
+
+
+_DEFAULTS: dict[type[Model], list[tuple[str, Any, bool]]] = {}
+
+
+def _row(model: type[Model], **values: Any) -> Any:
+    """An unsaved ``model`` instance holding ``values`` (by attribute name: ``house_id``, not
+    ``house``) and the defaults of the other fields, made without ``Model.__init__``, which
+    walks every field and descriptor and cost the seed more per resident than drawing her."""
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        defaults = _DEFAULTS[model] = [(f.attname, f.default if f.has_default() and callable(f.default)
+                                        else f.get_default(), f.has_default() and callable(f.default))
+                                       for f in model._meta.concrete_fields]
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    fields = obj.__dict__
+    for name, default, call in defaults:
+        fields[name] = default() if call else default
+    fields.update(values)
+    return obj
 
 
 def demo_resident(building: Place, today: datetime.date) -> Person:
@@ -146,8 +170,9 @@ def demo_resident(building: Place, today: datetime.date) -> Person:
 
 
 class StreetBuilder:
-    def __init__(self, plan: Plan, *, show_progress: bool = True) -> None:
+    def __init__(self, plan: Plan, *, show_progress: bool = True, stages: Stages | None = None) -> None:
         self.plan = plan
+        self.stages = stages or Stages()
         self.rng = random.Random(plan.seed)
         self.show_progress = show_progress
         self.ids = Ids(Place, Person, Household, Residence, Grid)
@@ -248,13 +273,13 @@ class StreetBuilder:
         roles = self._roles(age)
         pinyin, initials = search.pinyin_keys(name)
         id_hash, last4_hash = search.id_hashes(id_number) if id_number else ("", "")
-        return Person(
-            id=self.ids.take(Person), name=name, name_pinyin=pinyin, name_initials=initials,
+        return _row(
+            Person, id=self.ids.take(Person), name=name, name_pinyin=pinyin, name_initials=initials,
             id_number=id_number, id_hash=id_hash, id_last4_hash=last4_hash, birth_date=birth,
             sex="M" if male else "F", phone=_e164(phone) if phone else "",
             phone_hash=search.phone_hash(_e164(phone)) if phone else "",
             population_type=pop, hukou_region=region if id_number else "",
-            hukou_address=names.hukou_address(region), current_house=house, current_address="",
+            hukou_address=names.hukou_address(region), current_house_id=house.id, current_address="",
             hukou_matches_residence=pop == PopulationType.REGISTERED and rng.random() < 0.85,
             special_groups=groups, special_groups_index=search.group_index(groups), community_roles=roles,
             school=names.school_for(calendar_age, sum(map(ord, house.code))), path=house.path,
@@ -317,25 +342,37 @@ class StreetBuilder:
 
     # --- the whole street ------------------------------------------------------------------
     def build(self) -> Stats:
+        stage = self.stages.stage
         with transaction.atomic():
-            street, communities = self.build_regions()
-            per_compound = _split(self.plan.residents, self.plan.compounds, self.rng)
-            buildings_by_compound: list[tuple[Place, list[Place]]] = []
-            for index, target in enumerate(per_compound):
-                community = communities[index // self.plan.compounds_per_community]
-                buildings_by_compound.append((community, self.build_compound(community, index, target)))
-            for community in communities:
-                community.boundary = _bounding_box([p.boundary for p in self.places if p.boundary
-                                                    and p.level == Level.COMPOUND and p.parent is community])
-            progress = Progress("places", len(self.places), enabled=self.show_progress)
-            self.stats.places = _bulk(Place, self.places, progress)
-            self._build_people(per_compound)
-            self._build_organizations()
-            self._build_grids(buildings_by_compound)
-            geometry.draw(self.places, self.grids, self.plan.seed)  # footprints, grid and community outlines
-            self._build_accounts(street, communities)
-            self._reset_sequences()
-        with connection.cursor() as cursor:
+            # Built once after the load, not kept up to date row by row (PostgreSQL only).
+            deferred = bulk.drop_secondary_indexes(Place, Person, Household, Residence)
+            with stage("street: places"):
+                street, communities = self.build_regions()
+                per_compound = _split(self.plan.residents, self.plan.compounds, self.rng)
+                buildings_by_compound: list[tuple[Place, list[Place]]] = []
+                for index, target in enumerate(per_compound):
+                    community = communities[index // self.plan.compounds_per_community]
+                    buildings_by_compound.append((community, self.build_compound(community, index, target)))
+                for community in communities:
+                    community.boundary = _bounding_box([p.boundary for p in self.places if p.boundary
+                                                        and p.level == Level.COMPOUND and p.parent is community])
+                progress = Progress("places", len(self.places), enabled=self.show_progress)
+                self.stats.places = _bulk(Place, self.places, progress)
+            self.stages.count(self.stats.places)
+            with stage("street: residents"):
+                self._build_people(per_compound)
+            self.stages.count(self.stats.residents)
+            with stage("street: organizations"):
+                self._build_organizations()
+            with stage("street: grids"):
+                self._build_grids(buildings_by_compound)
+                geometry.draw(self.places, self.grids, self.plan.seed)  # footprints, grid and community outlines
+            with stage("street: accounts"):
+                self._build_accounts(street, communities)
+                self._reset_sequences()
+            with stage("street: indexes"):
+                bulk.create_indexes(deferred)
+        with stage("street: analyze"), connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh statistics so the planner picks the right index
         return self.stats
 
@@ -366,8 +403,8 @@ class StreetBuilder:
                 if house.usage in (Usage.VACANT, Usage.COMMERCIAL):
                     continue
                 members = self.household_members(house)[: target - placed]
-                household = Household(id=self.ids.take(Household), house=house, head=members[0][0],
-                                      number=f"H{house.code[-13:]}", path=house.path)
+                household = _row(Household, id=self.ids.take(Household), house_id=house.id,
+                                 head_id=members[0][0].id, number=f"H{house.code[-13:]}", path=house.path)
                 households.append(household)
                 moved_in = self.plan.today - datetime.timedelta(days=self.rng.randint(30, 9000))
                 for person, relation, to_head in members:
@@ -375,9 +412,10 @@ class StreetBuilder:
                     people.append(person)
                     # A child born after the household moved in came to live here at birth.
                     since = max(moved_in, person.birth_date) if person.birth_date else moved_in
-                    residences.append(Residence(
-                        id=self.ids.take(Residence), person=person, house=house, household=household,
-                        relation=relation, relation_to_head=to_head, moved_in=since, path=house.path))
+                    residences.append(_row(
+                        Residence, id=self.ids.take(Residence), person_id=person.id, house_id=house.id,
+                        household_id=household.id, relation=relation, relation_to_head=to_head, moved_in=since,
+                        path=house.path))
                 placed += len(members)
             if len(people) >= BATCH * 2:
                 self._flush_people(people, households, residences, progress)
@@ -412,7 +450,7 @@ class StreetBuilder:
                 name=f"{names.shop_name(self.rng)}{kind}", uscc=body + uscc_check_char(body), place=place,
                 path=place.path, kind=kind, contact_name=names.given_staff_name(self.rng),
                 contact_phone=_e164(self._phone()), employees=self.rng.randint(1, 12)))
-        _bulk(Organization, rows)
+        bulk.insert(Organization, rows)
         self.stats.extra["organizations"] = len(rows)
 
     def _build_grids(self, buildings_by_compound: list[tuple[Place, list[Place]]]) -> None:

@@ -63,3 +63,44 @@ def test_insert_rows_takes_converted_values_for_the_named_fields(street):
     bulk.insert_rows(connection, Residence, ["person"], [])  # nothing to write: no statement
     residence = Residence.objects.get(person=person)
     assert (residence.house_id, residence.relation, residence.moved_in) == (house.pk, "tenant", datetime.date(2026, 1, 5))
+
+
+def test_write_keeps_the_given_keys_and_stamps_the_times(street):
+    house = street.house_in(street.grid_building)
+    first = (Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+    people = [_person(n, house.pk) for n in range(3)]
+    for offset, person in enumerate(people):
+        person.pk = first + offset
+    bulk.write(Person, people)
+    stored = list(Person.objects.filter(pk__gte=first).order_by("pk"))
+    assert [p.pk for p in stored] == [first, first + 1, first + 2]
+    assert [p.name for p in stored] == ["张0", "张1", "张2"]
+    assert all(p.created_at is not None and p.updated_at is not None for p in stored)
+    assert stored[0].special_groups == ["alone_elder"] and stored[0].id_number == people[0].id_number
+    bulk.write(Person, [])  # nothing to write
+
+
+def _indexes(tables: list[str]) -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY indexname",
+                       [tables])
+        return cursor.fetchall()
+
+
+def test_secondary_indexes_come_back_as_they_were(street):
+    tables = [Person._meta.db_table, Residence._meta.db_table]
+    if connection.vendor != "postgresql":
+        assert bulk.drop_secondary_indexes(Person, Residence) == []
+        bulk.create_indexes([])
+        return
+    before = _indexes(tables)
+    dropped = bulk.drop_secondary_indexes(Person, Residence)
+    names = {name for name, _ in dropped}
+    # the partial unique index on the ID number's hash is an index, not a constraint: it goes too
+    assert "person_id_number_unique" in names
+    left = {name for name, _ in _indexes(tables)}
+    assert left and not left & names  # the primary keys stay
+    house = street.house_in(street.grid_building)
+    bulk.insert(Person, [_person(7, house.pk)])  # a load between, its foreign key check pending
+    bulk.create_indexes(dropped)
+    assert _indexes(tables) == before

@@ -105,3 +105,17 @@ def test_the_demo_resident_is_of_working_age_even_where_the_first_person_is_old(
                  if age(Person.objects.filter(path__under=b.path).order_by("pk")[0]) > 60]
     assert buildings, "the test street has a building whose first resident is over 60"
     assert all(25 <= age(demo_resident(b, TODAY)) <= 60 for b in buildings[:5])
+
+
+def test_rows_made_without_init_hold_what_the_model_would():
+    from linli.demo.builder import _row
+
+    for model, values in ((Person, {"id": 7, "name": "张三", "current_house_id": 3, "path": "p/"}),
+                          (Household, {"id": 8, "house_id": 3, "head_id": 7, "path": "p/"}),
+                          (Residence, {"id": 9, "person_id": 7, "house_id": 3, "household_id": 8, "path": "p/"})):
+        fast, slow = _row(model, **values), model(**values)
+        for field in model._meta.concrete_fields:
+            assert getattr(fast, field.attname) == getattr(slow, field.attname), (model, field.name)
+        assert fast._state.adding and fast._state.db is None
+    first, second = _row(Person, id=1), _row(Person, id=2)
+    assert first.special_groups is not second.special_groups  # callable defaults are called for each row
