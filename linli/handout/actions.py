@@ -237,13 +237,7 @@ def do_reserve(round_: Round, house: Place, *, acting_user: Any, via: str = Via.
     Reservations of one round that arrive at once in a server process are written together,
     one transaction for the lot (``linli.core.combine``): a burst costs one lock of the round
     and one audit append per batch rather than per household. Each still gets its own answer."""
-    require(acting_user, RESERVE, house)
-    now = now or timezone.now()
-    if house.level != Level.HOUSE or not house.path.startswith(round_.path):
-        raise _error("house", _("This household is not in the round's community."), "outside_round")
-    if slot is not None and slot.round_id != round_.pk:
-        raise _error("slot", _("Choose one of the round's pickup slots."), "unknown_slot")
-    ask = _Ask(house, acting_user, via, slot, now, context.current())
+    ask = _checked(round_, house, acting_user, via, slot, now)
     if combine.combinable():
         result = _reservations.submit(round_.pk, ask)
     else:  # inside the caller's transaction: written in it, alone
@@ -251,6 +245,28 @@ def do_reserve(round_: Round, house: Place, *, acting_user: Any, via: str = Via.
         if isinstance(result, BaseException):
             raise result
     return result  # type: ignore[no-any-return]
+
+
+def _checked(round_: Round, house: Place, acting_user: Any, via: str, slot: Slot | None,
+             now: datetime.datetime | None) -> _Ask:
+    require(acting_user, RESERVE, house)
+    if house.level != Level.HOUSE or not house.path.startswith(round_.path):
+        raise _error("house", _("This household is not in the round's community."), "outside_round")
+    if slot is not None and slot.round_id != round_.pk:
+        raise _error("slot", _("Choose one of the round's pickup slots."), "unknown_slot")
+    return _Ask(house, acting_user, via, slot, now or timezone.now(), context.current())
+
+
+def do_reserve_many(round_: Round, households: Sequence[tuple[Place, Any, str, Slot | None, datetime.datetime | None]],
+                    ) -> list[Reservation | ValidationError]:
+    """Several households' reservations (house, acting user, via, slot, time), each checked and
+    answered as :func:`do_reserve` would, written a batch per transaction: a staff member's list,
+    the demo's burst. A permission refused stops the lot before anything is written."""
+    asks = [_checked(round_, house, user, via, slot, now) for house, user, via, slot, now in households]
+    answers: list[Reservation | ValidationError] = []
+    for start in range(0, len(asks), combine.MAX_BATCH):
+        answers.extend(_write_reservations(round_.pk, asks[start:start + combine.MAX_BATCH]))
+    return answers
 
 
 def _write_reservations(round_id: Any, asks: Sequence[_Ask]) -> list[Reservation | ValidationError]:

@@ -63,12 +63,13 @@ def prepare_demo_handout(seed: int = 1, *, limit: int = MAX_RESERVATIONS) -> dic
                 actions.SlotInput(point, closes + datetime.timedelta(hours=1), closes + datetime.timedelta(hours=4)),
                 actions.SlotInput(point, now - datetime.timedelta(hours=1), now + datetime.timedelta(hours=6))])
         first = round_.slots.order_by("starts_at")[0]
+        burst = []
         for n, house in enumerate(houses):
             via = Via.STAFF if rng.random() < 0.15 else Via.APP
             at = opens + datetime.timedelta(seconds=n * 60 * 60 // max(1, len(houses)))
-            actions.do_reserve(round_, house, acting_user=secretary if via == Via.STAFF else admin, via=via,
-                               slot=first, now=at)
-            made["reservations"] += 1
+            burst.append((house, secretary if via == Via.STAFF else admin, via, first, at))
+        made["reservations"] += sum(1 for answer in actions.do_reserve_many(round_, burst)
+                                    if isinstance(answer, Reservation))
         actions.settle(round_, closes)  # the held-back shares not taken go to the waiting list
         during = first.starts_at + datetime.timedelta(hours=1)
         for reservation in Reservation.objects.filter(round=round_, slot=first, status=Status.HELD).order_by("pk"):
@@ -83,9 +84,8 @@ def prepare_demo_handout(seed: int = 1, *, limit: int = MAX_RESERVATIONS) -> dic
             acting_user=secretary, slots=[
                 actions.SlotInput(point, now - datetime.timedelta(hours=1), now + datetime.timedelta(hours=6)),
                 actions.SlotInput(point, now + datetime.timedelta(days=1), now + datetime.timedelta(days=1, hours=3))])
-        for house in houses[:60]:
-            actions.do_reserve(second, house, acting_user=admin, via=Via.APP)
-            made["reservations"] += 1
+        made["reservations"] += sum(1 for answer in actions.do_reserve_many(
+            second, [(house, admin, Via.APP, None, None) for house in houses[:60]]) if isinstance(answer, Reservation))
         for house in houses[:400]:
             ticked = [code for code in checklist.CODES if rng.random() < 0.6]
             actions.do_tick_reserve(house, ticked, acting_user=secretary)

@@ -289,3 +289,19 @@ def test_the_waiting_list_is_offered_only_the_room_left_in_the_slots(street):
     round_.refresh_from_db()
     assert round_.taken == 1
     assert Reservation.objects.get(pk=held[2].pk).status == Status.WAITING
+
+
+def test_a_staff_list_of_households_is_reserved_in_batches_each_answered(street):
+    round_ = open_round(street, households=2)
+    a, b, c = houses(street.community, 3, group="ordinary", exclude=(street.resident.person.current_house_id,))
+    staff = street.secretary
+    answers = actions.do_reserve_many(round_, [(a, staff, Via.STAFF, None, None), (b, staff, Via.STAFF, None, None),
+                                               (a, staff, Via.STAFF, None, None), (c, staff, Via.STAFF, None, None)])
+    assert [x.status if isinstance(x, Reservation) else x.error_dict["house"][0].code for x in answers] == [
+        Status.HELD, Status.HELD, "already_reserved", Status.WAITING]
+    # a household the user may not reserve for stops the whole list before anything is written
+    other = houses(street.community, 1, exclude=(a.pk, b.pk, c.pk, street.resident.person.current_house_id))[0]
+    with pytest.raises(PermissionDenied):
+        actions.do_reserve_many(round_, [(street.resident.person.current_house, street.resident, Via.APP, None, None),
+                                         (other, street.resident, Via.APP, None, None)])
+    assert not Reservation.objects.filter(round=round_, house=street.resident.person.current_house).exists()
