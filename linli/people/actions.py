@@ -10,7 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -330,6 +331,13 @@ def _name_anywhere(people: QuerySet[Person], text: str, user: Any) -> QuerySet[P
     return people.filter(name__contains=text).order_by("name", "pk")
 
 
+def in_byte_order(column: str) -> Any:
+    """Order by a search column as its ordered index does (people 0004): on PostgreSQL in byte
+    order, so the index gives the prefix's matches already sorted and the page stops early.
+    The same order as SQLite's and as a C.UTF-8 database's own."""
+    return Collate(F(column), "C") if connection.vendor == "postgresql" else F(column)
+
+
 def search_people(user: Any, raw: str) -> QuerySet[Person]:
     """People in the user's scope matching a name, pinyin initials, the last four ID digits,
     a full ID number or a phone. The search itself is audited (the query kind, not its text)."""
@@ -351,13 +359,13 @@ def search_people(user: Any, raw: str) -> QuerySet[Person]:
         # tens of thousands of people needs no sort before the first page.
         spelled = len(query.value) >= 3 and any(v in query.value for v in "aeiouv")
         column = "name_pinyin" if spelled else "name_initials"
-        people = people.filter(**{f"{column}__begins": query.value}).order_by(column, "pk")
+        people = people.filter(**{f"{column}__begins": query.value}).order_by(in_byte_order(column), "pk")
     else:
         # Names are found by their beginning (surname first), through the index; only when
         # nothing starts that way does the slower search anywhere in the name run.
         by_prefix = people.filter(name__begins=query.value)
         if len(query.value) == 1 or by_prefix.exists():
-            people = by_prefix.order_by("name", "pk")
+            people = by_prefix.order_by(in_byte_order("name"), "pk")
         else:
             people = _name_anywhere(people, query.value, user)
     audit.record("people.search", actor=user, object_type="people.person", path=area_of(user, "people.view"),

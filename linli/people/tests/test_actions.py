@@ -134,3 +134,13 @@ def test_given_name_found_anywhere_in_the_name_but_only_in_scope(street):
     outside = next(p for p in Person.objects.filter(path__under=street.far_building.path) if len(p.name) >= 3)
     assert outside not in actions.search_people(street.grid_worker, outside.name[1:])
     assert outside in actions.search_people(street.street_officer, outside.name[1:])
+
+
+def test_prefix_searches_come_in_byte_order_of_their_column_then_id(street):
+    """The order the ordered indexes give on PostgreSQL (people 0004), the same as SQLite's."""
+    person = Person.objects.filter(path__startswith=street.grid_building.path).exclude(name_initials="").first()
+    for query, column in ((person.name_initials[:1], "name_initials"), (person.name[:1], "name")):
+        found = list(actions.search_people(street.street_officer, query)[:200])
+        assert found
+        keys = [(getattr(p, column).encode(), p.pk) for p in found]
+        assert keys == sorted(keys)
