@@ -159,7 +159,7 @@ def test_a_move_and_a_reservation_at_the_new_house_at_once():
         if "already_reserved" in outcomes:  # the move came first: the reservation followed
             assert (house_id, status) == (new.pk, Status.HELD)
         else:  # the new house reserved first: the moved household's share went back
-            assert (house_id, status) == (old.pk, Status.RELEASED)
+            assert (house_id, status) == (old.pk, Status.MOVED)
     finally:
         def undo() -> None:
             Residence.objects.filter(person=person, house=new).delete()
