@@ -58,8 +58,7 @@ class RoundOut(Schema):
     slots: list[SlotOut]
 
 
-def _round_out(r: Round, slots: list[Slot], now: datetime.datetime) -> dict[str, Any]:
-    room = actions.room_in(slots)
+def _round_out(r: Round, slots: list[Slot], now: datetime.datetime, room: dict[int, int | None]) -> dict[str, Any]:
     return {"id": r.pk, "title": r.title, "community_id": r.community_id, "item": r.item.code, "quota": r.quota,
             "shares": r.shares, "held_back": r.held_back, "taken": r.taken, "opens_at": r.opens_at,
             "closes_at": r.closes_at, "open": actions.window_open(r, now),
@@ -78,7 +77,8 @@ def list_rounds(request: HttpRequest) -> list[dict[str, Any]]:
     for slot in Slot.objects.filter(round__in=rounds).select_related("point"):
         slots.setdefault(slot.round_id, []).append(slot)
     now = timezone.now()
-    return [_round_out(r, slots.get(r.pk, []), now) for r in rounds]
+    room = actions.room_in([s for listed in slots.values() for s in listed])  # one query for every round
+    return [_round_out(r, slots.get(r.pk, []), now, room) for r in rounds]
 
 
 class ReservationOut(Schema):
