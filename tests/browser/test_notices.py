@@ -54,8 +54,10 @@ def test_secretary_watches_the_reach_and_a_grid_worker_knocks(desktop, phone, se
                                                 is_mobile=True, has_touch=True)
     resident = context.new_page()
     resident.goto(server + link)
-    resident.wait_for_function("document.querySelector('img.notice-image') && "
-                               "document.querySelector('img.notice-image').complete")
+    # a function, not an expression: Playwright evaluates a bare expression with eval(), which the
+    # page's Content-Security-Policy forbids
+    resident.wait_for_function("() => !!document.querySelector('img.notice-image')"
+                               " && document.querySelector('img.notice-image').complete")
     assert resident.locator("img.notice-image").first.evaluate("img => img.naturalWidth") > 0  # the sketch
     assert_no_sideways_scroll(resident, "the household's link")
     assert axe_violations(resident) == []

@@ -154,7 +154,7 @@ def test_the_slider_shows_a_past_day_and_the_export_is_one_stamped_page(wall, se
     # itself is the browser's); the page is one A4 landscape sheet with the stamp on top
     page.evaluate("window.print = () => { window.__printed = true; }")
     page.get_by_role("button", name="导出日报（打印或 PDF）").click()
-    page.wait_for_function("window.__printed === true")
+    page.wait_for_function("() => window.__printed === true")
     assert page.locator("body.ov-print").count() == 1
     stamp = page.locator("#ov-print-stamp")
     assert stamp.is_visible() and page.locator("nav.navbar").is_hidden() and page.locator("#ov-export").is_hidden()
