@@ -27,10 +27,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            # One test process runs them all, so the demo street below is built once.
+            item.add_marker(pytest.mark.xdist_group("browser"))
+    # and first: the longest group starts at once while the other processes share the rest
+    items.sort(key=lambda item: "tests/browser" not in str(item.fspath))
 
 
 def _free_port() -> int:

@@ -156,7 +156,8 @@ def test_bad_visitor_details_name_the_field(gate: Any, volunteer: Client) -> Non
 
 
 @pytest.mark.parametrize("body", ["{bad", "[]", "{}", '{"events": []}', '{"events": null}',
-                                  json.dumps({"events": [event() for _ in range(201)]})])
+                                  json.dumps({"events": [event() for _ in range(201)]})],
+                         ids=["not-json", "a-list", "no-events", "empty", "null", "201-events"])
 def test_malformed_batches_are_422_never_500(gate: Any, volunteer: Client, body: str) -> None:
     response = volunteer.post(f"/api/gates/{gate.pk}/events", body, content_type="application/json")
     assert response.status_code in (400, 422)

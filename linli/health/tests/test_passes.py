@@ -284,7 +284,7 @@ def test_extra_or_mistyped_claims_are_encoding_errors() -> None:
 
 @pytest.mark.parametrize("code", [
     "", " ", "hello", "LL2:" + new_pass()[4:], "ll1:" + new_pass()[4:], "HC1:6BFOXN", "LL1",
-])
+], ids=["empty", "space", "word", "other-version", "lower-case-prefix", "eu-dcc", "prefix-only"])
 def test_not_a_pass_is_format(code: str) -> None:
     verdict = verify_pass(code, TRUST, NOW)
     assert (verdict.valid, verdict.reason) == (False, "format")
@@ -296,7 +296,8 @@ def test_not_a_pass_is_format(code: str) -> None:
     "LL1:" + b45encode(b"\xd2\x84garbage"), "LL1:" + b45encode(cbor2.dumps([1, 2, 3])),
     new_pass() + "00",  # a trailing byte
     new_pass()[:-3],  # a truncated signature
-])
+], ids=["empty", "one-char", "lower-case", "bad-triple", "bad-pair", "long", "not-cose", "not-a-map",
+        "trailing-byte", "truncated"])
 def test_damaged_pass_is_encoding(code: str) -> None:
     assert reason(code) == "encoding"
 

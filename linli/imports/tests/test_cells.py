@@ -139,7 +139,7 @@ def _zip_bytes() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("data", "name", "code"), [
+GARBAGE = [
     (b"", "empty.xlsx", "file_empty"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "photo.xlsx", "file_not_workbook"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "photo.csv", "file_binary"),
@@ -148,7 +148,10 @@ def _zip_bytes() -> bytes:
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "broken.xls", "file_unreadable"),
     (b"\xff\xfe\xfa\x80\x81" * 3, "weird.csv", "file_encoding"),
     ("姓名,身份证号\n\"".encode() + b"x" * 200_000 + b'"\n', "huge.csv", "file_csv"),
-])
+]
+
+
+@pytest.mark.parametrize(("data", "name", "code"), GARBAGE, ids=[name for _, name, _ in GARBAGE])
 def test_garbage_files_get_a_clear_error(data, name, code):
     with pytest.raises(ImportFileError) as info:
         read_file(data, name)
