@@ -9,6 +9,7 @@ script again (same seed) or `st replay ID` with the id it printed.
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import re
 import socket
@@ -33,16 +34,16 @@ if os.environ.get("LINLI_API_FUZZ_PERSONAS"):  # e.g. to replay one persona's ru
 TOOL_CRASH = "AST constructor recursion depth mismatch"
 
 
-def fuzz(base: str, token: str, seed: str, data: str, *, workers: int) -> bool:
+def fuzz(base: str, token: str, seed: str, data: str, *, workers: int, title: str) -> bool:
     run = subprocess.run(
         ["st", "--no-color", "run", base + "/api/openapi.json", "-H", f"Authorization: Bearer {token}",
          "-n", str(EXAMPLES), "--seed", seed, "-c", "not_a_server_error,response_schema_conformance",
          "--phases", "examples,fuzzing", "--workers", str(workers), "--warnings", "off"],
         cwd=data, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    print(run.stdout, flush=True)
+    print(f"\n--- {title}\n{run.stdout}", flush=True)  # one block per run: two run at once
     if run.returncode != 0 and TOOL_CRASH in run.stdout and workers > 1:
-        print("--- the fuzzer itself crashed (not the API): again, on one thread", flush=True)
-        return fuzz(base, token, seed, data, workers=1)
+        print(f"--- {title}: the fuzzer itself crashed (not the API): again, on one thread", flush=True)
+        return fuzz(base, token, seed, data, workers=1, title=title)
     return run.returncode == 0
 
 
@@ -59,7 +60,7 @@ def main() -> int:
         port = probe.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     log = open(Path(data) / "server.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen([*linli, "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=log, stderr=log)
+    server = subprocess.Popen([*linli, "serve", "--port", str(port), "--processes", "2"], env=env, cwd=ROOT, stdout=log, stderr=log)
     failed: list[str] = []
     try:
         for _ in range(120):
@@ -68,14 +69,20 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.5)
-        for persona in PERSONAS:
+
+        def run_as(persona: str) -> None:
             made = subprocess.run([*linli, "token", "create", persona], env=env, cwd=ROOT, capture_output=True,
                                   text=True, check=True)
             token = re.search(r"ll_[A-Za-z0-9_-]+", made.stdout)
             assert token, made.stdout
-            print(f"\n--- {persona}: {EXAMPLES} examples per operation, seed {seed}", flush=True)
-            if not fuzz(base, token.group(0), seed, data, workers=2):
+            if not fuzz(base, token.group(0), seed, data, workers=2, title=f"{persona}: {EXAMPLES} examples "
+                                                                             f"per operation, seed {seed}"):
                 failed.append(persona)
+
+        # Two personas at a time against a server of two processes: each run waits on the server
+        # as much as it works, and the two cores are shared better so.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(run_as, PERSONAS))
     finally:
         server.terminate()
         server.wait(timeout=30)

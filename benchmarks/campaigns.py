@@ -1,7 +1,8 @@
 """Screening campaigns benchmark: a simulated campaign of 50,000 outbound calls, and the answer
 extraction's precision and recall on the labelled set.
 
-    cp -r /work/bench250k /tmp/street && LINLI_DATA_DIR=/tmp/street python -m linli.cli migrate
+    LINLI_DATA_DIR=~/street-250k linli demo --residents 250000 --no-serve   # once
+    cp -r ~/street-250k /tmp/street && LINLI_DATA_DIR=/tmp/street python -m linli.cli migrate
     LINLI_DATA_DIR=/tmp/street python benchmarks/campaigns.py    # writes: use a copy
 
 1. Extraction, no database: ``benchmarks/data/campaign_transcripts.jsonl`` holds 250 replies

@@ -1,6 +1,7 @@
 """Consultations benchmark: a street-wide consultation on the demo street.
 
-    cp -r /work/bench250k /tmp/street && LINLI_DATA_DIR=/tmp/street python -m linli.cli migrate
+    LINLI_DATA_DIR=~/street-250k linli demo --residents 250000 --no-serve   # once
+    cp -r ~/street-250k /tmp/street && LINLI_DATA_DIR=/tmp/street python -m linli.cli migrate
     LINLI_DATA_DIR=/tmp/street python benchmarks/consult.py    # writes: use a copy
 
 Measures, through the actions in-process: residents' voices (a vote on a section, each one

@@ -2,7 +2,8 @@
 and layer the field sites register, for the whole street and for its first community.
 
 Run on a copy of a street (it adds the demo's points and shelters when there are none):
-    cp -r /work/bench250k /tmp/copy && LINLI_DATA_DIR=/tmp/copy python -m linli.cli migrate
+    LINLI_DATA_DIR=~/street-250k linli demo --residents 250000 --no-serve   # once
+    cp -r ~/street-250k /tmp/copy && LINLI_DATA_DIR=/tmp/copy python -m linli.cli migrate
     LINLI_DATA_DIR=/tmp/copy python benchmarks/field_sites.py
 Prints one JSON line (milliseconds, best of three, uncached: the screen caches the slow ones a minute). Goal: each scenario's providers together
 within the overview's 300 ms for the street.

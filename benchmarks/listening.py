@@ -3,7 +3,8 @@ groups (goal ≤ 60 s), rumour matching against 1,000 facts (goal ≥ 2,000 mess
 simulated screening campaign of 50,000 calls at 500 a second (goal: sustained), each with its
 precision and recall on the held-out part of its labelled set.
 
-    cp -r /work/bench250k /tmp/street && LINLI_DATA_DIR=/tmp/street python -m linli.cli migrate
+    LINLI_DATA_DIR=~/street-250k linli demo --residents 250000 --no-serve   # once
+    cp -r ~/street-250k /tmp/street && LINLI_DATA_DIR=/tmp/street python -m linli.cli migrate
     LINLI_DATA_DIR=/tmp/street python benchmarks/listening.py      # writes: use a copy
 
 Runs ``opinion.py``, ``rumours.py`` and ``campaigns.py`` one after the other (each in its own

@@ -1,6 +1,7 @@
 """Notices benchmark: a street-wide notice on the demo street.
 
-    cp -r /work/bench250k /tmp/street && LINLI_DATA_DIR=/tmp/street python -m linli.cli migrate
+    LINLI_DATA_DIR=~/street-250k linli demo --residents 250000 --no-serve   # once
+    cp -r ~/street-250k /tmp/street && LINLI_DATA_DIR=/tmp/street python -m linli.cli migrate
     LINLI_DATA_DIR=/tmp/street python benchmarks/notices.py    # writes: use a copy
 
 Measures, through the actions and Django's full stack in-process: drafting a notice to the whole

@@ -1,6 +1,7 @@
 """Opinion benchmark: a month of chat in 1,000 groups (about 1,000,000 messages), end to end.
 
-    cp -r /work/bench250k /tmp/street && LINLI_DATA_DIR=/tmp/street python -m linli.cli migrate
+    LINLI_DATA_DIR=~/street-250k linli demo --residents 250000 --no-serve   # once
+    cp -r ~/street-250k /tmp/street && LINLI_DATA_DIR=/tmp/street python -m linli.cli migrate
     LINLI_DATA_DIR=/tmp/street python benchmarks/opinion.py        # writes: use a copy
 
 The groups are shared out among the street's communities; each community uploads its groups'

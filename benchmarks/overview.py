@@ -23,7 +23,7 @@ directory, and Debian's Chromium (headless, through Playwright) opening the stre
 contentful paint) and ``ready_ms`` (the map drawn and every counter filled in: the page marks
 itself loaded), the first visit (``cold``: the server's caches empty) and the p50 of the next
 ones. The benchmark signs in through a session it writes to the database: run it on a copy
-of the benchmark street (``cp -r /work/bench250k /tmp/copy``), not on a shared one.
+of the benchmark street (``cp -r ~/street-250k /tmp/copy``), not on a shared one.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Emergency materials benchmark: the dispatch plan between communities.
 
     python benchmarks/supplies.py                         # the street in LINLI_DATA_DIR, read only
-    LINLI_DATA_DIR=/work/bench250k python benchmarks/supplies.py --communities 200 --items 30
+    LINLI_DATA_DIR=~/street-250k python benchmarks/supplies.py --communities 200 --items 30
 
 Prints one JSON line:
 - ``street``: a plan for the street's own communities × the standard catalogue, with the needs

@@ -1,6 +1,7 @@
 """The street-wide stock view over a stock ledger of 1,000,000 movements (goal: p95 ≤ 300 ms).
 
-    cp -r /work/bench250k /tmp/street && LINLI_DATA_DIR=/tmp/street python -m linli.cli migrate
+    LINLI_DATA_DIR=~/street-250k linli demo --residents 250000 --no-serve   # once
+    cp -r ~/street-250k /tmp/street && LINLI_DATA_DIR=/tmp/street python -m linli.cli migrate
     LINLI_DATA_DIR=/tmp/street python benchmarks/supplies_view.py     # writes: use a copy
     DATABASE_URL=postgres://… python benchmarks/supplies_view.py       # a migrated PostgreSQL database
 

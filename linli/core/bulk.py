@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import operator
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -25,18 +26,32 @@ from django.utils import timezone
 CHUNK = 2000  # rows converted and sent at a time: bounded memory, and progress between chunks
 
 
+_pause_lock = threading.Lock()
+_pauses = 0  # how many threads are inside no_cycle_collection()
+_resume = False  # whether the collector was on when the first of them came in
+
+
 @contextlib.contextmanager
 def no_cycle_collection() -> Iterator[None]:
     """For work that makes hundreds of thousands of small objects and no reference cycles worth
     collecting (a report's rows, an import's): the cycle collector, set off by the allocations
-    alone, would walk them all again and again (a tenth of the time or more)."""
-    enabled = gc.isenabled()
-    gc.disable()
+    alone, would walk them all again and again (a tenth of the time or more).
+
+    The switch is the process's: in a threaded server two reports may overlap, so the collector
+    comes back on when the last of them ends (and only if it was on before the first)."""
+    global _pauses, _resume
+    with _pause_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
 
 
 def insert_rows(db: BaseDatabaseWrapper, model: type[Model], fields: Sequence[str],

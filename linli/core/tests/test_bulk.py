@@ -104,3 +104,41 @@ def test_secondary_indexes_come_back_as_they_were(street):
     bulk.insert(Person, [_person(7, house.pk)])  # a load between, its foreign key check pending
     bulk.create_indexes(dropped)
     assert _indexes(tables) == before
+
+
+def test_overlapping_pauses_of_the_cycle_collector_end_with_it_as_it_was() -> None:
+    import gc
+    import threading
+
+    from linli.core.bulk import no_cycle_collection
+
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+        seen: dict[str, bool] = {}
+
+        def second() -> None:  # comes in while the first is inside and leaves after it
+            first_in.wait(5)
+            with no_cycle_collection():
+                second_in.set()
+                first_out.wait(5)
+                seen["after the first left"] = gc.isenabled()
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        with no_cycle_collection():
+            first_in.set()
+            second_in.wait(5)
+            seen["both inside"] = gc.isenabled()
+        first_out.set()
+        thread.join(5)
+        assert seen == {"both inside": False, "after the first left": False}
+        assert gc.isenabled()  # back on when the last one left
+
+        gc.disable()  # off before: stays off
+        with no_cycle_collection():
+            pass
+        assert not gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()

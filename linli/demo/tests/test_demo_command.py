@@ -159,6 +159,7 @@ def test_the_demo_runs_the_task_worker_with_the_server_and_stops_it_with_the_ser
                             cwd=ROOT)
     worker = 0
     companions: list[int] = []
+    started: set[int] = set()  # everything the demo started, stopped below even when an assertion fails
     try:
         assert demo.stdout is not None
         seen = []
@@ -166,6 +167,7 @@ def test_the_demo_runs_the_task_worker_with_the_server_and_stops_it_with_the_ser
             seen.append(line)
             if "http://" in line:
                 break
+        started = _children(demo.pid)
         assert any("Task worker" in line for line in seen), "".join(seen)
         workers = [pid for pid in _children(demo.pid) if " worker" in _cmdline(pid)]
         assert len(workers) == 1, [_cmdline(pid) for pid in _children(demo.pid)]
@@ -201,7 +203,7 @@ def test_the_demo_runs_the_task_worker_with_the_server_and_stops_it_with_the_ser
         if demo.poll() is None:
             demo.kill()
             demo.wait(timeout=10)
-        for pid in [worker, *companions]:
+        for pid in [worker, *companions, *started]:
             if pid and _alive(pid):
                 os.kill(pid, signal.SIGKILL)
 
