@@ -60,7 +60,8 @@ def main() -> int:
         port = probe.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     log = open(Path(data) / "server.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen([*linli, "serve", "--port", str(port), "--processes", "2"], env=env, cwd=ROOT, stdout=log, stderr=log)
+    server = subprocess.Popen([*linli, "serve", "--port", str(port), "--processes", "2"], env=env, cwd=ROOT,
+                              stdout=log, stderr=log)
     failed: list[str] = []
     try:
         for _ in range(120):
@@ -75,8 +76,8 @@ def main() -> int:
                                   text=True, check=True)
             token = re.search(r"ll_[A-Za-z0-9_-]+", made.stdout)
             assert token, made.stdout
-            if not fuzz(base, token.group(0), seed, data, workers=2, title=f"{persona}: {EXAMPLES} examples "
-                                                                             f"per operation, seed {seed}"):
+            title = f"{persona}: {EXAMPLES} examples per operation, seed {seed}"
+            if not fuzz(base, token.group(0), seed, data, workers=2, title=title):
                 failed.append(persona)
 
         # Two personas at a time against a server of two processes: each run waits on the server
