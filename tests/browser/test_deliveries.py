@@ -35,6 +35,7 @@ def test_a_delivery_from_request_to_receipt(phone, server):  # type: ignore[no-u
     log_in(page, server, "demo-volunteer")
     assert "户隔离户在等待代购" in page.inner_text("main")
     page.get_by_text("户隔离户在等待代购").click()
+    page.wait_for_url(re.compile(r".*/deliveries/.*"))
     fits(page)
     card = page.locator("#waiting .delivery-row", has_text="想买点水果")
     assert "苹果 两斤" in card.inner_text() and "****" in card.inner_text()

@@ -13,6 +13,8 @@ from tests.browser.test_grid_worker import axe_violations
 
 
 def fits(page) -> None:  # type: ignore[no-untyped-def]
+    # A click on a link may still be replacing the document: measure the page that loaded.
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     viewport = page.viewport_size["width"]
     assert width <= viewport, f"{page.url} is {width} px wide on a {viewport} px screen"
