@@ -8,6 +8,10 @@ Run on street-scale demo data (Huamu: about 250,000 residents):
 Requests go through Django's full stack in-process (middleware, scoping, audit writes,
 template rendering), without a network hop. Prints one JSON line.
 Goals: search p95 ≤ 50 ms, building view p95 ≤ 150 ms.
+
+The street officer searches for people of her street and opens its buildings. In a district
+of several streets (`linli demo --residents 1000000`: four streets of 250,000) the district
+officer's searches over every street are measured too (``search_district_scope_*``).
 """
 
 from __future__ import annotations
@@ -40,11 +44,11 @@ def timed(call: Callable[[], int], repeat: int) -> list[float]:
     return out
 
 
-def search_queries(rng: random.Random, count: int) -> list[tuple[str, str]]:
-    """Realistic search-box inputs of every kind, taken from the data itself."""
+def search_queries(rng: random.Random, count: int, path: str = "") -> list[tuple[str, str]]:
+    """Realistic search-box inputs of every kind, taken from the people under ``path``."""
     from linli.people.models import Person
 
-    pks = list(Person.objects.values_list("pk", flat=True))
+    pks = list(Person.objects.filter(path__startswith=path).values_list("pk", flat=True))
     chosen = rng.sample(pks, min(count, len(pks)))
     found = Person.objects.in_bulk(chosen)
     people = [found[pk] for pk in chosen]
@@ -78,7 +82,7 @@ def main() -> None:
     from django.test import Client
 
     from linli.conftest import pass_second_factor
-    from linli.core.models import User
+    from linli.core.models import RoleAssignment, User
     from linli.demo.models import DemoStreet
     from linli.people.models import Person
     from linli.places.models import Level, Place
@@ -100,8 +104,10 @@ def main() -> None:
     pass_second_factor(grid, User.objects.get(username="demo-grid"))  # as after typing the code
     for client in (officer, grid):  # warm caches, sessions, templates
         client.get("/people/", {"q": "王"})
+    own = Place.objects.get(pk=RoleAssignment.objects.get(user__username="demo-street").place_id)
+    result["street_residents"] = Person.objects.filter(path__startswith=own.path).count()
 
-    queries = search_queries(rng, args.searches)
+    queries = search_queries(rng, args.searches, own.path)
     by_kind: dict[str, list[float]] = {}
     samples: list[float] = []
     for kind, value in queries:
@@ -121,7 +127,19 @@ def main() -> None:
     result["api_search_p50_ms"] = round(statistics.median(api_samples), 1)
     result["api_search_p95_ms"] = round(percentile(api_samples, 0.95), 1)
 
-    buildings = list(Place.objects.filter(level=Level.BUILDING).values_list("pk", flat=True))
+    district = User.objects.filter(username="demo-district").first()
+    if district is not None:  # a district of several streets: the district officer searches them all
+        wide = Client()
+        wide.force_login(district)
+        pass_second_factor(wide, district)
+        wide.get("/people/", {"q": "王"})
+        wide_samples = [timed(lambda v=v: wide.get("/people/", {"q": v}).status_code, 1)[0]
+                        for _, v in search_queries(rng, args.searches // 2)]
+        result["search_district_scope_p50_ms"] = round(statistics.median(wide_samples), 1)
+        result["search_district_scope_p95_ms"] = round(percentile(wide_samples, 0.95), 1)
+
+    buildings = list(Place.objects.filter(level=Level.BUILDING, path__startswith=own.path)
+                     .values_list("pk", flat=True))
     chosen = [rng.choice(buildings) for _ in range(args.buildings)]
     views = [timed(lambda pk=pk: officer.get(f"/places/{pk}/").status_code, 1)[0] for pk in chosen]
     result["building_view_p50_ms"] = round(statistics.median(views), 1)
@@ -136,7 +154,8 @@ def main() -> None:
         result["seed_residents_per_s"] = round(stats["residents"] / stats["seconds"])
         result["seed_seconds"] = stats["seconds"]
     result["search_goal_met"] = max(result["search_street_scope_p95_ms"],  # type: ignore[type-var]
-                                    result["search_grid_scope_p95_ms"]) <= 50
+                                    result["search_grid_scope_p95_ms"],
+                                    result.get("search_district_scope_p95_ms", 0)) <= 50
     result["building_goal_met"] = result["building_view_p95_ms"] <= 150  # type: ignore[operator]
     print(json.dumps(result, ensure_ascii=False))
 

@@ -53,6 +53,8 @@ DEMO_ACCOUNTS = [  # username, what it is (printed by `linli demo`)
     ("demo-expert", "health expert (signs off facts, signs clarifications for the experts)"),
     ("demo-media", "media and communications (signs clarifications for the media)"),
 ]
+# Only when the demo is a district of several streets (printed by `linli demo` then).
+DISTRICT_ACCOUNT = ("demo-district", "district officer (every street of the district)")
 # The names the accounts go by in the interface (greetings, report footers, the audit log), as a
 # community office would write them; the resident goes by her own name.
 DEMO_DISPLAY_NAMES = {
@@ -75,7 +77,16 @@ DEMO_TOTP_KEY = "LINLIDEMOTOTPKEYFORDEMOACCOUNTSZ"
 RESIDENTS_PER_COMPOUND = 2500
 COMPOUNDS_PER_COMMUNITY = 4
 BATCH = 2000
+# Above this many residents the demo builds a district of several streets, each of about this
+# size (the largest streets, like Huamu, hold about 250,000); `linli demo --streets N` says how many.
+RESIDENTS_PER_STREET = 250_000
+STREET_NAMES = ["明月街道", "清风街道", "丽水街道", "长桥街道", "春晖街道", "银杏街道", "海棠街道", "青松街道"]
 TODAY = datetime.date(2026, 11, 1)  # fixed so the same seed gives the same ages
+
+
+def _split_evenly(total: int, parts: int) -> list[int]:
+    """``total`` in ``parts`` whole shares that differ by at most one, the larger first."""
+    return [total // parts + (1 if k < total % parts else 0) for k in range(parts)]
 
 
 def _by_calendar_age(groups: list[str], age: int, alone: bool) -> list[str]:
@@ -93,10 +104,20 @@ class Plan:
     password: str = ""
     residents_per_compound: int = RESIDENTS_PER_COMPOUND
     compounds_per_community: int = COMPOUNDS_PER_COMMUNITY
+    streets: int = 0  # 0: one street per RESIDENTS_PER_STREET residents begun
 
     @property
     def compounds(self) -> int:
         return max(1, round(self.residents / self.residents_per_compound))
+
+    @property
+    def communities(self) -> int:
+        return max(1, -(-self.compounds // self.compounds_per_community))
+
+    @property
+    def street_count(self) -> int:
+        wanted = self.streets or -(-self.residents // RESIDENTS_PER_STREET)
+        return max(1, min(wanted, self.communities))
 
 
 @dataclass
@@ -178,6 +199,7 @@ class StreetBuilder:
         self.ids = Ids(Place, Person, Household, Residence, Grid)
         self.places: list[Place] = []
         self.stats = Stats()
+        self.streets: list[Place] = []
         self.used_ids: set[str] = set()
         self.used_phones: set[str] = set()
 
@@ -192,14 +214,19 @@ class StreetBuilder:
         province = self._place(None, Level.PROVINCE, ElementType.PROVINCE, "310000", "上海市")
         city = self._place(province, Level.CITY, ElementType.CITY, "310100", "上海市市辖区")
         district = self._place(city, Level.DISTRICT, ElementType.DISTRICT, "310115", "浦东新区")
-        street = self._place(district, Level.STREET, ElementType.SUBDISTRICT, "310115099", "明月街道",
-                             latitude=31.215, longitude=121.555)
-        communities = []
-        for i in range(max(1, -(-self.plan.compounds // self.plan.compounds_per_community))):
-            code = f"310115099{i + 1:03d}"
-            communities.append(self._place(street, Level.COMMUNITY, ElementType.RESIDENTS_COMMITTEE, code,
-                                           names.community_name(i)))
-        return street, communities
+        streets = []
+        for k in range(self.plan.street_count):
+            name = STREET_NAMES[k % len(STREET_NAMES)] if k < len(STREET_NAMES) else f"第{k + 1}街道"
+            streets.append(self._place(district, Level.STREET, ElementType.SUBDISTRICT, f"310115{99 + k:03d}", name,
+                                       latitude=31.215, longitude=121.555))
+        communities: list[Place] = []
+        per_street = _split_evenly(self.plan.communities, len(streets))
+        for street, count in zip(streets, per_street, strict=True):
+            for j in range(count):
+                communities.append(self._place(street, Level.COMMUNITY, ElementType.RESIDENTS_COMMITTEE,
+                                               f"{street.code}{j + 1:03d}", names.community_name(len(communities))))
+        self.streets = streets
+        return streets[0], communities
 
     def build_compound(self, community: Place, index: int, target: int) -> list[Place]:
         """Buildings, units and houses enough for ``target`` residents; returns the buildings."""
@@ -353,9 +380,19 @@ class StreetBuilder:
                 for index, target in enumerate(per_compound):
                     community = communities[index // self.plan.compounds_per_community]
                     buildings_by_compound.append((community, self.build_compound(community, index, target)))
+                compounds_of: dict[int, list[Place]] = {}
+                for place in self.places:
+                    if place.level == Level.COMPOUND:
+                        compounds_of.setdefault(place.parent_id, []).append(place)  # type: ignore[arg-type]
                 for community in communities:
-                    community.boundary = _bounding_box([p.boundary for p in self.places if p.boundary
-                                                        and p.level == Level.COMPOUND and p.parent is community])
+                    community.boundary = _bounding_box([p.boundary for p in compounds_of.get(community.id, [])
+                                                        if p.boundary])
+                if len(self.streets) > 1:  # each street's centre among its own compounds
+                    for each in self.streets:
+                        own = [c for community in communities if community.parent_id == each.id
+                               for c in compounds_of.get(community.id, [])]
+                        each.latitude = round(sum(c.latitude or 0.0 for c in own) / len(own), 6) if own else None
+                        each.longitude = round(sum(c.longitude or 0.0 for c in own) / len(own), 6) if own else None
                 progress = Progress("places", len(self.places), enabled=self.show_progress)
                 self.stats.places = _bulk(Place, self.places, progress)
             self.stages.count(self.stats.places)
@@ -500,6 +537,11 @@ class StreetBuilder:
             RoleAssignment(user=users["demo-expert"], role=roles["health_expert"], place=street),
             RoleAssignment(user=users["demo-media"], role=roles["communications_officer"], place=street),
         ]
+        if len(self.streets) > 1:  # a district of several streets: someone sees them all
+            users[DISTRICT_ACCOUNT[0]] = User.objects.create(
+                username=DISTRICT_ACCOUNT[0], password=password, display_name="区社区治理办 吴主任")
+            assignments.append(RoleAssignment(user=users[DISTRICT_ACCOUNT[0]], role=roles["street_officer"],
+                                              place=district))
         for assignment in assignments:  # bulk_create skips save(), which files the assignment under its place
             assignment.path = (assignment.place or assignment.grid).path  # type: ignore[union-attr]
         RoleAssignment.objects.bulk_create(assignments)

@@ -119,3 +119,51 @@ def test_rows_made_without_init_hold_what_the_model_would():
         assert fast._state.adding and fast._state.db is None
     first, second = _row(Person, id=1), _row(Person, id=2)
     assert first.special_groups is not second.special_groups  # callable defaults are called for each row
+
+
+def test_a_district_of_several_streets(street):
+    """Above a street's size (or with --streets) the residents live in several streets of one
+    district, the communities shared out evenly, and a district account sees them all."""
+    from django.db.models import Count
+
+    from linli.demo.builder import DISTRICT_ACCOUNT, RESIDENTS_PER_STREET
+
+    assert Plan(residents=RESIDENTS_PER_STREET, seed=1).street_count == 1
+    assert Plan(residents=RESIDENTS_PER_STREET + 1, seed=1).street_count == 2
+    assert Plan(residents=1_000_000, seed=1).street_count == 4
+    assert Plan(residents=300, seed=1, residents_per_compound=100, streets=9).street_count == 1  # 1 community
+    try:
+        with pytest.raises(Rollback), transaction.atomic():
+            _empty_registry()
+            plan = Plan(residents=1200, seed=3, residents_per_compound=100, compounds_per_community=2, streets=3)
+            builder = StreetBuilder(plan, show_progress=False)
+            builder.build()
+            streets = list(Place.objects.filter(level=Level.STREET).order_by("code"))
+            assert [s.code for s in streets] == ["310115099", "310115100", "310115101"]
+            assert len({s.name for s in streets}) == 3
+            district = Place.objects.get(level=Level.DISTRICT)
+            assert all(s.parent_id == district.pk for s in streets)
+            communities = dict(Place.objects.filter(level=Level.COMMUNITY).values_list("parent")
+                               .annotate(n=Count("pk")).values_list("parent", "n"))
+            assert sorted(communities.values()) == [2, 2, 2]  # 12 compounds, 6 communities, 2 a street
+            for s in streets:  # every street has residents and its own outline, centred on its compounds
+                assert Person.objects.filter(path__startswith=s.path).count() > 300
+                assert s.boundary and s.latitude and s.longitude
+                assert all(c.path.startswith(s.path) for c in Place.objects.filter(parent__parent=s))
+            assert len({(s.latitude, s.longitude) for s in streets}) == 3
+            officer = RoleAssignment.objects.get(user__username=DISTRICT_ACCOUNT[0])
+            assert officer.place_id == district.pk and officer.role.code == "street_officer"
+            street_officer = RoleAssignment.objects.get(user__username="demo-street")
+            assert street_officer.place_id == streets[0].pk
+            raise Rollback
+    finally:
+        _reset_sequences()
+
+
+@pytest.mark.parametrize("option", [{"residents": 5}, {"residents": 3_000_000}, {"streets": -1}, {"streets": 51}])
+def test_the_demo_command_refuses_sizes_out_of_range(option):  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="须在"):  # both languages, before touching the database
+        call_command("demo", **{"residents": 100, "no_serve": True, "quiet": True, **option})

@@ -121,6 +121,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--residents", type=int, default=50_000, help="about how many residents (default 50000)")
+        parser.add_argument("--streets", type=int, default=0,
+                            help="how many streets the residents live in (default: one per 250,000 begun)")
         parser.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same street")
         parser.add_argument("--no-serve", action="store_true", help="only build the data")
         parser.add_argument("--reset", action="store_true", help="rebuild even if the same street exists")
@@ -136,6 +138,9 @@ class Command(BaseCommand):
             return
         if not 10 <= opts["residents"] <= 2_000_000:
             raise CommandError("--residents must be between 10 and 2,000,000 / 居民数须在 10 到 2,000,000 之间")
+        if not 0 <= opts["streets"] <= 50:
+            raise CommandError("--streets must be between 1 and 50, or 0 for one per 250,000 residents / "
+                               "街道数须在 1 到 50 之间（0 表示每 25 万居民一个街道）")
         password = demo_password()
         from linli.core.progress import Stages
 
@@ -145,7 +150,7 @@ class Command(BaseCommand):
         from linli.demo.models import DemoStreet
 
         street = DemoStreet.objects.order_by("-pk").first()
-        if street and street.residents == opts["residents"] and street.seed == opts["seed"]:
+        if street is not None and _same_street(street, opts):
             self.stdout.write(f"Using the demo street already built ({street.residents} residents, seed {street.seed}).")
         else:
             street = self._build(opts, password)
@@ -201,7 +206,7 @@ class Command(BaseCommand):
         from linli.places.models import Place
 
         street = DemoStreet.objects.order_by("-pk").first()
-        same = street and street.residents == opts["residents"] and street.seed == opts["seed"]
+        same = _same_street(street, opts)
         if (same and not opts["reset"]) or not Place.objects.exists():
             return
         if connection.vendor != "sqlite":
@@ -222,14 +227,16 @@ class Command(BaseCommand):
         stages = self.stages
         _seeding_session()
         started = time.monotonic()
-        builder = StreetBuilder(Plan(residents=opts["residents"], seed=opts["seed"], password=password),
+        builder = StreetBuilder(Plan(residents=opts["residents"], seed=opts["seed"], password=password,
+                                     streets=opts["streets"]),
                                 show_progress=not opts["quiet"], stages=stages)
         stats = builder.build()
         seconds = time.monotonic() - started
         summary = {"places": stats.places, "households": stats.households, "residents": stats.residents,
-                   "grids": stats.grids, "seconds": round(seconds, 1)}
+                   "grids": stats.grids, "seconds": round(seconds, 1), "streets": len(builder.streets)}
+        where = "street" if len(builder.streets) == 1 else f"district ({len(builder.streets)} streets)"
         self.stdout.write(
-            f"Built the demo street: {stats.residents:,} residents in {stats.households:,} households, "
+            f"Built the demo {where}: {stats.residents:,} residents in {stats.households:,} households, "
             f"{stats.places:,} places, {stats.grids} grids in {seconds:.1f} s "
             f"({stats.residents / max(seconds, 1e-6):,.0f} residents/s).")
         seed, quiet = opts["seed"], opts["quiet"]
@@ -365,6 +372,10 @@ class Command(BaseCommand):
         for username, role in DEMO_ACCOUNTS:
             asks = " + code / 动态验证码" if username in users and twofactor.totp_device(users[username]) else ""
             self.stdout.write(f"    {username:<16} {role}{asks}")
+        from linli.demo.builder import DISTRICT_ACCOUNT
+
+        if User.objects.filter(username=DISTRICT_ACCOUNT[0]).exists():
+            self.stdout.write(f"    {DISTRICT_ACCOUNT[0]:<16} {DISTRICT_ACCOUNT[1]} + code / 动态验证码")
         from linli.notices.demo import WORKERS
 
         for username, _name in WORKERS:  # the notices' review needs three people: two of them are these
@@ -379,3 +390,13 @@ class Command(BaseCommand):
         self.stdout.write("")
         if os.environ.get("LINLI_DEMO_PASSWORD") is None:
             self.stdout.write(f"  (the password is kept in {settings.DATA_DIR / 'demo_password'})")
+
+
+def _same_street(street: Any, opts: dict[str, Any]) -> bool:
+    """Whether the demo already built is the one asked for (same residents, seed and streets)."""
+    from linli.demo.builder import Plan
+
+    if street is None or street.residents != opts["residents"] or street.seed != opts["seed"]:
+        return False
+    wanted = Plan(residents=opts["residents"], seed=opts["seed"], streets=opts["streets"]).street_count
+    return int((street.stats or {}).get("streets", 1)) == wanted
