@@ -65,6 +65,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10, help="requests per scenario")
     parser.add_argument("--no-paint", action="store_true", help="skip the first paint in Chromium")
     parser.add_argument("--paint-repeat", type=int, default=5, help="page loads after the first")
+    parser.add_argument("--account", default="demo-street",
+                        help="whose screen: demo-street (her street) or, in a district of several streets, "
+                             "demo-district (the whole district)")
     args = parser.parse_args()
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -78,17 +81,20 @@ def main() -> None:
     from django.utils import timezone
 
     from linli.conftest import pass_second_factor
-    from linli.core.models import User
+    from linli.core.models import RoleAssignment, User
     from linli.overview import registry, screen, tallies
     from linli.people.models import Person
     from linli.places.models import Level, Place
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    officer = User.objects.filter(username="demo-street").first()
+    officer = User.objects.filter(username=args.account).first()
     if officer is None or Person.objects.count() < 1000:
-        raise SystemExit("no demo street here: run `linli demo --residents 250000 --no-serve` first")
-    street = Place.objects.filter(level=Level.STREET).order_by("path").first()
-    assert street is not None  # noqa: S101 - a demo street has one
+        raise SystemExit(f"no {args.account} here: run `linli demo --residents 250000 --no-serve` first "
+                         "(demo-district: `--residents 1000000`)")
+    assignment = RoleAssignment.objects.filter(user=officer, place__isnull=False).order_by("pk").first()
+    street = assignment.place if assignment is not None else None
+    if street is None:
+        raise SystemExit(f"{args.account} has no area")
     client = Client()
     client.force_login(officer)
     pass_second_factor(client, officer)
@@ -103,6 +109,8 @@ def main() -> None:
 
     result: dict[str, object] = {
         "benchmark": "overview", "database": connection.vendor, "residents": Person.objects.count(),
+        "account": args.account, "area": street.name,
+        "area_residents": Person.objects.filter(path__startswith=street.path).count(),
         "compounds": Place.objects.filter(level=Level.COMPOUND).count(),
         "buildings": Place.objects.filter(level=Level.BUILDING).count(),
     }

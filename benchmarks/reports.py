@@ -154,7 +154,8 @@ def one_street(args: argparse.Namespace) -> dict[str, object]:
     limit, limit_cpu = writer_limit([(r.rows, column_kinds(r)) for r in reports], workers)
     saving = cells_saved(officer, street, timezone.localdate())
     return {
-        "benchmark": "reports", "residents": Person.objects.count(), "reports": len(reports),
+        "benchmark": "reports", "residents": Person.objects.count(),
+        "street_residents": Person.objects.filter(path__startswith=street.path).count(), "reports": len(reports),
         "rows": sum(r.rows for r in reports), "cells": sum(r.cells for r in reports),
         "all_reports_seconds": round(seconds, 2), "goal_seconds": 10, "goal_met": seconds <= 10,
         "cpu_seconds": {"main": round(cpu_main, 2), "writers": round(cpu_workers, 2)},

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.utils.functional import LazyObject, empty
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,19 @@ def _minimal(prefixes: set[str]) -> tuple[str, ...]:
 SECOND_FACTOR_ACTIONS: set[str] = set()
 
 
+def _unwrapped(user: Any) -> Any:
+    """The user itself rather than the request's lazy proxy of it: a page asks for scopes about
+    a hundred times (menus, links, counters), and every attribute read through the proxy costs
+    a call of its own."""
+    if isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        return user._wrapped
+    return user
+
+
 def scope_for(user: Any, action: str) -> Scope:
+    user = _unwrapped(user)
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY
     if action in SECOND_FACTOR_ACTIONS and not second_factor_passed(user):
@@ -94,6 +107,7 @@ def needs_second_factor(user: Any) -> bool:
     """The user holds, now, a role with an action that hands out full values (or is a
     superuser): she must sign in with a second factor. Read from her role assignments, so
     granting such a role makes her set one up at her next request."""
+    user = _unwrapped(user)
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.is_superuser:
@@ -157,5 +171,6 @@ def _compute(grants: list[_Grant], action: str) -> Scope:
 
 
 def clear_scope_cache(user: Any) -> None:
+    user = _unwrapped(user)
     user.__dict__.pop("_linli_scope_cache", None)
     user.__dict__.pop("_linli_grants", None)

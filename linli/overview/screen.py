@@ -20,13 +20,20 @@ from linli.overview import registry
 from linli.overview.access import VIEW
 from linli.places.models import LEVELS, Level, Place
 
-SCREEN_LEVELS = (Level.STREET, Level.COMMUNITY)  # the places a screen is about
-MAPPED_LEVELS = (Level.COMMUNITY, Level.COMPOUND, Level.BUILDING)  # what the base map draws
+SCREEN_LEVELS = (Level.DISTRICT, Level.STREET, Level.COMMUNITY)  # the places a screen is about
+MAPPED_LEVELS = (Level.COMMUNITY, Level.COMPOUND, Level.BUILDING)  # what a street's base map draws
+# A district's map stops at the compounds: its tens of thousands of buildings would be megabytes
+# the officer cannot tell apart at that zoom; she opens a street's screen for them.
+DISTRICT_MAPPED_LEVELS = (Level.STREET, Level.COMMUNITY, Level.COMPOUND)
+
+
+def mapped_levels(place: Place) -> tuple[str, ...]:
+    return DISTRICT_MAPPED_LEVELS if place.level == Level.DISTRICT else MAPPED_LEVELS
 
 
 def home_place(user: Any) -> Place | None:
-    """The place the user's screen opens on: the street or community her scope is (the narrowest
-    one holding all of it); for a scope of everything, the first street."""
+    """The place the user's screen opens on: the district, street or community her scope is (the
+    narrowest one holding all of it); for a scope of everything, the first street."""
     scope = scope_for(user, VIEW)
     if scope.empty:
         return None
@@ -36,7 +43,7 @@ def home_place(user: Any) -> Place | None:
         exact = places.filter(path=area).first()
         if exact is not None:
             return exact
-    return places.first()
+    return places.exclude(level=Level.DISTRICT).first() or places.first()
 
 
 def suppressed_at(place: Place) -> bool:
@@ -211,10 +218,10 @@ def base_map_json(user: Any, place: Place) -> bytes:
 
 
 def base_map(user: Any, place: Place) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of the communities, compounds and buildings of ``place`` that
-    the user reaches: boundaries where a place has one, else its point. Properties: ``id``,
+    """A GeoJSON FeatureCollection of the communities, compounds and buildings of ``place`` (of a
+    district: its streets, communities and compounds) that the user reaches: boundaries where a place has one, else its point. Properties: ``id``,
     ``level``, ``name``, ``parent`` (the id of the place above) and ``url`` (its page)."""
-    rows = (restricted(Place.objects.filter(Q(path__under=place.path), level__in=MAPPED_LEVELS), user, VIEW)
+    rows = (restricted(Place.objects.filter(Q(path__under=place.path), level__in=mapped_levels(place)), user, VIEW)
             .order_by("path").values_list("pk", "parent_id", "level", "name", "boundary", "longitude", "latitude"))
     detail = reverse("places:detail", args=[0])[:-2]  # "/places/" + id + "/"
     features = []

@@ -42,6 +42,7 @@ def _words() -> dict[str, str]:
         "buildingPage": _("Open the building (一楼一图)"),
         "gridPage": _("Open the grid"),
         "communityScreen": _("This community on one screen"),
+        "streetScreen": _("This street on one screen"),
         "updated": _("updated at %(time)s"),
         "stale": _("not updated: the connection is down, the numbers are from %(time)s"),
         "lastWeek": _("same day last week: %(n)s"),
@@ -86,8 +87,8 @@ def _screen(request: HttpRequest, place: Place) -> HttpResponse:
     data = screen.screen_data(request.user, place, scenario, today, day)
     data["at"] = timezone.localtime().isoformat(timespec="seconds")
     home = screen.home_place(request.user)
-    communities = list(Place.objects.restrict(request.user, VIEW).filter(
-        parent=place, level=Level.COMMUNITY).order_by("path").values("pk", "name"))
+    communities = list(Place.objects.restrict(request.user, VIEW).filter(  # the screens one level down
+        parent=place, level__in=(Level.STREET, Level.COMMUNITY)).order_by("path").values("pk", "name"))
     days = screen.days(today)
     response = render(request, "overview/screen.html", {
         "place": place, "scenario": scenario, "scenario_label": registry.SCENARIOS[scenario], "data": data,

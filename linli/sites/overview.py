@@ -173,8 +173,8 @@ def due_by_compound(user: Any, place: Any, today: datetime.date) -> Layer | None
 def routes(user: Any, place: Any, today: datetime.date) -> Layer | None:
     """Today's route of each community's team (the screen's community, or each of the street's),
     from the community office through the points due and back, as a line."""
-    if not may(user, VIEW):
-        return None
+    if not may(user, VIEW) or place.level not in (Level.STREET, Level.COMMUNITY):
+        return None  # a district's screen leaves its hundred teams' routes to its streets' screens
     communities = [place] if place.level == Level.COMMUNITY else list(
         Place.objects.filter(path__startswith=place.path, level=Level.COMMUNITY).order_by("path"))
     features = []

@@ -165,6 +165,34 @@ def test_others_are_refused(street, persona):
     assert client.get(f"/overview/{street.community.pk}/data.json").status_code == 404
 
 
+def _district_officer() -> Any:
+    from linli.core.models import Role, RoleAssignment, User
+
+    officer = User.objects.create(username="district-officer", display_name="区社区治理办")
+    RoleAssignment.objects.create(user=officer, role=Role.objects.get(code="street_officer"),
+                                  place=Place.objects.get(level=Level.DISTRICT))
+    return officer
+
+
+def test_the_district_officer_opens_the_district_and_drills_down_to_its_streets(street):
+    client = street.client_for(_district_officer())
+    district = Place.objects.get(level=Level.DISTRICT)
+    page = client.get("/overview/?s=epidemic")
+    assert page.status_code == 200 and page.context["place"] == district
+    assert f'href="/overview/{_street(street).pk}/?scenario=epidemic"' in page.content.decode()  # down a street
+    data = client.get(f"/overview/{district.pk}/data.json?scenario=epidemic").json()
+    assert data["place"]["level"] == "district" and data["suppressed"] is True
+    assert _counters(data)["people.residents"]["value"] == len(_people(district))
+    features = client.get(f"/overview/{district.pk}/map.geojson").json()["features"]
+    # streets, communities and compounds: a district's buildings are a street screen's business
+    assert {f["properties"]["level"] for f in features} == {"street", "community", "compound"}
+    assert client.get(f"/overview/{_street(street).pk}/").status_code == 200
+    # a street officer still opens her street, and may not open the district above it
+    officer = street.client_for(street.street_officer)
+    assert officer.get("/overview/").context["place"] == _street(street)
+    assert officer.get(f"/overview/{district.pk}/").status_code == 404
+
+
 def test_a_screen_is_for_a_street_or_a_community_only(street):
     client = street.client_for(street.street_officer)
     assert client.get(f"/overview/{street.grid_building.pk}/").status_code == 404

@@ -46,6 +46,7 @@
   var fill = null;         // {legend: {key: colour}, values: {place id: properties}}
 
   var LEVEL_STYLE = {
+    street: { color: "#6f42c1", weight: 3, fillColor: "#6f42c1", fillOpacity: 0.02 },
     community: { color: "#0b3d91", weight: 2.5, fillColor: "#0b3d91", fillOpacity: 0.03 },
     compound: { color: "#495057", weight: 1, fillColor: "#e9ecef", fillOpacity: 0.65 },
     building: { color: "#343a40", weight: 0.5, fillColor: "#868e96", fillOpacity: 0.9 }
@@ -70,8 +71,9 @@
       box.appendChild(line);
     }
     var links = document.createElement("div");
-    if (props.level === "community") {
-      links.appendChild(link(words.communityScreen, withScenario(props.screen)));
+    if (props.level === "community" || props.level === "street") {
+      links.appendChild(link(props.level === "street" ? words.streetScreen : words.communityScreen,
+        withScenario(props.screen)));
       links.appendChild(document.createElement("br"));
     }
     var text = props.level === "building" ? words.buildingPage : props.level === "compound" ? words.compoundPage : props.name;
