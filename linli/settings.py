@@ -255,6 +255,9 @@ LINLI_MQTT_CLIENT_ID = env_str("LINLI_MQTT_CLIENT_ID", "")
 LINLI_PUSH_URL = env_str("LINLI_PUSH_URL")
 if LINLI_PUSH_URL and not LINLI_PUSH_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured("LINLI_PUSH_URL must be empty (the database) or redis://…")
+# The menu on every page (which sections she may open) is kept this many seconds per user and
+# set of roles: a change of roles shows at once, a gate duty or an epidemic mode within this time.
+LINLI_MENU_CACHE_SECONDS = env_int("LINLI_MENU_CACHE_SECONDS", 60)
 LINLI_PUSH_POLL_MS = env_int("LINLI_PUSH_POLL_MS", 200)
 if not 20 <= LINLI_PUSH_POLL_MS <= 5000:
     raise ImproperlyConfigured("LINLI_PUSH_POLL_MS must be between 20 and 5000")

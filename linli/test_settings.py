@@ -19,5 +19,6 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # test runner does with e-mail; and live events use the database, whatever the shell says.
 LINLI_SMS_BACKEND = LINLI_CALL_BACKEND = LINLI_APP_PUSH_BACKEND = "locmem"
 LINLI_PUSH_URL = ""
+LINLI_MENU_CACHE_SECONDS = 0  # tests change roles, duties and modes and look at the menu at once
 LINLI_PUSH_PORT = 0
 LINLI_PUSH_PUBLIC_URL = ""

@@ -7,6 +7,7 @@ queryset restricted to a scope matches rows whose path starts with one of the pr
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,6 +158,17 @@ def _grants(user: Any) -> list[_Grant]:
                 grants.append(_Grant(actions, tuple(assignment.grid.covered_paths()), assignment.grid.pk))
         user.__dict__["_linli_grants"] = grants
     return user.__dict__["_linli_grants"]
+
+
+def grants_fingerprint(user: Any) -> str:
+    """A short digest of what decides the user's scopes now (her current roles, their areas and
+    grids, superuser, the second factor): equal digests, equal answers from ``scope_for``."""
+    user = _unwrapped(user)
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return "anonymous"
+    grants = sorted((sorted(g.actions), g.prefixes, g.grid_id or 0) for g in _grants(user))
+    basis = repr((user.pk, bool(user.is_superuser), second_factor_passed(user), grants))
+    return hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
 def _compute(grants: list[_Grant], action: str) -> Scope:
