@@ -216,7 +216,7 @@ class StreetBuilder:
         district = self._place(city, Level.DISTRICT, ElementType.DISTRICT, "310115", "浦东新区")
         streets = []
         for k in range(self.plan.street_count):
-            name = STREET_NAMES[k % len(STREET_NAMES)] if k < len(STREET_NAMES) else f"第{k + 1}街道"
+            name = STREET_NAMES[k] if k < len(STREET_NAMES) else f"第{k + 1}街道"
             streets.append(self._place(district, Level.STREET, ElementType.SUBDISTRICT, f"310115{99 + k:03d}", name,
                                        latitude=31.215, longitude=121.555))
         communities: list[Place] = []

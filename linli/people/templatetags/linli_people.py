@@ -10,8 +10,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, ngettext, pgettext
 
+from linli.overview.templatetags.overview_links import scenario_query
 from linli.people.layout import GROUP_BADGES, ROLE_BADGES
 from linli.people.models import CommunityRole, SpecialGroup
+from linli.places.models import Usage
 
 register = template.Library()
 
@@ -52,9 +54,7 @@ def role_badges(codes: list[str] | dict[str, int] | None) -> str:
 
 @register.simple_tag
 def usage_label(usage: str) -> str:
-    from linli.places.models import Usage
-
-    return format_html("{}", Usage(usage).label) if usage in Usage.values else ""
+    return format_html("{}", _labels(Usage, get_language()).get(usage, ""))
 
 
 @register.simple_tag
@@ -79,9 +79,6 @@ def house_cell(context: template.Context, cell: Any) -> SafeString | str:
     residents and badges, linking to the house in the page's scenario. Written here rather than
     in the template: a tall building has a hundred cells and the template engine took most of
     the page's time on them."""
-    from linli.overview.templatetags.overview_links import scenario_query
-    from linli.places.models import Usage
-
     if cell is None:
         return format_html("<td></td>")
     if not cell.visible:
@@ -92,7 +89,7 @@ def house_cell(context: template.Context, cell: Any) -> SafeString | str:
     if shared is None:  # once per page
         shared = {"page": reverse("places:detail", args=[0])[:-2], "query": scenario_query(context)}
         context.render_context["linli_house_cell"] = shared
-    usage = str(Usage(cell.usage).label) if cell.usage in Usage.values else ""
+    usage = _labels(Usage, get_language()).get(cell.usage, "")
     title = [cell.number, usage, ngettext("%(n)s resident", "%(n)s residents", cell.residents) % {"n": cell.residents}]
     if cell.elders:
         title.append(ngettext("%(n)s aged 60+", "%(n)s aged 60+", cell.elders) % {"n": cell.elders})

@@ -355,7 +355,7 @@ class Command(BaseCommand):
     def _print_welcome(self, opts: dict[str, Any], password: str) -> None:
         from linli.core import twofactor
         from linli.core.models import User
-        from linli.demo.builder import DEMO_ACCOUNTS, DEMO_TOTP_KEY
+        from linli.demo.builder import DEMO_ACCOUNTS, DEMO_TOTP_KEY, DISTRICT_ACCOUNT
 
         self.stdout.write("")
         self.stdout.write(f"  Data / 数据目录: {settings.DATA_DIR}")
@@ -368,14 +368,13 @@ class Command(BaseCommand):
         for sample in sorted((settings.DATA_DIR / "hotline").glob("*.xlsx")):
             self.stdout.write(f"  12345 hotline orders to import at /requests/hotline/ / 12345热线工单: {sample}")
         self.stdout.write(f"  Password for every demo account / 演示账号密码:  {password}")
-        users = {u.username: u for u in User.objects.filter(username__in=[name for name, _ in DEMO_ACCOUNTS])}
-        for username, role in DEMO_ACCOUNTS:
+        accounts = [*DEMO_ACCOUNTS, DISTRICT_ACCOUNT]  # the district's only when the demo is one
+        users = {u.username: u for u in User.objects.filter(username__in=[name for name, _ in accounts])}
+        for username, role in accounts:
+            if username == DISTRICT_ACCOUNT[0] and username not in users:
+                continue
             asks = " + code / 动态验证码" if username in users and twofactor.totp_device(users[username]) else ""
             self.stdout.write(f"    {username:<16} {role}{asks}")
-        from linli.demo.builder import DISTRICT_ACCOUNT
-
-        if User.objects.filter(username=DISTRICT_ACCOUNT[0]).exists():
-            self.stdout.write(f"    {DISTRICT_ACCOUNT[0]:<16} {DISTRICT_ACCOUNT[1]} + code / 动态验证码")
         from linli.notices.demo import WORKERS
 
         for username, _name in WORKERS:  # the notices' review needs three people: two of them are these
