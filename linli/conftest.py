@@ -26,9 +26,22 @@ PASSWORD = "street-test-password"  # noqa: S105 - test accounts only
 # LINLI_REQUIRE_NODE, so there a missing Node.js fails these tests; elsewhere they are skipped.
 needs_node = pytest.mark.skipif(shutil.which("node") is None and not os.environ.get("LINLI_REQUIRE_NODE"),
                                 reason="Node.js is not installed (CI requires it)")
+# Tests that never read the run's database (each starts its own SQLite data directory in a child
+# process, or reads only code and settings) give the same answer whatever DATABASE_URL says: they
+# run in the run without it, and CI's PostgreSQL run skips them instead of repeating them.
+same_on_every_database = pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")),
+    reason="does not use the run's database; the run without DATABASE_URL covers it")
 # The same for GNU gettext, whose xgettext `makemessages` runs (CI sets LINLI_REQUIRE_GETTEXT).
 needs_gettext = pytest.mark.skipif(shutil.which("xgettext") is None and not os.environ.get("LINLI_REQUIRE_GETTEXT"),
                                    reason="GNU gettext is not installed (CI requires it)")
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one test process more than the cores, at most four (decision 0050). A third
+    of a test's time is spent waiting on another process (the browser, a server under test, the
+    database), and the browser tests are two groups, each held by one process."""
+    return min((os.cpu_count() or 1) + 1, 4)
 
 
 @pytest.fixture(autouse=True)

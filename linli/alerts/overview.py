@@ -81,11 +81,12 @@ def alerts_per_day(user: Any, place: Any, first: datetime.date,
 
 def alerts_by_building(user: Any, place: Any, today: datetime.date, day: datetime.date | None = None) -> Layer | None:
     """A point per building with an open alert (on a past ``day``: open at its end), coloured by
-    its most severe one."""
+    its most severe one; per compound on a district's screen."""
     if not may(user, VIEW):
         return None
     rows = _alerts(user, place).filter(_still_open(day)).values_list("path", "severity")
-    width = grouping.prefix_length(grouping.BUILDING)
+    level = grouping.marker_level(place)  # compounds on a district's screen
+    width = grouping.prefix_length(level)
     worst: dict[str, str] = {}
     counts: dict[str, int] = {}
     for path, severity in rows:
@@ -95,7 +96,7 @@ def alerts_by_building(user: Any, place: Any, today: datetime.date, day: datetim
         counts[building] = counts.get(building, 0) + 1
         if building not in worst or RANK[Severity(severity)] < RANK[Severity(worst[building])]:
             worst[building] = severity
-    buildings = grouping.places_at(counts, grouping.BUILDING)
+    buildings = grouping.places_at(counts, level)
     features = []
     for path, n in counts.items():
         building = buildings.get(path)
@@ -105,9 +106,13 @@ def alerts_by_building(user: Any, place: Any, today: datetime.date, day: datetim
         features.append({"type": "Feature", "geometry": point, "properties": {
             "place": building.pk, "icon": "alert", "colour": worst[path], "value": n, "text": str(n),
             "name": building.name, "url": reverse("alerts:list")}})
-    legend = tuple(LegendEntry(s.value, COLOURS[s], _("a building with an open %(severity)s alert")
+    if level == grouping.BUILDING:
+        legend = tuple(LegendEntry(s.value, COLOURS[s], _("a building with an open %(severity)s alert")
+                                   % {"severity": s.label}) for s in Severity)
+        return Layer(features, legend, _("open alerts, by building"))
+    legend = tuple(LegendEntry(s.value, COLOURS[s], _("a compound with an open %(severity)s alert")
                                % {"severity": s.label}) for s in Severity)
-    return Layer(features, legend, _("open alerts, by building"))
+    return Layer(features, legend, _("open alerts, by compound"))
 
 
 def register() -> None:

@@ -64,3 +64,20 @@ def point_of(place: Place) -> dict[str, Any] | None:
 
 COMPOUND = Level.COMPOUND
 BUILDING = Level.BUILDING
+
+
+def marker_level(place: Place) -> str:
+    """The places a points layer marks on ``place``'s screen: buildings on a street's or a
+    community's, compounds on a district's. A district's map stops at the compounds, and a
+    point per building of several streets would be megabytes on every refresh."""
+    return COMPOUND if place.level == Level.DISTRICT else BUILDING
+
+
+def rolled_up(counts: dict[str, int], level: str) -> dict[str, int]:
+    """Counts per place path summed up to the places of ``level`` (paths above it left out)."""
+    n = prefix_length(level)
+    summed: dict[str, int] = {}
+    for path, count in counts.items():
+        if len(path) >= n:
+            summed[path[:n]] = summed.get(path[:n], 0) + count
+    return summed

@@ -89,23 +89,30 @@ def special_groups(user: Any, place: Any, today: datetime.date) -> Number | None
 
 
 def elders_alone(user: Any, place: Any, today: datetime.date) -> Layer | None:
-    """A point per building with elders living alone, with how many."""
+    """A point per building with elders living alone, with how many (per compound on a
+    district's screen)."""
     if not may(user, GROUPS):
         return None
     counts = {path: row[SpecialGroup.ALONE_ELDER.value] for path, row in _groups_by_building(user, place).items()
               if row[SpecialGroup.ALONE_ELDER.value]}
-    buildings = grouping.points_at(counts, grouping.BUILDING, under=place.path)
+    level = grouping.marker_level(place)
+    if level != grouping.BUILDING:
+        counts = grouping.rolled_up(counts, level)
+    marked = grouping.points_at(counts, level, under=place.path)
     pages = reverse("places:detail", args=[0])[:-2]  # "/places/"; reversed once, not per building
     features = []
     for path, n in counts.items():
-        if path not in buildings:
+        if path not in marked:
             continue
-        pk, name, point = buildings[path]
+        pk, name, point = marked[path]
         features.append({"type": "Feature", "geometry": point, "properties": {
             "place": pk, "icon": "elder", "colour": "elder", "value": n, "text": str(n),
             "name": name, "url": f"{pages}{pk}/"}})
-    return Layer(features, (LegendEntry("elder", "#6f42c1", _("a building where elders living alone live")),),
-                 _("elders living alone, by building"))
+    if level == grouping.BUILDING:
+        return Layer(features, (LegendEntry("elder", "#6f42c1", _("a building where elders living alone live")),),
+                     _("elders living alone, by building"))
+    return Layer(features, (LegendEntry("elder", "#6f42c1", _("a compound where elders living alone live")),),
+                 _("elders living alone, by compound"))
 
 
 def register() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from linli.conftest import same_on_every_database
 from linli.core import crypto
 from linli.people.models import Person
 
@@ -76,6 +77,7 @@ print(json.dumps(rows))
 """
 
 
+@same_on_every_database  # its own SQLite demo in a child process
 def test_database_file_holds_no_plaintext_id_or_phone(tmp_path):
     env = {**os.environ, "LINLI_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
     out = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True,

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from linli.conftest import same_on_every_database
 from linli.core.filemodes import secure_data_dir
+
+pytestmark = same_on_every_database  # Linli in child processes, never the run's database
 
 # The production settings the README documents (its "Deployment" section), minus the
 # database and task queue, which the checks do not look at.

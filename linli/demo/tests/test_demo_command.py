@@ -16,11 +16,12 @@ from typing import Any
 
 import pytest
 
+from linli.conftest import same_on_every_database
+
 ROOT = Path(__file__).resolve().parents[3]
 # These build their own SQLite data directory whatever database the run uses: the SQLite run
 # covers them, and with DATABASE_URL set (CI's PostgreSQL run) they would repeat it word for word.
-pytestmark = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")),
-                                reason="builds its own SQLite demo; the run without DATABASE_URL covers it")
+pytestmark = same_on_every_database
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -77,7 +78,7 @@ def _servers(pid: int) -> set[int]:
     return {child for child in _children(pid) if " push " not in _cmdline(child)}
 
 
-def _wait_for(check: Any, seconds: float = 20) -> bool:
+def _wait_for(check: Any, seconds: float = 60) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():

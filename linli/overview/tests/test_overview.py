@@ -193,6 +193,29 @@ def test_the_district_officer_opens_the_district_and_drills_down_to_its_streets(
     assert officer.get(f"/overview/{district.pk}/").status_code == 404
 
 
+def test_a_district_screen_marks_compounds_not_buildings(street):
+    from linli.alerts.tests.helpers import fall_in
+
+    alert = fall_in(street)
+    client = street.client_for(_district_officer())
+    district = Place.objects.get(level=Level.DISTRICT)
+    layers = {layer["name"]: layer for layer in _data(client, district, "normal")["layers"]}
+    compound_of = grouping.prefix_length(Level.COMPOUND)
+    elders = [p for p in _people(district) if SpecialGroup.ALONE_ELDER in p.special_groups]
+    assert elders
+    marked = {f["properties"]["place"] for f in layers["people.elders_alone"]["features"]}
+    assert marked == set(Place.objects.filter(path__in={p.path[:compound_of] for p in elders},
+                                              level=Level.COMPOUND).values_list("pk", flat=True))
+    assert layers["people.elders_alone"]["title"] == "独居老人（按小区）"
+    [feature] = layers["alerts.open"]["features"]
+    assert feature["properties"]["place"] == Place.objects.get(path=alert.path[:compound_of]).pk
+    assert feature["properties"]["colour"] == "critical"
+    # the street below still marks buildings
+    officer = _data(street.client_for(street.street_officer), _street(street), "normal")
+    [feature] = next(layer for layer in officer["layers"] if layer["name"] == "alerts.open")["features"]
+    assert Place.objects.get(pk=feature["properties"]["place"]).level == Level.BUILDING
+
+
 def test_a_screen_is_for_a_street_or_a_community_only(street):
     client = street.client_for(street.street_officer)
     assert client.get(f"/overview/{street.grid_building.pk}/").status_code == 404

@@ -17,6 +17,9 @@ from itertools import pairwise
 from pathlib import Path
 
 import linli
+from linli.conftest import same_on_every_database
+
+pytestmark = same_on_every_database  # reads the code only
 
 PACKAGE = Path(linli.__file__).parent
 # Modules directly under linli/ that assemble the project rather than belong to an app.

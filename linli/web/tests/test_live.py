@@ -20,11 +20,12 @@ from typing import Any
 
 import pytest
 
+from linli.conftest import same_on_every_database
+
 LINLI = [sys.executable, "-m", "linli.cli"]
 # These build their own SQLite data directory whatever database the run uses: the SQLite run
 # covers them, and with DATABASE_URL set (CI's PostgreSQL run) they would repeat it word for word.
-pytestmark = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")),
-                                reason="builds its own SQLite demo; the run without DATABASE_URL covers it")
+pytestmark = same_on_every_database
 SESSIONS = """
 import json
 from django.test import Client
@@ -70,7 +71,7 @@ def _start_push(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes]
     port = _free_port()
     with log.open("wb") as out:
         process = subprocess.Popen([*LINLI, "push", "--port", str(port)], env=env, stdout=out, stderr=out)
-    for _ in range(150):
+    for _ in range(450):  # up to 90 s on a busy machine
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return process, port
