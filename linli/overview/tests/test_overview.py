@@ -210,6 +210,9 @@ def test_a_district_screen_marks_compounds_not_buildings(street):
     [feature] = layers["alerts.open"]["features"]
     assert feature["properties"]["place"] == Place.objects.get(path=alert.path[:compound_of]).pk
     assert feature["properties"]["colour"] == "critical"
+    # disinfection: compounds coloured by their points, no point of their own, no route
+    disinfection = {layer["name"] for layer in _data(client, district, "disinfection")["layers"]}
+    assert "sites.points" not in disinfection and "sites.route" not in disinfection
     # the street below still marks buildings
     officer = _data(street.client_for(street.street_officer), _street(street), "normal")
     [feature] = next(layer for layer in officer["layers"] if layer["name"] == "alerts.open")["features"]
