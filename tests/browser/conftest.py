@@ -114,16 +114,10 @@ def browser() -> Iterator[object]:
         # and Django refuses database calls where a loop runs. This process takes unit tests once
         # its browser group is done (the browser tests themselves never touch the test database),
         # and those call the database synchronously from the main thread, as they always do.
-        previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
             yield browser
-        finally:
-            browser.close()
-            if previous is None:
-                os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-            else:
-                os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+        browser.close()
 
 
 @pytest.fixture(scope="session")
