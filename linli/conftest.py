@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from linli.core.management.commands.migrate import CACHE_VARIABLE as MIGRATED_COPIES
 from linli.core.models import User
 from linli.people.models import Person
 from linli.places.models import Level, Place
@@ -32,9 +34,31 @@ needs_node = pytest.mark.skipif(shutil.which("node") is None and not os.environ.
 same_on_every_database = pytest.mark.skipif(
     bool(os.environ.get("DATABASE_URL")),
     reason="does not use the run's database; the run without DATABASE_URL covers it")
+
+
+def in_one_process(name: str) -> pytest.MarkDecorator:
+    """All of a module's tests in one test process (pytest-xdist's ``--dist loadgroup``): for a
+    module whose module-scoped fixture builds something costly (a demo street, a server), which
+    each process that ran some of its tests would otherwise build again."""
+    return pytest.mark.xdist_group(name)
+
+
 # The same for GNU gettext, whose xgettext `makemessages` runs (CI sets LINLI_REQUIRE_GETTEXT).
 needs_gettext = pytest.mark.skipif(shutil.which("xgettext") is None and not os.environ.get("LINLI_REQUIRE_GETTEXT"),
                                    reason="GNU gettext is not installed (CI requires it)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One directory per test run for migrated copies of an empty SQLite database (decision
+    0051): the first test process or demo street that migrates keeps its database there, and
+    the others copy it instead of migrating again. The test processes and the demos they start
+    inherit the variable. A run that is given a directory (``.ci/run`` gives one to all its
+    stages) keeps it."""
+    if hasattr(config, "workerinput") or os.environ.get(MIGRATED_COPIES):
+        return
+    folder = tempfile.mkdtemp(prefix="linli-migrated-")
+    os.environ[MIGRATED_COPIES] = folder
+    config.add_cleanup(lambda: (shutil.rmtree(folder, ignore_errors=True), os.environ.pop(MIGRATED_COPIES, None)))
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

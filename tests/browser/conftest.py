@@ -7,7 +7,9 @@ the test database of the unit tests.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -60,16 +62,34 @@ def server_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("linli-browser")
 
 
+def _demo_street(data_dir: Path, env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Build the demo street in ``data_dir``, or copy the one the other browser group built: the
+    same street (size, seed and password), built once per run. A copy is a whole data directory,
+    taken after the demo command has exited: its database, keys and files."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    shared = tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.getbasetemp()
+    built = shared / "browser-street"
+    with open(shared / "browser-street.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other group waits for the street rather than building it too
+        if built.exists():
+            shutil.copytree(built, data_dir, dirs_exist_ok=True)
+            return
+        subprocess.run([sys.executable, "-m", "linli.cli", "demo", "--residents", "3000", "--no-serve", "--quiet"],
+                       env=env, check=True, timeout=600, stdout=subprocess.DEVNULL)
+        partial = shared / f"browser-street.{worker or 'main'}.partial"
+        shutil.copytree(data_dir, partial)
+        partial.rename(built)
+
+
 @pytest.fixture(scope="session")
-def server(server_data_dir: Path) -> Iterator[str]:
+def server(server_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = server_data_dir
     _SERVER_DATA_DIR[:] = [data_dir]
     env = {**os.environ, "LINLI_DATA_DIR": str(data_dir), "LINLI_DEMO_PASSWORD": PASSWORD,
            "DJANGO_SETTINGS_MODULE": "linli.settings"}
     env.pop("DATABASE_URL", None)
     linli = [sys.executable, "-m", "linli.cli"]
-    subprocess.run([*linli, "demo", "--residents", "3000", "--no-serve", "--quiet"], env=env, check=True,
-                   timeout=600, stdout=subprocess.DEVNULL)
+    _demo_street(data_dir, env, tmp_path_factory)
     port = _free_port()
     log = open(Path(data_dir) / "server.log", "w")  # noqa: SIM115 - closed at teardown
     # The live events' push server on a free port of its own (by default it takes the next one).

@@ -16,12 +16,13 @@ from typing import Any
 
 import pytest
 
-from linli.conftest import same_on_every_database
+from linli.conftest import MIGRATED_COPIES, in_one_process, same_on_every_database
 
 ROOT = Path(__file__).resolve().parents[3]
 # These build their own SQLite data directory whatever database the run uses: the SQLite run
 # covers them, and with DATABASE_URL set (CI's PostgreSQL run) they would repeat it word for word.
-pytestmark = same_on_every_database
+# One test process builds the module's demo street once for all of them.
+pytestmark = [same_on_every_database, in_one_process("demo-command")]
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -34,8 +35,10 @@ def _env(data_dir: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     data_dir = tmp_path_factory.mktemp("demo-command")
+    env = _env(data_dir)
+    env.pop(MIGRATED_COPIES, None)  # this one migrates for real: its progress is what the first test reads
     result = subprocess.run([sys.executable, "-m", "linli.cli", "demo", "--residents", "200", "--no-serve"],
-                            env=_env(data_dir), capture_output=True, text=True, timeout=600, cwd=ROOT, check=False)
+                            env=env, capture_output=True, text=True, timeout=600, cwd=ROOT, check=False)
     assert result.returncode == 0, result.stderr
     return data_dir, result.stdout + "\n--- stderr ---\n" + result.stderr
 
@@ -244,3 +247,30 @@ def test_a_companion_that_cannot_start_is_a_warning_in_both_languages(tmp_path: 
     assert "Alert clock / 告警升级计时: started" in command.stdout._out.getvalue()  # type: ignore[attr-defined]
     stop([running, failing], seconds=10)
     assert running.poll() is not None
+
+
+def _schema(data_dir: Path) -> tuple[list[tuple[str, str]], set[str]]:
+    import sqlite3
+
+    with sqlite3.connect(data_dir / "linli.sqlite3") as db:
+        schema = db.execute("SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
+        applied = {f"{app}.{name}" for app, name in db.execute("SELECT app, name FROM django_migrations")}
+    return schema, applied
+
+
+def test_a_database_copied_from_a_migrated_one_is_the_same_as_one_migrated(built: tuple[Path, str],
+                                                                         tmp_path: Path) -> None:
+    """With LINLI_MIGRATED_DB_CACHE (decision 0051), an empty database copies the first one
+    migrated there: same tables, indexes, triggers and applied migrations as a database that
+    ran every migration (the demo above, which migrated for real), and nothing left to apply."""
+    migrated, _ = built
+    assert os.environ.get(MIGRATED_COPIES), "the test run names a directory (linli/conftest.py)"
+    outputs = []
+    for name in ("first", "second", "second"):
+        result = subprocess.run([sys.executable, "-m", "linli.cli", "migrate"], env=_env(tmp_path / name),
+                                capture_output=True, text=True, timeout=300, cwd=ROOT, check=False)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    assert "(from " in outputs[1] and "Applying core.0001_initial" in outputs[1]  # the first one kept its copy
+    assert "No migrations to apply" in outputs[2]
+    assert _schema(tmp_path / "second") == _schema(migrated)
