@@ -35,14 +35,6 @@ same_on_every_database = pytest.mark.skipif(
     bool(os.environ.get("DATABASE_URL")),
     reason="does not use the run's database; the run without DATABASE_URL covers it")
 
-
-def in_one_process(name: str) -> pytest.MarkDecorator:
-    """All of a module's tests in one test process (pytest-xdist's ``--dist loadgroup``): for a
-    module whose module-scoped fixture builds something costly (a demo street, a server), which
-    each process that ran some of its tests would otherwise build again."""
-    return pytest.mark.xdist_group(name)
-
-
 # The same for GNU gettext, whose xgettext `makemessages` runs (CI sets LINLI_REQUIRE_GETTEXT).
 needs_gettext = pytest.mark.skipif(shutil.which("xgettext") is None and not os.environ.get("LINLI_REQUIRE_GETTEXT"),
                                    reason="GNU gettext is not installed (CI requires it)")
@@ -58,7 +50,8 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     folder = tempfile.mkdtemp(prefix="linli-migrated-")
     os.environ[MIGRATED_COPIES] = folder
-    config.add_cleanup(lambda: (shutil.rmtree(folder, ignore_errors=True), os.environ.pop(MIGRATED_COPIES, None)))
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    config.add_cleanup(lambda: os.environ.pop(MIGRATED_COPIES, None))
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

@@ -131,9 +131,9 @@ def points_due(user: Any, place: Any, today: datetime.date) -> Number | None:
 
 
 def points_by_state(user: Any, place: Any, today: datetime.date) -> Layer | None:
-    if not may(user, VIEW) or place.level == Level.DISTRICT:
-        # A district's screen colours its compounds by their points (``due_by_compound``); the
-        # thousands of points themselves are its streets' screens' business.
+    if not may(user, VIEW) or grouping.marker_level(place) != grouping.BUILDING:
+        # A screen that marks compounds (a district's) colours them by their points
+        # (``due_by_compound``); the thousands of points themselves are its streets' screens' business.
         return None
     rows = queries.points(user, place).only("pk", "name", "kind", "longitude", "latitude", "interval_days",
                                             "last_visited_on")

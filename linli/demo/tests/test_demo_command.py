@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from linli.conftest import MIGRATED_COPIES, in_one_process, same_on_every_database
+from linli.conftest import MIGRATED_COPIES, same_on_every_database
 
 ROOT = Path(__file__).resolve().parents[3]
 # These build their own SQLite data directory whatever database the run uses: the SQLite run
 # covers them, and with DATABASE_URL set (CI's PostgreSQL run) they would repeat it word for word.
-# One test process builds the module's demo street once for all of them.
-pytestmark = [same_on_every_database, in_one_process("demo-command")]
+# One test process runs them all (pytest-xdist's group) and builds the module's demo street once.
+pytestmark = [same_on_every_database, pytest.mark.xdist_group("demo-command")]
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -250,8 +251,6 @@ def test_a_companion_that_cannot_start_is_a_warning_in_both_languages(tmp_path: 
 
 
 def _schema(data_dir: Path) -> tuple[list[tuple[str, str]], set[str]]:
-    import sqlite3
-
     with sqlite3.connect(data_dir / "linli.sqlite3") as db:
         schema = db.execute("SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
         applied = {f"{app}.{name}" for app, name in db.execute("SELECT app, name FROM django_migrations")}

@@ -20,13 +20,13 @@ from typing import Any
 
 import pytest
 
-from linli.conftest import in_one_process, same_on_every_database
+from linli.conftest import same_on_every_database
 
 LINLI = [sys.executable, "-m", "linli.cli"]
 # These build their own SQLite data directory whatever database the run uses: the SQLite run
 # covers them, and with DATABASE_URL set (CI's PostgreSQL run) they would repeat it word for word.
-# One test process builds the module's demo street once for all of them.
-pytestmark = [same_on_every_database, in_one_process("live-site")]
+# One test process runs them all (pytest-xdist's group) and builds the module's demo street once.
+pytestmark = [same_on_every_database, pytest.mark.xdist_group("live-site")]
 SESSIONS = """
 import json
 from django.test import Client

@@ -38,9 +38,8 @@ CACHE_VARIABLE = "LINLI_MIGRATED_DB_CACHE"
 _CHOOSING = ("app_label", "migration_name", "fake", "fake_initial", "plan", "check_unapplied", "prune")
 
 
-def migrations_key(connection: BaseDatabaseWrapper) -> str:
+def migrations_key(loader: MigrationLoader) -> str:
     """Names one set of migration files under one version of Django."""
-    loader = MigrationLoader(connection, ignore_no_migrations=True)
     digest = hashlib.sha256(django.get_version().encode())
     for (app_label, name), migration in sorted(loader.disk_migrations.items()):
         source = getattr(sys.modules.get(type(migration).__module__), "__file__", None)
@@ -64,7 +63,8 @@ class Command(migrate.Command):
     def _from_copy(self, connection: BaseDatabaseWrapper, folder: Path, args: tuple[Any, ...],
                    options: dict[str, Any]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        key = migrations_key(connection)
+        executor = MigrationExecutor(connection)
+        key = migrations_key(executor.loader)
         copy = folder / f"{key}.sqlite3"
         # One process migrates while the others wait for its copy: cheaper than all migrating at once.
         with open(folder / f"{key}.lock", "w") as lock:
@@ -73,11 +73,11 @@ class Command(migrate.Command):
                 super().handle(*args, **options)
                 self._keep(connection, copy)
                 return
-            self._restore(connection, copy, options["verbosity"])
+            self._restore(connection, copy, executor, options["verbosity"])
         super().handle(*args, **options)  # nothing left to apply; the post-migrate signal as usual
 
-    def _restore(self, connection: BaseDatabaseWrapper, copy: Path, verbosity: int) -> None:
-        executor = MigrationExecutor(connection)
+    def _restore(self, connection: BaseDatabaseWrapper, copy: Path, executor: MigrationExecutor,
+                 verbosity: int) -> None:
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
         source = sqlite3.connect(copy)
         try:
