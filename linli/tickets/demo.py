@@ -60,6 +60,9 @@ MIX = {
     "parking": 7, "neighbour": 5, "policy": 6, "property": 6, "utilities": 3, "municipal": 2,
     "illegal-building": 1, "staff-complaint": 1, "other": 2,
 }
+# One request in so many stalled: still waiting to be accepted or resolved, whatever the hour
+# the demo is built at, so the supervision page always has overdue requests to follow up.
+STALLED_EVERY = 50
 SOURCES = [(Source.APP, 45), (Source.PHONE, 25), (Source.HOTLINE, 15), (Source.WALK_IN, 8), (Source.VISIT, 7)]
 RATINGS = [(Rating.SATISFIED, 74), (Rating.PARTLY, 17), (Rating.UNSATISFIED, 9)]
 WORDS = {
@@ -147,7 +150,8 @@ def build_history(*, days: int = 60, per_day: float = 30.0, seed: int = 1,
     with transaction.atomic():
         next_pk = (Ticket.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
         for start in range(0, total, 5000):
-            batch = [_one(rng, street, mix, now, days, calendar) for _ in range(min(5000, total - start))]
+            batch = [_one(rng, street, mix, now, days, calendar, stalled=(start + n) % STALLED_EVERY == 0)
+                     for n in range(min(5000, total - start))]
             next_pk = _write(batch, next_pk)
             progress.advance(len(batch))
         _reset_sequence()
@@ -166,7 +170,7 @@ class Planned:
 
 
 def _one(rng: random.Random, street: Street, mix: list[tuple[Category, int]], now: datetime.datetime, days: int,
-         calendar: workcal.Calendar) -> Planned:
+         calendar: workcal.Calendar, *, stalled: bool = False) -> Planned:
     category: Category = _pick(rng, mix)
     if rng.random() < 0.7:
         place, person_id = rng.choice(street.homes)
@@ -194,7 +198,7 @@ def _one(rng: random.Random, street: Street, mix: list[tuple[Category, int]], no
     )
     events = [TicketEvent(kind=EventKind.SUBMITTED, at=created, actor=None, detail={"source": ticket.source}),
               TicketEvent(kind=EventKind.ROUTED, at=created, detail={"level": level})]
-    _live(rng, ticket, events, now, calendar)
+    _live(rng, ticket, events, now, stalled=stalled)
     return Planned(ticket, events)
 
 
@@ -204,9 +208,11 @@ def _after(rng: random.Random, start: datetime.datetime, limit: datetime.datetim
     return at
 
 
-def _live(rng: random.Random, t: Ticket, events: list[TicketEvent], now: datetime.datetime,
-          calendar: workcal.Calendar) -> None:
-    """What became of the request by now."""
+def _live(rng: random.Random, t: Ticket, events: list[TicketEvent], now: datetime.datetime, *,
+          stalled: bool = False) -> None:
+    """What became of the request by now. A ``stalled`` one is still waiting, to be accepted
+    or to be resolved: past its limit unless it was filed only hours ago."""
+    stuck = rng.choice((Status.NEW, Status.ACCEPTED)) if stalled else None
     handler = t.handler
     if rng.random() < 0.08 and t.level == Level.GRID:  # bounced once or more
         t.bounces = rng.choice([1, 1, 2, 3])
@@ -215,14 +221,14 @@ def _live(rng: random.Random, t: Ticket, events: list[TicketEvent], now: datetim
         if t.bounces > 2:
             t.level, t.routing = Level.COMMUNITY, {"code": "bounced"}
     responded = _after(rng, t.created_at, t.respond_by, late=rng.random() < 0.12)
-    if responded > now:
+    if responded > now or stuck == Status.NEW:
         t.warn_at = t.created_at + (t.respond_by - t.created_at) * settings.LINLI_TICKET_WARN_SHARE
         _mark_overdue(t, now)
         return
     t.status, t.responded_at, t.responded_late = Status.ACCEPTED, responded, responded > t.respond_by
     events.append(TicketEvent(kind=EventKind.ACCEPTED, at=responded, actor=handler))
     resolved = _after(rng, responded, t.resolve_by, late=rng.random() < 0.15)
-    if resolved > now:
+    if resolved > now or stuck == Status.ACCEPTED:
         t.warn_at = responded + (t.resolve_by - responded) * settings.LINLI_TICKET_WARN_SHARE
         _mark_overdue(t, now)
         return
