@@ -81,6 +81,18 @@ def _ledger_caches_per_test() -> Any:
     log.forget_tree()
 
 
+@pytest.fixture(autouse=True)
+def _task_store_per_test() -> Any:
+    """Leases, heartbeats and an import's live progress sit in the task queue's store, in the
+    test process's memory here. A test's rows roll back and the next test's batch may get the
+    same id, so what one test left there must not reach the next (a page read another test's
+    progress as its own)."""
+    from huey.contrib.djhuey import HUEY
+
+    yield
+    HUEY.flush()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     from linli.demo.builder import Plan, StreetBuilder

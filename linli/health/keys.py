@@ -88,9 +88,12 @@ def issue_for(person: Any, colour: str, rule_set: str, *, printed: bool = False,
               now: datetime.datetime | None = None) -> tuple[str, IssuedPass]:
     """A pass for ``person`` valid until the end of the day's 24 hours, recorded so that it
     can be revoked when her colour changes."""
+    # The key first: the first pass of a server creates its issuer key, trusted from that moment,
+    # and a pass dated a second before it would be refused as signed by an untrusted key.
+    issuer = issuer_key()
     now = now or timezone.now()
     pass_id = secrets.token_bytes(16)
-    code = passes.issue_pass(_as_issuer(issuer_key()), subject_id(person.pk), colour, rule_set[:18],
+    code = passes.issue_pass(_as_issuer(issuer), subject_id(person.pk), colour, rule_set[:18],
                              issued_at=int(now.timestamp()), ttl_seconds=passes.MAX_LIFETIME, pass_id=pass_id)
     issued = IssuedPass.objects.create(person=person, path=person.path,
                                        revocation_id=passes.revocation_id(pass_id).hex(), colour=colour,

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from linli.health import actions, keys, retention
+from linli.health import actions, keys, passes, retention
 from linli.health.models import Arrival, CheckIn, DailyFigure, EpidemicMode
 from linli.ledger import log
 from linli.people.models import Person
@@ -70,6 +70,18 @@ def test_cli_verifies_a_pass_against_a_saved_trust_list(street, tmp_path, capsys
         call_command("health", "verify", tampered, "--trust-list", str(saved))
     assert exit_.value.code != 0
     assert json.loads(capsys.readouterr().out)["valid"] is False
+
+
+def test_the_first_pass_verifies_when_making_its_key_takes_a_second(street, monkeypatch):
+    """The first pass creates the issuer key, trusted from its creation: the pass is dated after
+    it, however long making the key took (a loaded server once dated it a second before)."""
+    person = _people(street)[0]
+    start, ticks = timezone.now(), iter(range(100))
+    monkeypatch.setattr(keys.timezone, "now", lambda: start + datetime.timedelta(seconds=1.5 * next(ticks)))
+    code, issued = keys.issue_for(person, "green", "default@1")
+    trust = passes.load_trust_list(keys.trust_list(), keys.root_public(), issued.issued_at)
+    verdict = passes.verify_pass(code, trust, issued.issued_at)
+    assert (verdict.valid, verdict.reason, verdict.colour) == (True, "ok", "green")
 
 
 def test_cli_purge_refuses_bad_dates(street):
