@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from django.db import connection, connections, models
+from django.db import connection, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Max, Model
 from django.utils import timezone
@@ -213,15 +213,76 @@ def write(model: type[Model], objs: Sequence[Model]) -> None:
         obj._state.adding, obj._state.db = False, connection.alias
 
 
+def insert_values(model: type[Model], names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> list[int]:
+    """INSERT rows given as plain values of the fields ``names`` (foreign keys by id), without
+    making a model object for each: a seed's hundreds of thousands of history rows spent more in
+    ``Model.__init__`` than in drawing them. Primary keys are assigned here and returned in
+    order, ``auto_now`` fields stamped, fields not named take their defaults, and every value is
+    converted by its field as :func:`write` does (sealed fields are encrypted)."""
+    if not rows:
+        return []
+    meta = model._meta
+    given = [meta.get_field(name) for name in names]
+    stamped = [f for f in meta.concrete_fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    named = {f.name for f in given} | {f.name for f in stamped} | {meta.pk.name}
+    rest = [f for f in meta.concrete_fields if f.name not in named]
+    db = connections[connection.alias]
+    ids = reserve_ids(model, len(rows))
+    now = db.ops.adapt_datetimefield_value(timezone.now())
+    tail = (*[now for _ in stamped], *[f.get_db_prep_save(f.get_default(), db) for f in rest])
+    converting = [(i, convert) for i, convert in enumerate(_converter(f, db) for f in given) if convert is not _identity]
+    columns = [meta.pk.name, *(f.name for f in given), *(f.name for f in stamped), *(f.name for f in rest)]
+    for start in range(0, len(rows), CHUNK):
+        out = []
+        for pk, row in zip(ids[start:start + CHUNK], rows[start:start + CHUNK], strict=True):
+            values = list(row)
+            for i, convert in converting:
+                values[i] = convert(values[i])
+            out.append((pk, *values, *tail))
+        insert_rows(db, model, columns, out)
+    return ids
+
+
+# From this many rows on, PostgreSQL updates through a temporary table filled with COPY and one
+# UPDATE … FROM: a statement per row, even pipelined, cost several times more.
+UPDATE_THROUGH_COPY = 500
+
+
 def update(model: type[Model], objs: Sequence[Model], names: Sequence[str]) -> None:
-    """UPDATE the named fields of every object, one statement run with ``executemany``."""
+    """UPDATE the named fields of every object: one statement run with ``executemany``, or on
+    PostgreSQL for many objects, ``COPY`` into a temporary table and one ``UPDATE … FROM``."""
     if not objs:
         return
     db = connections[connection.alias]
     fields: list[Any] = [model._meta.get_field(name) for name in names]
     quote = db.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(str(model._meta.pk.column))} = %s"  # noqa: S608
+    table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
+    columns = [quote(f.column) for f in fields]
     with db.cursor() as cursor:
+        if db.vendor == "postgresql" and hasattr(cursor.cursor, "copy") and len(objs) >= UPDATE_THROUGH_COPY:
+            with transaction.atomic(using=db.alias):
+                _update_through_copy(cursor, objs, fields, db, table, pk, columns)
+            return
+        assignments = ", ".join(f"{column} = %s" for column in columns)
+        sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608
         for start in range(0, len(objs), CHUNK):
             cursor.executemany(sql, _rows(db, objs[start : start + CHUNK], fields, extra_pk=True))
+
+
+def _update_through_copy(cursor: Any, objs: Sequence[Model], fields: list[Any], db: BaseDatabaseWrapper,
+                         table: str, pk: str, columns: list[str]) -> None:
+    # Only quoted identifiers from the model's metadata go into the text; values go through COPY.
+    # The temporary table takes its columns' types from the table itself and lives until the
+    # transaction ends (or until it is dropped below).
+    staging = db.ops.quote_name("linli_bulk_update")
+    listed = ", ".join(columns)
+    cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
+                   f"SELECT {listed}, {pk} FROM {table} WITH NO DATA")
+    with cursor.cursor.copy(f"COPY {staging} ({listed}, {pk}) FROM STDIN") as copy:
+        for start in range(0, len(objs), CHUNK):
+            for row in _rows(db, objs[start : start + CHUNK], fields, extra_pk=True):
+                copy.write_row(row)
+    assignments = ", ".join(f"{column} = s.{column}" for column in columns)
+    cursor.execute(f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s WHERE t.{pk} = s.{pk}")  # noqa: S608
+    cursor.execute(f"DROP TABLE {staging}")

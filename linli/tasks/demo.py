@@ -76,7 +76,8 @@ class _History:
             self.keenness[grid_id] = self.rng.choice([1.0, 1.0, 1.0, 0.9, 0.8, 0.6])
         return self.keenness[grid_id]
 
-    def visits(self, plan: VisitPlan) -> list[Visit]:
+    def visits(self, plan: VisitPlan) -> list[tuple[Any, ...]]:
+        """The plan's visits as rows of VISIT_FIELDS, oldest first."""
         rng, rows = self.rng, []
         workers: list[int | None] = [*self.workers.get(plan.grid_id or 0, [])] or [None]
         late = plan.interval_days * (1 - self.keen(plan.grid_id))
@@ -85,10 +86,9 @@ class _History:
             draw = rng.random()
             outcome = VisitOutcome.NOT_HOME if draw < 0.1 else VisitOutcome.REFUSED if draw < 0.13 else VisitOutcome.MET
             needs = outcome == VisitOutcome.MET and rng.random() < 0.05
-            rows.append(Visit(plan=plan, path=plan.path, grid_id=plan.grid_id, person_id=plan.person_id,
-                              visited_on=day, outcome=outcome, needs_found=needs,
-                              observations=rng.choice(OBSERVATIONS) if outcome == VisitOutcome.MET and
-                              rng.random() < 0.4 else "", recorded_by_id=rng.choice(workers)))
+            observations = rng.choice(OBSERVATIONS) if outcome == VisitOutcome.MET and rng.random() < 0.4 else ""
+            rows.append((plan.pk, plan.path, plan.grid_id, plan.person_id, day, outcome, needs, observations,
+                         rng.choice(workers)))
             if outcome == VisitOutcome.NOT_HOME:
                 day += datetime.timedelta(days=rng.randint(1, 3))  # tried again soon
             else:
@@ -96,12 +96,18 @@ class _History:
         return rows
 
 
-def _follow(plan: VisitPlan, visits: list[Visit]) -> None:
+# A visit row as _History.visits makes it, in bulk.insert_values' terms.
+VISIT_FIELDS = ["plan", "path", "grid", "person", "visited_on", "outcome", "needs_found", "observations",
+                "recorded_by"]
+_DAY, _OUTCOME = VISIT_FIELDS.index("visited_on"), VISIT_FIELDS.index("outcome")
+
+
+def _follow(plan: VisitPlan, visits: list[tuple[Any, ...]]) -> None:
     """The plan's last visit, last attempt and next due date after its history."""
     for visit in visits:
-        plan.last_attempt_on, plan.last_outcome = visit.visited_on, visit.outcome
-        if visit.outcome in COUNTING_OUTCOMES:
-            plan.last_visit_on = visit.visited_on
+        plan.last_attempt_on, plan.last_outcome = visit[_DAY], visit[_OUTCOME]
+        if visit[_OUTCOME] in COUNTING_OUTCOMES:
+            plan.last_visit_on = visit[_DAY]
     plan.next_due_on = schedule.next_visit_due(plan.starts_on, plan.interval_days, plan.last_visit_on)
 
 
@@ -111,12 +117,12 @@ def build_visit_history(seed: int, today: datetime.date) -> dict[str, int]:
         plans.refresh_plans(community, today=start)
     history = _History(seed, today)
     all_plans = list(VisitPlan.objects.filter(active=True).order_by("pk"))
-    visits: list[Visit] = []
+    visits: list[tuple[Any, ...]] = []
     for plan in all_plans:
         rows = history.visits(plan)
         _follow(plan, rows)
         visits.extend(rows)
-    bulk.insert(Visit, visits)
+    bulk.insert_values(Visit, VISIT_FIELDS, visits)
     bulk.update(VisitPlan, all_plans, ["last_visit_on", "last_attempt_on", "last_outcome", "next_due_on"])
     return {"plans": len(all_plans), "visits": len(visits),
             "overdue": sum(1 for p in all_plans if p.next_due_on < today),

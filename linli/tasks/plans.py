@@ -66,21 +66,28 @@ class _Household:
 
 
 def _households(community: Place, levels: dict[str, int]) -> dict[int, _Household]:
+    """house → who on it is on a plan, read in one pass over the community's people in any group.
+    A household is seen as often as its most frequently visited member's group asks; that
+    member (the first by id, where several share the group) is the plan's person."""
+    keys = {group_token(group): (interval, group) for group, interval in levels.items() if interval > 0}
     found: dict[int, _Household] = {}
-    for group, interval in sorted(levels.items(), key=lambda item: (item[1], item[0])):
-        if interval <= 0:
+    best: dict[int, tuple[int, str]] = {}
+    rows = (Person.objects.filter(path__under=community.path, is_active=True, current_house__isnull=False)
+            .exclude(special_groups_index="").order_by("pk")
+            .values_list("current_house_id", "pk", "path", "special_groups_index"))
+    for house, person, path, index in rows:
+        mine = [keys[token] for token in index.split() if token in keys]
+        if not mine:
             continue
-        rows = (Person.objects.filter(path__under=community.path, is_active=True, current_house__isnull=False,
-                                      special_groups_index__contains=group_token(group))
-                .order_by("pk").values_list("current_house_id", "pk", "path"))
-        for house, person, path in rows:
-            household = found.get(house)
-            if household is None:
-                # Groups come shortest interval first: the first person found is the one to see most often.
-                found[house] = _Household(path, interval, person, {group}, {person})
-            else:
-                household.groups.add(group)
-                household.people.add(person)
+        key = min(mine)
+        household = found.get(house)
+        if household is None:
+            found[house], best[house] = _Household(path, key[0], person, {g for _, g in mine}, {person}), key
+            continue
+        household.groups.update(g for _, g in mine)
+        household.people.add(person)
+        if key < best[house]:  # ids come in order: only a more frequent group takes the person over
+            best[house], household.interval, household.person, household.path = key, key[0], person, path
     return found
 
 

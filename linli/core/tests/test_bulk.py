@@ -51,6 +51,50 @@ def test_update_writes_only_the_named_fields(street):
         [(f"张{n}改", "第一行\n第二行") for n in range(3)]
 
 
+@pytest.mark.parametrize("through_copy_from", [bulk.UPDATE_THROUGH_COPY, 2], ids=["statements", "staging-table"])
+def test_many_updates_write_the_named_fields_of_each_row(street, monkeypatch, through_copy_from):
+    """From UPDATE_THROUGH_COPY rows on, PostgreSQL updates through a staging table: the same rows
+    come out, sealed fields sealed, JSON as JSON, and the other rows untouched."""
+    monkeypatch.setattr(bulk, "UPDATE_THROUGH_COPY", through_copy_from)
+    house = street.house_in(street.grid_building)
+    people = [_person(n, house.pk) for n in range(5)]
+    bulk.insert(Person, people)
+    untouched = people.pop()
+    for n, person in enumerate(people):
+        person.id_number, person.special_groups = f"31011519800101{n:03d}4", ["disabled", f"g{n}"]
+        person.birth_date, person.notes = datetime.date(1980, 1, 1 + n), "not written"
+    bulk.update(Person, people, ["id_number", "special_groups", "birth_date"])
+    bulk.update(Person, people, ["id_number", "special_groups", "birth_date"])  # twice in one transaction
+    stored = {p.pk: p for p in Person.objects.filter(pk__in=[p.pk for p in [*people, untouched]])}
+    for n, person in enumerate(people):
+        found = stored[person.pk]
+        assert (found.id_number, found.special_groups, found.birth_date, found.notes) == \
+            (f"31011519800101{n:03d}4", ["disabled", f"g{n}"], datetime.date(1980, 1, 1 + n), "第一行\n第二行")
+    assert stored[untouched.pk].id_number == untouched.id_number
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number FROM people_person WHERE id = %s", [people[0].pk])
+        assert "310115198001010004" not in cursor.fetchone()[0]
+
+
+def test_insert_values_writes_plain_values_as_the_fields_would(street):
+    house = street.house_in(street.grid_building)
+    rows = [(f"李{n}", f"31011519700101{n:03d}1", datetime.date(1970, 1, 1), "M", "registered", house.pk, house.path,
+             ["oldest_old"]) for n in range(bulk.CHUNK + 2)]  # more than one chunk
+    ids = bulk.insert_values(Person, ["name", "id_number", "birth_date", "sex", "population_type", "current_house",
+                                      "path", "special_groups"], rows)
+    assert len(ids) == len(set(ids)) == len(rows)
+    last = Person.objects.get(pk=ids[-1])
+    assert (last.name, last.id_number, last.birth_date, last.current_house_id) == \
+        (f"李{bulk.CHUNK + 1}", f"31011519700101{bulk.CHUNK + 1:03d}1", datetime.date(1970, 1, 1), house.pk)
+    assert last.special_groups == ["oldest_old"] and last.created_at is not None and last.updated_at is not None
+    assert (last.phone, last.is_active, last.community_roles) == ("", True, [])  # the fields' defaults
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number FROM people_person WHERE id = %s", [last.pk])
+        assert last.id_number not in cursor.fetchone()[0]
+    assert bulk.insert_values(Person, ["name"], []) == []
+    assert bulk.insert_values(Person, ["name", "path"], [("王", house.path)])[0] > ids[-1]
+
+
 def test_insert_rows_takes_converted_values_for_the_named_fields(street):
     house = street.house_in(street.grid_building)
     person = _person(1, house.pk)
