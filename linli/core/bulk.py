@@ -199,18 +199,25 @@ def write(model: type[Model], objs: Sequence[Model]) -> None:
     sequence past the highest key when it is done (``connection.ops.sequence_reset_sql``)."""
     if not objs:
         return
+    db = connections[connection.alias]  # the wrapper itself: the proxy costs a lookup per access
+    for start in range(0, len(objs), CHUNK):
+        insert_rows(db, model, *prepared(model, objs[start : start + CHUNK]))
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
+def prepared(model: type[Model], objs: Sequence[Model]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The field names and database values :func:`write` inserts for ``objs`` (``auto_now``
+    fields stamped), for :func:`insert_rows`. It reads no row and runs no query, so a seed's
+    helper process can prepare rows that its parent inserts."""
     now = timezone.now()
     fields: list[Any] = list(model._meta.concrete_fields)
     stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     for obj in objs:
         for name in stamped:
             setattr(obj, name, now)
-    db = connections[connection.alias]  # the wrapper itself: the proxy costs a lookup per access
-    names = [f.name for f in fields]
-    for start in range(0, len(objs), CHUNK):
-        insert_rows(db, model, names, _rows(db, objs[start : start + CHUNK], fields))
-    for obj in objs:
-        obj._state.adding, obj._state.db = False, connection.alias
+    db = connections[connection.alias]
+    return [f.name for f in fields], _rows(db, objs, fields)
 
 
 def insert_values(model: type[Model], names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> list[int]:

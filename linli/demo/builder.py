@@ -9,13 +9,15 @@ minutes on a small machine.
 from __future__ import annotations
 
 import datetime
+import multiprocessing
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from queue import Empty
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Max, Model
 from django.db.models.base import ModelState
 
@@ -77,6 +79,14 @@ DEMO_TOTP_KEY = "LINLIDEMOTOTPKEYFORDEMOACCOUNTSZ"
 RESIDENTS_PER_COMPOUND = 2500
 COMPOUNDS_PER_COMMUNITY = 4
 BATCH = 2000
+# From this many residents on, LANES helper processes draw the residents while the seed's own
+# process writes them (StreetBuilder._draw_in_lanes). The number of lanes is fixed, not the
+# machine's cores, so that the same seed gives the same street on every machine; a smaller
+# street is drawn in one process, as before.
+PARALLEL_FROM = 100_000
+LANES = 2
+HOUSEHOLD_SIZES = [1, 2, 3, 4, 5]
+MAX_HOUSEHOLD = max(HOUSEHOLD_SIZES)
 # Above this many residents the demo builds a district of several streets, each of about this
 # size (the largest streets, like Huamu, hold about 250,000); `linli demo --streets N` says how many.
 RESIDENTS_PER_STREET = 250_000
@@ -202,6 +212,7 @@ class StreetBuilder:
         self.streets: list[Place] = []
         self.used_ids: set[str] = set()
         self.used_phones: set[str] = set()
+        self.lane: tuple[int, int] | None = None  # (number, of how many) in a helper process drawing residents
 
     # --- places ------------------------------------------------------------------------
     def _place(self, parent: Place | None, level: str, element: str, code: str, name: str, **extra: Any) -> Place:
@@ -271,7 +282,8 @@ class StreetBuilder:
     # --- people --------------------------------------------------------------------------
     def _id_number(self, region: str, birth: datetime.date, male: bool) -> str:
         while True:
-            seq = self.rng.randint(0, 99) * 10 + self.rng.choice([1, 3, 5, 7, 9] if male else [0, 2, 4, 6, 8])
+            hundreds = self.rng.randint(0, 99) if self.lane is None else self.rng.randrange(self.lane[0], 100, self.lane[1])
+            seq = hundreds * 10 + self.rng.choice([1, 3, 5, 7, 9] if male else [0, 2, 4, 6, 8])
             first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
             number = first17 + id_check_digit(first17)
             if number not in self.used_ids:
@@ -280,7 +292,9 @@ class StreetBuilder:
 
     def _phone(self) -> str:
         while True:
-            number = f"1{self.rng.choice('3456789')}{self.rng.randint(0, 999_999_999):09d}"
+            rest = self.rng.randint(0, 999_999_999) if self.lane is None else \
+                self.rng.randrange(self.lane[0], 1_000_000_000, self.lane[1])
+            number = f"1{self.rng.choice('3456789')}{rest:09d}"
             if number not in self.used_phones:
                 self.used_phones.add(number)
                 return number
@@ -344,7 +358,7 @@ class StreetBuilder:
     def household_members(self, house: Place) -> list[tuple[Person, str, str]]:
         """(person, relation, relation to head) for one synthetic household."""
         rng = self.rng
-        size = rng.choices([1, 2, 3, 4, 5], weights=[17, 30, 28, 15, 10])[0]
+        size = rng.choices(HOUSEHOLD_SIZES, weights=[17, 30, 28, 15, 10])[0]
         rented = house.usage == Usage.RENTED
         pop = PopulationType.FLOATING if rented and rng.random() < 0.7 else PopulationType.REGISTERED
         if rng.random() < 0.01:
@@ -428,11 +442,22 @@ class StreetBuilder:
 
     def _build_people(self, per_compound: list[int]) -> None:
         progress = Progress("residents", self.plan.residents, enabled=self.show_progress)
+        compounds = list(zip(self._houses_by_compound(), per_compound, strict=False))
+        if self.plan.residents < PARALLEL_FROM:
+            self._draw_people(compounds, lambda people, households, residences:
+                              self._flush_people(people, households, residences, progress))
+        else:
+            self._draw_in_lanes(compounds, progress)
+
+    def _draw_people(self, compounds: list[tuple[list[Place], int]],
+                     emit: Callable[[list[Person], list[Household], list[Residence]], None]) -> None:
+        """Draw the households of ``compounds`` (houses, residents wanted), handing them to
+        ``emit`` a batch at a time."""
         people: list[Person] = []
         households: list[Household] = []
         residences: list[Residence] = []
         self.building_leaders: dict[str, int] = {}
-        for houses, target in zip(self._houses_by_compound(), per_compound, strict=False):
+        for houses, target in compounds:
             placed = 0
             for house in houses:
                 if placed >= target:
@@ -455,9 +480,76 @@ class StreetBuilder:
                         path=house.path))
                 placed += len(members)
             if len(people) >= BATCH * 2:
-                self._flush_people(people, households, residences, progress)
+                emit(people, households, residences)
                 people, households, residences = [], [], []
-        self._flush_people(people, households, residences, progress)
+        emit(people, households, residences)
+
+    # --- residents drawn in helper processes ------------------------------------------------
+    def _draw_in_lanes(self, compounds: list[tuple[list[Place], int]], progress: Progress) -> None:
+        """Drawing residents is most of a large seed's work and runs on one core, so LANES helper
+        processes (forked: they share the places built so far) each draw a contiguous part of
+        the compounds with a random source of their own, and this process writes what they
+        send. Each lane numbers its rows from its own block of ids and draws ID numbers and
+        phones from its own share of the possible ones, so no two lanes can clash. The lanes
+        never touch the database."""
+        parts = _split_compounds(compounds, LANES)
+        models = (Person, Household, Residence)
+        blocks = []
+        for part in parts:
+            blocks.append({m: self.ids.next[m] for m in models})
+            # Ids a lane may take: a person, household and residence for each resident wanted, and the
+            # members drawn for a compound's last household but cut off at its target.
+            wanted = sum(target + MAX_HOUSEHOLD for _, target in part)
+            for m in models:
+                self.ids.next[m] += wanted
+        context = multiprocessing.get_context("fork")
+        queues = [context.Queue(maxsize=4) for _ in parts]
+        lanes = [context.Process(target=self._lane, args=(n, part, blocks[n], queues[n]), daemon=True,
+                                 name=f"linli-demo-residents-{n}") for n, part in enumerate(parts)]
+        for lane in lanes:
+            lane.start()
+        try:
+            waiting = list(range(len(lanes)))
+            while waiting:
+                for n in list(waiting):  # in turn, so that the rows go in in the same order every time
+                    batch = _next_batch(queues[n], lanes[n])
+                    if batch is None:
+                        waiting.remove(n)
+                    else:
+                        self._write_prepared(batch, progress)
+        finally:
+            for lane in lanes:
+                if lane.is_alive():
+                    lane.terminate()
+                lane.join()
+
+    def _lane(self, number: int, compounds: list[tuple[list[Place], int]], block: dict[type[Model], int],
+              queue: Any) -> None:
+        """In a helper process: draw ``compounds`` and send their rows, ready to insert."""
+        try:
+            self.rng = random.Random(f"{self.plan.seed}/residents/{number}")  # noqa: S311 - demo data
+            self.lane = (number, LANES)
+            self.used_ids, self.used_phones = set(), set()
+            self.ids.next.update(block)
+
+            def send(people: list[Person], households: list[Household], residences: list[Residence]) -> None:
+                queue.put([(model, *bulk.prepared(model, rows)) for model, rows in
+                           ((Person, people), (Household, households), (Residence, residences))])
+
+            self._draw_people(compounds, send)
+            queue.put(None)
+        except BaseException as exc:  # the parent raises it
+            queue.put(LaneFailed(f"lane {number}: {type(exc).__name__}: {exc}"))
+            raise
+
+    def _write_prepared(self, batch: list[tuple[type[Model], list[str], list[tuple[Any, ...]]]],
+                        progress: Progress) -> None:
+        db = connections[connection.alias]
+        for model, names_, rows in batch:  # people first: households point at their head
+            bulk.insert_rows(db, model, names_, rows)
+        self.stats.residents += len(batch[0][2])
+        self.stats.households += len(batch[1][2])
+        progress.advance(len(batch[0][2]))
 
     def _maybe_building_leader(self, person: Person, house: Place) -> None:
         building_path = "/".join(house.path.split("/")[:7]) + "/"
@@ -608,6 +700,36 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
 # buildings, a grid's edge 30 m outside its own (so a grid lies inside its compound).
 BUILDING_STEP = (0.0011, 0.0008)  # longitude, latitude
 COMPOUND_MARGIN, GRID_MARGIN = 45.0, 30.0
+
+
+class LaneFailed(Exception):
+    """A helper process drawing residents failed (its message says where)."""
+
+
+def _next_batch(queue: Any, lane: Any) -> Any:
+    """The lane's next batch of rows, None when it has sent all; raises if it failed or died."""
+    while True:
+        try:
+            item = queue.get(timeout=5)
+        except Empty:
+            if not lane.is_alive():
+                raise LaneFailed(f"{lane.name} ended (exit code {lane.exitcode}) before sending all its rows") \
+                    from None
+            continue
+        if isinstance(item, LaneFailed):
+            raise item
+        return item
+
+
+def _split_compounds(compounds: list[tuple[list[Place], int]], parts: int) -> list[list[tuple[list[Place], int]]]:
+    """``compounds`` in ``parts`` contiguous runs of about the same number of residents."""
+    total = sum(target for _, target in compounds)
+    runs: list[list[tuple[list[Place], int]]] = [[] for _ in range(parts)]
+    done = 0
+    for compound in compounds:
+        runs[min(parts - 1, done * parts // max(total, 1))].append(compound)
+        done += compound[1]
+    return [run for run in runs if run]
 
 
 def _lay_out(compound: Place, buildings: list[Place], rng: random.Random) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
+from django.db.models import F
 
 from linli.core.models import RoleAssignment, User
 from linli.core.validators import validate_id_number
@@ -167,3 +168,66 @@ def test_the_demo_command_refuses_sizes_out_of_range(option):  # type: ignore[no
 
     with pytest.raises(CommandError, match="须在"):  # both languages, before touching the database
         call_command("demo", **{"residents": 100, "no_serve": True, "quiet": True, **option})
+
+
+def _build_in_lanes(seed: int, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str, str, str, str, int]]:
+    """A small street drawn the way a large one is (helper processes), rolled back."""
+    from linli.demo import builder
+
+    monkeypatch.setattr(builder, "PARALLEL_FROM", 500)
+    rows: list[tuple[int, str, str, str, str, int]] = []
+    with pytest.raises(Rollback), transaction.atomic():
+        _empty_registry()
+        made = StreetBuilder(Plan(residents=900, seed=seed, residents_per_compound=150), show_progress=False).build()
+        assert (made.residents, made.households) == (Person.objects.count(), Household.objects.count())
+        base = Person.objects.order_by("pk").values_list("pk", flat=True).first() or 0
+        rows = [(p.pk - base, p.name, p.id_number, p.phone, p.path, p.current_house_id - p.path.count("/"))
+                for p in Person.objects.order_by("pk")]
+        # every resident lives where her household is; every household's head is one of them
+        assert Residence.objects.count() == len(rows) == 900
+        assert not Residence.objects.exclude(house=F("person__current_house")).exists()
+        assert not Residence.objects.exclude(household__house=F("house")).exists()
+        assert not Household.objects.exclude(head__current_house=F("house")).exists()
+        raise Rollback
+    return rows
+
+
+def test_a_large_street_is_drawn_in_lanes_that_never_clash(street, monkeypatch):
+    from linli.demo import builder
+
+    try:
+        first = _build_in_lanes(5, monkeypatch)
+        again = _build_in_lanes(5, monkeypatch)
+    finally:
+        _reset_sequences()
+    assert first == again  # the same seed gives the same street, lanes and all
+    ids = [r[2] for r in first if r[2]]
+    phones = [r[3] for r in first if r[3]]
+    assert len(ids) == len(set(ids)) > 800 and len(phones) == len(set(phones)) > 600
+    for number in ids[:100]:
+        assert validate_id_number(number)
+    # Both lanes drew, each its own block of ids and its own share of ID numbers (the sequence's
+    # first two digits) and phones (the last digit): in id order, lane 0's share, then lane 1's.
+    assert builder.LANES == 2
+    id_shares = [int(r[2][14:16]) % 2 for r in first if r[2]]
+    phone_shares = [int(r[3][-1]) % 2 for r in first if r[3] and r[3].startswith("+86")]
+    for shares in (id_shares, phone_shares):
+        assert shares == sorted(shares) and set(shares) == {0, 1}
+
+
+def test_a_lane_that_fails_stops_the_build_with_its_reason(street, monkeypatch):
+    from linli.demo import builder
+
+    monkeypatch.setattr(builder, "PARALLEL_FROM", 500)
+
+    def broken(self, *args):  # type: ignore[no-untyped-def]
+        raise ValueError("no houses")
+
+    monkeypatch.setattr(builder.StreetBuilder, "household_members", broken)
+    try:
+        with pytest.raises(builder.LaneFailed, match="no houses"), transaction.atomic():
+            _empty_registry()
+            StreetBuilder(Plan(residents=900, seed=1, residents_per_compound=150), show_progress=False).build()
+    finally:
+        _reset_sequences()
+    assert Person.objects.filter(path__startswith=street.community.path).exists()  # rolled back, nothing lost
