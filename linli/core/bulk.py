@@ -230,7 +230,8 @@ def insert_values(model: type[Model], names: Sequence[str], rows: Sequence[tuple
         return []
     meta = model._meta
     given = [meta.get_field(name) for name in names]
-    stamped = [f for f in meta.concrete_fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    stamped = [f for f in meta.concrete_fields if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+               and f not in given]
     named = {f.name for f in given} | {f.name for f in stamped} | {meta.pk.name}
     rest = [f for f in meta.concrete_fields if f.name not in named]
     db = connections[connection.alias]
@@ -281,7 +282,7 @@ def _update_through_copy(cursor: Any, objs: Sequence[Model], fields: list[Any], 
     # Only quoted identifiers from the model's metadata go into the text; values go through COPY.
     # The temporary table takes its columns' types from the table itself and lives until the
     # transaction ends (or until it is dropped below).
-    staging = db.ops.quote_name("linli_bulk_update")
+    staging = "pg_temp." + db.ops.quote_name("linli_bulk_update")  # never a table of the schema
     listed = ", ".join(columns)
     cursor.execute(f"DROP TABLE IF EXISTS {staging}")
     cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
