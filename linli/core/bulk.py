@@ -15,7 +15,7 @@ import contextlib
 import gc
 import operator
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection, connections, models, transaction
@@ -169,18 +169,30 @@ def _rows(db: BaseDatabaseWrapper, objs: Sequence[Model], fields: Sequence[Any],
     names = [f.attname for f in fields] + (["pk"] if extra_pk else [])
     # The attributes read in one call per object; only the values that need it converted.
     get = operator.attrgetter(*names)
-    converting = [(i, convert) for i, convert in enumerate(_converter(f, db) for f in fields) if convert is not _identity]
+    converting = _converting(db, fields)
     if len(names) == 1:
         return [(converting[0][1](get(obj)),) if converting else (get(obj),) for obj in objs]
-    if not converting:
-        return [get(obj) for obj in objs]
-    rows = []
-    for obj in objs:
-        values = list(get(obj))
+    return _converted((get(obj) for obj in objs), converting)
+
+
+def _converting(db: BaseDatabaseWrapper, fields: Sequence[Any]) -> list[tuple[int, Converter]]:
+    """(position, converter) of the fields whose values need converting for ``db``."""
+    return [(i, convert) for i, convert in enumerate(_converter(f, db) for f in fields) if convert is not _identity]
+
+
+def _converted(rows: Iterable[tuple[Any, ...]], converting: list[tuple[int, Converter]],
+               before: tuple[Any, ...] = (), after: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """``rows`` with the values at the ``converting`` positions converted, each between
+    ``before`` and ``after``."""
+    if not converting and not before and not after:
+        return list(rows)
+    out = []
+    for row in rows:
+        values = list(row)
         for i, convert in converting:
             values[i] = convert(values[i])
-        rows.append(tuple(values))
-    return rows
+        out.append((*before, *values, *after))
+    return out
 
 
 def insert(model: type[Model], objs: Sequence[Model]) -> None:
@@ -238,16 +250,11 @@ def insert_values(model: type[Model], names: Sequence[str], rows: Sequence[tuple
     ids = reserve_ids(model, len(rows))
     now = db.ops.adapt_datetimefield_value(timezone.now())
     tail = (*[now for _ in stamped], *[f.get_db_prep_save(f.get_default(), db) for f in rest])
-    converting = [(i, convert) for i, convert in enumerate(_converter(f, db) for f in given) if convert is not _identity]
-    columns = [meta.pk.name, *(f.name for f in given), *(f.name for f in stamped), *(f.name for f in rest)]
+    converting = _converting(db, given)
+    columns = [*(f.name for f in given), meta.pk.name, *(f.name for f in stamped), *(f.name for f in rest)]
     for start in range(0, len(rows), CHUNK):
-        out = []
-        for pk, row in zip(ids[start:start + CHUNK], rows[start:start + CHUNK], strict=True):
-            values = list(row)
-            for i, convert in converting:
-                values[i] = convert(values[i])
-            out.append((pk, *values, *tail))
-        insert_rows(db, model, columns, out)
+        with_ids = ((*row, pk) for row, pk in zip(rows[start:start + CHUNK], ids[start:start + CHUNK], strict=True))
+        insert_rows(db, model, columns, _converted(with_ids, converting, after=tail))
     return ids
 
 
@@ -280,13 +287,11 @@ def update(model: type[Model], objs: Sequence[Model], names: Sequence[str]) -> N
 def _update_through_copy(cursor: Any, objs: Sequence[Model], fields: list[Any], db: BaseDatabaseWrapper,
                          table: str, pk: str, columns: list[str]) -> None:
     # Only quoted identifiers from the model's metadata go into the text; values go through COPY.
-    # The temporary table takes its columns' types from the table itself and lives until the
-    # transaction ends (or until it is dropped below).
+    # The temporary table takes its columns' types from the table itself. It is dropped at the
+    # end; the caller's savepoint takes it away with everything else if anything fails.
     staging = "pg_temp." + db.ops.quote_name("linli_bulk_update")  # never a table of the schema
     listed = ", ".join(columns)
-    cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
-                   f"SELECT {listed}, {pk} FROM {table} WITH NO DATA")
+    cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {listed}, {pk} FROM {table} WITH NO DATA")  # noqa: S608
     with cursor.cursor.copy(f"COPY {staging} ({listed}, {pk}) FROM STDIN") as copy:
         for start in range(0, len(objs), CHUNK):
             for row in _rows(db, objs[start : start + CHUNK], fields, extra_pk=True):
