@@ -24,7 +24,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core import audit, combine, context
+from linli.core import audit, bulk, combine, context
 from linli.core.access import require
 from linli.handout import checklist, fairness
 from linli.handout.access import MANAGE, RESERVE
@@ -344,31 +344,68 @@ def _duplicate() -> ValidationError:
 def do_collect(reservation: Reservation, *, acting_user: Any, now: datetime.datetime | None = None) -> Reservation:
     """The keeper hands the share out: the stock leaves the slot's point as an issue (first
     expiring first) in the same transaction, so the ledger and the reservation agree."""
+    answer = do_collect_many([reservation], acting_user=acting_user, now=now)[0]
+    if isinstance(answer, ValidationError):
+        raise answer
+    return answer
+
+
+def do_collect_many(reservations: Sequence[Reservation], *, acting_user: Any,
+                    now: datetime.datetime | None = None) -> list[Reservation | ValidationError]:
+    """Several pickups at once, in order (a slot's households at the counter, the demo's round):
+    each checked and answered as :func:`do_collect` would, its share issued from the point's stock
+    with its own movements and audit events, in one transaction with one lock of the point's lots.
+    A permission refused stops the lot before anything is written."""
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = (Reservation.objects.select_for_update(of=("self",)).select_related("round__item", "slot__point")
-                       .get(pk=reservation.pk))
-        if reservation.slot is None:
-            raise _error("code", _("This household has no share to collect (waiting list or released)."), "not_held")
-        point = reservation.slot.point
-        require(acting_user, KEEP, point)
-        if reservation.status == Status.COLLECTED:
-            raise _error("code", _("Already collected at %(at)s."), "collected",
-                         at=timezone.localtime(reservation.collected_at).strftime("%Y-%m-%d %H:%M"))
-        if reservation.status != Status.HELD:
-            raise _error("code", _("This household has no share to collect (waiting list or released)."), "not_held")
-        if now < reservation.slot.starts_at:
-            raise _error("code", _("Its pickup slot starts at %(at)s."), "too_early",
-                         at=timezone.localtime(reservation.slot.starts_at).strftime("%Y-%m-%d %H:%M"))
-        round_ = reservation.round
-        moved = supplies.do_issue(point, round_.item, round_.quota, acting_user=acting_user,
-                                  note=f"预约领取 {round_.title} #{reservation.pk}"[:200])
-        reservation.status, reservation.collected_at, reservation.collected_by = Status.COLLECTED, now, acting_user
-        reservation.movements = [m.pk for m in moved]
-        reservation.save(update_fields=["status", "collected_at", "collected_by", "movements", "updated_at"])
-        audit.record("handout.collect", actor=acting_user, obj=reservation,
-                     detail={"round": round_.pk, "point": point.pk, "movements": reservation.movements})
-    return reservation
+        locked = {r.pk: r for r in Reservation.objects.select_for_update(of=("self",))
+                  .select_related("round__item", "slot__point").filter(pk__in=[r.pk for r in reservations]).order_by("pk")}
+        for point in {r.slot.point for r in locked.values() if r.slot is not None}:
+            require(acting_user, KEEP, point)
+        answers: list[Reservation | ValidationError] = []
+        due: dict[tuple[StoragePoint, Item], list[tuple[int, Reservation]]] = {}  # -> (place in answers, …)
+        for given in reservations:
+            checked = _collectable(locked.get(given.pk), now)
+            if isinstance(checked, ValidationError):
+                answers.append(checked)
+                continue
+            reservation, slot = checked
+            reservation.status = Status.COLLECTED  # a second mention of it in the list is collected already
+            due.setdefault((slot.point, reservation.round.item), []).append((len(answers), reservation))
+            answers.append(reservation)
+        for (point, item), pickups in due.items():
+            issued = supplies.do_issue_many(point, item, [(r.round.quota, f"预约领取 {r.round.title} #{r.pk}"[:200])
+                                                          for _place, r in pickups], acting_user=acting_user)
+            for (index, reservation), moved in zip(pickups, issued, strict=True):
+                if isinstance(moved, ValidationError):
+                    reservation.status = Status.HELD
+                    answers[index] = moved
+                    continue
+                reservation.collected_at, reservation.collected_by = now, acting_user
+                reservation.movements, reservation.updated_at = [m.pk for m in moved], timezone.now()
+        collected = [r for r in answers if isinstance(r, Reservation)]
+        bulk.update(Reservation, collected, ["status", "collected_at", "collected_by", "movements", "updated_at"])
+        audit.record_many([audit.Entry("handout.collect", actor=acting_user, obj=r, detail={
+            "round": r.round_id, "point": r.slot.point_id if r.slot is not None else None,
+            "movements": r.movements}) for r in collected])
+    return answers
+
+
+def _collectable(reservation: Reservation | None, now: datetime.datetime,
+                 ) -> tuple[Reservation, Slot] | ValidationError:
+    """The reservation and its slot if its share can be handed out ``now``, else why not."""
+    if reservation is None or reservation.slot is None:
+        return _error("code", _("This household has no share to collect (waiting list or released)."), "not_held")
+    if reservation.status == Status.COLLECTED:
+        at = reservation.collected_at or now
+        return _error("code", _("Already collected at %(at)s."), "collected",
+                      at=timezone.localtime(at).strftime("%Y-%m-%d %H:%M"))
+    if reservation.status != Status.HELD:
+        return _error("code", _("This household has no share to collect (waiting list or released)."), "not_held")
+    if now < reservation.slot.starts_at:
+        return _error("code", _("Its pickup slot starts at %(at)s."), "too_early",
+                      at=timezone.localtime(reservation.slot.starts_at).strftime("%Y-%m-%d %H:%M"))
+    return reservation, reservation.slot
 
 
 # --- settling: the window closes, slots end -----------------------------------------------------------

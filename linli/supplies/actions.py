@@ -9,7 +9,7 @@ and stock never goes below zero, on SQLite and on PostgreSQL alike.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core import audit
+from linli.core import audit, bulk
 from linli.core.access import PermissionDenied, require
 from linli.core.text import has_control_characters, strip_invisible
 from linli.places.models import Level, Place
@@ -184,6 +184,54 @@ def do_issue(point: StoragePoint, item: Item, quantity: Any, *, acting_user: Any
         movements = _take(point, item, quantity, kind, acting_user=acting_user, note=note)
         _audit("supplies.loss" if kind == MovementKind.LOSS else "supplies.issue", movements, acting_user)
     return movements
+
+
+def do_issue_many(point: StoragePoint, item: Item, issues: Sequence[tuple[Any, str]], *,
+                  acting_user: Any) -> list[list[Movement] | ValidationError]:
+    """Several hand-outs of ``item`` from one point at once (quantity, note), in order: a pickup
+    slot's households. Each is what :func:`do_issue` would make of it, its own movements (first
+    expiring first) and its own audit event; one the stock left cannot cover gets the error
+    meant for it and takes nothing. The lots are locked, read and updated once for the lot and
+    the movements written in one insert, in one transaction."""
+    require(acting_user, KEEP, point)
+    wanted = [(clean_quantity(quantity), clean_text(note, "note", 200)) for quantity, note in issues]
+    by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    with transaction.atomic():
+        lots = list(Lot.objects.select_for_update().filter(point=point, item=item, quantity__gt=0)
+                    .order_by(F("expires_on").asc(nulls_last=True), "pk"))
+        left = {lot.pk: lot.quantity for lot in lots}
+        answers: list[list[Movement] | ValidationError] = []
+        for quantity, note in wanted:
+            have = sum(left.values())
+            if have < quantity:
+                answers.append(_error("quantity", _("Not enough in stock: %(item)s at %(point)s has %(have)d, %(want)d asked."),
+                                      "not_enough", item=item.name, point=point.name, have=have, want=quantity))
+                continue
+            movements, owed = [], quantity
+            for lot in lots:
+                n = min(owed, left[lot.pk])
+                if n:
+                    left[lot.pk] -= n
+                    owed -= n
+                    movements.append(Movement(point=point, path=lot.path, item=item, lot=lot, kind=MovementKind.ISSUE,
+                                              quantity=-n, balance_after=left[lot.pk], note=note, by=by))
+                if not owed:
+                    break
+            answers.append(movements)
+        now = timezone.now()
+        for lot in lots:
+            if left[lot.pk] != lot.quantity:
+                # the balance read under the lock, or nothing (SQLite has no row locks: a keeper who
+                # wrote in between refuses the lot, as ``_move`` does a single issue)
+                if not Lot.objects.filter(pk=lot.pk, quantity=lot.quantity).update(quantity=left[lot.pk], updated_at=now):
+                    raise _error("quantity", _("Not enough in stock: stock cannot go below zero."), "not_enough")
+                lot.quantity = left[lot.pk]
+        made = [movements for movements in answers if isinstance(movements, list)]
+        bulk.insert(Movement, [m for movements in made for m in movements])
+        audit.record_many([audit.Entry("supplies.issue", actor=acting_user, obj=point, detail={
+            "item": item.code, "quantity": sum(m.quantity for m in movements),
+            "movements": [m.pk for m in movements]}) for movements in made])
+    return answers
 
 
 def do_transfer(source: StoragePoint, destination: StoragePoint, item: Item, quantity: Any, *,

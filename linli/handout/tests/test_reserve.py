@@ -11,10 +11,12 @@ from django.utils import timezone
 from linli.core.access import PermissionDenied
 from linli.core.models import AuditEvent
 from linli.handout import actions, queries
-from linli.handout.models import Group, Reservation, ReserveCheck, Status, Tier, Via
+from linli.handout.models import Group, Reservation, ReserveCheck, Slot, Status, Tier, Via
 from linli.handout.tests.helpers import houses, open_round
 from linli.handout.tokens import pickup_code, read_pickup
+from linli.supplies import actions as supplies
 from linli.supplies.models import Lot, Movement, MovementKind
+from linli.tasks.tests.helpers import codes
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +73,56 @@ def test_pickup_issues_the_stock_and_is_audited(street):
     with pytest.raises(ValidationError):  # not twice
         actions.do_collect(reservation, acting_user=street.secretary)
     assert AuditEvent.objects.filter(action="handout.collect").count() == 1
+
+
+def test_a_slots_pickups_at_once_are_each_what_one_pickup_would_be(street):
+    round_ = open_round(street, households=4, quota=5, slots=2)
+    homes = houses(street.community, 5, group="ordinary")
+    held = [actions.do_reserve(round_, h, acting_user=street.secretary, via=Via.STAFF) for h in homes[:4]]
+    waiting = actions.do_reserve(round_, homes[4], acting_user=street.secretary, via=Via.STAFF)
+    assert waiting.status == Status.WAITING
+    later = Slot.objects.filter(round=round_).order_by("starts_at")[1]
+    Reservation.objects.filter(pk=held[3].pk).update(slot=later)  # a household that chose tomorrow
+    actions.do_collect(held[2], acting_user=street.secretary)
+    point = held[0].slot.point
+    before = sum(Lot.objects.filter(point=point).values_list("quantity", flat=True))
+    answers = actions.do_collect_many([held[0], waiting, held[2], held[3], held[1], held[0]],
+                                      acting_user=street.secretary)
+    assert [a.status if isinstance(a, Reservation) else codes(a) for a in answers] == [
+        Status.COLLECTED, {"not_held"}, {"collected"}, {"too_early"}, Status.COLLECTED, {"collected"}]
+    assert sum(Lot.objects.filter(point=point).values_list("quantity", flat=True)) == before - 10
+    for done in (held[0], held[1]):
+        done.refresh_from_db()
+        assert done.status == Status.COLLECTED and done.collected_by == street.secretary
+        assert [m.quantity for m in Movement.objects.filter(pk__in=done.movements)] == [-5]
+        event = AuditEvent.objects.get(action="handout.collect", object_id=str(done.pk))
+        assert event.detail["movements"] == done.movements
+    held[3].refresh_from_db()
+    assert held[3].status == Status.HELD and not held[3].movements
+
+
+def test_pickups_at_once_need_the_keepers_permission_for_every_point(street):
+    round_ = open_round(street, households=2)
+    held = [actions.do_reserve(round_, h, acting_user=street.secretary, via=Via.STAFF)
+            for h in houses(street.community, 2, group="ordinary")]
+    with pytest.raises(PermissionDenied):
+        actions.do_collect_many(held, acting_user=street.grid_worker)
+    assert set(Reservation.objects.filter(round=round_).values_list("status", flat=True)) == {Status.HELD}
+    assert not AuditEvent.objects.filter(action="handout.collect").exists()
+
+
+def test_pickups_beyond_the_stock_are_refused_one_by_one(street):
+    round_ = open_round(street, households=3, quota=5)
+    held = [actions.do_reserve(round_, h, acting_user=street.secretary, via=Via.STAFF)
+            for h in houses(street.community, 3, group="ordinary")]
+    point = held[0].slot.point
+    left = sum(Lot.objects.filter(point=point).values_list("quantity", flat=True))
+    supplies.do_issue(point, round_.item, left - 7, acting_user=street.secretary)  # 7 left: one share
+    answers = actions.do_collect_many(held, acting_user=street.secretary)
+    assert [a.status if isinstance(a, Reservation) else codes(a) for a in answers] == [
+        Status.COLLECTED, {"not_enough"}, {"not_enough"}]
+    assert sorted(Reservation.objects.filter(round=round_).values_list("status", flat=True)) == [
+        Status.COLLECTED, Status.HELD, Status.HELD]
 
 
 def test_a_forged_code_reads_as_nothing():

@@ -56,6 +56,38 @@ def test_stock_never_goes_below_zero_and_a_refusal_leaves_nothing(street):
     assert Movement.objects.count() == before and on_hand(point) == 50
 
 
+def test_several_issues_at_once_are_each_what_one_issue_would_be(street):
+    point = point_at(street)
+    stock(street, point, 500, days=300)
+    stock(street, point, 200, days=30)
+    before = AuditEvent.objects.filter(action="supplies.issue").count()
+    answers = actions.do_issue_many(point, item(), [(150, "甲"), (100, "乙"), (600, "丙"), (440, "丁"), (20, "戊")],
+                                    acting_user=street.secretary)
+    # first expiring first, across the issues: 150 of the 30-day lot, then its last 50 and 50 more
+    assert [[(m.quantity, m.balance_after) for m in a] for a in answers if isinstance(a, list)] == [
+        [(-150, 50)], [(-50, 0), (-50, 450)], [(-440, 10)]]
+    # 600 was more than the 450 left: refused alone, in both languages, with the numbers; 20 after
+    # the 440 is more than the 10 left
+    assert [codes(a) for a in answers if isinstance(a, ValidationError)] == [{"not_enough"}, {"not_enough"}]
+    assert "450" in Bilingual.of_error(answers[2]).en
+    assert on_hand(point) == ledger_sum(point) == 10
+    notes = dict(Movement.objects.filter(point=point, kind=MovementKind.ISSUE).values_list("pk", "note"))
+    assert [{notes[m.pk] for m in a} for a in answers if isinstance(a, list)] == [{"甲"}, {"乙"}, {"丁"}]
+    events = list(AuditEvent.objects.filter(action="supplies.issue").order_by("seq"))[before:]
+    assert [(e.detail["quantity"], e.detail["movements"]) for e in events] == [
+        (sum(m.quantity for m in a), [m.pk for m in a]) for a in answers if isinstance(a, list)]
+
+
+def test_several_issues_at_once_need_the_keepers_permission_first(street):
+    point = point_at(street)
+    stock(street, point, 10)
+    with pytest.raises(PermissionDenied):
+        actions.do_issue_many(point, item(), [(1, "")], acting_user=street.grid_worker)
+    with pytest.raises(ValidationError):  # a bad quantity refuses the lot
+        actions.do_issue_many(point, item(), [(1, ""), (0, "")], acting_user=street.secretary)
+    assert on_hand(point) == 10 and not Movement.objects.filter(point=point, kind=MovementKind.ISSUE).exists()
+
+
 def test_the_database_refuses_a_negative_lot(street):
     point = point_at(street)
     stock(street, point, 5)
