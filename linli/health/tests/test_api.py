@@ -17,8 +17,6 @@ from linli.ledger import log
 from linli.people.models import Person
 from linli.places.models import Place
 
-TODAY = timezone.localdate()
-
 
 @pytest.fixture(autouse=True)
 def quiet(settings: Any) -> Any:
@@ -42,7 +40,7 @@ def _resident(street: Any, n: int = 0) -> Person:
 def test_a_case_is_red_with_reasons_and_its_pass_verifies_offline(street):
     client = street.client_for(street.health_officer)
     person = _resident(street)
-    created = _post(client, "/api/health/cases", {"person_id": person.pk, "confirmed_on": TODAY})
+    created = _post(client, "/api/health/cases", {"person_id": person.pk, "confirmed_on": timezone.localdate()})
     assert created.status_code == 201 and created.json()["colour"] == "red"
     # Staff say why they read someone's health data; the purpose is audited.
     unsaid = client.get(f"/api/health/persons/{person.pk}/status")
@@ -70,7 +68,7 @@ def test_the_grid_worker_checks_in_for_an_elder_and_sees_her_status(street):
     assert done.status_code == 201 and done.json()["colour"] == "yellow"
     assert client.get(f"/api/health/persons/{person.pk}/status", {"purpose": PURPOSE}).json()["colour"] == "yellow"
     # a case is for health staff only
-    assert _post(client, "/api/health/cases", {"person_id": person.pk, "confirmed_on": TODAY}).status_code == 404
+    assert _post(client, "/api/health/cases", {"person_id": person.pk, "confirmed_on": timezone.localdate()}).status_code == 404
 
 
 def test_outside_the_scope_is_not_found(street):
@@ -104,14 +102,14 @@ def test_arrivals_need_a_region_code_and_a_date_not_in_the_future(street):
     client = street.client_for(street.health_officer)
     person = _resident(street, 2)
     bad = _post(client, "/api/health/arrivals", {"person_id": person.pk, "origin_code": "Wuhan",
-                                                 "origin_name": "武汉", "arrived_on": TODAY})
+                                                 "origin_name": "武汉", "arrived_on": timezone.localdate()})
     assert bad.status_code == 422
     future = _post(client, "/api/health/arrivals", {"person_id": person.pk, "origin_code": "420106",
                                                     "origin_name": "武昌区",
-                                                    "arrived_on": TODAY + datetime.timedelta(days=3)})
+                                                    "arrived_on": timezone.localdate() + datetime.timedelta(days=3)})
     assert future.status_code == 422 and future.json()["detail"][0]["loc"] == ["body", "arrived_on"]
     ok = _post(client, "/api/health/arrivals", {"person_id": person.pk, "origin_code": "420106",
-                                                "origin_name": "武昌区", "arrived_on": TODAY})
+                                                "origin_name": "武昌区", "arrived_on": timezone.localdate()})
     assert ok.status_code == 201
 
 
@@ -120,7 +118,7 @@ def test_arrivals_need_a_region_code_and_a_date_not_in_the_future(street):
 def test_an_arrival_from_a_region_not_in_the_list_is_refused(street, code, error):
     """000000 was accepted."""
     response = _post(street.client_for(street.health_officer), "/api/health/arrivals",
-                     {"person_id": _resident(street, 2).pk, "origin_code": code, "arrived_on": TODAY})
+                     {"person_id": _resident(street, 2).pk, "origin_code": code, "arrived_on": timezone.localdate()})
     assert response.status_code == 422
     [item] = response.json()["detail"]
     assert (item["loc"], item["code"]) == (["body", "origin_code"], error) and item["msg_zh"]
@@ -131,7 +129,7 @@ def test_an_arrival_takes_its_name_from_the_list_and_regions_are_searched(street
     found = client.get("/api/regions", {"q": "wuhan", "limit": 3}).json()
     assert found[0] == {"code": "420100", "name": "武汉市", "full_name": "湖北省武汉市", "level": "city"}
     response = _post(client, "/api/health/arrivals", {"person_id": street.resident.person.pk, "origin_code": "420102",
-                                                      "arrived_on": TODAY})
+                                                      "arrived_on": timezone.localdate()})
     assert response.status_code == 201
     assert Arrival.objects.get(pk=response.json()["id"]).origin_name == "湖北省武汉市江岸区"
 
@@ -145,7 +143,7 @@ def test_a_trace_finds_who_shared_a_place_with_the_case(street):
     for person, minutes in ((case, 60), (contact, 30), (passer_by, 5)):
         AccessRecord.objects.create(person=person, place=gate, path=gate.path, entered_at=start,
                                     left_at=start + datetime.timedelta(minutes=minutes))
-    _post(client, "/api/health/cases", {"person_id": case.pk, "confirmed_on": TODAY})
+    _post(client, "/api/health/cases", {"person_id": case.pk, "confirmed_on": timezone.localdate()})
     traced = _post(client, "/api/health/traces", {"person_id": case.pk})
     assert traced.status_code == 201, traced.content
     contacts = {c["person"]: c for c in traced.json()["contacts"]}
@@ -168,8 +166,8 @@ def test_orders_from_a_trace_count_from_the_last_exposure(street):
         for person in (case_person, contact):
             AccessRecord.objects.create(person=person, place=place, path=place.path, entered_at=start,
                                         left_at=start + datetime.timedelta(minutes=40))
-    case = actions.do_confirm_case(case_person, acting_user=officer, confirmed_on=TODAY,
-                                   onset_on=TODAY - datetime.timedelta(days=2))
+    case = actions.do_confirm_case(case_person, acting_user=officer, confirmed_on=timezone.localdate(),
+                                   onset_on=timezone.localdate() - datetime.timedelta(days=2))
     trace = actions.do_trace(case, acting_user=officer)
     found = {c["person"]: c for c in trace.contacts}
     assert found[contact.pk]["first_exposure"] < found[contact.pk]["last_exposure"]

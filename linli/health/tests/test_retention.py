@@ -16,8 +16,6 @@ from linli.health.models import Arrival, CheckIn, DailyFigure, EpidemicMode
 from linli.ledger import log
 from linli.people.models import Person
 
-TODAY = timezone.localdate()
-
 
 @pytest.fixture(autouse=True)
 def quiet(settings: Any) -> Any:
@@ -33,14 +31,14 @@ def _people(street: Any) -> list[Person]:
 
 def test_purge_keeps_daily_counts_and_deletes_the_records(street):
     officer = street.health_officer
-    old = TODAY - datetime.timedelta(days=200)
+    old = timezone.localdate() - datetime.timedelta(days=200)
     for person in _people(street):
         actions.do_register_arrival(person, acting_user=officer, origin_code="420106", origin_name="武昌区",
                                     arrived_on=old)
         actions.do_check_in(person, acting_user=officer, temperature=Decimal("36.6"), channel="staff", day=old)
     recent = _people(street)[0]
     actions.do_check_in(recent, acting_user=officer, temperature=Decimal("36.6"), channel="staff")
-    done = retention.purge(TODAY - datetime.timedelta(days=180))
+    done = retention.purge(timezone.localdate() - datetime.timedelta(days=180))
     assert done.deleted["arrivals"] == 3 and done.deleted["checkins"] == 3
     assert not Arrival.objects.exists() and CheckIn.objects.count() == 1  # today's stays
     arrivals = DailyFigure.objects.get(measure="arrivals", day=old)
@@ -90,7 +88,7 @@ def test_cli_purge_refuses_bad_dates(street):
     with pytest.raises(CommandError):
         call_command("health", "purge", "--before", "yesterday")
     with pytest.raises(CommandError):
-        call_command("health", "purge", "--before", str(TODAY + datetime.timedelta(days=1)))
+        call_command("health", "purge", "--before", str(timezone.localdate() + datetime.timedelta(days=1)))
 
 
 def test_purge_takes_the_gate_registers_too(street):
@@ -105,6 +103,6 @@ def test_purge_takes_the_gate_registers_too(street):
                                      verdict="pass", reason="visitor", occurred_at=old, received_at=old)
     Visitor.objects.create(event=event, gate=gate, path=gate.path, name="访客", phone="13800000000",
                            purpose="探亲", occurred_at=old)
-    done = retention.purge(TODAY - datetime.timedelta(days=180))
+    done = retention.purge(timezone.localdate() - datetime.timedelta(days=180))
     assert done.deleted["gate_events"] == 2 and not Visitor.objects.exists()  # the event and its visitor
     assert DailyFigure.objects.get(measure="gate_visitor").value == 1

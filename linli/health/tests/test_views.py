@@ -38,8 +38,6 @@ from linli.ledger import log
 from linli.people.models import Person
 from linli.places.models import Level, Place
 
-TODAY = timezone.localdate()
-
 
 @pytest.fixture(autouse=True)
 def quiet(settings: Any) -> Any:
@@ -73,7 +71,7 @@ def _epidemic(street: Any) -> None:
 def _order(street: Any, n: int = 5) -> QuarantineOrder:
     return actions.do_order_quarantine(_resident(street, n), acting_user=street.health_officer,
                                        reason="close_contact", colour="red",
-                                       last_exposure=TODAY - datetime.timedelta(days=2))
+                                       last_exposure=timezone.localdate() - datetime.timedelta(days=2))
 
 
 def _case_with_trace(street: Any) -> Trace:
@@ -88,7 +86,7 @@ def _case_with_trace(street: Any) -> Trace:
     for person in (contact, second):
         AccessRecord.objects.create(person=person, place=street.other_grid_building, path=person.path,
                                     entered_at=later, left_at=later + datetime.timedelta(minutes=30))
-    confirmed = actions.do_confirm_case(case, acting_user=street.health_officer, confirmed_on=TODAY)
+    confirmed = actions.do_confirm_case(case, acting_user=street.health_officer, confirmed_on=timezone.localdate())
     return actions.do_trace(confirmed, acting_user=street.health_officer)
 
 
@@ -280,19 +278,19 @@ def test_a_risk_area_form_refuses_bad_input_with_a_form_error(street):
 # --- arrivals, compounds and the building view --------------------------------------------------------------------
 
 def test_the_resident_reports_her_arrival_and_staff_register_one(street):
-    RiskArea.objects.create(region_code="420100", name="武汉市", level="high", valid_from=TODAY)
+    RiskArea.objects.create(region_code="420100", name="武汉市", level="high", valid_from=timezone.localdate())
     resident = street.client_for(street.resident)
-    future = resident.post("/health/me/arrival/", {"origin_code": "420100", "arrived_on": TODAY + datetime.timedelta(days=1)})
+    future = resident.post("/health/me/arrival/", {"origin_code": "420100", "arrived_on": timezone.localdate() + datetime.timedelta(days=1)})
     assert future.status_code == 422
-    done = resident.post("/health/me/arrival/", {"origin_code": "420100", "arrived_on": TODAY, "transport": "火车"})
+    done = resident.post("/health/me/arrival/", {"origin_code": "420100", "arrived_on": timezone.localdate(), "transport": "火车"})
     assert done.status_code == 302
     mine = Arrival.objects.get(person=street.resident.person)
     assert mine.channel == Channel.SELF and mine.origin_name == "湖北省武汉市"  # the name from the national list
     person = _resident(street, 3)
     officer = street.client_for(street.health_officer)
-    unknown = officer.post(f"/health/people/{person.pk}/arrival/", {"origin_code": "119900", "arrived_on": TODAY})
+    unknown = officer.post(f"/health/people/{person.pk}/arrival/", {"origin_code": "119900", "arrived_on": timezone.localdate()})
     assert unknown.status_code == 422  # no such region
-    ok = officer.post(f"/health/people/{person.pk}/arrival/", {"origin_code": "110105", "arrived_on": TODAY})
+    ok = officer.post(f"/health/people/{person.pk}/arrival/", {"origin_code": "110105", "arrived_on": timezone.localdate()})
     assert ok.status_code == 302 and Arrival.objects.get(person=person).channel == Channel.STAFF
     assert Arrival.objects.get(person=person).origin_name == "北京市朝阳区"
 
@@ -303,7 +301,7 @@ def test_a_resident_types_where_she_came_from_instead_of_a_code(street, typed):
     JavaScript, the typed name is resolved by the server."""
     page = street.client_for(street.resident).get("/health/me/arrival/").content.decode()
     assert 'inputmode="numeric"' not in page and "hx-get=\"/regions/?" in page
-    done = street.client_for(street.resident).post("/health/me/arrival/", {"origin": typed, "arrived_on": TODAY})
+    done = street.client_for(street.resident).post("/health/me/arrival/", {"origin": typed, "arrived_on": timezone.localdate()})
     assert done.status_code == 302
     arrival = Arrival.objects.get(person=street.resident.person)
     assert (arrival.origin_code, arrival.origin_name) == ("420100", "湖北省武汉市")
@@ -311,19 +309,19 @@ def test_a_resident_types_where_she_came_from_instead_of_a_code(street, typed):
 
 def test_an_ambiguous_place_is_offered_as_choices_and_a_choice_is_kept(street):
     client = street.client_for(street.resident)
-    page = client.post("/health/me/arrival/", {"origin": "朝阳", "arrived_on": TODAY})
+    page = client.post("/health/me/arrival/", {"origin": "朝阳", "arrived_on": timezone.localdate()})
     assert page.status_code == 422 and not Arrival.objects.filter(person=street.resident.person).exists()
     body = page.content.decode()
     assert "choose one below" in body or "请在下面选择" in body
     for code in ("110105", "211300", "220104"):  # 北京市朝阳区, 辽宁省朝阳市, 长春市朝阳区
         assert f'name="origin_code" id="origin_code-{code}" value="{code}"' in body
-    chosen = client.post("/health/me/arrival/", {"origin": "朝阳", "origin_code": "220104", "arrived_on": TODAY})
+    chosen = client.post("/health/me/arrival/", {"origin": "朝阳", "origin_code": "220104", "arrived_on": timezone.localdate()})
     assert chosen.status_code == 302
     assert Arrival.objects.get(person=street.resident.person).origin_name == "吉林省长春市朝阳区"
 
 
 def test_a_place_not_in_the_list_is_refused_with_a_reason(street):
-    page = street.client_for(street.resident).post("/health/me/arrival/", {"origin": "火星基地", "arrived_on": TODAY})
+    page = street.client_for(street.resident).post("/health/me/arrival/", {"origin": "火星基地", "arrived_on": timezone.localdate()})
     assert page.status_code == 422
     assert "GB/T 2260" in page.content.decode()
 
@@ -337,10 +335,10 @@ def test_the_live_search_answers_with_choices(street):
 
 def test_compounds_are_coloured_by_their_arrivals(street, settings):
     settings.LINLI_ARRIVAL_COLOUR_THRESHOLDS = [("red", {"high": 2}), ("orange", {"high": 1}), ("blue", {"any": 1})]
-    RiskArea.objects.create(region_code="420100", name="武汉市", level="high", valid_from=TODAY)
+    RiskArea.objects.create(region_code="420100", name="武汉市", level="high", valid_from=timezone.localdate())
     for n in range(2):
         Arrival.objects.create(person=_resident(street, n), path=_resident(street, n).path, origin_code="420106",
-                               origin_name="武昌区", arrived_on=TODAY)
+                               origin_name="武昌区", arrived_on=timezone.localdate())
     page = street.client_for(street.grid_worker).get("/health/compounds/").content.decode()
     compound = street.grid_building.parent
     row = page[page.index(f"?compound={compound.pk}") - 300:page.index(f"?compound={compound.pk}")]
@@ -354,9 +352,9 @@ def test_the_compound_overview_lists_the_compounds_each_persona_reaches(street, 
     compounds = list(Place.objects.filter(level=Level.COMPOUND))
     for user in (street.grid_worker, street.health_officer, far_officer, street.secretary):
         scope = scope_for(user, "health.view")
-        shown = {row.place.pk for row in queries.compound_overview(user, TODAY)}
+        shown = {row.place.pk for row in queries.compound_overview(user, timezone.localdate())}
         assert shown == {c.pk for c in compounds if scope.reaches(c.path)}, user.username
-    assert {row.place.pk for row in queries.compound_overview(street.grid_worker, TODAY)}
+    assert {row.place.pk for row in queries.compound_overview(street.grid_worker, timezone.localdate())}
 
 
 def test_the_arrival_list_reads_addresses_in_a_fixed_number_of_queries(street):
@@ -368,7 +366,7 @@ def test_the_arrival_list_reads_addresses_in_a_fixed_number_of_queries(street):
     def arrive(n: int) -> None:
         person = _resident(street, n)
         Arrival.objects.create(person=person, path=person.path, origin_code="110105", origin_name="朝阳区",
-                               arrived_on=TODAY)
+                               arrived_on=timezone.localdate())
 
     arrive(0)
     grid.get("/health/arrivals/")  # the first request of a session reads a few things once
@@ -386,9 +384,9 @@ def test_the_building_view_marks_arrivals_hollow_after_14_days(street):
     _epidemic(street)
     person, old = _resident(street, 0), _resident(street, 1)
     Arrival.objects.create(person=person, path=person.path, house=person.current_house, origin_code="420106",
-                           origin_name="武昌区", arrived_on=TODAY - datetime.timedelta(days=2))
+                           origin_name="武昌区", arrived_on=timezone.localdate() - datetime.timedelta(days=2))
     Arrival.objects.create(person=old, path=old.path, house=old.current_house, origin_code="110105",
-                           origin_name="朝阳区", arrived_on=TODAY - datetime.timedelta(days=20))
+                           origin_name="朝阳区", arrived_on=timezone.localdate() - datetime.timedelta(days=20))
     grid = street.client_for(street.grid_worker)
     building = grid.get(f"/places/{street.grid_building.pk}/").content.decode()
     assert f"/health/buildings/{street.grid_building.pk}/arrivals/" in building  # loaded by htmx
@@ -412,7 +410,7 @@ def test_the_grid_worker_checks_in_on_behalf_of_an_elder(street):
     done = grid.post(f"/health/people/{elder.pk}/checkin/", {"temperature": "36.6", "symptoms": ["cough"],
                                                              "whereabouts": "居家"})
     assert done.status_code == 302
-    checkin = CheckIn.objects.get(person=elder, day=TODAY)
+    checkin = CheckIn.objects.get(person=elder, day=timezone.localdate())
     assert checkin.channel == Channel.ON_BEHALF and checkin.recorded_by == street.grid_worker
     assert checkin.symptoms == ["cough"] and checkin.temperature == Decimal("36.6")
 
@@ -429,7 +427,7 @@ def test_the_list_of_who_must_check_in_shows_who_has_not(street):
     done, missing, outside = _resident(street, 3), _resident(street, 4), _far(street)
     for person in (done, missing, outside):
         actions.do_register_arrival(person, acting_user=officer, origin_code="420106", origin_name="武昌区",
-                                    arrived_on=TODAY - datetime.timedelta(days=1))
+                                    arrived_on=timezone.localdate() - datetime.timedelta(days=1))
     ordered = _order(street, 5)
     actions.do_check_in(done, acting_user=street.grid_worker, temperature=Decimal("36.5"), channel=Channel.ON_BEHALF)
     page = street.client_for(street.grid_worker).get("/health/checkins/?missing=1").content.decode()
@@ -489,14 +487,14 @@ def test_test_results_and_cases_are_recorded_by_health_staff(street):
     person = _resident(street, 9)
     officer = street.client_for(street.health_officer)
     future = officer.post(f"/health/people/{person.pk}/test/", {
-        "kind": "nucleic", "sampled_on": TODAY + datetime.timedelta(days=1), "outcome": "positive"})
+        "kind": "nucleic", "sampled_on": timezone.localdate() + datetime.timedelta(days=1), "outcome": "positive"})
     assert future.status_code == 422
     assert officer.post(f"/health/people/{person.pk}/test/", {
-        "kind": "nucleic", "sampled_on": TODAY, "outcome": "positive", "lab": "中心", "sample_ref": "A1"}
+        "kind": "nucleic", "sampled_on": timezone.localdate(), "outcome": "positive", "lab": "中心", "sample_ref": "A1"}
     ).status_code == 302
-    assert officer.post(f"/health/people/{person.pk}/case/", {"confirmed_on": TODAY}).status_code == 302
+    assert officer.post(f"/health/people/{person.pk}/case/", {"confirmed_on": timezone.localdate()}).status_code == 302
     assert Case.objects.filter(person=person).exists()
-    again = officer.post(f"/health/people/{person.pk}/case/", {"confirmed_on": TODAY})
+    again = officer.post(f"/health/people/{person.pk}/case/", {"confirmed_on": timezone.localdate()})
     assert again.status_code == 422
 
 
@@ -692,7 +690,7 @@ def test_the_check_in_list_says_plainly_when_nobody_has_to_check_in_or_everyone_
     assert "本辖区今天没有须打卡的人员" in page
     person = street.person_in(street.grid_building)
     actions.do_register_arrival(person, acting_user=street.health_officer, origin_code="420106",
-                                origin_name="武昌区", arrived_on=TODAY - datetime.timedelta(days=1))
+                                origin_name="武昌区", arrived_on=timezone.localdate() - datetime.timedelta(days=1))
     actions.do_check_in(person, acting_user=street.grid_worker, temperature=Decimal("36.5"), channel=Channel.ON_BEHALF)
     page = street.client_for(street.grid_worker).get("/health/checkins/?missing=1").content.decode()
     assert "还有 0 人" not in page and "都已打卡" in page and "本辖区今天没有须打卡的人员" not in page

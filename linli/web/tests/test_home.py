@@ -18,8 +18,6 @@ from linli.health.models import Channel, EpidemicMode
 from linli.ledger import log
 from linli.people.models import Person
 
-TODAY = timezone.localdate()
-
 
 @pytest.fixture(autouse=True)
 def quiet(settings: Any) -> Any:
@@ -41,9 +39,9 @@ def test_the_grid_worker_sees_her_calls_and_missing_check_ins_first(street):
     well, unwell, missing, ordered = _people(street, 4)
     for person in (well, unwell, missing):
         health.do_register_arrival(person, acting_user=street.health_officer, origin_code="420106",
-                                   origin_name="武昌区", arrived_on=TODAY - datetime.timedelta(days=1))
+                                   origin_name="武昌区", arrived_on=timezone.localdate() - datetime.timedelta(days=1))
     health.do_order_quarantine(ordered, acting_user=street.health_officer, reason="close_contact", colour="red",
-                               last_exposure=TODAY - datetime.timedelta(days=2))
+                               last_exposure=timezone.localdate() - datetime.timedelta(days=2))
     health.do_check_in(well, acting_user=street.grid_worker, temperature=Decimal("36.4"), channel=Channel.ON_BEHALF)
     health.do_check_in(unwell, acting_user=street.grid_worker, temperature=Decimal("38.2"), symptoms=["cough"],
                        channel=Channel.ON_BEHALF)
