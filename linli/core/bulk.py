@@ -127,6 +127,48 @@ def create_indexes(indexes: Sequence[tuple[str, str]]) -> None:
             cursor.execute(definition)  # the catalogue's own CREATE INDEX text
 
 
+def drop_foreign_keys(*models: type[Model]) -> list[tuple[str, str, str]]:
+    """On PostgreSQL, drop the foreign keys of ``models``' tables before a large load and return
+    them as (table, name, definition as the catalogue holds it) for :func:`add_foreign_keys`
+    after the load. Kept during the load, each key queues a check for every row written, run
+    one row at a time at the commit (a lookup and a row lock in the table referred to); added
+    again afterwards, PostgreSQL checks the whole table in one join, as a restore of a dump
+    does. Call both inside one transaction, as with the indexes. Elsewhere it drops nothing
+    and returns []."""
+    if connection.vendor != "postgresql":
+        return []
+    tables = [m._meta.db_table for m in models]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+            "JOIN pg_class c ON c.oid = k.conrelid WHERE k.contype = 'f' "
+            "AND c.relnamespace = to_regnamespace(current_schema()) AND c.relname = ANY(%s) "
+            "ORDER BY c.relname, k.conname", [tables])
+        found: list[tuple[str, str, str]] = cursor.fetchall()
+        quote = connection.ops.quote_name
+        if found:  # PostgreSQL alters no table with checks pending: those of rows written before run now
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for table, name, _definition in found:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+    return found
+
+
+def add_foreign_keys(keys: Sequence[tuple[str, str, str]]) -> None:
+    """Add again the foreign keys :func:`drop_foreign_keys` dropped, under their own names and
+    definitions; each checks every row already there, and a row that refers to nothing fails
+    the transaction. The checks other tables' rows have pending run first (PostgreSQL alters no
+    table with checks pending), as in :func:`create_indexes`."""
+    if not keys:
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for table, name, definition in keys:
+            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+
+
 Converter = Callable[[Any], Any]
 _AS_IS = (models.CharField, models.TextField, models.SlugField, models.BooleanField, models.IntegerField,
           models.BigIntegerField, models.SmallIntegerField, models.PositiveIntegerField,
@@ -204,27 +246,28 @@ def insert(model: type[Model], objs: Sequence[Model]) -> None:
     write(model, objs)
 
 
-def write(model: type[Model], objs: Sequence[Model]) -> None:
+def write(model: type[Model], objs: Sequence[Model], *, stamp: bool = True) -> None:
     """INSERT objects whose primary keys are already set, as a seed that numbers its own rows
     does (so children can point at parents before anything is saved); ``auto_now`` fields are
-    set here. On PostgreSQL the rows go through ``COPY``; the caller moves the table's
-    sequence past the highest key when it is done (``connection.ops.sequence_reset_sql``)."""
+    set here, unless ``stamp`` is false (a history whose rows carry the times they were made).
+    On PostgreSQL the rows go through ``COPY``; the caller moves the table's sequence past the
+    highest key when it is done (``connection.ops.sequence_reset_sql``)."""
     if not objs:
         return
     db = connections[connection.alias]  # the wrapper itself: the proxy costs a lookup per access
     for start in range(0, len(objs), CHUNK):
-        insert_rows(db, model, *prepared(model, objs[start : start + CHUNK]))
+        insert_rows(db, model, *prepared(model, objs[start : start + CHUNK], stamp=stamp))
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
 
 
-def prepared(model: type[Model], objs: Sequence[Model]) -> tuple[list[str], list[tuple[Any, ...]]]:
+def prepared(model: type[Model], objs: Sequence[Model], *, stamp: bool = True) -> tuple[list[str], list[tuple[Any, ...]]]:
     """The field names and database values :func:`write` inserts for ``objs`` (``auto_now``
-    fields stamped), for :func:`insert_rows`. It reads no row and runs no query, so a seed's
-    helper process can prepare rows that its parent inserts."""
+    fields stamped unless ``stamp`` is false), for :func:`insert_rows`. It reads no row and runs
+    no query, so a seed's helper process can prepare rows that its parent inserts."""
     now = timezone.now()
     fields: list[Any] = list(model._meta.concrete_fields)
-    stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    stamped = [f.attname for f in fields if stamp and (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))]
     for obj in objs:
         for name in stamped:
             setattr(obj, name, now)

@@ -385,8 +385,9 @@ class StreetBuilder:
     def build(self) -> Stats:
         stage = self.stages.stage
         with transaction.atomic():
-            # Built once after the load, not kept up to date row by row (PostgreSQL only).
+            # Built and checked once after the load, not kept up to date row by row (PostgreSQL only).
             deferred = bulk.drop_secondary_indexes(Place, Person, Household, Residence)
+            foreign_keys = bulk.drop_foreign_keys(Place, Person, Household, Residence)
             with stage("street: places"):
                 street, communities = self.build_regions()
                 per_compound = _split(self.plan.residents, self.plan.compounds, self.rng)
@@ -421,6 +422,8 @@ class StreetBuilder:
             with stage("street: accounts"):
                 self._build_accounts(street, communities)
                 self._reset_sequences()
+            with stage("street: foreign keys"):
+                bulk.add_foreign_keys(foreign_keys)
             with stage("street: indexes"):
                 bulk.create_indexes(deferred)
         with stage("street: analyze"), connection.cursor() as cursor:

@@ -122,7 +122,9 @@ def build_visit_history(seed: int, today: datetime.date) -> dict[str, int]:
         rows = history.visits(plan)
         _follow(plan, rows)
         visits.extend(rows)
+    foreign_keys = bulk.drop_foreign_keys(Visit)  # checked once after the load (PostgreSQL)
     bulk.insert_values(Visit, VISIT_FIELDS, visits)
+    bulk.add_foreign_keys(foreign_keys)
     bulk.update(VisitPlan, all_plans, ["last_visit_on", "last_attempt_on", "last_outcome", "next_due_on"])
     return {"plans": len(all_plans), "visits": len(visits),
             "overdue": sum(1 for p in all_plans if p.next_due_on < today),

@@ -17,8 +17,6 @@ import datetime
 import random
 import secrets
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +26,7 @@ from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from linli.core import audit
+from linli.core import audit, bulk
 from linli.core.access import allows
 from linli.core.models import Role, RoleAssignment, User
 from linli.core.progress import Progress
@@ -149,11 +147,13 @@ def build_history(*, days: int = 60, per_day: float = 30.0, seed: int = 1,
     progress = Progress("requests", total, enabled=show_progress)
     with transaction.atomic():
         next_pk = (Ticket.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+        foreign_keys = bulk.drop_foreign_keys(Ticket, TicketEvent)  # checked once after the load (PostgreSQL)
         for start in range(0, total, 5000):
             batch = [_one(rng, street, mix, now, days, calendar, stalled=(start + n) % STALLED_EVERY == 0)
                      for n in range(min(5000, total - start))]
             next_pk = _write(batch, next_pk)
             progress.advance(len(batch))
+        bulk.add_foreign_keys(foreign_keys)
         _reset_sequence()
         audit.record("tickets.demo", detail={"requests": total, "days": days})
     with connection.cursor() as cursor:
@@ -273,29 +273,14 @@ def _write(batch: list[Planned], next_pk: int) -> int:
         next_pk += 1
         t.number = f"{timezone.localtime(t.created_at):%Y%m%d}-{t.pk:06d}"
         t.updated_at = t.created_at
-    with _planned_times():
-        Ticket.objects.bulk_create(tickets, batch_size=2000)
+    bulk.write(Ticket, tickets, stamp=False)  # filed at their planned times
     events = []
     for p in batch:
         for e in p.events:
             e.ticket_id = p.ticket.pk
             events.append(e)
-    TicketEvent.objects.bulk_create(events, batch_size=4000)
+    bulk.insert(TicketEvent, events)
     return next_pk
-
-
-@contextmanager
-def _planned_times() -> Iterator[None]:
-    """Keep the planned filing times: the timestamps would otherwise say "now"."""
-    fields = [Ticket._meta.get_field("created_at"), Ticket._meta.get_field("updated_at")]
-    saved = [(f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        for f, (now, add) in zip(fields, saved, strict=True):
-            f.auto_now, f.auto_now_add = now, add  # type: ignore[attr-defined]
 
 
 def _reset_sequence() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from linli.core import bulk
 from linli.people.models import Person, Residence
@@ -148,6 +148,38 @@ def test_secondary_indexes_come_back_as_they_were(street):
     bulk.insert(Person, [_person(7, house.pk)])  # a load between, its foreign key check pending
     bulk.create_indexes(dropped)
     assert _indexes(tables) == before
+
+
+def _foreign_keys(tables: list[str]) -> list[tuple[str, str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+                       "JOIN pg_class c ON c.oid = k.conrelid WHERE k.contype = 'f' AND c.relname = ANY(%s) "
+                       "ORDER BY c.relname, k.conname", [tables])
+        return cursor.fetchall()
+
+
+def test_foreign_keys_come_back_as_they_were_and_check_the_load(street):
+    tables = [Person._meta.db_table, Residence._meta.db_table]
+    if connection.vendor != "postgresql":
+        assert bulk.drop_foreign_keys(Person, Residence) == []
+        bulk.add_foreign_keys([])
+        return
+    before = _foreign_keys(tables)
+    assert {table for table, _name, _definition in before} == set(tables)  # the house, the person, …
+    house = street.house_in(street.grid_building)
+    bulk.insert(Person, [_person(7, house.pk)])  # written before: its check is pending
+    dropped = bulk.drop_foreign_keys(Person, Residence)
+    assert sorted(dropped) == before and _foreign_keys(tables) == []
+    bulk.insert(Person, [_person(8, house.pk)])  # a load between, checked when the keys come back
+    bulk.add_foreign_keys(dropped)
+    assert _foreign_keys(tables) == before
+    # a row that refers to no house fails the transaction when the keys come back, which takes
+    # the load and the dropped keys away with it
+    with pytest.raises(IntegrityError), transaction.atomic():
+        dropped = bulk.drop_foreign_keys(Person)
+        bulk.insert(Person, [_person(9, 10**9)])
+        bulk.add_foreign_keys(dropped)
+    assert _foreign_keys(tables) == before and not Person.objects.filter(path="p9").exists()
 
 
 def test_overlapping_pauses_of_the_cycle_collector_end_with_it_as_it_was() -> None:
