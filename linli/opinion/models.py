@@ -223,8 +223,15 @@ class Demand(PlaceScopedModel):
         verbose_name_plural = _("demands")
         ordering = ["-day", "-mentions"]
         indexes = [path_index("opinion_demand_path_prefix")]
+        # One demand per kind, compound and day, and one per kind and day for the community as a
+        # whole (no compound): two partial indexes, which SQLite keeps as well as PostgreSQL
+        # (SQLite has no unique constraint that treats NULLs as equal).
         constraints = [models.UniqueConstraint(fields=["community", "kind", "compound", "day"],
-                                               name="opinion_demand_unique", nulls_distinct=False)]
+                                               condition=models.Q(compound__isnull=False),
+                                               name="opinion_demand_unique_compound"),
+                       models.UniqueConstraint(fields=["community", "kind", "day"],
+                                               condition=models.Q(compound__isnull=True),
+                                               name="opinion_demand_unique_community")]
 
     def __str__(self) -> str:
         return f"{self.label} {self.day}"

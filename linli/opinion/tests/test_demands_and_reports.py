@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+import importlib
 import io
 import sys
 import types
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from python_calamine import CalamineWorkbook
 
 from linli.core.access import PermissionDenied
@@ -55,6 +59,40 @@ def test_a_demand_without_a_compound_needs_one_chosen(street, analysed):
     compound = street.grid_building.parent
     filed = actions.do_file_demand(demand, acting_user=street.secretary, compound=compound)
     assert filed.ticket is not None and filed.compound_id == compound.pk
+
+
+def _demand(street, compound, day: int, **fields) -> Demand:
+    return Demand.objects.create(**{"community": street.community, "path": street.community.path, "kind": "lift",
+                                    "label": "电梯故障", "category": "repair-public", "compound": compound,
+                                    "day": datetime.date(2026, 3, day), "sample": "电梯又坏了", **fields})
+
+
+@pytest.mark.parametrize("in_compound", [True, False])
+def test_one_demand_a_kind_a_day_kept_by_every_database(street, in_compound):
+    """One demand per kind, compound and day, and one per kind and day for the community as a
+    whole (no compound): the database refuses a second, SQLite as well as PostgreSQL."""
+    compound = street.grid_building.parent if in_compound else None
+    _demand(street, compound, 1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _demand(street, compound, 1)
+    _demand(street, compound, 2)  # another day
+    _demand(street, None if in_compound else street.grid_building.parent, 1)  # the other kind of the same day
+    assert Demand.objects.filter(community=street.community, kind="lift").count() == 3
+
+
+def test_the_migration_keeps_one_community_wide_demand_a_day(street):
+    """Before the partial indexes SQLite kept no uniqueness at all: the migration keeps the
+    decided demand of a day (else the first) and drops the others, so the indexes can be built."""
+    migration = importlib.import_module("linli.opinion.migrations.0002_demand_unique_on_every_database")
+    with connection.cursor() as cursor:  # as SQLite had it before: rolled back with the test
+        cursor.execute("DROP INDEX opinion_demand_unique_community")
+    first = _demand(street, None, 1)
+    decided = _demand(street, None, 1, status=DemandStatus.DISMISSED)
+    third = _demand(street, None, 1)
+    other_day = _demand(street, None, 2)
+    migration.keep_one_demand_a_day(apps, None)
+    left = set(Demand.objects.filter(pk__in=[first.pk, decided.pk, third.pk, other_day.pk]).values_list("pk", flat=True))
+    assert left == {decided.pk, other_day.pk}
 
 
 def test_dismissing_and_scope(street, analysed):
