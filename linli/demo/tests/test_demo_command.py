@@ -33,6 +33,22 @@ def _env(data_dir: Path) -> dict[str, str]:
     return env
 
 
+def _free_port_pair() -> int:
+    """A free port whose next port is free too: the server takes the first and its push server
+    the next. A port the system picks alone may have its neighbour in use (by another test's
+    connection), and then the push server does not start."""
+    for _ in range(100):
+        with socket.socket() as first, socket.socket() as second:
+            first.bind(("127.0.0.1", 0))
+            port = first.getsockname()[1]
+            try:
+                second.bind(("127.0.0.1", port + 1))
+            except (OSError, OverflowError):  # taken, or past the last port
+                continue
+            return port
+    raise AssertionError("no two free neighbouring ports")
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     data_dir = tmp_path_factory.mktemp("demo-command")
@@ -55,9 +71,7 @@ def test_the_demo_shows_progress_while_migrating(built: tuple[Path, str]) -> Non
 def test_no_address_is_printed_before_a_server_answers_it(built: tuple[Path, str]) -> None:
     data_dir, output = built
     assert "http://" not in output  # --no-serve: nothing answers, so no address
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = _free_port_pair()
     server = subprocess.Popen([sys.executable, "-m", "linli.cli", "serve", "--port", str(port)], env=_env(data_dir),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
     try:
@@ -104,9 +118,7 @@ def test_several_server_processes_share_a_port_and_stop_together(built: tuple[Pa
     """`linli serve --processes 2`: two servers answer on one port; one that dies is replaced;
     SIGTERM stops them all, and a parent killed outright takes its servers with it."""
     data_dir, _output = built
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = _free_port_pair()
     server = subprocess.Popen([sys.executable, "-m", "linli.cli", "serve", "--port", str(port), "--processes", "2"],
                               env=_env(data_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               cwd=ROOT)
@@ -158,9 +170,7 @@ def test_the_demo_runs_the_task_worker_with_the_server_and_stops_it_with_the_ser
     """Imports and the periodic tasks need a worker: `linli demo` starts one, it reports in (so
     pages stop saying nobody works the queue), and a plain kill of the demo stops it."""
     data_dir, _output = built
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = _free_port_pair()
     env = _env(data_dir)
     env.pop("LINLI_TASKS_IMMEDIATE", None)  # the test settings' choice, never a demo's
     demo = subprocess.Popen([sys.executable, "-m", "linli.cli", "demo", "--residents", "200", "--port", str(port),
