@@ -114,6 +114,13 @@ def drop_secondary_indexes(*models: type[Model]) -> list[tuple[str, str]]:
     return found
 
 
+def _run_pending_checks(cursor: Any) -> None:
+    """Run now the foreign keys' checks that wait for the commit, then let the next ones wait
+    again: PostgreSQL builds no index on, and alters no, table with checks pending."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def create_indexes(indexes: Sequence[tuple[str, str]]) -> None:
     """Build again the indexes :func:`drop_secondary_indexes` dropped. The foreign keys'
     checks that wait for the commit run first (PostgreSQL builds no index on a table with
@@ -121,8 +128,7 @@ def create_indexes(indexes: Sequence[tuple[str, str]]) -> None:
     if not indexes:
         return
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        _run_pending_checks(cursor)
         for _name, definition in indexes:
             cursor.execute(definition)  # the catalogue's own CREATE INDEX text
 
@@ -146,9 +152,8 @@ def drop_foreign_keys(*models: type[Model]) -> list[tuple[str, str, str]]:
             "ORDER BY c.relname, k.conname", [tables])
         found: list[tuple[str, str, str]] = cursor.fetchall()
         quote = connection.ops.quote_name
-        if found:  # PostgreSQL alters no table with checks pending: those of rows written before run now
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        if found:
+            _run_pending_checks(cursor)
         for table, name, _definition in found:
             cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
     return found
@@ -163,8 +168,7 @@ def add_foreign_keys(keys: Sequence[tuple[str, str, str]]) -> None:
         return
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        _run_pending_checks(cursor)
         for table, name, definition in keys:
             cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
 

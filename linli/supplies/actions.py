@@ -123,10 +123,19 @@ def _move(lot: Lot, delta: int, kind: str, *, acting_user: Any, note: str = "",
 
 
 def _audit(action: str, movements: list[Movement], acting_user: Any, **detail: Any) -> None:
+    audit.record_many([_audit_entry(action, movements, acting_user, **detail)])
+
+
+def _audit_entry(action: str, movements: list[Movement], acting_user: Any, **detail: Any) -> audit.Entry:
     first = movements[0]
-    audit.record(action, actor=acting_user, obj=first.point,
-                 detail={"item": first.item.code, "quantity": sum(m.quantity for m in movements),
-                         "movements": [m.pk for m in movements], **detail})
+    return audit.Entry(action, actor=acting_user, obj=first.point,
+                       detail={"item": first.item.code, "quantity": sum(m.quantity for m in movements),
+                               "movements": [m.pk for m in movements], **detail})
+
+
+def _not_enough(item: Item, point: StoragePoint, have: int, want: int) -> ValidationError:
+    return _error("quantity", _("Not enough in stock: %(item)s at %(point)s has %(have)d, %(want)d asked."),
+                  "not_enough", item=item.name, point=point.name, have=have, want=want)
 
 
 def do_receive(point: StoragePoint, item: Item, quantity: Any, *, acting_user: Any, expires_on: datetime.date | None = None,
@@ -158,9 +167,7 @@ def _take(point: StoragePoint, item: Item, quantity: int, kind: str, *, acting_u
     lots = list(Lot.objects.select_for_update().filter(point=point, item=item, quantity__gt=0)
                 .order_by(F("expires_on").asc(nulls_last=True), "pk"))
     if sum(lot.quantity for lot in lots) < quantity:
-        raise _error("quantity", _("Not enough in stock: %(item)s at %(point)s has %(have)d, %(want)d asked."),
-                     "not_enough", item=item.name, point=point.name, have=sum(lot.quantity for lot in lots),
-                     want=quantity)
+        raise _not_enough(item, point, sum(lot.quantity for lot in lots), quantity)
     movements, left = [], quantity
     for lot in lots:
         if not left:
@@ -204,8 +211,7 @@ def do_issue_many(point: StoragePoint, item: Item, issues: Sequence[tuple[Any, s
         for quantity, note in wanted:
             have = sum(left.values())
             if have < quantity:
-                answers.append(_error("quantity", _("Not enough in stock: %(item)s at %(point)s has %(have)d, %(want)d asked."),
-                                      "not_enough", item=item.name, point=point.name, have=have, want=quantity))
+                answers.append(_not_enough(item, point, have, quantity))
                 continue
             movements, owed = [], quantity
             for lot in lots:
@@ -228,9 +234,7 @@ def do_issue_many(point: StoragePoint, item: Item, issues: Sequence[tuple[Any, s
                 lot.quantity = left[lot.pk]
         made = [movements for movements in answers if isinstance(movements, list)]
         bulk.insert(Movement, [m for movements in made for m in movements])
-        audit.record_many([audit.Entry("supplies.issue", actor=acting_user, obj=point, detail={
-            "item": item.code, "quantity": sum(m.quantity for m in movements),
-            "movements": [m.pk for m in movements]}) for movements in made])
+        audit.record_many([_audit_entry("supplies.issue", movements, acting_user) for movements in made])
     return answers
 
 
