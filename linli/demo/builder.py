@@ -19,7 +19,6 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.db import connection, connections, transaction
 from django.db.models import Max, Model
-from django.db.models.base import ModelState
 
 from linli.core import bulk
 from linli.core.dates import age_on
@@ -170,27 +169,6 @@ def _write(model: type[Model], batch: list[Model], progress: Progress | None) ->
     return len(batch)
 
 
-_DEFAULTS: dict[type[Model], list[tuple[str, Any, bool]]] = {}
-
-
-def _row(model: type[Model], **values: Any) -> Any:
-    """An unsaved ``model`` instance holding ``values`` (by attribute name: ``house_id``, not
-    ``house``) and the defaults of the other fields, made without ``Model.__init__``, which
-    walks every field and descriptor and cost the seed more per resident than drawing her."""
-    defaults = _DEFAULTS.get(model)
-    if defaults is None:
-        defaults = _DEFAULTS[model] = [(f.attname, f.default if f.has_default() and callable(f.default)
-                                        else f.get_default(), f.has_default() and callable(f.default))
-                                       for f in model._meta.concrete_fields]
-    obj = model.__new__(model)
-    obj._state = ModelState()
-    fields = obj.__dict__
-    for name, default, call in defaults:
-        fields[name] = default() if call else default
-    fields.update(values)
-    return obj
-
-
 def demo_resident(building: Place, today: datetime.date) -> Person:
     """Whom the demo's resident account belongs to: the building's first resident of working age
     (25 to 60), who uses her own code, check-in, arrival and requests on her own phone; the first
@@ -216,8 +194,9 @@ class StreetBuilder:
 
     # --- places ------------------------------------------------------------------------
     def _place(self, parent: Place | None, level: str, element: str, code: str, name: str, **extra: Any) -> Place:
-        place = Place(id=self.ids.take(Place), parent=parent, level=level, element_type=element, code=code,
-                      name=name, path=path_for(code, level), sort_key=int(code[-4:]), **extra)
+        place: Place = bulk.new(Place, id=self.ids.take(Place), parent_id=parent.id if parent else None, level=level,
+                            element_type=element, code=code, name=name, path=path_for(code, level),
+                            sort_key=int(code[-4:]), **extra)
         self.places.append(place)
         return place
 
@@ -314,7 +293,7 @@ class StreetBuilder:
         roles = self._roles(age)
         pinyin, initials = search.pinyin_keys(name)
         id_hash, last4_hash = search.id_hashes(id_number) if id_number else ("", "")
-        return _row(
+        return bulk.new(
             Person, id=self.ids.take(Person), name=name, name_pinyin=pinyin, name_initials=initials,
             id_number=id_number, id_hash=id_hash, id_last4_hash=last4_hash, birth_date=birth,
             sex="M" if male else "F", phone=_e164(phone) if phone else "",
@@ -468,7 +447,7 @@ class StreetBuilder:
                 if house.usage in (Usage.VACANT, Usage.COMMERCIAL):
                     continue
                 members = self.household_members(house)[: target - placed]
-                household = _row(Household, id=self.ids.take(Household), house_id=house.id,
+                household = bulk.new(Household, id=self.ids.take(Household), house_id=house.id,
                                  head_id=members[0][0].id, number=f"H{house.code[-13:]}", path=house.path)
                 households.append(household)
                 moved_in = self.plan.today - datetime.timedelta(days=self.rng.randint(30, 9000))
@@ -477,7 +456,7 @@ class StreetBuilder:
                     people.append(person)
                     # A child born after the household moved in came to live here at birth.
                     since = max(moved_in, person.birth_date) if person.birth_date else moved_in
-                    residences.append(_row(
+                    residences.append(bulk.new(
                         Residence, id=self.ids.take(Residence), person_id=person.id, house_id=house.id,
                         household_id=household.id, relation=relation, relation_to_head=to_head, moved_in=since,
                         path=house.path))
@@ -535,9 +514,14 @@ class StreetBuilder:
             self.used_ids, self.used_phones = set(), set()
             self.ids.next.update(block)
 
+            db = connections[connection.alias]
+
             def send(people: list[Person], households: list[Household], residences: list[Residence]) -> None:
-                queue.put([(model, *bulk.prepared(model, rows)) for model, rows in
-                           ((Person, people), (Household, households), (Residence, residences))])
+                batch = []
+                for model, objs in ((Person, people), (Household, households), (Residence, residences)):
+                    names_, rows = bulk.prepared(model, objs)
+                    batch.append((model, names_, bulk.copy_text(db, rows), len(rows)))
+                queue.put(batch)
 
             self._draw_people(compounds, send)
             queue.put(None)
@@ -545,14 +529,14 @@ class StreetBuilder:
             queue.put(LaneFailed(f"lane {number}: {type(exc).__name__}: {exc}"))
             raise
 
-    def _write_prepared(self, batch: list[tuple[type[Model], list[str], list[tuple[Any, ...]]]],
+    def _write_prepared(self, batch: list[tuple[type[Model], list[str], list[tuple[Any, ...]] | bytes, int]],
                         progress: Progress) -> None:
         db = connections[connection.alias]
-        for model, names_, rows in batch:  # people first: households point at their head
+        for model, names_, rows, _ in batch:  # people first: households point at their head
             bulk.insert_rows(db, model, names_, rows)
-        self.stats.residents += len(batch[0][2])
-        self.stats.households += len(batch[1][2])
-        progress.advance(len(batch[0][2]))
+        self.stats.residents += batch[0][3]
+        self.stats.households += batch[1][3]
+        progress.advance(batch[0][3])
 
     def _maybe_building_leader(self, person: Person, house: Place) -> None:
         building_path = "/".join(house.path.split("/")[:7]) + "/"

@@ -29,6 +29,7 @@ from shapely import MultiPoint, Point, Polygon, unary_union, voronoi_polygons
 from shapely.affinity import rotate
 from shapely.geometry.polygon import orient
 
+from linli.core import bulk
 from linli.grids.geo import padded_outline
 from linli.grids.models import Grid
 from linli.places.models import Level, Place
@@ -36,7 +37,6 @@ from linli.places.models import Level, Place
 METRES_PER_DEGREE = 111_320
 GRID_INSET = 4.0  # metres between a grid's edge and its compound's wall
 COMMUNITY_MARGIN, STREET_MARGIN = 40.0, 30.0
-BATCH = 1000
 
 
 class Projection:
@@ -127,12 +127,14 @@ def draw(places: list[Place], grids: list[Grid], seed: int = 0) -> None:
     for grid_id, place_id in links.iterator(chunk_size=5000):
         covered[grid_id].append(place_id)
     changed_grids = []
+    building_by_id = {b.id: b for b in buildings}
     for grid in grids:
         union = unary_union([areas[pk] for pk in covered[grid.pk] if pk in areas])
         outline = _largest(union.buffer(-GRID_INSET, join_style="mitre").simplify(0.5)) if not union.is_empty \
             else None
+        mine = [building_by_id[pk] for pk in covered[grid.pk] if pk in building_by_id]  # not every building per grid
         if outline is not None and all(outline.contains(Point(projection.to_metres(b.longitude or 0, b.latitude or 0)))
-                                       for b in buildings if b.pk in covered[grid.pk]):
+                                       for b in mine):
             grid.polygon = projection.geojson(orient(outline, 1.0))  # counter-clockwise (RFC 7946)
             changed_grids.append(grid)
 
@@ -147,5 +149,5 @@ def draw(places: list[Place], grids: list[Grid], seed: int = 0) -> None:
         if any(own):
             street.boundary = padded_outline(_vertices(own), STREET_MARGIN)
 
-    Place.objects.bulk_update(buildings + communities + streets, ["boundary"], batch_size=BATCH)
-    Grid.objects.bulk_update(changed_grids, ["polygon"], batch_size=BATCH)
+    bulk.update(Place, buildings + communities + streets, ["boundary"])  # one UPDATE … FROM on PostgreSQL
+    bulk.update(Grid, changed_grids, ["polygon"])

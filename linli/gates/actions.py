@@ -85,9 +85,29 @@ def upcoming_shifts(user: Any, until: datetime.datetime) -> QuerySet[DutyShift]:
             .select_related("gate", "gate__place").order_by("starts_at"))
 
 
-def on_duty_until(user: Any) -> dict[int, datetime.datetime]:
-    """gate id → the end of the user's current shift there (the latest, if shifts overlap)."""
-    return dict(shifts_now(user).order_by("ends_at").values_list("gate_id", "ends_at"))
+# How far ahead back-to-back shifts are followed: far beyond any offline session.
+DUTY_LOOKAHEAD = datetime.timedelta(days=14)
+
+
+def on_duty_until(user: Any, at: datetime.datetime | None = None) -> dict[int, datetime.datetime]:
+    """gate id → when the user's duty there ends: the end of her current shift, carried on
+    through every shift at that gate that starts before the one before it ends. A volunteer
+    rostered today and tomorrow is on duty through midnight, and her gate screen does not stop
+    at the hand-over to her own next shift. Followed at most ``DUTY_LOOKAHEAD`` ahead."""
+    at = at or timezone.now()
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    shifts = (DutyShift.objects.filter(user=user, ends_at__gt=at, starts_at__lte=at + DUTY_LOOKAHEAD)
+              .order_by("gate_id", "starts_at").values_list("gate_id", "starts_at", "ends_at"))
+    until: dict[int, datetime.datetime] = {}
+    for gate_id, starts_at, ends_at in shifts:
+        end = until.get(gate_id)
+        if end is None:
+            if starts_at <= at:  # on duty now
+                until[gate_id] = ends_at
+        elif starts_at <= end:
+            until[gate_id] = max(end, ends_at)
+    return until
 
 
 def usable_gates(user: Any) -> QuerySet[Gate]:

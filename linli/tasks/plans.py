@@ -106,11 +106,12 @@ def refresh_plans(community: Place, today: datetime.date | None = None) -> Refre
         reasons = sorted(household.groups)
         plan = existing.get(house)
         if plan is None:
-            plan = VisitPlan(house_id=house, path=household.path, grid_id=grid, person_id=household.person,
-                             people_count=len(household.people), address=names[household.path][:200],
-                             reasons=reasons, interval_days=household.interval, starts_on=today)
-            plan.next_due_on = schedule.next_visit_due(today, household.interval, None)
-            new.append(plan)
+            # bulk.new, not VisitPlan(): a community's first refresh makes thousands of plans
+            new.append(bulk.new(VisitPlan, house_id=house, path=household.path, grid_id=grid,
+                                person_id=household.person, people_count=len(household.people),
+                                address=names[household.path][:200], reasons=reasons,
+                                interval_days=household.interval, starts_on=today,
+                                next_due_on=schedule.next_visit_due(today, household.interval, None)))
             continue
         before = (plan.active, plan.grid_id, plan.person_id, plan.people_count, plan.interval_days, plan.reasons)
         if not plan.active:

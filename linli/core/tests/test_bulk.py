@@ -124,6 +124,44 @@ def test_write_keeps_the_given_keys_and_stamps_the_times(street):
     bulk.write(Person, [])  # nothing to write
 
 
+def test_copy_text_goes_in_as_the_rows_would(street):
+    """A seed's helper process formats its rows as COPY text; they must read back the same as
+    the tuples written one by one: tabs, newlines, backslashes, NULLs, JSON, dates and sealed text."""
+    house = street.house_in(street.grid_building)
+    first = (Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+    people = [_person(n, house.pk) for n in range(4)]
+    people[1].notes = "制表\t符\\反斜杠\r回车"
+    people[2].name, people[2].phone, people[2].special_groups = "O'Brien\\N", "", []
+    people[3].birth_date = None
+    for offset, person in enumerate(people):
+        person.pk = first + offset
+    names, rows = bulk.prepared(Person, people[:2])
+    as_rows = bulk.copy_text(connection, rows)
+    if connection.vendor == "postgresql":
+        assert isinstance(as_rows, bytes) and as_rows.count(b"\n") == 2
+    else:
+        assert as_rows is rows  # elsewhere the tuples themselves
+    bulk.insert_rows(connection, Person, names, as_rows)
+    names, rows = bulk.prepared(Person, people[2:])
+    bulk.insert_rows(connection, Person, names, bulk.copy_text(connection, rows))
+    stored = list(Person.objects.filter(pk__gte=first).order_by("pk"))
+    assert [(p.name, p.notes, p.phone, p.special_groups, p.birth_date, p.id_number) for p in stored] == [
+        (p.name, p.notes, p.phone, p.special_groups, p.birth_date, p.id_number) for p in people]
+    assert bulk.copy_text(connection, []) == []
+    if connection.vendor != "postgresql":
+        with pytest.raises(TypeError):
+            bulk.insert_rows(connection, Person, names, b"1\t2\n")
+
+
+def test_new_makes_an_unsaved_object_with_the_defaults_and_refuses_a_relation_by_name(street):
+    house = street.house_in(street.grid_building)
+    residence = bulk.new(Residence, person_id=None, house_id=house.pk, path=house.path)
+    assert residence._state.adding and residence.pk is None and residence.house_id == house.pk
+    assert residence.relation == Residence._meta.get_field("relation").get_default()
+    with pytest.raises(TypeError, match="house"):
+        bulk.new(Residence, house=house)  # by the relation's name it would be lost
+
+
 def _indexes(tables: list[str]) -> list[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY indexname",

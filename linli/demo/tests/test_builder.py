@@ -109,7 +109,7 @@ def test_the_demo_resident_is_of_working_age_even_where_the_first_person_is_old(
 
 
 def test_rows_made_without_init_hold_what_the_model_would():
-    from linli.demo.builder import _row
+    from linli.core.bulk import new as _row
 
     for model, values in ((Person, {"id": 7, "name": "张三", "current_house_id": 3, "path": "p/"}),
                           (Household, {"id": 8, "house_id": 3, "head_id": 7, "path": "p/"}),

@@ -126,6 +126,37 @@ def test_the_screen_works_offline_for_hours_and_never_past_the_shift(street: Str
     assert int((before + twelve).timestamp()) <= later <= int((timezone.now() + twelve).timestamp())
 
 
+def test_back_to_back_shifts_keep_the_screen_working_through_the_hand_over(street: Street, gate: Gate,
+                                                                           settings: Any) -> None:
+    """A volunteer rostered today and tomorrow (the demo's day-long shifts) opened the screen
+    a minute before midnight, and it stopped at midnight with her records still waiting."""
+    settings.LINLI_GATE_OFFLINE_HOURS = 12
+    shift = put_on_duty(gate, street.volunteer, hours_left=2)
+    DutyShift.objects.create(gate=gate, user=street.volunteer, starts_at=shift.ends_at,
+                             ends_at=shift.ends_at + datetime.timedelta(hours=3))
+    other_gate = Gate.objects.create(place=gate.place, name="西门")
+    # at another gate the next shift is not hers until an hour after this one ends: no carrying on
+    other = put_on_duty(other_gate, street.volunteer, hours_left=2)
+    DutyShift.objects.create(gate=other_gate, user=street.volunteer, starts_at=other.ends_at + datetime.timedelta(hours=1),
+                             ends_at=other.ends_at + datetime.timedelta(hours=9))
+    # a shift that starts later at a gate where she is not on duty now makes nothing of it
+    later_gate = Gate.objects.create(place=gate.place, name="北门")
+    DutyShift.objects.create(gate=later_gate, user=street.volunteer, starts_at=shift.ends_at,
+                             ends_at=shift.ends_at + datetime.timedelta(hours=4))
+    until = actions.on_duty_until(street.volunteer)
+    assert until == {gate.pk: shift.ends_at + datetime.timedelta(hours=3), other_gate.pk: other.ends_at}
+    assert screen_config(street.client_for(street.volunteer), gate)["offline_until"] == int(until[gate.pk].timestamp())
+    # a third shift carries on further, and the offline hours still cap the screen
+    DutyShift.objects.create(gate=gate, user=street.volunteer, starts_at=until[gate.pk],
+                             ends_at=until[gate.pk] + datetime.timedelta(hours=24))
+    before = timezone.now()
+    assert actions.on_duty_until(street.volunteer)[gate.pk] == until[gate.pk] + datetime.timedelta(hours=24)
+    offline = screen_config(street.client_for(street.volunteer), gate)["offline_until"]
+    twelve = datetime.timedelta(hours=12)
+    assert int((before + twelve).timestamp()) <= offline <= int((timezone.now() + twelve).timestamp())
+    assert actions.on_duty_until(street.outsider) == {}
+
+
 @pytest.mark.parametrize("persona", ["grid_worker", "outsider", "health_officer", "volunteer"])
 def test_gate_screen_is_404_off_duty(street: Street, gate: Gate, persona: str) -> None:
     response = street.client_for(getattr(street, persona)).get(f"/gates/{gate.pk}/")
