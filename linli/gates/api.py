@@ -85,7 +85,7 @@ class GateOut(Schema):
     name: str
     compound_id: int
     compound_name: str
-    on_duty_until: datetime.datetime | None = Field(description="the end of the caller's current shift")
+    on_duty_until: datetime.datetime | None = Field(description="when the caller's duty here ends: her current shift, and the shifts that follow on from it without a gap")
     staff: bool = Field(description="the caller works this gate as compound staff")
     offline_until: datetime.datetime = Field(description="until when the gate screen may keep working offline "
                                                          "for the caller (renewed by asking again)")
