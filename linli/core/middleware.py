@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, HttpRequest, HttpResponse
 
 from linli.core import context
 from linli.core.proxies import client_ip, strip_untrusted
 
 __all__ = ["ChineseFirstLocaleMiddleware", "ForwardedHeadersMiddleware", "RequestContextMiddleware",
            "SecondFactorMiddleware", "client_ip"]
+
+logger = logging.getLogger(__name__)
 
 
 class ForwardedHeadersMiddleware:
@@ -29,6 +34,15 @@ class ForwardedHeadersMiddleware:
 class RequestContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A page's action read a row again under its lock and found it gone (another request
+        removed it meanwhile): the page answers "not found", as it would a moment later, not
+        a server error. Logged with its traceback, in case it is a bug instead."""
+        if not isinstance(exception, ObjectDoesNotExist):
+            return None
+        logger.warning("%s %s: a row it needs is gone", request.method, request.path, exc_info=exception)
+        return response_for_exception(request, Http404(str(exception)))
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         channel = "api" if request.path.startswith("/api/") else "web"

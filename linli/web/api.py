@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -193,6 +193,14 @@ def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return _error(request, 413, TOO_BIG)
 
 
+def on_gone_meanwhile(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+    """A row found a moment ago and gone when the action read it again under its lock: another
+    request removed it meanwhile, so it is not found now. Logged with its traceback, in case it
+    is a bug instead."""
+    logger.warning("API %s %s: a row it needs is gone", request.method, request.path, exc_info=exc)
+    return _error(request, 404, NOT_FOUND)
+
+
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Still a bug, and still logged with its traceback; but the caller gets JSON.
     logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
@@ -204,6 +212,7 @@ HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
     NinjaValidationError: on_ninja_validation_error,
     PermissionDenied: on_permission_denied,
     Http404: on_not_found,
+    ObjectDoesNotExist: on_gone_meanwhile,
     HttpError: on_http_error,
     MultiPartParserError: on_bad_upload,
     RequestDataTooBig: on_too_big,

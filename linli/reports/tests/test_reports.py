@@ -16,7 +16,7 @@ from linli.core.models import AuditEvent
 from linli.ledger import log
 from linli.ledger.models import LedgerEntry
 from linli.people.models import Person
-from linli.places.models import Place
+from linli.places.models import Level, Place
 from linli.reports.actions import do_generate_all_reports, do_generate_report
 from linli.reports.models import ReportRun, ReportTemplate
 from linli.reports.spec import TemplateError, parse_spec
@@ -276,6 +276,42 @@ def test_counting_in_the_database_and_here_agree(street):
     names = Place.objects.filter(path__in=list(here)).values_list("path", "name")
     assert {name: here[path] for path, name in names} == {k: v for k, v in by_name.items() if k != "合计"}
     assert sum(row[1] for row in in_sql[:-1]) == in_sql[-1][1] > 0
+
+
+def test_counts_are_made_here_when_the_level_s_paths_differ_in_length(street, monkeypatch):
+    """Grouping by a prefix of the path in SQL holds only when every place of the level has a
+    path of the same length; one shorter code and the counting is done here."""
+    from linli.reports import engine
+
+    spec = parse_spec(template("women").spec)
+    people = engine.select_people(street.street_officer, street.community.parent, spec, timezone.localdate())
+    made_here: list[int] = []
+    real = engine._count_here
+
+    def counting_here(*args: object) -> dict[str, list[int]]:
+        made_here.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(engine, "_count_here", counting_here)
+    engine.count_rows(people, spec, timezone.localdate())
+    assert not made_here  # the test street's codes are all of full width
+    compound = Place.objects.filter(level=Level.COMPOUND).order_by("path").last()
+    # sorts after every other compound: the check must not look at the first two paths only
+    short = Place.objects.create(parent=compound.parent, level=Level.COMPOUND, element_type=compound.element_type,
+                                 code=compound.parent.code + "99", name="短编码小区")  # a digit short
+    assert short.path > compound.path and len(short.path) == len(compound.path) - 1
+    assert len({len(p) for p in Place.objects.filter(level=Level.COMPOUND).values_list("path", flat=True)}) == 2
+    engine.count_rows(people, spec, timezone.localdate())
+    assert made_here
+
+
+def test_whether_an_area_holds_enough_people_for_the_writers_reads_no_more_than_that(street):
+    from linli.reports import engine
+
+    people = Person.objects.filter(path__under=street.community.parent.path, is_active=True)
+    total = people.count()
+    assert engine._holds_at_least(people, total) and not engine._holds_at_least(people, total + 1)
+    assert engine._holds_at_least(people, 0) and engine._holds_at_least(people.none(), 0)
 
 
 def test_when_the_writer_processes_die_the_files_are_written_here(street, settings, monkeypatch):

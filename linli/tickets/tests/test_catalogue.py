@@ -438,3 +438,27 @@ def test_the_demo_street_gets_duty_lists_once(street: Street) -> None:
     assert prepare_demo_duties() == 0
     routed = DutyItem.objects.filter(path=street_of(street).path, kind=DutyKind.NEGATIVE, category__isnull=False)
     assert [line.role for line in routed] == [GridRole.MEMBER]  # the leader still takes every grid request
+
+
+def test_a_page_removing_a_correction_removed_meanwhile_answers_not_found(street: Street, monkeypatch) -> None:
+    """The page's removal raced another: the row was found, then gone when read again under the
+    action's lock. The page answers 404, as it would a moment later, not a server error."""
+    from django.test import Client
+
+    from linli.tickets import catalogue_views
+
+    day = CalendarDay.objects.create(date=timezone.localdate() + datetime.timedelta(days=500), working=False)
+    found = catalogue_views.get_or_404
+
+    def found_then_removed(*args, **kwargs):
+        row = found(*args, **kwargs)
+        CalendarDay.objects.filter(pk=row.pk).delete()
+        return row
+
+    monkeypatch.setattr(catalogue_views, "get_or_404", found_then_removed)
+    officer = street.client_for(street.street_officer)
+    quiet = Client(raise_request_exception=False)
+    quiet.cookies = officer.cookies
+    answer = quiet.post(reverse("tickets:calendar_remove", args=[day.pk]))
+    assert answer.status_code == 404
+    assert not AuditEvent.objects.filter(action="tickets.calendar_remove").exists()

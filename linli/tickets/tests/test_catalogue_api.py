@@ -350,3 +350,24 @@ def test_with_two_streets_a_street_officer_reads_but_does_not_change_what_they_s
     assert officer.post("/calendar", {"date": days_ahead(30), "working": False}).status_code == 403
     assert not Category.objects.filter(code="lift-stuck").exists() and not CalendarDay.objects.exists()
     assert audit_since(before) == []
+
+
+def test_a_correction_removed_meanwhile_is_not_found_not_a_server_error(street: Street, monkeypatch: Any) -> None:
+    """Two removals of one day at the same moment: the second found the row, then read it again
+    under its lock after the first had removed it. It answered 500."""
+    from linli.tickets import catalogue_api
+
+    day = CalendarDay.objects.create(date=timezone.localdate() + datetime.timedelta(days=500), working=False)
+    found = catalogue_api.get_or_404
+
+    def found_then_removed(*args: Any, **kwargs: Any) -> Any:
+        row = found(*args, **kwargs)
+        CalendarDay.objects.filter(pk=row.pk).delete()  # the other request's removal
+        return row
+
+    monkeypatch.setattr(catalogue_api, "get_or_404", found_then_removed)
+    before = last_seq()
+    answer = Caller(street.street_officer).post(f"/calendar/{day.pk}/remove")
+    assert answer.status_code == 404, answer.content
+    assert answer.json()["detail"] and answer.json()["detail_zh"]
+    assert audit_since(before) == []  # nothing recorded for a removal that did not happen here
