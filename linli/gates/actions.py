@@ -70,18 +70,21 @@ def correction_window() -> datetime.timedelta:
 
 # --- who may use which gate -----------------------------------------------------------------
 
-def shifts_now(user: Any, at: datetime.datetime | None = None) -> QuerySet[DutyShift]:
-    at = at or timezone.now()
+def _shifts_of(user: Any) -> QuerySet[DutyShift]:
+    """The user's own shifts; none for someone not signed in."""
     if not getattr(user, "is_authenticated", False):
         return DutyShift.objects.none()
-    return DutyShift.objects.filter(user=user, starts_at__lte=at, ends_at__gt=at)
+    return DutyShift.objects.filter(user=user)
+
+
+def shifts_now(user: Any, at: datetime.datetime | None = None) -> QuerySet[DutyShift]:
+    at = at or timezone.now()
+    return _shifts_of(user).filter(starts_at__lte=at, ends_at__gt=at)
 
 
 def upcoming_shifts(user: Any, until: datetime.datetime) -> QuerySet[DutyShift]:
     """The user's own shifts not over yet that start before ``until`` (her home page)."""
-    if not getattr(user, "is_authenticated", False):
-        return DutyShift.objects.none()
-    return (DutyShift.objects.filter(user=user, ends_at__gt=timezone.now(), starts_at__lt=until)
+    return (_shifts_of(user).filter(ends_at__gt=timezone.now(), starts_at__lt=until)
             .select_related("gate", "gate__place").order_by("starts_at"))
 
 
@@ -95,9 +98,7 @@ def on_duty_until(user: Any, at: datetime.datetime | None = None) -> dict[int, d
     rostered today and tomorrow is on duty through midnight, and her gate screen does not stop
     at the hand-over to her own next shift. Followed at most ``DUTY_LOOKAHEAD`` ahead."""
     at = at or timezone.now()
-    if not getattr(user, "is_authenticated", False):
-        return {}
-    shifts = (DutyShift.objects.filter(user=user, ends_at__gt=at, starts_at__lte=at + DUTY_LOOKAHEAD)
+    shifts = (_shifts_of(user).filter(ends_at__gt=at, starts_at__lte=at + DUTY_LOOKAHEAD)
               .order_by("gate_id", "starts_at").values_list("gate_id", "starts_at", "ends_at"))
     until: dict[int, datetime.datetime] = {}
     for gate_id, starts_at, ends_at in shifts:

@@ -205,7 +205,9 @@ def _one(rng: random.Random, street: Street, mix: list[tuple[Category, int]], no
 
 
 def _event(kind: str, at: datetime.datetime, actor: Any = None, **values: Any) -> TicketEvent:
-    return bulk.new(TicketEvent, kind=kind, at=at, actor_id=actor.pk if actor is not None else None, **values)  # type: ignore[no-any-return]
+    event: TicketEvent = bulk.new(TicketEvent, kind=kind, at=at, actor_id=actor.pk if actor is not None else None,
+                                  **values)
+    return event
 
 
 def _after(rng: random.Random, start: datetime.datetime, limit: datetime.datetime, late: bool) -> datetime.datetime:
