@@ -49,6 +49,9 @@ def _serve(host: str, port: int, threads: int, stdout: Any, processes: int = 1) 
         server.close()
 
 
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
 def _serve_forked(host: str, port: int, threads: int, processes: int, stdout: Any) -> None:
     """``processes`` copies of the server accepting on one listening socket (Python runs one
     thread at a time per process: a second process uses a second core). This process binds the
@@ -65,11 +68,20 @@ def _serve_forked(host: str, port: int, threads: int, processes: int, stdout: An
     parent = os.getpid()
 
     def spawn() -> None:
-        pid = os.fork()
+        # A stop signal held back across the fork: in the new server before it drops this
+        # process's handler (which would leave it serving on), and here before its pid is known
+        # (it would not be told to stop). Either way this process then waited for it for ever.
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            pid = os.fork()
+        except BaseException:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+            raise
         if pid == 0:  # the server
-            _stop_with(parent)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+            _stop_with(parent)
             code = 0
             try:
                 from waitress import create_server
@@ -85,6 +97,7 @@ def _serve_forked(host: str, port: int, threads: int, processes: int, stdout: An
             finally:
                 os._exit(code)
         children.add(pid)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
     def stop(signum: int, _frame: Any) -> None:
         nonlocal stopping
