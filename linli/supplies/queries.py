@@ -118,8 +118,9 @@ def _centres(street: Place, paths: list[str]) -> dict[str, tuple[float, float]]:
     from linli.places.models import Level
 
     points: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for path, lat, lon in Place.objects.filter(path__startswith=street.path, level=Level.COMPOUND,
-                                               latitude__isnull=False).values_list("path", "latitude", "longitude"):
+    # Both coordinates asked for, as the located places' index (place_located) holds them.
+    for path, lat, lon in Place.objects.filter(path__startswith=street.path, level=Level.COMPOUND, latitude__isnull=False,
+                                               longitude__isnull=False).values_list("path", "latitude", "longitude"):
         for key in paths:
             if path.startswith(key) and lat is not None and lon is not None:
                 points[key].append((lat, lon))
