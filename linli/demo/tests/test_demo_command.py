@@ -211,8 +211,12 @@ def test_the_demo_runs_the_task_worker_with_the_server_and_stops_it_with_the_ser
         assert any(" alerts clock" in _cmdline(pid) for pid in companions)  # needs no broker
         silent = [sys.executable, "-m", "linli.cli", "shell", "-c",
                   "from linli.core.leases import worker_status; print(worker_status()['silent'])"]
+        # As long as the product itself waits before it calls the queue unworked (180 s): on a slow
+        # machine running the suite in parallel, the worker's start and each `linli shell` to ask
+        # take many seconds (60 s once ran out in CI while the worker was still starting).
         assert _wait_for(lambda: subprocess.run(silent, env=env, capture_output=True, text=True, cwd=ROOT,
-                                                check=False).stdout.split()[-1:] == ["False"], seconds=60)
+                                                check=False).stdout.split()[-1:] == ["False"],
+                         seconds=180)
         demo.terminate()
         demo.wait(timeout=30)
         assert _wait_for(lambda: not _alive(worker))
