@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
 
-from linli.places.models import LEVELS, SEGMENT_WIDTH, Level, Place
+from linli.places.models import LEVELS, LOCATED, SEGMENT_WIDTH, Level, Place
 
 
 def prefix_length(level: str) -> int:
@@ -50,7 +50,7 @@ def points_at(paths: Iterable[str], level: str, under: str) -> dict[str, tuple[i
     place ``under``, read as plain rows in one query (thousands of buildings in a few ms, where
     model instances take tens)."""
     keep = set(paths)
-    rows = (Place.objects.filter(path__startswith=under, level=level, longitude__isnull=False, latitude__isnull=False)
+    rows = (Place.objects.filter(LOCATED, path__startswith=under, level=level)
             .values_list("path", "pk", "name", "longitude", "latitude"))
     return {path: (pk, name, {"type": "Point", "coordinates": [round(lon or 0, 6), round(lat or 0, 6)]})
             for path, pk, name, lon, lat in rows.iterator(chunk_size=2000) if path in keep}

@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.models import PlaceScopedModel, path_index
 
+# A place with a point on the map. Queries for located places filter by exactly this, so that
+# PostgreSQL can use the index that holds only them (place_located).
+LOCATED = models.Q(longitude__isnull=False, latitude__isnull=False)
+
 
 class Level(models.TextChoices):
     PROVINCE = "province", _("province")
@@ -94,7 +98,7 @@ class Place(PlaceScopedModel):
             # planner cannot tell from the columns' statistics (it scanned all 483,000 places of
             # a million-resident district for a street's 2,500 buildings).
             models.Index(fields=["level", "path"], name="place_located", opclasses=["varchar_ops", "varchar_pattern_ops"],
-                         condition=models.Q(longitude__isnull=False, latitude__isnull=False)),
+                         condition=LOCATED),
         ]
         constraints = [
             models.UniqueConstraint(

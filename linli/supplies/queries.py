@@ -115,14 +115,15 @@ def dispatch_plan(street: Place, view: dict[str, Any]) -> dispatch.Plan:
 
 def _centres(street: Place, paths: list[str]) -> dict[str, tuple[float, float]]:
     """Each community's centre: the mean of its compounds' points (the street's: all of them)."""
-    from linli.places.models import Level
+    from linli.places.models import LOCATED, Level
 
     points: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    # Both coordinates asked for, as the located places' index (place_located) holds them.
-    for path, lat, lon in Place.objects.filter(path__startswith=street.path, level=Level.COMPOUND, latitude__isnull=False,
-                                               longitude__isnull=False).values_list("path", "latitude", "longitude"):
+    for path, lat, lon in Place.objects.filter(LOCATED, path__startswith=street.path, level=Level.COMPOUND) \
+            .values_list("path", "latitude", "longitude"):
+        if lat is None or lon is None:  # never, by LOCATED: for the type checker
+            continue
         for key in paths:
-            if path.startswith(key) and lat is not None and lon is not None:
+            if path.startswith(key):
                 points[key].append((lat, lon))
     return {k: (sum(p[0] for p in v) / len(v), sum(p[1] for p in v) / len(v)) for k, v in points.items()}
 

@@ -74,30 +74,28 @@ def _serve_forked(host: str, port: int, threads: int, processes: int, stdout: An
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
             pid = os.fork()
-        except BaseException:
+            if pid == 0:  # the server (which never leaves this block: it ends with os._exit)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+                _stop_with(parent)
+                code = 0
+                try:
+                    from waitress import create_server
+
+                    from linli.wsgi import application
+
+                    create_server(application, sockets=[listener], threads=threads, **SERVER_OPTIONS).run()
+                except BaseException:  # noqa: BLE001 - the parent restarts it; the traceback is printed
+                    code = 1
+                    import traceback
+
+                    traceback.print_exc()
+                finally:
+                    os._exit(code)
+            children.add(pid)
+        finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-            raise
-        if pid == 0:  # the server
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-            _stop_with(parent)
-            code = 0
-            try:
-                from waitress import create_server
-
-                from linli.wsgi import application
-
-                create_server(application, sockets=[listener], threads=threads, **SERVER_OPTIONS).run()
-            except BaseException:  # noqa: BLE001 - the parent restarts it; the traceback is printed
-                code = 1
-                import traceback
-
-                traceback.print_exc()
-            finally:
-                os._exit(code)
-        children.add(pid)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
     def stop(signum: int, _frame: Any) -> None:
         nonlocal stopping
