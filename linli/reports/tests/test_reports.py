@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -17,6 +18,7 @@ from linli.ledger import log
 from linli.ledger.models import LedgerEntry
 from linli.people.models import Person
 from linli.places.models import Level, Place
+from linli.reports import sheet
 from linli.reports.actions import do_generate_all_reports, do_generate_report
 from linli.reports.models import ReportRun, ReportTemplate
 from linli.reports.spec import TemplateError, parse_spec
@@ -263,6 +265,43 @@ def test_all_reports_written_in_worker_processes_match_the_ones_written_here(str
     workers = do_generate_all_reports(scope=street_place, acting_user=street.street_officer)
     assert {r.filename: cells(r.content) for r in workers} == here
     assert ReportRun.objects.count() == runs + len(workers)  # each one audited and recorded
+
+
+@pytest.mark.skipif(sheet.rust_xlsx is None, reason="no rust_xlsxwriter wheel for this platform")
+def test_both_writers_make_the_same_workbooks(street, monkeypatch):
+    """rust_xlsxwriter where it is installed, XlsxWriter elsewhere: every sheet of every report
+    holds the same cells, and the same group rows are merged (decision 0052)."""
+    def workbooks() -> dict[str, dict[str, list[list]]]:
+        made = do_generate_all_reports(scope=street.community.parent, acting_user=street.street_officer)
+        books = {}
+        for report in made:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(report.content))
+            books[report.filename] = {name: [row for row in book.get_sheet_by_name(name).to_python()
+                                             if "生成时间" not in str(row[0])]  # the minute it was made
+                                      for name in book.sheet_names}
+        return books
+
+    def merged(content: bytes) -> list[str]:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return re.findall(r'<mergeCell ref="([A-Z0-9:]+)"', archive.read("xl/worksheets/sheet1.xml").decode())
+
+    def cells(content: bytes) -> dict[str, list[list]]:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+
+    rust = workbooks()
+    assert len(rust) >= 6
+    monkeypatch.setattr(sheet, "rust_xlsx", None)
+    assert workbooks() == rust
+    listing = sheet.ListSheet("名单", [("序号", 6), ("姓名", 10), ("出生日期", 12)], footer="范围 & 时间",
+                              summary_label="楼栋")
+    listing.lines += [("group", "1号楼"), ("row", [1, "张三", datetime.date(1950, 1, 2)]), ("group", ""),
+                      ("row", [2, "0123", None])]
+    python_file = sheet.write_list(listing)
+    monkeypatch.undo()
+    assert merged(sheet.write_list(listing)) == merged(python_file) == ["A2:C2", "A4:C4"]
+    assert cells(sheet.write_list(listing)) == cells(python_file)
+    assert cells(python_file)["汇总"] == [["楼栋", "人数"], ["1号楼", 1.0], ["—", 1.0]]
 
 
 def test_counting_in_the_database_and_here_agree(street):
