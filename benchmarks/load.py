@@ -156,9 +156,12 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
+    from linli.people.models import Person
+
     rng = random.Random(args.seed)  # noqa: S311 - benchmark sampling
     staff = prepare(args.users, rng)
-    result: dict[str, object] = {"benchmark": "load", "database": connection.vendor, "users": len(staff),
+    result: dict[str, object] = {"benchmark": "load", "database": connection.vendor,
+                                 "residents": Person.objects.count(), "users": len(staff),
                                  "seconds": args.seconds, "think_s": list(args.think),
                                  "kinds": {k: sum(1 for s in staff if s.kind == k) for k in ("grid", "community",
                                                                                             "street")}}

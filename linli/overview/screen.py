@@ -206,7 +206,7 @@ MAP_CACHE_SECONDS = 300  # as long as the browser keeps it (the places of a stre
 
 def base_map_json(user: Any, place: Place) -> bytes:
     """:func:`base_map` as JSON, kept for a few minutes for everyone who reaches the same places
-    (a street's 2,600 outlines take a good part of a second to read and write)."""
+    (a street's 2,600 outlines take a good part of a second to write)."""
     scope = scope_for(user, VIEW)
     seen = "*" if scope.everything else "|".join(scope.prefixes)
     key = "overview:map:" + hashlib.sha256(f"{place.pk}|{place.path}|{seen}".encode()).hexdigest()
@@ -225,7 +225,10 @@ def base_map(user: Any, place: Place) -> dict[str, Any]:
             .order_by("path").values_list("pk", "parent_id", "level", "name", "boundary", "longitude", "latitude"))
     detail = reverse("places:detail", args=[0])[:-2]  # "/places/" + id + "/"
     features = []
-    for pk, parent, level, name, boundary, lon, lat in rows.iterator(chunk_size=2000):
+    # Read at once, not through a server-side cursor: a street's 2,600 places in 19 ms, where the
+    # cursor took 100 ms on the million-resident district (planned for its first rows, it walked
+    # the street's places in path order rather than the index of the mapped levels).
+    for pk, parent, level, name, boundary, lon, lat in rows:
         geometry = boundary if isinstance(boundary, dict) and boundary.get("type") in ("Polygon", "MultiPolygon") \
             else ({"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
                   if lon is not None and lat is not None else None)

@@ -25,6 +25,11 @@ class Level(models.TextChoices):
     HOUSE = "house", _("house")
 
 
+# The levels the overview's maps draw (a street's: communities to buildings; a district's: streets
+# to compounds), which have an index of their own (place_mapped).
+MAPPED = (Level.STREET, Level.COMMUNITY, Level.COMPOUND, Level.BUILDING)
+
+
 LEVELS = list(Level)
 # Digits each level adds to the full code. Region levels follow GB/T 2260 (2+2+2), the
 # township segment (3) and the community segment (3); below that the codes are local.
@@ -99,6 +104,11 @@ class Place(PlaceScopedModel):
             # a million-resident district for a street's 2,500 buildings).
             models.Index(fields=["level", "path"], name="place_located", opclasses=["varchar_ops", "varchar_pattern_ops"],
                          condition=LOCATED),
+            # The places drawn on the map, streets to buildings, under a path (the overview's base
+            # map): 2 % of a district's places, the rest being houses and units. Without it
+            # PostgreSQL read all 483,000 for a street's 2,600 outlines (34 ms, now 3 ms).
+            models.Index(fields=["level", "path"], name="place_mapped", opclasses=["varchar_ops", "varchar_pattern_ops"],
+                         condition=models.Q(level__in=[level.value for level in MAPPED])),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -201,7 +201,14 @@ def prepare_demo_work(seed: int = 1) -> dict[str, Any] | None:
 
 def _analyze() -> None:
     """Fresh statistics for the new tables (the street's were taken before they were filled), so
-    the planner finds a grid worker's rows through their place path, as it does for the registry."""
+    the planner finds a grid worker's rows through their place path, as it does for the registry.
+    On PostgreSQL the plans and task items, every row of which was written twice (inserted, then
+    updated after their history), are vacuumed too: where autovacuum is off or behind, the dead
+    half stayed in the indexes, and the overview's count of visits due read 182,000 index entries
+    for 20,000 plans on the million-resident district."""
+    rewritten = (VisitPlan, TaskItem)
     with connection.cursor() as cursor:
         for model in (VisitPlan, Visit, Task, TaskItem):
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            vacuum = connection.vendor == "postgresql" and model in rewritten and not connection.in_atomic_block
+            command = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
+            cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")

@@ -23,7 +23,10 @@ def visits_due(user: Any, place: Any, today: datetime.date) -> Number | None:
         return None
     counts = VisitPlan.objects.restrict(user, VISITS_VIEW).filter(
         path__under=place.path, active=True, next_due_on__lte=today).aggregate(
-        today=Count("pk", filter=Q(next_due_on=today)), overdue=Count("pk", filter=Q(next_due_on__lt=today)))
+        # Counting a column of the index (never null), not the key: the plans are then counted from
+        # visit_plan_due_by_path alone, no row read (4 ms instead of 9–19 on the million)
+        today=Count("next_due_on", filter=Q(next_due_on=today)),
+        overdue=Count("next_due_on", filter=Q(next_due_on__lt=today)))
     due, overdue = counts["today"] or 0, counts["overdue"] or 0
     return Number(due + overdue, parts=((_("due today"), due), (_("overdue"), overdue)),
                   url=reverse("visits:today"))
