@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.core.access import may
-from linli.overview import grouping
+from linli.overview import grouping, tallies
 from linli.overview.registry import (
     DISINFECTION,
     FILL,
@@ -194,6 +194,7 @@ def routes(user: Any, place: Any, today: datetime.date) -> Layer | None:
 
 
 def register() -> None:
+    tallies.register_source(queries.FLOOD_TALLY, queries.at_risk_tally, action=GROUPS)
     register_counter("sites.flood_households", at_risk, scenarios=(FLOOD,), order=15, cache_seconds=CACHE_SECONDS,
                      cache_action=GROUPS, label=gettext_lazy("Low-floor households at risk"))
     register_counter("sites.shelter_capacity", shelter_capacity, scenarios=(FLOOD,), people=False, order=25,

@@ -106,6 +106,25 @@ def test_flood_households_match_a_direct_count(sites):
     assert {e["key"] for e in layer["legend"]} >= {f["properties"]["colour"] for f in layer["features"]}
 
 
+def test_flood_households_from_the_tallies_and_counted_live_agree(sites, monkeypatch):
+    """Where the scope is whole buildings the households come from the buildings' tallies (a
+    district's screen reads no people cold); a finer scope counts them live; both the same."""
+    from linli.overview import tallies
+
+    for place, user in ((sites.community, sites.secretary), (_street(sites), sites.street_officer)):
+        for level in (Level.COMPOUND, Level.BUILDING):
+            user.__dict__.pop("_linli_flood_households", None)
+            kept = queries.at_risk_households(user, place, level)
+            assert tallies.read(queries.FLOOD_TALLY, user, place, action=queries.GROUPS) is not None
+            with monkeypatch.context() as patched:
+                patched.setattr(tallies, "read", lambda *args, **kwargs: None)
+                user.__dict__.pop("_linli_flood_households", None)
+                assert queries.at_risk_households(user, place, level) == kept
+            if level == Level.COMPOUND:
+                direct = _at_risk_by_compound(place)
+                assert {path: row["any"] for path, row in kept.items()} == {p: len(h) for p, h in direct.items()}
+
+
 def test_flood_buildings_add_up_to_the_community_and_stay_off_the_street(sites):
     data = _data(sites.client_for(sites.secretary), sites.community, "flood")
     layer = _layer(data, "sites.flood_buildings")
