@@ -6,6 +6,7 @@ segments are fixed-width), so "per compound" is a GROUP BY on the path's first c
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -71,6 +72,16 @@ def marker_level(place: Place) -> str:
     community's, compounds on a district's. A district's map stops at the compounds, and a
     point per building of several streets would be megabytes on every refresh."""
     return COMPOUND if place.level == Level.DISTRICT else BUILDING
+
+
+def rolled_up_rows(rows: dict[str, dict[str, int]], level: str) -> dict[str, dict[str, int]]:
+    """:func:`rolled_up` for several counts per path (a tally's row): each summed by its key."""
+    n = prefix_length(level)
+    summed: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for path, row in rows.items():
+        if len(path) >= n:
+            summed[path[:n]].update(row)
+    return {path: dict(counts) for path, counts in summed.items()}
 
 
 def rolled_up(counts: dict[str, int], level: str) -> dict[str, int]:
