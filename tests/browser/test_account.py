@@ -77,6 +77,8 @@ def test_a_volunteer_turns_it_on_and_off(phone, server):
     key_text = page.locator(".otp-key").inner_text()
     page.fill("#id_code", _code_of(key_text))
     page.click("main form button[type=submit]")
+    # The click does not wait for the page it posts to: wait for the codes it shows.
+    page.locator(".backup-codes code").first.wait_for()
     codes = page.locator(".backup-codes code").all_inner_texts()
     assert len(codes) == 10
     page.click("a.btn-primary")
