@@ -10,6 +10,10 @@ processes: the result says how many, and its ratio is to one core's bare verify 
 on 1,000,000 entries ≥ 5,000 inclusion proofs generated and ≥ 20,000 verified per second;
 ≥ 1.3 × one core's bare verify loop on two cores.
 
+The bare loop verifies with what the ledger verifies with, libsodium (decision 0053); the
+same loop with OpenSSL's verify, the ledger's until then and the baseline of the earlier
+figures, is printed beside it (``openssl_ed25519_verify_cpu_per_s``) with the ratios to it.
+
 On a shared machine wall-clock rates follow the other programs' load (recorded beside them),
 so the CPU seconds of this process and its workers are recorded too: ``own_cpu_us_per_batched_
 entry``, and what that makes on the machine's cores with nothing else running
@@ -88,6 +92,14 @@ def main() -> None:
     result["load_average_at_start"] = [round(x, 2) for x in os.getloadavg()]
     result["ed25519_verify_per_s"] = round(verify_rate)  # one core, this process
     result["ed25519_verify_cpu_per_s"] = round(verify_cpu_rate)  # per CPU second of one core
+    # The same loop with OpenSSL's verify (``cryptography``), the baseline of the figures before
+    # the ledger verified with libsodium (decision 0053): the ratios to it are printed too.
+    public = signer._private_key.public_key()
+    started_cpu = time.process_time()
+    for _ in range(sample):
+        public.verify(signature, message)
+    openssl_cpu_rate = sample / (time.process_time() - started_cpu)
+    result["openssl_ed25519_verify_cpu_per_s"] = round(openssl_cpu_rate)
 
     # 1. One append per call, each in its own transaction (a busy server), sequenced in batches.
     single = min(3000, args.entries)
@@ -170,6 +182,9 @@ def main() -> None:
         cpu_bound = (os.cpu_count() or 1) * (remaining - in_process) / ours
         result["append_batched_cpu_bound_per_s"] = round(cpu_bound)
         result["append_batched_cpu_bound_ratio_to_bare_verify_cpu"] = round(cpu_bound / verify_cpu_rate, 3)
+        result["append_batched_cpu_bound_ratio_to_openssl_verify_cpu"] = round(cpu_bound / openssl_cpu_rate, 3)
+    if rate:
+        result["append_batched_ratio_to_openssl_verify_cpu"] = round(rate / openssl_cpu_rate, 3)
     # Two sizes: the batches while the log held its first tenth and its last tenth.
     if len(timings) >= 10:
         tenth = max(1, len(timings) // 10)

@@ -11,7 +11,8 @@ machines can be compared by their ratio to it rather than side by side.
 Each figure is measured ``--rounds`` times and given as its best, median and worst: on a shared
 machine the speed drifts from one second to the next, and the spread says by how much.
 - ``python_loop_ns``: one iteration of a plain Python loop (an addition and a dict lookup);
-- ``ed25519_verify_us``: one Ed25519 verification (``cryptography``, as the ledger and the passes);
+- ``ed25519_verify_us``: one Ed25519 verification (``cryptography``, as the passes);
+- ``ed25519_verify_libsodium_us``: the same with libsodium (PyNaCl), as the ledger (decision 0053);
 - ``xlsx_cell_us``: one cell written by XlsxWriter as the reports' writer limit writes it;
 - ``parallel_speedup``: the same loop in as many processes as there are cores, at once: the work
   done per second against one process alone just before and after (median, lowest, highest). 2.0 on two real cores; a machine whose two "cores"
@@ -51,6 +52,18 @@ def ed25519_verify(count: int = 3000) -> float:
     started = time.process_time()
     for _ in range(count):
         public.verify(signature, message)
+    return (time.process_time() - started) / count
+
+
+def ed25519_verify_libsodium(count: int = 3000) -> float:
+    from nacl import bindings
+
+    public, secret = bindings.crypto_sign_keypair()
+    message = b"x" * 150
+    signed = bindings.crypto_sign(message, secret)
+    started = time.process_time()
+    for _ in range(count):
+        bindings.crypto_sign_open(signed, public)
     return (time.process_time() - started) / count
 
 
@@ -105,6 +118,7 @@ def main() -> None:
         "benchmark": "machine", "cores": cores, "load_average": [round(x, 2) for x in os.getloadavg()],
         "python_loop_ns": spread([python_loop() for _ in range(rounds)], 1e9 / LOOP, 1),
         "ed25519_verify_us": spread([ed25519_verify() for _ in range(rounds)], 1e6, 1),
+        "ed25519_verify_libsodium_us": spread([ed25519_verify_libsodium() for _ in range(rounds)], 1e6, 1),
         "xlsx_cell_us": spread([xlsx_cells() for _ in range(rounds)], 1e6, 2),
         "parallel_speedup": {"median": round(statistics.median(speedups), 2), "lowest": round(speedups[0], 2),
                              "highest": round(speedups[-1], 2)},

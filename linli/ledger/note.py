@@ -1,8 +1,11 @@
 """C2SP signed notes, transparency-log checkpoints and witness cosignatures.
 
-This module is pure Python (standard library plus ``cryptography`` for
-Ed25519, no Django) so that the log, the witnesses run by other departments
-and offline auditors can all share it. It implements, byte for byte:
+This module is pure Python (standard library, ``cryptography`` for Ed25519
+keys and libsodium through PyNaCl for signing and verifying, no Django) so
+that the log, the witnesses run by other departments and offline auditors can
+all share it. libsodium verifies about twice as fast as OpenSSL and refuses
+public keys of small order (decision 0053); signatures are deterministic
+(RFC 8032), so they are byte for byte what Go's ``crypto/ed25519`` makes. It implements, byte for byte:
 
 * **c2sp.org/signed-note** (:class:`Note`, :class:`Signature`,
   :func:`sign_note`, :func:`open_note`): a note is UTF-8 text ending in a
@@ -57,11 +60,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar, Final, Self, TypeAlias, TypeVar
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
+from nacl import bindings as _sodium
+from nacl.exceptions import CryptoError as _SodiumError
 
 from .merkle import HASH_SIZE, MAX_TREE_SIZE
 
@@ -313,9 +317,11 @@ class NoteVerifier(ABC):
         """
 
     def _ed25519_verify(self, message: bytes, signature: bytes) -> bool:
+        # libsodium's verify (decision 0053): about twice as fast as OpenSSL's here, and
+        # stricter (it also refuses public keys and R points of small order).
         try:
-            self._public_key.verify(signature, message)
-        except (InvalidSignature, TypeError, ValueError):
+            _sodium.crypto_sign_open(signature + message, self._public_key_bytes)
+        except (_SodiumError, TypeError, ValueError):
             return False
         return True
 
@@ -494,7 +500,7 @@ class _Ed25519Signer:
     SIGNATURE_TYPE: ClassVar[int]
     _VERIFIER: ClassVar[type[NoteVerifier]]
 
-    __slots__ = ("_name", "_private_key", "_verifier")
+    __slots__ = ("_name", "_private_key", "_secret", "_verifier")
 
     def __init__(self, name: str, private_key: Ed25519PrivateKey) -> None:
         if not isinstance(private_key, Ed25519PrivateKey):
@@ -502,6 +508,13 @@ class _Ed25519Signer:
         self._name = _require_name(name)
         self._private_key = private_key
         self._verifier = self._VERIFIER(name, private_key.public_key())
+        # libsodium's form of the key (seed || public key), for signing (decision 0053).
+        self._secret = private_key.private_bytes_raw() + self._verifier.public_key_bytes
+
+    def _ed25519_sign(self, message: bytes) -> bytes:
+        """The RFC 8032 signature of ``message``: deterministic, so byte for byte what any
+        other Ed25519 implementation makes of the same key and message."""
+        return _sodium.crypto_sign(message, self._secret)[:ED25519_SIGNATURE_SIZE]
 
     @classmethod
     def generate(cls, name: str) -> Self:
@@ -584,7 +597,7 @@ class Signer(_Ed25519Signer):
 
     def sign(self, message: BytesLike) -> bytes:
         """The 64-byte Ed25519 signature of ``message`` (RFC 8032, deterministic)."""
-        return self._private_key.sign(_require_bytes(message, "message"))
+        return self._ed25519_sign(_require_bytes(message, "message"))
 
     def signature(self, text: BytesLike) -> Signature:
         """The note :class:`Signature` of note ``text``."""
@@ -621,7 +634,7 @@ class CosignatureSigner(_Ed25519Signer):
         signature line.
         """
         message = cosignature_message(checkpoint_body, timestamp)
-        return timestamp.to_bytes(8, "big") + self._private_key.sign(message)
+        return timestamp.to_bytes(8, "big") + self._ed25519_sign(message)
 
     def signature(self, checkpoint_body: BytesLike, timestamp: int) -> Signature:
         """The cosignature of ``checkpoint_body`` as a note :class:`Signature`."""

@@ -37,6 +37,7 @@ import struct
 import time
 
 import pytest
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -563,6 +564,43 @@ class TestKeys:
         for message, signature in cases:
             assert cv.verify(message, signature) is False  # type: ignore[arg-type]
             assert cv.verify_timestamped(message, signature) is None  # type: ignore[arg-type]
+
+    def test_libsodium_signs_and_verifies_as_openssl_does(self) -> None:
+        """Signing and verifying go through libsodium (decision 0053). Ed25519 is
+        deterministic, so every signature is byte for byte OpenSSL's, and both agree on
+        every honest signature and on every altered one."""
+        group_order = 2**252 + 27742317777372353535851937790883648493
+        for size in (0, 1, 63, 150, 5000):
+            key = Ed25519PrivateKey.generate()
+            signer = CosignatureSigner("c", key) if size == 1 else Signer("k", key)
+            message = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
+            if isinstance(signer, CosignatureSigner):
+                body = Checkpoint("example.com/log", 1, b"\x00" * 32).body()
+                cosignature = signer.cosign(body, 7)
+                assert cosignature[8:] == key.sign(cosignature_message(body, 7))
+                assert signer.verifier().verify(body, cosignature)
+                continue
+            signature = signer.sign(message)
+            assert signature == key.sign(message)
+            verifier, public = signer.verifier(), key.public_key()
+            public.verify(signature, message)  # OpenSSL accepts it (raises otherwise)
+            assert verifier.verify(message, signature)
+            flipped = bytes([signature[0] ^ 1]) + signature[1:]
+            # S + L: the same signature with its scalar not reduced, refused by both (RFC 8032 §5.1.7).
+            unreduced = signature[:32] + (int.from_bytes(signature[32:], "little") + group_order).to_bytes(32, "little")
+            for bad_message, bad_signature in ((message + b"!", signature), (message, flipped), (message, unreduced)):
+                assert not verifier.verify(bad_message, bad_signature)
+                with pytest.raises(InvalidSignature):
+                    public.verify(bad_signature, bad_message)
+
+    def test_a_public_key_of_small_order_verifies_nothing(self) -> None:
+        """libsodium refuses a public key of small order, with which a signature (R = the
+        neutral point, S = 0) would hold for every message under the plain equation."""
+        neutral = (1).to_bytes(32, "little")
+        verifier = Verifier("k", neutral)
+        forged = neutral + bytes(32)
+        for message in (b"", b"hello\n", b"x" * 150):
+            assert not verifier.verify(message, forged)
 
 
 # ---------------------------------------------------------------------------
