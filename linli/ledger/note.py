@@ -5,7 +5,8 @@ keys and libsodium through PyNaCl for signing and verifying, no Django) so
 that the log, the witnesses run by other departments and offline auditors can
 all share it. libsodium verifies about twice as fast as OpenSSL and refuses
 public keys of small order (decision 0053); signatures are deterministic
-(RFC 8032), so they are byte for byte what Go's ``crypto/ed25519`` makes. It implements, byte for byte:
+(RFC 8032), the same bytes as Go's ``crypto/ed25519`` makes. It implements,
+byte for byte:
 
 * **c2sp.org/signed-note** (:class:`Note`, :class:`Signature`,
   :func:`sign_note`, :func:`open_note`): a note is UTF-8 text ending in a
