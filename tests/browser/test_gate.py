@@ -287,7 +287,12 @@ def test_logging_out_leaves_nothing_of_the_gate_on_the_phone(phone: Any, server:
 
     page.once("dialog", lambda dialog: answer(dialog, False))
     page.click(".navbar-toggler")
+    page.wait_for_selector("#nav.show")  # the menu has finished opening: the button stays where it is
     page.click("form[data-logout] button")
+    for _ in range(100):  # the question, as the page asks it (handled by the listener above)
+        if asked:
+            break
+        page.wait_for_timeout(50)
     assert asked and "1" in asked[0] and "退出" in asked[0]
     assert "/gates/" in page.url and page.locator("#sync-status").get_attribute("data-waiting") == "1"
     page.once("dialog", lambda dialog: answer(dialog, True))
