@@ -94,7 +94,7 @@ def main() -> None:
     result["ed25519_verify_cpu_per_s"] = round(verify_cpu_rate)  # per CPU second of one core
     # The same loop with OpenSSL's verify (``cryptography``), the baseline of the figures before
     # the ledger verified with libsodium (decision 0053): the ratios to it are printed too.
-    public = signer._private_key.public_key()
+    public = verifier.public_key
     started_cpu = time.process_time()
     for _ in range(sample):
         public.verify(signature, message)

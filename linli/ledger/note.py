@@ -269,7 +269,7 @@ class NoteVerifier(ABC):
     #: The signature type byte (signed-note, "Signature types").
     SIGNATURE_TYPE: ClassVar[int]
 
-    __slots__ = ("_key_id", "_name", "_public_key", "_public_key_bytes")
+    __slots__ = ("_key_id", "_name", "_public_key_bytes")
 
     def __init__(self, name: str, public_key: Ed25519PublicKey | BytesLike) -> None:
         """Build a verifier for ``name`` from a public key or its 32 raw bytes."""
@@ -282,11 +282,7 @@ class NoteVerifier(ABC):
                 raise NoteError(
                     f"an Ed25519 public key is {_PUBLIC_KEY_SIZE} bytes, got {len(raw)}"
                 )
-            try:
-                public_key = Ed25519PublicKey.from_public_bytes(raw)
-            except ValueError as err:  # pragma: no cover - any 32 bytes load
-                raise NoteError(f"invalid Ed25519 public key: {err}") from None
-        self._public_key: Ed25519PublicKey = public_key
+        # Only the raw bytes are kept: libsodium verifies with them (decision 0053).
         self._public_key_bytes = raw
         self._key_id = compute_key_id(name, self.SIGNATURE_TYPE, raw)
 
@@ -307,8 +303,8 @@ class NoteVerifier(ABC):
 
     @property
     def public_key(self) -> Ed25519PublicKey:
-        """The Ed25519 public key object."""
-        return self._public_key
+        """The Ed25519 public key as a ``cryptography`` object (built when asked for)."""
+        return Ed25519PublicKey.from_public_bytes(self._public_key_bytes)
 
     @abstractmethod
     def verify(self, message: BytesLike, signature: BytesLike) -> bool:
